@@ -1,0 +1,46 @@
+/**
+ * The cotorro Hono app: middleware, routes, and the only place an exception becomes a response
+ * (a Spanish error page with a request id for pages, a bare status for machine endpoints).
+ */
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./app-env.ts";
+import { createDeps } from "./deps.ts";
+import { deps } from "./middleware/deps.ts";
+import { requestId } from "./middleware/request-id.ts";
+import { devRoutes } from "./routes/dev.ts";
+import { pageRoutes } from "./routes/pages.tsx";
+import { texts } from "./texts.ts";
+import { ErrorPage } from "./views/error-page.tsx";
+
+const MACHINE_PATHS = /^\/(webhook|webhook_cotorro|webhook_ae|admin|__dev|create_from_|fonos\.json)/;
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+  app.use("*", requestId);
+  app.use("*", secureHeaders({ referrerPolicy: "same-origin" }));
+  app.use("*", deps);
+
+  app.route("/__dev", devRoutes);
+  app.route("/", pageRoutes);
+
+  app.notFound((c) => {
+    if (MACHINE_PATHS.test(c.req.path)) return c.json({ error: "no encontrado" }, 404);
+    return c.html(
+      <ErrorPage title={texts.errors.notFoundTitle} message={texts.errors.notFoundBody} requestId={c.get("requestId")} />,
+      404,
+    );
+  });
+
+  app.onError((error, c) => {
+    const id = c.get("requestId");
+    const log = c.get("deps")?.log ?? createDeps(c.env, { requestId: id }).log;
+    log.error("unhandled_error", { path: c.req.path, method: c.req.method, error });
+    if (MACHINE_PATHS.test(c.req.path)) return c.body(null, 500);
+    return c.html(
+      <ErrorPage title={texts.errors.serverTitle} message={texts.errors.serverBody} requestId={id} />,
+      500,
+    );
+  });
+  return app;
+}

@@ -1,0 +1,33 @@
+import { balance } from "@cotorro/core/token-store";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+
+describe("cotorro foundation", () => {
+  it("serves the booking page in Spanish with a request id", async () => {
+    const res = await exports.default.fetch("http://localhost/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-request-id")).toMatch(/^[\w-]{4,64}$/);
+    const html = await res.text();
+    expect(html).toContain('lang="es-CL"');
+    expect(html).toContain("$68.000");
+  });
+
+  it("answers unknown pages with a Spanish 404 page", async () => {
+    const res = await exports.default.fetch("http://localhost/no-existe");
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain("Página no encontrada");
+  });
+
+  it("seeds the demo roster and tokens once, however often it runs", async () => {
+    const first = await (await exports.default.fetch("http://localhost/__dev/seed", { method: "POST" })).json();
+    const second = await (await exports.default.fetch("http://localhost/__dev/seed", { method: "POST" })).json();
+    expect(first).toEqual({ collaboratorsCreated: 3, tokensCredited: 3 });
+    expect(second).toEqual({ collaboratorsCreated: 0, tokensCredited: 0 });
+    const now = Date.now();
+    expect(await balance(env.LEDGER, "+56911111111", now)).toBe(2);
+    expect(await balance(env.LEDGER, "+56922222222", now)).toBe(0);
+    expect(await balance(env.LEDGER, "+56933333333", now)).toBe(1);
+    const ana = await env.NOMINA.get("v1:collab:+56911111111", "json");
+    expect(ana).toMatchObject({ name: "Ana", status: "active", comunas: [] });
+  });
+});

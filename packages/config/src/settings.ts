@@ -1,0 +1,225 @@
+/**
+ * The one typed source of settings for both workers.
+ *
+ * Owns: every non-secret setting with its default, the list of secrets, and `loadSettings`, which
+ * validates a worker's environment at start-up and reports every bad key in one readable error.
+ * Must not: import anything but zod, or read `process.env` (workers get their env per request).
+ */
+import * as z from "zod";
+
+/** Accepts a value as wrangler `vars` deliver it (JSON value) or as a `.dev.vars`/`--var` string. */
+function fromJsonString<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => {
+    if (typeof value !== "string") return value;
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }, schema);
+}
+
+const clp = z.coerce.number().int().positive().max(10_000_000);
+const e164 = z.string().regex(/^\+[1-9]\d{7,14}$/, "must be an E.164 phone such as +56912345678");
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")
+  .transform((u) => u.replace(/\/+$/, ""));
+
+export const PackSchema = z.object({
+  tokens: z.number().int().min(1).max(100),
+  /** Percentage off the token price for this pack (volume discount). */
+  discountPct: z.number().int().min(0).max(50).default(0),
+});
+export type Pack = z.infer<typeof PackSchema>;
+
+/** Comunas of Gran Santiago offered on the booking form. */
+export const DEFAULT_COMUNAS = [
+  "Cerrillos",
+  "Cerro Navia",
+  "Conchalí",
+  "El Bosque",
+  "Estación Central",
+  "Huechuraba",
+  "Independencia",
+  "La Cisterna",
+  "La Florida",
+  "La Granja",
+  "La Pintana",
+  "La Reina",
+  "Las Condes",
+  "Lo Barnechea",
+  "Lo Espejo",
+  "Lo Prado",
+  "Macul",
+  "Maipú",
+  "Ñuñoa",
+  "Pedro Aguirre Cerda",
+  "Peñalolén",
+  "Providencia",
+  "Pudahuel",
+  "Puente Alto",
+  "Quilicura",
+  "Quinta Normal",
+  "Recoleta",
+  "Renca",
+  "San Bernardo",
+  "San Joaquín",
+  "San Miguel",
+  "San Ramón",
+  "Santiago",
+  "Vitacura",
+] as const;
+
+export const SettingsSchema = z.object({
+  APP_ENV: z.enum(["development", "test", "production"]).default("production"),
+  PRECIO_VISITA: clp.default(68_000),
+  PRECIO_TOKEN: clp.default(5_000),
+  PACKS: fromJsonString(z.array(PackSchema).min(1).max(6)).default([
+    { tokens: 1, discountPct: 0 },
+    { tokens: 5, discountPct: 0 },
+    { tokens: 10, discountPct: 10 },
+  ]),
+  TOKEN_VALIDITY_DAYS: z.coerce.number().int().min(1).max(730).default(180),
+  COMUNAS: fromJsonString(z.array(z.string().min(2).max(60)).min(1)).default([...DEFAULT_COMUNAS]),
+  DEFAULT_COMUNA: z.string().min(2).default("Providencia"),
+  GRAPH_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, "must look like v25.0")
+    .default("v25.0"),
+  GRAPH_BASE_URL: httpUrl.default("https://graph.facebook.com"),
+  WEBPAY_BASE_URL: httpUrl.default("https://webpay3g.transbank.cl"),
+  /** Public base URL of the customer site (links in WhatsApp messages, Webpay return). */
+  COTORRO_PUBLIC_URL: httpUrl.default("https://www.alectrico.cl"),
+  /** Public base URL of the payment-callback and webhook host. */
+  API_PUBLIC_URL: httpUrl.default("https://api.alectrico.cl"),
+  /** Public base URL of the collaborator top-up site. */
+  FINANCIERO_PUBLIC_URL: httpUrl.default("https://recarga.alectrico.cl"),
+  /** Hosts that serve the customer booking pages (production host routing). */
+  HOSTS_BOOKING: fromJsonString(z.array(z.string().min(3))).default(["www.alectrico.cl", "repair.alectrico.cl"]),
+  HOST_API: z.string().min(3).default("api.alectrico.cl"),
+  HOST_RECARGA: z.string().min(3).default("recarga.alectrico.cl"),
+  FONO_JEFE: e164.default("+56900000000"),
+  /** WhatsApp phone-number id of the customers' business number. */
+  CHANNEL_CUSTOMERS_PHONE_ID: z.string().regex(/^\d{5,20}$/).default("100000000000001"),
+  /** WhatsApp phone-number id of the collaborators' business number. */
+  CHANNEL_COLLABORATORS_PHONE_ID: z.string().regex(/^\d{5,20}$/).default("100000000000002"),
+  WABA_ID: z.string().regex(/^\d{5,20}$/).default("200000000000001"),
+  META_APP_ID: z.string().regex(/^\d{5,20}$/).default("300000000000001"),
+  PUBLIC_NUMBER_CUSTOMERS: e164.default("+56940000001"),
+  PUBLIC_NUMBER_COLLABORATORS: e164.default("+56940000002"),
+  ORDER_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(48),
+  /** How long a customer's personal data lives in BUY_ORDER. */
+  ORDER_DATA_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(90),
+  MAX_TAKERS: z.coerce.number().int().min(1).max(10).default(1),
+  /** Validity of signed links sent to collaborators (canje, top-up, balance). */
+  LINK_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+  /** Owner alerts of one kind are sent at most once per this many minutes. */
+  ALERT_MIN_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
+  LEAD_CORS_ORIGINS: fromJsonString(z.array(z.string().min(3))).default([
+    "https://www.alectrico.cl",
+    "https://ingeniero.alectrico.cl",
+  ]),
+  /** `/v/:id/verifica_user` → licence-verification page. */
+  VERIFICA_USER_REDIRECTS: fromJsonString(z.record(z.string().min(1).max(64), httpUrl)).default({
+    alectrico: "https://wlhttp.sec.cl/validadorInstaladores/",
+  }),
+  TEMPLATE_LANGUAGE: z.string().min(2).max(8).default("es"),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const SECRET_NAMES = [
+  "META_TOKEN_CUSTOMERS",
+  "META_TOKEN_COLLABORATORS",
+  "META_APP_SECRET",
+  "META_VERIFY_TOKEN",
+  "TBK_API_KEY_ID",
+  "TBK_API_KEY_SECRET",
+  "LINK_SIGNING_KEY",
+  "ADMIN_TOKEN",
+] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
+
+export const SecretsSchema = z.object({
+  META_TOKEN_CUSTOMERS: z.string().min(8),
+  META_TOKEN_COLLABORATORS: z.string().min(8),
+  META_APP_SECRET: z.string().min(8),
+  META_VERIFY_TOKEN: z.string().min(8),
+  TBK_API_KEY_ID: z.string().regex(/^\d{6,20}$/, "must be the numeric commerce code"),
+  TBK_API_KEY_SECRET: z.string().min(16),
+  LINK_SIGNING_KEY: z.string().min(32, "must be at least 32 characters"),
+  ADMIN_TOKEN: z.string().min(24, "must be at least 24 characters"),
+}) satisfies z.ZodType<Record<SecretName, string>>;
+export type Secrets = z.infer<typeof SecretsSchema>;
+
+export type AppName = "cotorro" | "financiero";
+
+/** Which secrets each worker needs; a deploy without them fails (`secrets.required`). */
+export const APP_SECRETS: Record<AppName, readonly SecretName[]> = {
+  cotorro: SECRET_NAMES,
+  financiero: [
+    "META_TOKEN_COLLABORATORS",
+    "META_TOKEN_CUSTOMERS",
+    "TBK_API_KEY_ID",
+    "TBK_API_KEY_SECRET",
+    "LINK_SIGNING_KEY",
+    "ADMIN_TOKEN",
+  ],
+};
+
+export type AppConfig = Settings & Partial<Secrets>;
+
+export class ConfigError extends Error {
+  readonly issues: readonly { key: string; message: string }[];
+  constructor(app: string, issues: readonly { key: string; message: string }[]) {
+    super(
+      `Invalid configuration for ${app} (${issues.length} ${issues.length === 1 ? "key" : "keys"}): ` +
+        issues.map((i) => `${i.key}: ${i.message}`).join("; "),
+    );
+    this.name = "ConfigError";
+    this.issues = issues;
+  }
+}
+
+function collectIssues(error: z.ZodError): { key: string; message: string }[] {
+  return error.issues.map((issue) => ({
+    key: issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)",
+    message: issue.message,
+  }));
+}
+
+/**
+ * Validates a worker's environment (vars and secrets together) and returns its typed settings.
+ * Throws one {@link ConfigError} that names every bad or missing key, so a misconfigured deploy
+ * fails loudly at the first request instead of half-working.
+ */
+export function loadSettings(app: AppName, env: Record<string, unknown>): Settings & Secrets {
+  const settings = SettingsSchema.safeParse(pickKnown(env, Object.keys(SettingsSchema.shape)));
+  const required = APP_SECRETS[app];
+  const secretsSchema = SecretsSchema.pick(Object.fromEntries(required.map((k) => [k, true])) as never);
+  const secrets = secretsSchema.safeParse(pickKnown(env, required));
+  const issues = [
+    ...(settings.success ? [] : collectIssues(settings.error)),
+    ...(secrets.success ? [] : collectIssues(secrets.error)),
+  ];
+  if (settings.success && !settings.data.COMUNAS.includes(settings.data.DEFAULT_COMUNA)) {
+    issues.push({ key: "DEFAULT_COMUNA", message: "must be one of COMUNAS" });
+  }
+  if (!settings.success || !secrets.success || issues.length > 0) throw new ConfigError(app, issues);
+  return { ...settings.data, ...(secrets.data as Secrets) };
+}
+
+function pickKnown(env: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = env[key];
+    if (value !== undefined && value !== "") out[key] = value;
+  }
+  return out;
+}
+
+/** Total price in CLP of a pack, from configuration only (never from the client). */
+export function packPrice(settings: Pick<Settings, "PRECIO_TOKEN">, pack: Pack): number {
+  return Math.round((settings.PRECIO_TOKEN * pack.tokens * (100 - pack.discountPct)) / 100);
+}

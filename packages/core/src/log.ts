@@ -1,0 +1,63 @@
+/**
+ * Structured JSON logs with a request id. Values are scrubbed before they are written: phone
+ * numbers are masked, card-like digit runs and anything that looks like a credential are removed,
+ * so a log line never contains a secret, a full phone number or a card number.
+ */
+
+export interface Logger {
+  info(event: string, fields?: Record<string, unknown>): void;
+  warn(event: string, fields?: Record<string, unknown>): void;
+  error(event: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+const SECRET_KEY = /token|secret|authorization|password|api[-_]?key|signature|cookie/i;
+const PHONE = /\+?\b56\s?9\s?\d{4}\s?\d{4}\b|\+[1-9]\d{7,14}\b/g;
+const CARD = /\b(?:\d[ -]?){13,19}\b/g;
+
+/** Masks phones and removes card-like numbers from free text. */
+export function scrubText(text: string): string {
+  return text
+    .replace(CARD, "[card]")
+    .replace(PHONE, (m) => {
+      const digits = m.replace(/\D/g, "");
+      return `+${digits.slice(0, 3)}…${digits.slice(-2)}`;
+    });
+}
+
+export function scrub(value: unknown, depth = 0): unknown {
+  if (depth > 5) return "[deep]";
+  if (typeof value === "string") return scrubText(value).slice(0, 2000);
+  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return value;
+  if (value instanceof Error) return { name: value.name, message: scrubText(value.message) };
+  if (Array.isArray(value)) return value.slice(0, 50).map((v) => scrub(v, depth + 1));
+  if (typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      out[k] = SECRET_KEY.test(k) ? "[redacted]" : scrub(v, depth + 1);
+    }
+    return out;
+  }
+  return String(value);
+}
+
+export type LogSink = (line: string, level: "info" | "warn" | "error") => void;
+
+const consoleSink: LogSink = (line, level) => {
+  if (level === "error") console.error(line);
+  else if (level === "warn") console.warn(line);
+  else console.log(line);
+};
+
+export function createLogger(base: Record<string, unknown> = {}, sink: LogSink = consoleSink): Logger {
+  const write = (level: "info" | "warn" | "error", event: string, fields?: Record<string, unknown>) => {
+    const entry = scrub({ level, event, time: new Date().toISOString(), ...base, ...fields });
+    sink(JSON.stringify(entry), level);
+  };
+  return {
+    info: (event, fields) => write("info", event, fields),
+    warn: (event, fields) => write("warn", event, fields),
+    error: (event, fields) => write("error", event, fields),
+    child: (fields) => createLogger({ ...base, ...fields }, sink),
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Phone numbers as E.164 strings ("+56912345678"), the only form stored or sent anywhere.
+ * Parsing is libphonenumber-js's (minimal metadata); Chile is the default country, so every common
+ * Chilean spelling of a mobile number is accepted. Other countries are accepted with a "+" prefix.
+ */
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+
+export type Phone = string & { readonly __brand: "E164" };
+
+const MAX_INPUT = 40;
+
+/**
+ * Normalises a phone typed by a person or sent by an API ("9 1234 5678", "+56 9 1234 5678",
+ * "56912345678", "912345678", a WhatsApp `wa_id`) to E.164, or returns `null` when it is not a
+ * valid number. Chilean numbers must be mobiles (9 digits starting with 9): WhatsApp needs one.
+ */
+export function normalizePhone(input: unknown): Phone | null {
+  if (typeof input !== "string" && typeof input !== "number") return null;
+  const raw = String(input).trim();
+  if (raw.length === 0 || raw.length > MAX_INPUT) return null;
+  if (!/^[+\d\s().-]+$/.test(raw)) return null;
+  const digits = raw.replace(/[^\d]/g, "");
+  // A bare international number without "+" ("56912345678", a WhatsApp wa_id) starts with 56.
+  const candidate =
+    raw.startsWith("+") ? raw : digits.startsWith("56") && digits.length === 11 ? `+${digits}` : raw;
+  const parsed = parsePhoneNumberFromString(candidate, "CL");
+  if (!parsed || !parsed.isValid()) return null;
+  if (parsed.country === "CL" && !/^9\d{8}$/.test(parsed.nationalNumber)) return null;
+  return parsed.number as Phone;
+}
+
+/** True for a string already in canonical E.164 form. */
+export function isPhone(value: unknown): value is Phone {
+  return typeof value === "string" && normalizePhone(value) === value;
+}
+
+/** The number WhatsApp's API and `wa.me` links use: E.164 without the "+". */
+export function waId(phone: Phone): string {
+  return phone.slice(1);
+}
+
+/** For logs and pages that must not show a full number: "+569•••••678". */
+export function maskPhone(phone: string): string {
+  if (phone.length < 7) return "•••";
+  return `${phone.slice(0, 4)}${"•".repeat(Math.max(phone.length - 7, 3))}${phone.slice(-3)}`;
+}
+
+/** Human form for pages: "+56 9 1234 5678" for Chilean mobiles, E.164 otherwise. */
+export function formatPhone(phone: Phone): string {
+  const m = /^\+569(\d{4})(\d{4})$/.exec(phone);
+  return m ? `+56 9 ${m[1]} ${m[2]}` : phone;
+}

@@ -1,0 +1,97 @@
+/**
+ * NOMINA: the collaborator roster in KV. One document per collaborator, keyed by E.164 phone, with
+ * list metadata so the whole roster is read with `list` calls alone (no per-key `get`).
+ * Must not: hold anything counted or contended (tokens, claims): those are in LEDGER.
+ */
+import * as z from "zod";
+import { collaboratorKey, KV_PREFIX } from "./storage-keys.ts";
+
+export const CollaboratorStatusSchema = z.enum(["active", "inactive", "pending"]);
+export type CollaboratorStatus = z.infer<typeof CollaboratorStatusSchema>;
+
+export const CollaboratorSchema = z.object({
+  phone: z.string().regex(/^\+[1-9]\d{7,14}$/),
+  name: z.string().min(1).max(80),
+  status: CollaboratorStatusSchema,
+  /** Comunas covered; empty means all. */
+  comunas: z.array(z.string()).default([]),
+  undeliverable: z.boolean().default(false),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type Collaborator = z.infer<typeof CollaboratorSchema>;
+
+/** What `list` returns per key (KV metadata ≤ 1024 bytes). */
+const MetadataSchema = z.object({
+  n: z.string(),
+  s: CollaboratorStatusSchema,
+  c: z.array(z.string()),
+  u: z.boolean().optional(),
+  t: z.number().optional(),
+});
+
+export interface RosterStore {
+  get(phone: string): Promise<Collaborator | null>;
+  put(collaborator: Collaborator): Promise<void>;
+  /** Writes only when no document exists for that phone; returns whether it wrote. */
+  putIfAbsent(collaborator: Collaborator): Promise<boolean>;
+  list(): Promise<Collaborator[]>;
+}
+
+export function kvRosterStore(kv: KVNamespace): RosterStore {
+  async function put(c: Collaborator): Promise<void> {
+    const doc = CollaboratorSchema.parse(c);
+    const metadata = { n: doc.name, s: doc.status, c: doc.comunas, u: doc.undeliverable, t: doc.createdAt };
+    await kv.put(collaboratorKey(doc.phone), JSON.stringify(doc), { metadata });
+  }
+  return {
+    async get(phone) {
+      const raw = await kv.get(collaboratorKey(phone), "json");
+      const parsed = CollaboratorSchema.safeParse(raw);
+      return parsed.success ? parsed.data : null;
+    },
+    put,
+    async putIfAbsent(c) {
+      if ((await kv.get(collaboratorKey(c.phone))) !== null) return false;
+      await put(c);
+      return true;
+    },
+    async list() {
+      const out: Collaborator[] = [];
+      let cursor: string | undefined;
+      do {
+        const page: KVNamespaceListResult<unknown, string> = await kv.list({
+          prefix: KV_PREFIX.collaborator,
+          ...(cursor ? { cursor } : {}),
+        });
+        for (const key of page.keys) {
+          const meta = MetadataSchema.safeParse(key.metadata);
+          const phone = key.name.slice(KV_PREFIX.collaborator.length);
+          if (meta.success) {
+            out.push({
+              phone,
+              name: meta.data.n,
+              status: meta.data.s,
+              comunas: meta.data.c,
+              undeliverable: meta.data.u ?? false,
+              createdAt: meta.data.t ?? 0,
+              updatedAt: meta.data.t ?? 0,
+            });
+          } else {
+            const doc = await this.get(phone);
+            if (doc) out.push(doc);
+          }
+        }
+        cursor = page.list_complete ? undefined : page.cursor;
+      } while (cursor);
+      return out;
+    },
+  };
+}
+
+/** Whether a collaborator should be offered an order in `comuna`. */
+export function coversComuna(c: Pick<Collaborator, "comunas">, comuna: string): boolean {
+  if (c.comunas.length === 0) return true;
+  const wanted = comuna.toLocaleLowerCase("es-CL");
+  return c.comunas.some((x) => x.toLocaleLowerCase("es-CL") === wanted);
+}
