@@ -7,11 +7,11 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env.ts";
 import { createDeps } from "./deps.ts";
 import { deps } from "./middleware/deps.ts";
-import { requestId } from "./middleware/request-id.ts";
 import { devRoutes } from "./routes/dev.ts";
 import { pageRoutes } from "./routes/pages.tsx";
 import { texts } from "./texts.ts";
-import { ErrorPage } from "./views/error-page.tsx";
+import { requestId } from "@cotorro/web/request-id";
+import { MessagePage } from "@cotorro/web/layout";
 
 const MACHINE_PATHS = /^\/(webhook|webhook_cotorro|webhook_ae|admin|__dev|create_from_|fonos\.json)/;
 
@@ -27,7 +27,13 @@ export function createApp() {
   app.notFound((c) => {
     if (MACHINE_PATHS.test(c.req.path)) return c.json({ error: "no encontrado" }, 404);
     return c.html(
-      <ErrorPage title={texts.errors.notFoundTitle} message={texts.errors.notFoundBody} requestId={c.get("requestId")} />,
+      <MessagePage
+        title={texts.errors.notFoundTitle}
+        tagline={texts.tagline}
+        message={texts.errors.notFoundBody}
+        requestId={c.get("requestId")}
+        actions={[{ href: "/", label: texts.errors.goHome, variant: "secondary" }]}
+      />,
       404,
     );
   });
@@ -38,7 +44,13 @@ export function createApp() {
     log.error("unhandled_error", { path: c.req.path, method: c.req.method, error });
     if (MACHINE_PATHS.test(c.req.path)) return c.body(null, 500);
     return c.html(
-      <ErrorPage title={texts.errors.serverTitle} message={texts.errors.serverBody} requestId={id} />,
+      <MessagePage
+        title={texts.errors.serverTitle}
+        tagline={texts.tagline}
+        message={texts.errors.serverBody}
+        requestId={id}
+        actions={[{ href: "/", label: texts.errors.goHome, variant: "secondary" }]}
+      />,
       500,
     );
   });

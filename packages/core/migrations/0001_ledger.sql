@@ -89,9 +89,10 @@ CREATE TABLE conversations (
 );
 
 CREATE TABLE effects (
-  key        TEXT PRIMARY KEY,
-  status     TEXT NOT NULL CHECK (status IN ('pending', 'done')),
-  attempts   INTEGER NOT NULL DEFAULT 0,
+  key         TEXT PRIMARY KEY,
+  status      TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done')),
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  lease_until INTEGER,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );

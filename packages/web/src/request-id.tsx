@@ -1,9 +1,8 @@
 /** Gives every request an id (echoed as `X-Request-Id`, shown on error pages, present in every log line). */
 import { newRequestId } from "@cotorro/core/ids";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../app-env.ts";
 
-export const requestId = createMiddleware<AppEnv>(async (c, next) => {
+export const requestId = createMiddleware<{ Variables: { requestId: string } }>(async (c, next) => {
   const incoming = c.req.header("cf-ray") ?? c.req.header("x-request-id");
   const id = incoming && /^[\w-]{4,64}$/.test(incoming) ? incoming : newRequestId();
   c.set("requestId", id);

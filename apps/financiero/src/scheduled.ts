@@ -1,0 +1,8 @@
+/** Cron entry: every 5 minutes, reconcile top-up payments stuck in `created`. */
+import { createDeps } from "./deps.ts";
+import type { Env } from "./env.ts";
+
+export async function handleScheduled(cron: string, scheduledTime: number, env: Env): Promise<void> {
+  const deps = createDeps(env, { cron });
+  deps.log.info("cron_run", { cron, scheduledTime });
+}

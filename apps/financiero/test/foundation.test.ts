@@ -1,0 +1,18 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+
+describe("financiero foundation", () => {
+  it("serves the top-up page in Spanish with the configured token price", async () => {
+    const res = await exports.default.fetch("http://localhost/");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('lang="es-CL"');
+    expect(html).toContain("$5.000");
+  });
+
+  it("answers unknown pages with a Spanish 404 page", async () => {
+    const res = await exports.default.fetch("http://localhost/no-existe");
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain("Página no encontrada");
+  });
+});

@@ -1,0 +1,18 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { localVars, TEST_SECRETS } from "@cotorro/config";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("../../packages/core/migrations");
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.jsonc" },
+        miniflare: {
+          bindings: { ...localVars(), APP_ENV: "test", ...TEST_SECRETS, TEST_MIGRATIONS: migrations },
+        },
+      }),
+    ],
+    test: { setupFiles: ["./test/apply-migrations.ts"], include: ["test/**/*.test.ts", "test/**/*.test.tsx"] },
+  };
+});

@@ -1,0 +1,47 @@
+/**
+ * Side effects performed once per key (a receipt per buy order, a notice per claim…), even when the
+ * step that triggers them is replayed or runs concurrently. A runner takes a lease before acting;
+ * a second runner skips while the lease is held and skips for good once the effect is done.
+ */
+import { first, run } from "./d1.ts";
+
+export const EFFECT_LEASE_MS = 60_000;
+
+export type EffectOutcome = "done" | "skipped";
+
+export async function runEffectOnce(
+  db: D1Database,
+  key: string,
+  now: number,
+  effect: () => Promise<void>,
+): Promise<EffectOutcome> {
+  await run(
+    db
+      .prepare(
+        "INSERT INTO effects (key, status, attempts, created_at, updated_at) VALUES (?1, 'pending', 0, ?2, ?2) ON CONFLICT (key) DO NOTHING",
+      )
+      .bind(key, now),
+  );
+  const lease = await first<{ key: string }>(
+    db
+      .prepare(
+        `UPDATE effects SET status = 'running', lease_until = ?2, attempts = attempts + 1, updated_at = ?3
+         WHERE key = ?1 AND (status = 'pending' OR (status = 'running' AND lease_until < ?3)) RETURNING key`,
+      )
+      .bind(key, now + EFFECT_LEASE_MS, now),
+  );
+  if (!lease) return "skipped";
+  try {
+    await effect();
+  } catch (error) {
+    await run(db.prepare("UPDATE effects SET status = 'pending', lease_until = NULL WHERE key = ?1").bind(key));
+    throw error;
+  }
+  await run(db.prepare("UPDATE effects SET status = 'done', lease_until = NULL, updated_at = ?2 WHERE key = ?1").bind(key, now));
+  return "done";
+}
+
+export async function effectStatus(db: D1Database, key: string): Promise<"pending" | "running" | "done" | null> {
+  const row = await first<{ status: "pending" | "running" | "done" }>(db.prepare("SELECT status FROM effects WHERE key = ?1").bind(key));
+  return row?.status ?? null;
+}

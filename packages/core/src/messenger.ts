@@ -1,0 +1,114 @@
+/**
+ * Sending to people: free-form text inside the 24-hour window, the approved template outside it,
+ * and owner alerts (rate-limited per kind so a burst of failures does not flood the owner).
+ */
+import { windowOpen } from "./conversation-store.ts";
+import { first, run } from "./d1.ts";
+import { WhatsAppApiError } from "./errors.ts";
+import type { Logger } from "./log.ts";
+import type { Channel, OutboundMessage, TemplateButtonParam, WhatsAppClient } from "./whatsapp-client.ts";
+
+export interface MessengerDeps {
+  db: D1Database;
+  whatsapp: WhatsAppClient;
+  now: () => number;
+  log: Logger;
+}
+
+export interface UserMessage {
+  /** Free-form text, used when the user's 24-hour window is open. */
+  text?: string;
+  /** Approved template, used outside the window (or always, when there is no text). */
+  template: { name: string; params: readonly string[]; buttons?: readonly TemplateButtonParam[] };
+}
+
+/** Sends one message, choosing text or template by the window; returns the WhatsApp message id. */
+export async function sendToUser(
+  deps: MessengerDeps,
+  channel: Channel,
+  to: string,
+  message: UserMessage,
+): Promise<{ messageId: string; as: "text" | "template" }> {
+  const useText = message.text !== undefined && (await windowOpen(deps.db, to, channel, deps.now()));
+  const outbound: OutboundMessage = useText
+    ? { type: "text", to, body: message.text! }
+    : { type: "template", to, template: message.template.name, params: message.template.params, ...(message.template.buttons ? { buttons: message.template.buttons } : {}) };
+  try {
+    const { messageId } = await deps.whatsapp.send(channel, outbound);
+    return { messageId, as: useText ? "text" : "template" };
+  } catch (error) {
+    // The window can close between our check and Meta's; fall back to the template once.
+    if (useText && error instanceof WhatsAppApiError && error.code === 131047) {
+      const { messageId } = await deps.whatsapp.send(channel, {
+        type: "template",
+        to,
+        template: message.template.name,
+        params: message.template.params,
+        ...(message.template.buttons ? { buttons: message.template.buttons } : {}),
+      });
+      return { messageId, as: "template" };
+    }
+    throw error;
+  }
+}
+
+export type AlertKind =
+  | "new_lead"
+  | "dispatch_summary"
+  | "order_taken"
+  | "dead_letter"
+  | "reconciliation_failure"
+  | "amount_mismatch"
+  | "token_expiry"
+  | "token_error"
+  | "order_expired"
+  | "application"
+  | "payment";
+
+export interface AlertDeps extends MessengerDeps {
+  ownerPhone: string;
+  minIntervalMs: number;
+}
+
+/**
+ * Tells the owner something on WhatsApp. Alerts of one kind (and `key`, e.g. one per order) are
+ * sent at most once per `minIntervalMs`; suppressed ones are counted and mentioned in the next.
+ * Never throws: an alert that cannot be sent is logged.
+ */
+export async function alertOwner(
+  deps: AlertDeps,
+  kind: AlertKind,
+  text: string,
+  options: { key?: string; force?: boolean } = {},
+): Promise<boolean> {
+  const now = deps.now();
+  const slot = options.key ? `${kind}:${options.key}` : kind;
+  try {
+    const row = await first<{ last_sent_at: number; suppressed: number }>(
+      deps.db.prepare("SELECT last_sent_at, suppressed FROM alerts WHERE kind = ?1").bind(slot),
+    );
+    if (!options.force && row && now - row.last_sent_at < deps.minIntervalMs) {
+      await run(deps.db.prepare("UPDATE alerts SET suppressed = suppressed + 1 WHERE kind = ?1").bind(slot));
+      deps.log.info("owner_alert_suppressed", { kind });
+      return false;
+    }
+    const extra = row && row.suppressed > 0 ? ` (+${row.suppressed} avisos similares omitidos)` : "";
+    const body = `${text}${extra}`.slice(0, 900);
+    await run(
+      deps.db
+        .prepare(
+          `INSERT INTO alerts (kind, last_sent_at, suppressed) VALUES (?1, ?2, 0)
+           ON CONFLICT (kind) DO UPDATE SET last_sent_at = excluded.last_sent_at, suppressed = 0`,
+        )
+        .bind(slot, now),
+    );
+    await sendToUser(deps, "collaborators", deps.ownerPhone, {
+      text: `🔔 ${body}`,
+      template: { name: "send_message", params: [body] },
+    });
+    return true;
+  } catch (error) {
+    deps.log.error("owner_alert_failed", { kind, error });
+    return false;
+  }
+}

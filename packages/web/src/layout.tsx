@@ -1,0 +1,107 @@
+/**
+ * Shared page shell and building blocks of both sites (Hono JSX): Spanish, mobile-first, escaped,
+ * working without JavaScript. Plain props in, no data fetching.
+ */
+import type { Child } from "hono/jsx";
+
+export interface LayoutProps {
+  title: string;
+  /** Short line beside the logo, per site ("Electricistas a domicilio", "Recarga de tokens"). */
+  tagline: string;
+  children?: Child;
+  head?: Child;
+  requestId?: string;
+  homeHref?: string;
+}
+
+export function Layout({ title, tagline, children, head, requestId, homeHref = "/" }: LayoutProps) {
+  return (
+    <html lang="es-CL">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="same-origin" />
+        <title>{`${title} · alectrico`}</title>
+        <link rel="stylesheet" href="/styles.css" />
+        {head}
+      </head>
+      <body>
+        <a class="skip" href="#contenido">
+          Ir al contenido
+        </a>
+        <header class="site">
+          <a class="logo" href={homeHref}>
+            alectrico
+          </a>
+          <span class="tag">{tagline}</span>
+        </header>
+        <main id="contenido">{children}</main>
+        <footer class="site">
+          <p>alectrico® · Electricistas autorizados SEC · Santiago de Chile</p>
+          {requestId ? <p class="request-id">{`Código de la solicitud: ${requestId}`}</p> : null}
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+export interface MessagePageProps {
+  title: string;
+  tagline: string;
+  message: Child;
+  requestId?: string;
+  tone?: "ok" | "warn" | "bad" | "info";
+  actions?: readonly { href: string; label: string; variant?: "primary" | "secondary" | "whatsapp" }[];
+  children?: Child;
+}
+
+/** A page that states one outcome (error, success, notice) with its actions. The route sets the status. */
+export function MessagePage({ title, tagline, message, requestId, tone = "bad", actions = [], children }: MessagePageProps) {
+  return (
+    <Layout title={title} tagline={tagline} requestId={requestId}>
+      <h1>{title}</h1>
+      <div class={`notice ${tone === "info" ? "" : tone}`} role={tone === "bad" ? "alert" : "status"}>
+        {message}
+      </div>
+      {children}
+      <div class="actions">
+        {actions.map((a) => (
+          <a class={`button ${a.variant === "secondary" ? "secondary" : a.variant === "whatsapp" ? "whatsapp" : ""}`} href={a.href}>
+            {a.label}
+          </a>
+        ))}
+      </div>
+    </Layout>
+  );
+}
+
+export interface FieldProps {
+  name: string;
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+  children: Child;
+}
+
+/** A labelled form field with its Spanish error next to it. */
+export function Field({ name, label, error, hint, children }: FieldProps) {
+  return (
+    <div class="field">
+      <label for={name}>
+        {label}
+        {hint ? <span class="hint">{hint}</span> : null}
+      </label>
+      {children}
+      {error ? (
+        <span class="error" id={`${name}-error`} role="alert">
+          {error}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+/** Attributes that tie an input to its error message for screen readers. */
+export function invalidProps(name: string, error: string | undefined): Record<string, string> {
+  return error ? { "aria-invalid": "true", "aria-describedby": `${name}-error` } : {};
+}
