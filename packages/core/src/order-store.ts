@@ -1,0 +1,134 @@
+/**
+ * Orders: the customer's data as a KV document in BUY_ORDER (expires with ORDER_DATA_TTL_DAYS, so
+ * personal data does not live forever) and the order's state as a row in LEDGER `orders` (no
+ * personal data). State changes are conditional updates, so each transition happens once.
+ */
+import * as z from "zod";
+import { all, first, run } from "./d1.ts";
+import { orderKey, ttlSeconds } from "./storage-keys.ts";
+
+export const OrderKindSchema = z.enum(["visit", "lead"]);
+export type OrderKind = z.infer<typeof OrderKindSchema>;
+
+export const OrderStatusSchema = z.enum(["pending_payment", "lead", "paid", "taken", "expired", "cancelled"]);
+export type OrderStatus = z.infer<typeof OrderStatusSchema>;
+
+export const CustomerSchema = z.object({
+  name: z.string().min(1).max(80),
+  phone: z.string().regex(/^\+[1-9]\d{7,14}$/),
+  email: z.string().max(254).optional(),
+  comuna: z.string().min(1).max(60),
+  address: z.string().max(200),
+  description: z.string().min(1).max(1000),
+  /** Preferred date, YYYY-MM-DD. */
+  preferredDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+});
+export type Customer = z.infer<typeof CustomerSchema>;
+
+export const OrderDocSchema = z.object({
+  id: z.string(),
+  kind: OrderKindSchema,
+  customer: CustomerSchema,
+  /** Where it came from: the booking form, a landing page, a JSON lead. */
+  source: z.enum(["form", "landing", "jorgitos", "admin"]).default("form"),
+  createdAt: z.number().int(),
+});
+export type OrderDoc = z.infer<typeof OrderDocSchema>;
+
+export interface OrderRow {
+  id: string;
+  kind: OrderKind;
+  status: OrderStatus;
+  amount: number;
+  comuna: string;
+  created_at: number;
+  updated_at: number;
+  paid_at: number | null;
+  dispatched_at: number | null;
+  expires_at: number | null;
+  taken_at: number | null;
+}
+
+export async function putOrderDoc(kv: KVNamespace, doc: OrderDoc, dataTtlDays: number): Promise<void> {
+  await kv.put(orderKey(doc.id), JSON.stringify(OrderDocSchema.parse(doc)), { expirationTtl: ttlSeconds(dataTtlDays) });
+}
+
+export async function getOrderDoc(kv: KVNamespace, orderId: string): Promise<OrderDoc | null> {
+  const parsed = OrderDocSchema.safeParse(await kv.get(orderKey(orderId), "json"));
+  return parsed.success ? parsed.data : null;
+}
+
+/** The statement that creates an order's state row (status `pending_payment` for visits, `lead` for leads). */
+export function insertOrderStatement(
+  db: D1Database,
+  order: { id: string; kind: OrderKind; amount: number; comuna: string; now: number },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      "INSERT INTO orders (id, kind, status, amount, comuna, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )
+    .bind(order.id, order.kind, order.kind === "visit" ? "pending_payment" : "lead", order.amount, order.comuna, order.now);
+}
+
+export function getOrder(db: D1Database, orderId: string): Promise<OrderRow | null> {
+  return first<OrderRow>(db.prepare("SELECT * FROM orders WHERE id = ?1").bind(orderId));
+}
+
+/**
+ * Statement that marks a visit paid (once: only from `pending_payment`), starting its availability
+ * window of `ttlHours`. Put it in the batch that authorizes the payment.
+ */
+export function markPaidStatement(db: D1Database, orderId: string, now: number, ttlHours: number): D1PreparedStatement {
+  return db
+    .prepare(
+      "UPDATE orders SET status = 'paid', paid_at = ?2, expires_at = ?3, updated_at = ?2 WHERE id = ?1 AND status = 'pending_payment'",
+    )
+    .bind(orderId, now, now + ttlHours * 3_600_000);
+}
+
+/** The owner dispatches a lead: it becomes available to collaborators like a paid order. */
+export async function openLead(db: D1Database, orderId: string, now: number, ttlHours: number): Promise<boolean> {
+  const res = await run(
+    db
+      .prepare("UPDATE orders SET status = 'paid', expires_at = ?3, updated_at = ?2 WHERE id = ?1 AND status = 'lead'")
+      .bind(orderId, now, now + ttlHours * 3_600_000),
+  );
+  return (res.meta.changes ?? 0) > 0;
+}
+
+/** Records that the offers went out (first time only); returns whether this call set it. */
+export async function markDispatched(db: D1Database, orderId: string, now: number): Promise<boolean> {
+  const res = await run(
+    db.prepare("UPDATE orders SET dispatched_at = ?2, updated_at = ?2 WHERE id = ?1 AND dispatched_at IS NULL").bind(orderId, now),
+  );
+  return (res.meta.changes ?? 0) > 0;
+}
+
+/** Paid orders whose window has passed without being taken (for the expiry cron). */
+export function expiredCandidates(db: D1Database, now: number, limit = 50): Promise<OrderRow[]> {
+  return all<OrderRow>(
+    db.prepare("SELECT * FROM orders WHERE status = 'paid' AND expires_at IS NOT NULL AND expires_at <= ?1 ORDER BY expires_at LIMIT ?2").bind(now, limit),
+  );
+}
+
+/** `paid` → `expired`, once. */
+export async function expireOrder(db: D1Database, orderId: string, now: number): Promise<boolean> {
+  const res = await run(
+    db.prepare("UPDATE orders SET status = 'expired', updated_at = ?2 WHERE id = ?1 AND status = 'paid'").bind(orderId, now),
+  );
+  return (res.meta.changes ?? 0) > 0;
+}
+
+/** The owner cancels an order that nobody has taken yet. */
+export async function cancelOrder(db: D1Database, orderId: string, now: number): Promise<boolean> {
+  const res = await run(
+    db
+      .prepare("UPDATE orders SET status = 'cancelled', updated_at = ?2 WHERE id = ?1 AND status IN ('pending_payment', 'lead', 'paid')")
+      .bind(orderId, now),
+  );
+  return (res.meta.changes ?? 0) > 0;
+}
+
+export function listOrders(db: D1Database, limit = 100): Promise<OrderRow[]> {
+  return all<OrderRow>(db.prepare("SELECT * FROM orders ORDER BY created_at DESC LIMIT ?1").bind(limit));
+}
