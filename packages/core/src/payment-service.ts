@@ -1,0 +1,298 @@
+/**
+ * The Webpay payment flow shared by both workers (visit payments in cotorro, top-ups in
+ * financiero): start a transaction, handle the return (four cases, idempotent), reconcile stuck
+ * payments through the status endpoint, and run the follow-up effects exactly once.
+ *
+ * What an authorized payment *means* (order paid, tokens credited, receipts…) comes from the
+ * caller's `PaymentHooks`; this module owns only the money rules of SPEC §4.
+ */
+import { WebpayError } from "./errors.ts";
+import { newBuyOrder, newSessionId } from "./ids.ts";
+import type { Logger } from "./log.ts";
+import { type AlertDeps, alertOwner } from "./messenger.ts";
+import { formatClp } from "./money.ts";
+import {
+  type CommitFacts,
+  type FinalStatus,
+  finalizePayment,
+  getPaymentByBuyOrder,
+  getPaymentByToken,
+  insertPaymentStatement,
+  markCreated,
+  markCreateFailed,
+  markEffectsDone,
+  type PaymentPurpose,
+  type PaymentRow,
+  paymentsMissingEffects,
+  stuckPayments,
+} from "./payment-store.ts";
+import { err, ok, type Result } from "./result.ts";
+import type { TransactionResult, WebpayClient } from "./webpay-client.ts";
+import { classifyReturn, evaluateCommit, isPending } from "./webpay-return.ts";
+import { run } from "./d1.ts";
+
+export interface PaymentDeps extends AlertDeps {
+  db: D1Database;
+  webpay: WebpayClient;
+  now: () => number;
+  log: Logger;
+}
+
+export interface PaymentHooks {
+  /** Statements that make an authorized payment count; each must itself require the payment to be authorized. */
+  authorizedStatements(payment: PaymentRow, now: number): D1PreparedStatement[];
+  /** Follow-up effects of an authorized payment; each idempotent (effect keys). May throw: the cron retries. */
+  afterAuthorized(payment: PaymentRow): Promise<void>;
+}
+
+/** Payments stuck in `created` this long are reconciled by the cron (SPEC §4). */
+export const RECONCILE_AFTER_MS = 15 * 60_000;
+/** Webpay answers status queries for 7 days (platform.md §1.3). */
+export const STATUS_WINDOW_MS = 7 * 86_400_000;
+
+export interface StartInput {
+  purpose: PaymentPurpose;
+  orderId?: string;
+  phone?: string;
+  tokens?: number;
+  /** Always computed by the server from configuration, never taken from the client. */
+  amount: number;
+  returnUrl: string;
+}
+
+export type StartError = { kind: "webpay_unavailable"; buyOrder: string };
+
+/** Records a new attempt (fresh buy order and session id) and creates its Webpay transaction. */
+export async function startPayment(
+  deps: PaymentDeps,
+  input: StartInput,
+): Promise<Result<{ buyOrder: string; token: string; url: string }, StartError>> {
+  const now = deps.now();
+  const buyOrder = newBuyOrder(input.purpose === "visit" ? "V" : "R", now);
+  const sessionId = newSessionId();
+  await run(
+    insertPaymentStatement(deps.db, {
+      buyOrder,
+      purpose: input.purpose,
+      ...(input.orderId ? { orderId: input.orderId } : {}),
+      ...(input.phone ? { phone: input.phone } : {}),
+      ...(input.tokens ? { tokens: input.tokens } : {}),
+      amount: input.amount,
+      sessionId,
+      now,
+    }),
+  );
+  try {
+    const created = await deps.webpay.create({ buyOrder, sessionId, amount: input.amount, returnUrl: input.returnUrl });
+    await markCreated(deps.db, buyOrder, created.token, deps.now());
+    deps.log.info("payment_created", { buyOrder, purpose: input.purpose, amount: input.amount });
+    return ok({ buyOrder, token: created.token, url: created.url });
+  } catch (error) {
+    if (!(error instanceof WebpayError)) throw error;
+    deps.log.error("payment_create_failed", { buyOrder, error });
+    await markCreateFailed(deps.db, buyOrder, error.message, deps.now());
+    return err({ kind: "webpay_unavailable", buyOrder });
+  }
+}
+
+export type ReturnError =
+  /** Parameters that are none of Webpay's four cases, or a token we never created. */
+  | { kind: "invalid" }
+  | { kind: "unknown_payment" }
+  /** The commit could not be confirmed yet (Webpay down or slow); the cron will settle it. */
+  | { kind: "pending"; payment: PaymentRow };
+
+export interface ReturnOutcome {
+  payment: PaymentRow;
+  /** False on a reload or replay: the stored outcome is shown and nothing is repeated. */
+  firstTime: boolean;
+}
+
+/** Handles a request to `return_url` (query and form merged). Idempotent across reloads and replays. */
+export async function handleReturn(
+  deps: PaymentDeps,
+  params: Record<string, unknown>,
+  hooks: PaymentHooks,
+): Promise<Result<ReturnOutcome, ReturnError>> {
+  const ret = classifyReturn(params);
+  switch (ret.case) {
+    case "invalid":
+      return err({ kind: "invalid" });
+    case "normal": {
+      const payment = await getPaymentByToken(deps.db, ret.token);
+      if (!payment) return err({ kind: "unknown_payment" });
+      if (payment.status !== "created") return settled(deps, payment, hooks, false);
+      return commitAndSettle(deps, payment, hooks);
+    }
+    case "aborted": {
+      const payment =
+        (await getPaymentByToken(deps.db, ret.tbkToken)) ?? (ret.buyOrder ? await getPaymentByBuyOrder(deps.db, ret.buyOrder) : null);
+      if (!payment) return err({ kind: "unknown_payment" });
+      return finishWithout(deps, payment, hooks, "aborted", "cancelled by the customer");
+    }
+    case "timed_out": {
+      const payment = await getPaymentByBuyOrder(deps.db, ret.buyOrder);
+      if (!payment) return err({ kind: "unknown_payment" });
+      return finishWithout(deps, payment, hooks, "timed_out", "payment form timed out");
+    }
+    case "failed": {
+      const payment = (await getPaymentByToken(deps.db, ret.token)) ?? (await getPaymentByToken(deps.db, ret.tbkToken));
+      if (!payment) return err({ kind: "unknown_payment" });
+      return finishWithout(deps, payment, hooks, "failed", "error on the payment form");
+    }
+  }
+}
+
+async function finishWithout(
+  deps: PaymentDeps,
+  payment: PaymentRow,
+  hooks: PaymentHooks,
+  status: FinalStatus,
+  detail: string,
+): Promise<Result<ReturnOutcome, ReturnError>> {
+  if (payment.status !== "created") return settled(deps, payment, hooks, false);
+  const firstTime = await finalizePayment(deps.db, payment.buy_order, status, { detail }, deps.now());
+  const stored = (await getPaymentByBuyOrder(deps.db, payment.buy_order)) ?? payment;
+  if (firstTime) deps.log.info("payment_finalized", { buyOrder: payment.buy_order, status });
+  return settled(deps, stored, hooks, firstTime);
+}
+
+async function commitAndSettle(
+  deps: PaymentDeps,
+  payment: PaymentRow,
+  hooks: PaymentHooks,
+): Promise<Result<ReturnOutcome, ReturnError>> {
+  const token = payment.token!;
+  let result: TransactionResult;
+  try {
+    result = await deps.webpay.commit(token);
+  } catch (error) {
+    if (!(error instanceof WebpayError)) throw error;
+    deps.log.warn("payment_commit_failed", { buyOrder: payment.buy_order, error });
+    // A commit that errored or timed out may still have happened: ask Webpay (SPEC §4).
+    try {
+      result = await deps.webpay.status(token);
+    } catch (statusError) {
+      if (!(statusError instanceof WebpayError)) throw statusError;
+      deps.log.warn("payment_status_failed", { buyOrder: payment.buy_order, error: statusError });
+      return err({ kind: "pending", payment });
+    }
+    if (isPending(result)) return err({ kind: "pending", payment });
+  }
+  return applyResult(deps, payment, hooks, result);
+}
+
+async function applyResult(
+  deps: PaymentDeps,
+  payment: PaymentRow,
+  hooks: PaymentHooks,
+  result: TransactionResult,
+): Promise<Result<ReturnOutcome, ReturnError>> {
+  const verdict = evaluateCommit({ amount: payment.amount, buyOrder: payment.buy_order }, result);
+  const now = deps.now();
+  const facts: CommitFacts = {
+    cardLast4: result.card_detail?.card_number ? result.card_detail.card_number.slice(-4) : null,
+    authorizationCode: result.authorization_code ?? null,
+    responseCode: result.response_code ?? null,
+    transactionDate: result.transaction_date ?? null,
+    detail: verdict.status === "rejected" ? verdict.detail : null,
+  };
+  const statements = verdict.status === "authorized" ? hooks.authorizedStatements(payment, now) : [];
+  const firstTime = await finalizePayment(deps.db, payment.buy_order, verdict.status, facts, now, statements);
+  const stored = (await getPaymentByBuyOrder(deps.db, payment.buy_order)) ?? payment;
+  if (firstTime) {
+    deps.log.info("payment_finalized", { buyOrder: payment.buy_order, status: verdict.status, detail: facts.detail });
+    if (verdict.status === "rejected" && verdict.suspicious) {
+      await alertOwner(
+        deps,
+        "amount_mismatch",
+        `Pago ${payment.buy_order} NO aprobado: Webpay informó monto ${formatClp(result.amount)} y orden ${result.buy_order.slice(0, 26)}, esperábamos ${formatClp(payment.amount)} y ${payment.buy_order}. Revise el cobro.`,
+        { key: payment.buy_order, force: true },
+      );
+    }
+  }
+  return settled(deps, stored, hooks, firstTime);
+}
+
+/** The stored outcome; an authorized payment whose effects did not all complete gets them (again, idempotently). */
+async function settled(
+  deps: PaymentDeps,
+  payment: PaymentRow,
+  hooks: PaymentHooks,
+  firstTime: boolean,
+): Promise<Result<ReturnOutcome, ReturnError>> {
+  if (payment.status === "authorized" && payment.effects_done_at === null) await runEffects(deps, payment, hooks);
+  return ok({ payment, firstTime });
+}
+
+/** Runs an authorized payment's effects; failures are logged and left for the cron. */
+export async function runEffects(deps: PaymentDeps, payment: PaymentRow, hooks: PaymentHooks): Promise<boolean> {
+  try {
+    await hooks.afterAuthorized(payment);
+    await markEffectsDone(deps.db, payment.buy_order, deps.now());
+    return true;
+  } catch (error) {
+    deps.log.error("payment_effects_failed", { buyOrder: payment.buy_order, error });
+    return false;
+  }
+}
+
+export interface ReconcileReport {
+  checked: number;
+  settled: number;
+  stillPending: number;
+  effectsRetried: number;
+}
+
+/**
+ * Cron: settles payments stuck in `created` for more than 15 minutes through the status endpoint,
+ * and retries the effects of authorized payments that did not complete them.
+ */
+export async function reconcilePayments(
+  deps: PaymentDeps,
+  purpose: PaymentPurpose,
+  hooks: PaymentHooks,
+): Promise<ReconcileReport> {
+  const now = deps.now();
+  const report: ReconcileReport = { checked: 0, settled: 0, stillPending: 0, effectsRetried: 0 };
+  for (const payment of await stuckPayments(deps.db, purpose, now - RECONCILE_AFTER_MS, now - STATUS_WINDOW_MS)) {
+    report.checked++;
+    const outcome = await reconcileOne(deps, payment, hooks);
+    if (outcome === "pending") report.stillPending++;
+    else report.settled++;
+  }
+  for (const payment of await paymentsMissingEffects(deps.db, purpose, now - 60_000)) {
+    if (await runEffects(deps, payment, hooks)) report.effectsRetried++;
+  }
+  return report;
+}
+
+/** Settles one `created` payment through Webpay's status endpoint. */
+export async function reconcileOne(
+  deps: PaymentDeps,
+  payment: PaymentRow,
+  hooks: PaymentHooks,
+): Promise<PaymentRow["status"] | "pending"> {
+  if (payment.status !== "created" || !payment.token) return payment.status;
+  let result: TransactionResult;
+  try {
+    result = await deps.webpay.status(payment.token);
+  } catch (error) {
+    if (!(error instanceof WebpayError)) throw error;
+    deps.log.warn("payment_reconcile_failed", { buyOrder: payment.buy_order, error });
+    if (error.status === 404 || error.status === 422) {
+      // Webpay does not know or no longer reports the transaction: it was never paid.
+      const outcome = await finishWithout(deps, payment, hooks, "timed_out", `status unavailable: ${error.errorMessage}`);
+      return outcome.ok ? outcome.value.payment.status : "pending";
+    }
+    await alertOwner(deps, "reconciliation_failure", `No pudimos consultar el pago ${payment.buy_order} en Webpay: ${error.message}`);
+    return "pending";
+  }
+  if (isPending(result)) {
+    // The customer never finished: the Webpay form gives up after 5–10 minutes.
+    const outcome = await finishWithout(deps, payment, hooks, "timed_out", "abandoned on the payment form");
+    return outcome.ok ? outcome.value.payment.status : "pending";
+  }
+  const outcome = await applyResult(deps, payment, hooks, result);
+  return outcome.ok ? outcome.value.payment.status : "pending";
+}

@@ -1,0 +1,146 @@
+/**
+ * Payments in LEDGER: one row per Webpay attempt, keyed by buy order. A row leaves `created`
+ * exactly once (conditional update), and the statements that make the payment count (order paid,
+ * tokens credited) run in the same batch, conditioned on the payment being authorized.
+ */
+import { all, batch, first, run } from "./d1.ts";
+
+export type PaymentPurpose = "visit" | "topup";
+export type PaymentStatus = "creating" | "created" | "authorized" | "rejected" | "aborted" | "timed_out" | "failed";
+export type FinalStatus = Exclude<PaymentStatus, "creating" | "created">;
+
+export interface PaymentRow {
+  buy_order: string;
+  purpose: PaymentPurpose;
+  order_id: string | null;
+  phone: string | null;
+  tokens: number | null;
+  amount: number;
+  session_id: string;
+  token: string | null;
+  status: PaymentStatus;
+  card_last4: string | null;
+  authorization_code: string | null;
+  response_code: number | null;
+  transaction_date: string | null;
+  detail: string | null;
+  created_at: number;
+  updated_at: number;
+  finalized_at: number | null;
+  effects_done_at: number | null;
+}
+
+export interface NewPayment {
+  buyOrder: string;
+  purpose: PaymentPurpose;
+  orderId?: string;
+  phone?: string;
+  tokens?: number;
+  amount: number;
+  sessionId: string;
+  now: number;
+}
+
+export function insertPaymentStatement(db: D1Database, p: NewPayment): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO payments (buy_order, purpose, order_id, phone, tokens, amount, session_id, status, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'creating', ?8, ?8)`,
+    )
+    .bind(p.buyOrder, p.purpose, p.orderId ?? null, p.phone ?? null, p.tokens ?? null, p.amount, p.sessionId, p.now);
+}
+
+export async function markCreated(db: D1Database, buyOrder: string, token: string, now: number): Promise<void> {
+  await run(
+    db
+      .prepare("UPDATE payments SET token = ?2, status = 'created', updated_at = ?3 WHERE buy_order = ?1 AND status = 'creating'")
+      .bind(buyOrder, token, now),
+  );
+}
+
+export async function markCreateFailed(db: D1Database, buyOrder: string, detail: string, now: number): Promise<void> {
+  await run(
+    db
+      .prepare(
+        "UPDATE payments SET status = 'failed', detail = ?2, updated_at = ?3, finalized_at = ?3 WHERE buy_order = ?1 AND status = 'creating'",
+      )
+      .bind(buyOrder, detail.slice(0, 200), now),
+  );
+}
+
+export const getPaymentByToken = (db: D1Database, token: string) =>
+  first<PaymentRow>(db.prepare("SELECT * FROM payments WHERE token = ?1").bind(token));
+
+export const getPaymentByBuyOrder = (db: D1Database, buyOrder: string) =>
+  first<PaymentRow>(db.prepare("SELECT * FROM payments WHERE buy_order = ?1").bind(buyOrder));
+
+export const paymentsForOrder = (db: D1Database, orderId: string) =>
+  all<PaymentRow>(db.prepare("SELECT * FROM payments WHERE order_id = ?1 ORDER BY created_at DESC").bind(orderId));
+
+export interface CommitFacts {
+  cardLast4?: string | null;
+  authorizationCode?: string | null;
+  responseCode?: number | null;
+  transactionDate?: string | null;
+  detail?: string | null;
+}
+
+/**
+ * Moves a payment from `created` to a final status, together with `alsoStatements` (which must be
+ * conditioned on the payment's new status themselves). Returns whether this call made the move:
+ * a replay or a concurrent duplicate gets `false` and must not repeat any effect.
+ */
+export async function finalizePayment(
+  db: D1Database,
+  buyOrder: string,
+  status: FinalStatus,
+  facts: CommitFacts,
+  now: number,
+  alsoStatements: D1PreparedStatement[] = [],
+): Promise<boolean> {
+  const finalize = db
+    .prepare(
+      `UPDATE payments SET status = ?2, card_last4 = ?3, authorization_code = ?4, response_code = ?5,
+         transaction_date = ?6, detail = ?7, updated_at = ?8, finalized_at = ?8
+       WHERE buy_order = ?1 AND status = 'created'`,
+    )
+    .bind(
+      buyOrder,
+      status,
+      facts.cardLast4 ?? null,
+      facts.authorizationCode ?? null,
+      facts.responseCode ?? null,
+      facts.transactionDate ?? null,
+      facts.detail ?? null,
+      now,
+    );
+  const results = await batch(db, [finalize, ...alsoStatements]);
+  return (results[0]?.meta.changes ?? 0) === 1;
+}
+
+export async function markEffectsDone(db: D1Database, buyOrder: string, now: number): Promise<void> {
+  await run(db.prepare("UPDATE payments SET effects_done_at = ?2 WHERE buy_order = ?1 AND effects_done_at IS NULL").bind(buyOrder, now));
+}
+
+/** Payments waiting in `created` since before `olderThan` (and not older than Webpay's 7-day status window). */
+export const stuckPayments = (db: D1Database, purpose: PaymentPurpose, olderThan: number, notBefore: number, limit = 20) =>
+  all<PaymentRow>(
+    db
+      .prepare(
+        "SELECT * FROM payments WHERE purpose = ?1 AND status = 'created' AND created_at < ?2 AND created_at > ?3 ORDER BY created_at LIMIT ?4",
+      )
+      .bind(purpose, olderThan, notBefore, limit),
+  );
+
+/** Authorized payments whose follow-up effects have not all completed. */
+export const paymentsMissingEffects = (db: D1Database, purpose: PaymentPurpose, olderThan: number, limit = 20) =>
+  all<PaymentRow>(
+    db
+      .prepare(
+        "SELECT * FROM payments WHERE purpose = ?1 AND status = 'authorized' AND effects_done_at IS NULL AND finalized_at < ?2 ORDER BY finalized_at LIMIT ?3",
+      )
+      .bind(purpose, olderThan, limit),
+  );
+
+export const listPayments = (db: D1Database, limit = 100) =>
+  all<PaymentRow>(db.prepare("SELECT * FROM payments ORDER BY created_at DESC LIMIT ?1").bind(limit));
