@@ -183,10 +183,12 @@ export class ConfigError extends Error {
 }
 
 function collectIssues(error: z.ZodError): { key: string; message: string }[] {
-  return error.issues.map((issue) => ({
-    key: issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)",
-    message: issue.message,
-  }));
+  const byKey = new Map<string, string>();
+  for (const issue of error.issues) {
+    const key = issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)";
+    if (!byKey.has(key)) byKey.set(key, issue.message);
+  }
+  return [...byKey].map(([key, message]) => ({ key, message }));
 }
 
 /**

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { BUY_ORDER_PATTERN, fromBase64url, newBuyOrder, newOrderId, newSessionId, ORDER_ID_PATTERN, base64url } from "./ids.ts";
+
+describe("ids", () => {
+  it("makes unguessable, URL-safe, distinct order ids", () => {
+    const ids = new Set(Array.from({ length: 2000 }, newOrderId));
+    expect(ids.size).toBe(2000);
+    for (const id of ids) expect(id).toMatch(ORDER_ID_PATTERN);
+  });
+
+  it("makes Webpay buy orders of at most 26 allowed characters, unique per attempt", () => {
+    const now = Date.UTC(2026, 10, 24);
+    const orders = new Set(Array.from({ length: 2000 }, () => newBuyOrder("V", now)));
+    expect(orders.size).toBe(2000);
+    for (const o of orders) {
+      expect(o.length).toBeLessThanOrEqual(26);
+      expect(o).toMatch(BUY_ORDER_PATTERN);
+      expect(o.startsWith("V")).toBe(true);
+    }
+    expect(newBuyOrder("R")).toMatch(/^R/);
+  });
+
+  it("makes session ids of at most 61 characters", () => {
+    const id = newSessionId();
+    expect(id.length).toBeLessThanOrEqual(61);
+    expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+
+  it("round-trips base64url and refuses other alphabets", () => {
+    const bytes = new Uint8Array([0, 255, 62, 63, 128]);
+    expect(fromBase64url(base64url(bytes))).toEqual(bytes);
+    expect(fromBase64url("ab+/")).toBeNull();
+  });
+});

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { createLogger, scrubText } from "./log.ts";
+
+describe("logs", () => {
+  it("never contains a full phone, a card number or a secret", () => {
+    const lines: string[] = [];
+    const log = createLogger({ requestId: "r1" }, (line) => lines.push(line));
+    log.info("payment", {
+      phone: "+56912345678",
+      note: "cliente 56 9 8765 4321 pagó con 4051 8856 0044 6623",
+      authorization: "Bearer abc",
+      nested: { apiKeySecret: "579B532A", token_ws: "e9d555262db0f989e49d724b4db0b0af" },
+      error: new Error("failed for +56911111111"),
+    });
+    const line = lines[0]!;
+    expect(JSON.parse(line)).toMatchObject({ level: "info", event: "payment", requestId: "r1" });
+    for (const secret of ["56912345678", "98765", "4051 8856 0044 6623", "Bearer abc", "579B532A", "e9d555262db0f989e49d724b4db0b0af", "56911111111"]) {
+      expect(line).not.toContain(secret);
+    }
+  });
+
+  it("masks phones in free text but keeps their ends for support", () => {
+    expect(scrubText("llamar al +56912345678")).toBe("llamar al +569…78");
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { formatPhone, maskPhone, normalizePhone, waId } from "./phone.ts";
+
+describe("normalizePhone", () => {
+  it.each([
+    ["+56912345678", "+56912345678"],
+    ["+56 9 1234 5678", "+56912345678"],
+    ["56912345678", "+56912345678"],
+    ["56 9 1234 5678", "+56912345678"],
+    ["912345678", "+56912345678"],
+    ["9 1234 5678", "+56912345678"],
+    ["9-1234-5678", "+56912345678"],
+    ["(9) 1234 5678", "+56912345678"],
+    ["+56-9-1234-5678", "+56912345678"],
+    [" 912345678 ", "+56912345678"],
+    ["+56 (9) 8765-4321", "+56987654321"],
+    ["0056912345678", "+56912345678"],
+    ["+1 415 555 2671", "+14155552671"],
+    [912345678, "+56912345678"],
+    [56912345678, "+56912345678"],
+  ])("accepts %j as %s", (input, expected) => {
+    expect(normalizePhone(input)).toBe(expected);
+  });
+
+  it.each([
+    "",
+    "   ",
+    "hola",
+    "12345",
+    "+56 2 2123 4567", // a Santiago landline: not reachable on WhatsApp
+    "22123456",
+    "81234567", // eight digits: missing the leading 9
+    "9123456789", // ten digits
+    "+569123456789",
+    "+56912345678:token",
+    "activo:912345678",
+    "912345678; DROP TABLE tokens",
+    "<script>912345678</script>",
+    "9".repeat(60),
+    "+00 000",
+  ])("refuses %j", (input) => {
+    expect(normalizePhone(input)).toBeNull();
+  });
+
+  it("refuses values that are not strings or numbers", () => {
+    for (const v of [null, undefined, {}, [], true]) expect(normalizePhone(v)).toBeNull();
+  });
+});
+
+describe("phone helpers", () => {
+  it("formats, masks and converts to wa_id", () => {
+    const p = normalizePhone("912345678")!;
+    expect(formatPhone(p)).toBe("+56 9 1234 5678");
+    expect(waId(p)).toBe("56912345678");
+    expect(maskPhone(p)).not.toContain("1234567");
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * The local stack: sandbox, cotorro and financiero as three `wrangler dev` processes sharing one
+ * state folder (KV, D1 with migrations applied, queues), seeded with the demo data when missing.
+ * Used by `pnpm dev` (scripts/dev.ts) and by the browser tests (e2e/global-setup.ts).
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_PORTS, type LocalPorts, localVars, sandboxVars } from "../packages/config/src/local.ts";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Settings that keep wrangler from calling home on a machine with no internet. */
+export const OFFLINE_ENV = {
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  TURBO_TELEMETRY_DISABLED: "1",
+  DO_NOT_TRACK: "1",
+  WRANGLER_LOG: "warn",
+};
+
+export interface StackOptions {
+  ports?: LocalPorts;
+  /** Folder holding the local KV/D1/queue state; it survives restarts. */
+  stateDir?: string;
+  /** Where each service's output goes ("inherit" prints it with a prefix). */
+  quiet?: boolean;
+  seed?: boolean;
+}
+
+export interface Stack {
+  ports: LocalPorts;
+  urls: { cotorro: string; financiero: string; sandbox: string };
+  stop(): Promise<void>;
+}
+
+const wranglerBin = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+
+function wrangler(args: string[], cwd: string, quiet: boolean, name: string): ChildProcess {
+  const child = spawn(process.execPath, [wranglerBin, ...args], {
+    cwd,
+    env: { ...process.env, ...OFFLINE_ENV },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const prefix = `[${name}] `;
+  const forward = (chunk: Buffer, stream: NodeJS.WriteStream) => {
+    if (quiet) return;
+    for (const line of chunk.toString().split("\n")) if (line.trim()) stream.write(`${prefix}${line}\n`);
+  };
+  child.stdout?.on("data", (c: Buffer) => forward(c, process.stdout));
+  child.stderr?.on("data", (c: Buffer) => forward(c, process.stderr));
+  return child;
+}
+
+function varFlags(vars: Record<string, string>): string[] {
+  return Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+}
+
+async function waitFor(url: string, child: ChildProcess, name: string, timeoutMs = 60_000): Promise<void> {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before answering`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${name} did not answer on ${url} within ${timeoutMs / 1000} s`);
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.pid === undefined) return resolve();
+    child.once("exit", () => resolve());
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      resolve();
+    }
+    setTimeout(() => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      resolve();
+    }, 5000).unref();
+  });
+}
+
+export function ensureGenerated(): void {
+  const res = spawnSync(process.execPath, [join(ROOT, "scripts/gen-config.ts")], { stdio: "pipe", cwd: ROOT });
+  if (res.status !== 0) throw new Error(`pnpm gen failed:\n${res.stderr.toString()}`);
+}
+
+/** Reads a value from apps/<app>/.dev.vars (scripts use META_APP_SECRET and ADMIN_TOKEN from cotorro's). */
+export function devVar(app: "cotorro" | "financiero" | "sandbox", key: string): string {
+  const text = readFileSync(join(ROOT, "apps", app, ".dev.vars"), "utf8");
+  const line = text.split("\n").find((l) => l.startsWith(`${key}=`));
+  if (!line) throw new Error(`${key} missing from apps/${app}/.dev.vars (run pnpm gen)`);
+  return line.slice(key.length + 1).trim();
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const ports = options.ports ?? DEFAULT_PORTS;
+  const stateDir = options.stateDir ?? join(ROOT, ".state");
+  const quiet = options.quiet ?? false;
+  mkdirSync(stateDir, { recursive: true });
+  ensureGenerated();
+
+  const migrate = spawnSync(
+    process.execPath,
+    [wranglerBin, "d1", "migrations", "apply", "LEDGER", "--local", "--persist-to", stateDir],
+    { cwd: join(ROOT, "apps/cotorro"), env: { ...process.env, ...OFFLINE_ENV, CI: "1" }, stdio: "pipe" },
+  );
+  if (migrate.status !== 0) throw new Error(`D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+
+  const common = (port: number, inspector: number) => [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspector),
+    "--persist-to",
+    stateDir,
+    "--show-interactive-dev-session=false",
+  ];
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(children.map(kill));
+  };
+  try {
+    const sandbox = wrangler(
+      [...common(ports.sandbox, ports.sandbox + 1000), ...varFlags(sandboxVars(ports))],
+      join(ROOT, "apps/sandbox"),
+      quiet,
+      "sandbox",
+    );
+    children.push(sandbox);
+    await waitFor(`http://127.0.0.1:${ports.sandbox}/`, sandbox, "sandbox");
+    const cotorro = wrangler(
+      [...common(ports.cotorro, ports.cotorro + 1000), ...varFlags(localVars(ports))],
+      join(ROOT, "apps/cotorro"),
+      quiet,
+      "cotorro",
+    );
+    children.push(cotorro);
+    await waitFor(`http://127.0.0.1:${ports.cotorro}/`, cotorro, "cotorro");
+    const financiero = wrangler(
+      [...common(ports.financiero, ports.financiero + 1000), ...varFlags(localVars(ports))],
+      join(ROOT, "apps/financiero"),
+      quiet,
+      "financiero",
+    );
+    children.push(financiero);
+    await waitFor(`http://127.0.0.1:${ports.financiero}/`, financiero, "financiero");
+    if (options.seed !== false) {
+      const res = await fetch(`http://127.0.0.1:${ports.cotorro}/__dev/seed`, { method: "POST" });
+      if (!res.ok) throw new Error(`seeding failed: HTTP ${res.status} ${await res.text()}`);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    ports,
+    urls: {
+      cotorro: `http://127.0.0.1:${ports.cotorro}`,
+      financiero: `http://127.0.0.1:${ports.financiero}`,
+      sandbox: `http://127.0.0.1:${ports.sandbox}`,
+    },
+    stop,
+  };
+}
