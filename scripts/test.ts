@@ -14,6 +14,9 @@ const run = (args: string[]) =>
   spawnSync(process.execPath, [turbo, "run", "test", "--output-logs=errors-only", ...args], { stdio: "inherit", cwd: ROOT, env })
     .status ?? 1;
 
+console.log("▶ committed files hold no secrets");
+const secrets = spawnSync(process.execPath, [join(ROOT, "scripts/check-secrets.ts")], { stdio: "inherit", cwd: ROOT, env }).status ?? 1;
+if (secrets !== 0) process.exit(secrets);
 console.log("▶ unit and integration tests");
 const unit = run(["--filter=!@cotorro/e2e", "--concurrency=2"]);
 if (unit !== 0) process.exit(unit);
