@@ -36,7 +36,13 @@ export async function launch(): Promise<Browser> {
 }
 
 export async function phonePage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "es-CL" });
+  const context = await browser.newContext({
+    viewport: PHONE,
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: "es-CL",
+  });
   return context.newPage();
 }
 

@@ -41,5 +41,6 @@ export function measureBundle(app: "cotorro" | "financiero"): BundleSize {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const rows = (["cotorro", "financiero"] as const).map(measureBundle);
   console.log("worker       raw KiB   gzip KiB");
-  for (const r of rows) console.log(`${r.app.padEnd(12)} ${r.rawKiB.toFixed(2).padStart(8)}   ${r.gzipKiB.toFixed(2).padStart(8)}`);
+  for (const r of rows)
+    console.log(`${r.app.padEnd(12)} ${r.rawKiB.toFixed(2).padStart(8)}   ${r.gzipKiB.toFixed(2).padStart(8)}`);
 }

@@ -40,7 +40,13 @@ if (!existsSync(cotorroVars)) {
   writeFileSync(join(root, "apps/financiero/.dev.vars"), dump(APP_SECRETS.financiero));
   writeFileSync(
     join(root, "apps/sandbox/.dev.vars"),
-    dump(["META_APP_SECRET", "META_TOKEN_CUSTOMERS", "META_TOKEN_COLLABORATORS", "TBK_API_KEY_ID", "TBK_API_KEY_SECRET"]),
+    dump([
+      "META_APP_SECRET",
+      "META_TOKEN_CUSTOMERS",
+      "META_TOKEN_COLLABORATORS",
+      "TBK_API_KEY_ID",
+      "TBK_API_KEY_SECRET",
+    ]),
   );
   console.log("Generated .dev.vars for cotorro, financiero and sandbox.");
 }

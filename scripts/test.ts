@@ -11,11 +11,16 @@ import { OFFLINE_ENV, ROOT } from "./stack.ts";
 const env = { ...process.env, ...OFFLINE_ENV };
 const turbo = join(ROOT, "node_modules/turbo/bin/turbo");
 const run = (args: string[]) =>
-  spawnSync(process.execPath, [turbo, "run", "test", "--output-logs=errors-only", ...args], { stdio: "inherit", cwd: ROOT, env })
-    .status ?? 1;
+  spawnSync(process.execPath, [turbo, "run", "test", "--output-logs=errors-only", ...args], {
+    stdio: "inherit",
+    cwd: ROOT,
+    env,
+  }).status ?? 1;
 
 console.log("▶ committed files hold no secrets");
-const secrets = spawnSync(process.execPath, [join(ROOT, "scripts/check-secrets.ts")], { stdio: "inherit", cwd: ROOT, env }).status ?? 1;
+const secrets =
+  spawnSync(process.execPath, [join(ROOT, "scripts/check-secrets.ts")], { stdio: "inherit", cwd: ROOT, env }).status ??
+  1;
 if (secrets !== 0) process.exit(secrets);
 console.log("▶ unit and integration tests");
 const unit = run(["--filter=!@cotorro/e2e", "--concurrency=2"]);

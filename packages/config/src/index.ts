@@ -1,3 +1,3 @@
+export * from "./local.ts";
 export * from "./settings.ts";
 export * from "./templates.ts";
-export * from "./local.ts";

@@ -76,11 +76,15 @@ describe("loadSettings", () => {
   it("asks financiero only for the secrets it uses", () => {
     const { META_APP_SECRET: _a, META_VERIFY_TOKEN: _v, ...rest } = TEST_SECRETS;
     expect(() => loadSettings("financiero", rest)).not.toThrow();
-    expect(() => loadSettings("cotorro", rest)).toThrow(/META_APP_SECRET.*META_VERIFY_TOKEN|META_VERIFY_TOKEN.*META_APP_SECRET/);
+    expect(() => loadSettings("cotorro", rest)).toThrow(
+      /META_APP_SECRET.*META_VERIFY_TOKEN|META_VERIFY_TOKEN.*META_APP_SECRET/,
+    );
   });
 
   it("requires the default comuna to be offered", () => {
-    expect(() => loadSettings("cotorro", { ...TEST_SECRETS, DEFAULT_COMUNA: "Narnia" })).toThrow(/DEFAULT_COMUNA: must be one of COMUNAS/);
+    expect(() => loadSettings("cotorro", { ...TEST_SECRETS, DEFAULT_COMUNA: "Narnia" })).toThrow(
+      /DEFAULT_COMUNA: must be one of COMUNAS/,
+    );
   });
 });
 

@@ -102,11 +102,23 @@ export const SettingsSchema = z.object({
   HOST_RECARGA: z.string().min(3).default("recarga.alectrico.cl"),
   FONO_JEFE: e164.default("+56900000000"),
   /** WhatsApp phone-number id of the customers' business number. */
-  CHANNEL_CUSTOMERS_PHONE_ID: z.string().regex(/^\d{5,20}$/).default("100000000000001"),
+  CHANNEL_CUSTOMERS_PHONE_ID: z
+    .string()
+    .regex(/^\d{5,20}$/)
+    .default("100000000000001"),
   /** WhatsApp phone-number id of the collaborators' business number. */
-  CHANNEL_COLLABORATORS_PHONE_ID: z.string().regex(/^\d{5,20}$/).default("100000000000002"),
-  WABA_ID: z.string().regex(/^\d{5,20}$/).default("200000000000001"),
-  META_APP_ID: z.string().regex(/^\d{5,20}$/).default("300000000000001"),
+  CHANNEL_COLLABORATORS_PHONE_ID: z
+    .string()
+    .regex(/^\d{5,20}$/)
+    .default("100000000000002"),
+  WABA_ID: z
+    .string()
+    .regex(/^\d{5,20}$/)
+    .default("200000000000001"),
+  META_APP_ID: z
+    .string()
+    .regex(/^\d{5,20}$/)
+    .default("300000000000001"),
   PUBLIC_NUMBER_CUSTOMERS: e164.default("+56940000001"),
   PUBLIC_NUMBER_COLLABORATORS: e164.default("+56940000002"),
   ORDER_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(48),
@@ -114,7 +126,12 @@ export const SettingsSchema = z.object({
   ORDER_DATA_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(90),
   MAX_TAKERS: z.coerce.number().int().min(1).max(10).default(1),
   /** Validity of signed links sent to collaborators (canje, top-up, balance). */
-  LINK_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+  LINK_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24 * 7),
   /** Owner alerts of one kind are sent at most once per this many minutes. */
   ALERT_MIN_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
   LEAD_CORS_ORIGINS: fromJsonString(z.array(z.string().min(3))).default([

@@ -6,25 +6,37 @@ import { renderWranglerFile, wranglerConfig } from "./wrangler.ts";
 
 const root = join(import.meta.dirname, "../../..");
 
+interface WranglerShape {
+  kv_namespaces: { binding: string; id: string }[];
+  d1_databases: unknown[];
+  queues: { consumers: { dead_letter_queue?: string }[] };
+  secrets: { required: string[] };
+  vars: Record<string, unknown>;
+}
+const config = (app: "cotorro" | "financiero") => wranglerConfig(app) as unknown as WranglerShape;
+
 describe("generated wrangler.jsonc files", () => {
-  it.each(["cotorro", "financiero", "sandbox"] as const)("apps/%s/wrangler.jsonc is what packages/config produces (run `pnpm gen`)", (app) => {
-    expect(readFileSync(join(root, "apps", app, "wrangler.jsonc"), "utf8")).toBe(renderWranglerFile(app));
-  });
+  it.each(["cotorro", "financiero", "sandbox"] as const)(
+    "apps/%s/wrangler.jsonc is what packages/config produces (run `pnpm gen`)",
+    (app) => {
+      expect(readFileSync(join(root, "apps", app, "wrangler.jsonc"), "utf8")).toBe(renderWranglerFile(app));
+    },
+  );
 
   it("binds the shared namespaces and database with the same ids in both workers", () => {
-    const cotorro = wranglerConfig("cotorro") as Record<string, any>;
-    const financiero = wranglerConfig("financiero") as Record<string, any>;
-    const kvIds = (c: Record<string, any>) => Object.fromEntries(c.kv_namespaces.map((k: any) => [k.binding, k.id]));
+    const cotorro = config("cotorro");
+    const financiero = config("financiero");
+    const kvIds = (c: WranglerShape) => Object.fromEntries(c.kv_namespaces.map((k) => [k.binding, k.id]));
     for (const binding of ["NOMINA", "FINANCIERO"]) expect(kvIds(financiero)[binding]).toBe(kvIds(cotorro)[binding]);
     expect(financiero.d1_databases).toEqual(cotorro.d1_databases);
-    expect(cotorro.queues.consumers[0].dead_letter_queue).toBe("cotorro-dispatch-dlq");
+    expect(cotorro.queues.consumers[0]?.dead_letter_queue).toBe("cotorro-dispatch-dlq");
   });
 
   it("declares secrets as required secrets, never as vars", () => {
     for (const app of ["cotorro", "financiero"] as const) {
-      const config = wranglerConfig(app) as Record<string, any>;
-      expect(config.secrets.required).toEqual([...APP_SECRETS[app]]);
-      for (const name of SECRET_NAMES) expect(Object.keys(config.vars)).not.toContain(name);
+      const c = config(app);
+      expect(c.secrets.required).toEqual([...APP_SECRETS[app]]);
+      for (const name of SECRET_NAMES) expect(Object.keys(c.vars)).not.toContain(name);
     }
   });
 

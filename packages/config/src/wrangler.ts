@@ -63,7 +63,13 @@ export function wranglerConfig(app: AppName | "sandbox"): Record<string, unknown
       workers_dev: false,
       vars: { COTORRO_URL: "http://127.0.0.1:8787", SANDBOX_PUBLIC_URL: "http://127.0.0.1:8789" },
       secrets: {
-        required: ["META_APP_SECRET", "META_TOKEN_CUSTOMERS", "META_TOKEN_COLLABORATORS", "TBK_API_KEY_ID", "TBK_API_KEY_SECRET"],
+        required: [
+          "META_APP_SECRET",
+          "META_TOKEN_CUSTOMERS",
+          "META_TOKEN_COLLABORATORS",
+          "TBK_API_KEY_ID",
+          "TBK_API_KEY_SECRET",
+        ],
       },
     };
   }
@@ -106,9 +112,7 @@ export function wranglerConfig(app: AppName | "sandbox"): Record<string, unknown
     routes: [{ pattern: "recarga.alectrico.cl", custom_domain: true }],
     kv_namespaces: kv(["NOMINA", "FINANCIERO"]),
     d1_databases: d1,
-    ratelimits: [
-      { name: "RL_FORMS", namespace_id: "1002", simple: { limit: FORM_RATE_LIMIT_PER_MINUTE, period: 60 } },
-    ],
+    ratelimits: [{ name: "RL_FORMS", namespace_id: "1002", simple: { limit: FORM_RATE_LIMIT_PER_MINUTE, period: 60 } }],
     assets: { directory: "./public", binding: "ASSETS" },
     triggers: { crons: [CRONS.frequent] },
     vars,

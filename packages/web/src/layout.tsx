@@ -56,7 +56,15 @@ export interface MessagePageProps {
 }
 
 /** A page that states one outcome (error, success, notice) with its actions. The route sets the status. */
-export function MessagePage({ title, tagline, message, requestId, tone = "bad", actions = [], children }: MessagePageProps) {
+export function MessagePage({
+  title,
+  tagline,
+  message,
+  requestId,
+  tone = "bad",
+  actions = [],
+  children,
+}: MessagePageProps) {
   return (
     <Layout title={title} tagline={tagline} requestId={requestId}>
       <h1>{title}</h1>
@@ -66,7 +74,10 @@ export function MessagePage({ title, tagline, message, requestId, tone = "bad", 
       {children}
       <div class="actions">
         {actions.map((a) => (
-          <a class={`button ${a.variant === "secondary" ? "secondary" : a.variant === "whatsapp" ? "whatsapp" : ""}`} href={a.href}>
+          <a
+            class={`button ${a.variant === "secondary" ? "secondary" : a.variant === "whatsapp" ? "whatsapp" : ""}`}
+            href={a.href}
+          >
             {a.label}
           </a>
         ))}
