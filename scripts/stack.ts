@@ -27,6 +27,8 @@ export interface StackOptions {
   /** Where each service's output goes ("inherit" prints it with a prefix). */
   quiet?: boolean;
   seed?: boolean;
+  /** Receives every output line of each service (benchmarks read structured log events). */
+  onLine?: (app: "sandbox" | "cotorro" | "financiero", line: string) => void;
 }
 
 export interface Stack {
@@ -37,7 +39,13 @@ export interface Stack {
 
 const wranglerBin = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 
-function wrangler(args: string[], cwd: string, quiet: boolean, name: string): ChildProcess {
+function wrangler(
+  args: string[],
+  cwd: string,
+  quiet: boolean,
+  name: "sandbox" | "cotorro" | "financiero",
+  onLine?: StackOptions["onLine"],
+): ChildProcess {
   const child = spawn(process.execPath, [wranglerBin, ...args], {
     cwd,
     env: { ...process.env, ...OFFLINE_ENV },
@@ -46,8 +54,11 @@ function wrangler(args: string[], cwd: string, quiet: boolean, name: string): Ch
   });
   const prefix = `[${name}] `;
   const forward = (chunk: Buffer, stream: NodeJS.WriteStream) => {
-    if (quiet) return;
-    for (const line of chunk.toString().split("\n")) if (line.trim()) stream.write(`${prefix}${line}\n`);
+    for (const line of chunk.toString().split("\n")) {
+      if (!line.trim()) continue;
+      onLine?.(name, line);
+      if (!quiet) stream.write(`${prefix}${line}\n`);
+    }
   };
   child.stdout?.on("data", (c: Buffer) => forward(c, process.stdout));
   child.stderr?.on("data", (c: Buffer) => forward(c, process.stderr));
@@ -142,6 +153,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       join(ROOT, "apps/sandbox"),
       quiet,
       "sandbox",
+      options.onLine,
     );
     children.push(sandbox);
     await waitFor(`http://127.0.0.1:${ports.sandbox}/`, sandbox, "sandbox");
@@ -150,6 +162,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       join(ROOT, "apps/cotorro"),
       quiet,
       "cotorro",
+      options.onLine,
     );
     children.push(cotorro);
     await waitFor(`http://127.0.0.1:${ports.cotorro}/`, cotorro, "cotorro");
@@ -158,6 +171,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       join(ROOT, "apps/financiero"),
       quiet,
       "financiero",
+      options.onLine,
     );
     children.push(financiero);
     await waitFor(`http://127.0.0.1:${ports.financiero}/`, financiero, "financiero");

@@ -1,0 +1,316 @@
+/**
+ * `pnpm bench`: speed and size targets, measured (never asserted in timed tests). Starts a stack of
+ * its own on spare ports with fresh state plus a bare Hono baseline worker, then measures:
+ *   throughput  requests/s of the booking page and the webhook against the baseline, same run
+ *   dispatch    seconds from a payment's approval to the last offer accepted by the sandbox (80 msg/s)
+ *   claim       latency of simultaneous Atender taps on one order, and how many won
+ *   bundle      gzip KiB per worker from `wrangler deploy --dry-run`
+ * Prints a table with pass/fail against the targets and writes bench/results.json.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { signMetaBody } from "../packages/core/src/meta-signature.ts";
+import { measureBundle } from "./bundle-size.ts";
+import { devVar, OFFLINE_ENV, ROOT, startStack } from "./stack.ts";
+
+const PORTS = { cotorro: 38787, financiero: 38788, sandbox: 38789 };
+const BASELINE_PORT = 38790;
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
+const COLLABORATORS = Number(process.env.BENCH_COLLABORATORS ?? 500);
+const CLAIMERS = Number(process.env.BENCH_CLAIMERS ?? 50);
+
+interface Results {
+  throughput: { baseline_rps: number; booking_page_rps: number; webhook_rps: number };
+  dispatch: {
+    collaborators: number;
+    seconds: number;
+    lost: number;
+    duplicates: number;
+    max_subrequests_per_invocation: number;
+  };
+  claim: { concurrency: number; winners: number; p50_ms: number; p99_ms: number };
+  bundle_gzip_kib: { cotorro: number; financiero: number };
+}
+
+async function rps(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  const result = await autocannon({
+    url,
+    connections: 32,
+    duration: DURATION_S,
+    method: (init.method ?? "GET") as "GET" | "POST",
+    ...(init.headers ? { headers: init.headers } : {}),
+    ...(init.body ? { body: init.body } : {}),
+  });
+  const bad = result.non2xx + result.errors;
+  if (bad > result.requests.total * 0.01) throw new Error(`${url}: ${bad} failed requests of ${result.requests.total}`);
+  return Math.round(result.requests.average);
+}
+
+function startBaseline(stateDir: string): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(BASELINE_PORT),
+      "--inspector-port",
+      String(BASELINE_PORT + 1000),
+      "--persist-to",
+      stateDir,
+    ],
+    { cwd: join(ROOT, "bench/baseline"), env: { ...process.env, ...OFFLINE_ENV }, stdio: "ignore", detached: true },
+  );
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const poll = async () => {
+      try {
+        if ((await fetch(`http://127.0.0.1:${BASELINE_PORT}/`)).ok) return resolve(child);
+      } catch {
+        // not up yet
+      }
+      if (Date.now() - start > 60_000) return reject(new Error("baseline worker did not start"));
+      setTimeout(poll, 250);
+    };
+    void poll();
+  });
+}
+
+function statusWebhook(): string {
+  return JSON.stringify({
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "200000000000001",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "56940000002", phone_number_id: "100000000000002" },
+              statuses: [
+                { id: "wamid.bench-status-ñandú", status: "delivered", timestamp: "1764000000", recipient_id: "56911111111" },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function admin(base: string, token: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}/admin/${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`admin ${path}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<unknown>;
+}
+
+async function main() {
+  const stateDir = mkdtempSync(join(tmpdir(), "cotorro-bench-"));
+  const subrequestLog: number[] = [];
+  console.log("Starting a fresh stack and the baseline worker…");
+  const stack = await startStack({
+    ports: PORTS,
+    stateDir,
+    quiet: true,
+    onLine: (app, line) => {
+      const m = /"event":"queue_batch_done".*?"subrequests":(\d+)/.exec(line);
+      if (app === "cotorro" && m) subrequestLog.push(Number(m[1]));
+    },
+  });
+  const baseline = await startBaseline(join(stateDir, "baseline"));
+  const { cotorro, sandbox } = stack.urls;
+  const token = devVar("cotorro", "ADMIN_TOKEN");
+  const appSecret = devVar("cotorro", "META_APP_SECRET");
+  try {
+    console.log(`throughput (${DURATION_S} s each, 32 connections)…`);
+    const body = statusWebhook();
+    const throughput = {
+      baseline_rps: await rps(`http://127.0.0.1:${BASELINE_PORT}/`),
+      booking_page_rps: await rps(`${cotorro}/`),
+      webhook_rps: await rps(`${cotorro}/webhook`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-hub-signature-256": await signMetaBody(appSecret, body) },
+        body,
+      }),
+    };
+
+    console.log(`dispatch to ${COLLABORATORS} collaborators…`);
+    const phones = Array.from({ length: COLLABORATORS }, (_, i) => `+5697${String(i).padStart(7, "0")}`);
+    for (const [i, phone] of phones.entries()) {
+      await admin(cotorro, token, "collaborators", { phone, name: `Colaborador ${i + 1}` });
+    }
+    for (const phone of phones.slice(0, CLAIMERS)) {
+      await admin(cotorro, token, `collaborators/${encodeURIComponent(phone)}/tokens`, { count: 1, reason: "benchmark" });
+    }
+    await fetch(`${sandbox}/__sandbox/reset`, { method: "POST" });
+    subrequestLog.length = 0;
+    const paidAt = await bookAndPay(cotorro, sandbox);
+    const everyone = [...phones, "+56911111111", "+56922222222"];
+    let lastAccepted = paidAt;
+    const offers = new Map<string, { id: string; at: number }[]>();
+    const deadline = Date.now() + Math.max(60_000, (COLLABORATORS / 80) * 4000);
+    while (Date.now() < deadline) {
+      const all = (await (await fetch(`${sandbox}/__sandbox/messages`)).json()) as {
+        messages: { id: string; to: string; template?: string | null; time: string }[];
+      };
+      offers.clear();
+      for (const m of all.messages) {
+        if (m.template !== "say_atender") continue;
+        const list = offers.get(m.to) ?? [];
+        list.push({ id: m.id, at: Date.parse(m.time) });
+        offers.set(m.to, list);
+        lastAccepted = Math.max(lastAccepted, Date.parse(m.time));
+      }
+      if (everyone.every((p) => offers.has(p))) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const dispatch = {
+      collaborators: everyone.length,
+      seconds: Number(((lastAccepted - paidAt) / 1000).toFixed(2)),
+      lost: everyone.filter((p) => !offers.has(p)).length,
+      duplicates: [...offers.values()].reduce((n, l) => n + l.length - 1, 0),
+      max_subrequests_per_invocation: subrequestLog.length > 0 ? Math.max(...subrequestLog) : Number.NaN,
+    };
+
+    console.log(`claim: ${CLAIMERS} simultaneous taps…`);
+    const taps = phones.slice(0, CLAIMERS).map((p) => offers.get(p)?.[0]?.id);
+    const latencies = await Promise.all(
+      taps.map(async (messageId) => {
+        const start = performance.now();
+        const res = await fetch(`${sandbox}/__sandbox/press`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ messageId, button: "Atender" }),
+        });
+        await res.text();
+        return performance.now() - start;
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    const order = (await admin(cotorro, token, `orders/${lastOrderId}`)) as { takenBy: string[] };
+    const claim = {
+      concurrency: CLAIMERS,
+      winners: order.takenBy.length,
+      p50_ms: Math.round(percentile(latencies, 50)),
+      p99_ms: Math.round(percentile(latencies, 99)),
+    };
+
+    const bundle_gzip_kib = { cotorro: measureBundle("cotorro").gzipKiB, financiero: measureBundle("financiero").gzipKiB };
+    const results: Results = { throughput, dispatch, claim, bundle_gzip_kib };
+    report(results);
+  } finally {
+    await stack.stop();
+    try {
+      process.kill(-baseline.pid!, "SIGTERM");
+    } catch {
+      // already gone
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+let lastOrderId = "";
+
+/** A customer books and pays through the sandbox; returns the time the approval was returned. */
+async function bookAndPay(cotorro: string, sandbox: string): Promise<number> {
+  const form = new URLSearchParams({
+    nombre: "Cliente Benchmark",
+    fono: "+56955555555",
+    email: "bench@example.cl",
+    comuna: "Providencia",
+    direccion: "Av. Providencia 1234",
+    descripcion: "Se cortó la luz en la cocina",
+    acepto: "on",
+  });
+  const booked = await fetch(`${cotorro}/agendar`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: cotorro },
+    body: form,
+    redirect: "manual",
+  });
+  const html = await booked.text();
+  const token = /name="token_ws"\s+value="([^"]+)"/.exec(html)?.[1];
+  lastOrderId = /\/pedido\/([A-Za-z0-9_-]{22})\//.exec(html)?.[1] ?? /data-order="([^"]+)"/.exec(html)?.[1] ?? "";
+  if (!token) throw new Error(`booking did not reach Webpay (HTTP ${booked.status})`);
+  const decision = (await (await fetch(`${sandbox}/__sandbox/webpay/${token}/approve`, { method: "POST" })).json()) as {
+    method: string;
+    url: string;
+    params: Record<string, string>;
+  };
+  const at = Date.now();
+  const url = new URL(decision.url);
+  if (decision.method === "GET") for (const [k, v] of Object.entries(decision.params)) url.searchParams.set(k, v);
+  const returned = await fetch(url, {
+    method: decision.method,
+    ...(decision.method === "POST"
+      ? { body: new URLSearchParams(decision.params), headers: { "content-type": "application/x-www-form-urlencoded" } }
+      : {}),
+  });
+  const page = await returned.text();
+  if (!lastOrderId) lastOrderId = /\/pedido\/([A-Za-z0-9_-]{22})/.exec(page)?.[1] ?? "";
+  if (returned.status !== 200) throw new Error(`payment return answered ${returned.status}`);
+  return at;
+}
+
+function report(r: Results) {
+  const targetDispatch = (r.dispatch.collaborators / 80) * 1.15;
+  const rows: [string, string, string, boolean][] = [
+    ["baseline_rps", String(r.throughput.baseline_rps), "—", true],
+    [
+      "booking_page_rps",
+      String(r.throughput.booking_page_rps),
+      `≥ ${Math.round(0.7 * r.throughput.baseline_rps)} (0.7× baseline)`,
+      r.throughput.booking_page_rps >= 0.7 * r.throughput.baseline_rps,
+    ],
+    [
+      "webhook_rps",
+      String(r.throughput.webhook_rps),
+      `≥ ${Math.round(0.5 * r.throughput.baseline_rps)} (0.5× baseline)`,
+      r.throughput.webhook_rps >= 0.5 * r.throughput.baseline_rps,
+    ],
+    [
+      "dispatch.seconds",
+      String(r.dispatch.seconds),
+      `≤ ${targetDispatch.toFixed(2)} (1.15 × ${r.dispatch.collaborators}/80)`,
+      r.dispatch.seconds <= targetDispatch,
+    ],
+    ["dispatch.lost", String(r.dispatch.lost), "0", r.dispatch.lost === 0],
+    ["dispatch.duplicates", String(r.dispatch.duplicates), "0", r.dispatch.duplicates === 0],
+    [
+      "dispatch.max_subrequests",
+      String(r.dispatch.max_subrequests_per_invocation),
+      "≤ 50",
+      r.dispatch.max_subrequests_per_invocation <= 50,
+    ],
+    ["claim.winners", String(r.claim.winners), "exactly 1", r.claim.winners === 1],
+    ["claim.p50_ms", String(r.claim.p50_ms), "—", true],
+    ["claim.p99_ms", String(r.claim.p99_ms), "< 250", r.claim.p99_ms < 250],
+    ["bundle.cotorro_gzip_kib", String(r.bundle_gzip_kib.cotorro), "≤ 100", r.bundle_gzip_kib.cotorro <= 100],
+    ["bundle.financiero_gzip_kib", String(r.bundle_gzip_kib.financiero), "≤ 100", r.bundle_gzip_kib.financiero <= 100],
+  ];
+  console.log(`\n${"metric".padEnd(28)}${"value".padStart(10)}   ${"target".padEnd(34)}result`);
+  for (const [name, value, target, pass] of rows) {
+    console.log(`${name.padEnd(28)}${value.padStart(10)}   ${target.padEnd(34)}${pass ? "pass" : "FAIL"}`);
+  }
+  mkdirSync(join(ROOT, "bench"), { recursive: true });
+  const file = join(ROOT, "bench/results.json");
+  writeFileSync(file, `${JSON.stringify({ ...r, measuredAt: new Date().toISOString() }, null, 2)}\n`);
+  console.log(`\nWritten ${file}`);
+}
+
+await main();
