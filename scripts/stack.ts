@@ -17,7 +17,6 @@ export const OFFLINE_ENV = {
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   TURBO_TELEMETRY_DISABLED: "1",
   DO_NOT_TRACK: "1",
-  WRANGLER_LOG: "warn",
 };
 
 export interface StackOptions {
