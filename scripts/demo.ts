@@ -1,0 +1,191 @@
+/**
+ * `pnpm demo`: the whole journey against the running local stack (started here if it is not
+ * running), driven through the sites and the sandbox's control API, printed as a timeline:
+ * a customer books and pays; collaborators are offered the order; one without tokens is told to
+ * top up; one with tokens takes it and receives the contact; the customer receives the
+ * professional; the collaborator without tokens tops up and sees the new balance.
+ * Exits non-zero as soon as a step does not happen.
+ */
+import { DEFAULT_PORTS } from "../packages/config/src/local.ts";
+import { type Stack, startStack } from "./stack.ts";
+
+const URLS = {
+  cotorro: `http://127.0.0.1:${DEFAULT_PORTS.cotorro}`,
+  financiero: `http://127.0.0.1:${DEFAULT_PORTS.financiero}`,
+  sandbox: `http://127.0.0.1:${DEFAULT_PORTS.sandbox}`,
+};
+const CUSTOMER = { name: "Marta Demo", phone: "+56955501234" };
+const ANA = "+56911111111";
+const BRUNO = "+56922222222";
+
+interface SandboxMessage {
+  id: string;
+  to: string;
+  type: string;
+  template?: string | null;
+  parameters?: string[];
+  text?: string | null;
+  buttons?: { text: string; payload?: string | null; url?: string | null }[];
+  time: string;
+}
+
+const started = Date.now();
+function step(text: string) {
+  const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
+  console.log(`${t}s  ✔ ${text}`);
+}
+function fail(text: string): never {
+  const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
+  console.error(`${t}s  ✘ ${text}`);
+  process.exit(1);
+}
+
+async function up(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(1500) })).status < 500;
+  } catch {
+    return false;
+  }
+}
+
+async function control<T>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${URLS.sandbox}/__sandbox/${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) fail(`sandbox ${path} answered ${res.status}`);
+  return (await res.json()) as T;
+}
+
+async function messagesTo(phone: string): Promise<SandboxMessage[]> {
+  const res = await control<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(phone)}`);
+  return res.messages;
+}
+
+async function waitForMessage(phone: string, what: string, match: (m: SandboxMessage) => boolean, after = 0) {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const found = (await messagesTo(phone)).find((m) => Date.parse(m.time) >= after && match(m));
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return fail(`${what} did not arrive`);
+}
+
+const body = (m: SandboxMessage) => [m.text ?? "", ...(m.parameters ?? [])].join(" ");
+
+/** Follows Webpay: asks the sandbox to decide the payment and performs the return request. */
+async function payAtWebpay(html: string, decision: "approve" | "reject"): Promise<Response> {
+  const token = /name="token_ws"\s+value="([^"]+)"/.exec(html)?.[1];
+  if (!token) fail("the site did not send the browser to Webpay");
+  const ret = await control<{ method: string; url: string; params: Record<string, string> }>(
+    `webpay/${token}/${decision}`,
+    {},
+  );
+  const url = new URL(ret.url);
+  if (ret.method === "GET") for (const [k, v] of Object.entries(ret.params)) url.searchParams.set(k, v);
+  return fetch(url, {
+    method: ret.method,
+    ...(ret.method === "POST"
+      ? { body: new URLSearchParams(ret.params), headers: { "content-type": "application/x-www-form-urlencoded" } }
+      : {}),
+  });
+}
+
+async function main() {
+  let stack: Stack | undefined;
+  if (!(await up(URLS.cotorro)) || !(await up(URLS.financiero)) || !(await up(URLS.sandbox))) {
+    console.log("The local stack is not running: starting it…");
+    stack = await startStack({ quiet: true });
+  }
+  step(`stack up: cotorro ${URLS.cotorro}, financiero ${URLS.financiero}, sandbox ${URLS.sandbox}`);
+  try {
+    await journey();
+  } finally {
+    await stack?.stop();
+  }
+  console.log(`\nThe whole journey works (${((Date.now() - started) / 1000).toFixed(1)} s).`);
+}
+
+async function journey() {
+  const t0 = Date.now();
+  const booking = await fetch(`${URLS.cotorro}/agendar`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: URLS.cotorro },
+    body: new URLSearchParams({
+      nombre: CUSTOMER.name,
+      fono: "9 5550 1234",
+      email: "marta@example.cl",
+      comuna: "Ñuñoa",
+      direccion: "Irarrázaval 1234, depto 5",
+      descripcion: "Saltó el automático y no vuelve a subir; huele a quemado en el enchufe del living.",
+      acepto: "on",
+    }),
+  });
+  const bookingHtml = await booking.text();
+  if (booking.status !== 200) fail(`booking answered HTTP ${booking.status}`);
+  step(`${CUSTOMER.name} books a visit in Ñuñoa and is sent to Webpay`);
+
+  const paid = await payAtWebpay(bookingHtml, "approve");
+  const paidHtml = await paid.text();
+  if (paid.status !== 200 || !/aprobad/i.test(paidHtml)) fail(`payment return answered HTTP ${paid.status}`);
+  step("she pays with a card at Webpay (sandbox: Aprobar) and sees the approval page");
+
+  const receipt = await waitForMessage(CUSTOMER.phone, "the customer's receipt", (m) => m.template === "comprobante_pago" || /comprobante|pago/i.test(body(m)), t0);
+  step(`she receives her receipt on WhatsApp (${receipt.template ?? "text"})`);
+
+  const offerAna = await waitForMessage(ANA, "Ana's offer", (m) => m.template === "say_atender", t0);
+  const offerBruno = await waitForMessage(BRUNO, "Bruno's offer", (m) => m.template === "say_atender", t0);
+  step(`Ana and Bruno are offered the order: "${(offerAna.parameters ?? []).slice(1).join(" · ")}"`);
+  const carla = (await messagesTo("+56933333333")).filter((m) => Date.parse(m.time) >= t0 && m.template === "say_atender");
+  if (carla.length > 0) fail("Carla (inactive) was offered the order");
+  step("Carla, inactive, is not offered it");
+
+  const t1 = Date.now();
+  const pressBruno = await control<{ status: number }>("press", { messageId: offerBruno.id, button: "Atender" });
+  if (pressBruno.status !== 200) fail(`cotorro answered ${pressBruno.status} to Bruno's tap`);
+  const noTokens = await waitForMessage(BRUNO, "Bruno's 'sin tokens' reply", (m) => /sin tokens/i.test(body(m)), t1);
+  const topUpLink = /https?:\/\/\S+\/recargar\/[\w.-]+/.exec(body(noTokens))?.[0] ?? noTokens.buttons?.find((b) => b.url)?.url;
+  step("Bruno taps Atender with 0 tokens: he is told he has no tokens and gets a top-up link");
+
+  const t2 = Date.now();
+  const pressAna = await control<{ status: number }>("press", { messageId: offerAna.id, button: "Atender" });
+  if (pressAna.status !== 200) fail(`cotorro answered ${pressAna.status} to Ana's tap`);
+  const contact = await waitForMessage(ANA, "the customer's contact for Ana", (m) => body(m).includes("55501234") || body(m).includes("5550 1234"), t2);
+  step(`Ana taps Atender, spends 1 token and receives the contact (${contact.type})`);
+
+  await waitForMessage(CUSTOMER.phone, "the professional for the customer", (m) => m.template === "say_profesional" || /Ana/.test(body(m)), t2);
+  step("the customer receives Ana's name and phone");
+
+  const saldoAna = await control<{ status: number }>("inbound", { from: ANA, text: "saldo", channel: "collaborators" });
+  if (saldoAna.status !== 200) fail(`cotorro answered ${saldoAna.status} to 'saldo'`);
+  await waitForMessage(ANA, "Ana's balance", (m) => /Saldo: 1 token\b/.test(body(m)), t2);
+  step("Ana writes 'saldo': Saldo: 1 token");
+
+  if (!topUpLink) fail("the top-up link was missing from Bruno's reply");
+  const form = await fetch(topUpLink);
+  if (form.status !== 200) fail(`Bruno's top-up link answered HTTP ${form.status}`);
+  const formHtml = await form.text();
+  const action = /<form[^>]+action="([^"]*recargar[^"]*)"/.exec(formHtml)?.[1] ?? "/recargar";
+  const csrfFields = [...formHtml.matchAll(/<input[^>]+type="hidden"[^>]+name="([^"]+)"[^>]+value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]);
+  const topUp = await fetch(new URL(action, URLS.financiero), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: URLS.financiero },
+    body: new URLSearchParams([...csrfFields, ["fono", BRUNO], ["cantidad", "5"]]),
+  });
+  if (topUp.status !== 200) fail(`the top-up form answered HTTP ${topUp.status}`);
+  const done = await payAtWebpay(await topUp.text(), "approve");
+  const doneHtml = await done.text();
+  if (done.status !== 200 || !/Recarga exitosa/i.test(doneHtml)) fail(`the top-up return answered HTTP ${done.status}`);
+  step("Bruno opens the link, buys 5 tokens at Webpay and sees “Recarga exitosa”");
+
+  const saldoHref = /href="([^"]*\/saldo\/[^"]+)"/.exec(doneHtml)?.[1];
+  if (!saldoHref) fail("the success page has no balance link");
+  const saldo = await fetch(new URL(saldoHref.replace(/&amp;/g, "&"), URLS.financiero));
+  const saldoHtml = await saldo.text();
+  if (saldo.status !== 200 || !/Saldo: 5 tokens/.test(saldoHtml)) fail("Bruno's balance page does not show 5 tokens");
+  step("his balance page shows Saldo: 5 tokens with their expiry");
+}
+
+await main();
