@@ -16,7 +16,7 @@ const PATTERNS: [string, RegExp][] = [
   ["bearer token", /Bearer\s+[A-Za-z0-9._-]{40,}/],
   ["Cloudflare API token", /\bCLOUDFLARE_API_TOKEN\s*[=:]\s*["']?[A-Za-z0-9_-]{30,}/],
 ];
-const ALLOWED = new Set([TBK_INTEGRATION.apiKeySecret]);
+const ALLOWED = new Set<string>([TBK_INTEGRATION.apiKeySecret]);
 const SECRET_FILES = /(^|\/)(\.dev\.vars|\.env)(\.[\w-]+)?$|\.pem$|\.p12$/;
 
 const files = execFileSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter(Boolean);

@@ -71,7 +71,7 @@ switch (task) {
     status = node("demo.ts", ...rest);
     break;
   case "bench":
-    status = node("bench.ts", ...rest);
+    status = sh(process.execPath, [join(root, "bench/bench.ts"), ...rest]);
     break;
   case "ops":
     status = node("ops.ts", ...rest);

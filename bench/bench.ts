@@ -13,8 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { signMetaBody } from "../packages/core/src/meta-signature.ts";
-import { measureBundle } from "./bundle-size.ts";
-import { devVar, OFFLINE_ENV, ROOT, startStack } from "./stack.ts";
+import { measureBundle } from "../scripts/bundle-size.ts";
+import { devVar, OFFLINE_ENV, ROOT, startStack } from "../scripts/stack.ts";
 
 const PORTS = { cotorro: 38787, financiero: 38788, sandbox: 38789 };
 const BASELINE_PORT = 38790;
