@@ -94,7 +94,12 @@ function statusWebhook(): string {
               messaging_product: "whatsapp",
               metadata: { display_phone_number: "56940000002", phone_number_id: "100000000000002" },
               statuses: [
-                { id: "wamid.bench-status-ñandú", status: "delivered", timestamp: "1764000000", recipient_id: "56911111111" },
+                {
+                  id: "wamid.bench-status-ñandú",
+                  status: "delivered",
+                  timestamp: "1764000000",
+                  recipient_id: "56911111111",
+                },
               ],
             },
           },
@@ -155,7 +160,10 @@ async function main() {
       await admin(cotorro, token, "collaborators", { phone, name: `Colaborador ${i + 1}` });
     }
     for (const phone of phones.slice(0, CLAIMERS)) {
-      await admin(cotorro, token, `collaborators/${encodeURIComponent(phone)}/tokens`, { count: 1, reason: "benchmark" });
+      await admin(cotorro, token, `collaborators/${encodeURIComponent(phone)}/tokens`, {
+        count: 1,
+        reason: "benchmark",
+      });
     }
     await fetch(`${sandbox}/__sandbox/reset`, { method: "POST" });
     subrequestLog.length = 0;
@@ -210,7 +218,10 @@ async function main() {
       p99_ms: Math.round(percentile(latencies, 99)),
     };
 
-    const bundle_gzip_kib = { cotorro: measureBundle("cotorro").gzipKiB, financiero: measureBundle("financiero").gzipKiB };
+    const bundle_gzip_kib = {
+      cotorro: measureBundle("cotorro").gzipKiB,
+      financiero: measureBundle("financiero").gzipKiB,
+    };
     const results: Results = { throughput, dispatch, claim, bundle_gzip_kib };
     report(results);
   } finally {

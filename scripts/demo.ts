@@ -132,13 +132,20 @@ async function journey() {
   if (paid.status !== 200 || !/aprobad/i.test(paidHtml)) fail(`payment return answered HTTP ${paid.status}`);
   step("she pays with a card at Webpay (sandbox: Aprobar) and sees the approval page");
 
-  const receipt = await waitForMessage(CUSTOMER.phone, "the customer's receipt", (m) => m.template === "comprobante_pago" || /comprobante|pago/i.test(body(m)), t0);
+  const receipt = await waitForMessage(
+    CUSTOMER.phone,
+    "the customer's receipt",
+    (m) => m.template === "comprobante_pago" || /comprobante|pago/i.test(body(m)),
+    t0,
+  );
   step(`she receives her receipt on WhatsApp (${receipt.template ?? "text"})`);
 
   const offerAna = await waitForMessage(ANA, "Ana's offer", (m) => m.template === "say_atender", t0);
   const offerBruno = await waitForMessage(BRUNO, "Bruno's offer", (m) => m.template === "say_atender", t0);
   step(`Ana and Bruno are offered the order: "${(offerAna.parameters ?? []).slice(1).join(" · ")}"`);
-  const carla = (await messagesTo("+56933333333")).filter((m) => Date.parse(m.time) >= t0 && m.template === "say_atender");
+  const carla = (await messagesTo("+56933333333")).filter(
+    (m) => Date.parse(m.time) >= t0 && m.template === "say_atender",
+  );
   if (carla.length > 0) fail("Carla (inactive) was offered the order");
   step("Carla, inactive, is not offered it");
 
@@ -146,16 +153,27 @@ async function journey() {
   const pressBruno = await control<{ status: number }>("press", { messageId: offerBruno.id, button: "Atender" });
   if (pressBruno.status !== 200) fail(`cotorro answered ${pressBruno.status} to Bruno's tap`);
   const noTokens = await waitForMessage(BRUNO, "Bruno's 'sin tokens' reply", (m) => /sin tokens/i.test(body(m)), t1);
-  const topUpLink = /https?:\/\/\S+\/recargar\/[\w.-]+/.exec(body(noTokens))?.[0] ?? noTokens.buttons?.find((b) => b.url)?.url;
+  const topUpLink =
+    /https?:\/\/\S+\/recargar\/[\w.-]+/.exec(body(noTokens))?.[0] ?? noTokens.buttons?.find((b) => b.url)?.url;
   step("Bruno taps Atender with 0 tokens: he is told he has no tokens and gets a top-up link");
 
   const t2 = Date.now();
   const pressAna = await control<{ status: number }>("press", { messageId: offerAna.id, button: "Atender" });
   if (pressAna.status !== 200) fail(`cotorro answered ${pressAna.status} to Ana's tap`);
-  const contact = await waitForMessage(ANA, "the customer's contact for Ana", (m) => body(m).includes("55501234") || body(m).includes("5550 1234"), t2);
+  const contact = await waitForMessage(
+    ANA,
+    "the customer's contact for Ana",
+    (m) => body(m).includes("55501234") || body(m).includes("5550 1234"),
+    t2,
+  );
   step(`Ana taps Atender, spends 1 token and receives the contact (${contact.type})`);
 
-  await waitForMessage(CUSTOMER.phone, "the professional for the customer", (m) => m.template === "say_profesional" || /Ana/.test(body(m)), t2);
+  await waitForMessage(
+    CUSTOMER.phone,
+    "the professional for the customer",
+    (m) => m.template === "say_profesional" || /Ana/.test(body(m)),
+    t2,
+  );
   step("the customer receives Ana's name and phone");
 
   const saldoAna = await control<{ status: number }>("inbound", { from: ANA, text: "saldo", channel: "collaborators" });
@@ -168,7 +186,9 @@ async function journey() {
   if (form.status !== 200) fail(`Bruno's top-up link answered HTTP ${form.status}`);
   const formHtml = await form.text();
   const action = /<form[^>]+action="([^"]*recargar[^"]*)"/.exec(formHtml)?.[1] ?? "/recargar";
-  const csrfFields = [...formHtml.matchAll(/<input[^>]+type="hidden"[^>]+name="([^"]+)"[^>]+value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]);
+  const csrfFields = [...formHtml.matchAll(/<input[^>]+type="hidden"[^>]+name="([^"]+)"[^>]+value="([^"]*)"/g)].map(
+    (m) => [m[1]!, m[2]!],
+  );
   const topUp = await fetch(new URL(action, URLS.financiero), {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", origin: URLS.financiero },

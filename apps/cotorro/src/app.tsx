@@ -2,6 +2,9 @@
  * The cotorro Hono app: middleware, routes, and the only place an exception becomes a response
  * (a Spanish error page with a request id for pages, a bare status for machine endpoints).
  */
+
+import { MessagePage } from "@cotorro/web/layout";
+import { requestId } from "@cotorro/web/request-id";
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env.ts";
@@ -10,8 +13,6 @@ import { deps } from "./middleware/deps.ts";
 import { devRoutes } from "./routes/dev.ts";
 import { pageRoutes } from "./routes/pages.tsx";
 import { texts } from "./texts.ts";
-import { requestId } from "@cotorro/web/request-id";
-import { MessagePage } from "@cotorro/web/layout";
 
 const MACHINE_PATHS = /^\/(webhook|webhook_cotorro|webhook_ae|admin|__dev|create_from_|fonos\.json)/;
 

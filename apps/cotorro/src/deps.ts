@@ -52,7 +52,10 @@ export function createDeps(env: Env, fields: Record<string, unknown> = {}): Deps
     whatsapp: whatsAppClient({
       baseUrl: settings.GRAPH_BASE_URL,
       version: settings.GRAPH_API_VERSION,
-      phoneNumberIds: { customers: settings.CHANNEL_CUSTOMERS_PHONE_ID, collaborators: settings.CHANNEL_COLLABORATORS_PHONE_ID },
+      phoneNumberIds: {
+        customers: settings.CHANNEL_CUSTOMERS_PHONE_ID,
+        collaborators: settings.CHANNEL_COLLABORATORS_PHONE_ID,
+      },
       tokens: { customers: settings.META_TOKEN_CUSTOMERS, collaborators: settings.META_TOKEN_COLLABORATORS },
       language: settings.TEMPLATE_LANGUAGE,
       fetch: lateFetch,

@@ -1,5 +1,5 @@
-import { balance } from "@cotorro/core/token-store";
 import { env, exports } from "cloudflare:workers";
+import { balance } from "@cotorro/core/token-store";
 import { describe, expect, it } from "vitest";
 
 describe("cotorro foundation", () => {

@@ -2,8 +2,9 @@
  * The 24-hour customer-service window (platform.md §2.9): free-form text may only be sent to a user
  * whose last inbound message on that channel is less than 24 hours old; otherwise a template.
  */
-import type { Channel } from "./whatsapp-client.ts";
+
 import { first, run } from "./d1.ts";
+import type { Channel } from "./whatsapp-client.ts";
 
 export const WINDOW_MS = 24 * 60 * 60 * 1000;
 

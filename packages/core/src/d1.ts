@@ -4,7 +4,8 @@
  * file report `SQLITE_BUSY`; neither may reach a user as a 500 (toolchain-d1-queues.md §6).
  */
 
-const TRANSIENT = /SQLITE_BUSY|database is locked|D1_ERROR: (?:Network connection lost|internal error)|storage operation exceeded timeout|Cannot resolve D1 DB due to transient issue|reset because its code was updated/i;
+const TRANSIENT =
+  /SQLITE_BUSY|database is locked|D1_ERROR: (?:Network connection lost|internal error)|storage operation exceeded timeout|Cannot resolve D1 DB due to transient issue|reset because its code was updated/i;
 
 export function isTransientD1Error(error: unknown): boolean {
   return error instanceof Error && TRANSIENT.test(error.message);

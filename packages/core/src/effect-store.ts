@@ -37,11 +37,15 @@ export async function runEffectOnce(
     await run(db.prepare("UPDATE effects SET status = 'pending', lease_until = NULL WHERE key = ?1").bind(key));
     throw error;
   }
-  await run(db.prepare("UPDATE effects SET status = 'done', lease_until = NULL, updated_at = ?2 WHERE key = ?1").bind(key, now));
+  await run(
+    db.prepare("UPDATE effects SET status = 'done', lease_until = NULL, updated_at = ?2 WHERE key = ?1").bind(key, now),
+  );
   return "done";
 }
 
 export async function effectStatus(db: D1Database, key: string): Promise<"pending" | "running" | "done" | null> {
-  const row = await first<{ status: "pending" | "running" | "done" }>(db.prepare("SELECT status FROM effects WHERE key = ?1").bind(key));
+  const row = await first<{ status: "pending" | "running" | "done" }>(
+    db.prepare("SELECT status FROM effects WHERE key = ?1").bind(key),
+  );
   return row?.status ?? null;
 }

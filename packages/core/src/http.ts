@@ -15,7 +15,8 @@ export async function fetchWithTimeout(
     return await fetchFn(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const name = error instanceof Error ? error.name : "";
-    if (name === "TimeoutError" || name === "AbortError") return { kind: "timeout", message: `no answer in ${timeoutMs} ms` };
+    if (name === "TimeoutError" || name === "AbortError")
+      return { kind: "timeout", message: `no answer in ${timeoutMs} ms` };
     return { kind: "network", message: error instanceof Error ? error.message.slice(0, 200) : "fetch failed" };
   }
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { BUY_ORDER_PATTERN, fromBase64url, newBuyOrder, newOrderId, newSessionId, ORDER_ID_PATTERN, base64url } from "./ids.ts";
+import {
+  BUY_ORDER_PATTERN,
+  base64url,
+  fromBase64url,
+  newBuyOrder,
+  newOrderId,
+  newSessionId,
+  ORDER_ID_PATTERN,
+} from "./ids.ts";
 
 describe("ids", () => {
   it("makes unguessable, URL-safe, distinct order ids", () => {

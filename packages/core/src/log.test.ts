@@ -14,7 +14,15 @@ describe("logs", () => {
     });
     const line = lines[0]!;
     expect(JSON.parse(line)).toMatchObject({ level: "info", event: "payment", requestId: "r1" });
-    for (const secret of ["56912345678", "98765", "4051 8856 0044 6623", "Bearer abc", "579B532A", "e9d555262db0f989e49d724b4db0b0af", "56911111111"]) {
+    for (const secret of [
+      "56912345678",
+      "98765",
+      "4051 8856 0044 6623",
+      "Bearer abc",
+      "579B532A",
+      "e9d555262db0f989e49d724b4db0b0af",
+      "56911111111",
+    ]) {
       expect(line).not.toContain(secret);
     }
   });

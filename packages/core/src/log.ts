@@ -17,12 +17,10 @@ const CARD = /\b(?:\d[ -]?){13,19}\b/g;
 
 /** Masks phones and removes card-like numbers from free text. */
 export function scrubText(text: string): string {
-  return text
-    .replace(CARD, "[card]")
-    .replace(PHONE, (m) => {
-      const digits = m.replace(/\D/g, "");
-      return `+${digits.slice(0, 3)}…${digits.slice(-2)}`;
-    });
+  return text.replace(CARD, "[card]").replace(PHONE, (m) => {
+    const digits = m.replace(/\D/g, "");
+    return `+${digits.slice(0, 3)}…${digits.slice(-2)}`;
+  });
 }
 
 export function scrub(value: unknown, depth = 0): unknown {

@@ -32,7 +32,13 @@ export async function sendToUser(
   const useText = message.text !== undefined && (await windowOpen(deps.db, to, channel, deps.now()));
   const outbound: OutboundMessage = useText
     ? { type: "text", to, body: message.text! }
-    : { type: "template", to, template: message.template.name, params: message.template.params, ...(message.template.buttons ? { buttons: message.template.buttons } : {}) };
+    : {
+        type: "template",
+        to,
+        template: message.template.name,
+        params: message.template.params,
+        ...(message.template.buttons ? { buttons: message.template.buttons } : {}),
+      };
   try {
     const { messageId } = await deps.whatsapp.send(channel, outbound);
     return { messageId, as: useText ? "text" : "template" };

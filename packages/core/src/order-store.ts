@@ -21,7 +21,10 @@ export const CustomerSchema = z.object({
   address: z.string().max(200),
   description: z.string().min(1).max(1000),
   /** Preferred date, YYYY-MM-DD. */
-  preferredDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  preferredDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
 export type Customer = z.infer<typeof CustomerSchema>;
 
@@ -67,7 +70,14 @@ export function insertOrderStatement(
     .prepare(
       "INSERT INTO orders (id, kind, status, amount, comuna, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
     )
-    .bind(order.id, order.kind, order.kind === "visit" ? "pending_payment" : "lead", order.amount, order.comuna, order.now);
+    .bind(
+      order.id,
+      order.kind,
+      order.kind === "visit" ? "pending_payment" : "lead",
+      order.amount,
+      order.comuna,
+      order.now,
+    );
 }
 
 export function getOrder(db: D1Database, orderId: string): Promise<OrderRow | null> {
@@ -99,7 +109,9 @@ export async function openLead(db: D1Database, orderId: string, now: number, ttl
 /** Records that the offers went out (first time only); returns whether this call set it. */
 export async function markDispatched(db: D1Database, orderId: string, now: number): Promise<boolean> {
   const res = await run(
-    db.prepare("UPDATE orders SET dispatched_at = ?2, updated_at = ?2 WHERE id = ?1 AND dispatched_at IS NULL").bind(orderId, now),
+    db
+      .prepare("UPDATE orders SET dispatched_at = ?2, updated_at = ?2 WHERE id = ?1 AND dispatched_at IS NULL")
+      .bind(orderId, now),
   );
   return (res.meta.changes ?? 0) > 0;
 }
@@ -107,14 +119,20 @@ export async function markDispatched(db: D1Database, orderId: string, now: numbe
 /** Paid orders whose window has passed without being taken (for the expiry cron). */
 export function expiredCandidates(db: D1Database, now: number, limit = 50): Promise<OrderRow[]> {
   return all<OrderRow>(
-    db.prepare("SELECT * FROM orders WHERE status = 'paid' AND expires_at IS NOT NULL AND expires_at <= ?1 ORDER BY expires_at LIMIT ?2").bind(now, limit),
+    db
+      .prepare(
+        "SELECT * FROM orders WHERE status = 'paid' AND expires_at IS NOT NULL AND expires_at <= ?1 ORDER BY expires_at LIMIT ?2",
+      )
+      .bind(now, limit),
   );
 }
 
 /** `paid` → `expired`, once. */
 export async function expireOrder(db: D1Database, orderId: string, now: number): Promise<boolean> {
   const res = await run(
-    db.prepare("UPDATE orders SET status = 'expired', updated_at = ?2 WHERE id = ?1 AND status = 'paid'").bind(orderId, now),
+    db
+      .prepare("UPDATE orders SET status = 'expired', updated_at = ?2 WHERE id = ?1 AND status = 'paid'")
+      .bind(orderId, now),
   );
   return (res.meta.changes ?? 0) > 0;
 }
@@ -123,7 +141,9 @@ export async function expireOrder(db: D1Database, orderId: string, now: number):
 export async function cancelOrder(db: D1Database, orderId: string, now: number): Promise<boolean> {
   const res = await run(
     db
-      .prepare("UPDATE orders SET status = 'cancelled', updated_at = ?2 WHERE id = ?1 AND status IN ('pending_payment', 'lead', 'paid')")
+      .prepare(
+        "UPDATE orders SET status = 'cancelled', updated_at = ?2 WHERE id = ?1 AND status IN ('pending_payment', 'lead', 'paid')",
+      )
       .bind(orderId, now),
   );
   return (res.meta.changes ?? 0) > 0;

@@ -6,6 +6,8 @@
  * What an authorized payment *means* (order paid, tokens credited, receipts…) comes from the
  * caller's `PaymentHooks`; this module owns only the money rules of SPEC §4.
  */
+
+import { run } from "./d1.ts";
 import { WebpayError } from "./errors.ts";
 import { newBuyOrder, newSessionId } from "./ids.ts";
 import type { Logger } from "./log.ts";
@@ -29,7 +31,6 @@ import {
 import { err, ok, type Result } from "./result.ts";
 import type { TransactionResult, WebpayClient } from "./webpay-client.ts";
 import { classifyReturn, evaluateCommit, isPending } from "./webpay-return.ts";
-import { run } from "./d1.ts";
 
 export interface PaymentDeps extends AlertDeps {
   db: D1Database;
@@ -126,7 +127,8 @@ export async function handleReturn(
     }
     case "aborted": {
       const payment =
-        (await getPaymentByToken(deps.db, ret.tbkToken)) ?? (ret.buyOrder ? await getPaymentByBuyOrder(deps.db, ret.buyOrder) : null);
+        (await getPaymentByToken(deps.db, ret.tbkToken)) ??
+        (ret.buyOrder ? await getPaymentByBuyOrder(deps.db, ret.buyOrder) : null);
       if (!payment) return err({ kind: "unknown_payment" });
       return finishWithout(deps, payment, hooks, "aborted", "cancelled by the customer");
     }
@@ -282,10 +284,20 @@ export async function reconcileOne(
     deps.log.warn("payment_reconcile_failed", { buyOrder: payment.buy_order, error });
     if (error.status === 404 || error.status === 422) {
       // Webpay does not know or no longer reports the transaction: it was never paid.
-      const outcome = await finishWithout(deps, payment, hooks, "timed_out", `status unavailable: ${error.errorMessage}`);
+      const outcome = await finishWithout(
+        deps,
+        payment,
+        hooks,
+        "timed_out",
+        `status unavailable: ${error.errorMessage}`,
+      );
       return outcome.ok ? outcome.value.payment.status : "pending";
     }
-    await alertOwner(deps, "reconciliation_failure", `No pudimos consultar el pago ${payment.buy_order} en Webpay: ${error.message}`);
+    await alertOwner(
+      deps,
+      "reconciliation_failure",
+      `No pudimos consultar el pago ${payment.buy_order} en Webpay: ${error.message}`,
+    );
     return "pending";
   }
   if (isPending(result)) {

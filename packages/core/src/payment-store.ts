@@ -53,7 +53,9 @@ export function insertPaymentStatement(db: D1Database, p: NewPayment): D1Prepare
 export async function markCreated(db: D1Database, buyOrder: string, token: string, now: number): Promise<void> {
   await run(
     db
-      .prepare("UPDATE payments SET token = ?2, status = 'created', updated_at = ?3 WHERE buy_order = ?1 AND status = 'creating'")
+      .prepare(
+        "UPDATE payments SET token = ?2, status = 'created', updated_at = ?3 WHERE buy_order = ?1 AND status = 'creating'",
+      )
       .bind(buyOrder, token, now),
   );
 }
@@ -119,11 +121,21 @@ export async function finalizePayment(
 }
 
 export async function markEffectsDone(db: D1Database, buyOrder: string, now: number): Promise<void> {
-  await run(db.prepare("UPDATE payments SET effects_done_at = ?2 WHERE buy_order = ?1 AND effects_done_at IS NULL").bind(buyOrder, now));
+  await run(
+    db
+      .prepare("UPDATE payments SET effects_done_at = ?2 WHERE buy_order = ?1 AND effects_done_at IS NULL")
+      .bind(buyOrder, now),
+  );
 }
 
 /** Payments waiting in `created` since before `olderThan` (and not older than Webpay's 7-day status window). */
-export const stuckPayments = (db: D1Database, purpose: PaymentPurpose, olderThan: number, notBefore: number, limit = 20) =>
+export const stuckPayments = (
+  db: D1Database,
+  purpose: PaymentPurpose,
+  olderThan: number,
+  notBefore: number,
+  limit = 20,
+) =>
   all<PaymentRow>(
     db
       .prepare(

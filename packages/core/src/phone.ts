@@ -21,8 +21,7 @@ export function normalizePhone(input: unknown): Phone | null {
   if (!/^[+\d\s().-]+$/.test(raw)) return null;
   const digits = raw.replace(/[^\d]/g, "");
   // A bare international number without "+" ("56912345678", a WhatsApp wa_id) starts with 56.
-  const candidate =
-    raw.startsWith("+") ? raw : digits.startsWith("56") && digits.length === 11 ? `+${digits}` : raw;
+  const candidate = raw.startsWith("+") ? raw : digits.startsWith("56") && digits.length === 11 ? `+${digits}` : raw;
   const parsed = parsePhoneNumberFromString(candidate, "CL");
   if (!parsed || !parsed.isValid()) return null;
   if (parsed.country === "CL" && !/^9\d{8}$/.test(parsed.nationalNumber)) return null;

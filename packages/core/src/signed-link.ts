@@ -16,7 +16,11 @@ export interface LinkClaims {
   expiresAt: number;
 }
 
-export type LinkError = { kind: "malformed" } | { kind: "bad_signature" } | { kind: "expired" } | { kind: "wrong_purpose" };
+export type LinkError =
+  | { kind: "malformed" }
+  | { kind: "bad_signature" }
+  | { kind: "expired" }
+  | { kind: "wrong_purpose" };
 
 const encoder = new TextEncoder();
 const keyCache = new Map<string, Promise<CryptoKey>>();

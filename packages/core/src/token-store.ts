@@ -53,7 +53,9 @@ export async function creditTokens(db: D1Database, input: CreditInput): Promise<
 
 export async function balance(db: D1Database, phone: string, now: number): Promise<number> {
   const row = await first<{ n: number }>(
-    db.prepare("SELECT count(*) AS n FROM tokens WHERE phone = ?1 AND spent_at IS NULL AND expires_at > ?2").bind(phone, now),
+    db
+      .prepare("SELECT count(*) AS n FROM tokens WHERE phone = ?1 AND spent_at IS NULL AND expires_at > ?2")
+      .bind(phone, now),
   );
   return row?.n ?? 0;
 }
@@ -61,14 +63,18 @@ export async function balance(db: D1Database, phone: string, now: number): Promi
 /** Balances of many phones at once (admin list). */
 export async function balances(db: D1Database, now: number): Promise<Map<string, number>> {
   const rows = await all<{ phone: string; n: number }>(
-    db.prepare("SELECT phone, count(*) AS n FROM tokens WHERE spent_at IS NULL AND expires_at > ?1 GROUP BY phone").bind(now),
+    db
+      .prepare("SELECT phone, count(*) AS n FROM tokens WHERE spent_at IS NULL AND expires_at > ?1 GROUP BY phone")
+      .bind(now),
   );
   return new Map(rows.map((r) => [r.phone, r.n]));
 }
 
 /** Every token of a wallet, newest first (balance page: expiries, purchases and spends). */
 export function listTokens(db: D1Database, phone: string): Promise<TokenRow[]> {
-  return all<TokenRow>(db.prepare("SELECT * FROM tokens WHERE phone = ?1 ORDER BY created_at DESC, id DESC").bind(phone));
+  return all<TokenRow>(
+    db.prepare("SELECT * FROM tokens WHERE phone = ?1 ORDER BY created_at DESC, id DESC").bind(phone),
+  );
 }
 
 /** Unspent, unexpired tokens ordered by expiry (the order a claim spends them in). */

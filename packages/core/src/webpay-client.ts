@@ -83,7 +83,9 @@ export function webpayClient(options: WebpayClientOptions): WebpayClient {
     const json = await readJson(res);
     if (!res.ok) {
       const message =
-        json && typeof json === "object" && "error_message" in json ? String(json.error_message).slice(0, 300) : res.statusText;
+        json && typeof json === "object" && "error_message" in json
+          ? String(json.error_message).slice(0, 300)
+          : res.statusText;
       throw new WebpayError(operation, res.status, message);
     }
     const parsed = schema.safeParse(json);

@@ -42,9 +42,13 @@ export type CommitVerdict =
   | { status: "rejected"; detail: "declined" | "amount_mismatch" | "buy_order_mismatch"; suspicious: boolean };
 
 /** Decides a commit (or status) result against what we created. */
-export function evaluateCommit(expected: { amount: number; buyOrder: string }, result: TransactionResult): CommitVerdict {
+export function evaluateCommit(
+  expected: { amount: number; buyOrder: string },
+  result: TransactionResult,
+): CommitVerdict {
   const approved = result.status === "AUTHORIZED" && result.response_code === 0;
-  if (result.buy_order !== expected.buyOrder) return { status: "rejected", detail: "buy_order_mismatch", suspicious: approved };
+  if (result.buy_order !== expected.buyOrder)
+    return { status: "rejected", detail: "buy_order_mismatch", suspicious: approved };
   if (result.amount !== expected.amount) return { status: "rejected", detail: "amount_mismatch", suspicious: approved };
   return approved ? { status: "authorized" } : { status: "rejected", detail: "declined", suspicious: false };
 }

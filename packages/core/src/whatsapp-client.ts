@@ -15,7 +15,13 @@ export type TemplateButtonParam = { kind: "quick_reply"; payload: string } | { k
 
 export type OutboundMessage =
   | { type: "text"; to: string; body: string }
-  | { type: "template"; to: string; template: string; params: readonly string[]; buttons?: readonly TemplateButtonParam[] };
+  | {
+      type: "template";
+      to: string;
+      template: string;
+      params: readonly string[];
+      buttons?: readonly TemplateButtonParam[];
+    };
 
 const SendResponseSchema = z.object({
   messages: z.array(z.object({ id: z.string().min(1) })).min(1),
@@ -57,7 +63,11 @@ export interface WhatsAppClientOptions {
 export interface WhatsAppClient {
   send(channel: Channel, message: OutboundMessage): Promise<{ messageId: string }>;
   debugToken(inputToken: string, accessToken: string): Promise<DebugToken>;
-  exchangeToken(input: { appId: string; appSecret: string; shortLivedToken: string }): Promise<z.infer<typeof ExchangeTokenSchema>>;
+  exchangeToken(input: {
+    appId: string;
+    appSecret: string;
+    shortLivedToken: string;
+  }): Promise<z.infer<typeof ExchangeTokenSchema>>;
   graph(method: "GET" | "POST", path: string, token: string, body?: unknown): Promise<unknown>;
 }
 
@@ -66,23 +76,47 @@ export interface WhatsAppClient {
  * (error 132018); parameters are flattened to one line here so no caller can trip it.
  */
 export function templateParam(text: string): string {
-  return text.replace(/[\r\n\t]+/g, " ").replace(/ {2,}/g, " ").trim() || "-";
+  return (
+    text
+      .replace(/[\r\n\t]+/g, " ")
+      .replace(/ {2,}/g, " ")
+      .trim() || "-"
+  );
 }
 
 export function buildPayload(message: OutboundMessage, language: string): Record<string, unknown> {
   const to = message.to.replace(/^\+/, "");
   if (message.type === "text") {
-    return { messaging_product: "whatsapp", recipient_type: "individual", to, type: "text", text: { preview_url: true, body: message.body } };
+    return {
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      to,
+      type: "text",
+      text: { preview_url: true, body: message.body },
+    };
   }
   const components: Record<string, unknown>[] = [];
   if (message.params.length > 0) {
-    components.push({ type: "body", parameters: message.params.map((p) => ({ type: "text", text: templateParam(p) })) });
+    components.push({
+      type: "body",
+      parameters: message.params.map((p) => ({ type: "text", text: templateParam(p) })),
+    });
   }
   (message.buttons ?? []).forEach((button, index) => {
     components.push(
       button.kind === "quick_reply"
-        ? { type: "button", sub_type: "quick_reply", index: String(index), parameters: [{ type: "payload", payload: button.payload }] }
-        : { type: "button", sub_type: "url", index: String(index), parameters: [{ type: "text", text: button.suffix }] },
+        ? {
+            type: "button",
+            sub_type: "quick_reply",
+            index: String(index),
+            parameters: [{ type: "payload", payload: button.payload }],
+          }
+        : {
+            type: "button",
+            sub_type: "url",
+            index: String(index),
+            parameters: [{ type: "text", text: button.suffix }],
+          },
     );
   });
   return {
@@ -104,7 +138,10 @@ export function whatsAppClient(options: WhatsAppClientOptions): WhatsAppClient {
       url,
       {
         method,
-        headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       },
       timeoutMs,
@@ -141,12 +178,21 @@ export function whatsAppClient(options: WhatsAppClientOptions): WhatsAppClient {
         client_secret: appSecret,
         fb_exchange_token: shortLivedToken,
       });
-      const res = await fetchWithTimeout(options.fetch, `${base}/oauth/access_token?${query}`, { method: "GET" }, timeoutMs);
+      const res = await fetchWithTimeout(
+        options.fetch,
+        `${base}/oauth/access_token?${query}`,
+        { method: "GET" },
+        timeoutMs,
+      );
       if (!(res instanceof Response)) throw new WhatsAppApiError(0, 0, res.message, res.kind);
       const json = await readJson(res);
       if (!res.ok) {
         const graph = GraphErrorSchema.safeParse(json);
-        throw new WhatsAppApiError(res.status, graph.success ? (graph.data.error.code ?? 0) : 0, "token exchange refused");
+        throw new WhatsAppApiError(
+          res.status,
+          graph.success ? (graph.data.error.code ?? 0) : 0,
+          "token exchange refused",
+        );
       }
       const parsed = ExchangeTokenSchema.safeParse(json);
       if (!parsed.success) throw new WhatsAppApiError(200, 0, "unexpected token exchange response", "invalid_response");

@@ -1,9 +1,9 @@
 /** Customer pages on the booking hosts (www, repair). */
 import { formatClp } from "@cotorro/core/money";
+import { Layout } from "@cotorro/web/layout";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { onlyHosts } from "../middleware/hosts.ts";
-import { Layout } from "@cotorro/web/layout";
 import { texts } from "../texts.ts";
 
 export const pageRoutes = new Hono<AppEnv>();
