@@ -20,11 +20,7 @@ describe("classifyReturn (platform.md §1.6: the four return cases)", () => {
       { TBK_ORDEN_COMPRA: BUY_ORDER, TBK_ID_SESION: "s-1" },
       { case: "timed_out", buyOrder: BUY_ORDER, sessionId: "s-1" },
     ],
-    [
-      "timeout without a session id",
-      { TBK_ORDEN_COMPRA: BUY_ORDER },
-      { case: "timed_out", buyOrder: BUY_ORDER },
-    ],
+    ["timeout without a session id", { TBK_ORDEN_COMPRA: BUY_ORDER }, { case: "timed_out", buyOrder: BUY_ORDER }],
     [
       "token_ws and TBK_TOKEN → error on the form",
       { token_ws: TOKEN, TBK_TOKEN: TBK, TBK_ORDEN_COMPRA: BUY_ORDER, TBK_ID_SESION: "s-1" },
@@ -39,11 +35,7 @@ describe("classifyReturn (platform.md §1.6: the four return cases)", () => {
     ["buy order over 26 characters → invalid", { TBK_ORDEN_COMPRA: "A".repeat(27) }, { case: "invalid" }],
     ["buy order with a space → invalid", { TBK_ORDEN_COMPRA: "A B" }, { case: "invalid" }],
     ["a non-string token → invalid", { token_ws: 42 }, { case: "invalid" }],
-    [
-      "repeated parameter: the first value counts",
-      { token_ws: [TOKEN, "other"] },
-      { case: "normal", token: TOKEN },
-    ],
+    ["repeated parameter: the first value counts", { token_ws: [TOKEN, "other"] }, { case: "normal", token: TOKEN }],
     [
       "unrelated parameters are ignored",
       { token_ws: TOKEN, amount: "1", foo: "bar" },
