@@ -47,6 +47,7 @@ export function createDeps(env: Env, fields: Record<string, unknown> = {}): Deps
       baseUrl: settings.WEBPAY_BASE_URL,
       commerceCode: settings.TBK_API_KEY_ID,
       apiKeySecret: settings.TBK_API_KEY_SECRET,
+      timeoutMs: settings.WEBPAY_TIMEOUT_MS,
       fetch: lateFetch,
     }),
     whatsapp: whatsAppClient({

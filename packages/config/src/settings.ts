@@ -90,6 +90,8 @@ export const SettingsSchema = z.object({
     .default("v25.0"),
   GRAPH_BASE_URL: httpUrl.default("https://graph.facebook.com"),
   WEBPAY_BASE_URL: httpUrl.default("https://webpay3g.transbank.cl"),
+  /** How long a Webpay call may take before it counts as failed (a commit is then reconciled by status). */
+  WEBPAY_TIMEOUT_MS: z.coerce.number().int().min(200).max(120_000).default(15_000),
   /** Public base URL of the customer site (links in WhatsApp messages, Webpay return). */
   COTORRO_PUBLIC_URL: httpUrl.default("https://www.alectrico.cl"),
   /** Public base URL of the payment-callback and webhook host. */
