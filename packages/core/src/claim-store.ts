@@ -1,0 +1,145 @@
+/**
+ * Claims in LEDGER: "take this order and spend one token" as ONE D1 batch (one transaction), so two
+ * collaborators can never both take an order past the cap and one collaborator can never spend two
+ * tokens on one order — the double take and double spend of original-cotorro.md §9 (13, 14).
+ * Must not: send messages or read KV; the services around it do that with the outcome.
+ */
+import { all, batch, first, run } from "./d1.ts";
+import { base64url } from "./ids.ts";
+import { err, ok, type Result } from "./result.ts";
+
+export interface ClaimInput {
+  orderId: string;
+  /** The collaborator, E.164. */
+  phone: string;
+  now: number;
+  /** How many collaborators may take one order (MAX_TAKERS, default 1). */
+  maxTakers: number;
+}
+
+export interface ClaimSuccess {
+  claimed: true;
+  /** True when this collaborator had already taken the order: nothing was spent this time. */
+  repeat: boolean;
+  /** The token that paid for the claim (the earlier one on a repeat). */
+  tokenId: number;
+  /** Valid tokens left after the claim. */
+  balanceAfter: number;
+}
+
+export type ClaimError =
+  /** Missing, unpaid, expired, cancelled, or taken by others up to the cap. Nothing spent. */
+  | { kind: "order_not_available" }
+  /** Available, but the collaborator has no unspent, unexpired token. No claim made. */
+  | { kind: "no_tokens"; balance: 0 };
+
+export type ClaimResult = Result<ClaimSuccess, ClaimError>;
+
+interface OutcomeRow {
+  new_token: number | null;
+  existing_token: number | null;
+  balance: number;
+  available: number;
+}
+
+function newClaimRef(): string {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return base64url(bytes);
+}
+
+/**
+ * Takes `orderId` for `phone`, spending the collaborator's earliest-expiring valid token, all in
+ * one transaction:
+ *  1. insert the claim only if the order is `paid` and unexpired, has fewer than `maxTakers`
+ *     claims, this collaborator has none yet, and an unspent token with `expires_at > now` exists;
+ *  2. spend exactly the token that claim names (found by this call's random `claim_ref`);
+ *  3. mark the order `taken` once the cap is reached;
+ *  4. read back what happened.
+ * A repeat by the same collaborator succeeds without spending. SPEC §5 "Atender".
+ */
+export async function claimOrder(db: D1Database, input: ClaimInput): Promise<ClaimResult> {
+  const { orderId, phone, now, maxTakers } = input;
+  const ref = newClaimRef();
+  const results = await batch(db, [
+    db
+      .prepare(
+        `INSERT INTO claims (order_id, phone, token_id, claim_ref, created_at)
+         SELECT ?1, ?2, t.id, ?3, ?4 FROM tokens t
+         WHERE t.phone = ?2 AND t.spent_at IS NULL AND t.expires_at > ?4
+           AND EXISTS (SELECT 1 FROM orders o WHERE o.id = ?1 AND o.status = 'paid'
+                       AND o.expires_at IS NOT NULL AND o.expires_at > ?4)
+           AND (SELECT count(*) FROM claims c WHERE c.order_id = ?1) < ?5
+           AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.order_id = ?1 AND c.phone = ?2)
+         ORDER BY t.expires_at, t.id
+         LIMIT 1`,
+      )
+      .bind(orderId, phone, ref, now, maxTakers),
+    db
+      .prepare(
+        `UPDATE tokens SET spent_at = ?2, spent_order_id = ?3
+         WHERE id = (SELECT token_id FROM claims WHERE claim_ref = ?1) AND spent_at IS NULL`,
+      )
+      .bind(ref, now, orderId),
+    db
+      .prepare(
+        `UPDATE orders SET status = 'taken', taken_at = ?2, updated_at = ?2
+         WHERE id = ?1 AND status = 'paid' AND (SELECT count(*) FROM claims WHERE order_id = ?1) >= ?3`,
+      )
+      .bind(orderId, now, maxTakers),
+    db
+      .prepare(
+        `SELECT (SELECT token_id FROM claims WHERE claim_ref = ?1) AS new_token,
+                (SELECT token_id FROM claims WHERE order_id = ?2 AND phone = ?3) AS existing_token,
+                (SELECT count(*) FROM tokens WHERE phone = ?3 AND spent_at IS NULL AND expires_at > ?4) AS balance,
+                EXISTS (SELECT 1 FROM orders o WHERE o.id = ?2 AND o.status = 'paid' AND o.expires_at IS NOT NULL
+                        AND o.expires_at > ?4 AND (SELECT count(*) FROM claims c WHERE c.order_id = ?2) < ?5) AS available`,
+      )
+      .bind(ref, orderId, phone, now, maxTakers),
+  ]);
+  const row = (results[3]?.results as OutcomeRow[] | undefined)?.[0];
+  if (!row) throw new Error("claimOrder: the outcome query returned no row");
+  if (row.new_token !== null) {
+    return ok({ claimed: true, repeat: false, tokenId: row.new_token, balanceAfter: row.balance });
+  }
+  if (row.existing_token !== null) {
+    return ok({ claimed: true, repeat: true, tokenId: row.existing_token, balanceAfter: row.balance });
+  }
+  // No claim was inserted: the insert needs an available order AND a valid token; the availability
+  // read in the same transaction tells which one was missing (an unavailable order wins: SPEC §5).
+  return row.available ? err({ kind: "no_tokens", balance: 0 }) : err({ kind: "order_not_available" });
+}
+
+export interface ClaimRow {
+  order_id: string;
+  phone: string;
+  token_id: number;
+  claim_ref: string;
+  created_at: number;
+}
+
+/** This collaborator's claim on the order, if any (canje page: show the contact again). */
+export function getClaim(db: D1Database, orderId: string, phone: string): Promise<ClaimRow | null> {
+  return first<ClaimRow>(db.prepare("SELECT * FROM claims WHERE order_id = ?1 AND phone = ?2").bind(orderId, phone));
+}
+
+/** Everyone who took the order (admin, owner notices). */
+export function claimsOf(db: D1Database, orderId: string): Promise<ClaimRow[]> {
+  return all<ClaimRow>(db.prepare("SELECT * FROM claims WHERE order_id = ?1 ORDER BY created_at").bind(orderId));
+}
+
+/**
+ * An order past its window that someone took (with MAX_TAKERS > 1 it stays `paid` below the cap)
+ * is closed as `taken`, not `expired`: its customer has a professional. Returns whether it changed.
+ */
+export async function closeClaimedOrder(db: D1Database, orderId: string, now: number): Promise<boolean> {
+  const res = await run(
+    db
+      .prepare(
+        `UPDATE orders SET status = 'taken', taken_at = ?2, updated_at = ?2
+         WHERE id = ?1 AND status = 'paid' AND EXISTS (SELECT 1 FROM claims WHERE order_id = ?1)`,
+      )
+      .bind(orderId, now),
+  );
+  return (res.meta.changes ?? 0) > 0;
+}

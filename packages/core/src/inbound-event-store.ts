@@ -1,0 +1,72 @@
+/**
+ * Webhook de-duplication in LEDGER: Meta delivers at least once and redelivers after any non-2xx
+ * (platform.md §2.6), so every inbound message and status is handled once by its id. A handler
+ * takes a short lease on the event, marks it processed when its effects are done, or releases it
+ * on failure so the redelivery handles it again (the effects themselves are keyed, effect-store.ts).
+ * Must not: interpret events; webhook.ts normalises them and the app's services handle them.
+ */
+import { first, run } from "./d1.ts";
+
+/** Long enough for one handling (a claim, a few sends), short enough for Meta's retry to take over. */
+export const EVENT_LEASE_MS = 60_000;
+
+export const messageEventId = (wamid: string) => `msg:${wamid}`;
+export const statusEventId = (wamid: string, status: string) => `status:${wamid}:${status}`;
+
+export type EventClaim = "handle" | "done" | "busy";
+
+/**
+ * `handle`: first time (or a retry of a failed handling): the caller handles it, then calls
+ * `markProcessed` or `releaseEvent`. `done`: already handled. `busy`: another delivery is handling it.
+ */
+export async function beginEvent(
+  db: D1Database,
+  id: string,
+  now: number,
+  leaseMs = EVENT_LEASE_MS,
+): Promise<EventClaim> {
+  const taken = await first<{ id: string }>(
+    db
+      .prepare(
+        `INSERT INTO inbound_events (id, received_at, lease_until) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET lease_until = ?3
+         WHERE inbound_events.processed_at IS NULL
+           AND (inbound_events.lease_until IS NULL OR inbound_events.lease_until <= ?2)
+         RETURNING id`,
+      )
+      .bind(id, now, now + leaseMs),
+  );
+  if (taken) return "handle";
+  const row = await first<{ processed_at: number | null }>(
+    db.prepare("SELECT processed_at FROM inbound_events WHERE id = ?1").bind(id),
+  );
+  return row?.processed_at != null ? "done" : "busy";
+}
+
+export async function markProcessed(db: D1Database, id: string, now: number): Promise<void> {
+  await run(db.prepare("UPDATE inbound_events SET processed_at = ?2, lease_until = NULL WHERE id = ?1").bind(id, now));
+}
+
+/** Handling failed: let the next delivery of the same event handle it at once. */
+export async function releaseEvent(db: D1Database, id: string): Promise<void> {
+  await run(db.prepare("UPDATE inbound_events SET lease_until = NULL WHERE id = ?1 AND processed_at IS NULL").bind(id));
+}
+
+/**
+ * For events whose handling is itself idempotent (delivery statuses): records the event as handled
+ * in the same batch as its effect statements. Returns the statement; `changes` = 1 the first time.
+ */
+export function recordHandledStatement(db: D1Database, id: string, now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      "INSERT INTO inbound_events (id, received_at, processed_at) VALUES (?1, ?2, ?2) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id, now);
+}
+
+export async function eventProcessed(db: D1Database, id: string): Promise<boolean> {
+  const row = await first<{ processed_at: number | null }>(
+    db.prepare("SELECT processed_at FROM inbound_events WHERE id = ?1").bind(id),
+  );
+  return row?.processed_at != null;
+}

@@ -1,0 +1,199 @@
+/**
+ * Normalises Meta's webhook envelope (platform.md §2.4) into a flat list of inbound messages and
+ * delivery statuses, across EVERY entry, change, message and status — the original handled only
+ * the first of each (original-cotorro.md §4) and the known library does the same (§2.6).
+ * Lenient: an item that does not fit is skipped and counted, never a reason to reject the rest.
+ * Must not: verify signatures (meta-signature.ts, before parsing) or act on anything.
+ */
+import * as z from "zod";
+import { normalizePhone, type Phone } from "./phone.ts";
+
+export type InboundContent =
+  | { type: "text"; body: string }
+  /** A template quick reply (`button`) or an interactive reply button (`button_reply`, id as payload). */
+  | { type: "button"; payload: string; text: string; source: "template" | "interactive" }
+  | { type: "other"; messageType: string };
+
+export interface InboundMessage {
+  /** WhatsApp message id (wamid) of this inbound message: the de-duplication key. */
+  id: string;
+  /** Our business number that received it (`metadata.phone_number_id`): replies go out on it. */
+  phoneNumberId: string | null;
+  /** Sender's phone (E.164); may be missing for users with a username (BSUID, platform.md §2.4). */
+  from: Phone | null;
+  /** Business-scoped user id, when Meta sends one. */
+  userId: string | null;
+  profileName: string | null;
+  /** Epoch milliseconds, from Meta's `timestamp` (seconds). */
+  timestamp: number | null;
+  /** The message this one answers (`context.id`): for a button tap, OUR offer's wamid. */
+  contextId: string | null;
+  content: InboundContent;
+}
+
+export type DeliveryStatus = "sent" | "delivered" | "read" | "failed";
+
+export interface InboundStatus {
+  /** wamid of OUR outbound message. */
+  id: string;
+  status: DeliveryStatus;
+  phoneNumberId: string | null;
+  recipient: Phone | null;
+  timestamp: number | null;
+  /** Graph error codes of a `failed` status (131026 = undeliverable). */
+  errorCodes: number[];
+}
+
+export interface NormalizedWebhook {
+  messages: InboundMessage[];
+  statuses: InboundStatus[];
+  /** Items present but not understood (other fields, malformed entries, unknown statuses). */
+  ignored: number;
+}
+
+const items = z.array(z.unknown()).catch([]);
+const optString = z.string().min(1).max(1024).optional().catch(undefined);
+const idSchema = z.string().min(1).max(256);
+
+const EnvelopeSchema = z.object({ entry: items });
+const EntrySchema = z.object({ changes: items });
+const ChangeSchema = z.object({
+  field: optString,
+  value: z
+    .object({
+      metadata: z
+        .object({ phone_number_id: z.union([z.string(), z.number()]).optional() })
+        .optional()
+        .catch(undefined),
+      contacts: items.optional(),
+      messages: items.optional(),
+      statuses: items.optional(),
+    })
+    .optional()
+    .catch(undefined),
+});
+const ContactSchema = z.object({
+  wa_id: optString,
+  user_id: optString,
+  profile: z.object({ name: optString }).optional().catch(undefined),
+});
+const MessageSchema = z.object({
+  id: idSchema,
+  from: z.union([z.string(), z.number()]).optional().catch(undefined),
+  from_user_id: optString,
+  timestamp: z.union([z.string(), z.number()]).optional().catch(undefined),
+  type: z.string().max(64).optional().catch(undefined),
+  context: z.object({ id: optString }).optional().catch(undefined),
+  text: z
+    .object({ body: z.string().max(8192) })
+    .optional()
+    .catch(undefined),
+  button: z.object({ payload: optString, text: optString }).optional().catch(undefined),
+  interactive: z
+    .object({
+      type: optString,
+      button_reply: z.object({ id: idSchema, title: optString }).optional().catch(undefined),
+      list_reply: z.object({ id: idSchema, title: optString }).optional().catch(undefined),
+    })
+    .optional()
+    .catch(undefined),
+});
+const StatusSchema = z.object({
+  id: idSchema,
+  status: z.string().max(32),
+  recipient_id: z.union([z.string(), z.number()]).optional().catch(undefined),
+  timestamp: z.union([z.string(), z.number()]).optional().catch(undefined),
+  errors: z
+    .array(z.object({ code: z.coerce.number().int().optional().catch(undefined) }).catch({}))
+    .optional()
+    .catch(undefined),
+});
+
+const DELIVERY_STATUSES: readonly string[] = ["sent", "delivered", "read", "failed"];
+
+function epochMs(value: string | number | undefined): number | null {
+  if (value === undefined) return null;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : null;
+}
+
+function contentOf(m: z.infer<typeof MessageSchema>): InboundContent {
+  if (m.button && (m.button.payload || m.button.text)) {
+    const payload = m.button.payload ?? m.button.text ?? "";
+    return { type: "button", payload, text: m.button.text ?? payload, source: "template" };
+  }
+  const reply = m.interactive?.button_reply ?? m.interactive?.list_reply;
+  if (reply) return { type: "button", payload: reply.id, text: reply.title ?? reply.id, source: "interactive" };
+  if (m.text && (m.type === undefined || m.type === "text")) return { type: "text", body: m.text.body };
+  return { type: "other", messageType: m.type ?? "unknown" };
+}
+
+/** Flattens a parsed webhook body; never throws. */
+export function normalizeWebhook(body: unknown): NormalizedWebhook {
+  const out: NormalizedWebhook = { messages: [], statuses: [], ignored: 0 };
+  const envelope = EnvelopeSchema.safeParse(body);
+  if (!envelope.success) {
+    out.ignored++;
+    return out;
+  }
+  for (const rawEntry of envelope.data.entry) {
+    const entry = EntrySchema.safeParse(rawEntry);
+    if (!entry.success) {
+      out.ignored++;
+      continue;
+    }
+    for (const rawChange of entry.data.changes) {
+      const change = ChangeSchema.safeParse(rawChange);
+      const value = change.success ? change.data.value : undefined;
+      if (!value || (change.success && change.data.field && change.data.field !== "messages")) {
+        out.ignored++;
+        continue;
+      }
+      const rawPhoneId = value.metadata?.phone_number_id;
+      const phoneNumberId = rawPhoneId === undefined ? null : String(rawPhoneId);
+      const contacts = (value.contacts ?? []).flatMap((c) => {
+        const parsed = ContactSchema.safeParse(c);
+        return parsed.success ? [parsed.data] : [];
+      });
+      for (const rawMessage of value.messages ?? []) {
+        const parsed = MessageSchema.safeParse(rawMessage);
+        if (!parsed.success) {
+          out.ignored++;
+          continue;
+        }
+        const m = parsed.data;
+        const fromRaw = m.from === undefined ? undefined : String(m.from);
+        const contact =
+          contacts.find((c) => (fromRaw && c.wa_id === fromRaw) || (m.from_user_id && c.user_id === m.from_user_id)) ??
+          (contacts.length === 1 ? contacts[0] : undefined);
+        out.messages.push({
+          id: m.id,
+          phoneNumberId,
+          from: normalizePhone(fromRaw ?? contact?.wa_id),
+          userId: m.from_user_id ?? contact?.user_id ?? null,
+          profileName: contact?.profile?.name ?? null,
+          timestamp: epochMs(m.timestamp),
+          contextId: m.context?.id ?? null,
+          content: contentOf(m),
+        });
+      }
+      for (const rawStatus of value.statuses ?? []) {
+        const parsed = StatusSchema.safeParse(rawStatus);
+        if (!parsed.success || !DELIVERY_STATUSES.includes(parsed.data.status)) {
+          out.ignored++;
+          continue;
+        }
+        const s = parsed.data;
+        out.statuses.push({
+          id: s.id,
+          status: s.status as DeliveryStatus,
+          phoneNumberId,
+          recipient: normalizePhone(s.recipient_id === undefined ? undefined : String(s.recipient_id)),
+          timestamp: epochMs(s.timestamp),
+          errorCodes: (s.errors ?? []).flatMap((e) => (e.code === undefined ? [] : [e.code])),
+        });
+      }
+    }
+  }
+  return out;
+}
