@@ -6,12 +6,17 @@
 import { MessagePage } from "@cotorro/web/layout";
 import { requestId } from "@cotorro/web/request-id";
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env.ts";
 import { createDeps } from "./deps.ts";
 import { deps } from "./middleware/deps.ts";
 import { devRoutes } from "./routes/dev.ts";
+import { leadRoutes } from "./routes/leads.ts";
+import { atenderRoutes } from "./routes/atender.tsx";
 import { pageRoutes } from "./routes/pages.tsx";
+import { webpayRoutes } from "./routes/webpay.tsx";
+import { webhookRoutes } from "./routes/webhook.ts";
 import { texts } from "./texts.ts";
 
 const MACHINE_PATHS = /^\/(webhook|webhook_cotorro|webhook_ae|admin|__dev|create_from_|fonos\.json)/;
@@ -23,7 +28,11 @@ export function createApp() {
   app.use("*", deps);
 
   app.route("/__dev", devRoutes);
+  app.route("/", webhookRoutes);
+  app.route("/", atenderRoutes);
   app.route("/", pageRoutes);
+  app.route("/", webpayRoutes);
+  app.route("/", leadRoutes);
 
   app.notFound((c) => {
     if (MACHINE_PATHS.test(c.req.path)) return c.json({ error: "no encontrado" }, 404);
@@ -42,6 +51,21 @@ export function createApp() {
   app.onError((error, c) => {
     const id = c.get("requestId");
     const log = c.get("deps")?.log ?? createDeps(c.env, { requestId: id }).log;
+    // A malformed or oversized request (HTTPException from a validator or middleware) keeps its 4xx.
+    if (error instanceof HTTPException && error.status < 500) {
+      log.warn("request_refused", { path: c.req.path, method: c.req.method, status: error.status });
+      if (MACHINE_PATHS.test(c.req.path)) return c.body(null, error.status);
+      return c.html(
+        <MessagePage
+          title={texts.errors.badRequestTitle}
+          tagline={texts.tagline}
+          message={texts.errors.badRequestBody}
+          requestId={id}
+          actions={[{ href: "/", label: texts.errors.goHome, variant: "secondary" }]}
+        />,
+        error.status,
+      );
+    }
     log.error("unhandled_error", { path: c.req.path, method: c.req.method, error });
     if (MACHINE_PATHS.test(c.req.path)) return c.body(null, 500);
     return c.html(

@@ -1,8 +1,18 @@
 /** Cron entry: every 5 minutes reconcile stuck payments and expire orders; daily, Meta token health. */
 import { createDeps } from "./deps.ts";
 import type { Env } from "./env.ts";
+import { reconcileVisitPayments } from "./services/reconcile-payments.ts";
+import { EXPIRY_SUBREQUESTS, expireOrders } from "./services/expire-orders.ts";
+import { withBudget } from "./subrequests.ts";
+import { kvRosterStore } from "@cotorro/core/roster-store";
 
 export async function handleScheduled(cron: string, scheduledTime: number, env: Env): Promise<void> {
   const deps = createDeps(env, { cron });
   deps.log.info("cron_run", { cron, scheduledTime });
+  if (cron === "*/5 * * * *") {
+    await reconcileVisitPayments(deps).catch((error) => deps.log.error("cron_reconcile_failed", { error }));
+    // Order expiry gets its own share of the invocation's subrequests (subrequests.ts).
+    const expiry = withBudget(deps, env, kvRosterStore, EXPIRY_SUBREQUESTS);
+    await expireOrders(expiry.deps, expiry.budget).catch((error) => deps.log.error("cron_expiry_failed", { error }));
+  }
 }

@@ -96,6 +96,25 @@ export function markPaidStatement(db: D1Database, orderId: string, now: number, 
     .bind(orderId, now, now + ttlHours * 3_600_000);
 }
 
+/**
+ * Statement for a payment's authorizing batch (`PaymentHooks.authorizedStatements`): marks the order
+ * paid — from `pending_payment`, or from `lead` when the owner sent a lead a payment link — only if
+ * that payment of this order is `authorized`. It runs after the payment's conditional finalize in the
+ * same batch, so a rejected, replayed or concurrent duplicate return changes nothing.
+ */
+export function markPaidByPaymentStatement(
+  db: D1Database,
+  order: { orderId: string; buyOrder: string; now: number; ttlHours: number },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE orders SET status = 'paid', paid_at = ?3, expires_at = ?4, updated_at = ?3
+       WHERE id = ?1 AND status IN ('pending_payment', 'lead')
+         AND EXISTS (SELECT 1 FROM payments WHERE buy_order = ?2 AND order_id = ?1 AND status = 'authorized')`,
+    )
+    .bind(order.orderId, order.buyOrder, order.now, order.now + order.ttlHours * 3_600_000);
+}
+
 /** The owner dispatches a lead: it becomes available to collaborators like a paid order. */
 export async function openLead(db: D1Database, orderId: string, now: number, ttlHours: number): Promise<boolean> {
   const res = await run(

@@ -1,22 +1,85 @@
-/** Customer pages on the booking hosts (www, repair). */
-import { formatClp } from "@cotorro/core/money";
-import { Layout } from "@cotorro/web/layout";
-import { Hono } from "hono";
+/**
+ * Customer pages on the booking hosts (www, repair): the booking form on `/` and GET `/agendar`
+ * (prefilled from the original's query names, no side effect), and POST `/agendar`, which validates,
+ * creates the order and its Webpay transaction and sends the browser to Webpay.
+ *
+ * Statuses: form 200; invalid input 400 (the form again, errors next to the fields, values kept);
+ * cross-site post 403; too many attempts 429; Webpay unavailable 503 (order kept, retry offered).
+ * The amount never comes from the client: any `amount` field is ignored.
+ */
+import { chileToday } from "@cotorro/core/dates";
+import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
+import { defaultCsp } from "../middleware/csp.ts";
+import { csrfProtection, formBodyLimit } from "../middleware/form-guard.tsx";
 import { onlyHosts } from "../middleware/hosts.ts";
-import { texts } from "../texts.ts";
+import { rateLimit } from "../middleware/rate-limit.tsx";
+import { validate } from "../middleware/validate.ts";
+import { bookOrder } from "../services/book-order.ts";
+import {
+  type BookingErrors,
+  type BookingValues,
+  bookingSchema,
+  bookingValues,
+  fieldErrors,
+  matchComuna,
+} from "../services/booking-input.ts";
+import { BookingPage } from "../views/booking-form.tsx";
+import { brandFor } from "../views/brand.ts";
+import { payErrorResponse, webpayRedirectResponse } from "./payment-responses.tsx";
 
 export const pageRoutes = new Hono<AppEnv>();
 
-pageRoutes.use("*", onlyHosts("booking"));
-
-pageRoutes.get("/", (c) => {
-  const { settings } = c.get("deps");
+function bookingResponse(c: Context<AppEnv>, values: BookingValues, errors: BookingErrors, status: 200 | 400) {
+  const { settings, now } = c.get("deps");
   return c.html(
-    <Layout title="Agende una visita" tagline={texts.tagline}>
-      <h1>Agende una visita de electricista a domicilio</h1>
-      <p class="price">{formatClp(settings.PRECIO_VISITA)}</p>
-      <p class="muted">IVA incluido.</p>
-    </Layout>,
+    <BookingPage
+      brand={brandFor(c.req.header("host"))}
+      price={settings.PRECIO_VISITA}
+      comunas={settings.COMUNAS}
+      defaultComuna={settings.DEFAULT_COMUNA}
+      today={chileToday(now())}
+      values={values}
+      errors={errors}
+      requestId={c.get("requestId")}
+    />,
+    status,
   );
+}
+
+/** Validates the posted form; invalid input gets the form again with its errors (400). */
+const validBooking = validate(
+  "form",
+  (c) => bookingSchema(c.get("deps").settings, c.get("deps").now()),
+  (c, sent, error) => {
+    const errors = fieldErrors(error);
+    c.get("deps").log.info("booking_invalid", { fields: Object.keys(errors) });
+    return bookingResponse(c, bookingValues(sent), errors, 400);
+  },
+);
+
+const booking = onlyHosts("booking");
+
+pageRoutes.get("/", booking, defaultCsp, (c) => bookingResponse(c, {}, {}, 200));
+
+pageRoutes.get("/agendar", booking, defaultCsp, (c) => {
+  const values = bookingValues(c.req.query());
+  const comuna = values.comuna ? matchComuna(c.get("deps").settings.COMUNAS, values.comuna) : null;
+  if (comuna) values.comuna = comuna;
+  return bookingResponse(c, values, {}, 200);
 });
+
+pageRoutes.post(
+  "/agendar",
+  booking,
+  defaultCsp,
+  rateLimit("page"),
+  formBodyLimit("page"),
+  csrfProtection,
+  validBooking,
+  async (c) => {
+    const result = await bookOrder(c.get("deps"), c.req.valid("form"));
+    if (!result.ok) return payErrorResponse(c, result.error);
+    return webpayRedirectResponse(c, result.value);
+  },
+);

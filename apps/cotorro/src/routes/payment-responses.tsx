@@ -1,0 +1,68 @@
+/** Responses shared by the routes that send a browser to Webpay (booking, retry, legacy link). */
+import { MessagePage } from "@cotorro/web/layout";
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env.ts";
+import { newNonce, setCsp } from "../middleware/csp.ts";
+import type { PayOrderError, WebpayRedirect } from "../services/pay-order.ts";
+import { texts } from "../texts.ts";
+import { brandFor } from "../views/brand.ts";
+import { WebpayRedirectPage } from "../views/webpay-redirect.tsx";
+
+const t = texts.payment;
+
+/** "Redirigiendo a Webpay…" with a CSP that lets the form go to Webpay's host only. */
+export function webpayRedirectResponse(c: Context<AppEnv>, redirect: WebpayRedirect) {
+  const nonce = newNonce();
+  setCsp(c, { nonce, formActions: [new URL(redirect.url).origin] });
+  c.header("Cache-Control", "no-store");
+  return c.html(
+    <WebpayRedirectPage
+      url={redirect.url}
+      token={redirect.token}
+      amount={redirect.amount}
+      nonce={nonce}
+      tagline={brandFor(c.req.header("host")).tagline}
+    />,
+  );
+}
+
+/**
+ * A payment that could not start: unknown order 404, already paid 409, cancelled or expired 410,
+ * Webpay unavailable 503 (the order stays; the page offers to try again).
+ */
+export function payErrorResponse(c: Context<AppEnv>, error: PayOrderError) {
+  const page = (
+    title: string,
+    message: string,
+    actions: { href: string; label: string; variant?: "secondary" }[],
+    tone: "bad" | "warn" | "ok" = "bad",
+  ) => (
+    <MessagePage
+      title={title}
+      tagline={brandFor(c.req.header("host")).tagline}
+      message={message}
+      tone={tone}
+      requestId={c.get("requestId")}
+      actions={actions}
+    />
+  );
+  const home = { href: "/", label: t.newBooking, variant: "secondary" as const };
+  switch (error.kind) {
+    case "not_found":
+      return c.html(page(t.orderNotFoundTitle, t.orderNotFoundBody, [home]), 404);
+    case "already_paid":
+      return c.html(page(t.alreadyPaidTitle, t.alreadyPaidBody, [home], "ok"), 409);
+    case "not_payable":
+      return c.html(page(t.notPayableTitle, t.notPayableBody, [home]), 410);
+    case "webpay_unavailable":
+      return c.html(
+        page(
+          t.unavailableTitle,
+          t.unavailableBody,
+          [{ href: `/pedido/${error.orderId}/pagar`, label: t.retry }, home],
+          "warn",
+        ),
+        503,
+      );
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Visit payments (SPEC §4): the Webpay return, starting or retrying the payment of an order, and the
+ * legacy `/transbank?buy_order=…` link.
+ *
+ * `/return_url` answers GET and POST (query and form merged), needs no cookie and is exempt from
+ * CSRF: Transbank posts it cross-site (platform.md §1.6, §5). HTTP statuses of its pages:
+ * approved 200 · commit not confirmed yet 202 (refreshes itself) · rejected 402 (Payment Required) ·
+ * cancelled by the customer 409 · timed out on Webpay's form 408 · error on Webpay's form 502 ·
+ * parameters that are none of Webpay's cases 400 · unknown token or buy order 404.
+ * Every failure page offers "Reintentar pago" → GET `/pedido/:id/pagar` (a new transaction, same order).
+ *
+ * `/pedido/:id/pagar` and `/transbank`: the redirect page 200 · unknown order 404 · already paid 409 ·
+ * cancelled or expired 410 · Webpay unavailable 503.
+ */
+import { formatDateTimeCl } from "@cotorro/core/dates";
+import { assertNever } from "@cotorro/core/result";
+import { MessagePage } from "@cotorro/web/layout";
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "../app-env.ts";
+import { defaultCsp } from "../middleware/csp.ts";
+import { onlyHosts } from "../middleware/hosts.ts";
+import { rateLimit } from "../middleware/rate-limit.tsx";
+import { completeVisitPayment } from "../services/complete-payment.ts";
+import { payOrder, payOrderByReference } from "../services/pay-order.ts";
+import { texts } from "../texts.ts";
+import { brandFor } from "../views/brand.ts";
+import { ApprovedPage, NotPaidPage, PendingPage } from "../views/payment-pages.tsx";
+import { payErrorResponse, webpayRedirectResponse } from "./payment-responses.tsx";
+
+export const webpayRoutes = new Hono<AppEnv>();
+
+const t = texts.payment;
+
+/** Query and (urlencoded or multipart) form merged; the form wins on a clash. */
+async function returnParams(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  const params: Record<string, unknown> = { ...c.req.query() };
+  if (c.req.method === "POST") {
+    const type = c.req.header("content-type") ?? "";
+    if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
+      for (const [key, value] of Object.entries(await c.req.parseBody())) {
+        if (typeof value === "string") params[key] = value;
+      }
+    }
+  }
+  return params;
+}
+
+const retryHref = (orderId: string | null) => (orderId ? `/pedido/${orderId}/pagar` : null);
+
+webpayRoutes.on(["GET", "POST"], "/return_url", onlyHosts("api", "booking"), defaultCsp, async (c) => {
+  const deps = c.get("deps");
+  const tagline = brandFor(c.req.header("host")).tagline;
+  const requestId = c.get("requestId");
+  c.header("Cache-Control", "no-store");
+  const outcome = await completeVisitPayment(deps, await returnParams(c));
+  if (!outcome.ok) {
+    const error = outcome.error;
+    switch (error.kind) {
+      case "invalid":
+        return c.html(
+          <MessagePage title={t.invalidTitle} tagline={tagline} message={t.invalidBody} requestId={requestId} />,
+          400,
+        );
+      case "unknown_payment":
+        return c.html(
+          <MessagePage title={t.unknownTitle} tagline={tagline} message={t.unknownBody} requestId={requestId} />,
+          404,
+        );
+      case "pending":
+        return c.html(
+          <PendingPage
+            tagline={tagline}
+            refreshHref={`/return_url?token_ws=${encodeURIComponent(error.payment.token ?? "")}`}
+            requestId={requestId}
+          />,
+          202,
+        );
+      default:
+        return assertNever(error);
+    }
+  }
+  const { payment } = outcome.value;
+  switch (payment.status) {
+    case "authorized":
+      return c.html(
+        <ApprovedPage
+          tagline={tagline}
+          amount={payment.amount}
+          buyOrder={payment.buy_order}
+          cardLast4={payment.card_last4}
+          authorizationCode={payment.authorization_code}
+          date={formatDateTimeCl(payment.transaction_date ?? payment.finalized_at ?? payment.updated_at)}
+          ttlHours={deps.settings.ORDER_TTL_HOURS}
+          requestId={requestId}
+        />,
+        200,
+      );
+    case "rejected":
+    case "aborted":
+    case "timed_out":
+    case "failed": {
+      const status = { rejected: 402, aborted: 409, timed_out: 408, failed: 502 } as const;
+      return c.html(
+        <NotPaidPage
+          kind={payment.status}
+          tagline={tagline}
+          retryHref={retryHref(payment.order_id)}
+          requestId={requestId}
+        />,
+        status[payment.status],
+      );
+    }
+    case "creating":
+    case "created":
+      // Settled elsewhere in the meantime, or never finished creating: show "confirming".
+      return c.html(
+        <PendingPage
+          tagline={tagline}
+          refreshHref={`/return_url?token_ws=${encodeURIComponent(payment.token ?? "")}`}
+          requestId={requestId}
+        />,
+        202,
+      );
+    default:
+      return assertNever(payment.status);
+  }
+});
+
+webpayRoutes.get("/pedido/:id/pagar", onlyHosts("booking"), defaultCsp, rateLimit("page"), async (c) => {
+  const result = await payOrder(c.get("deps"), c.req.param("id"));
+  return result.ok ? webpayRedirectResponse(c, result.value) : payErrorResponse(c, result.error);
+});
+
+/** Legacy links: `buy_order` is our order id or a payment's buy order; any `amount` is ignored. */
+const legacyTransbank = async (c: Context<AppEnv>) => {
+  const reference = c.req.query("buy_order") ?? "";
+  const result = await payOrderByReference(c.get("deps"), reference);
+  return result.ok ? webpayRedirectResponse(c, result.value) : payErrorResponse(c, result.error);
+};
+webpayRoutes.get("/transbank", onlyHosts("booking", "api"), defaultCsp, rateLimit("page"), legacyTransbank);
+webpayRoutes.get("/transbank/", onlyHosts("booking", "api"), defaultCsp, rateLimit("page"), legacyTransbank);

@@ -1,0 +1,150 @@
+/**
+ * Landing-page leads (SPEC §2, original-cotorro.md §1 routes 5–7): the two body formats the live
+ * landing pages send, parsed and validated into a `Customer`. Pure: no I/O.
+ *
+ * - `/create_from_landing_page`: form-encoded `data[i][]` pairs (label, value) in the order name,
+ *   phone, email, description, comuna, address (Mobirise "formoid").
+ * - `/create_from_jorgitos_landing_page[.json]`: EmailJS-shaped JSON
+ *   `{ template_params: { from_name, phone, email, message, date? } }` (a US clinic's landing page,
+ *   so a 10-digit number without country code is read as a US number).
+ */
+import type { Settings } from "@cotorro/config";
+import { isIsoDate } from "@cotorro/core/dates";
+import type { Customer } from "@cotorro/core/order-store";
+import { normalizePhone } from "@cotorro/core/phone";
+import * as z from "zod";
+import { texts } from "../texts.ts";
+import { firstString, LIMITS, matchComuna } from "./booking-input.ts";
+
+const e = texts.leads.errors;
+
+/** The landing pages' field order in `data[0..5][]`. */
+export const LANDING_FIELDS = ["name", "phone", "email", "description", "comuna", "address"] as const;
+type LandingField = (typeof LANDING_FIELDS)[number];
+
+/** Comuna of the JSON leads (the original hard-coded it). */
+export const JORGITOS_COMUNA = "Texas";
+
+const oneLine = (v: string) =>
+  v
+    .replace(/\p{Cc}/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+const multiLine = (v: string) =>
+  v
+    .replace(/[^\P{Cc}\n]/gu, "")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+
+/** The value of pair `data[i][]` (its second element; a lone element is taken as the value). */
+function pairValue(form: Record<string, unknown>, index: number): string {
+  const pair = form[`data[${index}][]`] ?? form[`data[${index}]`];
+  if (Array.isArray(pair)) return firstString(pair.length > 1 ? pair[1] : pair[0]);
+  const indexed = form[`data[${index}][1]`];
+  return firstString(indexed ?? pair);
+}
+
+const name = z.string().transform(oneLine).pipe(z.string().min(1, e.name).max(LIMITS.nombre, e.name));
+const description = z
+  .string()
+  .transform(multiLine)
+  .pipe(z.string().min(2, e.description).max(LIMITS.descripcion, e.description));
+const email = z
+  .string()
+  .trim()
+  .max(LIMITS.email, e.email)
+  .pipe(z.union([z.literal(""), z.email(e.email)]));
+const address = z.string().transform(oneLine).pipe(z.string().max(LIMITS.direccion, e.address));
+
+function phoneSchema(allowUs: boolean) {
+  return z.string().transform((v, ctx) => {
+    const digits = v.replace(/\D/g, "");
+    const phone = normalizePhone(v) ?? (allowUs && digits.length === 10 ? normalizePhone(`+1${digits}`) : null);
+    if (!phone) {
+      ctx.addIssue({ code: "custom", message: e.phone });
+      return z.NEVER;
+    }
+    return phone;
+  });
+}
+
+/** Schema of the form-encoded landing lead: raw form in, `Customer` out. */
+export function landingLeadSchema(settings: Pick<Settings, "COMUNAS" | "DEFAULT_COMUNA">) {
+  return z
+    .record(z.string(), z.unknown())
+    .transform(
+      (form) =>
+        Object.fromEntries(LANDING_FIELDS.map((field, i) => [field, pairValue(form, i)])) as Record<
+          LandingField,
+          string
+        >,
+    )
+    .pipe(
+      z.object({
+        name,
+        phone: phoneSchema(false),
+        email,
+        description,
+        comuna: z
+          .string()
+          .transform(oneLine)
+          .pipe(z.string().max(60, e.comuna))
+          .transform((v) => matchComuna(settings.COMUNAS, v) ?? (v || settings.DEFAULT_COMUNA)),
+        address,
+      }),
+    )
+    .transform(
+      (l): Customer => ({
+        name: l.name,
+        phone: l.phone,
+        ...(l.email ? { email: l.email } : {}),
+        comuna: l.comuna,
+        address: l.address,
+        description: l.description,
+      }),
+    );
+}
+
+const str = z.preprocess(
+  (v) => (v === undefined || v === null ? "" : typeof v === "number" ? String(v) : v),
+  z.string(),
+);
+
+/** Schema of the JSON (EmailJS-shaped) lead. */
+export const JorgitosLeadSchema = z
+  .object({
+    template_params: z.object({
+      from_name: str.pipe(name),
+      phone: str.pipe(phoneSchema(true)),
+      email: str.pipe(email),
+      message: str.pipe(description),
+      date: str.pipe(z.string().trim().max(40, e.date)).optional(),
+    }),
+  })
+  .transform(({ template_params: p }): Customer => {
+    const date = p.date ?? "";
+    return {
+      name: p.from_name,
+      phone: p.phone,
+      ...(p.email ? { email: p.email } : {}),
+      comuna: JORGITOS_COMUNA,
+      address: "",
+      description: (date ? texts.leads.jorgitosDate(p.message, date) : p.message).slice(0, LIMITS.descripcion),
+      ...(isIsoDate(date) ? { preferredDate: date } : {}),
+    };
+  });
+
+/** One reason per field, for the 400 answer: `{ "template_params.phone": "…" }` → `{ phone: "…" }`. */
+export function leadErrors(error: Pick<z.core.$ZodError, "issues">): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key =
+      issue.path
+        .filter((p) => p !== "template_params")
+        .map(String)
+        .join(".") || "body";
+    const field = key === "from_name" ? "name" : key === "message" ? "description" : key;
+    out[field] ??= key === "body" || key === "template_params" ? e.body : issue.message;
+  }
+  return out;
+}

@@ -1,0 +1,152 @@
+/** The booking form (SPEC §3): every field labelled, errors next to their field, values kept. */
+import { formatClp } from "@cotorro/core/money";
+import { Field, invalidProps, Layout } from "@cotorro/web/layout";
+import { type BookingErrors, type BookingValues, LIMITS } from "../services/booking-input.ts";
+import { texts } from "../texts.ts";
+import type { Brand } from "./brand.ts";
+
+export interface BookingPageProps {
+  brand: Brand;
+  price: number;
+  comunas: readonly string[];
+  /** The comuna selected when the values do not name one. */
+  defaultComuna: string;
+  /** Today in Chile (YYYY-MM-DD): the earliest preferred date. */
+  today: string;
+  values?: BookingValues;
+  errors?: BookingErrors;
+  requestId?: string;
+}
+
+const t = texts.booking;
+
+export function BookingPage({
+  brand,
+  price,
+  comunas,
+  defaultComuna,
+  today,
+  values = {},
+  errors = {},
+  requestId,
+}: BookingPageProps) {
+  const hasErrors = Object.keys(errors).length > 0;
+  const selected = comunas.includes(values.comuna ?? "") ? values.comuna : defaultComuna;
+  return (
+    <Layout title={t.pageTitle} tagline={brand.tagline} requestId={requestId}>
+      <h1>{brand.heading}</h1>
+      <p>{brand.intro}</p>
+      <div class="card price-card">
+        <span class="muted">{t.priceLabel}</span>
+        <p class="price">{formatClp(price)}</p>
+        <p class="muted">{t.priceNote}</p>
+      </div>
+      {hasErrors ? (
+        <div class="notice bad" role="alert" id="errores">
+          {t.errorSummary}
+        </div>
+      ) : null}
+      <form method="post" action="/agendar" class="card" novalidate>
+        <Field name="nombre" label={t.labels.nombre} error={errors.nombre}>
+          <input
+            type="text"
+            id="nombre"
+            name="nombre"
+            value={values.nombre ?? ""}
+            autocomplete="name"
+            maxlength={LIMITS.nombre}
+            required
+            {...invalidProps("nombre", errors.nombre)}
+          />
+        </Field>
+        <Field name="fono" label={t.labels.fono} hint={t.hints.fono} error={errors.fono}>
+          <input
+            type="tel"
+            id="fono"
+            name="fono"
+            value={values.fono ?? ""}
+            autocomplete="tel"
+            inputmode="tel"
+            maxlength={40}
+            required
+            {...invalidProps("fono", errors.fono)}
+          />
+        </Field>
+        <Field name="email" label={t.labels.email} hint={t.hints.email} error={errors.email}>
+          <input
+            type="email"
+            id="email"
+            name="email"
+            value={values.email ?? ""}
+            autocomplete="email"
+            maxlength={LIMITS.email}
+            {...invalidProps("email", errors.email)}
+          />
+        </Field>
+        <Field name="comuna" label={t.labels.comuna} error={errors.comuna}>
+          <select id="comuna" name="comuna" required {...invalidProps("comuna", errors.comuna)}>
+            {comunas.map((c) => (
+              <option value={c} selected={c === selected}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field name="direccion" label={t.labels.direccion} hint={t.hints.direccion} error={errors.direccion}>
+          <input
+            type="text"
+            id="direccion"
+            name="direccion"
+            value={values.direccion ?? ""}
+            autocomplete="street-address"
+            maxlength={LIMITS.direccion}
+            required
+            {...invalidProps("direccion", errors.direccion)}
+          />
+        </Field>
+        <Field name="descripcion" label={t.labels.descripcion} hint={t.hints.descripcion} error={errors.descripcion}>
+          <textarea
+            id="descripcion"
+            name="descripcion"
+            rows={4}
+            maxlength={LIMITS.descripcion}
+            required
+            {...invalidProps("descripcion", errors.descripcion)}
+          >
+            {values.descripcion ?? ""}
+          </textarea>
+        </Field>
+        <Field name="fecha" label={t.labels.fecha} hint={t.hints.fecha} error={errors.fecha}>
+          <input
+            type="date"
+            id="fecha"
+            name="fecha"
+            value={values.fecha ?? ""}
+            min={today}
+            {...invalidProps("fecha", errors.fecha)}
+          />
+        </Field>
+        <div class="field">
+          <label class="check" for="acepto">
+            <input
+              type="checkbox"
+              id="acepto"
+              name="acepto"
+              value="on"
+              checked={Boolean(values.acepto)}
+              required
+              {...invalidProps("acepto", errors.acepto)}
+            />
+            <span>{t.labels.acepto}</span>
+          </label>
+          {errors.acepto ? (
+            <span class="error" id="acepto-error" role="alert">
+              {errors.acepto}
+            </span>
+          ) : null}
+        </div>
+        <button type="submit">{`${t.submit} · ${formatClp(price)}`}</button>
+      </form>
+    </Layout>
+  );
+}

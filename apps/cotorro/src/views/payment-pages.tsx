@@ -1,0 +1,106 @@
+/** Outcome pages of a visit payment (SPEC §4). Routes choose the HTTP status. */
+import { formatClp } from "@cotorro/core/money";
+import { Layout, MessagePage } from "@cotorro/web/layout";
+import { texts } from "../texts.ts";
+
+const t = texts.payment;
+
+export interface ApprovedPageProps {
+  tagline: string;
+  amount: number;
+  buyOrder: string;
+  cardLast4: string | null;
+  authorizationCode: string | null;
+  date: string;
+  ttlHours: number;
+  requestId?: string;
+}
+
+export function ApprovedPage(p: ApprovedPageProps) {
+  return (
+    <Layout title={t.approvedTitle} tagline={p.tagline} requestId={p.requestId}>
+      <h1>{t.approvedTitle}</h1>
+      <div class="notice ok" role="status">
+        {t.approvedBody(formatClp(p.amount))}
+      </div>
+      <h2>{t.nextTitle}</h2>
+      <ol class="steps">
+        {t.nextSteps(p.ttlHours).map((step) => (
+          <li>{step}</li>
+        ))}
+      </ol>
+      <div class="card">
+        <dl class="summary">
+          <dt>{t.summary.buyOrder}</dt>
+          <dd>{p.buyOrder}</dd>
+          <dt>{t.summary.amount}</dt>
+          <dd>{formatClp(p.amount)}</dd>
+          {p.cardLast4 ? (
+            <>
+              <dt>{t.summary.card}</dt>
+              <dd>{t.summary.cardEnding(p.cardLast4)}</dd>
+            </>
+          ) : null}
+          {p.authorizationCode ? (
+            <>
+              <dt>{t.summary.authorization}</dt>
+              <dd>{p.authorizationCode}</dd>
+            </>
+          ) : null}
+          <dt>{t.summary.date}</dt>
+          <dd>{p.date}</dd>
+        </dl>
+      </div>
+    </Layout>
+  );
+}
+
+export type NotPaidKind = "rejected" | "aborted" | "timed_out" | "failed";
+
+const notPaid: Record<NotPaidKind, { title: string; body: string; tone: "bad" | "warn" }> = {
+  rejected: { title: t.rejectedTitle, body: t.rejectedBody, tone: "bad" },
+  aborted: { title: t.abortedTitle, body: t.abortedBody, tone: "warn" },
+  timed_out: { title: t.timedOutTitle, body: t.timedOutBody, tone: "warn" },
+  failed: { title: t.failedTitle, body: t.failedBody, tone: "bad" },
+};
+
+/** Rejected, cancelled, timed out or failed: what happened and "Reintentar pago" (a new transaction). */
+export function NotPaidPage(p: { kind: NotPaidKind; tagline: string; retryHref: string | null; requestId?: string }) {
+  const copy = notPaid[p.kind];
+  return (
+    <MessagePage
+      title={copy.title}
+      tagline={p.tagline}
+      message={copy.body}
+      tone={copy.tone}
+      requestId={p.requestId}
+      actions={[
+        ...(p.retryHref ? [{ href: p.retryHref, label: t.retry }] : []),
+        { href: "/", label: t.newBooking, variant: "secondary" as const },
+      ]}
+    />
+  );
+}
+
+/** The commit is not confirmed yet: refreshes itself (the refresh settles it or shows the stored outcome). */
+export function PendingPage(p: { tagline: string; refreshHref: string; requestId?: string }) {
+  return (
+    <Layout
+      title={t.pendingTitle}
+      tagline={p.tagline}
+      requestId={p.requestId}
+      head={<meta http-equiv="refresh" content={`5;url=${p.refreshHref}`} />}
+    >
+      <h1>{t.pendingTitle}</h1>
+      <div class="spinner" aria-hidden="true" />
+      <div class="notice warn" role="status">
+        {t.pendingBody}
+      </div>
+      <div class="actions">
+        <a class="button secondary" href={p.refreshHref}>
+          {t.pendingRefresh}
+        </a>
+      </div>
+    </Layout>
+  );
+}
