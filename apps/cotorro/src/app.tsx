@@ -11,12 +11,12 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env.ts";
 import { createDeps } from "./deps.ts";
 import { deps } from "./middleware/deps.ts";
+import { atenderRoutes } from "./routes/atender.tsx";
 import { devRoutes } from "./routes/dev.ts";
 import { leadRoutes } from "./routes/leads.ts";
-import { atenderRoutes } from "./routes/atender.tsx";
 import { pageRoutes } from "./routes/pages.tsx";
-import { webpayRoutes } from "./routes/webpay.tsx";
 import { webhookRoutes } from "./routes/webhook.ts";
+import { webpayRoutes } from "./routes/webpay.tsx";
 import { texts } from "./texts.ts";
 
 const MACHINE_PATHS = /^\/(webhook|webhook_cotorro|webhook_ae|admin|__dev|create_from_|fonos\.json)/;

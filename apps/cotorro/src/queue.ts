@@ -1,14 +1,108 @@
 /**
  * DISPATCH queue consumer: routes each message by its `type` to a service and acks or retries it
- * individually, so one failure never holds back the rest of the batch.
+ * individually, so one failure never holds back the rest of the batch. Every invocation counts its
+ * subrequests (subrequests.ts) and hands what would not fit back to the queue.
  */
-import { createDeps } from "./deps.ts";
+import { kvRosterStore } from "@cotorro/core/roster-store";
+import type { InboundMessage } from "@cotorro/core/webhook";
+import { createDeps, type Deps } from "./deps.ts";
 import type { Env } from "./env.ts";
+import { type QueueMessage, QueueMessageSchema } from "./queue-messages.ts";
+import { retryClaimEffects } from "./services/claim-order.ts";
+import { dispatchFailed } from "./services/dead-letters.ts";
+import { dispatchOrder } from "./services/dispatch-order.ts";
+import { handleInboundEvent, INBOUND_MESSAGE_COST } from "./services/handle-inbound.ts";
+import { backoffSeconds, deadLetterOffer, type OrderCache, sendOffer } from "./services/send-offer.ts";
+import { type Budget, withBudget } from "./subrequests.ts";
+
+export const DISPATCH_DLQ = "cotorro-dispatch-dlq";
+
+/** Subrequests each message type may need at most (checked before it starts). */
+const COST: Record<QueueMessage["type"], number> = {
+  dispatch: 40,
+  offer: 8,
+  claim_effects: 16,
+  inbound: INBOUND_MESSAGE_COST,
+};
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const deps = createDeps(env, { queue: batch.queue });
+  const { deps, budget } = withBudget(createDeps(env, { queue: batch.queue }), env, kvRosterStore);
+  const deadLetters = batch.queue === DISPATCH_DLQ;
+  const orders: OrderCache = new Map();
+  const deferred: Message<unknown>[] = [];
   for (const message of batch.messages) {
-    deps.log.warn("queue_message_unknown", { queue: batch.queue, id: message.id });
-    message.ack();
+    const parsed = QueueMessageSchema.safeParse(message.body);
+    if (!parsed.success) {
+      deps.log.warn("queue_message_unknown", { queue: batch.queue, id: message.id });
+      message.ack();
+      continue;
+    }
+    const body = parsed.data;
+    if (deferred.length > 0 || !budget.fits((deadLetters ? 8 : COST[body.type]) + 1)) {
+      deferred.push(message);
+      continue;
+    }
+    try {
+      if (deadLetters) await deadLetter(body, deps);
+      else await consume(body, message, deps, orders);
+    } catch (error) {
+      deps.log.error("queue_message_failed", { queue: batch.queue, type: body.type, id: message.id, error });
+      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    }
+  }
+  await defer(deferred, deps, budget);
+  deps.log.info("queue_batch_done", {
+    queue: batch.queue,
+    messages: batch.messages.length,
+    deferred: deferred.length,
+    subrequests: budget.used(),
+  });
+}
+
+async function consume(body: QueueMessage, message: Message<unknown>, deps: Deps, orders: OrderCache) {
+  switch (body.type) {
+    case "dispatch":
+      deps.log.info("dispatch_outcome", { orderId: body.orderId, ...(await dispatchOrder(body, deps)) });
+      return message.ack();
+    case "offer": {
+      const outcome = await sendOffer(body, deps, { attempt: message.attempts, orders });
+      if (outcome.kind === "retry") return message.retry({ delaySeconds: outcome.delaySeconds });
+      return message.ack();
+    }
+    case "claim_effects":
+      await retryClaimEffects(body, deps);
+      return message.ack();
+    case "inbound": {
+      const outcome = await handleInboundEvent(body.message as unknown as InboundMessage, deps);
+      if (outcome === "busy") return message.retry({ delaySeconds: 60 });
+      return message.ack();
+    }
+  }
+}
+
+/** Messages that exhausted their retries: the owner is told (offers are also marked `dead`). */
+async function deadLetter(body: QueueMessage, deps: Deps) {
+  switch (body.type) {
+    case "offer":
+      return deadLetterOffer(body, deps);
+    case "dispatch":
+      return dispatchFailed(body.orderId, deps);
+    case "claim_effects":
+    case "inbound":
+      deps.log.error("queue_dead_letter", { type: body.type });
+      return;
+  }
+}
+
+/** Hands messages this invocation has no budget for back to the queue as fresh messages. */
+async function defer(messages: Message<unknown>[], deps: Deps, budget: Budget): Promise<void> {
+  if (messages.length === 0) return;
+  try {
+    if (!budget.fits(1)) throw new Error("no subrequest left to defer");
+    await deps.queue.sendBatch(messages.map((m) => ({ body: m.body })));
+    for (const m of messages) m.ack();
+  } catch (error) {
+    deps.log.warn("queue_defer_failed", { count: messages.length, error });
+    for (const m of messages) m.retry({ delaySeconds: 1 });
   }
 }

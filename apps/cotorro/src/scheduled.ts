@@ -1,10 +1,10 @@
 /** Cron entry: every 5 minutes reconcile stuck payments and expire orders; daily, Meta token health. */
+import { kvRosterStore } from "@cotorro/core/roster-store";
 import { createDeps } from "./deps.ts";
 import type { Env } from "./env.ts";
-import { reconcileVisitPayments } from "./services/reconcile-payments.ts";
 import { EXPIRY_SUBREQUESTS, expireOrders } from "./services/expire-orders.ts";
+import { reconcileVisitPayments } from "./services/reconcile-payments.ts";
 import { withBudget } from "./subrequests.ts";
-import { kvRosterStore } from "@cotorro/core/roster-store";
 
 export async function handleScheduled(cron: string, scheduledTime: number, env: Env): Promise<void> {
   const deps = createDeps(env, { cron });

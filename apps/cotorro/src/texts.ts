@@ -154,3 +154,183 @@ export const texts = {
     badRequestBody: "No pudimos leer los datos enviados. Vuelva a la página anterior e inténtelo de nuevo.",
   },
 } as const;
+
+/**
+ * Dispatch, WhatsApp conversation and Atender (SPEC §5, §7): replies to collaborators and
+ * customers, owner alerts, and the canje page. WhatsApp bodies use *bold* as WhatsApp renders it.
+ */
+export const atenderTexts = {
+  reply: {
+    notAvailable:
+      "La orden ya no está vigente: otro colaborador la tomó, se canceló o venció. No se descontó ningún token.",
+    noTokens: (l: { topUpUrl: string; canjeUrl: string }) =>
+      `Sin tokens vigentes: no tiene tokens para atender este trabajo y no se tomó.\n\nRecargue aquí: ${l.topUpUrl}\n\nDespués de recargar, si el trabajo sigue disponible, tómelo aquí: ${l.canjeUrl}`,
+    taken: (c: ContactText) =>
+      `¡El trabajo es suyo! Se descontó 1 token (le ${c.balanceAfter === 1 ? "queda 1 token" : `quedan ${c.balanceAfter} tokens`}).\n\n${contactLines(c)}\n\nContacte al cliente lo antes posible. Ficha del trabajo: ${c.canjeUrl}`,
+    takenAgain: (c: ContactText) =>
+      `Usted ya tomó este trabajo; no se descontó otro token.\n\n${contactLines(c)}\n\nFicha del trabajo: ${c.canjeUrl}`,
+    notCollaborator: (bookingUrl: string) =>
+      `Este número no está registrado como colaborador de alectrico. Si es electricista y quiere recibir trabajos, escriba *suscribir*. Para agendar una visita: ${bookingUrl}`,
+    inactive: "Su cuenta de colaborador está inactiva. Escriba *activar* para volver a recibir trabajos.",
+    pending:
+      "Su solicitud para ser colaborador está en revisión. Le avisaremos por este medio cuando el equipo la apruebe.",
+    saldo: (s: { balance: number; expiries: readonly { count: number; date: string }[]; link: string }) =>
+      [
+        `Saldo: ${s.balance} ${s.balance === 1 ? "token" : "tokens"}`,
+        s.expiries.length > 0
+          ? `Vencimiento: ${s.expiries.map((e) => `${e.count} el ${e.date}`).join(", ")}.`
+          : "Para comprar tokens escriba *recargar*.",
+        `Detalle y movimientos: ${s.link}`,
+      ].join("\n"),
+    topUp: (t: { price: string; link: string }) =>
+      `Cada token cuesta ${t.price} y le permite atender un trabajo. Recargue aquí: ${t.link}`,
+    activated: "Listo: su cuenta está activa y le avisaremos de los trabajos de su zona. Sus tokens se mantienen.",
+    alreadyActive: "Su cuenta ya está activa. Escriba *ayuda* para ver los comandos.",
+    deactivated:
+      "Listo: no le enviaremos trabajos hasta que escriba *activar*. Sus tokens se mantienen hasta su vencimiento.",
+    help: [
+      "Comandos de alectrico:",
+      "• *saldo*: sus tokens y cuándo vencen",
+      "• *recargar*: link para comprar tokens",
+      "• *activar*: recibir trabajos",
+      "• *desactivar*: dejar de recibir trabajos",
+      "• *ayuda*: esta lista",
+      "",
+      "Cuando llegue un trabajo, presione *Atender* para recibir el contacto del cliente (usa 1 token).",
+    ].join("\n"),
+    applicationReceived:
+      "Recibimos su solicitud para ser colaborador de alectrico. El equipo la revisará y le avisaremos por este medio.",
+    customerWelcome: (bookingUrl: string) =>
+      `¡Hola! Gracias por escribir a alectrico. Para agendar una visita de un electricista autorizado SEC a su domicilio, ingrese aquí: ${bookingUrl}\n\nCuando un electricista tome su visita, le enviaremos su nombre y teléfono por este medio.`,
+  },
+  customer: {
+    professional: (p: { customerName: string; professionalName: string; professionalPhone: string }) =>
+      `Hola ${p.customerName}, su visita ya tiene electricista asignado: ${p.professionalName}, fono ${p.professionalPhone}. Le contactará pronto.`,
+    expired: (p: { customerName: string; orderRef: string }) =>
+      `Hola ${p.customerName}, lamentamos que ningún electricista haya podido tomar su visita ${p.orderRef}. Le contactaremos para devolver su pago o reagendar.`,
+  },
+  owner: {
+    dispatched: (d: { orderRef: string; comuna: string; offered: number }) =>
+      d.offered === 0
+        ? `Pedido ${d.orderRef} (${d.comuna}): no hay colaboradores activos que cubran la comuna. Nadie recibió la oferta.`
+        : `Pedido ${d.orderRef} (${d.comuna}) ofrecido a ${d.offered} ${d.offered === 1 ? "colaborador" : "colaboradores"}.`,
+    taken: (t: { orderRef: string; comuna: string; name: string; phone: string }) =>
+      `Pedido ${t.orderRef} (${t.comuna}) tomado por ${t.name} (${t.phone}).`,
+    deadLetter: (d: { orderRef: string; who: string }) =>
+      `No se pudo enviar la oferta del pedido ${d.orderRef} a ${d.who} después de varios intentos.`,
+    dispatchFailed: (d: { orderRef: string }) =>
+      `No se pudo repartir el pedido ${d.orderRef} a los colaboradores después de varios intentos. Despáchelo de nuevo desde la administración.`,
+    templateRejected: (d: { orderRef: string; code: number }) =>
+      `WhatsApp rechazó la oferta del pedido ${d.orderRef} (error ${d.code}). Revise la plantilla say_atender.`,
+    tokenError:
+      "WhatsApp rechazó el token de acceso (error 190): las ofertas se reintentarán. Renueve el token con «pnpm ops meta token extend» o use un token de System User.",
+    application: (a: { name: string; phone: string }) =>
+      `Nueva solicitud de colaborador: ${a.name} (${a.phone}). Queda pendiente hasta que usted la apruebe.`,
+    expired: (e: { orderRef: string; comuna: string }) =>
+      `Pedido ${e.orderRef} (${e.comuna}) venció sin que nadie lo tomara. Se avisó al cliente.`,
+  },
+  page: {
+    tagline: "Colaboradores",
+    offerTitle: "Trabajo disponible",
+    offerIntro: "Un cliente necesita un electricista. Al presionar el botón se descuenta 1 token y verá su contacto.",
+    labels: {
+      name: "Cliente",
+      phone: "Teléfono",
+      comuna: "Comuna",
+      address: "Dirección",
+      description: "Problema",
+      balance: "Su saldo",
+    },
+    balance: (n: number) => `${n} ${n === 1 ? "token" : "tokens"}`,
+    submit: "Atender (usa 1 token)",
+    takenTitle: "El trabajo es suyo",
+    takenBody: "Contacte al cliente lo antes posible para coordinar la visita.",
+    alreadyTaken: "Ya había tomado este trabajo; no se descontó otro token.",
+    call: "Llamar",
+    whatsapp: "Escribir por WhatsApp",
+    noTokensTitle: "Sin tokens vigentes",
+    noTokensBody:
+      "No tiene tokens vigentes para atender este trabajo; no se tomó. Recargue y vuelva a abrir este mismo link.",
+    topUp: "Recargar tokens",
+    notAvailableTitle: "La orden ya no está vigente",
+    notAvailableBody: "Otro colaborador tomó este trabajo, se canceló o venció. No se descontó ningún token.",
+    badLinkTitle: "Link no válido",
+    badLinkBody: "Este link está incompleto o fue modificado. Ábralo de nuevo desde el mensaje de WhatsApp.",
+    expiredLinkTitle: "Link vencido",
+    expiredLinkBody: "Este link ya venció. Los trabajos nuevos le llegan por WhatsApp.",
+    notCollaboratorTitle: "Colaborador no activo",
+    notCollaboratorBody:
+      "Este número no está activo como colaborador. Escriba *activar* al WhatsApp de colaboradores para volver a recibir trabajos.",
+  },
+} as const;
+
+export interface ContactText {
+  name: string;
+  phone: string;
+  comuna: string;
+  address: string;
+  description: string;
+  canjeUrl: string;
+  balanceAfter: number;
+}
+
+function contactLines(c: ContactText): string {
+  return [
+    `Cliente: ${c.name}`,
+    `Fono: ${c.phone}`,
+    `Comuna: ${c.comuna}`,
+    `Dirección: ${c.address || "—"}`,
+    `Problema: ${c.description}`,
+  ].join("\n");
+}
+
+/** Owner operations (SPEC §8): admin API answers, public-number and QR routes, Meta token alerts. */
+export const adminTexts = {
+  unauthorized: "No autorizado: envíe «Authorization: Bearer <ADMIN_TOKEN>».",
+  invalid: "Solicitud inválida: revise los campos indicados.",
+  notJson: "El cuerpo debe ser JSON (Content-Type: application/json).",
+  tooLarge: (what: string, max: number) =>
+    `El volcado trae demasiadas claves de ${what} (máximo ${max} por solicitud): impórtelo con «pnpm ops import legacy», que lo envía por partes.`,
+  fields: {
+    phone: "Teléfono inválido: use un número de WhatsApp, por ejemplo +56912345678.",
+    name: "Escriba un nombre de 1 a 80 caracteres.",
+    comunas: "Indique una lista de comunas (vacía = todas).",
+    comuna: (value: string) => `Comuna desconocida: «${value}». Use una de la lista configurada (COMUNAS).`,
+    count: "La cantidad debe ser un número entero entre 1 y 100.",
+    reason: "Indique el motivo (de 1 a 300 caracteres).",
+    nothingToChange: "Indique al menos un campo para cambiar: name o comunas.",
+    unknownField: (keys: readonly string[]) => `Campo desconocido: ${keys.join(", ")}.`,
+    dump: "El volcado debe ser { NOMINA, FINANCIERO, BUY_ORDER } con listas de { name, value }.",
+    dryRun: "dryRun debe ser true o false.",
+    status: "Estado desconocido.",
+    limit: "limit debe ser un número entero entre 1 y 500.",
+  },
+  notFound: {
+    collaborator: "No hay un colaborador con ese teléfono.",
+    order: "No existe ese pedido.",
+    payment: "No existe un pago con esa orden de compra.",
+  },
+  conflict: {
+    collaboratorExists: (status: string) => `Ya existe un colaborador con ese teléfono (estado: ${status}).`,
+    notPending: (status: string) => `Solo se aprueban solicitudes pendientes; este colaborador está ${status}.`,
+    pending: "Es una solicitud pendiente: apruébela (approve) en vez de activarla o desactivarla.",
+    notDispatchable: (status: string) =>
+      `Solo se despachan contactos (lead) o pedidos pagados y vigentes; este pedido está ${status}.`,
+    notCancellable: (status: string) => `Este pedido ya no se puede cancelar: está ${status}.`,
+    notTaken: "Ese colaborador no tomó este pedido: no gastó un token en él.",
+    topupPayment: "Los pagos de recarga los concilia financiero (cron cada 5 minutos).",
+  },
+  notFoundPage: {
+    title: "Página no encontrada",
+    body: "Este código de verificación no existe. Revise el código QR o escríbanos por WhatsApp.",
+  },
+  tokenHealth: {
+    expiring: (t: { channels: string; days: number; date: string }) =>
+      `El token de WhatsApp (${t.channels}) vence en ${t.days === 1 ? "1 día" : `${t.days} días`} (${t.date}). Renuévelo con «pnpm ops meta token extend <token-corto>» o, mejor, use un token de System User, que no vence.`,
+    invalid: (t: { channels: string; detail: string }) =>
+      `El token de WhatsApp (${t.channels}) no es válido: ${t.detail}. Los mensajes no saldrán hasta que lo renueve con «pnpm ops meta token extend <token-corto>» o configure un token de System User.`,
+    checkFailed: (detail: string) =>
+      `No pudimos revisar los tokens de WhatsApp con debug_token: ${detail}. Revise META_APP_ID y META_APP_SECRET.`,
+    channel: { customers: "clientes", collaborators: "colaboradores" },
+  },
+} as const;

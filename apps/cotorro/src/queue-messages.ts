@@ -1,0 +1,23 @@
+/**
+ * Bodies of the DISPATCH queue's messages (JSON, told apart by `type`; storage-schema.md):
+ *  - `dispatch`: fan an order out to its collaborators (`from`: where a long roster continues);
+ *  - `offer`: send one collaborator the offer of one order;
+ *  - `claim_effects`: retry the notices of a claim whose inline notices failed;
+ *  - `inbound`: a webhook message the webhook's own invocation had no subrequest budget left for.
+ */
+import * as z from "zod";
+
+const phone = z.string().regex(/^\+[1-9]\d{7,14}$/);
+const orderId = z.string().min(1).max(64);
+
+export const QueueMessageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("dispatch"), orderId, from: z.number().int().min(0).optional() }),
+  z.object({ type: z.literal("offer"), orderId, phone, name: z.string().min(1).max(80) }),
+  z.object({ type: z.literal("claim_effects"), orderId, phone }),
+  z.object({
+    type: z.literal("inbound"),
+    message: z.looseObject({ id: z.string().min(1), content: z.looseObject({ type: z.string() }) }),
+  }),
+]);
+export type QueueMessage = z.infer<typeof QueueMessageSchema>;
+export type OfferMessage = Extract<QueueMessage, { type: "offer" }>;

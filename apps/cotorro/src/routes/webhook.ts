@@ -1,0 +1,66 @@
+/**
+ * WhatsApp webhook (SPEC §5): `/webhook` and the original's aliases `/webhook_cotorro`,
+ * `/webhook_ae`. GET answers Meta's verification handshake (platform.md §2.3). POST reads the raw
+ * body first (size-limited), verifies `X-Hub-Signature-256` over the raw bytes or Meta's
+ * escaped-unicode form (platform.md §2.5) — 401 when missing or forged — and only then parses and
+ * handles every event. Any failed event answers 500 so Meta redelivers; handled events are
+ * de-duplicated, so the redelivery repeats nothing.
+ */
+import { verifyMetaSignature } from "@cotorro/core/meta-signature";
+import { kvRosterStore } from "@cotorro/core/roster-store";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "../app-env.ts";
+import { onlyHosts } from "../middleware/hosts.ts";
+import { handleWebhook } from "../services/handle-inbound.ts";
+import { withBudget } from "../subrequests.ts";
+
+/** Meta's notifications are small; a body past this is refused before it is read. */
+export const WEBHOOK_BODY_LIMIT = 256 * 1024;
+
+export const WEBHOOK_PATHS = ["/webhook", "/webhook_cotorro", "/webhook_ae"] as const;
+
+export const webhookRoutes = new Hono<AppEnv>();
+
+const hosts = onlyHosts("api", "booking");
+
+for (const path of WEBHOOK_PATHS) {
+  webhookRoutes.get(path, hosts, (c) => {
+    const { settings, log } = c.get("deps");
+    const mode = c.req.query("hub.mode");
+    const token = c.req.query("hub.verify_token");
+    const challenge = c.req.query("hub.challenge");
+    if (mode === "subscribe" && token === settings.META_VERIFY_TOKEN && challenge) {
+      log.info("webhook_verified", { path });
+      return c.text(challenge, 200);
+    }
+    log.warn("webhook_verification_refused", { path, mode: mode ?? null });
+    return c.body(null, 403);
+  });
+
+  webhookRoutes.post(
+    path,
+    hosts,
+    bodyLimit({ maxSize: WEBHOOK_BODY_LIMIT, onError: (c) => c.body(null, 413) }),
+    async (c) => {
+      const { settings, log } = c.get("deps");
+      const raw = new Uint8Array(await c.req.arrayBuffer());
+      const signature = c.req.header("x-hub-signature-256");
+      if (!(await verifyMetaSignature(settings.META_APP_SECRET, raw, signature))) {
+        log.warn("webhook_signature_refused", { path, signed: signature !== undefined, bytes: raw.byteLength });
+        return c.body(null, 401);
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(new TextDecoder().decode(raw));
+      } catch {
+        log.warn("webhook_not_json", { bytes: raw.byteLength });
+        return c.body(null, 400);
+      }
+      const { deps, budget } = withBudget(c.get("deps"), c.env, kvRosterStore);
+      const report = await handleWebhook(body, deps, budget);
+      log.info("webhook_handled", { ...report, subrequests: budget.used() });
+      return c.body(null, report.failed > 0 ? 500 : 200);
+    },
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * The canje page's use cases (SPEC §5): a signed, expiring, purpose-bound link names one order and
+ * one collaborator. Opening it (GET) never spends: it shows the order summary, or the contact when
+ * this collaborator already took it. Redeeming it (POST) is the same `claimOrderFor` as the button.
+ */
+import { getClaim } from "@cotorro/core/claim-store";
+import { ORDER_ID_PATTERN } from "@cotorro/core/ids";
+import { type Customer, getOrder, getOrderDoc } from "@cotorro/core/order-store";
+import { isPhone } from "@cotorro/core/phone";
+import { err, ok, type Result } from "@cotorro/core/result";
+import { verifyLink } from "@cotorro/core/signed-link";
+import { balance } from "@cotorro/core/token-store";
+import type { Deps } from "../deps.ts";
+import { type ClaimedOrder, type ClaimOrderError, claimOrderFor } from "./claim-order.ts";
+
+export type CanjeLinkError = { kind: "bad_link" } | { kind: "expired_link" };
+
+export type CanjeView =
+  | { kind: "offer"; comuna: string; description: string; balance: number }
+  | { kind: "contact"; customer: Customer; balance: number; repeat: true }
+  | { kind: "not_available" };
+
+async function readLink(link: string, deps: Deps): Promise<Result<{ orderId: string; phone: string }, CanjeLinkError>> {
+  const verified = await verifyLink(deps.settings.LINK_SIGNING_KEY, link, "canje", deps.now());
+  if (!verified.ok) return err(verified.error.kind === "expired" ? { kind: "expired_link" } : { kind: "bad_link" });
+  const subject = verified.value.subject;
+  const cut = subject.lastIndexOf("|");
+  const orderId = subject.slice(0, cut);
+  const phone = subject.slice(cut + 1);
+  if (cut < 0 || !ORDER_ID_PATTERN.test(orderId) || !isPhone(phone)) return err({ kind: "bad_link" });
+  return ok({ orderId, phone });
+}
+
+/** GET: what the link's collaborator may see now. Spends nothing. */
+export async function openCanje(link: string, deps: Deps): Promise<Result<CanjeView, CanjeLinkError>> {
+  const target = await readLink(link, deps);
+  if (!target.ok) return target;
+  const { orderId, phone } = target.value;
+  const now = deps.now();
+  const [claim, order, doc, tokens] = await Promise.all([
+    getClaim(deps.db, orderId, phone),
+    getOrder(deps.db, orderId),
+    getOrderDoc(deps.kv.orders, orderId),
+    balance(deps.db, phone, now),
+  ]);
+  if (!doc) return ok({ kind: "not_available" });
+  if (claim) return ok({ kind: "contact", customer: doc.customer, balance: tokens, repeat: true });
+  if (order?.status !== "paid" || order.expires_at === null || order.expires_at <= now) {
+    return ok({ kind: "not_available" });
+  }
+  return ok({ kind: "offer", comuna: order.comuna, description: doc.customer.description, balance: tokens });
+}
+
+/** POST: claims the order for the link's collaborator (outcomes of SPEC §5). */
+export async function redeemCanje(
+  link: string,
+  deps: Deps,
+): Promise<Result<ClaimedOrder, CanjeLinkError | ClaimOrderError>> {
+  const target = await readLink(link, deps);
+  if (!target.ok) return target;
+  return claimOrderFor(target.value, deps);
+}

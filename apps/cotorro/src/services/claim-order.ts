@@ -1,0 +1,135 @@
+/**
+ * Atender: one use case behind the WhatsApp button and the canje page (SPEC §5). An active
+ * collaborator claims an order with core `claimOrder` (claim + spend in one transaction); on success
+ * the customer gets the professional's name and phone and the owner is told, each exactly once per
+ * (order, collaborator) however often the tap or the page is replayed (effect keys).
+ */
+import { orderRef, professionalTemplate } from "@cotorro/core/atender-messages";
+import { claimOrder, getClaim } from "@cotorro/core/claim-store";
+import { runEffectOnce } from "@cotorro/core/effect-store";
+import { alertOwner, sendToUser } from "@cotorro/core/messenger";
+import { type Customer, getOrderDoc } from "@cotorro/core/order-store";
+import { formatPhone, type Phone } from "@cotorro/core/phone";
+import { err, ok, type Result } from "@cotorro/core/result";
+import type { CollaboratorStatus } from "@cotorro/core/roster-store";
+import type { Deps } from "../deps.ts";
+import { atenderTexts } from "../texts.ts";
+import { canjeUrl, topUpToken, topUpUrl } from "./links.ts";
+
+export interface ClaimedOrder {
+  orderId: string;
+  customer: Customer;
+  collaborator: { name: string; phone: string };
+  /** Already taken by this collaborator before: nothing was spent this time. */
+  repeat: boolean;
+  balanceAfter: number;
+  canjeUrl: string;
+}
+
+export type ClaimOrderError =
+  | { kind: "order_not_available" }
+  | { kind: "no_tokens"; topUpUrl: string; canjeUrl: string }
+  | { kind: "not_collaborator"; status: CollaboratorStatus | null };
+
+export async function claimOrderFor(
+  input: { orderId: string; phone: string },
+  deps: Deps,
+): Promise<Result<ClaimedOrder, ClaimOrderError>> {
+  const { orderId, phone } = input;
+  const [collaborator, doc] = await Promise.all([deps.roster.get(phone), getOrderDoc(deps.kv.orders, orderId)]);
+  // Only active collaborators take orders; one who took it earlier still sees what they paid for.
+  if (collaborator?.status !== "active" && !(await getClaim(deps.db, orderId, phone))) {
+    return err({ kind: "not_collaborator", status: collaborator?.status ?? null });
+  }
+  // Without the customer's data there is nothing to hand over: never spend a token for it.
+  if (!doc) return err({ kind: "order_not_available" });
+
+  const outcome = await claimOrder(deps.db, {
+    orderId,
+    phone,
+    now: deps.now(),
+    maxTakers: deps.settings.MAX_TAKERS,
+  });
+  if (!outcome.ok) {
+    switch (outcome.error.kind) {
+      case "order_not_available":
+        return err({ kind: "order_not_available" });
+      case "no_tokens": {
+        const [token, canje] = await Promise.all([topUpToken(deps, phone), canjeUrl(deps, orderId, phone)]);
+        return err({ kind: "no_tokens", topUpUrl: topUpUrl(deps, token), canjeUrl: canje });
+      }
+    }
+  }
+  const claimed = outcome.value;
+  const name = collaborator?.name ?? phone;
+  deps.log.info("order_claimed", { orderId, phone, repeat: claimed.repeat, tokenId: claimed.tokenId });
+  try {
+    await runClaimEffects(deps, { orderId, phone, collaboratorName: name, customer: doc.customer });
+  } catch (error) {
+    // The claim stands; its notices are retried from the queue (still once each, by effect key).
+    deps.log.error("claim_effects_failed", { orderId, error });
+    await deps.queue.send({ type: "claim_effects", orderId, phone });
+  }
+  return ok({
+    orderId,
+    customer: doc.customer,
+    collaborator: { name, phone },
+    repeat: claimed.repeat,
+    balanceAfter: claimed.balanceAfter,
+    canjeUrl: await canjeUrl(deps, orderId, phone),
+  });
+}
+
+/**
+ * After a claim: the customer gets the professional (template `say_profesional`, or text inside
+ * the 24-hour window) and the owner is told. Each effect runs once per (order, collaborator).
+ */
+export async function runClaimEffects(
+  deps: Deps,
+  claim: { orderId: string; phone: string; collaboratorName: string; customer: Customer },
+): Promise<void> {
+  const { orderId, phone, collaboratorName, customer } = claim;
+  const now = deps.now();
+  const professionalPhone = formatPhone(phone as Phone);
+  await runEffectOnce(deps.db, `claim-customer:${orderId}:${phone}`, now, async () => {
+    await sendToUser(deps, "customers", customer.phone, {
+      text: atenderTexts.customer.professional({
+        customerName: customer.name,
+        professionalName: collaboratorName,
+        professionalPhone,
+      }),
+      template: professionalTemplate({
+        customerName: customer.name,
+        professionalName: collaboratorName,
+        professionalPhone: phone as Phone,
+      }),
+    });
+  });
+  await runEffectOnce(deps.db, `claim-owner:${orderId}:${phone}`, now, async () => {
+    await alertOwner(
+      deps,
+      "order_taken",
+      atenderTexts.owner.taken({
+        orderRef: orderRef(orderId),
+        comuna: customer.comuna,
+        name: collaboratorName,
+        phone: professionalPhone,
+      }),
+      { key: `${orderId}:${phone}` },
+    );
+  });
+}
+
+/** Queue retry of the notices of a claim whose inline notices failed. */
+export async function retryClaimEffects(input: { orderId: string; phone: string }, deps: Deps): Promise<void> {
+  const [collaborator, doc] = await Promise.all([
+    deps.roster.get(input.phone),
+    getOrderDoc(deps.kv.orders, input.orderId),
+  ]);
+  if (!doc) return;
+  await runClaimEffects(deps, {
+    ...input,
+    collaboratorName: collaborator?.name ?? input.phone,
+    customer: doc.customer,
+  });
+}

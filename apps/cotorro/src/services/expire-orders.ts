@@ -1,0 +1,65 @@
+/**
+ * Order expiry (SPEC §5, cron): a paid order nobody took within ORDER_TTL_HOURS becomes `expired`
+ * and its customer (template `orden_expirada`) and the owner are told, once per order. An order
+ * that some collaborator took below a raised MAX_TAKERS cap is closed as `taken` instead.
+ */
+import { expiredTemplate, orderRef } from "@cotorro/core/atender-messages";
+import { closeClaimedOrder } from "@cotorro/core/claim-store";
+import { runEffectOnce } from "@cotorro/core/effect-store";
+import { expiredAwaitingNotice, expiryNoticeKey } from "@cotorro/core/expiry-store";
+import { alertOwner, sendToUser } from "@cotorro/core/messenger";
+import { expiredCandidates, expireOrder, getOrderDoc } from "@cotorro/core/order-store";
+import type { Deps } from "../deps.ts";
+import type { Budget } from "../subrequests.ts";
+import { atenderTexts } from "../texts.ts";
+
+/** Share of a cron invocation's 50 subrequests given to expiry (payment reconciliation runs beside it). */
+export const EXPIRY_SUBREQUESTS = 24;
+
+/** Subrequests one order's notices may use (document, effect lease, window, send, owner alert). */
+const NOTICE_COST = 12;
+
+export interface ExpiryReport {
+  expired: number;
+  closedAsTaken: number;
+  notified: number;
+}
+
+export async function expireOrders(deps: Deps, budget: Budget): Promise<ExpiryReport> {
+  const report: ExpiryReport = { expired: 0, closedAsTaken: 0, notified: 0 };
+  const now = deps.now();
+  for (const order of await expiredCandidates(deps.db, now, 10)) {
+    if (!budget.fits(2 + NOTICE_COST)) break;
+    if (await closeClaimedOrder(deps.db, order.id, now)) report.closedAsTaken++;
+    else if (await expireOrder(deps.db, order.id, now)) report.expired++;
+  }
+  if (!budget.fits(1 + NOTICE_COST)) return report;
+  for (const order of await expiredAwaitingNotice(deps.db, now, 5)) {
+    if (!budget.fits(NOTICE_COST)) break;
+    try {
+      await notifyExpired(order.id, order.comuna, deps);
+      report.notified++;
+    } catch (error) {
+      // Left pending: the next run tries again.
+      deps.log.error("expiry_notice_failed", { orderId: order.id, error });
+    }
+  }
+  if (report.expired + report.closedAsTaken + report.notified > 0) deps.log.info("orders_expired", { ...report });
+  return report;
+}
+
+async function notifyExpired(orderId: string, comuna: string, deps: Deps): Promise<void> {
+  const doc = await getOrderDoc(deps.kv.orders, orderId);
+  await runEffectOnce(deps.db, expiryNoticeKey(orderId), deps.now(), async () => {
+    if (doc) {
+      const customerName = doc.customer.name;
+      await sendToUser(deps, "customers", doc.customer.phone, {
+        text: atenderTexts.customer.expired({ customerName, orderRef: orderRef(orderId) }),
+        template: expiredTemplate({ customerName, orderId }),
+      });
+    }
+    await alertOwner(deps, "order_expired", atenderTexts.owner.expired({ orderRef: orderRef(orderId), comuna }), {
+      key: orderId,
+    });
+  });
+}

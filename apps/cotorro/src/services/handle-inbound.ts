@@ -1,0 +1,350 @@
+/**
+ * The WhatsApp conversation (SPEC §5 webhook, §7): every inbound message and delivery status of a
+ * verified webhook, each handled once by its id. Button taps run Atender for the collaborator found
+ * through the tapped offer (`context.id`), falling back to `from`; texts are collaborator commands
+ * or get the customer's booking link. Replies go out on the channel whose number received the
+ * message, once per inbound message (effect key `reply:<event>`), so a replay repeats nothing.
+ */
+import {
+  contactTemplate,
+  noticeTemplate,
+  parseButtonPayload,
+  parseCommand,
+  type TemplateMessage,
+  topUpTemplate,
+} from "@cotorro/core/atender-messages";
+import { recordInbound } from "@cotorro/core/conversation-store";
+import { batch } from "@cotorro/core/d1";
+import { type DispatchRow, dispatchByMessageId, statusStatement } from "@cotorro/core/dispatch-store";
+import { runEffectOnce } from "@cotorro/core/effect-store";
+import {
+  beginEvent,
+  markProcessed,
+  messageEventId,
+  recordHandledStatement,
+  releaseEvent,
+  statusEventId,
+} from "@cotorro/core/inbound-event-store";
+import { alertOwner, sendToUser } from "@cotorro/core/messenger";
+import { formatClp } from "@cotorro/core/money";
+import { formatPhone, type Phone } from "@cotorro/core/phone";
+import type { Collaborator } from "@cotorro/core/roster-store";
+import { validTokens } from "@cotorro/core/token-store";
+import { type InboundMessage, type InboundStatus, normalizeWebhook } from "@cotorro/core/webhook";
+import type { Channel } from "@cotorro/core/whatsapp-client";
+import type { Deps } from "../deps.ts";
+import type { Budget } from "../subrequests.ts";
+import { atenderTexts } from "../texts.ts";
+import { type ClaimedOrder, type ClaimOrderError, claimOrderFor } from "./claim-order.ts";
+import { saldoUrl, topUpToken, topUpUrl } from "./links.ts";
+import { markUndeliverable } from "./roster-marks.ts";
+
+const T = atenderTexts.reply;
+
+/** Subrequests one inbound message may need (a claim with its three notices is the worst case). */
+export const INBOUND_MESSAGE_COST = 30;
+
+export interface WebhookReport {
+  messages: number;
+  statuses: number;
+  duplicates: number;
+  /** Handed to the queue because this invocation's subrequest budget would not fit them. */
+  deferred: number;
+  failed: number;
+  ignored: number;
+}
+
+/** The channel of one of our business numbers, by its phone-number id. */
+export function channelOf(deps: Pick<Deps, "settings">, phoneNumberId: string | null): Channel | null {
+  if (phoneNumberId === deps.settings.CHANNEL_CUSTOMERS_PHONE_ID) return "customers";
+  if (phoneNumberId === deps.settings.CHANNEL_COLLABORATORS_PHONE_ID) return "collaborators";
+  return null;
+}
+
+/**
+ * Handles a verified, parsed webhook body. Statuses are applied in one batch; messages one by one,
+ * and a message that fails is released for Meta's redelivery without stopping the others
+ * (`failed` > 0 → the route answers 500).
+ */
+export async function handleWebhook(body: unknown, deps: Deps, budget: Budget): Promise<WebhookReport> {
+  const { messages, statuses, ignored } = normalizeWebhook(body);
+  const report: WebhookReport = {
+    messages: messages.length,
+    statuses: statuses.length,
+    duplicates: 0,
+    deferred: 0,
+    failed: 0,
+    ignored,
+  };
+  if (statuses.length > 0) report.duplicates += await applyStatuses(statuses, deps);
+
+  for (const [i, message] of messages.entries()) {
+    if (i > 0 && !budget.fits(INBOUND_MESSAGE_COST)) {
+      const rest = messages.slice(i);
+      for (let j = 0; j < rest.length; j += 100) {
+        await deps.queue.sendBatch(rest.slice(j, j + 100).map((m) => ({ body: { type: "inbound", message: m } })));
+      }
+      report.deferred = rest.length;
+      break;
+    }
+    try {
+      const outcome = await handleInboundEvent(message, deps);
+      if (outcome !== "handled") report.duplicates++;
+    } catch (error) {
+      report.failed++;
+      deps.log.error("inbound_failed", { id: message.id, error });
+    }
+  }
+  return report;
+}
+
+/** One inbound message, once: `handled`, or `duplicate`/`busy` when it was (being) handled elsewhere. */
+export async function handleInboundEvent(
+  message: InboundMessage,
+  deps: Deps,
+): Promise<"handled" | "duplicate" | "busy"> {
+  const eventId = messageEventId(message.id);
+  const state = await beginEvent(deps.db, eventId, deps.now());
+  if (state === "done") return "duplicate";
+  if (state === "busy") return "busy";
+  try {
+    await handleMessage(message, eventId, deps);
+  } catch (error) {
+    await releaseEvent(deps.db, eventId).catch(() => undefined);
+    throw error;
+  }
+  await markProcessed(deps.db, eventId, deps.now());
+  return "handled";
+}
+
+/**
+ * Delivery statuses: de-duplicated and applied in one batch (each only moves an offer forward);
+ * a first `failed` with 131026 also marks the collaborator undeliverable. Returns the duplicates.
+ */
+async function applyStatuses(statuses: InboundStatus[], deps: Deps): Promise<number> {
+  const now = deps.now();
+  const statements = statuses.flatMap((s) => [
+    recordHandledStatement(deps.db, statusEventId(s.id, s.status), now),
+    statusStatement(deps.db, {
+      messageId: s.id,
+      status: s.status,
+      errorCode: s.errorCodes[0] ?? null,
+      now,
+    }),
+  ]);
+  const results = await batch(deps.db, statements);
+  let duplicates = 0;
+  for (const [i, s] of statuses.entries()) {
+    const fresh = (results[2 * i]?.meta.changes ?? 0) > 0;
+    const applied = (results[2 * i + 1]?.meta.changes ?? 0) > 0;
+    if (!fresh) duplicates++;
+    if (fresh && applied && s.status === "failed" && s.errorCodes.includes(131026)) {
+      const phone = s.recipient ?? (await dispatchByMessageId(deps.db, s.id))?.phone;
+      if (phone) await markUndeliverable(deps, phone);
+    }
+  }
+  return duplicates;
+}
+
+interface Sender {
+  phone: string;
+  channel: Channel;
+  profileName: string | null;
+  reply: (message: { text: string; template: TemplateMessage }) => Promise<void>;
+}
+
+async function handleMessage(message: InboundMessage, eventId: string, deps: Deps): Promise<void> {
+  const now = deps.now();
+  const isButton = message.content.type === "button";
+  // A tap answers OUR offer: its context.id names the offer and so the collaborator, even when
+  // WhatsApp omits the sender's phone (usernames, BSUID).
+  const offer: DispatchRow | null =
+    isButton && message.contextId ? await dispatchByMessageId(deps.db, message.contextId) : null;
+  const phone = offer?.phone ?? message.from;
+  if (!phone) {
+    deps.log.warn("inbound_without_phone", { id: message.id, userId: message.userId });
+    return;
+  }
+  const channel = channelOf(deps, message.phoneNumberId) ?? (offer || isButton ? "collaborators" : "customers");
+  await recordInbound(deps.db, phone, channel, Math.min(message.timestamp ?? now, now));
+  const sender: Sender = {
+    phone,
+    channel,
+    profileName: message.profileName,
+    reply: async ({ text, template }) => {
+      await runEffectOnce(deps.db, `reply:${eventId}`, now, async () => {
+        await sendToUser(deps, channel, phone, { text, template });
+      });
+    },
+  };
+
+  const content = message.content;
+  if (content.type === "button") {
+    const action = parseButtonPayload(content.payload);
+    if (action.kind === "atender") {
+      const orderId = action.orderId ?? offer?.order_id ?? null;
+      if (orderId) return atender(orderId, sender, deps);
+    }
+    if (action.kind === "recargar") return replyTopUp(sender, deps);
+    return command(null, sender, deps);
+  }
+  return command(content.type === "text" ? parseCommand(content.body) : null, sender, deps);
+}
+
+async function atender(orderId: string, sender: Sender, deps: Deps): Promise<void> {
+  const result = await claimOrderFor({ orderId, phone: sender.phone }, deps);
+  if (result.ok) return sender.reply(contactReply(result.value));
+  return sender.reply(await claimErrorReply(result.error, deps));
+}
+
+function contactReply(claim: ClaimedOrder): { text: string; template: TemplateMessage } {
+  const c = claim.customer;
+  const contact = {
+    name: c.name,
+    phone: formatPhone(c.phone as Phone),
+    comuna: c.comuna,
+    address: c.address,
+    description: c.description,
+    canjeUrl: claim.canjeUrl,
+    balanceAfter: claim.balanceAfter,
+  };
+  return {
+    text: claim.repeat ? T.takenAgain(contact) : T.taken(contact),
+    template: contactTemplate({
+      collaboratorName: claim.collaborator.name,
+      description: c.description,
+      comuna: c.comuna,
+      customerName: c.name,
+      customerPhone: c.phone as Phone,
+    }),
+  };
+}
+
+async function claimErrorReply(
+  error: ClaimOrderError,
+  deps: Deps,
+): Promise<{ text: string; template: TemplateMessage }> {
+  switch (error.kind) {
+    case "order_not_available":
+      return { text: T.notAvailable, template: noticeTemplate(T.notAvailable) };
+    case "no_tokens":
+      return {
+        text: T.noTokens({ topUpUrl: error.topUpUrl, canjeUrl: error.canjeUrl }),
+        template: topUpTemplate({
+          price: formatClp(deps.settings.PRECIO_TOKEN),
+          linkToken: error.topUpUrl.slice(error.topUpUrl.lastIndexOf("/") + 1),
+        }),
+      };
+    case "not_collaborator": {
+      const text =
+        error.status === "pending"
+          ? T.pending
+          : error.status === "inactive"
+            ? T.inactive
+            : T.notCollaborator(deps.settings.COTORRO_PUBLIC_URL);
+      return { text, template: noticeTemplate(text) };
+    }
+  }
+}
+
+async function replyTopUp(sender: Sender, deps: Deps): Promise<void> {
+  const collaborator = await deps.roster.get(sender.phone);
+  if (!collaborator) return replyText(sender, T.notCollaborator(deps.settings.COTORRO_PUBLIC_URL));
+  const token = await topUpToken(deps, sender.phone);
+  const price = formatClp(deps.settings.PRECIO_TOKEN);
+  return sender.reply({
+    text: T.topUp({ price, link: topUpUrl(deps, token) }),
+    template: topUpTemplate({ price, linkToken: token }),
+  });
+}
+
+function replyText(sender: Sender, text: string): Promise<void> {
+  return sender.reply({ text, template: noticeTemplate(text) });
+}
+
+const dayFormat = new Intl.DateTimeFormat("es-CL", {
+  timeZone: "America/Santiago",
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+});
+
+async function replySaldo(sender: Sender, deps: Deps): Promise<void> {
+  const tokens = await validTokens(deps.db, sender.phone, deps.now());
+  const byDay = new Map<string, number>();
+  for (const t of tokens) {
+    const day = dayFormat.format(new Date(t.expires_at));
+    byDay.set(day, (byDay.get(day) ?? 0) + 1);
+  }
+  const expiries = [...byDay].slice(0, 5).map(([date, count]) => ({ date, count }));
+  return replyText(sender, T.saldo({ balance: tokens.length, expiries, link: await saldoUrl(deps, sender.phone) }));
+}
+
+async function command(cmd: ReturnType<typeof parseCommand>, sender: Sender, deps: Deps): Promise<void> {
+  const bookingUrl = deps.settings.COTORRO_PUBLIC_URL;
+  const collaborator = await deps.roster.get(sender.phone);
+  if (cmd === "suscribir") return subscribe(collaborator, sender, deps);
+  if (!collaborator) {
+    return replyText(
+      sender,
+      sender.channel === "customers" ? T.customerWelcome(bookingUrl) : T.notCollaborator(bookingUrl),
+    );
+  }
+  switch (cmd) {
+    case "saldo":
+      return replySaldo(sender, deps);
+    case "recargar":
+      return replyTopUp(sender, deps);
+    case "activar":
+      return setActive(collaborator, true, sender, deps);
+    case "desactivar":
+      return setActive(collaborator, false, sender, deps);
+    case "ayuda":
+      return replyText(sender, T.help);
+    case null:
+      return replyText(sender, sender.channel === "customers" ? T.customerWelcome(bookingUrl) : T.help);
+  }
+}
+
+/** `activar` / `desactivar`: only between active and inactive (a pending application stays pending); tokens stay. */
+async function setActive(collaborator: Collaborator, active: boolean, sender: Sender, deps: Deps): Promise<void> {
+  if (collaborator.status === "pending") return replyText(sender, T.pending);
+  const status = active ? "active" : "inactive";
+  const unchanged = collaborator.status === status && !(active && collaborator.undeliverable);
+  if (!unchanged) {
+    // Writing to us proves the number gets WhatsApp messages: clear an undeliverable mark.
+    await deps.roster.put({ ...collaborator, status, undeliverable: false, updatedAt: deps.now() });
+    deps.log.info("collaborator_status", { phone: sender.phone, status });
+  }
+  if (active) return replyText(sender, collaborator.status === "active" ? T.alreadyActive : T.activated);
+  return replyText(sender, T.deactivated);
+}
+
+/** `suscribir`: an unknown number becomes a PENDING application and the owner is told; nobody self-activates. */
+async function subscribe(existing: Collaborator | null, sender: Sender, deps: Deps): Promise<void> {
+  if (existing) {
+    const text =
+      existing.status === "active" ? T.alreadyActive : existing.status === "inactive" ? T.inactive : T.pending;
+    return replyText(sender, text);
+  }
+  const now = deps.now();
+  const name = (sender.profileName ?? "").replace(/\s+/g, " ").trim().slice(0, 80) || "Sin nombre";
+  await deps.roster.putIfAbsent({
+    phone: sender.phone,
+    name,
+    status: "pending",
+    comunas: [],
+    undeliverable: false,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await runEffectOnce(deps.db, `application:${sender.phone}`, now, async () => {
+    await alertOwner(
+      deps,
+      "application",
+      atenderTexts.owner.application({ name, phone: formatPhone(sender.phone as Phone) }),
+      { key: sender.phone },
+    );
+  });
+  return replyText(sender, T.applicationReceived);
+}

@@ -1,0 +1,73 @@
+/**
+ * Canje pages (SPEC §5): the order summary with the "Atender (usa 1 token)" button, and the
+ * customer's contact with `tel:` and `wa.me` buttons. Plain props in; the route sets the status.
+ */
+import type { Customer } from "@cotorro/core/order-store";
+import { formatPhone, type Phone, waId } from "@cotorro/core/phone";
+import { Layout } from "@cotorro/web/layout";
+import { atenderTexts } from "../texts.ts";
+
+const P = atenderTexts.page;
+
+export function OfferPage(props: {
+  action: string;
+  comuna: string;
+  description: string;
+  balance: number;
+  requestId?: string;
+}) {
+  return (
+    <Layout title={P.offerTitle} tagline={P.tagline} requestId={props.requestId}>
+      <h1>{P.offerTitle}</h1>
+      <p>{P.offerIntro}</p>
+      <div class="card">
+        <dl class="summary">
+          <dt>{P.labels.comuna}</dt>
+          <dd>{props.comuna}</dd>
+          <dt>{P.labels.description}</dt>
+          <dd>{props.description}</dd>
+        </dl>
+      </div>
+      <p class="muted">{`${P.labels.balance}: ${P.balance(props.balance)}`}</p>
+      <form method="post" action={props.action}>
+        <button type="submit">{P.submit}</button>
+      </form>
+    </Layout>
+  );
+}
+
+export function ContactPage(props: { customer: Customer; balance: number; repeat: boolean; requestId?: string }) {
+  const c = props.customer;
+  const phone = c.phone as Phone;
+  return (
+    <Layout title={P.takenTitle} tagline={P.tagline} requestId={props.requestId}>
+      <h1>{P.takenTitle}</h1>
+      <div class="notice ok" role="status">
+        {P.takenBody}
+      </div>
+      <div class="card">
+        <dl class="summary">
+          <dt>{P.labels.name}</dt>
+          <dd>{c.name}</dd>
+          <dt>{P.labels.phone}</dt>
+          <dd>{formatPhone(phone)}</dd>
+          <dt>{P.labels.comuna}</dt>
+          <dd>{c.comuna}</dd>
+          <dt>{P.labels.address}</dt>
+          <dd>{c.address || "—"}</dd>
+          <dt>{P.labels.description}</dt>
+          <dd>{c.description}</dd>
+        </dl>
+      </div>
+      <div class="actions">
+        <a class="button" href={`tel:${phone}`}>
+          {P.call}
+        </a>
+        <a class="button whatsapp" href={`https://wa.me/${waId(phone)}`} rel="noopener noreferrer">
+          {P.whatsapp}
+        </a>
+      </div>
+      <p class="muted">{`${props.repeat ? `${P.alreadyTaken} ` : ""}${P.labels.balance}: ${P.balance(props.balance)}`}</p>
+    </Layout>
+  );
+}

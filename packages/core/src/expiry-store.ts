@@ -1,0 +1,27 @@
+/**
+ * Order expiry bookkeeping in LEDGER: which expired orders still owe their customer (and the owner)
+ * the "nobody took it" notice. The notice is an effect keyed per order (effect-store.ts), so a
+ * notice that failed is found again by the next cron run and sent exactly once.
+ */
+import { all } from "./d1.ts";
+import type { OrderRow } from "./order-store.ts";
+
+/** Effect key of an expired order's notices. */
+export const expiryNoticeKey = (orderId: string) => `order-expired:${orderId}`;
+
+/** How far back a missing notice is still worth sending. */
+export const EXPIRY_NOTICE_WINDOW_MS = 7 * 86_400_000;
+
+/** Expired orders (recent) whose notice effect is not done. */
+export function expiredAwaitingNotice(db: D1Database, now: number, limit = 10): Promise<OrderRow[]> {
+  return all<OrderRow>(
+    db
+      .prepare(
+        `SELECT o.* FROM orders o
+         WHERE o.status = 'expired' AND o.updated_at > ?1
+           AND NOT EXISTS (SELECT 1 FROM effects e WHERE e.key = 'order-expired:' || o.id AND e.status = 'done')
+         ORDER BY o.updated_at LIMIT ?2`,
+      )
+      .bind(now - EXPIRY_NOTICE_WINDOW_MS, limit),
+  );
+}
