@@ -56,3 +56,75 @@ export function fieldMarkup(html: string, name: string): string {
   const match = new RegExp(`<(input|select|textarea)[^>]*name="${name}"[^>]*>`).exec(html);
   return match?.[0] ?? "";
 }
+
+export interface Booked {
+  res: Response;
+  html: string;
+  /** Webpay's form `url` and the `token_ws` the redirect page posts to it. */
+  url: string;
+  token: string;
+  buyOrder: string;
+  orderId: string;
+}
+
+/** What the "Redirigiendo a Webpay…" page posts, read from its markup. */
+export function redirectForm(html: string): { url: string; token: string } {
+  const url = /<form id="webpay" method="post" action="([^"]+)"/.exec(html)?.[1];
+  const token = /<input type="hidden" name="token_ws" value="([^"]+)"/.exec(html)?.[1];
+  if (!url || !token) throw new Error(`not a Webpay redirect page:\n${html.slice(0, 400)}`);
+  return { url, token };
+}
+
+export async function paymentByToken(token: string) {
+  return env.LEDGER.prepare("SELECT * FROM payments WHERE token = ?1").bind(token).first<{
+    buy_order: string;
+    order_id: string;
+    status: string;
+    amount: number;
+    card_last4: string | null;
+    authorization_code: string | null;
+    detail: string | null;
+    effects_done_at: number | null;
+  }>();
+}
+
+export async function orderRow(orderId: string) {
+  return env.LEDGER.prepare("SELECT * FROM orders WHERE id = ?1")
+    .bind(orderId)
+    .first<{ id: string; kind: string; status: string; amount: number; comuna: string; paid_at: number | null }>();
+}
+
+/** Books a visit through the form and follows it to the redirect page. */
+export async function book(fields: Record<string, string> = VALID_BOOKING, path = "/agendar"): Promise<Booked> {
+  const res = await postForm(path, fields);
+  const html = await res.text();
+  if (res.status !== 200) throw new Error(`booking answered ${res.status}:\n${html.slice(0, 400)}`);
+  const { url, token } = redirectForm(html);
+  const payment = await paymentByToken(token);
+  if (!payment) throw new Error("no payment recorded for the token");
+  return { res, html, url, token, buyOrder: payment.buy_order, orderId: payment.order_id };
+}
+
+/** The return request Transbank makes (from the sandbox control API), sent to the worker. */
+export interface ReturnRequest {
+  method: "GET" | "POST";
+  url: string;
+  params: Record<string, string>;
+}
+
+/** Performs a return as the browser coming back from Webpay would: cross-site, no cookie. */
+export function performReturn(ret: ReturnRequest): Promise<Response> {
+  const url = new URL(ret.url);
+  const path = `${url.pathname}`;
+  const headers = { "sec-fetch-site": "cross-site", origin: "https://webpay3gint.transbank.cl" };
+  if (ret.method === "GET") {
+    const query = new URLSearchParams(url.search);
+    for (const [k, v] of Object.entries(ret.params)) query.set(k, v);
+    return request(`${path}?${query}`, { headers });
+  }
+  return request(path, {
+    method: "POST",
+    headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(ret.params),
+  });
+}

@@ -1,0 +1,239 @@
+/** Landing-page leads: both body formats, good and bad, CORS, the owner's notice, paying a lead. */
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  orderRow,
+  paymentByToken,
+  performReturn,
+  type ReturnRequest,
+  redirectForm,
+  request,
+  storedCounts,
+} from "./booking-helpers.ts";
+import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+
+const OWNER = "+56900000000";
+const ALLOWED = "https://ingeniero.alectrico.cl";
+
+let sb: InstalledSandbox;
+beforeEach(() => {
+  sb = installSandbox({ statusWebhooks: false });
+});
+afterEach(() => sb.restore());
+
+/** The Mobirise "formoid" body: `data[i][]` pairs (label, value). */
+function landingBody(
+  values: Partial<Record<"name" | "phone" | "email" | "description" | "comuna" | "address", string>>,
+) {
+  const labels = ["Nombre", "Teléfono", "Email", "Descripción", "Comuna", "Dirección"];
+  const keys = ["name", "phone", "email", "description", "comuna", "address"] as const;
+  const body = new URLSearchParams();
+  keys.forEach((key, i) => {
+    const value = values[key];
+    if (value === undefined) return;
+    body.append(`data[${i}][]`, labels[i]!);
+    body.append(`data[${i}][]`, value);
+  });
+  return body;
+}
+
+const postLanding = (body: URLSearchParams, origin = ALLOWED) =>
+  request("/create_from_landing_page", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin },
+    body,
+  });
+
+const postJson = (body: unknown, path = "/create_from_jorgitos_landing_page", origin = ALLOWED) =>
+  request(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+async function ownerTexts(): Promise<string[]> {
+  const { messages } = await sb.control<{ messages: { text: string | null; parameters: string[] }[] }>(
+    `messages?to=${encodeURIComponent(OWNER)}`,
+  );
+  return messages.map((m) => m.text ?? m.parameters.join(" "));
+}
+
+const GOOD_LANDING = {
+  name: "Pedro Rojas",
+  phone: "9 8765 4321",
+  email: "pedro@example.cl",
+  description: "Saltan los automáticos del tablero",
+  comuna: "las condes",
+  address: "Apoquindo 4000",
+};
+
+describe("/create_from_landing_page (form-encoded data[i][] pairs)", () => {
+  it("creates a lead, tells the owner with a payment link, answers JSON 201 with CORS", async () => {
+    const res = await postLanding(landingBody(GOOD_LANDING));
+    expect(res.status).toBe(201);
+    expect(res.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+    const body = (await res.json()) as { ok: boolean; id: string };
+    expect(body).toMatchObject({ ok: true });
+    expect(await orderRow(body.id)).toMatchObject({ kind: "lead", status: "lead", comuna: "Las Condes" });
+    expect(await env.BUY_ORDER.get(`v1:order:${body.id}`, "json")).toMatchObject({
+      kind: "lead",
+      source: "landing",
+      customer: { name: "Pedro Rojas", phone: "+56987654321", comuna: "Las Condes", address: "Apoquindo 4000" },
+    });
+    const notices = (await ownerTexts()).filter((t) => t.includes("Nuevo contacto"));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain("Pedro Rojas");
+    expect(notices[0]).toContain(`/pedido/${body.id}/pagar`);
+  });
+
+  it("keeps an unknown comuna as typed and defaults a missing one; address is optional", async () => {
+    const typed = (await (await postLanding(landingBody({ ...GOOD_LANDING, comuna: "Colina" }))).json()) as {
+      id: string;
+    };
+    expect(await orderRow(typed.id)).toMatchObject({ comuna: "Colina" });
+    const { address: _a, comuna: _c, ...rest } = GOOD_LANDING;
+    const res = await postLanding(landingBody(rest));
+    expect(res.status).toBe(201);
+    const none = (await res.json()) as { id: string };
+    expect(await orderRow(none.id)).toMatchObject({ comuna: "Providencia" });
+  });
+
+  it.each([
+    ["no phone", { ...GOOD_LANDING, phone: "" }, ["phone"]],
+    ["a bad phone", { ...GOOD_LANDING, phone: "12345" }, ["phone"]],
+    ["no name", { ...GOOD_LANDING, name: " " }, ["name"]],
+    ["a bad email", { ...GOOD_LANDING, email: "pedro@" }, ["email"]],
+    ["no description", { ...GOOD_LANDING, description: "" }, ["description"]],
+    ["an over-long address", { ...GOOD_LANDING, address: "x".repeat(201) }, ["address"]],
+    ["nothing at all", {}, ["name", "phone", "description"]],
+  ])("refuses %s with 400 and the reasons, storing nothing and telling nobody", async (_name, values, fields) => {
+    const before = await storedCounts();
+    const noticesBefore = (await ownerTexts()).length;
+    const res = await postLanding(landingBody(values));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { ok: boolean; errors: Record<string, string> };
+    expect(body.ok).toBe(false);
+    expect(Object.keys(body.errors).sort()).toEqual([...fields].sort());
+    for (const reason of Object.values(body.errors)) expect(reason).toMatch(/[a-záéíóú]/);
+    expect(await storedCounts()).toEqual(before);
+    expect(await ownerTexts()).toHaveLength(noticesBefore);
+  });
+
+  it("refuses a body that is not a form", async () => {
+    const before = await storedCounts();
+    const res = await request("/create_from_landing_page", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "hola",
+    });
+    expect(res.status).toBe(400);
+    expect(await storedCounts()).toEqual(before);
+  });
+});
+
+const GOOD_JSON = {
+  template_params: {
+    from_name: "John Smith",
+    phone: "(713) 555-0142",
+    email: "john@example.com",
+    message: "Need an appointment",
+    to_name: "Jorgito",
+  },
+};
+
+describe("/create_from_jorgitos_landing_page[.json] (EmailJS JSON)", () => {
+  it.each(["/create_from_jorgitos_landing_page", "/create_from_jorgitos_landing_page.json"])(
+    "%s creates a lead and answers 201 with CORS",
+    async (path) => {
+      const res = await postJson(GOOD_JSON, path);
+      expect(res.status).toBe(201);
+      expect(res.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+      const { id } = (await res.json()) as { id: string };
+      expect(await orderRow(id)).toMatchObject({ kind: "lead", status: "lead" });
+      expect(await env.BUY_ORDER.get(`v1:order:${id}`, "json")).toMatchObject({
+        source: "jorgitos",
+        customer: { name: "John Smith", phone: "+17135550142", email: "john@example.com" },
+      });
+      expect((await ownerTexts()).some((t) => t.includes("John Smith"))).toBe(true);
+    },
+  );
+
+  it("adds the requested date to the description (and as preferred date when ISO)", async () => {
+    const res = await postJson({ template_params: { ...GOOD_JSON.template_params, date: "2026-12-30" } });
+    const { id } = (await res.json()) as { id: string };
+    expect(await env.BUY_ORDER.get(`v1:order:${id}`, "json")).toMatchObject({
+      customer: {
+        description: "Need an appointment. Solicita cita para la fecha 2026-12-30.",
+        preferredDate: "2026-12-30",
+      },
+    });
+  });
+
+  it.each([
+    ["malformed JSON", "{not json", ["body"]],
+    ["no template_params", { from_name: "x" }, ["body"]],
+    ["a bad phone", { template_params: { ...GOOD_JSON.template_params, phone: "abc" } }, ["phone"]],
+    ["no name", { template_params: { ...GOOD_JSON.template_params, from_name: "" } }, ["name"]],
+    ["no message", { template_params: { ...GOOD_JSON.template_params, message: "" } }, ["description"]],
+    ["a bad email", { template_params: { ...GOOD_JSON.template_params, email: "no" } }, ["email"]],
+    ["an array", [1, 2], ["body"]],
+  ])("refuses %s with 400 and the reasons, storing nothing", async (_name, body, fields) => {
+    const before = await storedCounts();
+    const res = await postJson(body);
+    expect(res.status).toBe(400);
+    const json = (await res.json()) as { ok: boolean; errors: Record<string, string> };
+    expect(json.ok).toBe(false);
+    expect(Object.keys(json.errors).sort()).toEqual([...fields].sort());
+    expect(await storedCounts()).toEqual(before);
+  });
+
+  it("answers the CORS preflight for configured origins only", async () => {
+    for (const path of ["/create_from_jorgitos_landing_page", "/create_from_jorgitos_landing_page.json"]) {
+      const ok = await request(path, {
+        method: "OPTIONS",
+        headers: {
+          origin: ALLOWED,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type",
+        },
+      });
+      expect(ok.status).toBe(204);
+      expect(ok.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+      expect(ok.headers.get("access-control-allow-methods")).toContain("POST");
+      const other = await request(path, {
+        method: "OPTIONS",
+        headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+      });
+      expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    }
+    const post = await postJson(GOOD_JSON, undefined, "https://evil.example");
+    expect(post.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("limits attempts per client (429, JSON); other clients are unaffected", async () => {
+    const send = (ip: string) =>
+      request("/create_from_jorgitos_landing_page", {
+        method: "POST",
+        headers: { "cf-connecting-ip": ip, "content-type": "application/json" },
+        body: "{",
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 61; i++) statuses.push((await send("203.0.113.99")).status);
+    expect(statuses.slice(0, 60).every((s) => s === 400)).toBe(true);
+    expect(statuses[60]).toBe(429);
+    expect((await send("203.0.113.100")).status).toBe(400);
+  });
+});
+
+describe("a lead paid through the owner's link", () => {
+  it("pays at /pedido/:id/pagar and becomes a paid order, dispatched once", async () => {
+    const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
+    const page = await request(`/pedido/${id}/pagar`);
+    expect(page.status).toBe(200);
+    const { token } = redirectForm(await page.text());
+    const ret = await sb.control<ReturnRequest>(`webpay/${token}/approve`, {});
+    expect((await performReturn(ret)).status).toBe(200);
+    expect(await paymentByToken(token)).toMatchObject({ status: "authorized", order_id: id });
+    expect(await orderRow(id)).toMatchObject({ kind: "lead", status: "paid" });
+  });
+});

@@ -1,0 +1,441 @@
+/**
+ * Visit payment against the sandbox's Webpay (SPEC §4): every return case and a reload of each,
+ * replays after approval, commit timeout then reconciliation, tampered commits, concurrency,
+ * "Reintentar pago", legacy links and the amount never coming from the client.
+ */
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
+import worker from "../src/index.ts";
+import {
+  type Booked,
+  book,
+  orderRow,
+  paymentByToken,
+  performReturn,
+  postForm,
+  type ReturnRequest,
+  redirectForm,
+  request,
+  VALID_BOOKING,
+} from "./booking-helpers.ts";
+import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+
+const CUSTOMER = "+56912345678";
+const OWNER = "+56900000000";
+
+let sb: InstalledSandbox;
+let queueSends: MockInstance;
+
+beforeEach(() => {
+  // Status webhooks would go to /webhook, which these tests are not about.
+  sb = installSandbox({ statusWebhooks: false });
+  queueSends = vi.spyOn(env.DISPATCH, "send");
+});
+afterEach(() => {
+  sb.restore();
+  queueSends.mockRestore();
+});
+
+type Decision = "approve" | "reject" | "abort" | "timeout" | "error";
+const decide = (token: string, decision: Decision) => sb.control<ReturnRequest>(`webpay/${token}/${decision}`, {});
+
+interface SandboxMessage {
+  to: string;
+  type: string;
+  template: string | null;
+  parameters: string[];
+  text: string | null;
+}
+async function messagesTo(phone: string): Promise<SandboxMessage[]> {
+  const { messages } = await sb.control<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(phone)}`);
+  return messages;
+}
+const receiptsTo = async (phone: string) => (await messagesTo(phone)).filter((m) => m.template === "comprobante_pago");
+const dispatchesOf = (orderId: string) =>
+  queueSends.mock.calls.filter(([body]) => JSON.stringify(body) === JSON.stringify({ type: "dispatch", orderId }));
+
+async function receiptDoc(buyOrder: string) {
+  return env.FINANCIERO.get(`v1:receipt:${buyOrder}`, "json");
+}
+
+async function expectApproved(res: Response, booked: Booked) {
+  expect(res.status).toBe(200);
+  const html = await res.text();
+  expect(html).toContain("Pago aprobado");
+  expect(html).toContain("$68.000");
+  expect(html).toContain(booked.buyOrder);
+  expect(html).toContain("terminada en 6623");
+  // What happens next: the professional's contact arrives by WhatsApp.
+  expect(html).toContain("¿Qué pasa ahora?");
+  expect(html).toContain("le enviamos por WhatsApp su nombre y su teléfono");
+  return html;
+}
+
+async function expectPaidOnce(booked: Booked) {
+  const payment = await paymentByToken(booked.token);
+  expect(payment).toMatchObject({ status: "authorized", card_last4: "6623" });
+  expect(payment?.effects_done_at).not.toBeNull();
+  expect(await orderRow(booked.orderId)).toMatchObject({ status: "paid" });
+  const receipts = await receiptsTo(CUSTOMER);
+  expect(receipts).toHaveLength(1);
+  expect(receipts[0]?.parameters.slice(0, 3)).toEqual(["$68.000", booked.buyOrder, "6623"]);
+  expect(receipts[0]?.parameters[3]).toBe(payment?.authorization_code);
+  expect(receipts[0]?.parameters[4]).toMatch(/^\d{2}-\d{2}-\d{4} \d{2}:\d{2}$/);
+  expect(dispatchesOf(booked.orderId)).toHaveLength(1);
+  const ownerNotices = (await messagesTo(OWNER)).filter((m) =>
+    (m.text ?? m.parameters.join(" ")).includes(`Pago recibido: $68.000, orden ${booked.buyOrder}`),
+  );
+  expect(ownerNotices).toHaveLength(1);
+  const stored = await receiptDoc(booked.buyOrder);
+  expect(stored).toMatchObject({ buyOrder: booked.buyOrder, purpose: "visit", amount: 68_000, cardLast4: "6623" });
+  // Never a full card number: the last four digits at most.
+  expect(Object.keys(stored as object).sort()).toEqual(
+    [
+      "amount",
+      "authorizationCode",
+      "buyOrder",
+      "cardLast4",
+      "purpose",
+      "recordedAt",
+      "subject",
+      "transactionDate",
+    ].sort(),
+  );
+}
+
+async function expectNotPaid(booked: Booked, status: string) {
+  expect(await paymentByToken(booked.token)).toMatchObject({ status });
+  expect(await orderRow(booked.orderId)).toMatchObject({ status: "pending_payment", paid_at: null });
+  expect(await receiptsTo(CUSTOMER)).toHaveLength(0);
+  expect(dispatchesOf(booked.orderId)).toHaveLength(0);
+  expect(await receiptDoc(booked.buyOrder)).toBeNull();
+}
+
+describe("booking sends the browser to Webpay", () => {
+  it("creates the order, the payment (created) and a self-submitting POST form with token_ws", async () => {
+    const booked = await book();
+    expect(booked.html).toContain("Redirigiendo a Webpay…");
+    expect(booked.html).toMatch(/<button type="submit">Ir a pagar<\/button>/);
+    expect(booked.html).toMatch(/<script nonce="[\w-]+">document.getElementById\("webpay"\).submit\(\);<\/script>/);
+    expect(booked.url).toBe("http://127.0.0.1:8789/webpayserver/initTransaction");
+    const csp = booked.res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("form-action 'self' http://127.0.0.1:8789");
+    expect(csp).toMatch(/script-src 'nonce-[\w-]+'/);
+    expect(await paymentByToken(booked.token)).toMatchObject({ status: "created", amount: 68_000 });
+    expect(booked.buyOrder.length).toBeLessThanOrEqual(26);
+    expect(await orderRow(booked.orderId)).toMatchObject({ kind: "visit", status: "pending_payment", amount: 68_000 });
+    const doc = await env.BUY_ORDER.getWithMetadata(`v1:order:${booked.orderId}`, "json");
+    expect(doc.value).toMatchObject({
+      kind: "visit",
+      customer: { name: "María José Pérez", phone: CUSTOMER, comuna: "Ñuñoa", email: "maria@example.cl" },
+    });
+    const tx = await sb.control<{ amount: number; returnUrl: string; buyOrder: string }>(`webpay/${booked.token}`);
+    expect(tx).toMatchObject({
+      amount: 68_000,
+      returnUrl: "http://127.0.0.1:8787/return_url",
+      buyOrder: booked.buyOrder,
+    });
+  });
+
+  it("ignores amount fields sent by the client", async () => {
+    const booked = await book({ ...VALID_BOOKING, amount: "1", monto: "100", PRECIO_VISITA: "5", precio: "1" });
+    const tx = await sb.control<{ amount: number }>(`webpay/${booked.token}`);
+    expect(tx.amount).toBe(68_000);
+    expect(await paymentByToken(booked.token)).toMatchObject({ amount: 68_000 });
+    const creates = sb.requests.filter((r) => r.method === "POST" && r.url.endsWith("/transactions"));
+    expect(JSON.parse(creates.at(-1)!.body)).toMatchObject({ amount: 68_000 });
+    // Retry and legacy links carry no amount either.
+    const retry = redirectForm(await (await request(`/pedido/${booked.orderId}/pagar?amount=1`)).text());
+    expect((await sb.control<{ amount: number }>(`webpay/${retry.token}`)).amount).toBe(68_000);
+    const legacy = redirectForm(
+      await (await request(`/transbank?buy_order=${booked.buyOrder}&amount=1&session_id=x`)).text(),
+    );
+    expect((await sb.control<{ amount: number }>(`webpay/${legacy.token}`)).amount).toBe(68_000);
+  });
+
+  it("keeps the order and offers a retry when Webpay is down (503)", async () => {
+    await sb.control("faults", { webpay: { status: 503 } });
+    const res = await postForm("/agendar", VALID_BOOKING);
+    expect(res.status).toBe(503);
+    const html = await res.text();
+    expect(html).toContain("Webpay no responde");
+    const orderId = /href="\/pedido\/([\w-]{22})\/pagar"/.exec(html)?.[1];
+    expect(orderId).toBeDefined();
+    expect(await orderRow(orderId!)).toMatchObject({ status: "pending_payment" });
+    await sb.control("faults", {});
+    const retry = await request(`/pedido/${orderId}/pagar`);
+    expect(retry.status).toBe(200);
+    redirectForm(await retry.text());
+  });
+});
+
+describe("the four return cases, each reloaded", () => {
+  it("approved (GET token_ws): 200, paid once; a reload and a replayed POST change nothing", async () => {
+    const booked = await book();
+    const ret = await decide(booked.token, "approve");
+    expect(ret).toMatchObject({ method: "GET", params: { token_ws: booked.token } });
+    await expectApproved(await performReturn(ret), booked);
+    await expectPaidOnce(booked);
+    const commits = () => sb.requests.filter((r) => r.method === "PUT").length;
+    expect(commits()).toBe(1);
+    // Reload, back button, a replayed POST of the same return: the stored outcome, nothing repeated.
+    await expectApproved(await performReturn(ret), booked);
+    await expectApproved(await performReturn({ ...ret, method: "POST" }), booked);
+    await expectApproved(await request(`/return_url?token_ws=${booked.token}`), booked);
+    expect(commits()).toBe(1);
+    await expectPaidOnce(booked);
+  });
+
+  it("rejected card: 402 with Reintentar pago; reload 402; nothing paid", async () => {
+    const booked = await book();
+    const ret = await decide(booked.token, "reject");
+    for (let i = 0; i < 2; i++) {
+      const res = await performReturn(ret);
+      expect(res.status).toBe(402);
+      const html = await res.text();
+      expect(html).toContain("Pago rechazado");
+      expect(html).toContain(`href="/pedido/${booked.orderId}/pagar">Reintentar pago</a>`);
+    }
+    await expectNotPaid(booked, "rejected");
+    expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(1);
+  });
+
+  it("cancelled by the customer (TBK_TOKEN, posted cross-site): 409, no commit; reload 409", async () => {
+    const booked = await book();
+    const ret = await decide(booked.token, "abort");
+    expect(ret.method).toBe("POST");
+    expect(ret.params).toMatchObject({ TBK_TOKEN: booked.token, TBK_ORDEN_COMPRA: booked.buyOrder });
+    for (let i = 0; i < 2; i++) {
+      const res = await performReturn(ret);
+      expect(res.status).toBe(409);
+      const html = await res.text();
+      expect(html).toContain("Pago anulado");
+      expect(html).toContain("Reintentar pago");
+    }
+    await expectNotPaid(booked, "aborted");
+    expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(0);
+  });
+
+  it("timeout on Webpay's form (only TBK_ORDEN_COMPRA, TBK_ID_SESION): 408, no commit; reload 408", async () => {
+    const booked = await book();
+    const ret = await decide(booked.token, "timeout");
+    expect(Object.keys(ret.params).sort()).toEqual(["TBK_ID_SESION", "TBK_ORDEN_COMPRA"]);
+    for (let i = 0; i < 2; i++) {
+      const res = await performReturn(ret);
+      expect(res.status).toBe(408);
+      const html = await res.text();
+      expect(html).toContain("Tiempo agotado");
+      expect(html).toContain("Reintentar pago");
+    }
+    await expectNotPaid(booked, "timed_out");
+    expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(0);
+  });
+
+  it("error on Webpay's form (token_ws and TBK_TOKEN): 502, no commit; reload 502", async () => {
+    const booked = await book();
+    const ret = await decide(booked.token, "error");
+    expect(ret.params).toMatchObject({ token_ws: booked.token, TBK_TOKEN: booked.token });
+    for (let i = 0; i < 2; i++) {
+      const res = await performReturn(ret);
+      expect(res.status).toBe(502);
+      const html = await res.text();
+      expect(html).toContain("No se pudo completar el pago");
+      expect(html).toContain("Reintentar pago");
+    }
+    await expectNotPaid(booked, "failed");
+    expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(0);
+  });
+
+  it("parameters that are none of the cases: 400; an unknown token: 404", async () => {
+    const none = await request("/return_url");
+    expect(none.status).toBe(400);
+    expect(await none.text()).toContain("Solicitud de pago no válida");
+    const markup = await request(`/return_url?token_ws=${encodeURIComponent("<script>alert(1)</script>")}`);
+    expect(markup.status).toBe(400);
+    expect(await markup.text()).not.toContain("<script>alert");
+    const unknown = await request(`/return_url?token_ws=${"ab".repeat(32)}`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain("Pago no encontrado");
+    const unknownOrder = await performReturn({
+      method: "POST",
+      url: "http://127.0.0.1:8787/return_url",
+      params: { TBK_ORDEN_COMPRA: "VNOPE", TBK_ID_SESION: "s-x" },
+    });
+    expect(unknownOrder.status).toBe(404);
+  });
+
+  it("a top-up payment's token is not settled here with the visit hooks (404, untouched)", async () => {
+    const token = "cd".repeat(32);
+    const now = Date.now();
+    await env.LEDGER.prepare(
+      `INSERT INTO payments (buy_order, purpose, phone, tokens, amount, session_id, token, status, created_at, updated_at)
+       VALUES ('RTOPUPTEST1', 'topup', '+56911111111', 5, 25000, 's-topup', ?1, 'created', ?2, ?2)`,
+    )
+      .bind(token, now)
+      .run();
+    const res = await request(`/return_url?token_ws=${token}`);
+    expect(res.status).toBe(404);
+    expect(await paymentByToken(token)).toMatchObject({ status: "created" });
+    expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(0);
+  });
+});
+
+describe("Reintentar pago", () => {
+  it("rejected → Reintentar (new transaction, same order) → approved", async () => {
+    const booked = await book();
+    const rejected = await performReturn(await decide(booked.token, "reject"));
+    expect(rejected.status).toBe(402);
+    const retryHref = /href="(\/pedido\/[\w-]+\/pagar)">Reintentar pago/.exec(await rejected.text())?.[1];
+    const retry = await request(retryHref!);
+    expect(retry.status).toBe(200);
+    const second = redirectForm(await retry.text());
+    expect(second.token).not.toBe(booked.token);
+    const secondPayment = await paymentByToken(second.token);
+    expect(secondPayment).toMatchObject({ order_id: booked.orderId, status: "created", amount: 68_000 });
+    expect(secondPayment?.buy_order).not.toBe(booked.buyOrder);
+    const approved = await performReturn(await decide(second.token, "approve"));
+    expect(approved.status).toBe(200);
+    expect(await orderRow(booked.orderId)).toMatchObject({ status: "paid" });
+    expect(await paymentByToken(booked.token)).toMatchObject({ status: "rejected" });
+    expect(await receiptsTo(CUSTOMER)).toHaveLength(1);
+    expect(dispatchesOf(booked.orderId)).toHaveLength(1);
+  });
+
+  it("a paid order is not charged again (409); an unknown order is a 404 page; the legacy link works", async () => {
+    const booked = await book();
+    // Legacy `/transbank?buy_order=` with our buy order or our order id starts a new attempt.
+    for (const ref of [booked.buyOrder, booked.orderId]) {
+      const res = await request(`/transbank?buy_order=${ref}`);
+      expect(res.status).toBe(200);
+      expect(redirectForm(await res.text()).token).not.toBe(booked.token);
+    }
+    await performReturn(await decide(booked.token, "approve"));
+    const again = await request(`/pedido/${booked.orderId}/pagar`);
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("Su visita ya está pagada");
+    expect((await request(`/transbank?buy_order=${booked.buyOrder}`)).status).toBe(409);
+    const unknown = await request("/pedido/AAAAAAAAAAAAAAAAAAAAAA/pagar");
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain("Pedido no encontrado");
+    expect((await request("/pedido/<script>/pagar")).status).toBe(404);
+    expect((await request("/transbank?buy_order=1234")).status).toBe(404);
+    expect((await request("/transbank")).status).toBe(404);
+  });
+
+  it("a cancelled order cannot be paid (410)", async () => {
+    const booked = await book();
+    await env.LEDGER.prepare("UPDATE orders SET status = 'cancelled' WHERE id = ?1").bind(booked.orderId).run();
+    const res = await request(`/pedido/${booked.orderId}/pagar`);
+    expect(res.status).toBe(410);
+    expect(await res.text()).toContain("ya no se puede pagar");
+  });
+});
+
+describe("reliability", () => {
+  it("commit timeout → 202 'estamos confirmando' → cron reconciliation → approved exactly once", async () => {
+    const booked = await book();
+    const ret = await decide(booked.token, "approve");
+    // Webpay answers later than our client waits (WEBPAY_TIMEOUT_MS=1000 in the tests).
+    await sb.control("faults", { webpay: { delayMs: 2_500 } });
+    const pending = await performReturn(ret);
+    expect(pending.status).toBe(202);
+    const html = await pending.text();
+    expect(html).toContain("Estamos confirmando su pago");
+    expect(html).toContain(`<meta http-equiv="refresh" content="5;url=/return_url?token_ws=${booked.token}"/>`);
+    expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
+    expect(await receiptsTo(CUSTOMER)).toHaveLength(0);
+    await sb.control("faults", {});
+    // Webpay did commit in the end (the sandbox finishes the work, then delays the answer).
+    await vi.waitUntil(async () => (await sb.control<{ committed: boolean }>(`webpay/${booked.token}`)).committed, {
+      timeout: 5_000,
+    });
+    // The cron only looks at payments stuck for more than 15 minutes.
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
+      .bind(booked.token)
+      .run();
+    for (let run = 0; run < 2; run++) {
+      const ctx = createExecutionContext();
+      const controller = createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() });
+      await worker.scheduled(controller, env, ctx);
+      await waitOnExecutionContext(ctx);
+    }
+    await expectPaidOnce(booked);
+    // The page's self-refresh now shows the approval, and still nothing is repeated.
+    await expectApproved(await request(`/return_url?token_ws=${booked.token}`), booked);
+    await expectPaidOnce(booked);
+  });
+
+  it("a refresh of the pending page settles it when Webpay answers again", async () => {
+    const booked = await book();
+    const ret = await decide(booked.token, "approve");
+    await sb.control("faults", { webpay: { status: 500 } });
+    expect((await performReturn(ret)).status).toBe(202);
+    await sb.control("faults", {});
+    await expectApproved(await request(`/return_url?token_ws=${booked.token}`), booked);
+    await expectPaidOnce(booked);
+  });
+
+  it.each([
+    ["amount", { amount: 1 }],
+    ["buy order", { buy_order: "VSOMEONEELSE0000000000000" }],
+  ])("a commit with another %s is not approved and the owner is alerted", async (_what, tamper) => {
+    const booked = await book();
+    const ret = await decide(booked.token, "approve");
+    sb.intercept(async (req, res) => {
+      if (req.method !== "PUT") return res;
+      const body = { ...((await res.json()) as Record<string, unknown>), ...tamper };
+      return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
+    });
+    const res = await performReturn(ret);
+    expect(res.status).toBe(402);
+    await expectNotPaid(booked, "rejected");
+    const alerts = (await messagesTo(OWNER)).filter((m) =>
+      (m.text ?? m.parameters.join(" ")).includes(`Pago ${booked.buyOrder} NO aprobado`),
+    );
+    expect(alerts).toHaveLength(1);
+    // A reload neither approves it nor alerts twice.
+    sb.intercept(null);
+    expect((await performReturn(ret)).status).toBe(402);
+    await expectNotPaid(booked, "rejected");
+    expect(
+      (await messagesTo(OWNER)).filter((m) => (m.text ?? m.parameters.join(" ")).includes("NO aprobado")),
+    ).toHaveLength(1);
+  });
+
+  it("10 simultaneous identical returns: one authorization, one receipt, one dispatch", async () => {
+    const booked = await book();
+    const ret = await decide(booked.token, "approve");
+    const responses = await Promise.all(Array.from({ length: 10 }, () => performReturn(ret)));
+    for (const res of responses) expect(res.status).toBe(200);
+    await expectPaidOnce(booked);
+    expect(sb.requests.filter((r) => r.method === "PUT").length).toBeGreaterThanOrEqual(1);
+    const authorized = await env.LEDGER.prepare(
+      "SELECT count(*) AS n FROM payments WHERE order_id = ?1 AND status = 'authorized'",
+    )
+      .bind(booked.orderId)
+      .first<number>("n");
+    expect(authorized).toBe(1);
+  });
+
+  it("a failed receipt is retried by the cron without repeating the dispatch", async () => {
+    const booked = await book();
+    const ret = await decide(booked.token, "approve");
+    await sb.control("faults", { graph: { status: 500 } });
+    const res = await performReturn(ret);
+    expect(res.status).toBe(200); // the payment is approved even if WhatsApp is down
+    expect(await paymentByToken(booked.token)).toMatchObject({ status: "authorized", effects_done_at: null });
+    expect(dispatchesOf(booked.orderId)).toHaveLength(1);
+    await sb.control("faults", {});
+    // The cron retries effects of payments finalized more than a minute ago.
+    await env.LEDGER.prepare("UPDATE payments SET finalized_at = finalized_at - 120000 WHERE token = ?1")
+      .bind(booked.token)
+      .run();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await receiptsTo(CUSTOMER)).toHaveLength(1);
+    expect(dispatchesOf(booked.orderId)).toHaveLength(1);
+    expect((await paymentByToken(booked.token))?.effects_done_at).not.toBeNull();
+  });
+});
