@@ -49,3 +49,42 @@ export async function effectStatus(db: D1Database, key: string): Promise<"pendin
   );
   return row?.status ?? null;
 }
+
+/** Another runner still holds one of a payment's effects: the set is not complete yet. */
+export class EffectsInProgressError extends Error {
+  override readonly name = "EffectsInProgressError";
+  constructor(subject: string) {
+    super(`effects of ${subject} are still running elsewhere`);
+  }
+}
+
+/**
+ * A set of once-only effects that must all be attempted even if one fails (a payment's receipts and
+ * notices). `once` runs one; `finish` throws the first failure, or `EffectsInProgressError` when a
+ * concurrent runner still holds one of them — so only the runner that sees every effect done lets
+ * the caller record the set as complete (a failure there would otherwise be lost).
+ */
+export function effectSet(
+  db: D1Database,
+  now: () => number,
+  onError: (key: string, error: unknown) => void,
+): { once(key: string, effect: () => Promise<void>): Promise<void>; finish(subject: string): Promise<void> } {
+  const keys: string[] = [];
+  const failures: unknown[] = [];
+  return {
+    async once(key, effect) {
+      keys.push(key);
+      try {
+        await runEffectOnce(db, key, now(), effect);
+      } catch (error) {
+        onError(key, error);
+        failures.push(error);
+      }
+    },
+    async finish(subject) {
+      if (failures.length > 0) throw failures[0];
+      const statuses = await Promise.all(keys.map((key) => effectStatus(db, key)));
+      if (statuses.some((s) => s !== "done")) throw new EffectsInProgressError(subject);
+    },
+  };
+}

@@ -109,19 +109,36 @@ export interface ReturnOutcome {
   firstTime: boolean;
 }
 
+export interface ReturnOptions {
+  /**
+   * Only payments of this purpose are handled here; any other is `unknown_payment`. Each worker has
+   * its own return URL, and another purpose's effects must never run with this worker's hooks.
+   */
+  purpose?: PaymentPurpose;
+}
+
 /** Handles a request to `return_url` (query and form merged). Idempotent across reloads and replays. */
 export async function handleReturn(
   deps: PaymentDeps,
   params: Record<string, unknown>,
   hooks: PaymentHooks,
+  options: ReturnOptions = {},
 ): Promise<Result<ReturnOutcome, ReturnError>> {
   const ret = classifyReturn(params);
+  const known = (payment: PaymentRow | null): payment is PaymentRow => {
+    if (!payment) return false;
+    if (options.purpose && payment.purpose !== options.purpose) {
+      deps.log.warn("return_for_other_purpose", { buyOrder: payment.buy_order, purpose: payment.purpose });
+      return false;
+    }
+    return true;
+  };
   switch (ret.case) {
     case "invalid":
       return err({ kind: "invalid" });
     case "normal": {
       const payment = await getPaymentByToken(deps.db, ret.token);
-      if (!payment) return err({ kind: "unknown_payment" });
+      if (!known(payment)) return err({ kind: "unknown_payment" });
       if (payment.status !== "created") return settled(deps, payment, hooks, false);
       return commitAndSettle(deps, payment, hooks);
     }
@@ -129,17 +146,17 @@ export async function handleReturn(
       const payment =
         (await getPaymentByToken(deps.db, ret.tbkToken)) ??
         (ret.buyOrder ? await getPaymentByBuyOrder(deps.db, ret.buyOrder) : null);
-      if (!payment) return err({ kind: "unknown_payment" });
+      if (!known(payment)) return err({ kind: "unknown_payment" });
       return finishWithout(deps, payment, hooks, "aborted", "cancelled by the customer");
     }
     case "timed_out": {
       const payment = await getPaymentByBuyOrder(deps.db, ret.buyOrder);
-      if (!payment) return err({ kind: "unknown_payment" });
+      if (!known(payment)) return err({ kind: "unknown_payment" });
       return finishWithout(deps, payment, hooks, "timed_out", "payment form timed out");
     }
     case "failed": {
       const payment = (await getPaymentByToken(deps.db, ret.token)) ?? (await getPaymentByToken(deps.db, ret.tbkToken));
-      if (!payment) return err({ kind: "unknown_payment" });
+      if (!known(payment)) return err({ kind: "unknown_payment" });
       return finishWithout(deps, payment, hooks, "failed", "error on the payment form");
     }
   }

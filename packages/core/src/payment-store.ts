@@ -154,5 +154,15 @@ export const paymentsMissingEffects = (db: D1Database, purpose: PaymentPurpose, 
       .bind(purpose, olderThan, limit),
   );
 
+/** A collaborator's authorized top-ups, newest first (balance page: purchase history). */
+export const authorizedTopUps = (db: D1Database, phone: string, limit = 50) =>
+  all<PaymentRow>(
+    db
+      .prepare(
+        "SELECT * FROM payments WHERE purpose = 'topup' AND phone = ?1 AND status = 'authorized' ORDER BY finalized_at DESC LIMIT ?2",
+      )
+      .bind(phone, limit),
+  );
+
 export const listPayments = (db: D1Database, limit = 100) =>
   all<PaymentRow>(db.prepare("SELECT * FROM payments ORDER BY created_at DESC LIMIT ?1").bind(limit));

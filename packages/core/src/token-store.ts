@@ -45,6 +45,27 @@ export function creditStatements(db: D1Database, input: CreditInput): D1Prepared
   return out;
 }
 
+/**
+ * One statement that credits `count` tokens only if payment `buyOrder` is `authorized` (a top-up's
+ * `PaymentHooks.authorizedStatements`): run in the batch that finalizes the payment, it adds the
+ * tokens in the same transaction as the authorization and never for a payment that was not
+ * authorized. Idempotent like `creditStatements` (unique source, source_ref, seq).
+ */
+export function creditIfAuthorizedStatement(
+  db: D1Database,
+  input: CreditInput & { buyOrder: string },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?4)
+       INSERT INTO tokens (phone, source, source_ref, seq, created_at, expires_at)
+       SELECT ?1, ?2, ?3, n, ?5, ?6 FROM seq
+       WHERE EXISTS (SELECT 1 FROM payments WHERE buy_order = ?7 AND status = 'authorized')
+       ON CONFLICT (source, source_ref, seq) DO NOTHING`,
+    )
+    .bind(input.phone, input.source, input.sourceRef, input.count, input.now, input.expiresAt, input.buyOrder);
+}
+
 /** Credits tokens; returns how many were new (0 on a replay). */
 export async function creditTokens(db: D1Database, input: CreditInput): Promise<number> {
   const results = await batch(db, creditStatements(db, input));
