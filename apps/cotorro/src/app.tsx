@@ -11,10 +11,12 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env.ts";
 import { createDeps } from "./deps.ts";
 import { deps } from "./middleware/deps.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { atenderRoutes } from "./routes/atender.tsx";
 import { devRoutes } from "./routes/dev.ts";
 import { leadRoutes } from "./routes/leads.ts";
 import { pageRoutes } from "./routes/pages.tsx";
+import { publicRoutes } from "./routes/public.tsx";
 import { webhookRoutes } from "./routes/webhook.ts";
 import { webpayRoutes } from "./routes/webpay.tsx";
 import { texts } from "./texts.ts";
@@ -28,6 +30,8 @@ export function createApp() {
   app.use("*", deps);
 
   app.route("/__dev", devRoutes);
+  app.route("/admin", adminRoutes);
+  app.route("/", publicRoutes);
   app.route("/", webhookRoutes);
   app.route("/", atenderRoutes);
   app.route("/", pageRoutes);

@@ -1,8 +1,10 @@
 /** Cron entry: every 5 minutes reconcile stuck payments and expire orders; daily, Meta token health. */
+import { CRONS } from "@cotorro/config/wrangler";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { createDeps } from "./deps.ts";
 import type { Env } from "./env.ts";
 import { EXPIRY_SUBREQUESTS, expireOrders } from "./services/expire-orders.ts";
+import { checkMetaTokens } from "./services/meta-token-health.ts";
 import { reconcileVisitPayments } from "./services/reconcile-payments.ts";
 import { withBudget } from "./subrequests.ts";
 
@@ -14,5 +16,10 @@ export async function handleScheduled(cron: string, scheduledTime: number, env: 
     // Order expiry gets its own share of the invocation's subrequests (subrequests.ts).
     const expiry = withBudget(deps, env, kvRosterStore, EXPIRY_SUBREQUESTS);
     await expireOrders(expiry.deps, expiry.budget).catch((error) => deps.log.error("cron_expiry_failed", { error }));
+  }
+  if (cron === CRONS.daily) {
+    await checkMetaTokens(deps, { alert: true }).catch((error) =>
+      deps.log.error("cron_token_health_failed", { error }),
+    );
   }
 }

@@ -289,6 +289,7 @@ export const adminTexts = {
   unauthorized: "No autorizado: envíe «Authorization: Bearer <ADMIN_TOKEN>».",
   invalid: "Solicitud inválida: revise los campos indicados.",
   notJson: "El cuerpo debe ser JSON (Content-Type: application/json).",
+  graphError: (code: number, message: string) => `La API de WhatsApp (Graph) respondió con error ${code}: ${message}`,
   tooLarge: (what: string, max: number) =>
     `El volcado trae demasiadas claves de ${what} (máximo ${max} por solicitud): impórtelo con «pnpm ops import legacy», que lo envía por partes.`,
   fields: {
@@ -301,6 +302,8 @@ export const adminTexts = {
     nothingToChange: "Indique al menos un campo para cambiar: name o comunas.",
     unknownField: (keys: readonly string[]) => `Campo desconocido: ${keys.join(", ")}.`,
     dump: "El volcado debe ser { NOMINA, FINANCIERO, BUY_ORDER } con listas de { name, value }.",
+    body: "El cuerpo debe ser un objeto JSON.",
+    idempotencyKey: "Idempotency-Key debe tener de 8 a 100 letras, números o . _ : -",
     dryRun: "dryRun debe ser true o false.",
     status: "Estado desconocido.",
     limit: "limit debe ser un número entero entre 1 y 500.",
@@ -331,6 +334,8 @@ export const adminTexts = {
       `El token de WhatsApp (${t.channels}) no es válido: ${t.detail}. Los mensajes no saldrán hasta que lo renueve con «pnpm ops meta token extend <token-corto>» o configure un token de System User.`,
     checkFailed: (detail: string) =>
       `No pudimos revisar los tokens de WhatsApp con debug_token: ${detail}. Revise META_APP_ID y META_APP_SECRET.`,
+    expiredOn: (date: string) => `venció el ${date}`,
+    notValid: "Meta lo informa como no válido",
     channel: { customers: "clientes", collaborators: "colaboradores" },
   },
 } as const;
