@@ -9,7 +9,14 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.jsonc" },
         miniflare: {
-          bindings: { ...localVars(), APP_ENV: "test", ...TEST_SECRETS, TEST_MIGRATIONS: migrations },
+          bindings: {
+            ...localVars(),
+            APP_ENV: "test",
+            // Short, so the tests can make a Webpay commit time out (the sandbox's delay fault).
+            WEBPAY_TIMEOUT_MS: "1000",
+            ...TEST_SECRETS,
+            TEST_MIGRATIONS: migrations,
+          },
         },
       }),
     ],

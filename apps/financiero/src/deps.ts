@@ -45,6 +45,7 @@ export function createDeps(env: Env, fields: Record<string, unknown> = {}): Deps
       commerceCode: settings.TBK_API_KEY_ID,
       apiKeySecret: settings.TBK_API_KEY_SECRET,
       fetch: lateFetch,
+      timeoutMs: settings.WEBPAY_TIMEOUT_MS,
     }),
     whatsapp: whatsAppClient({
       baseUrl: settings.GRAPH_BASE_URL,

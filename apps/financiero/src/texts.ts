@@ -2,6 +2,166 @@
 
 export const texts = {
   tagline: "Recarga de tokens",
+  /** The top-up form (GET `/`, `/recargar`, `/recargar/:link`) and its field errors. */
+  form: {
+    pageTitle: "Recargar tokens",
+    heading: "Recargue tokens para atender trabajos",
+    intro:
+      "Cada token le permite tomar un trabajo de alectrico y recibir el contacto del cliente. Los tokens vencen a los {days} días de la compra.",
+    priceLabel: "Valor por token",
+    priceNote: "IVA incluido. Pague con Webpay: tarjeta de crédito, débito o prepago.",
+    labels: { fono: "Su número de WhatsApp", cantidad: "¿Cuántos tokens?" },
+    hints: {
+      fono: "El número con el que está registrado como colaborador. Ej.: 9 1234 5678",
+      fixedFono: "Número de la cuenta que recibe los tokens",
+    },
+    pack: (tokens: number) => `${tokens} ${tokens === 1 ? "token" : "tokens"}`,
+    perToken: (price: string) => `${price} por token`,
+    discount: (pct: number, saving: string) => `${pct}% de descuento: ahorra ${saving}`,
+    submit: "Continuar al pago",
+    errorSummary: "Revise los campos marcados en rojo.",
+    otherNumber: "¿Es otro número? Use el formulario general.",
+    errors: {
+      fonoMissing: "Escriba su número de WhatsApp.",
+      fono: "Escriba un número de WhatsApp válido, por ejemplo 9 1234 5678.",
+      cantidadMissing: "Elija cuántos tokens quiere comprar.",
+      cantidad: "Elija uno de los paquetes de la lista.",
+    },
+  },
+  /** Why a number may not buy (POST `/recargar`). */
+  roster: {
+    notRegisteredTitle: "Número no registrado",
+    notRegisteredBody: (phone: string) =>
+      `El número ${phone} no está registrado como colaborador de alectrico, así que no puede comprar tokens.`,
+    howToRegister: (number: string) =>
+      `Para registrarse, escriba «suscribir» por WhatsApp al número de colaboradores ${number}. El equipo revisa su solicitud y le avisa por WhatsApp cuando quede aprobada.`,
+    pendingTitle: "Solicitud en revisión",
+    pendingBody: (phone: string) =>
+      `La solicitud del número ${phone} para ser colaborador aún está en revisión. Podrá comprar tokens cuando el equipo la apruebe; le avisaremos por WhatsApp.`,
+    inactiveTitle: "Cuenta inactiva",
+    inactiveBody: (phone: string) =>
+      `La cuenta de colaborador del número ${phone} está inactiva, así que no puede comprar tokens.`,
+    howToActivate: (number: string) =>
+      `Para reactivarla, escriba «activar» por WhatsApp al número de colaboradores ${number}.`,
+    writeUs: "Escribir por WhatsApp",
+    tryOther: "Probar con otro número",
+  },
+  /** Signed links (`/recargar/:link`, `/saldo/:link`). */
+  links: {
+    invalidTitle: "Link no válido",
+    invalidBody:
+      "Este link no es válido o fue modificado. Pida uno nuevo escribiendo «recargar» o «saldo» por WhatsApp al número de colaboradores.",
+    expiredTitle: "Link vencido",
+    expiredBody:
+      "Este link ya venció. Pida uno nuevo escribiendo «recargar» o «saldo» por WhatsApp al número de colaboradores.",
+    openForm: "Ir al formulario de recarga",
+  },
+  /** Webpay: the redirect page and the outcome pages of a top-up. */
+  payment: {
+    redirectTitle: "Redirigiendo a Webpay…",
+    redirectBody: (amount: string, tokens: string) =>
+      `Le llevamos a Webpay para pagar ${amount} (IVA incluido) por ${tokens}, de forma segura.`,
+    redirectNoJs: "Si la página no avanza sola, presione «Ir a pagar».",
+    goPay: "Ir a pagar",
+    retry: "Reintentar",
+    newTopUp: "Volver al formulario",
+    approvedTitle: "Recarga exitosa",
+    approvedBody: (tokens: string, amount: string) =>
+      `Sumamos ${tokens} a su cuenta por ${amount}. Le enviamos el comprobante por WhatsApp.`,
+    balanceLine: (balance: string) => `Saldo: ${balance}`,
+    validUntil: (date: string) => `Los tokens comprados vencen el ${date}.`,
+    seeBalance: "Ver saldo y movimientos",
+    summary: {
+      buyOrder: "Orden de compra",
+      tokens: "Tokens",
+      amount: "Monto",
+      card: "Tarjeta",
+      cardEnding: (last4: string) => `terminada en ${last4}`,
+      authorization: "Código de autorización",
+      date: "Fecha",
+    },
+    rejectedTitle: "Pago rechazado",
+    rejectedBody:
+      "Webpay no aprobó el pago: no se hizo ningún cargo y no se sumaron tokens. Puede intentarlo de nuevo con la misma u otra tarjeta.",
+    abortedTitle: "Pago anulado",
+    abortedBody: "Usted anuló el pago en Webpay: no se hizo ningún cargo y no se sumaron tokens.",
+    timedOutTitle: "Tiempo agotado",
+    timedOutBody:
+      "El formulario de pago de Webpay se cerró por inactividad: no se hizo ningún cargo y no se sumaron tokens.",
+    failedTitle: "No se pudo completar el pago",
+    failedBody: "Hubo un error en el formulario de pago de Webpay: no se hizo ningún cargo y no se sumaron tokens.",
+    retryNote: (tokens: string, phone: string) => `«Reintentar» inicia un pago nuevo de ${tokens} para ${phone}.`,
+    pendingTitle: "Estamos confirmando su pago",
+    pendingBody:
+      "Webpay aún no nos confirma el resultado. Esta página se actualizará sola en unos segundos: no vuelva a pagar.",
+    pendingRefresh: "Actualizar ahora",
+    invalidTitle: "Solicitud de pago no válida",
+    invalidBody:
+      "No reconocemos los datos de esta página de pago. Si pagó, revise su WhatsApp: allí le llega el comprobante.",
+    unknownTitle: "Pago no encontrado",
+    unknownBody:
+      "No encontramos este pago. Si pagó, escríbanos por WhatsApp indicando el código al final de esta página.",
+    unavailableTitle: "Webpay no responde",
+    unavailableBody: "No pudimos comunicarnos con Webpay y no se hizo ningún cargo. Intente de nuevo en unos minutos.",
+    forbiddenTitle: "Solicitud rechazada",
+    forbiddenBody: "Por seguridad, envíe el formulario desde nuestra página. Vuelva a abrirla e inténtelo de nuevo.",
+    tooLargeTitle: "Formulario demasiado grande",
+    tooLargeBody: "El formulario enviado es demasiado grande. Vuelva a la página anterior e inténtelo de nuevo.",
+  },
+  /** The balance page (`/saldo/:link`). */
+  saldo: {
+    pageTitle: "Saldo de tokens",
+    heading: "Su saldo",
+    account: (phone: string) => `Cuenta ${phone}`,
+    balance: (balance: string) => `Saldo: ${balance}`,
+    noTokens: "No tiene tokens vigentes. Recargue para poder atender trabajos.",
+    expiriesTitle: "Vencimiento de sus tokens",
+    expiresOn: (date: string) => `Vence el ${date}`,
+    expiredTitle: "Tokens vencidos",
+    expiredNote: "Los tokens vencidos no se cuentan en el saldo ni se pueden usar.",
+    expiredOn: (date: string) => `Venció el ${date}`,
+    purchasesTitle: "Compras",
+    noPurchases: "Aún no registra compras.",
+    spendsTitle: "Trabajos tomados",
+    noSpends: "Aún no ha usado tokens.",
+    columns: { date: "Fecha", pack: "Paquete", amount: "Monto", order: "Trabajo", count: "Cantidad", source: "Origen" },
+    sources: { purchase: "Compra", promo: "Promoción", legacy: "Sistema anterior", refund: "Devolución" },
+    spentOne: "1 token",
+    topUp: "Recargar tokens",
+  },
+  /** WhatsApp messages to the collaborator and the owner. */
+  whatsapp: {
+    receiptText: (r: {
+      amount: string;
+      tokens: string;
+      buyOrder: string;
+      last4: string;
+      code: string;
+      date: string;
+      balance: string;
+      saldoUrl: string;
+    }) =>
+      [
+        "*Recarga exitosa* · alectrico",
+        `Recibimos su pago de ${r.amount} (IVA incluido) por ${r.tokens}.`,
+        `Orden de compra: ${r.buyOrder}`,
+        `Tarjeta terminada en ${r.last4}`,
+        `Código de autorización: ${r.code}`,
+        `Fecha: ${r.date}`,
+        "",
+        `Saldo: ${r.balance}.`,
+        `Detalle y vencimientos: ${r.saldoUrl}`,
+      ].join("\n"),
+    ownerPaid: (p: {
+      name: string;
+      phone: string;
+      tokens: string;
+      amount: string;
+      buyOrder: string;
+      balance: string;
+    }) =>
+      `Recarga: ${p.name} (${p.phone}) compró ${p.tokens} por ${p.amount}, orden ${p.buyOrder}. Saldo: ${p.balance}.`,
+  },
   errors: {
     notFoundTitle: "Página no encontrada",
     notFoundBody: "La dirección que abrió no existe o ya no está disponible.",
@@ -11,5 +171,7 @@ export const texts = {
     tooManyTitle: "Demasiados intentos",
     tooManyBody: "Recibimos demasiadas solicitudes desde su conexión. Espere un minuto y vuelva a intentarlo.",
     goHome: "Volver al inicio",
+    badRequestTitle: "Solicitud no válida",
+    badRequestBody: "No pudimos leer los datos enviados. Vuelva a la página anterior e inténtelo de nuevo.",
   },
 } as const;

@@ -1,0 +1,71 @@
+/**
+ * Refusal pages shared by the routes: a signed link that does not hold (tampered or malformed 403,
+ * expired 410) and a number that may not buy (403, with how to register or reactivate through the
+ * collaborators' WhatsApp number).
+ */
+import { formatPhone, type Phone, waId } from "@cotorro/core/phone";
+import { MessagePage } from "@cotorro/web/layout";
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env.ts";
+import type { PhoneLinkError } from "../services/links.ts";
+import type { StartTopUpError } from "../services/start-topup.ts";
+import { texts } from "../texts.ts";
+
+export function linkErrorResponse(c: Context<AppEnv>, error: PhoneLinkError) {
+  const t = texts.links;
+  const expired = error.kind === "expired";
+  c.get("deps").log.info("link_refused", { reason: error.kind, path: c.req.path.split("/")[1] });
+  return c.html(
+    <MessagePage
+      title={expired ? t.expiredTitle : t.invalidTitle}
+      tagline={texts.tagline}
+      message={expired ? t.expiredBody : t.invalidBody}
+      tone={expired ? "warn" : "bad"}
+      requestId={c.get("requestId")}
+      actions={[{ href: "/", label: t.openForm, variant: "secondary" }]}
+    />,
+    expired ? 410 : 403,
+  );
+}
+
+type RosterRefusal = Exclude<StartTopUpError["kind"], "webpay_unavailable">;
+
+export function rosterRefusalResponse(c: Context<AppEnv>, kind: RosterRefusal, phone: Phone) {
+  const t = texts.roster;
+  const number = c.get("deps").settings.PUBLIC_NUMBER_COLLABORATORS as Phone;
+  const shown = formatPhone(phone);
+  const copy = {
+    not_registered: {
+      title: t.notRegisteredTitle,
+      body: t.notRegisteredBody(shown),
+      how: t.howToRegister,
+      word: "suscribir",
+    },
+    pending_application: { title: t.pendingTitle, body: t.pendingBody(shown), how: null, word: null },
+    inactive: { title: t.inactiveTitle, body: t.inactiveBody(shown), how: t.howToActivate, word: "activar" },
+  }[kind];
+  return c.html(
+    <MessagePage
+      title={copy.title}
+      tagline={texts.tagline}
+      message={copy.body}
+      tone="warn"
+      requestId={c.get("requestId")}
+      actions={[
+        ...(copy.word
+          ? [
+              {
+                href: `https://wa.me/${waId(number)}?text=${encodeURIComponent(copy.word)}`,
+                label: t.writeUs,
+                variant: "whatsapp" as const,
+              },
+            ]
+          : []),
+        { href: "/", label: t.tryOther, variant: "secondary" as const },
+      ]}
+    >
+      {copy.how ? <p id="como-registrarse">{copy.how(formatPhone(number))}</p> : null}
+    </MessagePage>,
+    403,
+  );
+}

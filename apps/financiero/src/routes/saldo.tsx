@@ -1,0 +1,22 @@
+/**
+ * The balance page `/saldo/:link` (SPEC §6): the number comes from a signed "saldo" link (tampered
+ * or malformed 403, expired 410). Read-only; `no-store` so a shared device does not keep it.
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env.ts";
+import { recargaPath, verifyPhoneLink } from "../services/links.ts";
+import { loadWallet } from "../services/wallet.ts";
+import { SaldoPage } from "../views/saldo-page.tsx";
+import { linkErrorResponse } from "./responses.tsx";
+
+export const saldoRoutes = new Hono<AppEnv>();
+
+saldoRoutes.get("/saldo/:link", async (c) => {
+  const deps = c.get("deps");
+  const verified = await verifyPhoneLink(deps, "saldo", c.req.param("link"));
+  if (!verified.ok) return linkErrorResponse(c, verified.error);
+  const phone = verified.value;
+  const [wallet, topUpHref] = await Promise.all([loadWallet(deps, phone), recargaPath(deps, phone)]);
+  c.header("Cache-Control", "no-store");
+  return c.html(<SaldoPage wallet={wallet} topUpHref={topUpHref} requestId={c.get("requestId")} />);
+});

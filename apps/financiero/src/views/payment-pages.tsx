@@ -1,0 +1,107 @@
+/** Outcome pages of a top-up (SPEC §4, §6). Routes choose the HTTP status. Plain props in. */
+import { formatClp, formatTokens } from "@cotorro/core/money";
+import { Layout, MessagePage } from "@cotorro/web/layout";
+import { texts } from "../texts.ts";
+
+const t = texts.payment;
+
+export interface ApprovedPageProps {
+  tokens: number;
+  amount: number;
+  balance: number;
+  buyOrder: string;
+  cardLast4: string | null;
+  authorizationCode: string | null;
+  date: string;
+  validUntil: string;
+  saldoHref: string;
+  requestId?: string;
+}
+
+/** "Recarga exitosa" with the new balance and a link to the balance page. */
+export function ApprovedPage(p: ApprovedPageProps) {
+  return (
+    <Layout title={t.approvedTitle} tagline={texts.tagline} requestId={p.requestId}>
+      <h1>{t.approvedTitle}</h1>
+      <div class="notice ok" role="status">
+        {t.approvedBody(formatTokens(p.tokens), formatClp(p.amount))}
+      </div>
+      <div class="card">
+        <p class="price" id="saldo">
+          {t.balanceLine(formatTokens(p.balance))}
+        </p>
+        <p class="muted">{t.validUntil(p.validUntil)}</p>
+      </div>
+      <div class="actions">
+        <a class="button" href={p.saldoHref}>
+          {t.seeBalance}
+        </a>
+      </div>
+      <div class="card">
+        <dl class="summary">
+          <dt>{t.summary.tokens}</dt>
+          <dd>{formatTokens(p.tokens)}</dd>
+          <dt>{t.summary.amount}</dt>
+          <dd>{formatClp(p.amount)}</dd>
+          <dt>{t.summary.buyOrder}</dt>
+          <dd>{p.buyOrder}</dd>
+          {p.cardLast4 ? (
+            <>
+              <dt>{t.summary.card}</dt>
+              <dd>{t.summary.cardEnding(p.cardLast4)}</dd>
+            </>
+          ) : null}
+          {p.authorizationCode ? (
+            <>
+              <dt>{t.summary.authorization}</dt>
+              <dd>{p.authorizationCode}</dd>
+            </>
+          ) : null}
+          <dt>{t.summary.date}</dt>
+          <dd>{p.date}</dd>
+        </dl>
+      </div>
+    </Layout>
+  );
+}
+
+export type NotPaidKind = "rejected" | "aborted" | "timed_out" | "failed" | "unavailable";
+
+const notPaid: Record<NotPaidKind, { title: string; body: string; tone: "bad" | "warn" }> = {
+  rejected: { title: t.rejectedTitle, body: t.rejectedBody, tone: "bad" },
+  aborted: { title: t.abortedTitle, body: t.abortedBody, tone: "warn" },
+  timed_out: { title: t.timedOutTitle, body: t.timedOutBody, tone: "warn" },
+  failed: { title: t.failedTitle, body: t.failedBody, tone: "bad" },
+  unavailable: { title: t.unavailableTitle, body: t.unavailableBody, tone: "warn" },
+};
+
+/** What the "Reintentar" form posts: a new transaction for the same number and pack. */
+export interface RetryProps {
+  phone: string;
+  phoneShown: string;
+  tokens: number;
+}
+
+/** Not paid (rejected, cancelled, timed out, failed, Webpay down): what happened and "Reintentar". */
+export function NotPaidPage(p: { kind: NotPaidKind; retry: RetryProps | null; requestId?: string }) {
+  const copy = notPaid[p.kind];
+  return (
+    <MessagePage
+      title={copy.title}
+      tagline={texts.tagline}
+      message={copy.body}
+      tone={copy.tone}
+      requestId={p.requestId}
+      actions={[{ href: "/", label: t.newTopUp, variant: "secondary" }]}
+    >
+      {p.retry ? (
+        <form method="post" action="/recargar" class="actions">
+          <input type="hidden" name="fono" value={p.retry.phone} />
+          <input type="hidden" name="cantidad" value={String(p.retry.tokens)} />
+          <button type="submit">{t.retry}</button>
+          <p class="muted">{t.retryNote(formatTokens(p.retry.tokens), p.retry.phoneShown)}</p>
+        </form>
+      ) : null}
+    </MessagePage>
+  );
+}

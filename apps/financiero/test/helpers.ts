@@ -1,0 +1,161 @@
+/** Helpers of the financiero tests: requests as a browser sends them, seeding, and what is stored. */
+import { env, exports } from "cloudflare:workers";
+import { TEST_SECRETS } from "@cotorro/config";
+import { kvRosterStore } from "@cotorro/core/roster-store";
+import { type LinkPurpose, signLink } from "@cotorro/core/signed-link";
+import { expect } from "vitest";
+
+export const ORIGIN = "http://localhost";
+export const OWNER = "+56900000000";
+export const ANA = "+56911111111";
+
+let client = 0;
+/** A fresh client address per call, so the per-client rate limit of one test never hits another. */
+export function clientIp(): string {
+  client++;
+  return `2001:db8::f:${client.toString(16)}`;
+}
+
+export function request(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", clientIp());
+  return exports.default.fetch(new Request(new URL(path, ORIGIN), { ...init, headers }));
+}
+
+/** A same-origin form post, as the top-up page sends it. */
+export function postForm(
+  path: string,
+  fields: Record<string, string | string[]>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const body = new URLSearchParams();
+  for (const [key, value] of Object.entries(fields)) {
+    for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
+  }
+  return request(path, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN, ...headers },
+    body,
+  });
+}
+
+/** Puts a collaborator in NOMINA (E.164 phone). */
+export async function seedCollaborator(
+  phone: string,
+  status: "active" | "inactive" | "pending" = "active",
+  name = "Ana Electricista",
+) {
+  const now = Date.now();
+  await kvRosterStore(env.NOMINA).put({
+    phone,
+    name,
+    status,
+    comunas: [],
+    undeliverable: false,
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+/** A signed link as cotorro issues it (purpose and subject = E.164 phone). */
+export function link(purpose: LinkPurpose, subject: string, expiresAt = Date.now() + 3_600_000): Promise<string> {
+  return signLink(TEST_SECRETS.LINK_SIGNING_KEY, { purpose, subject, expiresAt });
+}
+
+export function redirectForm(html: string): { url: string; token: string } {
+  const url = /<form id="webpay" method="post" action="([^"]+)"/.exec(html)?.[1];
+  const token = /<input type="hidden" name="token_ws" value="([^"]+)"/.exec(html)?.[1];
+  if (!url || !token) throw new Error(`not a Webpay redirect page:\n${html.slice(0, 600)}`);
+  return { url, token };
+}
+
+export interface PaymentRecord {
+  buy_order: string;
+  purpose: string;
+  phone: string | null;
+  tokens: number | null;
+  status: string;
+  amount: number;
+  card_last4: string | null;
+  authorization_code: string | null;
+  detail: string | null;
+  finalized_at: number | null;
+  effects_done_at: number | null;
+}
+
+export function paymentByToken(token: string) {
+  return env.LEDGER.prepare("SELECT * FROM payments WHERE token = ?1").bind(token).first<PaymentRecord>();
+}
+
+export interface TokenRecord {
+  phone: string;
+  source: string;
+  source_ref: string;
+  seq: number;
+  created_at: number;
+  expires_at: number;
+  spent_at: number | null;
+}
+
+export async function tokensOf(phone: string): Promise<TokenRecord[]> {
+  const { results } = await env.LEDGER.prepare("SELECT * FROM tokens WHERE phone = ?1 ORDER BY id")
+    .bind(phone)
+    .all<TokenRecord>();
+  return results;
+}
+
+export interface Started {
+  res: Response;
+  html: string;
+  url: string;
+  token: string;
+  buyOrder: string;
+}
+
+/** Posts the form for `phone` and `cantidad` and expects the Webpay redirect page. */
+export async function startTopUp(fono: string, cantidad: number | string, extra: Record<string, string> = {}) {
+  const res = await postForm("/recargar", { fono, cantidad: String(cantidad), ...extra });
+  const html = await res.text();
+  expect(res.status, html.slice(0, 800)).toBe(200);
+  const { url, token } = redirectForm(html);
+  const payment = await paymentByToken(token);
+  if (!payment) throw new Error("no payment recorded for the token");
+  return { res, html, url, token, buyOrder: payment.buy_order } satisfies Started;
+}
+
+/** The return request Transbank makes (from the sandbox control API), sent to the worker. */
+export interface ReturnRequest {
+  method: "GET" | "POST";
+  url: string;
+  params: Record<string, string>;
+}
+
+/** Performs a return as the browser coming back from Webpay would: cross-site, no cookie. */
+export function performReturn(ret: ReturnRequest): Promise<Response> {
+  const url = new URL(ret.url);
+  const headers = { "sec-fetch-site": "cross-site", origin: "https://webpay3gint.transbank.cl" };
+  if (ret.method === "GET") {
+    const query = new URLSearchParams(url.search);
+    for (const [k, v] of Object.entries(ret.params)) query.set(k, v);
+    return request(`${url.pathname}?${query}`, { headers });
+  }
+  return request(url.pathname, {
+    method: "POST",
+    headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(ret.params),
+  });
+}
+
+/** Rows and documents that a refused request must not have created. */
+export async function storedCounts() {
+  const count = async (table: string) =>
+    (await env.LEDGER.prepare(`SELECT count(*) AS n FROM ${table}`).first<number>("n")) ?? 0;
+  const receipts = await env.FINANCIERO.list({ prefix: "v1:receipt:" });
+  return { payments: await count("payments"), tokens: await count("tokens"), receipts: receipts.keys.length };
+}
+
+/** The `<input>` markup of one field, for checking values and error wiring. */
+export function fieldMarkup(html: string, name: string): string {
+  const match = new RegExp(`<input[^>]*name="${name}"[^>]*>`).exec(html);
+  return match?.[0] ?? "";
+}

@@ -1,0 +1,374 @@
+/**
+ * Top-up payments against the sandbox's Webpay (SPEC §4, §6): approval credits the pack once across
+ * reloads, replays and concurrent returns; reject, abort, timeout and form error credit nothing;
+ * a tampered commit (amount or buy order) credits nothing and alerts the owner; the receipt goes to
+ * FINANCIERO and to the collaborator by WhatsApp (text inside the 24-hour window, template
+ * otherwise); a commit that times out is settled by the cron; "Reintentar" starts a new payment.
+ */
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { recordInbound } from "@cotorro/core/conversation-store";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import worker from "../src/index.ts";
+import {
+  OWNER,
+  paymentByToken,
+  performReturn,
+  postForm,
+  type ReturnRequest,
+  redirectForm,
+  request,
+  type Started,
+  seedCollaborator,
+  startTopUp,
+  tokensOf,
+} from "./helpers.ts";
+import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+
+const DAY = 86_400_000;
+
+let sb: InstalledSandbox;
+beforeEach(() => {
+  sb = installSandbox();
+});
+afterEach(() => {
+  sb.restore();
+  vi.useRealTimers();
+});
+
+let phoneSeq = 0;
+/** A fresh active collaborator per test (storage may be shared between the tests of a file). */
+async function collaborator(): Promise<string> {
+  phoneSeq++;
+  const phone = `+5698${String(200000 + phoneSeq).padStart(7, "0")}`;
+  await seedCollaborator(phone, "active", `Colaborador ${phoneSeq}`);
+  return phone;
+}
+
+type Decision = "approve" | "reject" | "abort" | "timeout" | "error";
+const decide = (token: string, decision: Decision) => sb.control<ReturnRequest>(`webpay/${token}/${decision}`, {});
+
+interface SandboxMessage {
+  to: string;
+  type: string;
+  template: string | null;
+  parameters: string[];
+  text: string | null;
+}
+async function messagesTo(phone: string): Promise<SandboxMessage[]> {
+  const { messages } = await sb.control<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(phone)}`);
+  return messages;
+}
+const bodyOf = (m: SandboxMessage) => m.text ?? m.parameters.join(" ");
+const receiptsTo = async (phone: string) =>
+  (await messagesTo(phone)).filter((m) => m.template === "comprobante_recarga" || m.text?.includes("Recarga exitosa"));
+const ownerNoticesOf = async (buyOrder: string) =>
+  (await messagesTo(OWNER)).filter((m) => bodyOf(m).includes(`orden ${buyOrder}`));
+
+const receiptDoc = (buyOrder: string) => env.FINANCIERO.get(`v1:receipt:${buyOrder}`, "json");
+
+async function runCron() {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+async function expectApproved(res: Response, started: Started, balance: number, tokens = 5) {
+  expect(res.status).toBe(200);
+  const html = await res.text();
+  expect(html).toContain("Recarga exitosa");
+  expect(html).toContain(`Saldo: ${balance} ${balance === 1 ? "token" : "tokens"}`);
+  expect(html).toContain(`Sumamos ${tokens} ${tokens === 1 ? "token" : "tokens"} a su cuenta`);
+  expect(html).toContain(started.buyOrder);
+  expect(html).toContain("terminada en 6623");
+  expect(html).toMatch(/href="\/saldo\/[\w-]+\.[\w-]+"/);
+  return html;
+}
+
+/** The pack credited exactly once: N tokens, one receipt (KV and WhatsApp), one owner notice. */
+async function expectCreditedOnce(phone: string, started: Started, tokens = 5) {
+  const payment = await paymentByToken(started.token);
+  expect(payment).toMatchObject({ status: "authorized", card_last4: "6623", tokens });
+  expect(payment?.effects_done_at).not.toBeNull();
+  const credited = (await tokensOf(phone)).filter((t) => t.source_ref === started.buyOrder);
+  expect(credited).toHaveLength(tokens);
+  expect(credited.map((t) => t.seq)).toEqual(Array.from({ length: tokens }, (_, i) => i + 1));
+  expect(new Set(credited.map((t) => t.source))).toEqual(new Set(["purchase"]));
+  // Valid TOKEN_VALIDITY_DAYS (180) from the payment, not from the click.
+  for (const t of credited) expect(t.expires_at).toBe((payment?.finalized_at ?? 0) + 180 * DAY);
+  expect(await receiptsTo(phone)).toHaveLength(1);
+  expect(await ownerNoticesOf(started.buyOrder)).toHaveLength(1);
+  const stored = await receiptDoc(started.buyOrder);
+  expect(stored).toMatchObject({
+    buyOrder: started.buyOrder,
+    purpose: "topup",
+    amount: payment?.amount,
+    cardLast4: "6623",
+    subject: phone,
+    tokens,
+  });
+  // Never a full card number: the last four digits at most.
+  expect(JSON.stringify(stored)).not.toMatch(/\d{5,}\d*6623/);
+}
+
+async function expectNothingCredited(phone: string, started: Started, status: string) {
+  expect(await paymentByToken(started.token)).toMatchObject({ status });
+  expect(await tokensOf(phone)).toHaveLength(0);
+  expect(await receiptsTo(phone)).toHaveLength(0);
+  expect(await receiptDoc(started.buyOrder)).toBeNull();
+}
+
+describe("approved top-up", () => {
+  it("credits the pack once: 200 'Recarga exitosa' with the balance; reloads and replays change nothing", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    const ret = await decide(started.token, "approve");
+    expect(ret.method).toBe("GET");
+    await expectApproved(await performReturn(ret), started, 5);
+    await expectCreditedOnce(phone, started);
+    // A reload (GET), a replayed POST and the back button: the stored outcome, nothing repeated.
+    await expectApproved(await performReturn(ret), started, 5);
+    await expectApproved(await performReturn({ ...ret, method: "POST" }), started, 5);
+    await expectApproved(await request(`/return_url?token_ws=${started.token}`), started, 5);
+    await expectCreditedOnce(phone, started);
+    expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(1);
+  });
+
+  it("10 simultaneous identical returns: N tokens, one receipt message, one owner notice", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 10);
+    const ret = await decide(started.token, "approve");
+    const responses = await Promise.all(Array.from({ length: 10 }, () => performReturn(ret)));
+    for (const res of responses) expect(res.status).toBe(200);
+    await expectCreditedOnce(phone, started, 10);
+    expect(await paymentByToken(started.token)).toMatchObject({ amount: 45_000 });
+  });
+
+  it("adds to an existing balance; the WhatsApp receipt carries the new balance (template outside the window)", async () => {
+    const phone = await collaborator();
+    const first = await startTopUp(phone, 1);
+    await performReturn(await decide(first.token, "approve"));
+    const second = await startTopUp(phone, 5);
+    await expectApproved(await performReturn(await decide(second.token, "approve")), second, 6);
+    const receipts = await receiptsTo(phone);
+    expect(receipts).toHaveLength(2);
+    const last = receipts.at(-1)!;
+    expect(last.type).toBe("template");
+    expect(last.template).toBe("comprobante_recarga");
+    const payment = await paymentByToken(second.token);
+    expect(last.parameters).toEqual([
+      "$25.000",
+      "5 tokens",
+      second.buyOrder,
+      "6623",
+      payment?.authorization_code,
+      expect.stringMatching(/^\d{2}-\d{2}-\d{4} \d{2}:\d{2}$/),
+      "6 tokens",
+    ]);
+  });
+
+  it("inside the 24-hour window the receipt is a text with the balance and the balance link", async () => {
+    const phone = await collaborator();
+    const now = Date.now();
+    await recordInbound(env.LEDGER, phone, "collaborators", now);
+    await sb.control("window", { phone, channel: "collaborators", lastInboundAt: now });
+    const started = await startTopUp(phone, 1);
+    await expectApproved(await performReturn(await decide(started.token, "approve")), started, 1, 1);
+    const [receipt] = await receiptsTo(phone);
+    expect(receipt?.type).toBe("text");
+    expect(receipt?.text).toContain("Recarga exitosa");
+    expect(receipt?.text).toContain(`Orden de compra: ${started.buyOrder}`);
+    expect(receipt?.text).toContain("Tarjeta terminada en 6623");
+    expect(receipt?.text).toContain("Saldo: 1 token.");
+    expect(receipt?.text).toMatch(/http:\/\/127\.0\.0\.1:8788\/saldo\/[\w-]+\.[\w-]+/);
+  });
+
+  it("the balance link on the success page opens this number's balance", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    const html = await expectApproved(await performReturn(await decide(started.token, "approve")), started, 5);
+    const href = /href="(\/saldo\/[\w.-]+)"/.exec(html)?.[1];
+    const res = await request(href!);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Saldo: 5 tokens");
+  });
+});
+
+describe("not approved: nothing credited, «Reintentar»", () => {
+  it("rejected card: 402 with Reintentar; reload 402; nothing credited", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    const ret = await decide(started.token, "reject");
+    const res = await performReturn(ret);
+    expect(res.status).toBe(402);
+    const html = await res.text();
+    expect(html).toContain("Pago rechazado");
+    expect(html).toContain('<form method="post" action="/recargar"');
+    expect(html).toContain(`<input type="hidden" name="fono" value="${phone}"/>`);
+    expect(html).toContain('<input type="hidden" name="cantidad" value="5"/>');
+    expect(html).toContain(">Reintentar</button>");
+    expect((await performReturn(ret)).status).toBe(402);
+    await expectNothingCredited(phone, started, "rejected");
+  });
+
+  it("cancelled (TBK_TOKEN, posted cross-site): 409, no commit; reload 409", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 1);
+    const ret = await decide(started.token, "abort");
+    expect(ret.method).toBe("POST");
+    const res = await performReturn(ret);
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("Pago anulado");
+    expect((await performReturn(ret)).status).toBe(409);
+    expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(0);
+    await expectNothingCredited(phone, started, "aborted");
+  });
+
+  it("timeout on Webpay's form (TBK_ORDEN_COMPRA, TBK_ID_SESION only): 408, no commit; reload 408", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 10);
+    const ret = await decide(started.token, "timeout");
+    expect(ret.params).not.toHaveProperty("token_ws");
+    const res = await performReturn(ret);
+    expect(res.status).toBe(408);
+    expect(await res.text()).toContain("Tiempo agotado");
+    expect((await performReturn(ret)).status).toBe(408);
+    expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(0);
+    await expectNothingCredited(phone, started, "timed_out");
+  });
+
+  it("error on Webpay's form (token_ws and TBK_TOKEN): 502, no commit", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 1);
+    const res = await performReturn(await decide(started.token, "error"));
+    expect(res.status).toBe(502);
+    expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(0);
+    await expectNothingCredited(phone, started, "failed");
+  });
+
+  it("rejected → Reintentar (a new transaction, same number and pack) → approved", async () => {
+    const phone = await collaborator();
+    const first = await startTopUp(phone, 5);
+    const rejected = await performReturn(await decide(first.token, "reject"));
+    const html = await rejected.text();
+    const fono = /name="fono" value="([^"]+)"/.exec(html)?.[1];
+    const cantidad = /name="cantidad" value="([^"]+)"/.exec(html)?.[1];
+    const retried = await postForm("/recargar", { fono: fono!, cantidad: cantidad! });
+    expect(retried.status).toBe(200);
+    const { token } = redirectForm(await retried.text());
+    expect(token).not.toBe(first.token);
+    const payment = await paymentByToken(token);
+    expect(payment).toMatchObject({ phone, tokens: 5, amount: 25_000, status: "created" });
+    expect(payment?.buy_order).not.toBe(first.buyOrder);
+    const second: Started = { ...first, token, buyOrder: payment!.buy_order };
+    await expectApproved(await performReturn(await decide(token, "approve")), second, 5);
+    await expectCreditedOnce(phone, second);
+  });
+
+  it.each([
+    ["amount", { amount: 1 }],
+    ["buy order", { buy_order: "RSOMEONEELSE0000000000000" }],
+  ])("a commit with another %s credits nothing and alerts the owner", async (_what, tamper) => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    const ret = await decide(started.token, "approve");
+    sb.intercept(async (req, res) => {
+      if (req.method !== "PUT") return res;
+      const body = { ...((await res.json()) as Record<string, unknown>), ...tamper };
+      return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
+    });
+    const res = await performReturn(ret);
+    expect(res.status).toBe(402);
+    await expectNothingCredited(phone, started, "rejected");
+    const alerts = (await messagesTo(OWNER)).filter((m) => bodyOf(m).includes(`Pago ${started.buyOrder} NO aprobado`));
+    expect(alerts).toHaveLength(1);
+    // A reload neither credits nor alerts twice.
+    sb.intercept(null);
+    expect((await performReturn(ret)).status).toBe(402);
+    await expectNothingCredited(phone, started, "rejected");
+    expect((await messagesTo(OWNER)).filter((m) => bodyOf(m).includes(`Pago ${started.buyOrder}`))).toHaveLength(1);
+  });
+});
+
+describe("return_url edge cases", () => {
+  it("parameters that are none of Webpay's cases: 400; an unknown token or buy order: 404", async () => {
+    expect((await request("/return_url")).status).toBe(400);
+    expect((await request("/return_url?token_ws=bad%20token")).status).toBe(400);
+    const unknown = await request(`/return_url?token_ws=${"a".repeat(64)}`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain("Pago no encontrado");
+    expect((await request("/return_url?TBK_ORDEN_COMPRA=RNOEXISTE&TBK_ID_SESION=s-x")).status).toBe(404);
+  });
+
+  it("a visit payment's token is not settled here with the top-up hooks (404, untouched)", async () => {
+    const token = "v".repeat(64);
+    await env.LEDGER.prepare(
+      `INSERT INTO payments (buy_order, purpose, order_id, amount, session_id, token, status, created_at, updated_at)
+       VALUES ('VVISIT000000000001', 'visit', 'order-x', 68000, 's-visit', ?1, 'created', ?2, ?2)`,
+    )
+      .bind(token, Date.now())
+      .run();
+    const res = await request(`/return_url?token_ws=${token}`);
+    expect(res.status).toBe(404);
+    expect(await paymentByToken(token)).toMatchObject({ status: "created" });
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it("commit timeout → 202 'estamos confirmando' → cron reconciliation → credited exactly once", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    const ret = await decide(started.token, "approve");
+    // Webpay answers later than our client waits (WEBPAY_TIMEOUT_MS=1000 in the tests).
+    await sb.control("faults", { webpay: { delayMs: 2_500 } });
+    const pending = await performReturn(ret);
+    expect(pending.status).toBe(202);
+    const html = await pending.text();
+    expect(html).toContain("Estamos confirmando su pago");
+    expect(html).toContain(`<meta http-equiv="refresh" content="5;url=/return_url?token_ws=${started.token}"/>`);
+    expect(await paymentByToken(started.token)).toMatchObject({ status: "created" });
+    expect(await tokensOf(phone)).toHaveLength(0);
+    await sb.control("faults", {});
+    await vi.waitUntil(async () => (await sb.control<{ committed: boolean }>(`webpay/${started.token}`)).committed, {
+      timeout: 5_000,
+    });
+    // The cron only looks at payments stuck for more than 15 minutes.
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
+      .bind(started.token)
+      .run();
+    await runCron();
+    await runCron();
+    await expectCreditedOnce(phone, started);
+    await expectApproved(await request(`/return_url?token_ws=${started.token}`), started, 5);
+    await expectCreditedOnce(phone, started);
+  });
+
+  it("a payment abandoned on Webpay's form is closed by the cron as timed out, crediting nothing", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 1);
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
+      .bind(started.token)
+      .run();
+    await runCron();
+    await expectNothingCredited(phone, started, "timed_out");
+  });
+
+  it("a failed WhatsApp receipt is retried by the cron; the tokens are credited once regardless", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    const ret = await decide(started.token, "approve");
+    await sb.control("faults", { graph: { status: 500 } });
+    const res = await performReturn(ret);
+    expect(res.status).toBe(200); // the top-up is approved even if WhatsApp is down
+    expect(await paymentByToken(started.token)).toMatchObject({ status: "authorized", effects_done_at: null });
+    expect((await tokensOf(phone)).length).toBe(5);
+    await sb.control("faults", {});
+    await env.LEDGER.prepare("UPDATE payments SET finalized_at = finalized_at - 120000 WHERE token = ?1")
+      .bind(started.token)
+      .run();
+    await runCron();
+    const payment = await paymentByToken(started.token);
+    expect(payment?.effects_done_at).not.toBeNull();
+    expect(await receiptsTo(phone)).toHaveLength(1);
+    expect((await tokensOf(phone)).length).toBe(5);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * Pieces of the Webpay flow shared by both sites (texts come from each app): the parameters of a
+ * request to `return_url` (query and form merged, platform.md §1.6: Transbank returns by GET or by
+ * POST), the "Redirigiendo a Webpay…" page (a POST form carrying `token_ws`, platform.md §1.5,
+ * submitted by a nonce-allowed one-line script and by hand without JavaScript), and the
+ * "confirming your payment" page that refreshes itself.
+ */
+import type { Context } from "hono";
+import { raw } from "hono/html";
+import { Layout } from "./layout.tsx";
+
+/** Query and (urlencoded or multipart) form merged; the form wins on a clash. */
+export async function returnParams(c: Context): Promise<Record<string, unknown>> {
+  const params: Record<string, unknown> = { ...c.req.query() };
+  if (c.req.method === "POST") {
+    const type = c.req.header("content-type") ?? "";
+    if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
+      for (const [key, value] of Object.entries(await c.req.parseBody())) {
+        if (typeof value === "string") params[key] = value;
+      }
+    }
+  }
+  return params;
+}
+
+export interface WebpayRedirectPageProps {
+  url: string;
+  token: string;
+  nonce: string;
+  tagline: string;
+  texts: { title: string; body: string; goPay: string; noJs: string };
+}
+
+export function WebpayRedirectPage({ url, token, nonce, tagline, texts }: WebpayRedirectPageProps) {
+  return (
+    <Layout title={texts.title} tagline={tagline}>
+      <h1>{texts.title}</h1>
+      <div class="spinner" aria-hidden="true" />
+      <p role="status">{texts.body}</p>
+      <form id="webpay" method="post" action={url}>
+        <input type="hidden" name="token_ws" value={token} />
+        <button type="submit">{texts.goPay}</button>
+      </form>
+      <p class="muted">{texts.noJs}</p>
+      <script nonce={nonce}>{raw('document.getElementById("webpay").submit();')}</script>
+    </Layout>
+  );
+}
+
+/** Where the pending page refreshes to: the same return, which settles it or shows the stored outcome. */
+export const pendingRefreshHref = (token: string | null) => `/return_url?token_ws=${encodeURIComponent(token ?? "")}`;
+
+export interface PendingPageProps {
+  tagline: string;
+  refreshHref: string;
+  requestId?: string;
+  texts: { title: string; body: string; refresh: string };
+}
+
+/** The commit is not confirmed yet: the page refreshes itself every 5 seconds. */
+export function PendingPage({ tagline, refreshHref, requestId, texts }: PendingPageProps) {
+  return (
+    <Layout
+      title={texts.title}
+      tagline={tagline}
+      requestId={requestId}
+      head={<meta http-equiv="refresh" content={`5;url=${refreshHref}`} />}
+    >
+      <h1>{texts.title}</h1>
+      <div class="spinner" aria-hidden="true" />
+      <div class="notice warn" role="status">
+        {texts.body}
+      </div>
+      <div class="actions">
+        <a class="button secondary" href={refreshHref}>
+          {texts.refresh}
+        </a>
+      </div>
+    </Layout>
+  );
+}
