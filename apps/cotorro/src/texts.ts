@@ -322,6 +322,8 @@ export const adminTexts = {
     notCancellable: (status: string) => `Este pedido ya no se puede cancelar: está ${status}.`,
     notTaken: "Ese colaborador no tomó este pedido: no gastó un token en él.",
     topupPayment: "Los pagos de recarga los concilia financiero (cron cada 5 minutos).",
+    tooRecent: (at: string) =>
+      `El pago se creó hace menos de 15 minutos y el cliente puede estar aún en Webpay: concílielo después de ${at}.`,
   },
   notFoundPage: {
     title: "Página no encontrada",

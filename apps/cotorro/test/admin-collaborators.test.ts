@@ -288,3 +288,26 @@ describe("POST /admin/collaborators/:phone/tokens", () => {
     expect(await tokenRows(stranger)).toEqual([]);
   });
 });
+
+describe("GET /admin/audit", () => {
+  it("shows who changed what, when and why, newest first, by subject and action", async () => {
+    const phone = newPhone();
+    await admin("POST", "/collaborators", { phone, name: "Auditado" }, { headers: { "x-actor": "Ana Jefa" } });
+    await admin("POST", `/collaborators/${phone}/tokens`, { count: 2, reason: "compensación" });
+    const res = await admin("GET", `/audit?subject=${encodeURIComponent(phone)}`);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual([
+      expect.objectContaining({ actor: "admin", action: "tokens.grant", subject: phone, reason: "compensación" }),
+      expect.objectContaining({ actor: "admin:Ana Jefa", action: "collaborator.add", subject: phone, reason: null }),
+    ]);
+    const grants = await admin("GET", `/audit?subject=${encodeURIComponent(phone)}&action=tokens.grant`);
+    expect(grants.json).toHaveLength(1);
+    expect((await admin("GET", "/audit?limit=9999")).status).toBe(400);
+  });
+
+  it("ignores an X-Actor it cannot store safely", async () => {
+    const phone = newPhone();
+    await admin("POST", "/collaborators", { phone, name: "Actor" }, { headers: { "x-actor": "<script>" } });
+    expect((await audit(phone))[0]?.actor).toBe("admin");
+  });
+});

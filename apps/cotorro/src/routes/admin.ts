@@ -8,6 +8,7 @@
 
 import type { Settings } from "@cotorro/config";
 import { listAudit } from "@cotorro/core/audit-store";
+import { formatDateTimeCl } from "@cotorro/core/dates";
 import { WhatsAppApiError } from "@cotorro/core/errors";
 import { BUY_ORDER_PATTERN } from "@cotorro/core/ids";
 import { LegacyDumpSchema } from "@cotorro/core/legacy-import";
@@ -192,6 +193,11 @@ function reconcileError(c: C, error: ReconcileError) {
       return c.json({ error: adminTexts.notFound.payment }, 404);
     case "topup":
       return c.json({ error: adminTexts.conflict.topupPayment }, 409);
+    case "too_recent":
+      return c.json(
+        { error: adminTexts.conflict.tooRecent(formatDateTimeCl(error.retryAt)), retryAt: error.retryAt },
+        409,
+      );
     default:
       return assertNever(error);
   }

@@ -6,7 +6,7 @@
  * Must not: reconcile top-ups: their hooks (tokens credited) belong to financiero, whose cron does it.
  */
 import { recordAudit } from "@cotorro/core/audit-store";
-import { reconcileOne, runEffects } from "@cotorro/core/payment-service";
+import { RECONCILE_AFTER_MS, reconcileOne, runEffects } from "@cotorro/core/payment-service";
 import {
   getPaymentByBuyOrder,
   listPayments,
@@ -64,7 +64,11 @@ export async function listPaymentsAdmin(
     .map(view);
 }
 
-export type ReconcileError = { kind: "not_found" } | { kind: "topup" };
+export type ReconcileError =
+  | { kind: "not_found" }
+  | { kind: "topup" }
+  /** Still within Webpay's form time: reconciling now would close a payment the customer may be making. */
+  | { kind: "too_recent"; retryAt: number };
 
 export interface ReconcileOutcome {
   buyOrder: string;
@@ -81,6 +85,8 @@ export async function reconcilePaymentAdmin(
   const payment = await getPaymentByBuyOrder(deps.db, input.buyOrder);
   if (!payment) return err({ kind: "not_found" });
   if (payment.purpose === "topup") return err({ kind: "topup" });
+  const retryAt = payment.created_at + RECONCILE_AFTER_MS;
+  if (payment.status === "created" && deps.now() < retryAt) return err({ kind: "too_recent", retryAt });
   const hooks = visitPaymentHooks(deps);
   const status = await reconcileOne(deps, payment, hooks);
   // An authorized payment whose follow-up effects did not all complete gets them now (idempotent).

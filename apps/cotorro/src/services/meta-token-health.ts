@@ -92,10 +92,12 @@ export async function checkMetaTokens(deps: Deps, options: { alert: boolean }): 
     } catch (error) {
       if (!(error instanceof WhatsAppApiError)) throw error;
       deps.log.warn("meta_token_check_failed", { channels, error });
+      // An error on the call itself is about the app token `{app-id}|{app-secret}` (or Graph being
+      // down): what Graph says about the input token comes back inside `data`.
       tokens.push({
         channels,
-        state: error.code === 190 ? "invalid" : "unknown",
-        valid: error.code === 190 ? false : null,
+        state: "unknown",
+        valid: null,
         expiresAt: null,
         neverExpires: false,
         daysLeft: null,
@@ -119,6 +121,11 @@ export async function checkMetaTokens(deps: Deps, options: { alert: boolean }): 
 
   const alerts: AlertKind[] = [];
   if (options.alert) {
+    const failed = tokens.find((t) => t.state === "unknown" && t.error && !isTransient(t.error.code));
+    if (failed?.error) {
+      const text = adminTexts.tokenHealth.checkFailed(`error ${failed.error.code}, ${failed.error.message}`);
+      if (await alertOwner(deps, "token_error", text, { key: "debug_token", force: true })) alerts.push("token_error");
+    }
     for (const t of tokens) {
       const key = t.channels.join("+");
       if (t.state === "expiring") {
@@ -128,16 +135,13 @@ export async function checkMetaTokens(deps: Deps, options: { alert: boolean }): 
           date: formatDateTimeCl(t.expiresAt ?? now),
         });
         if (await alertOwner(deps, "token_expiry", text, { key })) alerts.push("token_expiry");
-      } else if (t.state === "invalid" || (t.state === "unknown" && t.error && !isTransient(t.error.code))) {
+      } else if (t.state === "invalid") {
         const detail = t.error
           ? `error ${t.error.code}${t.error.message ? `, ${t.error.message}` : ""}`
           : t.expiresAt !== null && t.expiresAt <= now
             ? adminTexts.tokenHealth.expiredOn(formatDateTimeCl(t.expiresAt))
             : adminTexts.tokenHealth.notValid;
-        const text =
-          t.state === "invalid"
-            ? adminTexts.tokenHealth.invalid({ channels: channelLabel(t.channels), detail })
-            : adminTexts.tokenHealth.checkFailed(detail);
+        const text = adminTexts.tokenHealth.invalid({ channels: channelLabel(t.channels), detail });
         if (await alertOwner(deps, "token_error", text, { key, force: true })) alerts.push("token_error");
         else await alertThroughCustomers(deps, tokens, t, text);
       }
