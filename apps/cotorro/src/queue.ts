@@ -43,8 +43,12 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       continue;
     }
     try {
-      if (deadLetters) await deadLetter(body, deps);
-      else await consume(body, message, deps, orders);
+      if (deadLetters) {
+        await deadLetter(body, deps);
+        message.ack();
+      } else {
+        await consume(body, message, deps, orders);
+      }
     } catch (error) {
       deps.log.error("queue_message_failed", { queue: batch.queue, type: body.type, id: message.id, error });
       message.retry({ delaySeconds: backoffSeconds(message.attempts) });

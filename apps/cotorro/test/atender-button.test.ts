@@ -1,0 +1,355 @@
+/**
+ * Atender through WhatsApp against the sandbox: an offer is sent by the queue consumer, the
+ * collaborator presses "Atender" in the sandbox (a signed webhook back to cotorro), and each of the
+ * three outcomes of SPEC §5 reaches the collaborator, the customer and the owner as it should.
+ */
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { TEST_SECRETS } from "@cotorro/config";
+import { signMetaBody } from "@cotorro/core/meta-signature";
+import { verifyLink } from "@cotorro/core/signed-link";
+import { balance } from "@cotorro/core/token-store";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import worker from "../src/index.ts";
+import {
+  addCollaborator,
+  body,
+  buttonTap,
+  COLLABORATORS_ID,
+  claimsOf,
+  createPaidOrder,
+  envelope,
+  grantTokens,
+  inbox,
+  newPhone,
+  ORIGIN,
+  OWNER,
+  offer,
+  orderStatus,
+  postWebhook,
+  roster,
+  spentBy,
+} from "./atender-helpers.ts";
+import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+
+let sb: InstalledSandbox;
+beforeEach(() => {
+  sb = installSandbox({ statusWebhooks: false, statusDelayMs: 0, redeliveryDelaysMs: [] });
+});
+afterEach(async () => {
+  await sb.app.settle();
+  sb.restore();
+});
+
+const press = (messageId: string, button: string | number = "Atender") =>
+  sb.control<{ status: number }>("press", { messageId, button });
+
+const FINANCIERO = "http://127.0.0.1:8788";
+const linkIn = (text: string, path: string) =>
+  new RegExp(`https?://[^\\s]+/${path}/([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)`).exec(text);
+
+describe("the offer", () => {
+  it("is say_atender with the collaborator's name, the flat description, the comuna and per-message payloads", async () => {
+    const ana = await addCollaborator({ name: "Ana" });
+    const order = await createPaidOrder({ comuna: "Ñuñoa", description: "Se corta la luz\nal encender el hervidor" });
+    const sent = await offer(sb, order, ana);
+    expect(sent.parameters).toEqual(["Ana", "Se corta la luz al encender el hervidor", "Ñuñoa"]);
+    expect(sent.buttons.map((b) => [b.text, b.payload])).toEqual([
+      ["Atender", `ATENDER:${order.id}`],
+      ["Recargar", "RECARGAR"],
+    ]);
+    expect(sent.phoneNumberId).toBe(COLLABORATORS_ID);
+    // Never the customer's phone or address.
+    expect(body(sent)).not.toContain(order.customer.phone.slice(4));
+    expect(body(sent)).not.toContain("Irarrázaval");
+  });
+});
+
+describe("Atender through the button", () => {
+  it("outcome 3: one token spent; the collaborator gets the contact and a canje link; the customer and the owner are told", async () => {
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 2 });
+    const order = await createPaidOrder({ name: "Marta Díaz", phone: "+56955501234", comuna: "Ñuñoa" });
+    const sent = await offer(sb, order, ana);
+
+    expect((await press(sent.id)).status).toBe(200);
+
+    expect(await spentBy(ana.phone)).toBe(1);
+    expect(await orderStatus(order.id)).toBe("taken");
+    const reply = (await inbox(sb, ana.phone)).at(-1)!;
+    expect(reply.type).toBe("text"); // the tap opened the 24-hour window
+    for (const part of ["Marta Díaz", "+56 9 5550 1234", "Ñuñoa", "Irarrázaval 1234, depto 5", "huele a quemado"]) {
+      expect(reply.text).toContain(part);
+    }
+    expect(reply.text).toContain("le queda 1 token");
+    const canje = linkIn(reply.text!, "atender");
+    expect(canje?.[0].startsWith(`${ORIGIN}/atender/`)).toBe(true);
+
+    const [notice] = await inbox(sb, order.customer.phone);
+    expect(notice).toMatchObject({
+      template: "say_profesional",
+      parameters: ["Marta Díaz", "Ana Rojas", expect.any(String)],
+    });
+    expect(notice!.parameters[2]).toBe(`+56 9 ${ana.phone.slice(4, 8)} ${ana.phone.slice(8)}`);
+    expect((await inbox(sb, OWNER)).some((m) => body(m).includes("tomado por Ana Rojas"))).toBe(true);
+
+    // The canje link shows the same contact again, spending nothing.
+    const page = await canjeRequest(new URL(canje![0]).pathname);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("tel:+56955501234");
+    expect(await spentBy(ana.phone)).toBe(1);
+
+    // Tapping again: the contact again, no second token, no second notice.
+    expect((await press(sent.id)).status).toBe(200);
+    expect((await inbox(sb, ana.phone)).at(-1)!.text).toContain("no se descontó otro token");
+    expect(await spentBy(ana.phone)).toBe(1);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
+
+  it("outcome 2: no valid token → 'Sin tokens vigentes' with a signed top-up link; nothing claimed", async () => {
+    const bruno = await addCollaborator({ name: "Bruno" });
+    await grantTokens(bruno.phone, 1, Date.now() - 1000, Date.now() - 100_000); // expired: does not count
+    const order = await createPaidOrder();
+    const sent = await offer(sb, order, bruno);
+
+    expect((await press(sent.id)).status).toBe(200);
+
+    const reply = (await inbox(sb, bruno.phone)).at(-1)!;
+    expect(reply.text).toContain("Sin tokens vigentes");
+    const topUp = linkIn(reply.text!, "recargar");
+    expect(topUp?.[0].startsWith(`${FINANCIERO}/recargar/`)).toBe(true);
+    const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, topUp![1]!, "recarga", Date.now());
+    expect(claims.ok && claims.value.subject).toBe(bruno.phone);
+    expect(await claimsOf(order.id)).toBe(0);
+    expect(await spentBy(bruno.phone)).toBe(0);
+    expect(await orderStatus(order.id)).toBe("paid");
+    expect(await inbox(sb, order.customer.phone)).toEqual([]);
+
+    // After a top-up the canje link in the same reply takes the order.
+    await grantTokens(bruno.phone, 1, Date.now() + 86_400_000);
+    const canje = linkIn(reply.text!, "atender")!;
+    const res = await canjeRequest(new URL(canje[0]).pathname, { method: "POST" });
+    expect(res.status).toBe(200);
+    expect(await spentBy(bruno.phone)).toBe(1);
+  });
+
+  it("outcome 1: the order is gone → 'La orden ya no está vigente', no token spent", async () => {
+    const [ana, carla] = [await addCollaborator({ tokens: 1 }), await addCollaborator({ tokens: 3 })];
+    const order = await createPaidOrder();
+    const [offerAna, offerCarla] = [await offer(sb, order, ana), await offer(sb, order, carla)];
+    expect((await press(offerAna.id)).status).toBe(200);
+
+    expect((await press(offerCarla.id)).status).toBe(200);
+
+    expect((await inbox(sb, carla.phone)).at(-1)!.text).toContain("La orden ya no está vigente");
+    expect(await spentBy(carla.phone)).toBe(0);
+    expect(await balance(env.LEDGER, carla.phone, Date.now())).toBe(3);
+    expect(await claimsOf(order.id)).toBe(1);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
+
+  it("20 simultaneous taps by one collaborator spend one token and notify the customer once", async () => {
+    const ana = await addCollaborator({ tokens: 5 });
+    const order = await createPaidOrder();
+    const sent = await offer(sb, order, ana);
+
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => press(sent.id)));
+
+    expect(statuses.map((s) => s.status)).toEqual(Array(20).fill(200));
+    expect(await spentBy(ana.phone)).toBe(1);
+    expect(await claimsOf(order.id)).toBe(1);
+    const replies = (await inbox(sb, ana.phone)).filter((m) => m.type === "text");
+    expect(replies).toHaveLength(20);
+    expect(replies.filter((m) => m.text!.includes("¡El trabajo es suyo!"))).toHaveLength(1);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
+
+  it("20 collaborators tapping one order at once: exactly one claim, 19 'no vigente'", async () => {
+    const crew = await Promise.all(Array.from({ length: 20 }, () => addCollaborator({ tokens: 1 })));
+    const order = await createPaidOrder();
+    const offers = [];
+    for (const c of crew) offers.push(await offer(sb, order, c));
+
+    const statuses = await Promise.all(offers.map((o) => press(o.id)));
+
+    expect(statuses.every((s) => s.status === 200)).toBe(true);
+    expect(await claimsOf(order.id)).toBe(1);
+    let spent = 0;
+    let notAvailable = 0;
+    for (const c of crew) {
+      spent += await spentBy(c.phone);
+      if ((await inbox(sb, c.phone)).at(-1)!.text?.includes("ya no está vigente")) notAvailable++;
+    }
+    expect(spent).toBe(1);
+    expect(notAvailable).toBe(19);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
+
+  it("with MAX_TAKERS raised to 3, 20 simultaneous taps give exactly three claims and three notices", async () => {
+    const crew = await Promise.all(Array.from({ length: 20 }, () => addCollaborator({ tokens: 1 })));
+    const order = await createPaidOrder();
+    const bindings = { ...env, MAX_TAKERS: "3" };
+    const taps = crew.map((c) =>
+      envelope([
+        [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(c.phone, `ATENDER:${order.id}`, "wamid.unknown") }],
+      ]),
+    );
+    const statuses = await Promise.all(
+      taps.map(async (tap) => {
+        const raw = JSON.stringify(tap);
+        const ctx = createExecutionContext();
+        const res = await worker.fetch(
+          new Request(`${ORIGIN}/webhook`, {
+            method: "POST",
+            headers: { "x-hub-signature-256": await signMetaBody(TEST_SECRETS.META_APP_SECRET, raw) },
+            body: raw,
+          }),
+          bindings,
+          ctx,
+        );
+        await waitOnExecutionContext(ctx);
+        return res.status;
+      }),
+    );
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(await claimsOf(order.id)).toBe(3);
+    let spent = 0;
+    for (const c of crew) spent += await spentBy(c.phone);
+    expect(spent).toBe(3);
+    expect(await orderStatus(order.id)).toBe("taken");
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(3);
+  });
+
+  it.each([
+    ["inactive", "inactiva"],
+    ["pending", "en revisión"],
+  ] as const)("an %s collaborator's tap takes nothing", async (status, expected) => {
+    const c = await addCollaborator({ status, tokens: 2 });
+    const order = await createPaidOrder();
+    const res = await sb.control<{ status: number }>("inbound", {
+      from: c.phone,
+      text: "hola",
+      channel: "collaborators",
+    });
+    expect(res.status).toBe(200);
+    const tap = await postWebhook(
+      envelope([[{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(c.phone, `ATENDER:${order.id}`, "wamid.none") }]]),
+    );
+    expect(tap.status).toBe(200);
+    expect(await claimsOf(order.id)).toBe(0);
+    expect(await spentBy(c.phone)).toBe(0);
+    expect((await inbox(sb, c.phone)).at(-1)!.text).toContain(expected);
+  });
+
+  it("'Recargar' on the offer answers with the signed top-up link", async () => {
+    const ana = await addCollaborator({ tokens: 1 });
+    const order = await createPaidOrder();
+    const sent = await offer(sb, order, ana);
+    expect((await press(sent.id, "Recargar")).status).toBe(200);
+    const reply = (await inbox(sb, ana.phone)).at(-1)!;
+    expect(reply.text).toContain("$5.000");
+    expect(linkIn(reply.text!, "recargar")?.[0].startsWith(`${FINANCIERO}/recargar/`)).toBe(true);
+    expect(await claimsOf(order.id)).toBe(0);
+  });
+});
+
+describe("collaborator commands and the customer's auto-reply", () => {
+  const write = (from: string, text: string, channel: "customers" | "collaborators" = "collaborators", name?: string) =>
+    sb.control<{ status: number }>("inbound", { from, text, channel, ...(name ? { name } : {}) });
+  const lastText = async (phone: string) => (await inbox(sb, phone)).at(-1)?.text ?? "";
+
+  it.each([
+    [2, "Saldo: 2 tokens"],
+    [1, "Saldo: 1 token\n"],
+    [0, "Saldo: 0 tokens"],
+  ])("'saldo' with %i valid tokens says %j, with expiries and a signed balance link", async (count, expected) => {
+    const c = await addCollaborator({ tokens: count });
+    await grantTokens(c.phone, 3, Date.now() - 1000, Date.now() - 100_000); // expired: never counted
+    expect((await write(c.phone, "saldo")).status).toBe(200);
+    const text = await lastText(c.phone);
+    expect(text).toContain(expected);
+    if (count > 0) expect(text).toMatch(/Vencimiento: \d+ el \d{2}-\d{2}-\d{4}/);
+    const link = linkIn(text, "saldo");
+    expect(link?.[0].startsWith(`${FINANCIERO}/saldo/`)).toBe(true);
+    const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "saldo", Date.now());
+    expect(claims.ok && claims.value.subject).toBe(c.phone);
+  });
+
+  it.each(["SALDO", "/saldo", "  Saldo  ", "/Saldo"])(
+    "commands are case-insensitive, with or without '/': %j",
+    async (text) => {
+      const c = await addCollaborator({ tokens: 1 });
+      await write(c.phone, text);
+      expect(await lastText(c.phone)).toContain("Saldo: 1 token");
+    },
+  );
+
+  it.each(["recargar", "/comprar_tokens", "Comprar_Tokens"])("%j answers with the signed top-up link", async (text) => {
+    const c = await addCollaborator();
+    await write(c.phone, text);
+    const link = linkIn(await lastText(c.phone), "recargar");
+    const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "recarga", Date.now());
+    expect(claims.ok && claims.value.subject).toBe(c.phone);
+  });
+
+  it("'desactivar' and 'activar' switch offers off and on; tokens stay", async () => {
+    const c = await addCollaborator({ tokens: 2 });
+    await write(c.phone, "desactivar");
+    expect(await roster().get(c.phone)).toMatchObject({ status: "inactive" });
+    expect(await lastText(c.phone)).toContain("activar");
+    await write(c.phone, "/activar");
+    expect(await roster().get(c.phone)).toMatchObject({ status: "active" });
+    expect(await balance(env.LEDGER, c.phone, Date.now())).toBe(2);
+  });
+
+  it("'ayuda' lists the commands", async () => {
+    const c = await addCollaborator();
+    await write(c.phone, "ayuda");
+    const text = await lastText(c.phone);
+    for (const command of ["saldo", "recargar", "activar", "desactivar", "ayuda"])
+      expect(text).toContain(`*${command}*`);
+  });
+
+  it("'suscribir' from an unknown number is a PENDING application the owner hears about; it cannot activate itself", async () => {
+    const phone = newPhone();
+    await write(phone, "suscribir", "collaborators", "Pedro Soto");
+    expect(await roster().get(phone)).toMatchObject({ status: "pending", name: "Pedro Soto" });
+    expect(await lastText(phone)).toContain("Recibimos su solicitud");
+    expect((await inbox(sb, OWNER)).some((m) => body(m).includes("Pedro Soto"))).toBe(true);
+
+    await write(phone, "activar");
+    expect(await roster().get(phone)).toMatchObject({ status: "pending" });
+    expect(await lastText(phone)).toContain("en revisión");
+
+    // A pending applicant is never offered an order, and cannot take one.
+    const order = await createPaidOrder();
+    await grantTokens(phone, 1, Date.now() + 86_400_000);
+    await postWebhook(
+      envelope([[{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(phone, `ATENDER:${order.id}`, "wamid.none") }]]),
+    );
+    expect(await claimsOf(order.id)).toBe(0);
+  });
+
+  it("any other text from a customer gets a friendly reply with the booking link, on the customers' number", async () => {
+    const phone = newPhone();
+    expect((await write(phone, "Hola, ¿hacen instalaciones?", "customers")).status).toBe(200);
+    const [reply] = await inbox(sb, phone);
+    expect(reply).toMatchObject({ channel: "customers", type: "text" });
+    expect(reply!.text).toContain(ORIGIN);
+    expect(reply!.text).toContain("¡Hola!");
+  });
+
+  it("a text from an unknown number on the collaborators' number explains how to apply", async () => {
+    const phone = newPhone();
+    await write(phone, "saldo");
+    expect(await lastText(phone)).toContain("*suscribir*");
+  });
+});
+
+async function canjeRequest(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.method === "POST") {
+    headers.set("origin", ORIGIN);
+    headers.set("content-type", "application/x-www-form-urlencoded");
+  }
+  return await worker.fetch(new Request(`${ORIGIN}${path}`, { ...init, headers }), env, createExecutionContext());
+}

@@ -1,0 +1,267 @@
+/**
+ * Fixtures of the dispatch, webhook and Atender tests: paid orders and wallets written straight
+ * with the core stores, collaborators in NOMINA, signed canje links, and Meta-shaped webhooks
+ * signed as Meta signs them. Every fixture is unique per call (ids, phones, comunas), so tests
+ * never see each other's data.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { TEST_SECRETS } from "@cotorro/config";
+import { batch } from "@cotorro/core/d1";
+import { newOrderId } from "@cotorro/core/ids";
+import { signMetaBody } from "@cotorro/core/meta-signature";
+import { type Customer, insertOrderStatement, markPaidStatement, putOrderDoc } from "@cotorro/core/order-store";
+import { type Collaborator, kvRosterStore } from "@cotorro/core/roster-store";
+import { signLink } from "@cotorro/core/signed-link";
+import { creditTokens } from "@cotorro/core/token-store";
+import { vi } from "vitest";
+import worker from "../src/index.ts";
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+export const CUSTOMERS_ID = "100000000000001";
+export const COLLABORATORS_ID = "100000000000002";
+export const OWNER = "+56900000000";
+export const ORIGIN = "http://127.0.0.1:8787";
+
+let seq = Math.floor(Math.random() * 1_000_000);
+
+/** A fresh, valid Chilean mobile number in E.164. */
+export function newPhone(): string {
+  seq = (seq + 1) % 10_000_000;
+  return `+5697${String(seq).padStart(7, "0")}`;
+}
+
+/** A comuna no other test uses, so a dispatch reaches only this test's collaborators. */
+export function newComuna(): string {
+  return `Comuna de prueba ${++seq}`;
+}
+
+export const roster = () => kvRosterStore(env.NOMINA);
+
+export async function addCollaborator(
+  fields: Partial<Collaborator> & { tokens?: number; tokenExpiresAt?: number } = {},
+): Promise<Collaborator> {
+  const now = Date.now();
+  const c: Collaborator = {
+    phone: fields.phone ?? newPhone(),
+    name: fields.name ?? `Colaborador ${seq}`,
+    status: fields.status ?? "active",
+    comunas: fields.comunas ?? [],
+    undeliverable: fields.undeliverable ?? false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await roster().put(c);
+  if (fields.tokens) await grantTokens(c.phone, fields.tokens, fields.tokenExpiresAt ?? now + 180 * DAY);
+  return c;
+}
+
+export async function grantTokens(phone: string, count: number, expiresAt: number, now = Date.now()): Promise<void> {
+  await creditTokens(env.LEDGER, {
+    phone,
+    source: "promo",
+    sourceRef: `test:${phone}:${expiresAt}:${++seq}`,
+    count,
+    now,
+    expiresAt,
+  });
+}
+
+export interface PaidOrder {
+  id: string;
+  customer: Customer;
+}
+
+/** An order as a paid visit leaves it: document in BUY_ORDER, state `paid` in LEDGER. */
+export async function createPaidOrder(
+  fields: Partial<Customer> & { paidAt?: number; ttlHours?: number; status?: "paid" | "pending_payment" } = {},
+): Promise<PaidOrder> {
+  const id = newOrderId();
+  const paidAt = fields.paidAt ?? Date.now();
+  const customer: Customer = {
+    name: fields.name ?? "Marta Díaz",
+    phone: fields.phone ?? newPhone(),
+    comuna: fields.comuna ?? "Ñuñoa",
+    address: fields.address ?? "Irarrázaval 1234, depto 5",
+    description: fields.description ?? "Saltó el automático y huele a quemado en el enchufe del living.",
+  };
+  await putOrderDoc(env.BUY_ORDER, { id, kind: "visit", customer, source: "form", createdAt: paidAt }, 90);
+  const statements = [
+    insertOrderStatement(env.LEDGER, { id, kind: "visit", amount: 68_000, comuna: customer.comuna, now: paidAt }),
+  ];
+  if ((fields.status ?? "paid") === "paid") {
+    statements.push(markPaidStatement(env.LEDGER, id, paidAt, fields.ttlHours ?? 48));
+  }
+  await batch(env.LEDGER, statements);
+  return { id, customer };
+}
+
+export async function canjeLink(orderId: string, phone: string, expiresAt = Date.now() + DAY): Promise<string> {
+  const token = await signLink(TEST_SECRETS.LINK_SIGNING_KEY, {
+    purpose: "canje",
+    subject: `${orderId}|${phone}`,
+    expiresAt,
+  });
+  return `/atender/${token}`;
+}
+
+export async function ledger<T>(sql: string, ...params: unknown[]): Promise<T[]> {
+  return (
+    await env.LEDGER.prepare(sql)
+      .bind(...params)
+      .all<T>()
+  ).results;
+}
+
+export async function scalar(sql: string, ...params: unknown[]): Promise<number> {
+  const row = await env.LEDGER.prepare(sql)
+    .bind(...params)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+export const claimsOf = (orderId: string) => scalar("SELECT count(*) AS n FROM claims WHERE order_id = ?1", orderId);
+export const spentBy = (phone: string) =>
+  scalar("SELECT count(*) AS n FROM tokens WHERE phone = ?1 AND spent_at IS NOT NULL", phone);
+export const orderStatus = async (orderId: string) =>
+  (await env.LEDGER.prepare("SELECT status FROM orders WHERE id = ?1").bind(orderId).first<string>("status")) ?? null;
+
+// --- Webhooks as Meta sends them -------------------------------------------------------------
+
+const digits = (phone: string) => phone.replace(/\D/g, "");
+let wamid = 0;
+export const newWamid = () => `wamid.TEST${Date.now().toString(36)}${(++wamid).toString(36)}`;
+
+export function envelope(changes: { phoneNumberId: string; value: Record<string, unknown> }[][]) {
+  return {
+    object: "whatsapp_business_account",
+    entry: changes.map((entryChanges, i) => ({
+      id: `2000000000000${i}`,
+      changes: entryChanges.map((c) => ({
+        field: "messages",
+        value: {
+          messaging_product: "whatsapp",
+          metadata: { display_phone_number: "56940000002", phone_number_id: c.phoneNumberId },
+          ...c.value,
+        },
+      })),
+    })),
+  };
+}
+
+export function textMessage(from: string, body: string, name = "Ana") {
+  return {
+    contacts: [{ wa_id: digits(from), profile: { name } }],
+    messages: [
+      {
+        from: digits(from),
+        id: newWamid(),
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        type: "text",
+        text: { body },
+      },
+    ],
+  };
+}
+
+export function buttonTap(from: string | null, payload: string, contextId: string, text = "Atender") {
+  return {
+    contacts: from ? [{ wa_id: digits(from), profile: { name: "Ana" } }] : [],
+    messages: [
+      {
+        ...(from ? { from: digits(from) } : { from_user_id: "CL.123456789" }),
+        id: newWamid(),
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        type: "button",
+        context: { from: "56940000002", id: contextId },
+        button: { payload, text },
+      },
+    ],
+  };
+}
+
+export async function postWebhook(
+  body: unknown,
+  options: { signature?: string | null; path?: string; raw?: string } = {},
+): Promise<Response> {
+  const raw = options.raw ?? JSON.stringify(body);
+  const signature =
+    options.signature === undefined ? await signMetaBody(TEST_SECRETS.META_APP_SECRET, raw) : options.signature;
+  return exports.default.fetch(
+    new Request(`${ORIGIN}${options.path ?? "/webhook"}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(signature ? { "x-hub-signature-256": signature } : {}) },
+      body: raw,
+    }),
+  );
+}
+
+// --- Sandbox inbox and the queue consumer ---------------------------------------------------
+
+export interface SandboxMessage {
+  id: string;
+  to: string;
+  channel: "customers" | "collaborators";
+  phoneNumberId: string;
+  type: "text" | "template" | "interactive";
+  template: string | null;
+  parameters: string[];
+  text: string | null;
+  buttons: { index: number; type: string; text: string; payload: string | null; url: string | null }[];
+  time: string;
+}
+
+type Control = <T>(path: string, body?: unknown) => Promise<T>;
+
+/** Messages the sandbox accepted for `phone`, oldest first. */
+export async function inbox(sb: { control: Control }, phone: string): Promise<SandboxMessage[]> {
+  const { messages } = await sb.control<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(phone)}`);
+  return messages;
+}
+
+/** What a person reads in a message: its text, or the rendered template with its parameters. */
+export const body = (m: SandboxMessage) => `${m.text ?? ""} ${m.parameters.join(" | ")}`;
+
+export function queueBatch(queue: string, bodies: { body: unknown; attempts?: number }[]) {
+  return createMessageBatch(
+    queue,
+    bodies.map((b, i) => ({ id: `m${++seq}-${i}`, timestamp: new Date(), attempts: b.attempts ?? 1, body: b.body })),
+  );
+}
+
+/** Runs the queue consumer on `bodies` as one batch; returns what it acked and retried. */
+export async function consume(
+  bodies: { body: unknown; attempts?: number }[],
+  queue = "cotorro-dispatch",
+  bindings = env,
+) {
+  const batch = queueBatch(queue, bodies);
+  const retrySpies = batch.messages.map((m) => vi.spyOn(m, "retry"));
+  const ctx = createExecutionContext();
+  await worker.queue(batch, bindings, ctx);
+  const result = await getQueueResult(batch, ctx);
+  const retried = new Set(result.retryMessages.map((r) => r.msgId));
+  return {
+    result,
+    acked: batch.messages.filter((m) => result.explicitAcks.includes(m.id)).map((m) => m.body),
+    retried: batch.messages
+      .map((m, i) => ({ message: m, spy: retrySpies[i]! }))
+      .filter(({ message }) => retried.has(message.id))
+      .map(({ message, spy }) => ({
+        body: message.body,
+        attempts: message.attempts,
+        delaySeconds: (spy.mock.calls[0]?.[0] as { delaySeconds?: number } | undefined)?.delaySeconds,
+      })),
+  };
+}
+
+/** Sends `collaborator` the offer of `order` through the queue consumer; returns the offer in their inbox. */
+export async function offer(sb: { control: Control }, order: PaidOrder, collaborator: Collaborator) {
+  await consume([{ body: { type: "offer", orderId: order.id, phone: collaborator.phone, name: collaborator.name } }]);
+  const offers = (await inbox(sb, collaborator.phone)).filter(
+    (m) => m.template === "say_atender" && m.buttons.some((b) => b.payload === `ATENDER:${order.id}`),
+  );
+  if (offers.length !== 1) throw new Error(`expected one offer, found ${offers.length}`);
+  return offers[0]!;
+}

@@ -1,0 +1,205 @@
+/**
+ * The canje page `/atender/:link`: a signed, expiring, purpose-bound link per (order, collaborator).
+ * GET never spends; POST claims with the same rule as the button: 200 contact, 402 no tokens,
+ * 410 no longer available; 403 for a tampered link, 410 for an expired one.
+ */
+import { exports } from "cloudflare:workers";
+import { TEST_SECRETS } from "@cotorro/config";
+import { signLink } from "@cotorro/core/signed-link";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  addCollaborator,
+  body,
+  canjeLink,
+  claimsOf,
+  createPaidOrder,
+  grantTokens,
+  HOUR,
+  inbox,
+  ORIGIN,
+  OWNER,
+  orderStatus,
+  spentBy,
+} from "./atender-helpers.ts";
+import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+
+let sb: InstalledSandbox;
+beforeEach(() => {
+  sb = installSandbox({ statusWebhooks: false, statusDelayMs: 0, redeliveryDelaysMs: [] });
+});
+afterEach(async () => {
+  await sb.app.settle();
+  sb.restore();
+});
+
+const get = (path: string) => exports.default.fetch(`${ORIGIN}${path}`);
+const post = (path: string, headers: Record<string, string> = { origin: ORIGIN }) =>
+  exports.default.fetch(
+    new Request(`${ORIGIN}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: "",
+    }),
+  );
+
+describe("GET /atender/:link", () => {
+  it("shows the comuna, the problem and the 'Atender (usa 1 token)' button, never the contact, and spends nothing", async () => {
+    const ana = await addCollaborator({ tokens: 2 });
+    const order = await createPaidOrder({ name: "Marta Díaz", phone: "+56955501234", comuna: "Ñuñoa" });
+    const link = await canjeLink(order.id, ana.phone);
+
+    for (let i = 0; i < 3; i++) {
+      const res = await get(link);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain("Ñuñoa");
+      expect(html).toContain("huele a quemado");
+      expect(html).toContain("Atender (usa 1 token)");
+      expect(html).toMatch(new RegExp(`<form method="post" action="${link}"`));
+      expect(html).toContain("2 tokens");
+      expect(html).not.toContain("Marta");
+      expect(html).not.toContain("5550");
+      expect(html).not.toContain("Irarrázaval");
+    }
+    expect(await spentBy(ana.phone)).toBe(0);
+    expect(await claimsOf(order.id)).toBe(0);
+  });
+});
+
+describe("POST /atender/:link", () => {
+  it("outcome 3: 200 with the contact, tel: and wa.me buttons; one token; customer and owner told; a reload spends nothing", async () => {
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 2 });
+    const order = await createPaidOrder({ name: "Marta Díaz", phone: "+56955501234", comuna: "Ñuñoa" });
+    const link = await canjeLink(order.id, ana.phone);
+
+    const res = await post(link);
+
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    for (const part of ["Marta Díaz", "+56 9 5550 1234", "Ñuñoa", "Irarrázaval 1234, depto 5", "huele a quemado"]) {
+      expect(html).toContain(part);
+    }
+    expect(html).toContain('href="tel:+56955501234"');
+    expect(html).toContain('href="https://wa.me/56955501234"');
+    expect(await spentBy(ana.phone)).toBe(1);
+    expect(await orderStatus(order.id)).toBe("taken");
+    expect(await inbox(sb, "+56955501234")).toMatchObject([{ template: "say_profesional" }]);
+    expect((await inbox(sb, OWNER)).some((m) => body(m).includes("tomado por Ana Rojas"))).toBe(true);
+
+    const again = await post(link);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain("no se descontó otro token");
+    const view = await get(link);
+    expect(view.status).toBe(200);
+    expect(await view.text()).toContain('href="tel:+56955501234"');
+    expect(await spentBy(ana.phone)).toBe(1);
+    expect(await inbox(sb, "+56955501234")).toHaveLength(1);
+  });
+
+  it("outcome 2: 402 'Sin tokens vigentes' with a top-up link; nothing claimed; expired tokens do not count", async () => {
+    const bruno = await addCollaborator();
+    await grantTokens(bruno.phone, 2, Date.now() - HOUR, Date.now() - 200 * 24 * HOUR);
+    const order = await createPaidOrder();
+    const link = await canjeLink(order.id, bruno.phone);
+
+    const res = await post(link);
+
+    expect(res.status).toBe(402);
+    const html = await res.text();
+    expect(html).toContain("Sin tokens vigentes");
+    expect(html).toMatch(/href="http:\/\/127\.0\.0\.1:8788\/recargar\/[\w-]+\.[\w-]+"/);
+    expect(await claimsOf(order.id)).toBe(0);
+    expect(await spentBy(bruno.phone)).toBe(0);
+    expect(await orderStatus(order.id)).toBe("paid");
+  });
+
+  it("outcome 1: 410 'La orden ya no está vigente' once another collaborator took it; nothing spent", async () => {
+    const [ana, carla] = [await addCollaborator({ tokens: 1 }), await addCollaborator({ tokens: 1 })];
+    const order = await createPaidOrder();
+    expect((await post(await canjeLink(order.id, ana.phone))).status).toBe(200);
+
+    const carlaLink = await canjeLink(order.id, carla.phone);
+    const res = await post(carlaLink);
+
+    expect(res.status).toBe(410);
+    expect(await res.text()).toContain("La orden ya no está vigente");
+    expect((await get(carlaLink)).status).toBe(410);
+    expect(await spentBy(carla.phone)).toBe(0);
+  });
+
+  it("410 for an order past its window, even with tokens", async () => {
+    const ana = await addCollaborator({ tokens: 1 });
+    const order = await createPaidOrder({ paidAt: Date.now() - 49 * HOUR, ttlHours: 48 });
+    const link = await canjeLink(order.id, ana.phone);
+    expect((await get(link)).status).toBe(410);
+    expect((await post(link)).status).toBe(410);
+    expect(await spentBy(ana.phone)).toBe(0);
+  });
+
+  it("403 for a collaborator who is no longer active", async () => {
+    const c = await addCollaborator({ status: "inactive", tokens: 1 });
+    const order = await createPaidOrder();
+    const res = await post(await canjeLink(order.id, c.phone));
+    expect(res.status).toBe(403);
+    expect(await spentBy(c.phone)).toBe(0);
+  });
+
+  it("refuses a cross-site post (CSRF) with 403 and spends nothing", async () => {
+    const ana = await addCollaborator({ tokens: 1 });
+    const order = await createPaidOrder();
+    const res = await post(await canjeLink(order.id, ana.phone), { origin: "https://evil.example" });
+    expect(res.status).toBe(403);
+    expect(await spentBy(ana.phone)).toBe(0);
+  });
+});
+
+describe("bad links", () => {
+  it.each([
+    [
+      "tampered (subject swapped)",
+      async (orderId: string, phone: string) => {
+        const good = (await canjeLink(orderId, phone)).split("/").pop()!;
+        const other = (await canjeLink(orderId, "+56911111111")).split("/").pop()!;
+        return `/atender/${other.split(".")[0]}.${good.split(".")[1]}`;
+      },
+    ],
+    [
+      "signed with another key",
+      async (orderId: string, phone: string) =>
+        `/atender/${await signLink("another-key-that-is-long-enough-0123456", { purpose: "canje", subject: `${orderId}|${phone}`, expiresAt: Date.now() + HOUR })}`,
+    ],
+    [
+      "for another purpose (a top-up link)",
+      async (_orderId: string, phone: string) =>
+        `/atender/${await signLink(TEST_SECRETS.LINK_SIGNING_KEY, { purpose: "recarga", subject: phone, expiresAt: Date.now() + HOUR })}`,
+    ],
+    [
+      "with a subject that is not an order and a phone",
+      async () =>
+        `/atender/${await signLink(TEST_SECRETS.LINK_SIGNING_KEY, { purpose: "canje", subject: "nada", expiresAt: Date.now() + HOUR })}`,
+    ],
+    ["garbage", async () => "/atender/%3Cscript%3Ealert(1)%3C%2Fscript%3E"],
+  ])("a %s link gets 403 on GET and POST and spends nothing", async (_label, makeLink) => {
+    const ana = await addCollaborator({ tokens: 1 });
+    const order = await createPaidOrder();
+    const link = await makeLink(order.id, ana.phone);
+    const page = await get(link);
+    expect(page.status).toBe(403);
+    const html = await page.text();
+    expect(html).toContain("Link no válido");
+    expect(html).not.toContain("<script>alert");
+    expect((await post(link)).status).toBe(403);
+    expect(await spentBy(ana.phone)).toBe(0);
+  });
+
+  it("an expired link gets 410 'Link vencido' and spends nothing", async () => {
+    const ana = await addCollaborator({ tokens: 1 });
+    const order = await createPaidOrder();
+    const link = await canjeLink(order.id, ana.phone, Date.now() - 1000);
+    const page = await get(link);
+    expect(page.status).toBe(410);
+    expect(await page.text()).toContain("Link vencido");
+    expect((await post(link)).status).toBe(410);
+    expect(await spentBy(ana.phone)).toBe(0);
+  });
+});

@@ -1,0 +1,306 @@
+/**
+ * Dispatch through the DISPATCH queue against the sandbox: who is offered an order, exactly once
+ * per collaborator under injected Graph failures and duplicate deliveries, what each Graph error
+ * does, the dead-letter queue, and the subrequest budget of each consumer invocation.
+ */
+import { env } from "cloudflare:workers";
+import { TEST_SECRETS } from "@cotorro/config";
+import { getDispatch } from "@cotorro/core/dispatch-store";
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
+import {
+  addCollaborator,
+  body,
+  consume,
+  createPaidOrder,
+  inbox,
+  newComuna,
+  OWNER,
+  type PaidOrder,
+  roster,
+  scalar,
+} from "./atender-helpers.ts";
+import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+
+let sb: InstalledSandbox;
+let logs: MockInstance<typeof console.log>;
+beforeEach(() => {
+  sb = installSandbox({ statusWebhooks: false, statusDelayMs: 0, redeliveryDelaysMs: [] });
+  logs = vi.spyOn(console, "log");
+});
+afterEach(async () => {
+  await sb.app.settle();
+  sb.restore();
+  logs.mockRestore();
+});
+
+type Sent = { body: unknown };
+
+/** Bindings whose DISPATCH collects what the consumer enqueues, so the test drives every step. */
+function collectingEnv() {
+  const sent: Sent[] = [];
+  const queue = {
+    send: async (body: unknown) => {
+      sent.push({ body });
+    },
+    sendBatch: async (messages: Iterable<{ body: unknown }>) => {
+      for (const m of messages) sent.push({ body: m.body });
+    },
+  };
+  return { bindings: { ...env, DISPATCH: queue as unknown as Queue<unknown> }, sent };
+}
+
+/** Fans the order out, then consumes offers in batches of 10, retrying as the queue would. */
+async function dispatchAll(order: PaidOrder, options: { duplicateFirstBatch?: boolean } = {}) {
+  const { bindings, sent } = collectingEnv();
+  await consume([{ body: { type: "dispatch", orderId: order.id } }], "cotorro-dispatch", bindings);
+  const pending: { body: unknown; attempts: number }[] = sent.splice(0).map((s) => ({ body: s.body, attempts: 1 }));
+  const offered = pending.map((p) => (p.body as { phone: string }).phone);
+  const delays: number[] = [];
+  let rounds = 0;
+  let first = true;
+  while (pending.length > 0 && rounds++ < 60) {
+    const batch = pending.splice(0, 10);
+    const outcome = await consume(batch, "cotorro-dispatch", bindings);
+    if (first && options.duplicateFirstBatch) await consume(batch, "cotorro-dispatch", bindings);
+    first = false;
+    for (const r of outcome.retried) {
+      delays.push(r.delaySeconds ?? 0);
+      pending.push({ body: r.body, attempts: r.attempts + 1 });
+    }
+    pending.push(...sent.splice(0).map((s) => ({ body: s.body, attempts: 1 }))); // deferred by the budget
+  }
+  return { offered, delays, rounds };
+}
+
+const offersOf = async (phone: string, order: PaidOrder) =>
+  (await inbox(sb, phone)).filter(
+    (m) => m.template === "say_atender" && m.buttons[0]?.payload === `ATENDER:${order.id}`,
+  );
+
+/** The recipient (wa_id) of a message the sandbox accepted; the intercept then turns it into an error. */
+async function recipientOf(response: Response): Promise<string | undefined> {
+  const json = (await response.clone().json()) as { contacts?: { wa_id?: string }[] };
+  return json.contacts?.[0]?.wa_id;
+}
+
+function batchLogs(): { subrequests: number; deferred: number }[] {
+  return logs.mock.calls
+    .map((c) => String(c[0]))
+    .filter((line) => line.includes('"event":"queue_batch_done"'))
+    .map((line) => JSON.parse(line) as { subrequests: number; deferred: number });
+}
+
+describe("who is offered an order", () => {
+  it("every active collaborator covering the comuna; never an inactive, pending, undeliverable or other-comuna one", async () => {
+    const comuna = newComuna();
+    const covering = [
+      await addCollaborator({ comunas: [comuna] }),
+      await addCollaborator({ comunas: ["Macul", comuna.toUpperCase()] }),
+      await addCollaborator({ comunas: [] }), // no comunas: covers all
+    ];
+    const excluded = [
+      await addCollaborator({ comunas: [comuna], status: "inactive" }),
+      await addCollaborator({ comunas: [comuna], status: "pending" }),
+      await addCollaborator({ comunas: [comuna], undeliverable: true }),
+      await addCollaborator({ comunas: ["Macul"] }),
+    ];
+    const order = await createPaidOrder({ comuna });
+
+    const { offered } = await dispatchAll(order);
+
+    for (const c of covering) {
+      expect(offered).toContain(c.phone);
+      expect(await offersOf(c.phone, order)).toHaveLength(1);
+    }
+    for (const c of excluded) {
+      expect(offered).not.toContain(c.phone);
+      expect(await inbox(sb, c.phone)).toEqual([]);
+    }
+    const summary = (await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id.slice(0, 8)));
+    expect(summary).toHaveLength(1);
+    expect(body(summary[0]!)).toMatch(/ofrecido a \d+ colaboradores/);
+  });
+
+  it("does not fan out an order that is not paid, and tells the owner only once per order", async () => {
+    const comuna = newComuna();
+    const c = await addCollaborator({ comunas: [comuna] });
+    const unpaid = await createPaidOrder({ comuna, status: "pending_payment" });
+    await dispatchAll(unpaid);
+    expect(await inbox(sb, c.phone)).toEqual([]);
+
+    const order = await createPaidOrder({ comuna });
+    await dispatchAll(order);
+    await dispatchAll(order); // the dispatch message delivered again
+    expect(await offersOf(c.phone, order)).toHaveLength(1);
+    expect((await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id.slice(0, 8)))).toHaveLength(1);
+  });
+
+  it("no longer sends offers of an order someone took meanwhile", async () => {
+    const comuna = newComuna();
+    const c = await addCollaborator({ comunas: [comuna] });
+    const order = await createPaidOrder({ comuna });
+    await env.LEDGER.prepare("UPDATE orders SET status = 'taken' WHERE id = ?1").bind(order.id).run();
+    const { acked } = await consume([{ body: { type: "offer", orderId: order.id, phone: c.phone, name: c.name } }]);
+    expect(acked).toHaveLength(1);
+    expect(await inbox(sb, c.phone)).toEqual([]);
+  });
+});
+
+describe("reliability", () => {
+  it.each([429, 500])(
+    "with HTTP %i on 30 percent of sends (and a duplicated delivery) every collaborator gets the offer exactly once",
+    async (status) => {
+      const comuna = newComuna();
+      const crew = await Promise.all(Array.from({ length: 20 }, () => addCollaborator({ comunas: [comuna] })));
+      const order = await createPaidOrder({ comuna });
+      await sb.control("faults", { graph: { status, rate: 0.3 } });
+
+      const { offered, delays } = await dispatchAll(order, { duplicateFirstBatch: true });
+
+      expect(offered).toEqual(expect.arrayContaining(crew.map((c) => c.phone)));
+      for (const c of crew) {
+        expect(await offersOf(c.phone, order)).toHaveLength(1);
+        const row = await getDispatch(env.LEDGER, order.id, c.phone);
+        expect(row).toMatchObject({ status: "sent", message_id: expect.stringMatching(/^wamid\./) });
+      }
+      // Failures were injected and retried with a backoff delay.
+      const sends = sb.requests.filter((r) => r.url.endsWith("/messages")).length;
+      expect(sends).toBeGreaterThan(crew.length + 1);
+      expect(delays.length).toBeGreaterThan(0);
+      expect(delays.every((d) => d >= 2)).toBe(true);
+    },
+  );
+
+  it("the real local queue carries a dispatch to every collaborator (fan-out and offers)", async () => {
+    const comuna = newComuna();
+    const crew = await Promise.all(Array.from({ length: 3 }, () => addCollaborator({ comunas: [comuna] })));
+    const order = await createPaidOrder({ comuna });
+
+    await env.DISPATCH.send({ type: "dispatch", orderId: order.id });
+
+    await vi.waitUntil(
+      async () => (await Promise.all(crew.map((c) => offersOf(c.phone, order)))).every((o) => o.length === 1),
+      { timeout: 10_000, interval: 100 },
+    );
+    for (const c of crew) expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "sent" });
+  });
+
+  it("131026 marks the number undeliverable, and the next dispatch leaves it out", async () => {
+    const comuna = newComuna();
+    const [gone, fine] = [await addCollaborator({ comunas: [comuna] }), await addCollaborator({ comunas: [comuna] })];
+    sb.intercept(async (_request, response) => {
+      if ((await recipientOf(response)) !== gone.phone.slice(1)) return response;
+      return Response.json(
+        { error: { message: "(#131026) Message undeliverable", type: "OAuthException", code: 131026 } },
+        { status: 400 },
+      );
+    });
+    const order = await createPaidOrder({ comuna });
+    await dispatchAll(order);
+    expect(await getDispatch(env.LEDGER, order.id, gone.phone)).toMatchObject({
+      status: "undeliverable",
+      error_code: 131026,
+    });
+    expect(await roster().get(gone.phone)).toMatchObject({ undeliverable: true });
+    expect(await offersOf(fine.phone, order)).toHaveLength(1);
+
+    sb.intercept(null);
+    const next = await createPaidOrder({ comuna });
+    const { offered } = await dispatchAll(next);
+    expect(offered).toContain(fine.phone);
+    expect(offered).not.toContain(gone.phone);
+  });
+
+  it("190 (expired Meta token) alerts the owner and retries the offer, which goes out once the token works", async () => {
+    const comuna = newComuna();
+    const c = await addCollaborator({ comunas: [comuna] });
+    const order = await createPaidOrder({ comuna });
+    await sb.control("tokens", { token: TEST_SECRETS.META_TOKEN_COLLABORATORS, valid: false });
+    const offerBody = { type: "offer", orderId: order.id, phone: c.phone, name: c.name };
+
+    const first = await consume([{ body: offerBody }]);
+
+    expect(first.retried).toHaveLength(1);
+    expect(await scalar("SELECT count(*) AS n FROM alerts WHERE kind = 'token_error'")).toBe(1);
+    expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "failed", error_code: 190 });
+
+    await sb.control("tokens", { token: TEST_SECRETS.META_TOKEN_COLLABORATORS, valid: true });
+    const second = await consume([{ body: offerBody, attempts: 2 }]);
+    expect(second.acked).toHaveLength(1);
+    expect(await offersOf(c.phone, order)).toHaveLength(1);
+  });
+
+  it("one collaborator's failure never stops the rest of the batch", async () => {
+    const comuna = newComuna();
+    const crew = await Promise.all(Array.from({ length: 5 }, () => addCollaborator({ comunas: [comuna] })));
+    const broken = crew[2]!;
+    sb.intercept(async (_request, response) => {
+      if ((await recipientOf(response)) !== broken.phone.slice(1)) return response;
+      return Response.json(
+        { error: { message: "(#132000) params", type: "OAuthException", code: 132000 } },
+        { status: 400 },
+      );
+    });
+    const order = await createPaidOrder({ comuna });
+    const bodies = crew.map((c) => ({ body: { type: "offer", orderId: order.id, phone: c.phone, name: c.name } }));
+
+    const outcome = await consume(bodies);
+
+    expect(outcome.acked).toHaveLength(5);
+    for (const c of crew.filter((x) => x !== broken)) {
+      expect(await offersOf(c.phone, order)).toHaveLength(1);
+      expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "sent" });
+    }
+    expect(await getDispatch(env.LEDGER, order.id, broken.phone)).toMatchObject({
+      status: "dead",
+      error_code: 132000,
+      message_id: null,
+    });
+    expect((await inbox(sb, OWNER)).some((m) => body(m).includes("error 132000"))).toBe(true);
+  });
+
+  it("a dead-lettered offer is marked dead and the owner is told", async () => {
+    const comuna = newComuna();
+    const c = await addCollaborator({ name: "Lucía", comunas: [comuna] });
+    const order = await createPaidOrder({ comuna });
+    const dead = await consume(
+      [{ body: { type: "offer", orderId: order.id, phone: c.phone, name: c.name }, attempts: 6 }],
+      "cotorro-dispatch-dlq",
+    );
+    expect(dead.acked).toHaveLength(1);
+    expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "dead" });
+    expect((await inbox(sb, OWNER)).some((m) => body(m).includes("Lucía"))).toBe(true);
+    expect(await inbox(sb, c.phone)).toEqual([]);
+  });
+});
+
+describe("subrequest budget", () => {
+  it("a full batch of offers stays within 50 subrequests", async () => {
+    const comuna = newComuna();
+    const crew = await Promise.all(Array.from({ length: 10 }, () => addCollaborator({ comunas: [comuna] })));
+    const order = await createPaidOrder({ comuna });
+    await consume(crew.map((c) => ({ body: { type: "offer", orderId: order.id, phone: c.phone, name: c.name } })));
+    const [batch] = batchLogs();
+    expect(batch!.subrequests).toBeLessThanOrEqual(50);
+    expect(batch!.deferred).toBe(0);
+    for (const c of crew) expect(await offersOf(c.phone, order)).toHaveLength(1);
+  });
+
+  it("hands work that would not fit back to the queue instead of crossing 50", async () => {
+    const comuna = newComuna();
+    const crew = await Promise.all(Array.from({ length: 10 }, () => addCollaborator({ comunas: [comuna] })));
+    const order = await createPaidOrder({ comuna });
+    // Every send fails with 190: each offer then also writes and alerts, the costliest path.
+    await sb.control("tokens", { token: TEST_SECRETS.META_TOKEN_COLLABORATORS, valid: false });
+    const { bindings, sent } = collectingEnv();
+    await consume(
+      crew.map((c) => ({ body: { type: "offer", orderId: order.id, phone: c.phone, name: c.name } })),
+      "cotorro-dispatch",
+      bindings,
+    );
+    const [batch] = batchLogs();
+    expect(batch!.subrequests).toBeLessThanOrEqual(50);
+    expect(batch!.deferred).toBeGreaterThan(0);
+    expect(sent).toHaveLength(batch!.deferred);
+  });
+});

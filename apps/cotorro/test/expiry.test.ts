@@ -1,0 +1,102 @@
+/**
+ * Order expiry (cron every 5 minutes): a paid order nobody took within ORDER_TTL_HOURS becomes
+ * `expired`; the customer (template `orden_expirada`) and the owner are told exactly once.
+ */
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { claimOrder } from "@cotorro/core/claim-store";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import worker from "../src/index.ts";
+import {
+  body,
+  createPaidOrder,
+  DAY,
+  grantTokens,
+  HOUR,
+  inbox,
+  newPhone,
+  OWNER,
+  orderStatus,
+  type PaidOrder,
+} from "./atender-helpers.ts";
+import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+
+let sb: InstalledSandbox;
+beforeEach(() => {
+  sb = installSandbox({ statusWebhooks: false, statusDelayMs: 0, redeliveryDelaysMs: [] });
+});
+afterEach(async () => {
+  await sb.app.settle();
+  sb.restore();
+});
+
+async function cron(): Promise<void> {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+/** Runs the cron until the customer's notice is out (each run has a small subrequest share). */
+async function cronUntilNotified(order: PaidOrder, runs = 8) {
+  for (let i = 0; i < runs; i++) {
+    await cron();
+    if ((await inbox(sb, order.customer.phone)).length > 0) return;
+  }
+}
+
+const overdue = () => createPaidOrder({ paidAt: Date.now() - 49 * HOUR, ttlHours: 48 });
+
+describe("order expiry", () => {
+  it("expires an untaken paid order past its window and tells the customer and the owner once", async () => {
+    const order = await overdue();
+
+    await cronUntilNotified(order);
+    await cron();
+    await cron();
+
+    expect(await orderStatus(order.id)).toBe("expired");
+    const notices = await inbox(sb, order.customer.phone);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({
+      template: "orden_expirada",
+      parameters: [order.customer.name, order.id.slice(0, 8)],
+      channel: "customers",
+    });
+    expect((await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id.slice(0, 8)))).toHaveLength(1);
+  });
+
+  it("leaves an order inside its window alone", async () => {
+    const order = await createPaidOrder();
+    await cron();
+    expect(await orderStatus(order.id)).toBe("paid");
+    expect(await inbox(sb, order.customer.phone)).toEqual([]);
+  });
+
+  it("closes as taken (not expired) an order someone took below a raised cap", async () => {
+    const phone = newPhone();
+    await grantTokens(phone, 1, Date.now() + DAY);
+    const order = await createPaidOrder({ paidAt: Date.now() - 47 * HOUR, ttlHours: 48 });
+    const claimed = await claimOrder(env.LEDGER, { orderId: order.id, phone, now: Date.now(), maxTakers: 3 });
+    expect(claimed.ok).toBe(true);
+    await env.LEDGER.prepare("UPDATE orders SET expires_at = ?2 WHERE id = ?1")
+      .bind(order.id, Date.now() - HOUR)
+      .run();
+
+    for (let i = 0; i < 4; i++) await cron();
+
+    expect(await orderStatus(order.id)).toBe("taken");
+    expect(await inbox(sb, order.customer.phone)).toEqual([]);
+  });
+
+  it("a notice that fails is sent by a later run, still once", async () => {
+    const order = await overdue();
+    await sb.control("faults", { graph: { status: 500, rate: 1 } });
+    for (let i = 0; i < 4; i++) await cron();
+    expect(await orderStatus(order.id)).toBe("expired");
+
+    await sb.control("faults", {});
+    await cronUntilNotified(order);
+    await cron();
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,311 @@
+/**
+ * The WhatsApp webhook: Meta's handshake, signature and size checks before anything is read,
+ * lenient handling of every entry, de-duplication (a replay repeats no effect), failures that make
+ * Meta retry, and replies on the channel that received the message.
+ */
+import { env, exports } from "cloudflare:workers";
+import { TEST_SECRETS } from "@cotorro/config";
+import { acquireSend, getDispatch, recordSent } from "@cotorro/core/dispatch-store";
+import { signMetaBody } from "@cotorro/core/meta-signature";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  addCollaborator,
+  body,
+  buttonTap,
+  COLLABORATORS_ID,
+  CUSTOMERS_ID,
+  claimsOf,
+  createPaidOrder,
+  envelope,
+  inbox,
+  newPhone,
+  newWamid,
+  ORIGIN,
+  OWNER,
+  postWebhook,
+  roster,
+  scalar,
+  spentBy,
+  textMessage,
+} from "./atender-helpers.ts";
+import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+
+let sb: InstalledSandbox;
+beforeEach(() => {
+  sb = installSandbox({ statusWebhooks: false, statusDelayMs: 0, redeliveryDelaysMs: [] });
+});
+afterEach(async () => {
+  await sb.app.settle();
+  sb.restore();
+});
+
+const eventCount = () => scalar("SELECT count(*) AS n FROM inbound_events");
+
+/** An offer as the dispatch leaves it: a dispatch row carrying the wamid of the sent template. */
+async function recordedOffer(orderId: string, phone: string): Promise<string> {
+  const messageId = newWamid();
+  await acquireSend(env.LEDGER, { orderId, phone, now: Date.now() });
+  await recordSent(env.LEDGER, { orderId, phone, messageId, now: Date.now() });
+  return messageId;
+}
+
+describe("GET /webhook: Meta's verification handshake", () => {
+  it.each(["/webhook", "/webhook_cotorro", "/webhook_ae"])(
+    "%s answers the challenge to the right token",
+    async (path) => {
+      const res = await exports.default.fetch(
+        `${ORIGIN}${path}?hub.mode=subscribe&hub.verify_token=${TEST_SECRETS.META_VERIFY_TOKEN}&hub.challenge=1158201444`,
+      );
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe("1158201444");
+    },
+  );
+
+  it.each([
+    ["a wrong token", `hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`],
+    ["no token", `hub.mode=subscribe&hub.challenge=1`],
+    ["another mode", `hub.mode=unsubscribe&hub.verify_token=${TEST_SECRETS.META_VERIFY_TOKEN}&hub.challenge=1`],
+    ["nothing", ""],
+  ])("refuses %s with 403", async (_label, query) => {
+    const res = await exports.default.fetch(`${ORIGIN}/webhook?${query}`);
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("POST /webhook: signature and size are checked before anything is read", () => {
+  it.each([
+    ["forged (another secret)", async (raw: string) => signMetaBody("not-the-app-secret-123", raw)],
+    ["unsigned", async () => null],
+    ["signed over another body", async (raw: string) => signMetaBody(TEST_SECRETS.META_APP_SECRET, `${raw} `)],
+    ["malformed header", async () => "sha256=xyz"],
+    ["wrong algorithm", async () => "sha1=0123456789abcdef0123456789abcdef01234567"],
+  ])("refuses a %s body with 401 and does nothing", async (_label, sign) => {
+    const phone = newPhone();
+    const raw = JSON.stringify(
+      envelope([[{ phoneNumberId: COLLABORATORS_ID, value: textMessage(phone, "suscribir") }]]),
+    );
+    const before = await eventCount();
+    const res = await postWebhook(null, { raw, signature: await sign(raw) });
+    expect(res.status).toBe(401);
+    expect(await eventCount()).toBe(before);
+    expect(await roster().get(phone)).toBeNull();
+    expect(await inbox(sb, phone)).toEqual([]);
+  });
+
+  it("refuses an oversized body with 413 even when it is signed", async () => {
+    const phone = newPhone();
+    const huge = textMessage(phone, "x".repeat(300 * 1024));
+    const before = await eventCount();
+    const res = await postWebhook(envelope([[{ phoneNumberId: CUSTOMERS_ID, value: huge }]]));
+    expect(res.status).toBe(413);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it("accepts signed bodies with accents, whether Meta signed the escaped text or the raw bytes", async () => {
+    const [a, b] = [newPhone(), newPhone()];
+    const rawA = JSON.stringify(
+      envelope([[{ phoneNumberId: CUSTOMERS_ID, value: textMessage(a, "¿Cuánto cuesta? ñandú ⚡") }]]),
+    );
+    expect(rawA).toContain("ñandú");
+    const escaped = await postWebhook(null, { raw: rawA });
+    expect(escaped.status).toBe(200);
+
+    const rawB = JSON.stringify(
+      envelope([[{ phoneNumberId: CUSTOMERS_ID, value: textMessage(b, "Electricista en Ñuñoa") }]]),
+    );
+    const key = await crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(TEST_SECRETS.META_APP_SECRET),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(rawB)));
+    const hex = [...mac].map((x) => x.toString(16).padStart(2, "0")).join("");
+    const rawBytes = await postWebhook(null, { raw: rawB, signature: `sha256=${hex}` });
+    expect(rawBytes.status).toBe(200);
+
+    for (const phone of [a, b]) {
+      const replies = await inbox(sb, phone);
+      expect(replies).toHaveLength(1);
+      expect(body(replies[0]!)).toContain(ORIGIN); // the booking link
+    }
+  });
+
+  it("answers 400 to a signed body that is not JSON", async () => {
+    const res = await postWebhook(null, { raw: "{not json" });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe("POST /webhook: every event, once", () => {
+  it("handles a batched webhook with two entries (and two changes), not only the first", async () => {
+    const [a, b, c] = [newPhone(), newPhone(), newPhone()];
+    const res = await postWebhook(
+      envelope([
+        [{ phoneNumberId: CUSTOMERS_ID, value: textMessage(a, "hola") }],
+        [
+          { phoneNumberId: CUSTOMERS_ID, value: textMessage(b, "buenas tardes") },
+          { phoneNumberId: COLLABORATORS_ID, value: textMessage(c, "suscribir", "Pedro Soto") },
+        ],
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect(await inbox(sb, a)).toHaveLength(1);
+    expect(await inbox(sb, b)).toHaveLength(1);
+    expect(await roster().get(c)).toMatchObject({ status: "pending", name: "Pedro Soto" });
+  });
+
+  it("a button tap replayed ten times (in a row and at once) claims, spends, replies and notifies once", async () => {
+    const ana = await addCollaborator({ tokens: 3 });
+    const order = await createPaidOrder();
+    const offerId = await recordedOffer(order.id, ana.phone);
+    const tap = envelope([
+      [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(ana.phone, `ATENDER:${order.id}`, offerId) }],
+    ]);
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await postWebhook(tap)).status);
+    statuses.push(...(await Promise.all(Array.from({ length: 5 }, () => postWebhook(tap)))).map((r) => r.status));
+
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(await claimsOf(order.id)).toBe(1);
+    expect(await spentBy(ana.phone)).toBe(1);
+    expect(await inbox(sb, ana.phone)).toHaveLength(1);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+    const ownerNotes = (await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id.slice(0, 8)));
+    expect(ownerNotes).toHaveLength(1);
+  });
+
+  it.each([
+    ["saldo", "Saldo: "],
+    ["ayuda", "saldo"],
+    ["desactivar", "activar"],
+  ])("the command %j replayed ten times gets one reply", async (command, expected) => {
+    const c = await addCollaborator({ tokens: 1 });
+    const message = envelope([[{ phoneNumberId: COLLABORATORS_ID, value: textMessage(c.phone, command) }]]);
+    for (let i = 0; i < 10; i++) expect((await postWebhook(message)).status).toBe(200);
+    const replies = await inbox(sb, c.phone);
+    expect(replies).toHaveLength(1);
+    expect(body(replies[0]!)).toContain(expected);
+  });
+
+  it("a 'suscribir' replayed ten times creates one application and tells the owner once", async () => {
+    const phone = newPhone();
+    const message = envelope([
+      [{ phoneNumberId: COLLABORATORS_ID, value: textMessage(phone, "/suscribir", "Rosa Díaz") }],
+    ]);
+    await Promise.all(Array.from({ length: 10 }, () => postWebhook(message)));
+    expect(await roster().get(phone)).toMatchObject({ status: "pending", name: "Rosa Díaz" });
+    expect(await inbox(sb, phone)).toHaveLength(1);
+    expect((await inbox(sb, OWNER)).filter((m) => body(m).includes("Rosa Díaz"))).toHaveLength(1);
+  });
+
+  it("a delivery status replayed ten times is recorded once and only moves the offer forward", async () => {
+    const c = await addCollaborator();
+    const order = await createPaidOrder();
+    const offerId = await recordedOffer(order.id, c.phone);
+    const status = (s: string) =>
+      envelope([
+        [
+          {
+            phoneNumberId: COLLABORATORS_ID,
+            value: { statuses: [{ id: offerId, status: s, timestamp: "1764000000", recipient_id: c.phone.slice(1) }] },
+          },
+        ],
+      ]);
+    for (let i = 0; i < 10; i++) expect((await postWebhook(status("read"))).status).toBe(200);
+    expect((await postWebhook(status("delivered"))).status).toBe(200); // late, out of order
+    expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "read", message_id: offerId });
+    expect(await scalar("SELECT count(*) AS n FROM inbound_events WHERE id LIKE ?1", `status:${offerId}:%`)).toBe(2);
+  });
+
+  it("a 'failed' status with 131026 marks the offer and the collaborator undeliverable", async () => {
+    const c = await addCollaborator();
+    const order = await createPaidOrder();
+    const offerId = await recordedOffer(order.id, c.phone);
+    const res = await postWebhook(
+      envelope([
+        [
+          {
+            phoneNumberId: COLLABORATORS_ID,
+            value: {
+              statuses: [
+                {
+                  id: offerId,
+                  status: "failed",
+                  recipient_id: c.phone.slice(1),
+                  errors: [{ code: 131026, title: "Message undeliverable" }],
+                },
+              ],
+            },
+          },
+        ],
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({
+      status: "undeliverable",
+      error_code: 131026,
+    });
+    expect(await roster().get(c.phone)).toMatchObject({ undeliverable: true, status: "active" });
+  });
+
+  it("answers 500 when handling fails, so Meta retries; the retry completes it exactly once", async () => {
+    const c = await addCollaborator({ tokens: 2 });
+    const order = await createPaidOrder();
+    const offerId = await recordedOffer(order.id, c.phone);
+    const tap = envelope([
+      [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(c.phone, `ATENDER:${order.id}`, offerId) }],
+    ]);
+
+    await sb.control("faults", { graph: { status: 500, rate: 1 } });
+    expect((await postWebhook(tap)).status).toBe(500);
+    await sb.control("faults", {});
+    expect((await postWebhook(tap)).status).toBe(200);
+    expect((await postWebhook(tap)).status).toBe(200);
+
+    expect(await claimsOf(order.id)).toBe(1);
+    expect(await spentBy(c.phone)).toBe(1);
+    expect(await inbox(sb, c.phone)).toHaveLength(1);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
+
+  it("identifies a collaborator who has no phone in the webhook (username, BSUID) by the tapped offer", async () => {
+    const c = await addCollaborator({ tokens: 1 });
+    const order = await createPaidOrder();
+    const offerId = await recordedOffer(order.id, c.phone);
+    const res = await postWebhook(
+      envelope([[{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(null, `ATENDER:${order.id}`, offerId) }]]),
+    );
+    expect(res.status).toBe(200);
+    expect(await claimsOf(order.id)).toBe(1);
+    expect(await spentBy(c.phone)).toBe(1);
+    const [reply] = await inbox(sb, c.phone);
+    expect(body(reply!)).toContain(order.customer.name);
+  });
+
+  it("replies on the channel whose number received the message", async () => {
+    const customer = newPhone();
+    const collaborator = await addCollaborator();
+    await postWebhook(
+      envelope([
+        [{ phoneNumberId: CUSTOMERS_ID, value: textMessage(customer, "hola") }],
+        [{ phoneNumberId: COLLABORATORS_ID, value: textMessage(collaborator.phone, "ayuda") }],
+      ]),
+    );
+    expect((await inbox(sb, customer)).map((m) => m.phoneNumberId)).toEqual([CUSTOMERS_ID]);
+    expect((await inbox(sb, collaborator.phone)).map((m) => m.phoneNumberId)).toEqual([COLLABORATORS_ID]);
+  });
+
+  it("ignores what it does not understand and still handles the rest", async () => {
+    const phone = newPhone();
+    const body = envelope([[{ phoneNumberId: CUSTOMERS_ID, value: textMessage(phone, "hola") }]]) as {
+      entry: { changes: unknown[] }[];
+    };
+    body.entry[0]!.changes.unshift({ field: "flows", value: { event: "FLOW_STATUS_CHANGE" } }, "junk");
+    const res = await postWebhook(body);
+    expect(res.status).toBe(200);
+    expect(await inbox(sb, phone)).toHaveLength(1);
+  });
+});
