@@ -39,7 +39,8 @@ export const texts = {
       fecha: "Opcional",
     },
     submit: "Continuar al pago",
-    errorSummary: "Revise los campos marcados en rojo.",
+    errorSummary: "Revise los campos marcados en rojo:",
+    consentShort: "Autorización para compartir sus datos",
     errors: {
       nombre: "Escriba su nombre (al menos 2 letras).",
       fono: "Escriba un número de WhatsApp válido, por ejemplo 9 1234 5678.",
@@ -112,7 +113,7 @@ export const texts = {
     receiptText: (r: { amount: string; buyOrder: string; last4: string; code: string; date: string }) =>
       `Comprobante de pago alectrico\nMonto: ${r.amount} (IVA incluido)\nOrden de compra: ${r.buyOrder}\nTarjeta terminada en ${r.last4}\nCódigo de autorización: ${r.code}\nFecha: ${r.date}`,
     ownerPaid: (p: { amount: string; buyOrder: string; orderId: string; comuna: string }) =>
-      `Pago recibido: ${p.amount}, orden ${p.buyOrder}, pedido ${p.orderId} (${p.comuna}). Enviado a los colaboradores.`,
+      `Pago recibido: ${p.amount}, orden ${p.buyOrder}, pedido ${p.orderId} (${p.comuna}). Se ofrece ahora a los colaboradores de la comuna.`,
     ownerDuplicate: (p: { amount: string; buyOrder: string; orderId: string }) =>
       `Pago duplicado: el pedido ${p.orderId} ya estaba pagado y entró otro pago de ${p.amount} (orden ${p.buyOrder}). Devuelva uno de los dos.`,
     ownerNotPayable: (p: { amount: string; buyOrder: string; orderId: string; status: string }) =>

@@ -54,6 +54,8 @@ describe("booking form", () => {
   it("brands the page per host: www and repair", async () => {
     const www = await (await request("/", { headers: { host: "www.alectrico.cl" } })).text();
     const repair = await (await request("/", { headers: { host: "repair.alectrico.cl" } })).text();
+    const byUrl = await (await request("http://repair.localhost:8787/", { headers: { host: "www.alectrico.cl" } })).text();
+    expect(byUrl).toContain("Reparación eléctrica a domicilio");
     expect(www).toContain("Agende una visita de electricista a domicilio");
     expect(repair).toContain("Reparación eléctrica a domicilio");
     expect(repair).toContain("Reparaciones eléctricas urgentes");
@@ -112,6 +114,10 @@ describe("POST /agendar refuses bad input with a 400, errors next to the fields,
     for (const field of ["nombre", "fono", "comuna", "direccion", "descripcion", "acepto"]) {
       expect(html, field).toContain(`id="${field}-error"`);
     }
+    // The summary at the top links to each field to fix.
+    expect(html).toContain('<a href="#fono">WhatsApp</a>');
+    expect(html).toContain('<a href="#acepto">Autorización para compartir sus datos</a>');
+    expect(html).not.toContain('href="#email"');
     expect(html).not.toContain('id="email-error"');
     expect(html).not.toContain('id="fecha-error"');
   });

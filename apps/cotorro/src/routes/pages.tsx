@@ -25,7 +25,7 @@ import {
   matchComuna,
 } from "../services/booking-input.ts";
 import { BookingPage } from "../views/booking-form.tsx";
-import { brandFor } from "../views/brand.ts";
+import { brandOf } from "../views/brand.ts";
 import { payErrorResponse, webpayRedirectResponse } from "./payment-responses.tsx";
 
 export const pageRoutes = new Hono<AppEnv>();
@@ -34,7 +34,7 @@ function bookingResponse(c: Context<AppEnv>, values: BookingValues, errors: Book
   const { settings, now } = c.get("deps");
   return c.html(
     <BookingPage
-      brand={brandFor(c.req.header("host"))}
+      brand={brandOf(c.req)}
       price={settings.PRECIO_VISITA}
       comunas={settings.COMUNAS}
       defaultComuna={settings.DEFAULT_COMUNA}

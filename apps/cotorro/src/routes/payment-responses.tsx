@@ -5,7 +5,7 @@ import type { AppEnv } from "../app-env.ts";
 import { newNonce, setCsp } from "../middleware/csp.ts";
 import type { PayOrderError, WebpayRedirect } from "../services/pay-order.ts";
 import { texts } from "../texts.ts";
-import { brandFor } from "../views/brand.ts";
+import { brandOf } from "../views/brand.ts";
 import { WebpayRedirectPage } from "../views/webpay-redirect.tsx";
 
 const t = texts.payment;
@@ -21,7 +21,7 @@ export function webpayRedirectResponse(c: Context<AppEnv>, redirect: WebpayRedir
       token={redirect.token}
       amount={redirect.amount}
       nonce={nonce}
-      tagline={brandFor(c.req.header("host")).tagline}
+      tagline={brandOf(c.req).tagline}
     />,
   );
 }
@@ -39,7 +39,7 @@ export function payErrorResponse(c: Context<AppEnv>, error: PayOrderError) {
   ) => (
     <MessagePage
       title={title}
-      tagline={brandFor(c.req.header("host")).tagline}
+      tagline={brandOf(c.req).tagline}
       message={message}
       tone={tone}
       requestId={c.get("requestId")}

@@ -23,7 +23,7 @@ import { rateLimit } from "../middleware/rate-limit.tsx";
 import { completeVisitPayment } from "../services/complete-payment.ts";
 import { payOrder, payOrderByReference } from "../services/pay-order.ts";
 import { texts } from "../texts.ts";
-import { brandFor } from "../views/brand.ts";
+import { brandOf } from "../views/brand.ts";
 import { ApprovedPage, NotPaidPage, PendingPage } from "../views/payment-pages.tsx";
 import { payErrorResponse, webpayRedirectResponse } from "./payment-responses.tsx";
 
@@ -45,11 +45,12 @@ async function returnParams(c: Context<AppEnv>): Promise<Record<string, unknown>
   return params;
 }
 
+const home = { href: "/", label: texts.errors.goHome, variant: "secondary" as const };
 const retryHref = (orderId: string | null) => (orderId ? `/pedido/${orderId}/pagar` : null);
 
 webpayRoutes.on(["GET", "POST"], "/return_url", onlyHosts("api", "booking"), defaultCsp, async (c) => {
   const deps = c.get("deps");
-  const tagline = brandFor(c.req.header("host")).tagline;
+  const tagline = brandOf(c.req).tagline;
   const requestId = c.get("requestId");
   c.header("Cache-Control", "no-store");
   const outcome = await completeVisitPayment(deps, await returnParams(c));
@@ -58,12 +59,24 @@ webpayRoutes.on(["GET", "POST"], "/return_url", onlyHosts("api", "booking"), def
     switch (error.kind) {
       case "invalid":
         return c.html(
-          <MessagePage title={t.invalidTitle} tagline={tagline} message={t.invalidBody} requestId={requestId} />,
+          <MessagePage
+            title={t.invalidTitle}
+            tagline={tagline}
+            message={t.invalidBody}
+            requestId={requestId}
+            actions={[home]}
+          />,
           400,
         );
       case "unknown_payment":
         return c.html(
-          <MessagePage title={t.unknownTitle} tagline={tagline} message={t.unknownBody} requestId={requestId} />,
+          <MessagePage
+            title={t.unknownTitle}
+            tagline={tagline}
+            message={t.unknownBody}
+            requestId={requestId}
+            actions={[home]}
+          />,
           404,
         );
       case "pending":

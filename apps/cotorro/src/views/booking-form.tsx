@@ -1,7 +1,7 @@
 /** The booking form (SPEC §3): every field labelled, errors next to their field, values kept. */
 import { formatClp } from "@cotorro/core/money";
 import { Field, invalidProps, Layout } from "@cotorro/web/layout";
-import { type BookingErrors, type BookingValues, LIMITS } from "../services/booking-input.ts";
+import { BOOKING_FIELDS, type BookingErrors, type BookingValues, LIMITS } from "../services/booking-input.ts";
 import { texts } from "../texts.ts";
 import type { Brand } from "./brand.ts";
 
@@ -44,6 +44,13 @@ export function BookingPage({
       {hasErrors ? (
         <div class="notice bad" role="alert" id="errores">
           {t.errorSummary}
+          <ul>
+            {BOOKING_FIELDS.filter((f) => errors[f]).map((f) => (
+              <li>
+                <a href={`#${f}`}>{t.labels[f].length > 40 ? t.consentShort : t.labels[f]}</a>
+              </li>
+            ))}
+          </ul>
         </div>
       ) : null}
       <form method="post" action="/agendar" class="card" novalidate>

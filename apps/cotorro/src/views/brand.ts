@@ -1,15 +1,21 @@
 /**
  * Branding per booking host (SPEC §2): `repair.*` gets the urgent-repair wording, every other host
- * (www, the api host, local development) the general one. Chosen from the Host header, so in local
- * development `http://repair.localhost:8787` shows the repair site.
+ * (www, the api host, local development) the general one, chosen from the request's host (its URL
+ * or its Host header). Note: `wrangler dev` rewrites both to the first route (www), so locally the
+ * repair wording shows only in the workerd tests, which set the host.
  */
 import { texts } from "../texts.ts";
 
 export type BrandName = keyof typeof texts.booking.brands;
 export type Brand = (typeof texts.booking.brands)[BrandName] & { name: BrandName };
 
-export function brandFor(host: string | undefined): Brand {
-  const hostname = (host ?? "").toLowerCase().split(":")[0] ?? "";
-  const name: BrandName = hostname.startsWith("repair.") ? "repair" : "www";
+export function brandFor(...hosts: (string | undefined)[]): Brand {
+  const isRepair = hosts.some((host) => (host ?? "").toLowerCase().startsWith("repair."));
+  const name: BrandName = isRepair ? "repair" : "www";
   return { name, ...texts.booking.brands[name] };
+}
+
+/** The brand of a request: by its URL's host or its Host header. */
+export function brandOf(req: { url: string; header(name: string): string | undefined }): Brand {
+  return brandFor(new URL(req.url).hostname, req.header("host"));
 }

@@ -30,7 +30,7 @@ export function ApprovedPage(p: ApprovedPageProps) {
         ))}
       </ol>
       <div class="card">
-        <dl class="summary">
+        <dl class="summary stacked">
           <dt>{t.summary.buyOrder}</dt>
           <dd>{p.buyOrder}</dd>
           <dt>{t.summary.amount}</dt>
