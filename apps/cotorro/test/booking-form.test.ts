@@ -54,7 +54,9 @@ describe("booking form", () => {
   it("brands the page per host: www and repair", async () => {
     const www = await (await request("/", { headers: { host: "www.alectrico.cl" } })).text();
     const repair = await (await request("/", { headers: { host: "repair.alectrico.cl" } })).text();
-    const byUrl = await (await request("http://repair.localhost:8787/", { headers: { host: "www.alectrico.cl" } })).text();
+    const byUrl = await (
+      await request("http://repair.localhost:8787/", { headers: { host: "www.alectrico.cl" } })
+    ).text();
     expect(byUrl).toContain("Reparación eléctrica a domicilio");
     expect(www).toContain("Agende una visita de electricista a domicilio");
     expect(repair).toContain("Reparación eléctrica a domicilio");
