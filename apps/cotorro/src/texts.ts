@@ -153,6 +153,7 @@ export const texts = {
     goHome: "Volver al inicio",
     badRequestTitle: "Solicitud no válida",
     badRequestBody: "No pudimos leer los datos enviados. Vuelva a la página anterior e inténtelo de nuevo.",
+    tooLargeBody: "El formulario enviado es demasiado grande. Acorte la descripción e inténtelo de nuevo.",
   },
 } as const;
 

@@ -135,6 +135,29 @@ describe("POST /agendar refuses bad input with a 400, errors next to the fields,
     expect(await storedCounts()).toEqual(before);
   });
 
+  it("refuses a malformed form body (400 page with a request id) and an oversized one (413)", async () => {
+    const before = await storedCounts();
+    const malformed = await request("/agendar", {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data; boundary=nope", origin: ORIGIN },
+      body: "garbage without the boundary",
+    });
+    expect(malformed.status).toBe(400);
+    const html = await malformed.text();
+    expect(html).toContain("Solicitud no válida");
+    expect(html).toContain(`Código de la solicitud: ${malformed.headers.get("x-request-id")}`);
+    const huge = await postForm("/agendar", { ...VALID_BOOKING, descripcion: "x".repeat(40_000) });
+    expect(huge.status).toBe(413);
+    expect(await huge.text()).toContain("demasiado grande");
+    expect(await storedCounts()).toEqual(before);
+  });
+
+  it("never takes the consent from a link", async () => {
+    const html = await (await request("/agendar?nombre=Ana&acepto=on")).text();
+    expect(fieldMarkup(html, "nombre")).toContain('value="Ana"');
+    expect(fieldMarkup(html, "acepto")).not.toContain("checked");
+  });
+
   it("escapes HTML typed into the form when showing it again", async () => {
     const attack = `"><script>alert('x')</script><img src=x onerror=alert(1)>`;
     const res = await postForm("/agendar", {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chileToday, daysBetween, formatDateTimeCl, formatLongDateCl, isIsoDate } from "./dates.ts";
+import { chileToday, daysBetween, formatDateTimeCl, isIsoDate } from "./dates.ts";
 
 describe("dates in Chile", () => {
   it.each([
@@ -36,10 +36,5 @@ describe("dates in Chile", () => {
     expect(formatDateTimeCl("2026-11-24T15:41:21.063Z")).toBe("24-11-2026 12:41");
     expect(formatDateTimeCl(Date.UTC(2026, 6, 1, 16, 5))).toBe("01-07-2026 12:05");
     expect(formatDateTimeCl("not a date")).toBe("not a date");
-  });
-
-  it("writes a preferred date out in Spanish", () => {
-    expect(formatLongDateCl("2026-11-24")).toBe("martes, 24 de noviembre de 2026");
-    expect(formatLongDateCl("bad")).toBe("bad");
   });
 });

@@ -22,14 +22,6 @@ const dateTimeCl = new Intl.DateTimeFormat("es-CL", {
   hourCycle: "h23",
 });
 
-const longDateCl = new Intl.DateTimeFormat("es-CL", {
-  timeZone: "UTC",
-  weekday: "long",
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-});
-
 /** Today's calendar date in Chile as YYYY-MM-DD. */
 export function chileToday(now: number): string {
   return dayParts.format(new Date(now));
@@ -54,10 +46,4 @@ export function formatDateTimeCl(when: number | string): string {
   const date = new Date(when);
   if (Number.isNaN(date.getTime())) return String(when).slice(0, 40);
   return dateTimeCl.format(date).replace(",", "");
-}
-
-/** "martes, 24 de noviembre de 2026" from a YYYY-MM-DD calendar date. */
-export function formatLongDateCl(isoDate: string): string {
-  if (!isIsoDate(isoDate)) return isoDate;
-  return longDateCl.format(new Date(`${isoDate}T12:00:00Z`));
 }

@@ -51,5 +51,14 @@ export const formBodyLimit = (answer: "page" | "json") =>
     onError: (c) =>
       answer === "json"
         ? c.json({ ok: false, errors: { body: texts.leads.errors.body } }, 413)
-        : c.text("Formulario demasiado grande", 413),
+        : c.html(
+            <MessagePage
+              title={texts.errors.badRequestTitle}
+              tagline={texts.tagline}
+              message={texts.errors.tooLargeBody}
+              requestId={c.get("requestId")}
+              actions={[{ href: "/", label: texts.errors.goHome, variant: "secondary" }]}
+            />,
+            413,
+          ),
   });

@@ -63,7 +63,8 @@ const booking = onlyHosts("booking");
 pageRoutes.get("/", booking, defaultCsp, (c) => bookingResponse(c, {}, {}, 200));
 
 pageRoutes.get("/agendar", booking, defaultCsp, (c) => {
-  const values = bookingValues(c.req.query());
+  // Consent is given by the person on the page, never by a link.
+  const { acepto: _consent, ...values } = bookingValues(c.req.query());
   const comuna = values.comuna ? matchComuna(c.get("deps").settings.COMUNAS, values.comuna) : null;
   if (comuna) values.comuna = comuna;
   return bookingResponse(c, values, {}, 200);
