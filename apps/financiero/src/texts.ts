@@ -43,7 +43,7 @@ export const texts = {
       `La cuenta de colaborador del número ${phone} está inactiva, así que no puede comprar tokens.`,
     howToActivate: (number: string) =>
       `Para reactivarla, escriba «activar» por WhatsApp al número de colaboradores ${number}.`,
-    writeUs: "Escribir por WhatsApp",
+    writeUs: (word: string) => `Escribir «${word}» por WhatsApp`,
     tryOther: "Probar con otro número",
   },
   /** Signed links (`/recargar/:link`, `/saldo/:link`). */
@@ -69,7 +69,7 @@ export const texts = {
     approvedBody: (tokens: string, amount: string) =>
       `Sumamos ${tokens} a su cuenta por ${amount}. Le enviamos el comprobante por WhatsApp.`,
     balanceLine: (balance: string) => `Saldo: ${balance}`,
-    validUntil: (date: string) => `Los tokens comprados vencen el ${date}.`,
+    validUntil: "Los tokens de esta compra vencen el",
     seeBalance: "Ver saldo y movimientos",
     summary: {
       buyOrder: "Orden de compra",
@@ -77,7 +77,7 @@ export const texts = {
       amount: "Monto",
       card: "Tarjeta",
       cardEnding: (last4: string) => `terminada en ${last4}`,
-      authorization: "Código de autorización",
+      authorization: "Autorización",
       date: "Fecha",
     },
     rejectedTitle: "Pago rechazado",
@@ -116,10 +116,10 @@ export const texts = {
     balance: (balance: string) => `Saldo: ${balance}`,
     noTokens: "No tiene tokens vigentes. Recargue para poder atender trabajos.",
     expiriesTitle: "Vencimiento de sus tokens",
-    expiresOn: (date: string) => `Vence el ${date}`,
+    expiresOn: "Vence el",
     expiredTitle: "Tokens vencidos",
     expiredNote: "Los tokens vencidos no se cuentan en el saldo ni se pueden usar.",
-    expiredOn: (date: string) => `Venció el ${date}`,
+    expiredOn: "Venció el",
     purchasesTitle: "Compras",
     noPurchases: "Aún no registra compras.",
     spendsTitle: "Trabajos tomados",

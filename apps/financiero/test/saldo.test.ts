@@ -52,6 +52,12 @@ async function paidTopUp(phone: string, tokens: number, clickedDaysAgo = 0) {
   return { paidAt: payment!.finalized_at!, buyOrder: started.buyOrder };
 }
 
+/** The markup of one section of the balance page ("" when the page has none). */
+function section(html: string, id: string): string {
+  const start = html.indexOf(`<section aria-labelledby="${id}">`);
+  return start < 0 ? "" : html.slice(start, html.indexOf("</section>", start));
+}
+
 /** A paid order open until `until`, to try spending a token on. */
 async function paidOrder(now: number, until: number): Promise<string> {
   const id = newOrderId();
@@ -99,7 +105,9 @@ describe("token expiry", () => {
     const expiry = paidAt + 180 * DAY;
     const before = await (await request(`/saldo/${await link("saldo", phone)}`)).text();
     expect(before).toContain("Saldo: 1 token");
-    expect(before).toContain(`Vence el ${formatDateTimeCl(expiry)}`);
+    expect(section(before, "vencimientos")).toContain(
+      `<td>${formatDateTimeCl(expiry)}<br/><span class="muted">Compra</span></td><td>1 token</td>`,
+    );
     expect(formatDateTimeCl(expiry)).toMatch(/^\d{2}-\d{2}-\d{4} \d{2}:\d{2}$/);
 
     // Move that token's payment 181 days into the past: it is now expired.
@@ -112,8 +120,10 @@ describe("token expiry", () => {
     const after = await res.text();
     expect(after).toContain("Saldo: 0 tokens");
     expect(after).toContain("Tokens vencidos");
-    expect(after).toContain(`Venció el ${formatDateTimeCl(expiry - 181 * DAY)}`);
-    expect(after).not.toContain("Vence el ");
+    expect(section(after, "vencidos")).toContain(
+      `<td>${formatDateTimeCl(expiry - 181 * DAY)}<br/><span class="muted">Compra</span></td><td>1 token</td>`,
+    );
+    expect(section(after, "vencimientos")).toBe("");
   });
 });
 
@@ -152,9 +162,14 @@ describe("GET /saldo/:link", () => {
     expect(html).toContain(`Cuenta +56 9 9${phone.slice(5, 8)} ${phone.slice(8)}`);
     // Valid tokens with their expiry; the expired promotional one apart.
     expect(html).toContain("Vencimiento de sus tokens");
-    expect(html).toMatch(/Vence el \d{2}-\d{2}-\d{4} \d{2}:\d{2}<\/td><td>5 tokens<\/td><td class="muted">Compra/);
+    expect(section(html, "vencimientos")).toMatch(
+      /<td>\d{2}-\d{2}-\d{4} \d{2}:\d{2}<br\/><span class="muted">Compra<\/span><\/td><td>5 tokens<\/td>/,
+    );
     expect(html).toContain("Tokens vencidos");
-    expect(html).toContain(`Venció el ${formatDateTimeCl(now - DAY)}</td><td>1 token</td><td class="muted">Promoción`);
+    expect(section(html, "vencidos")).toContain(
+      `<td>${formatDateTimeCl(now - DAY)}<br/><span class="muted">Promoción</span></td><td>1 token</td>`,
+    );
+    expect(section(html, "vencimientos")).not.toContain("Promoción");
     // Purchases: date, pack, amount.
     expect(html).toMatch(/<td>\d{2}-\d{2}-\d{4} \d{2}:\d{2}<\/td><td>5 tokens<\/td><td>\$25\.000<\/td>/);
     expect(html).not.toContain("undefined");

@@ -54,6 +54,9 @@ function formResponse(
 
 pageRoutes.get("/", (c) => formResponse(c, {}, {}, 200));
 
+/** Browsers ask for it on every visit; an empty answer keeps the logs free of 404s. */
+pageRoutes.get("/favicon.ico", (c) => c.body(null, 204));
+
 pageRoutes.get("/recargar", (c) => {
   const { fono, cantidad } = topUpValues(c.req.query());
   return formResponse(c, { ...(fono ? { fono } : {}), ...(cantidad ? { cantidad } : {}) }, {}, 200);

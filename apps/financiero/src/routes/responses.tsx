@@ -56,7 +56,7 @@ export function rosterRefusalResponse(c: Context<AppEnv>, kind: RosterRefusal, p
           ? [
               {
                 href: `https://wa.me/${waId(number)}?text=${encodeURIComponent(copy.word)}`,
-                label: t.writeUs,
+                label: t.writeUs(copy.word),
                 variant: "whatsapp" as const,
               },
             ]

@@ -30,7 +30,11 @@ export function ApprovedPage(p: ApprovedPageProps) {
         <p class="price" id="saldo">
           {t.balanceLine(formatTokens(p.balance))}
         </p>
-        <p class="muted">{t.validUntil(p.validUntil)}</p>
+        <p class="muted">
+          {t.validUntil}
+          <br />
+          <strong>{p.validUntil}</strong>
+        </p>
       </div>
       <div class="actions">
         <a class="button" href={p.saldoHref}>

@@ -34,7 +34,7 @@ export function SaldoPage({ wallet, topUpHref, requestId }: { wallet: Wallet; to
       {wallet.valid.length > 0 ? (
         <section aria-labelledby="vencimientos">
           <h2 id="vencimientos">{t.expiriesTitle}</h2>
-          <ExpiryTable groups={wallet.valid} label={t.expiresOn} />
+          <ExpiryTable groups={wallet.valid} dateHeader={t.expiresOn} />
         </section>
       ) : null}
 
@@ -42,7 +42,7 @@ export function SaldoPage({ wallet, topUpHref, requestId }: { wallet: Wallet; to
         <section aria-labelledby="vencidos">
           <h2 id="vencidos">{t.expiredTitle}</h2>
           <p class="muted">{t.expiredNote}</p>
-          <ExpiryTable groups={wallet.expired} label={t.expiredOn} />
+          <ExpiryTable groups={wallet.expired} dateHeader={t.expiredOn} />
         </section>
       ) : null}
 
@@ -101,15 +101,24 @@ export function SaldoPage({ wallet, topUpHref, requestId }: { wallet: Wallet; to
   );
 }
 
-function ExpiryTable({ groups, label }: { groups: readonly ExpiryGroup[]; label: (date: string) => string }) {
+function ExpiryTable({ groups, dateHeader }: { groups: readonly ExpiryGroup[]; dateHeader: string }) {
   return (
     <table>
+      <thead>
+        <tr>
+          <th scope="col">{dateHeader}</th>
+          <th scope="col">{t.columns.count}</th>
+        </tr>
+      </thead>
       <tbody>
         {groups.map((g) => (
           <tr>
-            <td>{label(formatDateTimeCl(g.expiresAt))}</td>
+            <td>
+              {formatDateTimeCl(g.expiresAt)}
+              <br />
+              <span class="muted">{t.sources[g.source]}</span>
+            </td>
             <td>{formatTokens(g.count)}</td>
-            <td class="muted">{t.sources[g.source]}</td>
           </tr>
         ))}
       </tbody>
