@@ -6,5 +6,5 @@ import { reconcileTopUps } from "./services/reconcile-topups.ts";
 export async function handleScheduled(cron: string, scheduledTime: number, env: Env): Promise<void> {
   const deps = createDeps(env, { cron });
   deps.log.info("cron_run", { cron, scheduledTime });
-  await reconcileTopUps(deps);
+  await reconcileTopUps(deps).catch((error) => deps.log.error("cron_reconcile_failed", { error }));
 }
