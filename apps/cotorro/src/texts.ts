@@ -212,24 +212,24 @@ export const atenderTexts = {
       `Hola ${p.customerName}, lamentamos que ningún electricista haya podido tomar su visita ${p.orderRef}. Le contactaremos para devolver su pago o reagendar.`,
   },
   owner: {
-    dispatched: (d: { orderRef: string; comuna: string; offered: number }) =>
+    dispatched: (d: { orderId: string; comuna: string; offered: number }) =>
       d.offered === 0
-        ? `Pedido ${d.orderRef} (${d.comuna}): no hay colaboradores activos que cubran la comuna. Nadie recibió la oferta.`
-        : `Pedido ${d.orderRef} (${d.comuna}) ofrecido a ${d.offered} ${d.offered === 1 ? "colaborador" : "colaboradores"}.`,
-    taken: (t: { orderRef: string; comuna: string; name: string; phone: string }) =>
-      `Pedido ${t.orderRef} (${t.comuna}) tomado por ${t.name} (${t.phone}).`,
-    deadLetter: (d: { orderRef: string; who: string }) =>
-      `No se pudo enviar la oferta del pedido ${d.orderRef} a ${d.who} después de varios intentos.`,
-    dispatchFailed: (d: { orderRef: string }) =>
-      `No se pudo repartir el pedido ${d.orderRef} a los colaboradores después de varios intentos. Despáchelo de nuevo desde la administración.`,
-    templateRejected: (d: { orderRef: string; code: number }) =>
-      `WhatsApp rechazó la oferta del pedido ${d.orderRef} (error ${d.code}). Revise la plantilla say_atender.`,
+        ? `Pedido ${d.orderId} (${d.comuna}): no hay colaboradores activos que cubran la comuna. Nadie recibió la oferta.`
+        : `Pedido ${d.orderId} (${d.comuna}) ofrecido a ${d.offered} ${d.offered === 1 ? "colaborador" : "colaboradores"}.`,
+    taken: (t: { orderId: string; comuna: string; name: string; phone: string }) =>
+      `Pedido ${t.orderId} (${t.comuna}) tomado por ${t.name} (${t.phone}).`,
+    deadLetter: (d: { orderId: string; who: string }) =>
+      `No se pudo enviar la oferta del pedido ${d.orderId} a ${d.who} después de varios intentos.`,
+    dispatchFailed: (d: { orderId: string }) =>
+      `No se pudo repartir el pedido ${d.orderId} a los colaboradores después de varios intentos. Despáchelo de nuevo desde la administración.`,
+    templateRejected: (d: { orderId: string; code: number }) =>
+      `WhatsApp rechazó la oferta del pedido ${d.orderId} (error ${d.code}). Revise la plantilla say_atender.`,
     tokenError:
       "WhatsApp rechazó el token de acceso (error 190): las ofertas se reintentarán. Renueve el token con «pnpm ops meta token extend» o use un token de System User.",
     application: (a: { name: string; phone: string }) =>
       `Nueva solicitud de colaborador: ${a.name} (${a.phone}). Queda pendiente hasta que usted la apruebe.`,
-    expired: (e: { orderRef: string; comuna: string }) =>
-      `Pedido ${e.orderRef} (${e.comuna}) venció sin que nadie lo tomara. Se avisó al cliente.`,
+    expired: (e: { orderId: string; comuna: string }) =>
+      `Pedido ${e.orderId} (${e.comuna}) venció sin que nadie lo tomara. Se avisó al cliente.`,
   },
   page: {
     tagline: "Colaboradores",
@@ -244,15 +244,17 @@ export const atenderTexts = {
       balance: "Su saldo",
     },
     balance: (n: number) => `${n} ${n === 1 ? "token" : "tokens"}`,
+    offerNoTokens: "Su saldo: 0 tokens. Recargue para poder atender este trabajo.",
     submit: "Atender (usa 1 token)",
     takenTitle: "El trabajo es suyo",
     takenBody: "Contacte al cliente lo antes posible para coordinar la visita.",
     alreadyTaken: "Ya había tomado este trabajo; no se descontó otro token.",
-    call: "Llamar",
-    whatsapp: "Escribir por WhatsApp",
+    call: (name: string) => `Llamar a ${name}`,
+    whatsapp: (name: string) => `Escribir a ${name} por WhatsApp`,
     noTokensTitle: "Sin tokens vigentes",
     noTokensBody:
-      "No tiene tokens vigentes para atender este trabajo; no se tomó. Recargue y vuelva a abrir este mismo link.",
+      "No tiene tokens vigentes para atender este trabajo; no se tomó. Recargue y vuelva a este trabajo para tomarlo, si sigue disponible.",
+    backToOffer: "Volver al trabajo",
     topUp: "Recargar tokens",
     notAvailableTitle: "La orden ya no está vigente",
     notAvailableBody: "Otro colaborador tomó este trabajo, se canceló o venció. No se descontó ningún token.",

@@ -28,7 +28,7 @@ function message(
   status: 402 | 403 | 410,
   title: string,
   body: string,
-  actions: { href: string; label: string }[] = [],
+  actions: { href: string; label: string; variant?: "secondary" }[] = [],
 ) {
   return c.html(
     <MessagePage
@@ -44,6 +44,7 @@ function message(
 }
 
 function refused(c: Context<AppEnv>, error: CanjeLinkError | ClaimOrderError) {
+  const back = { href: c.req.path, label: P.backToOffer, variant: "secondary" as const };
   switch (error.kind) {
     case "bad_link":
       return message(c, 403, P.badLinkTitle, P.badLinkBody);
@@ -52,7 +53,7 @@ function refused(c: Context<AppEnv>, error: CanjeLinkError | ClaimOrderError) {
     case "order_not_available":
       return message(c, 410, P.notAvailableTitle, P.notAvailableBody);
     case "no_tokens":
-      return message(c, 402, P.noTokensTitle, P.noTokensBody, [{ href: error.topUpUrl, label: P.topUp }]);
+      return message(c, 402, P.noTokensTitle, P.noTokensBody, [{ href: error.topUpUrl, label: P.topUp }, back]);
     case "not_collaborator":
       return message(c, 403, P.notCollaboratorTitle, P.notCollaboratorBody);
     default:
@@ -73,12 +74,13 @@ atenderRoutes.get(PATH, ...guards, async (c) => {
           comuna={view.comuna}
           description={view.description}
           balance={view.balance}
+          topUpUrl={view.topUpUrl}
           requestId={c.get("requestId")}
         />,
       );
     case "contact":
       return c.html(
-        <ContactPage customer={view.customer} balance={view.balance} repeat={true} requestId={c.get("requestId")} />,
+        <ContactPage customer={view.customer} balance={view.balance} repeat={false} requestId={c.get("requestId")} />,
       );
     case "not_available":
       return refused(c, { kind: "order_not_available" });

@@ -12,12 +12,14 @@ import { verifyLink } from "@cotorro/core/signed-link";
 import { balance } from "@cotorro/core/token-store";
 import type { Deps } from "../deps.ts";
 import { type ClaimedOrder, type ClaimOrderError, claimOrderFor } from "./claim-order.ts";
+import { topUpToken, topUpUrl } from "./links.ts";
 
 export type CanjeLinkError = { kind: "bad_link" } | { kind: "expired_link" };
 
 export type CanjeView =
-  | { kind: "offer"; comuna: string; description: string; balance: number }
-  | { kind: "contact"; customer: Customer; balance: number; repeat: true }
+  /** `topUpUrl` when the collaborator has no valid token (the button would answer 402). */
+  | { kind: "offer"; comuna: string; description: string; balance: number; topUpUrl: string | null }
+  | { kind: "contact"; customer: Customer; balance: number }
   | { kind: "not_available" };
 
 async function readLink(link: string, deps: Deps): Promise<Result<{ orderId: string; phone: string }, CanjeLinkError>> {
@@ -44,11 +46,18 @@ export async function openCanje(link: string, deps: Deps): Promise<Result<CanjeV
     balance(deps.db, phone, now),
   ]);
   if (!doc) return ok({ kind: "not_available" });
-  if (claim) return ok({ kind: "contact", customer: doc.customer, balance: tokens, repeat: true });
+  if (claim) return ok({ kind: "contact", customer: doc.customer, balance: tokens });
   if (order?.status !== "paid" || order.expires_at === null || order.expires_at <= now) {
     return ok({ kind: "not_available" });
   }
-  return ok({ kind: "offer", comuna: order.comuna, description: doc.customer.description, balance: tokens });
+  const topUp = tokens > 0 ? null : topUpUrl(deps, await topUpToken(deps, phone));
+  return ok({
+    kind: "offer",
+    comuna: order.comuna,
+    description: doc.customer.description,
+    balance: tokens,
+    topUpUrl: topUp,
+  });
 }
 
 /** POST: claims the order for the link's collaborator (outcomes of SPEC §5). */

@@ -4,7 +4,7 @@
  * the customer gets the professional's name and phone and the owner is told, each exactly once per
  * (order, collaborator) however often the tap or the page is replayed (effect keys).
  */
-import { orderRef, professionalTemplate } from "@cotorro/core/atender-messages";
+import { professionalTemplate } from "@cotorro/core/atender-messages";
 import { claimOrder, getClaim } from "@cotorro/core/claim-store";
 import { runEffectOnce } from "@cotorro/core/effect-store";
 import { alertOwner, sendToUser } from "@cotorro/core/messenger";
@@ -110,7 +110,7 @@ export async function runClaimEffects(
       deps,
       "order_taken",
       atenderTexts.owner.taken({
-        orderRef: orderRef(orderId),
+        orderId,
         comuna: customer.comuna,
         name: collaboratorName,
         phone: professionalPhone,

@@ -5,7 +5,6 @@
  * sent by its own queue message, so one failure never stops the rest (the original returned on
  * the first failure, original-cotorro.md §9.21) and each invocation stays within its budget.
  */
-import { orderRef } from "@cotorro/core/atender-messages";
 import { alertOwner } from "@cotorro/core/messenger";
 import { getOrder, getOrderDoc, markDispatched } from "@cotorro/core/order-store";
 import { type Collaborator, coversComuna } from "@cotorro/core/roster-store";
@@ -56,7 +55,7 @@ export async function dispatchOrder(input: { orderId: string; from?: number }, d
     await alertOwner(
       deps,
       "dispatch_summary",
-      atenderTexts.owner.dispatched({ orderRef: orderRef(orderId), comuna: order.comuna, offered: targets.length }),
+      atenderTexts.owner.dispatched({ orderId, comuna: order.comuna, offered: targets.length }),
       { key: orderId },
     );
   }

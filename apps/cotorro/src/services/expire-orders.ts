@@ -58,7 +58,7 @@ async function notifyExpired(orderId: string, comuna: string, deps: Deps): Promi
         template: expiredTemplate({ customerName, orderId }),
       });
     }
-    await alertOwner(deps, "order_expired", atenderTexts.owner.expired({ orderRef: orderRef(orderId), comuna }), {
+    await alertOwner(deps, "order_expired", atenderTexts.owner.expired({ orderId, comuna }), {
       key: orderId,
     });
   });

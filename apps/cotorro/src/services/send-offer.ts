@@ -5,7 +5,7 @@
  * (platform.md §2.8): 130429/5xx/timeouts retry with backoff, 131026 marks the number
  * undeliverable, 190 alerts the owner and retries, any other error is final and reported.
  */
-import { offerMessage, orderRef } from "@cotorro/core/atender-messages";
+import { offerMessage } from "@cotorro/core/atender-messages";
 import { acquireSend, closeDispatch, recordSent, releaseSend } from "@cotorro/core/dispatch-store";
 import { WhatsAppApiError } from "@cotorro/core/errors";
 import { alertOwner } from "@cotorro/core/messenger";
@@ -133,7 +133,7 @@ async function handleSendError(
   await alertOwner(
     deps,
     "dead_letter",
-    atenderTexts.owner.templateRejected({ orderRef: orderRef(orderId), code: error.code || error.status }),
+    atenderTexts.owner.templateRejected({ orderId, code: error.code || error.status }),
     { key: `template:${orderId}` },
   );
   return { kind: "failed", code: error.code };
@@ -156,7 +156,7 @@ export async function deadLetterOffer(offer: OfferMessage, deps: Deps): Promise<
     deps,
     "dead_letter",
     atenderTexts.owner.deadLetter({
-      orderRef: orderRef(offer.orderId),
+      orderId: offer.orderId,
       who: `${offer.name} (${formatPhone(offer.phone as Phone)})`,
     }),
     { key: offer.orderId },

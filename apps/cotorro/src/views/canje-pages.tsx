@@ -14,6 +14,7 @@ export function OfferPage(props: {
   comuna: string;
   description: string;
   balance: number;
+  topUpUrl: string | null;
   requestId?: string;
 }) {
   return (
@@ -28,17 +29,30 @@ export function OfferPage(props: {
           <dd>{props.description}</dd>
         </dl>
       </div>
-      <p class="muted">{`${P.labels.balance}: ${P.balance(props.balance)}`}</p>
+      {props.topUpUrl ? (
+        <div class="notice warn" role="status">
+          {P.offerNoTokens}
+        </div>
+      ) : (
+        <p class="muted">{`${P.labels.balance}: ${P.balance(props.balance)}`}</p>
+      )}
       <form method="post" action={props.action}>
         <button type="submit">{P.submit}</button>
       </form>
+      {props.topUpUrl ? (
+        <a class="button secondary" href={props.topUpUrl}>
+          {P.topUp}
+        </a>
+      ) : null}
     </Layout>
   );
 }
 
+/** `repeat`: the collaborator pressed the button again (POST) — say nothing more was spent. */
 export function ContactPage(props: { customer: Customer; balance: number; repeat: boolean; requestId?: string }) {
   const c = props.customer;
   const phone = c.phone as Phone;
+  const firstName = c.name.split(" ")[0] ?? c.name;
   return (
     <Layout title={P.takenTitle} tagline={P.tagline} requestId={props.requestId}>
       <h1>{P.takenTitle}</h1>
@@ -61,13 +75,14 @@ export function ContactPage(props: { customer: Customer; balance: number; repeat
       </div>
       <div class="actions">
         <a class="button" href={`tel:${phone}`}>
-          {P.call}
+          {P.call(firstName)}
         </a>
         <a class="button whatsapp" href={`https://wa.me/${waId(phone)}`} rel="noopener noreferrer">
-          {P.whatsapp}
+          {P.whatsapp(firstName)}
         </a>
       </div>
-      <p class="muted">{`${props.repeat ? `${P.alreadyTaken} ` : ""}${P.labels.balance}: ${P.balance(props.balance)}`}</p>
+      {props.repeat ? <p class="muted">{P.alreadyTaken}</p> : null}
+      <p class="muted">{`${P.labels.balance}: ${P.balance(props.balance)}`}</p>
     </Layout>
   );
 }
