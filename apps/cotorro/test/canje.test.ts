@@ -64,6 +64,17 @@ describe("GET /atender/:link", () => {
     expect(await spentBy(ana.phone)).toBe(0);
     expect(await claimsOf(order.id)).toBe(0);
   });
+
+  it("with no valid token, the summary says so and links to the top-up form", async () => {
+    const bruno = await addCollaborator();
+    const order = await createPaidOrder();
+    const res = await get(await canjeLink(order.id, bruno.phone));
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("Su saldo: 0 tokens");
+    expect(html).toMatch(/href="http:\/\/127\.0\.0\.1:8788\/recargar\/[\w-]+\.[\w-]+"/);
+    expect(html).toContain("Atender (usa 1 token)");
+  });
 });
 
 describe("POST /atender/:link", () => {

@@ -7,7 +7,7 @@ import { env, exports } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { acquireSend, getDispatch, recordSent } from "@cotorro/core/dispatch-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   addCollaborator,
   body,
@@ -296,6 +296,27 @@ describe("POST /webhook: every event, once", () => {
     );
     expect((await inbox(sb, customer)).map((m) => m.phoneNumberId)).toEqual([CUSTOMERS_ID]);
     expect((await inbox(sb, collaborator.phone)).map((m) => m.phoneNumberId)).toEqual([COLLABORATORS_ID]);
+  });
+
+  it("a webhook with more messages than one invocation's 50 subrequests hands the rest to the queue; all answered once", async () => {
+    const phones = Array.from({ length: 6 }, newPhone);
+    const logs = vi.spyOn(console, "log");
+    const res = await postWebhook(
+      envelope([phones.map((p) => ({ phoneNumberId: CUSTOMERS_ID, value: textMessage(p, "hola") }))]),
+    );
+    const handled = logs.mock.calls
+      .map((c) => String(c[0]))
+      .filter((l) => l.includes('"event":"webhook_handled"'))
+      .map((l) => JSON.parse(l) as { subrequests: number; deferred: number });
+    logs.mockRestore();
+    expect(res.status).toBe(200);
+    expect(handled[0]!.subrequests).toBeLessThanOrEqual(50);
+    expect(handled[0]!.deferred).toBeGreaterThan(0);
+    await vi.waitUntil(async () => (await Promise.all(phones.map((p) => inbox(sb, p)))).every((m) => m.length === 1), {
+      timeout: 10_000,
+      interval: 100,
+    });
+    for (const p of phones) expect(await inbox(sb, p)).toHaveLength(1);
   });
 
   it("ignores what it does not understand and still handles the rest", async () => {
