@@ -1,0 +1,606 @@
+/**
+ * `pnpm ops` against the local stack of the browser tests (ports 18787–18789): every command runs
+ * through `runOps` with the stack's admin API, and the Graph calls go to the stack's sandbox.
+ * What would leave this machine is injected: `wrangler` (secret bulk, remote KV) and the
+ * `.dev.vars` writes (captured, so the developer's files stay as they are). `dump legacy` also
+ * runs the real wrangler against a local KV state.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AppName, type OpsContext, spawnWrangler, type WranglerRunner } from "../scripts/ops/context.ts";
+import { COMMANDS, runOps } from "../scripts/ops.ts";
+import { devVar, ROOT } from "../scripts/stack.ts";
+import { sandbox, urls } from "./harness.ts";
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+interface Harness {
+  ctx: OpsContext;
+  written: Partial<Record<AppName, Record<string, string>>>;
+  wranglerCalls: { args: string[]; files: Record<string, string> }[];
+}
+
+const noWrangler: WranglerRunner = async (args) => {
+  throw new Error(`unexpected wrangler call: ${args.join(" ")}`);
+};
+
+function harness(overrides: Partial<OpsContext> = {}): Harness & { run(...argv: string[]): Promise<Run> } {
+  const written: Harness["written"] = {};
+  const wranglerCalls: Harness["wranglerCalls"] = [];
+  let out: string[] = [];
+  let err: string[] = [];
+  const ctx: OpsContext = {
+    root: ROOT,
+    vars: { USER: "e2e" },
+    fetch: globalThis.fetch,
+    wrangler: noWrangler,
+    readDevVar: (app, key) => {
+      try {
+        return devVar(app, key);
+      } catch {
+        return undefined;
+      }
+    },
+    writeDevVars: (app, values) => {
+      written[app] = { ...written[app], ...values };
+    },
+    out: (line = "") => out.push(line),
+    err: (line) => err.push(line),
+    now: () => Date.now(),
+    ...overrides,
+  };
+  return {
+    ctx,
+    written,
+    wranglerCalls,
+    async run(...argv) {
+      out = [];
+      err = [];
+      const code = await runOps([...argv, "--url", urls().cotorro, "--graph-url", urls().sandbox], ctx);
+      return { code, out: out.join("\n"), err: err.join("\n") };
+    },
+  };
+}
+
+let seq = Math.floor(Math.random() * 100_000);
+const newPhone = () => `+56976${String(++seq).padStart(6, "0")}`;
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface SandboxMessage {
+  id: string;
+  channel: string;
+  template: string | null;
+  parameters: string[];
+  text: string | null;
+  buttons: { index: number; text: string; payload: string | null }[];
+}
+const messagesTo = async (phone: string) =>
+  (await sandbox<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(phone)}`)).messages;
+
+/** A landing-page lead (form-encoded `data[i][]` pairs, as the Mobirise pages post). */
+async function createLead(comuna: string, name = "Cliente de prueba"): Promise<string> {
+  const body = new URLSearchParams();
+  const fields = [
+    ["Nombre", name],
+    ["Fono", newPhone()],
+    ["Email", "cliente@example.cl"],
+    ["Descripcion", "Se corta la luz en la cocina"],
+    ["Comuna", comuna],
+    ["Direccion", "Calle Falsa 123"],
+  ];
+  fields.forEach(([label, value], i) => {
+    body.append(`data[${i}][]`, label!);
+    body.append(`data[${i}][]`, value!);
+  });
+  const res = await fetch(`${urls().cotorro}/create_from_landing_page`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body,
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+describe("pnpm ops --help", () => {
+  it("lists every command and answers --help on each", async () => {
+    const h = harness();
+    const top = await h.run("--help");
+    expect(top.code).toBe(0);
+    for (const c of COMMANDS) {
+      expect(top.out).toContain(`pnpm ops ${c.path.join(" ")}`);
+      const help = await h.run(...c.path, "--help");
+      expect(help.code, c.path.join(" ")).toBe(0);
+      expect(help.out).toContain(`Usage: pnpm ops ${c.path.join(" ")}`);
+      expect(help.out).toContain("Global options:");
+    }
+    expect((await h.run("meta", "--help")).out).toContain("pnpm ops meta templates push");
+  });
+
+  it("refuses unknown commands, options and missing arguments with exit code 2", async () => {
+    const h = harness();
+    expect((await h.run("collaborators", "fly")).code).toBe(2);
+    expect((await h.run("collaborators", "list", "--bogus")).code).toBe(2);
+    const missing = await h.run("collaborators", "grant", "+56911111111");
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain("Usage: pnpm ops collaborators grant <phone> <count>");
+    expect((await h.run("collaborators", "list", "--env", "staging")).code).toBe(2);
+  });
+});
+
+describe("admin operations against the local stack", () => {
+  const comuna = "Lo Espejo";
+  const phone = newPhone();
+
+  it("adds, lists, edits, grants, deactivates and activates a collaborator, all audited", async () => {
+    const h = harness();
+    const add = await h.run("collaborators", "add", phone, "Pedro", "Soto", "--comunas", comuna, "--actor", "jefa");
+    expect(add.code, add.err).toBe(0);
+    expect(add.out).toContain(`Added: ${phone}  Pedro Soto  active  0 tokens  comunas: ${comuna}`);
+
+    const list = await h.run("collaborators", "list", "--json");
+    expect(JSON.parse(list.out)).toContainEqual({
+      phone,
+      name: "Pedro Soto",
+      status: "active",
+      comunas: [comuna],
+      balance: 0,
+    });
+    expect((await h.run("collaborators", "list")).out).toMatch(/PHONE\s+NAME\s+STATUS\s+BALANCE\s+COMUNAS/);
+
+    const edit = await h.run("collaborators", "edit", phone.slice(3), "--name", "Pedro Soto R.");
+    expect(edit.code, edit.err).toBe(0);
+    expect(edit.out).toContain("Pedro Soto R.");
+
+    const grant = await h.run("collaborators", "grant", phone, "3", "--reason", "Bienvenida");
+    expect(grant.code, grant.err).toBe(0);
+    expect(grant.out).toMatch(/Granted 3 tokens .* balance 3/);
+
+    const off = await h.run("collaborators", "deactivate", phone, "--reason", "vacaciones");
+    expect(off.out).toContain("inactive");
+    const on = await h.run("collaborators", "activate", phone);
+    expect(on.out).toContain("Done:");
+
+    const audit = await h.run("audit", "list", "--subject", phone, "--json");
+    expect(JSON.parse(audit.out).map((r: { action: string }) => r.action)).toEqual([
+      "collaborator.activate",
+      "collaborator.deactivate",
+      "tokens.grant",
+      "collaborator.update",
+      "collaborator.add",
+    ]);
+    expect(JSON.parse(audit.out).at(-1)).toMatchObject({ actor: "admin:jefa" });
+  });
+
+  it("shows the API's Spanish reasons when it refuses, and needs --reason for grants", async () => {
+    const h = harness();
+    const zero = await h.run("collaborators", "grant", phone, "0", "--reason", "x");
+    expect(zero.code).toBe(1);
+    expect(zero.err).toContain("HTTP 400: Solicitud inválida");
+    expect(zero.err).toContain("count: La cantidad debe ser un número entero entre 1 y 100.");
+    const noReason = await h.run("collaborators", "grant", phone, "2");
+    expect(noReason.code).toBe(2);
+    expect(noReason.err).toContain("--reason");
+    const badToken = await h.run("collaborators", "list", "--token", "nope");
+    expect(badToken.code).toBe(1);
+    expect(badToken.err).toContain("HTTP 401");
+  });
+
+  it("approves an application sent with `suscribir` on WhatsApp", async () => {
+    const applicant = newPhone();
+    await sandbox("inbound", { from: applicant, text: "suscribir", channel: "collaborators", name: "Rosa" });
+    const h = harness();
+    await until("the pending application", async () => {
+      const list = JSON.parse((await h.run("collaborators", "list", "--status", "pending", "--json")).out);
+      return list.some((c: { phone: string }) => c.phone === applicant);
+    });
+    const approve = await h.run("collaborators", "approve", applicant, "--reason", "licencia SEC revisada");
+    expect(approve.code, approve.err).toBe(0);
+    expect(approve.out).toContain("active");
+  });
+
+  it("dispatches a lead to the collaborators of its comuna, shows who took it and refunds the token", async () => {
+    const h = harness();
+    const id = await createLead(comuna);
+    const leads = JSON.parse((await h.run("orders", "list", "--status", "lead", "--json")).out);
+    expect(leads.map((o: { id: string }) => o.id)).toContain(id);
+
+    const dispatch = await h.run("orders", "dispatch", id, "--reason", "cliente llamó");
+    expect(dispatch.code, dispatch.err).toBe(0);
+    const offer = await until("the offer to the collaborator", async () =>
+      (await messagesTo(phone)).find(
+        (m) => m.template === "say_atender" && m.buttons.some((b) => b.payload === `ATENDER:${id}`),
+      ),
+    );
+    const atender = offer.buttons.find((b) => b.payload === `ATENDER:${id}`)!;
+    await sandbox("press", { messageId: offer.id, button: atender.index });
+    await until("the claim", async () => (await h.run("orders", "show", id)).out.includes(phone));
+    const show = await h.run("orders", "show", id);
+    expect(show.out).toContain("status    taken");
+    expect(show.out).toContain(`taken by  ${phone}`);
+
+    const refund = await h.run("orders", "refund-token", id, phone, "--reason", "el cliente no contestó");
+    expect(refund.code, refund.err).toBe(0);
+    expect(refund.out).toContain(`Refunded 1 token to ${phone}; balance 3`);
+    expect((await h.run("orders", "refund-token", id, phone, "--reason", "otra vez")).out).toContain(
+      "Already refunded",
+    );
+  });
+
+  it("cancels a lead with a reason", async () => {
+    const h = harness();
+    const id = await createLead(comuna);
+    const cancel = await h.run("orders", "cancel", id, "--reason", "duplicado");
+    expect(cancel.code, cancel.err).toBe(0);
+    expect((await h.run("orders", "show", id)).out).toContain("status    cancelled");
+    const again = await h.run("orders", "cancel", id, "--reason", "duplicado");
+    expect(again.code).toBe(1);
+    expect(again.err).toContain("HTTP 409");
+  });
+
+  it("lists payments and reconciles one (refusing an unknown buy order)", async () => {
+    const h = harness();
+    const list = await h.run("payments", "list", "--json");
+    expect(list.code, list.err).toBe(0);
+    expect(Array.isArray(JSON.parse(list.out))).toBe(true);
+    const unknown = await h.run("payments", "reconcile", "VNOEXISTE000");
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain("HTTP 404");
+  });
+});
+
+describe("Meta: token and templates against the sandbox's Graph", () => {
+  it("meta token check: the workers' System User tokens never expire", async () => {
+    const check = await harness().run("meta", "token", "check");
+    expect(check.code, check.err).toBe(0);
+    expect(check.out).toContain("customers: ok, never expires (System User token)");
+    expect(check.out).toContain("collaborators: ok, never expires (System User token)");
+    expect(check.out).toContain("whatsapp_business_messaging");
+  });
+
+  it("meta token extend: exchanges a short-lived token and pushes the long-lived one to both workers' .dev.vars", async () => {
+    const h = harness();
+    const short = devVar("cotorro", "META_TOKEN_CUSTOMERS");
+    const extend = await h.run("meta", "token", "extend", short);
+    expect(extend.code, extend.err).toBe(0);
+    const token = h.written.cotorro?.META_TOKEN_CUSTOMERS;
+    expect(token).toMatch(/^EAA/);
+    for (const app of ["cotorro", "financiero", "sandbox"] as const) {
+      expect(h.written[app]).toEqual({ META_TOKEN_CUSTOMERS: token, META_TOKEN_COLLABORATORS: token });
+    }
+    expect(extend.out).toMatch(/valid 5\d days/);
+    expect(extend.out).not.toContain(token!);
+
+    const check = await h.run("meta", "token", "check", "--input", token!);
+    expect(check.code, check.err).toBe(0);
+    expect(check.out).toMatch(/valid, expires 20\d\d-/);
+    expect(check.out).not.toContain(token!);
+  });
+
+  it("meta token extend refuses a token Graph does not know, pushing nothing", async () => {
+    const h = harness();
+    const res = await h.run("meta", "token", "extend", "EAAnotarealtoken");
+    expect(res.code).toBe(1);
+    expect(res.err).toContain("Graph refused oauth/access_token");
+    expect(h.written).toEqual({});
+  });
+
+  it("meta templates status and push: every definition is approved, nothing to submit", async () => {
+    const h = harness();
+    const status = await h.run("meta", "templates", "status");
+    expect(status.code, status.err).toBe(0);
+    expect(status.out).toMatch(/say_atender\s+es\s+UTILITY\s+APPROVED/);
+    const push = await h.run("meta", "templates", "push");
+    expect(push.code, push.err).toBe(0);
+    expect(push.out).toContain("exists     say_atender (APPROVED)");
+    expect(push.out).not.toContain("submitted");
+  });
+});
+
+describe("secrets push", () => {
+  let dir: string;
+  const secrets = {
+    META_TOKEN_CUSTOMERS: "EAAcustomers0123456789",
+    META_TOKEN_COLLABORATORS: "EAAcollaborators0123456789",
+    META_APP_SECRET: "app-secret-0123456789",
+    META_VERIFY_TOKEN: "verify-token-0123",
+    TBK_API_KEY_ID: "597055555532",
+    TBK_API_KEY_SECRET: "579B532A7440BB0C9079DED94D31EA1615BACEB56610332264630D42D0A36B1C",
+    LINK_SIGNING_KEY: "link-signing-key-0123456789abcdef0123",
+    ADMIN_TOKEN: "admin-token-0123456789abcdef",
+  };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "cotorro-ops-"));
+    writeFileSync(join(dir, "secrets.json"), JSON.stringify(secrets));
+    writeFileSync(
+      join(dir, "secrets.env"),
+      `# production secrets\n${Object.entries(secrets)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join("\n")}\n`,
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const financiero = [
+    "META_TOKEN_COLLABORATORS",
+    "META_TOKEN_CUSTOMERS",
+    "TBK_API_KEY_ID",
+    "TBK_API_KEY_SECRET",
+    "LINK_SIGNING_KEY",
+    "ADMIN_TOKEN",
+  ];
+
+  it("--dry-run names what each worker would get, never a value", async () => {
+    const h = harness();
+    const res = await h.run("secrets", "push", "--from", join(dir, "secrets.json"), "--dry-run", "--env", "production");
+    expect(res.code, res.err).toBe(0);
+    expect(res.out).toContain(`cotorro: ${Object.keys(secrets).join(", ")}`);
+    expect(res.out).toContain(`financiero: ${financiero.join(", ")}`);
+    for (const value of Object.values(secrets)) expect(res.out).not.toContain(value);
+  });
+
+  it("production: one `wrangler secret bulk` per worker with only that worker's secrets", async () => {
+    const calls: { args: string[]; secrets: Record<string, string> }[] = [];
+    const h = harness({
+      wrangler: async (args) => {
+        calls.push({ args, secrets: JSON.parse(readFileSync(args[2]!, "utf8")) });
+        return { code: 0, stdout: "✨ Success!", stderr: "" };
+      },
+    });
+    const res = await h.run("secrets", "push", "--from", join(dir, "secrets.env"), "--env", "production");
+    expect(res.code, res.err).toBe(0);
+    expect(calls.map((c) => [c.args[0], c.args[1], c.args[3], c.args[4]])).toEqual([
+      ["secret", "bulk", "--config", join(ROOT, "apps/cotorro/wrangler.jsonc")],
+      ["secret", "bulk", "--config", join(ROOT, "apps/financiero/wrangler.jsonc")],
+    ]);
+    expect(calls[0]?.secrets).toEqual(secrets);
+    expect(calls[1]?.secrets).toEqual(
+      Object.fromEntries(financiero.map((k) => [k, secrets[k as keyof typeof secrets]])),
+    );
+    expect(h.written).toEqual({});
+    expect(res.out).not.toContain(secrets.ADMIN_TOKEN);
+  });
+
+  it("local: writes each app's .dev.vars (and the sandbox's shared keys)", async () => {
+    const h = harness();
+    const res = await h.run("secrets", "push", "--from", join(dir, "secrets.json"));
+    expect(res.code, res.err).toBe(0);
+    expect(h.written.cotorro).toEqual(secrets);
+    expect(Object.keys(h.written.financiero ?? {}).sort()).toEqual([...financiero].sort());
+    expect(Object.keys(h.written.sandbox ?? {}).sort()).toEqual(
+      [
+        "META_APP_SECRET",
+        "META_TOKEN_COLLABORATORS",
+        "META_TOKEN_CUSTOMERS",
+        "TBK_API_KEY_ID",
+        "TBK_API_KEY_SECRET",
+      ].sort(),
+    );
+  });
+
+  it("reads the environment when no file is given, and refuses missing or malformed secrets before pushing anything", async () => {
+    let calls = 0;
+    const wrangler: WranglerRunner = async () => {
+      calls++;
+      return { code: 0, stdout: "", stderr: "" };
+    };
+    const fromEnv = harness({ vars: { ...secrets }, wrangler });
+    expect((await fromEnv.run("secrets", "push", "--env", "production", "--app", "financiero")).code).toBe(0);
+    expect(calls).toBe(1);
+    const partial = harness({ vars: { ...secrets, ADMIN_TOKEN: "short", LINK_SIGNING_KEY: "" }, wrangler });
+    const res = await partial.run("secrets", "push", "--env", "production");
+    expect(res.code).toBe(1);
+    expect(res.err).toContain("cotorro: ADMIN_TOKEN must be at least 24 characters");
+    expect(res.err).toContain("cotorro: LINK_SIGNING_KEY is missing");
+    expect(res.err).toContain("financiero: LINK_SIGNING_KEY is missing");
+    expect(res.err).not.toContain("short");
+    expect(calls).toBe(1);
+  });
+});
+
+describe("dump legacy", () => {
+  const ids = ["--nomina", "ns-nomina", "--financiero", "ns-financiero", "--buy-order", "ns-buy-order"];
+
+  it("assembles { NOMINA, FINANCIERO, BUY_ORDER } from wrangler's key lists and bulk reads (--remote)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cotorro-dump-"));
+    const kv: Record<string, Record<string, string>> = {
+      "ns-nomina": { "activo:912345001": '{"nombre": "Pedro Gonz\\u00e1lez", "fono": 912345001}' },
+      "ns-financiero": Object.fromEntries(
+        Array.from({ length: 150 }, (_, i) => [
+          `912345001:token:pagado:no_expirado:1805121045.0:${i}`,
+          `{"token": {"orden": "${i}"}}`,
+        ]),
+      ),
+      "ns-buy-order": { "4422": '{"pedido": {"fono": "987654321"}}' },
+    };
+    const calls: string[][] = [];
+    const wrangler: WranglerRunner = async (args) => {
+      calls.push(args);
+      const id = args[args.indexOf("--namespace-id") + 1]!;
+      expect(args).toContain("--remote");
+      if (args[1] === "key" && args[2] === "list") {
+        return { code: 0, stdout: JSON.stringify(Object.keys(kv[id]!).map((name) => ({ name }))), stderr: "" };
+      }
+      if (args[1] === "bulk" && args[2] === "get") {
+        const keys = JSON.parse(readFileSync(args[3]!, "utf8")) as string[];
+        if (id === "ns-buy-order") return { code: 1, stdout: "", stderr: "bulk get is not available" };
+        return {
+          code: 0,
+          stdout: `Some notice\n${JSON.stringify(Object.fromEntries(keys.map((k) => [k, { value: kv[id]![k] }])))}`,
+          stderr: "",
+        };
+      }
+      if (args[1] === "key" && args[2] === "get") return { code: 0, stdout: `${kv[id]![args[3]!]}\n`, stderr: "" };
+      throw new Error(`unexpected: ${args.join(" ")}`);
+    };
+    const h = harness({ wrangler });
+    const out = join(dir, "dump.json");
+    const res = await h.run("dump", "legacy", ...ids, "--out", out);
+    expect(res.code, res.err).toBe(0);
+    expect(res.out).toContain("NOMINA 1 keys, FINANCIERO 150 keys, BUY_ORDER 1 keys");
+    const dump = JSON.parse(readFileSync(out, "utf8"));
+    expect(dump.NOMINA).toEqual([{ name: "activo:912345001", value: kv["ns-nomina"]!["activo:912345001"] }]);
+    expect(dump.FINANCIERO).toHaveLength(150);
+    expect(dump.FINANCIERO[149]).toEqual({
+      name: "912345001:token:pagado:no_expirado:1805121045.0:149",
+      value: '{"token": {"orden": "149"}}',
+    });
+    // bulk get failed for BUY_ORDER: one `kv key get --text` per key, without wrangler's trailing newline.
+    expect(dump.BUY_ORDER).toEqual([{ name: "4422", value: '{"pedido": {"fono": "987654321"}}' }]);
+    expect(calls.filter((c) => c[1] === "bulk").map((c) => c[c.indexOf("--namespace-id") + 1])).toEqual([
+      "ns-nomina",
+      "ns-financiero",
+      "ns-financiero",
+      "ns-buy-order",
+    ]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads a real (local) KV namespace with wrangler and writes back exactly what is there", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cotorro-dump-"));
+    const fixture = JSON.parse(
+      readFileSync(join(ROOT, "apps/cotorro/test/fixtures/legacy-dump.json"), "utf8"),
+    ) as Record<string, { name: string; value: string }[]>;
+    const wrangler = spawnWrangler(ROOT);
+    const nsIds = { NOMINA: "ns-nomina", FINANCIERO: "ns-financiero", BUY_ORDER: "ns-buy-order" } as const;
+    for (const [ns, id] of Object.entries(nsIds)) {
+      const file = join(dir, `${ns}.json`);
+      writeFileSync(file, JSON.stringify(fixture[ns]!.map((e) => ({ key: e.name, value: e.value }))));
+      const put = await wrangler([
+        "kv",
+        "bulk",
+        "put",
+        file,
+        "--namespace-id",
+        id,
+        "--local",
+        "--persist-to",
+        join(dir, "state"),
+      ]);
+      expect(put.code, put.stderr).toBe(0);
+    }
+    const h = harness({ wrangler });
+    const out = join(dir, "dump.json");
+    const res = await h.run("dump", "legacy", ...ids, "--local", "--persist-to", join(dir, "state"), "--out", out);
+    expect(res.code, res.err).toBe(0);
+    const dump = JSON.parse(readFileSync(out, "utf8")) as typeof fixture;
+    for (const ns of Object.keys(nsIds)) {
+      const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : 1);
+      expect([...dump[ns]!].sort(byName)).toEqual([...fixture[ns]!].sort(byName));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("needs the three namespace ids", async () => {
+    const res = await harness().run("dump", "legacy", "--nomina", "x");
+    expect(res.code).toBe(2);
+    expect(res.err).toContain("--financiero");
+  });
+});
+
+describe("import legacy", () => {
+  let dir: string;
+  let file: string;
+  const base = 964_000_000 + (seq % 1000) * 100;
+  const phones = Array.from({ length: 25 }, (_, i) => `+56${base + i}`);
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "cotorro-import-"));
+    const py = (ms: number) => new Date(ms).toISOString().replace("T", " ").replace("Z", "000");
+    const future = Date.now() + 90 * 86_400_000;
+    const past = Date.now() - 86_400_000;
+    const token = (orden: number, expires: number, buyOrder: string) =>
+      JSON.stringify({
+        token: { orden: String(orden), expira_en: py(expires), buy_order: buyOrder, amount: "3000" },
+      }).replace("}}", ', "acu\\u00f1ado_en": "\\"2026-01-01\\""}}');
+    const dump = {
+      // 25 collaborators (inactive, so no other spec's dispatch reaches them): two import requests.
+      NOMINA: phones.map((p, i) => ({
+        name: `inactivo:${p.slice(3)}`,
+        value: JSON.stringify({ nombre: `Importado ${i}`, fono: Number(p.slice(3)) }),
+      })),
+      FINANCIERO: [
+        { name: `${phones[0]!.slice(3)}:token:pagado:no_expirado:${future / 1000}:1`, value: token(1, future, "500") },
+        {
+          name: `56${phones[0]!.slice(3)}:token:pagado:no_expirado:${future / 1000}:1`,
+          value: token(1, future, "500"),
+        },
+        { name: `${phones[0]!.slice(3)}:token:pagado:no_expirado:promocional:7`, value: token(7, future, "0") },
+        { name: `${phones[1]!.slice(3)}:token:pagado:no_expirado:${past / 1000}:2`, value: token(2, past, "501") },
+        { name: `${phones[1]!.slice(3)}:token:pagado:expirado:2`, value: token(2, past, "501") },
+        { name: `${phones[1]!.slice(3)}:502:token:1764590000.1:3`, value: token(3, future, "502") },
+        { name: `${phones[1]!.slice(3)}:502:pago`, value: "Comprobante de Pago Electrónico (Voucher)" },
+      ],
+      BUY_ORDER: [{ name: "wamid.HBgLNTY5MTIzNDUwMDEVAgARGBI=", value: "say_visita -> flow reserva" }],
+    };
+    file = join(dir, "dump.json");
+    writeFileSync(file, JSON.stringify(dump));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const listed = async (h: ReturnType<typeof harness>) =>
+    (
+      JSON.parse((await h.run("collaborators", "list", "--json")).out) as {
+        phone: string;
+        balance: number;
+        status: string;
+      }[]
+    ).filter((c) => phones.includes(c.phone));
+
+  it("--dry-run prints the plan and writes nothing", async () => {
+    const h = harness();
+    const res = await h.run("import", "legacy", file, "--dry-run");
+    expect(res.code, res.err).toBe(0);
+    expect(res.out).toContain("Dry run: nothing was written.");
+    expect(res.out).toContain("Collaborators: 25 in the dump, would create 25, already present 0");
+    expect(res.out).toContain("Tokens:        2 unexpired, would create 2, already imported 0");
+    expect(res.out).toContain(`+ collaborator ${phones[0]} Importado 0 (inactive) ← inactivo:${phones[0]!.slice(3)}`);
+    expect(res.out).toMatch(/- skip FINANCIERO .*: expired/);
+    expect(res.out).toMatch(/- skip FINANCIERO .*:pago: voucher/);
+    expect(await listed(h)).toEqual([]);
+  });
+
+  it("imports into the stack's bindings, in parts, and a second run imports nothing new", async () => {
+    const h = harness();
+    const first = await h.run("import", "legacy", file);
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toContain("Collaborators: 25 in the dump, created 25, already present 0");
+    expect(first.out).toContain("Tokens:        2 unexpired, created 2, already imported 0");
+    expect(first.out).toMatch(/Left behind: .*duplicate 1/);
+    const after = await listed(h);
+    expect(after).toHaveLength(25);
+    expect(after.every((c) => c.status === "inactive")).toBe(true);
+    expect(after.find((c) => c.phone === phones[0])?.balance).toBe(2);
+
+    const second = await h.run("import", "legacy", file);
+    expect(second.out).toContain("Collaborators: 25 in the dump, created 0, already present 25");
+    expect(second.out).toContain("Tokens:        2 unexpired, created 0, already imported 2");
+    expect((await listed(h)).find((c) => c.phone === phones[0])?.balance).toBe(2);
+  });
+
+  it("refuses a file that is not a dump", async () => {
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify({ NOMINA: "no" }));
+    const res = await harness().run("import", "legacy", bad);
+    expect(res.code).toBe(1);
+    expect(res.err).toContain("is not a dump");
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * `pnpm ops <command>`: the owner's operations (SPEC §8) over the admin API and wrangler —
+ * collaborators, orders, payments, audit log, secrets, the Meta token and templates, and the import
+ * from the original workers. `--env local` (default) targets the local stack (`pnpm dev`) with the
+ * admin token from apps/cotorro/.dev.vars; `--env production` takes COTORRO_ADMIN_URL /
+ * COTORRO_ADMIN_TOKEN (or --url / --token). Every command answers `--help`.
+ */
+import { parseArgs } from "node:util";
+import { adminCommands } from "./ops/admin-commands.ts";
+import type { Command, OptionSpec } from "./ops/command.ts";
+import { defaultContext, type OpsContext, OpsError, resolveEnvironment } from "./ops/context.ts";
+import { legacyCommands } from "./ops/legacy.ts";
+import { metaCommands } from "./ops/meta.ts";
+import { secretsCommands } from "./ops/secrets.ts";
+
+export const COMMANDS: readonly Command[] = [...adminCommands, ...secretsCommands, ...metaCommands, ...legacyCommands];
+
+const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  env: { type: "string", description: "local (default: the local stack) or production" },
+  url: {
+    type: "string",
+    description: "Admin API base URL (production: COTORRO_ADMIN_URL, default https://api.alectrico.cl)",
+  },
+  token: {
+    type: "string",
+    description: "Admin token (production: COTORRO_ADMIN_TOKEN; local: apps/cotorro/.dev.vars)",
+  },
+  "graph-url": {
+    type: "string",
+    description: "Graph API base URL (local: the sandbox; production: graph.facebook.com)",
+  },
+  actor: { type: "string", description: "Your name in the audit log (default: COTORRO_ACTOR or $USER)" },
+  json: { type: "boolean", description: "Print the raw JSON answer" },
+  help: { type: "boolean", short: "h", description: "Show help" },
+};
+
+const usageLine = (c: Command) => `pnpm ops ${c.path.join(" ")}${c.args ? ` ${c.args}` : ""}`;
+
+function optionLines(options: Record<string, OptionSpec>): string[] {
+  return Object.entries(options).map(
+    ([name, o]) => `  --${name}${o.type === "string" ? " <value>" : ""}`.padEnd(26) + o.description,
+  );
+}
+
+function commandHelp(c: Command): string[] {
+  return [
+    `Usage: ${usageLine(c)} [options]`,
+    "",
+    c.summary,
+    ...(c.details ? ["", ...c.details] : []),
+    ...(Object.keys(c.options).length ? ["", "Options:", ...optionLines(c.options)] : []),
+    "",
+    "Global options:",
+    ...optionLines(GLOBAL_OPTIONS),
+  ];
+}
+
+function groupHelp(prefix: string[]): string[] {
+  const matching = COMMANDS.filter((c) => prefix.every((w, i) => c.path[i] === w));
+  const width = Math.max(...matching.map((c) => usageLine(c).length)) + 2;
+  return [
+    `Usage: pnpm ops ${prefix.length ? `${prefix.join(" ")} ` : ""}<command> [options]   (--help on any command)`,
+    "",
+    "Commands:",
+    ...matching.map((c) => `  ${usageLine(c).padEnd(width)}${c.summary}`),
+    "",
+    "Global options:",
+    ...optionLines(GLOBAL_OPTIONS),
+  ];
+}
+
+/** The command named by the leading words of `argv`, and the words left over. */
+function findCommand(words: string[]): { command?: Command; prefix: string[] } {
+  let best: Command | undefined;
+  for (const c of COMMANDS) {
+    if (c.path.every((w, i) => words[i] === w) && (!best || c.path.length > best.path.length)) best = c;
+  }
+  if (best) return { command: best, prefix: best.path };
+  // The longest prefix of `words` that starts some command path (for group help).
+  let prefix: string[] = [];
+  for (let n = 1; n <= words.length; n++) {
+    const p = words.slice(0, n);
+    if (COMMANDS.some((c) => p.every((w, i) => c.path[i] === w))) prefix = p;
+  }
+  return { prefix };
+}
+
+/** Runs one `pnpm ops` invocation; returns the exit code (0 ok, 1 failed, 2 usage). */
+export async function runOps(argv: readonly string[], ctx: OpsContext): Promise<number> {
+  const words: string[] = [];
+  for (const a of argv) {
+    if (a.startsWith("-")) break;
+    words.push(a);
+  }
+  const { command, prefix } = findCommand(words);
+  if (!command) {
+    const help = argv.includes("--help") || argv.includes("-h") || argv.length === 0;
+    for (const line of groupHelp(prefix)) (help ? ctx.out : ctx.err)(line);
+    if (!help) ctx.err(`\nUnknown command: ${argv.filter((a) => !a.startsWith("-")).join(" ") || "(none)"}`);
+    return help ? 0 : 2;
+  }
+  const options = { ...GLOBAL_OPTIONS, ...command.options };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv.slice(command.path.length) as string[],
+      options: Object.fromEntries(
+        Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+      ),
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    ctx.err((error as Error).message);
+    ctx.err(`Try: ${usageLine(command)} --help`);
+    return 2;
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help) {
+    for (const line of commandHelp(command)) ctx.out(line);
+    return 0;
+  }
+  const [min, max] = command.arity;
+  if (parsed.positionals.length < min || parsed.positionals.length > max) {
+    ctx.err(`Usage: ${usageLine(command)} [options]   (--help for details)`);
+    return 2;
+  }
+  try {
+    const env = resolveEnvironment(ctx, values as Record<string, string | undefined>);
+    return await command.run(ctx, { positionals: parsed.positionals, values, env, json: Boolean(values.json) });
+  } catch (error) {
+    if (error instanceof OpsError) {
+      ctx.err(error.message);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await runOps(process.argv.slice(2), defaultContext());
+}

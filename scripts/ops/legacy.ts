@@ -1,0 +1,288 @@
+/**
+ * `pnpm ops dump legacy` and `pnpm ops import legacy` (SPEC §8): moving the original Python
+ * workers' data over.
+ *
+ *  - dump: lists and reads the original KV namespaces with wrangler (`kv key list`, `kv bulk get`,
+ *    `--remote`; or `--local --persist-to` for a rehearsal) and writes one JSON file
+ *    `{ "NOMINA": [{ name, value }], "FINANCIERO": […], "BUY_ORDER": […] }`.
+ *  - import: sends that dump to the admin API of the chosen environment in parts small enough for
+ *    one request each; the worker plans (core legacy-import.ts) and writes to its own bindings.
+ *    Idempotent: a second run imports nothing new; `--dry-run` reports without writing.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LegacyDump, LegacyDumpSchema, type LegacyEntry } from "../../packages/core/src/legacy-import.ts";
+import { adminCall } from "./admin-client.ts";
+import { type Command, date, print, str } from "./command.ts";
+import { type OpsContext, OpsError, readJsonFile, type WranglerRunner } from "./context.ts";
+
+export const NAMESPACES = ["NOMINA", "FINANCIERO", "BUY_ORDER"] as const;
+export type Namespace = (typeof NAMESPACES)[number];
+
+/** Keys per `wrangler kv bulk get` call (the bulk API's limit). */
+const BULK_GET_MAX = 100;
+
+export interface DumpSource {
+  ids: Record<Namespace, string>;
+  /** `--remote` (the live namespaces) or a local persisted state (rehearsals, tests). */
+  where: { remote: true } | { remote: false; persistTo: string };
+}
+
+/** wrangler prints notices around its JSON; take the JSON. */
+function jsonFrom(stdout: string): unknown {
+  const start = stdout.search(/[[{]/);
+  if (start < 0) throw new OpsError(`wrangler printed no JSON:\n${stdout.slice(0, 300)}`);
+  return JSON.parse(stdout.slice(start));
+}
+
+async function wranglerJson(wrangler: WranglerRunner, args: string[], cwd: string): Promise<unknown> {
+  const res = await wrangler(args, { cwd });
+  if (res.code !== 0) {
+    throw new OpsError(
+      `wrangler ${args.slice(0, 3).join(" ")} failed (exit ${res.code}):\n${(res.stderr || res.stdout).trim()}`,
+    );
+  }
+  return jsonFrom(res.stdout);
+}
+
+/** Reads one namespace: every key, then the values in bulk (falling back to one `get` per key). */
+export async function dumpNamespace(ctx: OpsContext, id: string, where: DumpSource["where"]): Promise<LegacyEntry[]> {
+  const location = where.remote ? ["--remote"] : ["--local", "--persist-to", where.persistTo];
+  const listed = await wranglerJson(ctx.wrangler, ["kv", "key", "list", "--namespace-id", id, ...location], ctx.root);
+  if (!Array.isArray(listed)) throw new OpsError("wrangler kv key list did not answer a list");
+  const names = listed.map((k) => (k as { name: string }).name).filter((n): n is string => typeof n === "string");
+  const entries: LegacyEntry[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "cotorro-dump-"));
+  try {
+    for (let i = 0; i < names.length; i += BULK_GET_MAX) {
+      const chunk = names.slice(i, i + BULK_GET_MAX);
+      const file = join(dir, `keys-${i}.json`);
+      writeFileSync(file, JSON.stringify(chunk));
+      const res = await ctx.wrangler(["kv", "bulk", "get", file, "--namespace-id", id, ...location], { cwd: ctx.root });
+      if (res.code === 0) {
+        const values = jsonFrom(res.stdout) as Record<string, { value: string | null } | string | null>;
+        for (const name of chunk) {
+          const v = values[name];
+          entries.push({ name, value: v && typeof v === "object" ? v.value : (v ?? null) });
+        }
+        continue;
+      }
+      // `kv bulk get` is in open beta: fall back to one read per key.
+      for (const name of chunk) {
+        const one = await ctx.wrangler(["kv", "key", "get", name, "--text", "--namespace-id", id, ...location], {
+          cwd: ctx.root,
+        });
+        if (one.code !== 0)
+          throw new OpsError(`wrangler kv key get ${name} failed:\n${(one.stderr || one.stdout).trim()}`);
+        // wrangler ends the printed value with a newline of its own.
+        entries.push({ name, value: one.stdout.endsWith("\n") ? one.stdout.slice(0, -1) : one.stdout });
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return entries;
+}
+
+export async function dumpLegacy(ctx: OpsContext, source: DumpSource): Promise<LegacyDump> {
+  const dump: LegacyDump = { NOMINA: [], FINANCIERO: [], BUY_ORDER: [] };
+  for (const ns of NAMESPACES) dump[ns] = await dumpNamespace(ctx, source.ids[ns], source.where);
+  return dump;
+}
+
+/** Entries per import request (the worker's limits per request, admin-import.ts IMPORT_LIMITS). */
+export const IMPORT_PART = { NOMINA: 20, FINANCIERO: 1000, BUY_ORDER: 5000 } as const;
+
+/** The dump in parts of at most IMPORT_PART entries; `activo:` records first so they win over stale `inactivo:` copies. */
+export function importParts(dump: LegacyDump): Partial<LegacyDump>[] {
+  const nomina = [...dump.NOMINA].sort(
+    (a, b) => Number(b.name.startsWith("activo:")) - Number(a.name.startsWith("activo:")),
+  );
+  const parts: Partial<LegacyDump>[] = [];
+  const split = (ns: Namespace, entries: LegacyEntry[]) => {
+    for (let i = 0; i < entries.length; i += IMPORT_PART[ns])
+      parts.push({ [ns]: entries.slice(i, i + IMPORT_PART[ns]) });
+  };
+  split("NOMINA", nomina);
+  split("FINANCIERO", dump.FINANCIERO);
+  split("BUY_ORDER", dump.BUY_ORDER);
+  return parts;
+}
+
+interface ImportReport {
+  dryRun: boolean;
+  collaborators: { planned: number; created: number; existing: number };
+  tokens: { planned: number; created: number; existing: number };
+  skipped: Record<string, number>;
+  details: {
+    collaborators: { phone: string; name: string; status: string; key: string; action: string; note?: string }[];
+    tokens: {
+      phone: string;
+      sourceRef: string;
+      expiresAt: number;
+      promotional: boolean;
+      key: string;
+      action: string;
+    }[];
+    skipped: { namespace: string; key: string; reason: string; detail?: string }[];
+  };
+}
+
+/**
+ * One report for all parts. Counts come from the details, each collaborator (by phone) and token
+ * (by identity) once: in a dry run a later part cannot know what an earlier one would have created.
+ */
+export function mergeReports(reports: readonly ImportReport[], dryRun: boolean): ImportReport {
+  const collaborators = new Map<string, ImportReport["details"]["collaborators"][number]>();
+  const tokens = new Map<string, ImportReport["details"]["tokens"][number]>();
+  const skipped: ImportReport["details"]["skipped"] = [];
+  for (const r of reports) {
+    for (const c of r.details.collaborators) {
+      if (collaborators.has(c.phone)) skipped.push({ namespace: "NOMINA", key: c.key, reason: "duplicate" });
+      else collaborators.set(c.phone, c);
+    }
+    for (const t of r.details.tokens) {
+      if (tokens.has(t.sourceRef)) skipped.push({ namespace: "FINANCIERO", key: t.key, reason: "duplicate" });
+      else tokens.set(t.sourceRef, t);
+    }
+    skipped.push(...r.details.skipped);
+  }
+  const count = <T extends { action: string }>(items: readonly T[]) => ({
+    planned: items.length,
+    created: items.filter((i) => i.action === "create").length,
+    existing: items.filter((i) => i.action !== "create").length,
+  });
+  const byReason: Record<string, number> = {};
+  for (const s of skipped) byReason[s.reason] = (byReason[s.reason] ?? 0) + 1;
+  return {
+    dryRun,
+    collaborators: count([...collaborators.values()]),
+    tokens: count([...tokens.values()]),
+    skipped: byReason,
+    details: { collaborators: [...collaborators.values()], tokens: [...tokens.values()], skipped },
+  };
+}
+
+function describeImport(r: ImportReport, verbose: boolean): string[] {
+  const verb = r.dryRun ? "would create" : "created";
+  const lines = [
+    r.dryRun ? "Dry run: nothing was written." : "Import done.",
+    `Collaborators: ${r.collaborators.planned} in the dump, ${verb} ${r.collaborators.created}, already present ${r.collaborators.existing}`,
+    `Tokens:        ${r.tokens.planned} unexpired, ${verb} ${r.tokens.created}, already imported ${r.tokens.existing}`,
+    `Left behind:   ${
+      Object.entries(r.skipped)
+        .map(([reason, n]) => `${reason} ${n}`)
+        .join(", ") || "nothing"
+    }`,
+  ];
+  if (verbose || r.dryRun) {
+    lines.push("");
+    for (const c of r.details.collaborators) {
+      lines.push(
+        `${c.action === "create" ? "+" : "="} collaborator ${c.phone} ${c.name} (${c.status}) ← ${c.key}${c.note ? ` [${c.note}]` : ""}`,
+      );
+    }
+    for (const t of r.details.tokens) {
+      lines.push(
+        `${t.action === "create" ? "+" : "="} token ${t.phone} ${t.promotional ? "promotional" : "paid"}, valid until ${date(t.expiresAt)} ← ${t.key}`,
+      );
+    }
+    for (const s of r.details.skipped)
+      lines.push(`- skip ${s.namespace} ${s.key}: ${s.reason}${s.detail ? ` (${s.detail})` : ""}`);
+  }
+  return lines;
+}
+
+const nsOption = (ns: string) => ({ type: "string" as const, description: `Namespace id of the original ${ns}` });
+
+export const legacyCommands: Command[] = [
+  {
+    path: ["dump", "legacy"],
+    args: "",
+    summary: "Dump the original workers' KV namespaces (NOMINA, FINANCIERO, BUY_ORDER) to a JSON file",
+    details: [
+      "Reads the live namespaces with `wrangler kv key list` / `kv bulk get` --remote (needs `wrangler login`",
+      "with access to the original account). Namespace ids: the originals' wrangler.toml, or the dashboard.",
+      "Example: pnpm ops dump legacy --nomina <id> --financiero <id> --buy-order <id> --out legacy-dump.json",
+      "Ids can also come from LEGACY_NOMINA_ID, LEGACY_FINANCIERO_ID, LEGACY_BUY_ORDER_ID.",
+    ],
+    arity: [0, 0],
+    options: {
+      nomina: nsOption("NOMINA"),
+      financiero: nsOption("FINANCIERO"),
+      "buy-order": nsOption("BUY_ORDER"),
+      out: { type: "string", description: "Where to write the dump (default legacy-dump.json)" },
+      local: { type: "boolean", description: "Read a local persisted KV state instead (rehearsal)" },
+      "persist-to": { type: "string", description: "With --local: the state folder" },
+    },
+    async run(ctx, { values, json }) {
+      const pick = (flag: string, envName: string) => {
+        const v = str(values[flag]) ?? ctx.vars[envName];
+        if (!v) throw new OpsError(`--${flag} <namespace-id> (or ${envName}) is required`, 2);
+        return v;
+      };
+      const ids = {
+        NOMINA: pick("nomina", "LEGACY_NOMINA_ID"),
+        FINANCIERO: pick("financiero", "LEGACY_FINANCIERO_ID"),
+        BUY_ORDER: pick("buy-order", "LEGACY_BUY_ORDER_ID"),
+      };
+      const local = Boolean(values.local);
+      const persistTo = str(values["persist-to"]);
+      if (local && !persistTo) throw new OpsError("--local needs --persist-to <folder>", 2);
+      const dump = await dumpLegacy(ctx, {
+        ids,
+        where: local ? { remote: false, persistTo: persistTo! } : { remote: true },
+      });
+      const out = str(values.out) ?? "legacy-dump.json";
+      writeFileSync(out, `${JSON.stringify(dump, null, 2)}\n`, { mode: 0o600 });
+      const counts = Object.fromEntries(NAMESPACES.map((ns) => [ns, dump[ns].length]));
+      print(ctx, { json }, { out, counts }, () => [
+        `Wrote ${out}: ${NAMESPACES.map((ns) => `${ns} ${counts[ns]} keys`).join(", ")}`,
+        "It holds personal data: keep it private and delete it after the import.",
+      ]);
+      return 0;
+    },
+  },
+  {
+    path: ["import", "legacy"],
+    args: "<dump.json>",
+    summary: "Import collaborators and unexpired paid/promotional tokens from a dump (idempotent)",
+    details: [
+      "Imports `activo:`/`inactivo:` collaborators (phones to E.164; only those not yet present) and",
+      "tokens still valid by their expira_en (paid and promotional). Expired tokens (even under",
+      "no_expirado), expirado copies, pending tokens, vouchers, message markers, orders and",
+      "duplicates are left behind, each with its reason. A second run imports nothing new.",
+      "Runs on the chosen environment's own bindings (local stack by default).",
+    ],
+    arity: [1, 1],
+    options: {
+      "dry-run": { type: "boolean", description: "Print what it would do, write nothing" },
+      verbose: { type: "boolean", description: "List every key and what happened to it" },
+    },
+    async run(ctx, { positionals, values, env, json }) {
+      const parsed = LegacyDumpSchema.safeParse(readJsonFile(positionals[0]!));
+      if (!parsed.success) {
+        throw new OpsError(
+          `${positionals[0]} is not a dump { NOMINA, FINANCIERO, BUY_ORDER } of { name, value } lists:\n${parsed.error.issues
+            .slice(0, 5)
+            .map((i) => `  - ${i.path.join(".")}: ${i.message}`)
+            .join("\n")}`,
+        );
+      }
+      const dryRun = Boolean(values["dry-run"]);
+      const reports: ImportReport[] = [];
+      for (const part of importParts(parsed.data)) {
+        const { body } = await adminCall<ImportReport>(ctx, env, {
+          method: "POST",
+          path: "/import/legacy",
+          body: { dump: part, dryRun },
+        });
+        reports.push(body);
+      }
+      const total = mergeReports(reports, dryRun);
+      print(ctx, { json }, total, () => describeImport(total, Boolean(values.verbose)));
+      return 0;
+    },
+  },
+];

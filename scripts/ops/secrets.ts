@@ -1,0 +1,165 @@
+/**
+ * `pnpm ops secrets push`: every secret to both workers from one place (SPEC §8, §9). Each worker
+ * gets only its own secrets (APP_SECRETS of packages/config), validated first, through
+ * `wrangler secret bulk` (production) or written to its `.dev.vars` (local). Values are never printed.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { APP_SECRETS, type AppName, type SecretName, SecretsSchema } from "../../packages/config/src/settings.ts";
+import { type Command, print, str } from "./command.ts";
+import { type Environment, type OpsContext, OpsError, parseEnvText } from "./context.ts";
+
+const APPS: readonly AppName[] = ["cotorro", "financiero"];
+/** What the local sandbox must share with the workers (it checks bearer tokens and signs webhooks). */
+const SANDBOX_KEYS: readonly string[] = [
+  "META_APP_SECRET",
+  "META_TOKEN_CUSTOMERS",
+  "META_TOKEN_COLLABORATORS",
+  "TBK_API_KEY_ID",
+  "TBK_API_KEY_SECRET",
+];
+
+/** Secret values from a .json or .env file, or from the environment. */
+export function readSecretSource(ctx: OpsContext, from: string | undefined): Record<string, string> {
+  if (!from) {
+    return Object.fromEntries(
+      Object.entries(ctx.vars).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(from, "utf8");
+  } catch (error) {
+    throw new OpsError(`Cannot read ${from}: ${(error as Error).message}`);
+  }
+  if (from.endsWith(".json")) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new OpsError(`${from} is not valid JSON: ${(error as Error).message}`);
+    }
+    if (!json || typeof json !== "object" || Array.isArray(json)) throw new OpsError(`${from} must be a JSON object`);
+    return Object.fromEntries(
+      Object.entries(json).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
+    );
+  }
+  return parseEnvText(text);
+}
+
+export interface PushPlan {
+  app: AppName;
+  values: Record<string, string>;
+}
+
+/** Each app's secrets from `source`, checked: every missing or malformed one is named (never its value). */
+export function planSecrets(
+  source: Record<string, string>,
+  apps: readonly AppName[],
+  only?: readonly SecretName[],
+): PushPlan[] {
+  const problems: string[] = [];
+  const plans = apps.map((app) => {
+    const names = APP_SECRETS[app].filter((n) => !only || only.includes(n));
+    const values: Record<string, string> = {};
+    for (const name of names) {
+      const value = source[name];
+      if (value === undefined) {
+        problems.push(`${app}: ${name} is missing`);
+        continue;
+      }
+      const check = SecretsSchema.shape[name].safeParse(value);
+      if (!check.success) problems.push(`${app}: ${name} ${check.error.issues[0]?.message ?? "is invalid"}`);
+      values[name] = value;
+    }
+    return { app, values };
+  });
+  if (problems.length > 0)
+    throw new OpsError(`Not pushing anything:\n${[...new Set(problems)].map((p) => `  - ${p}`).join("\n")}`);
+  return plans;
+}
+
+/** Applies the plans: `wrangler secret bulk` per worker (production) or the `.dev.vars` files (local). */
+export async function applySecrets(ctx: OpsContext, env: Environment, plans: readonly PushPlan[]): Promise<string[]> {
+  const done: string[] = [];
+  if (env.target === "local") {
+    for (const plan of plans) {
+      ctx.writeDevVars(plan.app, plan.values);
+      done.push(`apps/${plan.app}/.dev.vars: ${Object.keys(plan.values).join(", ")}`);
+    }
+    const sandbox = Object.fromEntries(
+      plans.flatMap((p) => Object.entries(p.values)).filter(([k]) => SANDBOX_KEYS.includes(k)),
+    );
+    if (Object.keys(sandbox).length > 0) {
+      ctx.writeDevVars("sandbox", sandbox);
+      done.push(`apps/sandbox/.dev.vars: ${Object.keys(sandbox).join(", ")}`);
+    }
+    return done;
+  }
+  for (const plan of plans) {
+    const dir = mkdtempSync(join(tmpdir(), "cotorro-secrets-"));
+    const file = join(dir, "secrets.json");
+    try {
+      writeFileSync(file, JSON.stringify(plan.values), { mode: 0o600 });
+      const res = await ctx.wrangler([
+        "secret",
+        "bulk",
+        file,
+        "--config",
+        join(ctx.root, "apps", plan.app, "wrangler.jsonc"),
+      ]);
+      if (res.code !== 0) {
+        throw new OpsError(
+          `wrangler secret bulk failed for ${plan.app} (exit ${res.code}):\n${res.stderr.trim() || res.stdout.trim()}`,
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    done.push(`${plan.app}: ${Object.keys(plan.values).join(", ")}`);
+  }
+  return done;
+}
+
+export const secretsCommands: Command[] = [
+  {
+    path: ["secrets", "push"],
+    args: "",
+    summary: "Set every secret on both workers from one place (only each worker's own secrets)",
+    details: [
+      "Reads the values from --from <file> (.json object or .env lines) or from the environment.",
+      "Production: `wrangler secret bulk` per worker (needs `wrangler login` or CLOUDFLARE_API_TOKEN).",
+      "Local: writes apps/cotorro, apps/financiero (and the sandbox's shared keys) .dev.vars; restart `pnpm dev`.",
+      "Secrets: META_TOKEN_CUSTOMERS, META_TOKEN_COLLABORATORS, META_APP_SECRET, META_VERIFY_TOKEN,",
+      "         TBK_API_KEY_ID, TBK_API_KEY_SECRET, LINK_SIGNING_KEY, ADMIN_TOKEN.",
+    ],
+    arity: [0, 0],
+    options: {
+      from: { type: "string", description: "File with the values (.json or .env); default: the environment" },
+      app: { type: "string", description: "Only cotorro or only financiero" },
+      "dry-run": { type: "boolean", description: "Print what would be set (names only), set nothing" },
+    },
+    async run(ctx, { values, env, json }) {
+      const app = str(values.app);
+      if (app !== undefined && !APPS.includes(app as AppName))
+        throw new OpsError("--app must be cotorro or financiero", 2);
+      const plans = planSecrets(readSecretSource(ctx, str(values.from)), app ? [app as AppName] : APPS);
+      const summary = plans.map((p) => ({ app: p.app, secrets: Object.keys(p.values) }));
+      if (values["dry-run"]) {
+        print(ctx, { json }, { dryRun: true, target: env.target, apps: summary }, () => [
+          `Would set on ${env.target === "local" ? "the local .dev.vars" : "the production workers"} (values not shown):`,
+          ...summary.map((s) => `  ${s.app}: ${s.secrets.join(", ")}`),
+        ]);
+        return 0;
+      }
+      const done = await applySecrets(ctx, env, plans);
+      print(ctx, { json }, { dryRun: false, target: env.target, apps: summary }, () => [
+        "Secrets set:",
+        ...done.map((d) => `  ${d}`),
+        ...(env.target === "local" ? ["Restart `pnpm dev` so the workers load them."] : []),
+      ]);
+      return 0;
+    },
+  },
+];
