@@ -138,5 +138,10 @@ export async function runOps(argv: readonly string[], ctx: OpsContext): Promise<
 }
 
 if (import.meta.main) {
+  // `pnpm ops … | head` closes the pipe early: that is not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   process.exitCode = await runOps(process.argv.slice(2), defaultContext());
 }
