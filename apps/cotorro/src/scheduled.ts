@@ -5,14 +5,17 @@ import { createDeps } from "./deps.ts";
 import type { Env } from "./env.ts";
 import { EXPIRY_SUBREQUESTS, expireOrders } from "./services/expire-orders.ts";
 import { checkMetaTokens } from "./services/meta-token-health.ts";
-import { reconcileVisitPayments } from "./services/reconcile-payments.ts";
+import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "./services/reconcile-payments.ts";
 import { withBudget } from "./subrequests.ts";
 
 export async function handleScheduled(cron: string, scheduledTime: number, env: Env): Promise<void> {
   const deps = createDeps(env, { cron });
   deps.log.info("cron_run", { cron, scheduledTime });
   if (cron === "*/5 * * * *") {
-    await reconcileVisitPayments(deps).catch((error) => deps.log.error("cron_reconcile_failed", { error }));
+    const reconcile = withBudget(deps, env, kvRosterStore, RECONCILE_SUBREQUESTS);
+    await reconcileVisitPayments(reconcile.deps, reconcile.budget).catch((error) =>
+      deps.log.error("cron_reconcile_failed", { error }),
+    );
     // Order expiry gets its own share of the invocation's subrequests (subrequests.ts).
     const expiry = withBudget(deps, env, kvRosterStore, EXPIRY_SUBREQUESTS);
     await expireOrders(expiry.deps, expiry.budget).catch((error) => deps.log.error("cron_expiry_failed", { error }));

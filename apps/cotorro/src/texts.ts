@@ -110,12 +110,20 @@ export const texts = {
       "No pudimos comunicarnos con Webpay. Su solicitud quedó guardada: intente pagar de nuevo en unos minutos.",
     forbiddenTitle: "Solicitud rechazada",
     forbiddenBody: "Por seguridad, envíe el formulario desde nuestra página. Vuelva a abrirla e inténtelo de nuevo.",
-    receiptText: (r: { amount: string; buyOrder: string; last4: string; code: string; date: string }) =>
-      `Comprobante de pago alectrico\nMonto: ${r.amount} (IVA incluido)\nOrden de compra: ${r.buyOrder}\nTarjeta terminada en ${r.last4}\nCódigo de autorización: ${r.code}\nFecha: ${r.date}`,
     ownerPaid: (p: { amount: string; buyOrder: string; orderId: string; comuna: string }) =>
       `Pago recibido: ${p.amount}, orden ${p.buyOrder}, pedido ${p.orderId} (${p.comuna}). Se ofrece ahora a los colaboradores de la comuna.`,
     ownerDuplicate: (p: { amount: string; buyOrder: string; orderId: string }) =>
       `Pago duplicado: el pedido ${p.orderId} ya estaba pagado y entró otro pago de ${p.amount} (orden ${p.buyOrder}). Devuelva uno de los dos.`,
+    /** An order's state in the owner's words. */
+    orderStatus: {
+      pending_payment: "pendiente de pago",
+      lead: "sin pagar (contacto)",
+      paid: "pagado",
+      taken: "tomado",
+      expired: "vencido",
+      cancelled: "cancelado",
+      missing: "inexistente",
+    },
     ownerNotPayable: (p: { amount: string; buyOrder: string; orderId: string; status: string }) =>
       `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que está ${p.status}: no se envió a los colaboradores. Devuelva el pago o reactive el pedido.`,
   },

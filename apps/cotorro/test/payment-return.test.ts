@@ -5,8 +5,13 @@
  */
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { kvRosterStore } from "@cotorro/core/roster-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
+import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
+import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "../src/services/reconcile-payments.ts";
+import { EFFECTS_SUBREQUESTS } from "../src/services/visit-payment-hooks.ts";
+import { withBudget } from "../src/subrequests.ts";
 import {
   type Booked,
   book,
@@ -57,6 +62,17 @@ const dispatchesOf = (orderId: string) =>
 
 async function receiptDoc(buyOrder: string) {
   return env.FINANCIERO.get(`v1:receipt:${buyOrder}`, "json");
+}
+
+/** As if the payment had been finalized `ms` earlier (its order's `paid_at` is set in the same batch). */
+async function finalizedAgo(booked: Booked, ms: number) {
+  await env.LEDGER.batch([
+    env.LEDGER.prepare("UPDATE payments SET finalized_at = finalized_at - ?2 WHERE token = ?1").bind(booked.token, ms),
+    env.LEDGER.prepare("UPDATE orders SET paid_at = paid_at - ?2 WHERE id = ?1 AND paid_at IS NOT NULL").bind(
+      booked.orderId,
+      ms,
+    ),
+  ]);
 }
 
 async function expectApproved(res: Response, booked: Booked) {
@@ -323,6 +339,29 @@ describe("Reintentar pago", () => {
     expect((await request("/transbank")).status).toBe(404);
   });
 
+  it("two attempts both paid (two tabs): one dispatch, and the owner is told to refund one", async () => {
+    const booked = await book();
+    const second = redirectForm(await (await request(`/pedido/${booked.orderId}/pagar`)).text());
+    const first = await decide(booked.token, "approve");
+    const other = await decide(second.token, "approve");
+    expect((await performReturn(first)).status).toBe(200);
+    expect((await performReturn(other)).status).toBe(200);
+    expect(dispatchesOf(booked.orderId)).toHaveLength(1);
+    expect(await receiptsTo(CUSTOMER)).toHaveLength(2);
+    const texts = (await messagesTo(OWNER)).map((m) => m.text ?? m.parameters.join(" "));
+    expect(texts.filter((t) => t.startsWith("Pago duplicado") && t.includes(booked.orderId))).toHaveLength(1);
+  });
+
+  it("a payment for an order cancelled meanwhile is not dispatched and the owner is told", async () => {
+    const booked = await book();
+    await env.LEDGER.prepare("UPDATE orders SET status = 'cancelled' WHERE id = ?1").bind(booked.orderId).run();
+    expect((await performReturn(await decide(booked.token, "approve"))).status).toBe(200);
+    expect(dispatchesOf(booked.orderId)).toHaveLength(0);
+    expect(await orderRow(booked.orderId)).toMatchObject({ status: "cancelled" });
+    const texts = (await messagesTo(OWNER)).map((m) => m.text ?? m.parameters.join(" "));
+    expect(texts.some((t) => t.includes(`pedido ${booked.orderId}, que está cancelado`))).toBe(true);
+  });
+
   it("a cancelled order cannot be paid (410)", async () => {
     const booked = await book();
     await env.LEDGER.prepare("UPDATE orders SET status = 'cancelled' WHERE id = ?1").bind(booked.orderId).run();
@@ -418,6 +457,40 @@ describe("reliability", () => {
     expect(authorized).toBe(1);
   });
 
+  it("the cron settles a stuck approved payment within its share of the 50 subrequests", async () => {
+    const booked = await book();
+    await decide(booked.token, "approve"); // the customer paid but never came back
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
+      .bind(booked.token)
+      .run();
+    const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+    const report = await reconcileVisitPayments(deps, budget);
+    expect(report).toMatchObject({ checked: 1, settled: 1, deferred: 0 });
+    expect(budget.used()).toBeLessThanOrEqual(RECONCILE_SUBREQUESTS);
+    // Two list queries and three settling calls; the rest are the effects.
+    expect(budget.used() - 5).toBeLessThanOrEqual(EFFECTS_SUBREQUESTS);
+    await expectPaidOnce(booked);
+  });
+
+  it("effects that do not fit this run's budget wait for the next run (payment already authorized)", async () => {
+    const booked = await book();
+    await decide(booked.token, "approve");
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
+      .bind(booked.token)
+      .run();
+    const small = withBudget(createDeps(env), env, kvRosterStore, 10);
+    expect(await reconcileVisitPayments(small.deps, small.budget)).toMatchObject({ settled: 1, deferred: 1 });
+    expect(small.budget.used()).toBeLessThanOrEqual(10);
+    expect(await paymentByToken(booked.token)).toMatchObject({ status: "authorized", effects_done_at: null });
+    expect(await orderRow(booked.orderId)).toMatchObject({ status: "paid" });
+    expect(await receiptsTo(CUSTOMER)).toHaveLength(0);
+    // The next run (over a minute later) does them first.
+    await finalizedAgo(booked, 120_000);
+    const next = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+    expect(await reconcileVisitPayments(next.deps, next.budget)).toMatchObject({ effectsRetried: 1 });
+    await expectPaidOnce(booked);
+  });
+
   it("a failed receipt is retried by the cron without repeating the dispatch", async () => {
     const booked = await book();
     const ret = await decide(booked.token, "approve");
@@ -428,9 +501,7 @@ describe("reliability", () => {
     expect(dispatchesOf(booked.orderId)).toHaveLength(1);
     await sb.control("faults", {});
     // The cron retries effects of payments finalized more than a minute ago.
-    await env.LEDGER.prepare("UPDATE payments SET finalized_at = finalized_at - 120000 WHERE token = ?1")
-      .bind(booked.token)
-      .run();
+    await finalizedAgo(booked, 120_000);
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
     await waitOnExecutionContext(ctx);

@@ -1,12 +1,14 @@
 /**
  * What an authorized visit payment means (the `PaymentHooks` of the shared Webpay flow, SPEC §4):
- * in the authorizing transaction the order becomes `paid`; afterwards, each exactly once (effect
- * keys in LEDGER), the receipt is stored in FINANCIERO, the order is queued for dispatch, the customer
- * gets the WhatsApp receipt and the owner is told. Every effect is attempted even if another fails;
- * a failure is rethrown so the cron retries the missing ones.
+ * in the authorizing transaction the order becomes `paid`; afterwards, each exactly once, the
+ * receipt is stored in FINANCIERO, the order is queued for dispatch, the owner is told and the
+ * customer gets the WhatsApp receipt. Every effect is attempted even if another fails; a failure is
+ * rethrown so the cron retries the missing ones (done ones are skipped).
  *
- * Effect keys: `visit-receipt-kv:{buyOrder}`, `visit-receipt:{buyOrder}`, `visit-owner:{buyOrder}`,
- * `visit-dispatch:{orderId}` (one dispatch per order, however many payments it gets).
+ * Once-only: the receipt document is deterministic (same key, same content), so writing it again is
+ * harmless; the others are effects in LEDGER (`visit-dispatch:{orderId}` — one dispatch per order,
+ * however many payments it gets —, `visit-owner:{buyOrder}`, `visit-receipt:{buyOrder}`).
+ * Cost: at most {@link EFFECTS_SUBREQUESTS} subrequests (the cron budgets with it).
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { effectStatus, runEffectOnce } from "@cotorro/core/effect-store";
@@ -14,10 +16,17 @@ import { alertOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
 import { getOrder, getOrderDoc, markPaidByPaymentStatement } from "@cotorro/core/order-store";
 import type { PaymentHooks } from "@cotorro/core/payment-service";
-import { type PaymentRow, paymentsForOrder } from "@cotorro/core/payment-store";
+import type { PaymentRow } from "@cotorro/core/payment-store";
 import { putReceipt } from "@cotorro/core/receipt-store";
 import type { Deps } from "../deps.ts";
 import { texts } from "../texts.ts";
+
+/**
+ * Subrequests (D1, KV, Queue, WhatsApp calls) the effects of one payment use at most: two reads,
+ * the receipt document, three effects of three LEDGER statements each plus their work (queue send;
+ * owner alert: rate row read and write, window, send; receipt send), and the final mark.
+ */
+export const EFFECTS_SUBREQUESTS = 20;
 
 export function visitPaymentHooks(deps: Deps): PaymentHooks {
   return {
@@ -54,25 +63,20 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
     return;
   }
   const failures: unknown[] = [];
-  const keys: string[] = [];
+  const skipped: string[] = [];
   const once = async (key: string, effect: () => Promise<void>) => {
-    keys.push(key);
     try {
-      await runEffectOnce(deps.db, key, deps.now(), effect);
+      if ((await runEffectOnce(deps.db, key, deps.now(), effect)) === "skipped") skipped.push(key);
     } catch (error) {
       deps.log.error("visit_effect_failed", { key, error });
       failures.push(error);
     }
   };
-  const [order, doc, payments] = await Promise.all([
-    getOrder(deps.db, orderId),
-    getOrderDoc(deps.kv.orders, orderId),
-    paymentsForOrder(deps.db, orderId),
-  ]);
+  const [order, doc] = await Promise.all([getOrder(deps.db, orderId), getOrderDoc(deps.kv.orders, orderId)]);
   const receipt = receiptParams(payment);
 
-  await once(`visit-receipt-kv:${payment.buy_order}`, () =>
-    putReceipt(deps.kv.receipts, {
+  try {
+    await putReceipt(deps.kv.receipts, {
       buyOrder: payment.buy_order,
       purpose: "visit",
       amount: payment.amount,
@@ -80,29 +84,27 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
       authorizationCode: payment.authorization_code,
       transactionDate: payment.transaction_date,
       subject: orderId,
-      recordedAt: deps.now(),
-    }),
-  );
-
-  // Another payment of this order was authorized first: the customer paid twice.
-  const earlier = payments.some(
-    (p) =>
-      p.buy_order !== payment.buy_order &&
-      p.status === "authorized" &&
-      (p.finalized_at ?? 0) <= (payment.finalized_at ?? Number.MAX_SAFE_INTEGER),
-  );
-  const common = { amount: receipt.amount, buyOrder: payment.buy_order, orderId };
-  if (!order || order.paid_at === null) {
-    await once(`visit-owner:${payment.buy_order}`, async () => {
-      await alertOwner(
-        deps,
-        "payment",
-        texts.payment.ownerNotPayable({ ...common, status: order?.status ?? "inexistente" }),
-        { key: payment.buy_order, force: true },
-      );
+      recordedAt: payment.finalized_at ?? payment.updated_at,
     });
-  } else if (earlier) {
-    await once(`visit-owner:${payment.buy_order}`, async () => {
+  } catch (error) {
+    deps.log.error("visit_receipt_store_failed", { buyOrder: payment.buy_order, error });
+    failures.push(error);
+  }
+
+  const common = { amount: receipt.amount, buyOrder: payment.buy_order, orderId };
+  const ownerKey = `visit-owner:${payment.buy_order}`;
+  if (!order || order.paid_at === null) {
+    // Paid for an order that was cancelled or is gone: nothing to dispatch, the money goes back.
+    await once(ownerKey, async () => {
+      const status = texts.payment.orderStatus[order?.status ?? "missing"];
+      await alertOwner(deps, "payment", texts.payment.ownerNotPayable({ ...common, status }), {
+        key: payment.buy_order,
+        force: true,
+      });
+    });
+  } else if (order.paid_at !== payment.finalized_at) {
+    // The same batch set both: another payment of this order had already paid it.
+    await once(ownerKey, async () => {
       await alertOwner(deps, "payment", texts.payment.ownerDuplicate(common), { key: payment.buy_order, force: true });
     });
   } else {
@@ -112,7 +114,7 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
         deps.log.info("dispatch_enqueued", { orderId });
       });
     }
-    await once(`visit-owner:${payment.buy_order}`, async () => {
+    await once(ownerKey, async () => {
       await alertOwner(deps, "payment", texts.payment.ownerPaid({ ...common, comuna: order.comuna }), {
         key: payment.buy_order,
       });
@@ -122,7 +124,6 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
   if (doc) {
     await once(`visit-receipt:${payment.buy_order}`, async () => {
       await sendToUser(deps, "customers", doc.customer.phone, {
-        text: texts.payment.receiptText(receipt),
         template: {
           name: "comprobante_pago",
           params: [receipt.amount, receipt.buyOrder, receipt.last4, receipt.code, receipt.date],
@@ -134,10 +135,11 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
   }
 
   if (failures.length > 0) throw failures[0];
-  // A concurrent runner may still hold one of these effects (we skipped it): only the runner that
-  // sees every effect done may let the payment be marked complete, or a failure there would be lost.
-  const statuses = await Promise.all(keys.map((key) => effectStatus(deps.db, key)));
-  if (statuses.some((s) => s !== "done")) throw new EffectsInProgressError(payment.buy_order);
+  // A concurrent runner holds what we skipped: only a runner that sees every effect done may let
+  // the payment be marked complete, or a failure over there would never be retried.
+  for (const key of skipped) {
+    if ((await effectStatus(deps.db, key)) !== "done") throw new EffectsInProgressError(payment.buy_order);
+  }
 }
 
 export class EffectsInProgressError extends Error {
