@@ -51,6 +51,11 @@ describe("booking form", () => {
     expect(await storedCounts()).toEqual(before);
   });
 
+  it("answers the browser's favicon request without a 404 page", async () => {
+    const res = await request("/favicon.ico");
+    expect(res.status).toBe(204);
+  });
+
   it("brands the page per host: www and repair", async () => {
     const www = await (await request("/", { headers: { host: "www.alectrico.cl" } })).text();
     const repair = await (await request("/", { headers: { host: "repair.alectrico.cl" } })).text();

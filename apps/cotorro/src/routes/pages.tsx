@@ -62,6 +62,12 @@ const booking = onlyHosts("booking");
 
 pageRoutes.get("/", booking, defaultCsp, (c) => bookingResponse(c, {}, {}, 200));
 
+/** Browsers ask for it on every page; the original answered an empty 200 (no 404 page, no log noise). */
+pageRoutes.get("/favicon.ico", (c) => {
+  c.header("Cache-Control", "public, max-age=86400");
+  return c.body(null, 204);
+});
+
 pageRoutes.get("/agendar", booking, defaultCsp, (c) => {
   // Consent is given by the person on the page, never by a link.
   const { acepto: _consent, ...values } = bookingValues(c.req.query());
