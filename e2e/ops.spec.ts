@@ -215,6 +215,8 @@ describe("admin operations against the local stack", () => {
     const approve = await h.run("collaborators", "approve", applicant, "--reason", "licencia SEC revisada");
     expect(approve.code, approve.err).toBe(0);
     expect(approve.out).toContain("active");
+    // Keep the new collaborator out of the other browser specs' dispatches.
+    expect((await h.run("collaborators", "edit", applicant, "--comunas", "Lo Espejo")).code).toBe(0);
   });
 
   it("dispatches a lead to the collaborators of its comuna, shows who took it and refunds the token", async () => {
