@@ -446,7 +446,7 @@ describe("dump legacy", () => {
         if (id === "ns-buy-order") return { code: 1, stdout: "", stderr: "bulk get is not available" };
         return {
           code: 0,
-          stdout: `Some notice\n${JSON.stringify(Object.fromEntries(keys.map((k) => [k, { value: kv[id]![k] }])))}`,
+          stdout: `⛅️ wrangler 4\n[WARNING] a notice in brackets\n${JSON.stringify(Object.fromEntries(keys.map((k) => [k, { value: kv[id]![k] }])), null, 2)}\n`,
           stderr: "",
         };
       }

@@ -29,11 +29,18 @@ export interface DumpSource {
   where: { remote: true } | { remote: false; persistTo: string };
 }
 
-/** wrangler prints notices around its JSON; take the JSON. */
-function jsonFrom(stdout: string): unknown {
-  const start = stdout.search(/[[{]/);
-  if (start < 0) throw new OpsError(`wrangler printed no JSON:\n${stdout.slice(0, 300)}`);
-  return JSON.parse(stdout.slice(start));
+/** wrangler may print notices (a banner, `[WARNING] …`) before its JSON; take the JSON that follows. */
+export function jsonFrom(stdout: string): unknown {
+  const lines = stdout.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^\s*[[{]/.test(lines[i]!)) continue;
+    try {
+      return JSON.parse(lines.slice(i).join("\n"));
+    } catch {
+      // a notice that starts with a bracket; keep looking
+    }
+  }
+  throw new OpsError(`wrangler printed no JSON:\n${stdout.slice(0, 300)}`);
 }
 
 async function wranglerJson(wrangler: WranglerRunner, args: string[], cwd: string): Promise<unknown> {
