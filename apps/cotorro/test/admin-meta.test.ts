@@ -5,7 +5,9 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TEMPLATES, TEST_SECRETS } from "@cotorro/config";
+import { sendToUser } from "@cotorro/core/messenger";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
 import { admin, audit } from "./admin-helpers.ts";
 import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
@@ -196,5 +198,34 @@ describe("message templates in the WhatsApp Business Account", () => {
     const res = await admin("GET", "/meta/templates");
     expect(res.status).toBe(502);
     expect(res.json).toMatchObject({ code: 100, error: expect.stringContaining("error 100") });
+  });
+});
+
+describe("error 190 on any send", () => {
+  it("a message refused for an expired token alerts the owner at once, once per channel", async () => {
+    await setToken(TEST_SECRETS.META_TOKEN_CUSTOMERS, { valid: false });
+    const deps = createDeps(env);
+    for (const to of ["+56981234001", "+56981234002"]) {
+      await expect(
+        sendToUser(deps, "customers", to, {
+          template: { name: "say_profesional", params: ["Ana", "Pedro", "+56 9 1234 5678"] },
+        }),
+      ).rejects.toThrow(/190/);
+    }
+    const messages = await ownerMessages();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.channel).toBe("collaborators");
+    expect(said(messages[0]!)).toContain("WhatsApp rechazó el token de acceso del número de clientes (error 190)");
+  });
+
+  it("when the owner's own channel is the broken one the failure is logged, never looped", async () => {
+    await setToken(TEST_SECRETS.META_TOKEN_COLLABORATORS, { valid: false });
+    const deps = createDeps(env);
+    await expect(
+      sendToUser(deps, "collaborators", "+56981234003", { template: { name: "send_message", params: ["hola"] } }),
+    ).rejects.toThrow(/190/);
+    const sends = sb.requests.filter((r) => r.url.endsWith("/messages"));
+    expect(sends).toHaveLength(2);
+    expect(await ownerMessages()).toEqual([]);
   });
 });

@@ -54,8 +54,25 @@ export async function sendToUser(
       });
       return { messageId, as: "template" };
     }
+    if (error instanceof WhatsAppApiError && error.code === 190) await alertTokenRejected(deps, channel, to);
     throw error;
   }
+}
+
+/**
+ * Meta refused the access token (190: expired or revoked), so nothing leaves that number until it
+ * is renewed: the owner hears at once (SPEC §8), at most once per channel and alert interval. The
+ * owner's own alerts are exempt (their failure is logged by `alertOwner`), so this cannot loop.
+ */
+async function alertTokenRejected(deps: MessengerDeps, channel: Channel, to: string): Promise<void> {
+  if (!("ownerPhone" in deps) || to === (deps as AlertDeps).ownerPhone) return;
+  const number = channel === "customers" ? "clientes" : "colaboradores";
+  await alertOwner(
+    deps as AlertDeps,
+    "token_error",
+    `WhatsApp rechazó el token de acceso del número de ${number} (error 190): esos mensajes no salen. Renueve el token con «pnpm ops meta token extend <token-corto>» o use un token de System User.`,
+    { key: channel },
+  );
 }
 
 export type AlertKind =
