@@ -27,6 +27,16 @@ describe("logs", () => {
     }
   });
 
+  it("drops signed link tokens, e.g. from a request path", async () => {
+    const { signLink } = await import("./signed-link.ts");
+    const token = await signLink("a-key-of-enough-length-for-tests-000", {
+      purpose: "canje",
+      subject: "order|+56911111111",
+      expiresAt: 1,
+    });
+    expect(scrubText(`/atender/${token}`)).toBe("/atender/[link]");
+  });
+
   it("masks phones in free text but keeps their ends for support", () => {
     expect(scrubText("llamar al +56912345678")).toBe("llamar al +569…78");
   });

@@ -14,6 +14,8 @@ export interface Logger {
 const SECRET_KEY = /token|secret|authorization|password|api[-_]?key|signature|cookie/i;
 const PHONE = /\+?\b56\s?9\s?\d{4}\s?\d{4}\b|\+[1-9]\d{7,14}\b/g;
 const CARD = /\b(?:\d[ -]?){13,19}\b/g;
+/** A signed link token (payload.mac, see signed-link.ts): it grants access, so it never reaches a log. */
+const SIGNED_LINK = /[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{43}\b/g;
 
 /** Masks phones and removes card-like numbers from free text. */
 export function scrubText(text: string): string {
