@@ -17,12 +17,15 @@ const CARD = /\b(?:\d[ -]?){13,19}\b/g;
 /** A signed link token (payload.mac, see signed-link.ts): it grants access, so it never reaches a log. */
 const SIGNED_LINK = /[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{43}\b/g;
 
-/** Masks phones and removes card-like numbers from free text. */
+/** Masks phones and removes card-like numbers and signed link tokens from free text. */
 export function scrubText(text: string): string {
-  return text.replace(CARD, "[card]").replace(PHONE, (m) => {
-    const digits = m.replace(/\D/g, "");
-    return `+${digits.slice(0, 3)}…${digits.slice(-2)}`;
-  });
+  return text
+    .replace(SIGNED_LINK, "[link]")
+    .replace(CARD, "[card]")
+    .replace(PHONE, (m) => {
+      const digits = m.replace(/\D/g, "");
+      return `+${digits.slice(0, 3)}…${digits.slice(-2)}`;
+    });
 }
 
 export function scrub(value: unknown, depth = 0): unknown {
