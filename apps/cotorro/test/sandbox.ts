@@ -1,102 +1,16 @@
-/**
- * The sandbox (Webpay + WhatsApp emulators) inside the test isolate. The worker under test shares
- * the isolate, so its outbound `fetch` to the sandbox origin (from @cotorro/config `localVars`) is
- * routed to an in-memory sandbox app; webhooks the sandbox sends come back to the worker in-process.
- * The caller's `AbortSignal` (the clients' timeouts) is honoured, so the sandbox's delay faults
- * make a call time out exactly as over the network.
- *
- *   const sb = installSandbox();            // in beforeEach
- *   await sb.control("faults", { webpay: { status: 500 } });
- *   sb.restore();                           // in afterEach
- */
+/** The in-process sandbox for cotorro's tests: webhooks it sends are delivered to the worker. */
 import { exports } from "cloudflare:workers";
-import { localVars, SettingsSchema, TEST_SECRETS } from "@cotorro/config";
-import { createSandboxApp, type SandboxApp, type SandboxOptions } from "@cotorro/sandbox/app";
-import { type MockInstance, vi } from "vitest";
+import type { SandboxOptions } from "@cotorro/sandbox/app";
+import { type InstalledSandbox, installSandbox as install } from "@cotorro/sandbox/testing";
 
-const local = localVars();
-export const SANDBOX_ORIGIN = new URL(local.WEBPAY_BASE_URL ?? "http://127.0.0.1:8789").origin;
-export const COTORRO_ORIGIN = new URL(local.COTORRO_PUBLIC_URL ?? "http://127.0.0.1:8787").origin;
-
-/** Rewrites a sandbox response before the worker sees it (e.g. to fake a tampered commit). */
-export type Intercept = (request: Request, response: Response) => Response | Promise<Response>;
-
-/** A request the worker sent to the sandbox (read eagerly: bodies cannot cross request contexts). */
-export interface RecordedRequest {
-  method: string;
-  url: string;
-  body: string;
-}
-
-export interface InstalledSandbox {
-  app: SandboxApp;
-  /** JSON call to the control API: GET without a body, POST with one. */
-  control<T = unknown>(path: string, body?: unknown): Promise<T>;
-  /** Every request the worker sent to the sandbox, in order. */
-  readonly requests: RecordedRequest[];
-  intercept(fn: Intercept | null): void;
-  fetchSpy: MockInstance<typeof fetch>;
-  restore(): void;
-}
-
-function abortable(response: Promise<Response>, signal: AbortSignal | null | undefined): Promise<Response> {
-  if (!signal) return response;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-    response.then(resolve, reject);
-  });
-}
+export {
+  COTORRO_ORIGIN,
+  type InstalledSandbox,
+  type Intercept,
+  type RecordedRequest,
+  SANDBOX_ORIGIN,
+} from "@cotorro/sandbox/testing";
 
 export function installSandbox(overrides: Partial<SandboxOptions> = {}): InstalledSandbox {
-  const defaults = SettingsSchema.parse({});
-  const app = createSandboxApp({
-    appSecret: TEST_SECRETS.META_APP_SECRET,
-    customerToken: TEST_SECRETS.META_TOKEN_CUSTOMERS,
-    collaboratorToken: TEST_SECRETS.META_TOKEN_COLLABORATORS,
-    tbkKeys: [{ id: TEST_SECRETS.TBK_API_KEY_ID, secret: TEST_SECRETS.TBK_API_KEY_SECRET }],
-    cotorroUrl: COTORRO_ORIGIN,
-    publicUrl: SANDBOX_ORIGIN,
-    phoneNumberIds: {
-      customers: defaults.CHANNEL_CUSTOMERS_PHONE_ID,
-      collaborators: defaults.CHANNEL_COLLABORATORS_PHONE_ID,
-    },
-    deliver: (request) => exports.default.fetch(request),
-    ...overrides,
-  });
-  const requests: RecordedRequest[] = [];
-  let intercept: Intercept | null = null;
-  const realFetch = globalThis.fetch;
-  const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-    const request = new Request(input, init);
-    if (new URL(request.url).origin !== SANDBOX_ORIGIN) return realFetch(input, init);
-    requests.push({ method: request.method, url: request.url, body: await request.clone().text() });
-    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-    const response = await abortable(Promise.resolve(app.fetch(request)), signal);
-    return intercept ? intercept(request, response) : response;
-  });
-
-  async function control<T>(path: string, body?: unknown): Promise<T> {
-    const res = await app.fetch(
-      new Request(`${SANDBOX_ORIGIN}/__sandbox/${path.replace(/^\//, "")}`, {
-        method: body === undefined ? "GET" : "POST",
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }),
-    );
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`sandbox ${path} answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
-  }
-
-  return {
-    app,
-    control,
-    requests,
-    intercept: (fn) => {
-      intercept = fn;
-    },
-    fetchSpy,
-    restore: () => fetchSpy.mockRestore(),
-  };
+  return install({ deliver: (request) => exports.default.fetch(request), ...overrides });
 }
