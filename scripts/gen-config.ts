@@ -4,11 +4,12 @@
  * Existing `.dev.vars` are kept (they hold this machine's generated secrets).
  */
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { APP_SECRETS, TBK_INTEGRATION } from "../packages/config/src/index.ts";
 import { renderWranglerFile } from "../packages/config/src/wrangler.ts";
+import { cutMetadata } from "../packages/core/src/phone-metadata.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const apps = ["cotorro", "financiero", "sandbox"] as const;
@@ -18,6 +19,11 @@ for (const app of apps) {
   mkdirSync(join(root, "apps", app, "public"), { recursive: true });
   copyFileSync(join(root, "packages/config/assets/styles.css"), join(root, "apps", app, "public/styles.css"));
 }
+
+const fullMetadata = JSON.parse(
+  readFileSync(join(root, "packages/core/node_modules/libphonenumber-js/metadata.min.json"), "utf8"),
+);
+writeFileSync(join(root, "packages/core/src/phone-metadata.json"), `${JSON.stringify(cutMetadata(fullMetadata))}\n`);
 
 const secret = (bytes = 24) => randomBytes(bytes).toString("base64url");
 const cotorroVars = join(root, "apps/cotorro/.dev.vars");

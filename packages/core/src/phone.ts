@@ -1,9 +1,13 @@
 /**
  * Phone numbers as E.164 strings ("+56912345678"), the only form stored or sent anywhere.
- * Parsing is libphonenumber-js's (minimal metadata); Chile is the default country, so every common
+ * Parsing is libphonenumber-js's, with metadata cut to the countries we serve (phone-metadata.ts);
+ * Chile is the default country, so every common
  * Chilean spelling of a mobile number is accepted. Other countries are accepted with a "+" prefix.
  */
-import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+import { type MetadataJson, parsePhoneNumberFromString as parseWith } from "libphonenumber-js/core";
+import metadata from "./phone-metadata.json" with { type: "json" };
+
+const parsePhoneNumberFromString = (text: string, country: "CL") => parseWith(text, country, metadata as unknown as MetadataJson);
 
 export type Phone = string & { readonly __brand: "E164" };
 
