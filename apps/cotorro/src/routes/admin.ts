@@ -135,7 +135,12 @@ function query<S extends z.ZodType>(schema: S) {
 
 /** The `:phone` of the path in any common spelling (`+56912345678`, `56912345678`, `912345678`). */
 function phoneParam(c: C): Phone | Response {
-  const phone = normalizePhone(decodeURIComponent(c.req.param("phone") ?? ""));
+  let phone: Phone | null = null;
+  try {
+    phone = normalizePhone(decodeURIComponent(c.req.param("phone") ?? ""));
+  } catch {
+    // A malformed %-escape (URIError) is not a phone number: 400 like any other, never a 500.
+  }
   return phone ?? invalid(c, [{ path: "phone", message: T.phone }]);
 }
 
