@@ -10,7 +10,20 @@ import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { signMetaBody } from "@cotorro/core/meta-signature";
 import { signLink } from "@cotorro/core/signed-link";
-import { type Fuzz, type FuzzCase, pathSegment, runFuzz, storedSnapshot, wellFormed } from "@cotorro/core/testing/fuzz";
+import {
+  type Fields,
+  type Fuzz,
+  type FuzzCase,
+  formBody,
+  hostileQuery,
+  jsonBody,
+  mutate,
+  notAString,
+  pathSegment,
+  expectRefused as refused,
+  storedSnapshot,
+  wellFormed,
+} from "@cotorro/core/testing/fuzz";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_ORIGIN } from "./admin-helpers.ts";
 import { COLLABORATORS_ID, CUSTOMERS_ID } from "./atender-helpers.ts";
@@ -23,98 +36,31 @@ beforeAll(() => {
 });
 afterAll(() => sb.restore());
 
-const snapshot = () =>
-  storedSnapshot(env.LEDGER, { BUY_ORDER: env.BUY_ORDER, NOMINA: env.NOMINA, FINANCIERO: env.FINANCIERO });
-
-/**
- * Runs the cases and checks the answers, then that nothing was stored (except the `allowedStores`)
- * and nothing left for the sandbox.
- */
-async function expectRefused(
-  name: string,
-  make: (fuzz: Fuzz, index: number) => FuzzCase,
-  allowedStores: readonly string[] = [],
-) {
-  const without = (counts: Record<string, number>) =>
-    Object.fromEntries(Object.entries(counts).filter(([k]) => !allowedStores.includes(k)));
-  const before = without(await snapshot());
-  const sent = sb.requests.length;
-  const report = await runFuzz(name, make);
-  expect(report.failures, report.failures.slice(0, 5).join("\n")).toEqual([]);
-  expect(without(await snapshot()), `${name} (seed ${report.seed}) stored something`).toEqual(before);
-  const outbound = sb.requests.slice(sent).map((r) => `${r.method} ${r.url}`);
-  expect(outbound, `${name} (seed ${report.seed}) called the sandbox`).toEqual([]);
-  return report;
-}
+const world = {
+  snapshot: () =>
+    storedSnapshot(env.LEDGER, { BUY_ORDER: env.BUY_ORDER, NOMINA: env.NOMINA, FINANCIERO: env.FINANCIERO }),
+  outbound: () => sb.requests.map((r) => `${r.method} ${r.url}`),
+};
+const expectRefused = (name: string, make: (fuzz: Fuzz, i: number) => FuzzCase, allowedStores?: readonly string[]) =>
+  refused(world, name, make, allowedStores);
 
 // --- Body builders -----------------------------------------------------------------------------
 
-type Fields = Record<string, string | string[]>;
-
-/** Valid fields, each kept, dropped, replaced by hostile text or repeated; `breaker` is always broken. */
-function mutate(fuzz: Fuzz, valid: Record<string, string>, breaker: string): Fields {
-  const out: Fields = {};
-  for (const [key, value] of Object.entries(valid)) {
-    const r = fuzz.next();
-    if (r < 0.15) continue;
-    if (r < 0.6) out[key] = fuzz.badString();
-    else if (r < 0.7) out[key] = [fuzz.badString(), fuzz.badString()];
-    else out[key] = value;
-  }
-  if (fuzz.chance(0.25)) delete out[breaker];
-  else out[breaker] = fuzz.digitless();
-  if (fuzz.chance(0.2)) out[fuzz.digitless() || "x"] = fuzz.badString();
-  return out;
-}
-
-const urlencoded = (fields: Fields) => {
-  const body = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
-  return body.toString();
-};
-
-/** A form post: mostly well-formed urlencoded, sometimes malformed, JSON or mislabelled. */
+/** A same-origin form post of a fuzzed body. */
 function formPost(fuzz: Fuzz, path: string, fields: Fields, headers: Record<string, string> = {}): FuzzCase {
-  const r = fuzz.next();
-  let body: string;
-  let type: string;
-  if (r < 0.7) [body, type] = [urlencoded(fields), "application/x-www-form-urlencoded"];
-  else if (r < 0.8) [body, type] = [urlencoded(fields), fuzz.wrongContentType("form")];
-  else if (r < 0.9) [body, type] = [fuzz.malformedForm(), "application/x-www-form-urlencoded"];
-  else [body, type] = [JSON.stringify(fields), "application/json"];
+  const { body, type } = formBody(fuzz, fields);
   return {
     input: { path, type, body },
     send: () => request(path, { method: "POST", headers: { "content-type": type, origin: ORIGIN, ...headers }, body }),
   };
 }
 
-/** A JSON post: the given value, or malformed JSON, or a mislabelled body. */
 function jsonPost(fuzz: Fuzz, url: string, value: unknown, headers: Record<string, string> = {}): FuzzCase {
-  const r = fuzz.next();
-  let body: string;
-  let type: string;
-  if (r < 0.7) [body, type] = [JSON.stringify(value), "application/json"];
-  else if (r < 0.85) [body, type] = [fuzz.malformedJson(), "application/json"];
-  else [body, type] = [JSON.stringify(value), fuzz.wrongContentType("json")];
+  const { body, type } = jsonBody(fuzz, value);
   return {
     input: { url, type, body },
     send: () => request(url, { method: "POST", headers: { "content-type": type, ...headers }, body }),
   };
-}
-
-function query(fuzz: Fuzz, keys: readonly string[]): string {
-  const q = new URLSearchParams();
-  for (const key of keys) if (fuzz.chance(0.7)) q.append(key, fuzz.badString());
-  if (fuzz.chance(0.3)) q.append(fuzz.digitless() || "x", fuzz.badString());
-  return q.toString();
-}
-
-/** A value of the wrong type for a string field: a number, boolean, null, array or object. */
-function notAString(fuzz: Fuzz): unknown {
-  for (;;) {
-    const v = fuzz.badJson();
-    if (typeof v !== "string") return v;
-  }
 }
 
 // --- Customer pages, leads, payments -----------------------------------------------------------
@@ -127,7 +73,7 @@ describe("fuzzed customer endpoints: 4xx, nothing stored", () => {
   it("GET /agendar?… (prefill only: 200, nothing stored, markup escaped)", async () => {
     const keys = ["nombre", "fono", "email", "comuna", "direccion", "descripcion", "fecha", "acepto"];
     await expectRefused("GET /agendar", (fuzz) => {
-      const path = `/agendar?${query(fuzz, keys)}`;
+      const path = `/agendar?${hostileQuery(fuzz, keys)}`;
       return { input: path, send: () => request(path), allowed: [200] };
     });
   });
@@ -164,7 +110,7 @@ describe("fuzzed customer endpoints: 4xx, nothing stored", () => {
   it("POST /return_url and GET /return_url", async () => {
     const keys = ["token_ws", "TBK_TOKEN", "TBK_ORDEN_COMPRA", "TBK_ID_SESION"];
     await expectRefused("/return_url", (fuzz) => {
-      const q = query(fuzz, keys);
+      const q = hostileQuery(fuzz, keys);
       if (fuzz.chance(0.5)) return { input: `GET ?${q}`, send: () => request(`/return_url?${q}`) };
       const fields: Fields = {};
       for (const key of keys) if (fuzz.chance(0.6)) fields[key] = fuzz.badString();
@@ -175,14 +121,14 @@ describe("fuzzed customer endpoints: 4xx, nothing stored", () => {
 
   it("GET /pedido/:id/pagar", async () => {
     await expectRefused("GET /pedido/:id/pagar", (fuzz) => {
-      const path = `/pedido/${pathSegment(fuzz.badString())}/pagar?${query(fuzz, ["amount"])}`;
+      const path = `/pedido/${pathSegment(fuzz.badString())}/pagar?${hostileQuery(fuzz, ["amount"])}`;
       return { input: path, send: () => request(path) };
     });
   });
 
   it("GET /transbank?buy_order=…", async () => {
     await expectRefused("GET /transbank", (fuzz) => {
-      const path = `/transbank${fuzz.chance(0.3) ? "/" : ""}?${query(fuzz, ["buy_order", "amount", "session_id"])}`;
+      const path = `/transbank${fuzz.chance(0.3) ? "/" : ""}?${hostileQuery(fuzz, ["buy_order", "amount", "session_id"])}`;
       return { input: path, send: () => request(path) };
     });
   });

@@ -4,6 +4,7 @@
  * RTL, emoji, NUL, lone surrogates, HTML/script, SQL-looking text. Tests only: no app imports this.
  * A failure prints the seed and the case, so `createFuzz(seed)` replays it exactly.
  */
+import { expect } from "vitest";
 
 /** The seed of the suites: fixed, so a run is reproducible; pass another to `createFuzz` to explore. */
 export const DEFAULT_FUZZ_SEED = 0xc07044;
@@ -261,4 +262,91 @@ export function wellFormed(value: string): string {
 /** A path segment from any string (lone surrogates cannot be percent-encoded; `-` stands for empty). */
 export function pathSegment(value: string): string {
   return encodeURIComponent(wellFormed(value)) || "-";
+}
+
+/** What {@link expectRefused} compares before and after, and where outbound calls are recorded. */
+export interface FuzzWorld {
+  snapshot(): Promise<Record<string, number>>;
+  /** Outbound requests so far (the sandbox's record), as "METHOD url". */
+  outbound(): string[];
+}
+
+/**
+ * Runs the cases (see {@link runFuzz}) and asserts with vitest: every answer allowed, nothing stored
+ * (the snapshot unchanged, except `allowedStores`) and no outbound call (no Webpay, no WhatsApp).
+ */
+export async function expectRefused(
+  world: FuzzWorld,
+  name: string,
+  make: (fuzz: Fuzz, index: number) => FuzzCase,
+  allowedStores: readonly string[] = [],
+): Promise<FuzzReport> {
+  const without = (counts: Record<string, number>) =>
+    Object.fromEntries(Object.entries(counts).filter(([k]) => !allowedStores.includes(k)));
+  const before = without(await world.snapshot());
+  const sent = world.outbound().length;
+  const report = await runFuzz(name, make);
+  expect(report.failures, report.failures.slice(0, 5).join("\n")).toEqual([]);
+  expect(without(await world.snapshot()), `${name} (seed ${report.seed}) stored something`).toEqual(before);
+  expect(world.outbound().slice(sent), `${name} (seed ${report.seed}) called out`).toEqual([]);
+  return report;
+}
+
+// --- Bodies -----------------------------------------------------------------------------------
+
+export type Fields = Record<string, string | string[]>;
+
+/** Valid fields, each kept, dropped, replaced by hostile text or repeated; `breaker` is always broken. */
+export function mutate(fuzz: Fuzz, valid: Record<string, string>, breaker: string): Fields {
+  const out: Fields = {};
+  for (const [key, value] of Object.entries(valid)) {
+    const r = fuzz.next();
+    if (r < 0.15) continue;
+    if (r < 0.6) out[key] = fuzz.badString();
+    else if (r < 0.7) out[key] = [fuzz.badString(), fuzz.badString()];
+    else out[key] = value;
+  }
+  if (fuzz.chance(0.25)) delete out[breaker];
+  else out[breaker] = fuzz.digitless();
+  if (fuzz.chance(0.2)) out[fuzz.digitless() || "x"] = fuzz.badString();
+  return out;
+}
+
+export function urlencoded(fields: Fields): string {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
+  return body.toString();
+}
+
+/** A form body: mostly well-formed urlencoded, sometimes mislabelled, malformed or JSON. */
+export function formBody(fuzz: Fuzz, fields: Fields): { body: string; type: string } {
+  const r = fuzz.next();
+  if (r < 0.7) return { body: urlencoded(fields), type: "application/x-www-form-urlencoded" };
+  if (r < 0.8) return { body: urlencoded(fields), type: fuzz.wrongContentType("form") };
+  if (r < 0.9) return { body: fuzz.malformedForm(), type: "application/x-www-form-urlencoded" };
+  return { body: JSON.stringify(fields), type: "application/json" };
+}
+
+/** A JSON body: the given value, or malformed JSON, or a mislabelled body. */
+export function jsonBody(fuzz: Fuzz, value: unknown): { body: string; type: string } {
+  const r = fuzz.next();
+  if (r < 0.7) return { body: JSON.stringify(value), type: "application/json" };
+  if (r < 0.85) return { body: fuzz.malformedJson(), type: "application/json" };
+  return { body: JSON.stringify(value), type: fuzz.wrongContentType("json") };
+}
+
+/** A query string with hostile values for some of `keys` and maybe an unknown key. */
+export function hostileQuery(fuzz: Fuzz, keys: readonly string[]): string {
+  const q = new URLSearchParams();
+  for (const key of keys) if (fuzz.chance(0.7)) q.append(key, fuzz.badString());
+  if (fuzz.chance(0.3)) q.append(fuzz.digitless() || "x", fuzz.badString());
+  return q.toString();
+}
+
+/** A value of the wrong type for a string field: a number, boolean, null, array or object. */
+export function notAString(fuzz: Fuzz): unknown {
+  for (;;) {
+    const v = fuzz.badJson();
+    if (typeof v !== "string") return v;
+  }
 }
