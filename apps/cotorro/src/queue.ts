@@ -30,6 +30,11 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
   const deadLetters = batch.queue === DISPATCH_DLQ;
   const orders: OrderCache = new Map();
   const deferred: Message<unknown>[] = [];
+  // Plan first: each message reserves its worst-case subrequests, and what does not fit this
+  // invocation is handed back to the queue. The planned messages then run concurrently (offers
+  // are independent), so a batch costs one round trip rather than one per message.
+  const planned: { message: Message<unknown>; body: QueueMessage }[] = [];
+  let reserved = 0;
   for (const message of batch.messages) {
     const parsed = QueueMessageSchema.safeParse(message.body);
     if (!parsed.success) {
@@ -37,23 +42,29 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       message.ack();
       continue;
     }
-    const body = parsed.data;
-    if (deferred.length > 0 || !budget.fits((deadLetters ? 8 : COST[body.type]) + 1)) {
+    const cost = deadLetters ? 8 : COST[parsed.data.type];
+    if (deferred.length > 0 || !budget.fits(reserved + cost + 1)) {
       deferred.push(message);
       continue;
     }
-    try {
-      if (deadLetters) {
-        await deadLetter(body, deps);
-        message.ack();
-      } else {
-        await consume(body, message, deps, orders);
-      }
-    } catch (error) {
-      deps.log.error("queue_message_failed", { queue: batch.queue, type: body.type, id: message.id, error });
-      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
-    }
+    reserved += cost;
+    planned.push({ message, body: parsed.data });
   }
+  await Promise.all(
+    planned.map(async ({ message, body }) => {
+      try {
+        if (deadLetters) {
+          await deadLetter(body, deps);
+          message.ack();
+        } else {
+          await consume(body, message, deps, orders);
+        }
+      } catch (error) {
+        deps.log.error("queue_message_failed", { queue: batch.queue, type: body.type, id: message.id, error });
+        message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+      }
+    }),
+  );
   await defer(deferred, deps, budget);
   deps.log.info("queue_batch_done", {
     queue: batch.queue,

@@ -33,7 +33,7 @@ afterEach(async () => {
   logs.mockRestore();
 });
 
-type Sent = { body: unknown };
+type Sent = { body: unknown; delaySeconds?: number };
 
 /** Bindings whose DISPATCH collects what the consumer enqueues, so the test drives every step. */
 function collectingEnv() {
@@ -42,8 +42,9 @@ function collectingEnv() {
     send: async (body: unknown) => {
       sent.push({ body });
     },
-    sendBatch: async (messages: Iterable<{ body: unknown }>) => {
-      for (const m of messages) sent.push({ body: m.body });
+    sendBatch: async (messages: Iterable<{ body: unknown; delaySeconds?: number }>) => {
+      for (const m of messages)
+        sent.push({ body: m.body, ...(m.delaySeconds ? { delaySeconds: m.delaySeconds } : {}) });
     },
   };
   return { bindings: { ...env, DISPATCH: queue as unknown as Queue<unknown> }, sent };
@@ -275,9 +276,23 @@ describe("reliability", () => {
 });
 
 describe("subrequest budget", () => {
-  it("a full batch of offers stays within 50 subrequests", async () => {
+  it("paces the fan-out under WhatsApp's 80 messages per second by queue delays", async () => {
     const comuna = newComuna();
-    const crew = await Promise.all(Array.from({ length: 10 }, () => addCollaborator({ comunas: [comuna] })));
+    await Promise.all(Array.from({ length: 160 }, () => addCollaborator({ comunas: [comuna] })));
+    const order = await createPaidOrder({ comuna });
+    const { bindings, sent } = collectingEnv();
+    await consume([{ body: { type: "dispatch", orderId: order.id } }], "cotorro-dispatch", bindings);
+    const offers = sent.filter((s) => (s.body as { type: string }).type === "offer");
+    const perSecond = new Map<number, number>();
+    for (const s of offers) perSecond.set(s.delaySeconds ?? 0, (perSecond.get(s.delaySeconds ?? 0) ?? 0) + 1);
+    expect(offers).toHaveLength(160);
+    expect([...perSecond.keys()].sort()).toEqual([0, 1, 2]);
+    for (const count of perSecond.values()) expect(count).toBeLessThanOrEqual(75);
+  });
+
+  it("a full batch of offers (max_batch_size 6) stays within 50 subrequests", async () => {
+    const comuna = newComuna();
+    const crew = await Promise.all(Array.from({ length: 6 }, () => addCollaborator({ comunas: [comuna] })));
     const order = await createPaidOrder({ comuna });
     await consume(crew.map((c) => ({ body: { type: "offer", orderId: order.id, phone: c.phone, name: c.name } })));
     const [batch] = batchLogs();

@@ -14,6 +14,12 @@ import { atenderTexts } from "../texts.ts";
 
 /** `sendBatch` takes at most 100 messages. */
 export const SEND_BATCH_MAX = 100;
+/**
+ * Offers per second the fan-out schedules: WhatsApp allows 80 messages per second per business
+ * number (platform.md §2.7); staying a little under it means offers are paced by their queue delay
+ * instead of bouncing off 130429 and waiting out a retry backoff.
+ */
+export const OFFERS_PER_SECOND = 75;
 /** `sendBatch` calls per invocation; a longer roster continues in a follow-up `dispatch` message. */
 export const SEND_BATCHES_PER_RUN = 25;
 
@@ -45,7 +51,10 @@ export async function dispatchOrder(input: { orderId: string; from?: number }, d
   for (let i = from; i < end; i += SEND_BATCH_MAX) {
     const chunk = targets.slice(i, Math.min(i + SEND_BATCH_MAX, end));
     await deps.queue.sendBatch(
-      chunk.map((c) => ({ body: { type: "offer", orderId, phone: c.phone, name: c.name } satisfies OfferMessage })),
+      chunk.map((c, j) => ({
+        body: { type: "offer", orderId, phone: c.phone, name: c.name } satisfies OfferMessage,
+        delaySeconds: Math.floor((i + j) / OFFERS_PER_SECOND),
+      })),
     );
   }
   const continuesFrom = end < targets.length ? end : null;
