@@ -55,7 +55,7 @@ describe("reliability under injected faults", () => {
       sendBatch: async (messages: Iterable<{ body: unknown }>) => {
         for (const m of messages) queued.push({ body: m.body, attempts: 1 });
       },
-    };
+    } as unknown as Queue<unknown>;
     vi.spyOn(env.DISPATCH, "send").mockImplementation(queue.send);
     vi.spyOn(env.DISPATCH, "sendBatch").mockImplementation(queue.sendBatch);
     const graphFault = () => ({ status: fuzz.pick([429, 500]), rate: 0.3 });
@@ -106,7 +106,7 @@ describe("reliability under injected faults", () => {
     }
 
     // The queue consumer: batches of 10; retried messages come back with their attempts counted.
-    const bindings = { ...env, DISPATCH: queue as unknown as Queue<unknown> };
+    const bindings = { ...env, DISPATCH: queue };
     let rounds = 0;
     let retries = 0;
     while (queued.length > 0 && rounds++ < 300) {
