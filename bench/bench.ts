@@ -168,6 +168,8 @@ async function main() {
     await fetch(`${sandbox}/__sandbox/reset`, { method: "POST" });
     subrequestLog.length = 0;
     const paidAt = await bookAndPay(cotorro, sandbox);
+    const [newest] = (await admin(cotorro, token, "orders?limit=1")) as { id: string }[];
+    const orderId = newest?.id ?? "";
     const everyone = [...phones, "+56911111111", "+56922222222"];
     let lastAccepted = paidAt;
     const offers = new Map<string, { id: string; at: number }[]>();
@@ -210,7 +212,7 @@ async function main() {
       }),
     );
     latencies.sort((a, b) => a - b);
-    const order = (await admin(cotorro, token, `orders/${lastOrderId}`)) as { takenBy: string[] };
+    const order = (await admin(cotorro, token, `orders/${orderId}`)) as { takenBy: string[] };
     const claim = {
       concurrency: CLAIMERS,
       winners: order.takenBy.length,
@@ -235,8 +237,6 @@ async function main() {
   }
 }
 
-let lastOrderId = "";
-
 /** A customer books and pays through the sandbox; returns the time the approval was returned. */
 async function bookAndPay(cotorro: string, sandbox: string): Promise<number> {
   const form = new URLSearchParams({
@@ -250,13 +250,12 @@ async function bookAndPay(cotorro: string, sandbox: string): Promise<number> {
   });
   const booked = await fetch(`${cotorro}/agendar`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: cotorro },
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: cotorro, "sec-fetch-site": "same-origin" },
     body: form,
     redirect: "manual",
   });
   const html = await booked.text();
   const token = /name="token_ws"\s+value="([^"]+)"/.exec(html)?.[1];
-  lastOrderId = /\/pedido\/([A-Za-z0-9_-]{22})\//.exec(html)?.[1] ?? /data-order="([^"]+)"/.exec(html)?.[1] ?? "";
   if (!token) throw new Error(`booking did not reach Webpay (HTTP ${booked.status})`);
   const decision = (await (await fetch(`${sandbox}/__sandbox/webpay/${token}/approve`, { method: "POST" })).json()) as {
     method: string;
@@ -272,8 +271,7 @@ async function bookAndPay(cotorro: string, sandbox: string): Promise<number> {
       ? { body: new URLSearchParams(decision.params), headers: { "content-type": "application/x-www-form-urlencoded" } }
       : {}),
   });
-  const page = await returned.text();
-  if (!lastOrderId) lastOrderId = /\/pedido\/([A-Za-z0-9_-]{22})/.exec(page)?.[1] ?? "";
+  await returned.text();
   if (returned.status !== 200) throw new Error(`payment return answered ${returned.status}`);
   return at;
 }
