@@ -112,7 +112,11 @@ async function journey() {
   const t0 = Date.now();
   const booking = await fetch(`${URLS.cotorro}/agendar`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: URLS.cotorro, "sec-fetch-site": "same-origin" },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      origin: URLS.cotorro,
+      "sec-fetch-site": "same-origin",
+    },
     body: new URLSearchParams({
       nombre: CUSTOMER.name,
       fono: "9 5550 1234",
@@ -191,7 +195,11 @@ async function journey() {
   );
   const topUp = await fetch(new URL(action, URLS.financiero), {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: URLS.financiero, "sec-fetch-site": "same-origin" },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      origin: URLS.financiero,
+      "sec-fetch-site": "same-origin",
+    },
     body: new URLSearchParams([...csrfFields, ["fono", BRUNO], ["cantidad", "5"]]),
   });
   if (topUp.status !== 200) fail(`the top-up form answered HTTP ${topUp.status}`);

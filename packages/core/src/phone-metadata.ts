@@ -6,7 +6,24 @@
  */
 
 /** Chile first; then the countries Chile's neighbours and immigrant communities call from, and +1 for US leads. */
-export const PHONE_COUNTRIES = ["CL", "AR", "BO", "BR", "CO", "CU", "DO", "EC", "ES", "HT", "MX", "PE", "PY", "US", "UY", "VE"] as const;
+export const PHONE_COUNTRIES = [
+  "CL",
+  "AR",
+  "BO",
+  "BR",
+  "CO",
+  "CU",
+  "DO",
+  "EC",
+  "ES",
+  "HT",
+  "MX",
+  "PE",
+  "PY",
+  "US",
+  "UY",
+  "VE",
+] as const;
 
 interface MinMetadata {
   version: number;

@@ -7,7 +7,8 @@
 import { type MetadataJson, parsePhoneNumberFromString as parseWith } from "libphonenumber-js/core";
 import metadata from "./phone-metadata.json" with { type: "json" };
 
-const parsePhoneNumberFromString = (text: string, country: "CL") => parseWith(text, country, metadata as unknown as MetadataJson);
+const parsePhoneNumberFromString = (text: string, country: "CL") =>
+  parseWith(text, country, metadata as unknown as MetadataJson);
 
 export type Phone = string & { readonly __brand: "E164" };
 
