@@ -5,18 +5,18 @@
  *  - `claim_effects`: retry the notices of a claim whose inline notices failed;
  *  - `inbound`: a webhook message the webhook's own invocation had no subrequest budget left for.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 
-const phone = z.string().regex(/^\+[1-9]\d{7,14}$/);
-const orderId = z.string().min(1).max(64);
+const phone = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/));
+const orderId = z.string().check(z.minLength(1), z.maxLength(64));
 
 export const QueueMessageSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("dispatch"), orderId, from: z.number().int().min(0).optional() }),
-  z.object({ type: z.literal("offer"), orderId, phone, name: z.string().min(1).max(80) }),
+  z.object({ type: z.literal("dispatch"), orderId, from: z.optional(z.number().check(z.int(), z.gte(0))) }),
+  z.object({ type: z.literal("offer"), orderId, phone, name: z.string().check(z.minLength(1), z.maxLength(80)) }),
   z.object({ type: z.literal("claim_effects"), orderId, phone }),
   z.object({
     type: z.literal("inbound"),
-    message: z.looseObject({ id: z.string().min(1), content: z.looseObject({ type: z.string() }) }),
+    message: z.looseObject({ id: z.string().check(z.minLength(1)), content: z.looseObject({ type: z.string() }) }),
   }),
 ]);
 export type QueueMessage = z.infer<typeof QueueMessageSchema>;

@@ -5,6 +5,7 @@
  */
 import { SettingsSchema } from "@cotorro/config";
 import * as z from "zod";
+import { pick } from "zod/mini";
 import { createSandboxApp, type SandboxApp } from "./app.tsx";
 import type { Env } from "./env.ts";
 
@@ -18,7 +19,8 @@ const EnvSchema = z.object({
   TBK_API_KEY_SECRET: z.string().min(1),
 });
 
-const Overrides = SettingsSchema.pick({
+// SettingsSchema is a zod/mini object (no methods): picked with the functional `pick`.
+const Overrides = pick(SettingsSchema, {
   CHANNEL_CUSTOMERS_PHONE_ID: true,
   CHANNEL_COLLABORATORS_PHONE_ID: true,
   WABA_ID: true,

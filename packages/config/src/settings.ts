@@ -5,32 +5,39 @@
  * validates a worker's environment at start-up and reports every bad key in one readable error.
  * Must not: import anything but zod, or read `process.env` (workers get their env per request).
  */
-import * as z from "zod";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
+
+// zod/mini registers no locale: the default (English) messages of classic zod, which the
+// configuration and admin errors show, are installed here, once for every worker.
+z.config(en());
 
 /** Accepts a value as wrangler `vars` deliver it (JSON value) or as a `.dev.vars`/`--var` string. */
-function fromJsonString<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value) => {
-    if (typeof value !== "string") return value;
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }, schema);
+function fromJsonString<T extends z.ZodMiniType>(schema: T) {
+  return z.pipe(
+    z.transform((value: unknown) => {
+      if (typeof value !== "string") return value;
+      try {
+        return JSON.parse(value);
+      } catch {
+        return value;
+      }
+    }),
+    schema,
+  );
 }
 
-const clp = z.coerce.number().int().positive().max(10_000_000);
-const e164 = z.string().regex(/^\+[1-9]\d{7,14}$/, "must be an E.164 phone such as +56912345678");
-const httpUrl = z
-  .string()
-  .url()
-  .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")
-  .transform((u) => u.replace(/\/+$/, ""));
+const clp = z.coerce.number().check(z.int(), z.positive(), z.lte(10_000_000));
+const e164 = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, "must be an E.164 phone such as +56912345678"));
+const httpUrl = z.pipe(
+  z.url().check(z.refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")),
+  z.transform((u: string) => u.replace(/\/+$/, "")),
+);
 
 export const PackSchema = z.object({
-  tokens: z.number().int().min(1).max(100),
+  tokens: z.number().check(z.int(), z.gte(1), z.lte(100)),
   /** Percentage off the token price for this pack (volume discount). */
-  discountPct: z.number().int().min(0).max(50).default(0),
+  discountPct: z._default(z.number().check(z.int(), z.gte(0), z.lte(50)), 0),
 });
 export type Pack = z.infer<typeof PackSchema>;
 
@@ -73,78 +80,65 @@ export const DEFAULT_COMUNAS = [
 ] as const;
 
 export const SettingsSchema = z.object({
-  APP_ENV: z.enum(["development", "test", "production"]).default("production"),
-  PRECIO_VISITA: clp.default(68_000),
-  PRECIO_TOKEN: clp.default(5_000),
-  PACKS: fromJsonString(z.array(PackSchema).min(1).max(6)).default([
+  APP_ENV: z._default(z.enum(["development", "test", "production"]), "production"),
+  PRECIO_VISITA: z._default(clp, 68_000),
+  PRECIO_TOKEN: z._default(clp, 5_000),
+  PACKS: z._default(fromJsonString(z.array(PackSchema).check(z.minLength(1), z.maxLength(6))), [
     { tokens: 1, discountPct: 0 },
     { tokens: 5, discountPct: 0 },
     { tokens: 10, discountPct: 10 },
   ]),
-  TOKEN_VALIDITY_DAYS: z.coerce.number().int().min(1).max(730).default(180),
-  COMUNAS: fromJsonString(z.array(z.string().min(2).max(60)).min(1)).default([...DEFAULT_COMUNAS]),
-  DEFAULT_COMUNA: z.string().min(2).default("Providencia"),
-  GRAPH_API_VERSION: z
-    .string()
-    .regex(/^v\d+\.\d+$/, "must look like v25.0")
-    .default("v25.0"),
-  GRAPH_BASE_URL: httpUrl.default("https://graph.facebook.com"),
-  WEBPAY_BASE_URL: httpUrl.default("https://webpay3g.transbank.cl"),
+  TOKEN_VALIDITY_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(730)), 180),
+  COMUNAS: z._default(
+    fromJsonString(z.array(z.string().check(z.minLength(2), z.maxLength(60))).check(z.minLength(1))),
+    [...DEFAULT_COMUNAS],
+  ),
+  DEFAULT_COMUNA: z._default(z.string().check(z.minLength(2)), "Providencia"),
+  GRAPH_API_VERSION: z._default(z.string().check(z.regex(/^v\d+\.\d+$/, "must look like v25.0")), "v25.0"),
+  GRAPH_BASE_URL: z._default(httpUrl, "https://graph.facebook.com"),
+  WEBPAY_BASE_URL: z._default(httpUrl, "https://webpay3g.transbank.cl"),
   /** How long a Webpay call may take before it counts as failed (a commit is then reconciled by status). */
-  WEBPAY_TIMEOUT_MS: z.coerce.number().int().min(200).max(120_000).default(15_000),
+  WEBPAY_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(200), z.lte(120_000)), 15_000),
   /** Public base URL of the customer site (links in WhatsApp messages, Webpay return). */
-  COTORRO_PUBLIC_URL: httpUrl.default("https://www.alectrico.cl"),
+  COTORRO_PUBLIC_URL: z._default(httpUrl, "https://www.alectrico.cl"),
   /** Public base URL of the payment-callback and webhook host. */
-  API_PUBLIC_URL: httpUrl.default("https://api.alectrico.cl"),
+  API_PUBLIC_URL: z._default(httpUrl, "https://api.alectrico.cl"),
   /** Public base URL of the collaborator top-up site. */
-  FINANCIERO_PUBLIC_URL: httpUrl.default("https://recarga.alectrico.cl"),
+  FINANCIERO_PUBLIC_URL: z._default(httpUrl, "https://recarga.alectrico.cl"),
   /** Hosts that serve the customer booking pages (production host routing). */
-  HOSTS_BOOKING: fromJsonString(z.array(z.string().min(3))).default(["www.alectrico.cl", "repair.alectrico.cl"]),
-  HOST_API: z.string().min(3).default("api.alectrico.cl"),
-  HOST_RECARGA: z.string().min(3).default("recarga.alectrico.cl"),
-  FONO_JEFE: e164.default("+56900000000"),
+  HOSTS_BOOKING: z._default(fromJsonString(z.array(z.string().check(z.minLength(3)))), [
+    "www.alectrico.cl",
+    "repair.alectrico.cl",
+  ]),
+  HOST_API: z._default(z.string().check(z.minLength(3)), "api.alectrico.cl"),
+  HOST_RECARGA: z._default(z.string().check(z.minLength(3)), "recarga.alectrico.cl"),
+  FONO_JEFE: z._default(e164, "+56900000000"),
   /** WhatsApp phone-number id of the customers' business number. */
-  CHANNEL_CUSTOMERS_PHONE_ID: z
-    .string()
-    .regex(/^\d{5,20}$/)
-    .default("100000000000001"),
+  CHANNEL_CUSTOMERS_PHONE_ID: z._default(z.string().check(z.regex(/^\d{5,20}$/)), "100000000000001"),
   /** WhatsApp phone-number id of the collaborators' business number. */
-  CHANNEL_COLLABORATORS_PHONE_ID: z
-    .string()
-    .regex(/^\d{5,20}$/)
-    .default("100000000000002"),
-  WABA_ID: z
-    .string()
-    .regex(/^\d{5,20}$/)
-    .default("200000000000001"),
-  META_APP_ID: z
-    .string()
-    .regex(/^\d{5,20}$/)
-    .default("300000000000001"),
-  PUBLIC_NUMBER_CUSTOMERS: e164.default("+56940000001"),
-  PUBLIC_NUMBER_COLLABORATORS: e164.default("+56940000002"),
-  ORDER_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(48),
+  CHANNEL_COLLABORATORS_PHONE_ID: z._default(z.string().check(z.regex(/^\d{5,20}$/)), "100000000000002"),
+  WABA_ID: z._default(z.string().check(z.regex(/^\d{5,20}$/)), "200000000000001"),
+  META_APP_ID: z._default(z.string().check(z.regex(/^\d{5,20}$/)), "300000000000001"),
+  PUBLIC_NUMBER_CUSTOMERS: z._default(e164, "+56940000001"),
+  PUBLIC_NUMBER_COLLABORATORS: z._default(e164, "+56940000002"),
+  ORDER_TTL_HOURS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(720)), 48),
   /** How long a customer's personal data lives in BUY_ORDER. */
-  ORDER_DATA_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(90),
-  MAX_TAKERS: z.coerce.number().int().min(1).max(10).default(1),
+  ORDER_DATA_TTL_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(365)), 90),
+  MAX_TAKERS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(10)), 1),
   /** Validity of signed links sent to collaborators (canje, top-up, balance). */
-  LINK_TTL_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 90)
-    .default(24 * 7),
+  LINK_TTL_HOURS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(24 * 90)), 24 * 7),
   /** Owner alerts of one kind are sent at most once per this many minutes. */
-  ALERT_MIN_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
-  LEAD_CORS_ORIGINS: fromJsonString(z.array(z.string().min(3))).default([
+  ALERT_MIN_INTERVAL_MINUTES: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(1440)), 10),
+  LEAD_CORS_ORIGINS: z._default(fromJsonString(z.array(z.string().check(z.minLength(3)))), [
     "https://www.alectrico.cl",
     "https://ingeniero.alectrico.cl",
   ]),
   /** `/v/:id/verifica_user` → licence-verification page. */
-  VERIFICA_USER_REDIRECTS: fromJsonString(z.record(z.string().min(1).max(64), httpUrl)).default({
-    alectrico: "https://wlhttp.sec.cl/validadorInstaladores/",
-  }),
-  TEMPLATE_LANGUAGE: z.string().min(2).max(8).default("es"),
+  VERIFICA_USER_REDIRECTS: z._default(
+    fromJsonString(z.record(z.string().check(z.minLength(1), z.maxLength(64)), httpUrl)),
+    { alectrico: "https://wlhttp.sec.cl/validadorInstaladores/" },
+  ),
+  TEMPLATE_LANGUAGE: z._default(z.string().check(z.minLength(2), z.maxLength(8)), "es"),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -161,15 +155,15 @@ export const SECRET_NAMES = [
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 export const SecretsSchema = z.object({
-  META_TOKEN_CUSTOMERS: z.string().min(8),
-  META_TOKEN_COLLABORATORS: z.string().min(8),
-  META_APP_SECRET: z.string().min(8),
-  META_VERIFY_TOKEN: z.string().min(8),
-  TBK_API_KEY_ID: z.string().regex(/^\d{6,20}$/, "must be the numeric commerce code"),
-  TBK_API_KEY_SECRET: z.string().min(16),
-  LINK_SIGNING_KEY: z.string().min(32, "must be at least 32 characters"),
-  ADMIN_TOKEN: z.string().min(24, "must be at least 24 characters"),
-}) satisfies z.ZodType<Record<SecretName, string>>;
+  META_TOKEN_CUSTOMERS: z.string().check(z.minLength(8)),
+  META_TOKEN_COLLABORATORS: z.string().check(z.minLength(8)),
+  META_APP_SECRET: z.string().check(z.minLength(8)),
+  META_VERIFY_TOKEN: z.string().check(z.minLength(8)),
+  TBK_API_KEY_ID: z.string().check(z.regex(/^\d{6,20}$/, "must be the numeric commerce code")),
+  TBK_API_KEY_SECRET: z.string().check(z.minLength(16)),
+  LINK_SIGNING_KEY: z.string().check(z.minLength(32, "must be at least 32 characters")),
+  ADMIN_TOKEN: z.string().check(z.minLength(24, "must be at least 24 characters")),
+}) satisfies z.ZodMiniType<Record<SecretName, string>>;
 export type Secrets = z.infer<typeof SecretsSchema>;
 
 export type AppName = "cotorro" | "financiero";
@@ -201,7 +195,7 @@ export class ConfigError extends Error {
   }
 }
 
-function collectIssues(error: z.ZodError): { key: string; message: string }[] {
+function collectIssues(error: z.core.$ZodError): { key: string; message: string }[] {
   const byKey = new Map<string, string>();
   for (const issue of error.issues) {
     const key = issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)";
@@ -218,7 +212,7 @@ function collectIssues(error: z.ZodError): { key: string; message: string }[] {
 export function loadSettings(app: AppName, env: Record<string, unknown>): Settings & Secrets {
   const settings = SettingsSchema.safeParse(pickKnown(env, Object.keys(SettingsSchema.shape)));
   const required = APP_SECRETS[app];
-  const secretsSchema = SecretsSchema.pick(Object.fromEntries(required.map((k) => [k, true])) as never);
+  const secretsSchema = z.pick(SecretsSchema, Object.fromEntries(required.map((k) => [k, true])) as never);
   const secrets = secretsSchema.safeParse(pickKnown(env, required));
   const issues = [
     ...(settings.success ? [] : collectIssues(settings.error)),

@@ -7,21 +7,21 @@
  * Pure: no I/O, a fixed `now`. The admin import service applies the plan; idempotency comes from the
  * identities chosen here (a collaborator by E.164 phone, a token by phone + buy order + `orden`).
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { normalizePhone, type Phone } from "./phone.ts";
 
 /** One KV pair as `wrangler kv` gives it (`value` null for a key that vanished while dumping). */
 export const LegacyEntrySchema = z.object({
-  name: z.string().min(1).max(512),
-  value: z.string().nullable(),
+  name: z.string().check(z.minLength(1), z.maxLength(512)),
+  value: z.nullable(z.string()),
 });
 export type LegacyEntry = z.infer<typeof LegacyEntrySchema>;
 
 /** What `pnpm ops dump legacy` writes and `pnpm ops import legacy` reads. */
 export const LegacyDumpSchema = z.object({
-  NOMINA: z.array(LegacyEntrySchema).default([]),
-  FINANCIERO: z.array(LegacyEntrySchema).default([]),
-  BUY_ORDER: z.array(LegacyEntrySchema).default([]),
+  NOMINA: z._default(z.array(LegacyEntrySchema), []),
+  FINANCIERO: z._default(z.array(LegacyEntrySchema), []),
+  BUY_ORDER: z._default(z.array(LegacyEntrySchema), []),
 });
 export type LegacyDump = z.infer<typeof LegacyDumpSchema>;
 export type LegacyNamespace = keyof LegacyDump;
@@ -145,15 +145,15 @@ function parseJson(value: string | null): unknown {
 }
 
 const RosterValueSchema = z.looseObject({
-  nombre: z.unknown().optional(),
-  fono: z.unknown().optional(),
+  nombre: z.optional(z.unknown()),
+  fono: z.optional(z.unknown()),
 });
 
 const TokenFieldsSchema = z.looseObject({
-  orden: z.unknown().optional(),
-  expira_en: z.unknown().optional(),
-  buy_order: z.unknown().optional(),
-  acuñado_en: z.unknown().optional(),
+  orden: z.optional(z.unknown()),
+  expira_en: z.optional(z.unknown()),
+  buy_order: z.optional(z.unknown()),
+  acuñado_en: z.optional(z.unknown()),
 });
 
 function cleanName(raw: unknown, phone: Phone): string {

@@ -5,7 +5,7 @@
  * Must not: change or delete a template that exists (Meta re-reviews edits; the owner decides).
  */
 import type { TemplateDefinition } from "@cotorro/config";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { WhatsAppApiError } from "./errors.ts";
 import type { WhatsAppClient } from "./whatsapp-client.ts";
 
@@ -56,19 +56,22 @@ const TemplateListSchema = z.object({
   data: z.array(
     z.looseObject({
       name: z.string(),
-      language: z.string().optional(),
-      status: z.string().optional(),
-      category: z.string().optional(),
-      id: z.string().optional(),
+      language: z.optional(z.string()),
+      status: z.optional(z.string()),
+      category: z.optional(z.string()),
+      id: z.optional(z.string()),
     }),
   ),
-  paging: z
-    .looseObject({ cursors: z.looseObject({ after: z.string().optional() }).optional(), next: z.string().optional() })
-    .optional(),
+  paging: z.optional(
+    z.looseObject({
+      cursors: z.optional(z.looseObject({ after: z.optional(z.string()) })),
+      next: z.optional(z.string()),
+    }),
+  ),
 });
 export type AccountTemplate = z.infer<typeof TemplateListSchema>["data"][number];
 
-const CreateResponseSchema = z.looseObject({ id: z.string().optional(), status: z.string().optional() });
+const CreateResponseSchema = z.looseObject({ id: z.optional(z.string()), status: z.optional(z.string()) });
 
 export interface TemplateAccess {
   whatsapp: Pick<WhatsAppClient, "graph">;

@@ -3,7 +3,7 @@
  * personal data does not live forever) and the order's state as a row in LEDGER `orders` (no
  * personal data). State changes are conditional updates, so each transition happens once.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { all, first, run } from "./d1.ts";
 import { orderKey, ttlSeconds } from "./storage-keys.ts";
 
@@ -14,17 +14,14 @@ export const OrderStatusSchema = z.enum(["pending_payment", "lead", "paid", "tak
 export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 
 export const CustomerSchema = z.object({
-  name: z.string().min(1).max(80),
-  phone: z.string().regex(/^\+[1-9]\d{7,14}$/),
-  email: z.string().max(254).optional(),
-  comuna: z.string().min(1).max(60),
-  address: z.string().max(200),
-  description: z.string().min(1).max(1000),
+  name: z.string().check(z.minLength(1), z.maxLength(80)),
+  phone: z.string().check(z.regex(/^\+[1-9]\d{7,14}$/)),
+  email: z.optional(z.string().check(z.maxLength(254))),
+  comuna: z.string().check(z.minLength(1), z.maxLength(60)),
+  address: z.string().check(z.maxLength(200)),
+  description: z.string().check(z.minLength(1), z.maxLength(1000)),
   /** Preferred date, YYYY-MM-DD. */
-  preferredDate: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .optional(),
+  preferredDate: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
 });
 export type Customer = z.infer<typeof CustomerSchema>;
 
@@ -33,8 +30,8 @@ export const OrderDocSchema = z.object({
   kind: OrderKindSchema,
   customer: CustomerSchema,
   /** Where it came from: the booking form, a landing page, a JSON lead. */
-  source: z.enum(["form", "landing", "jorgitos", "admin"]).default("form"),
-  createdAt: z.number().int(),
+  source: z._default(z.enum(["form", "landing", "jorgitos", "admin"]), "form"),
+  createdAt: z.number().check(z.int()),
 });
 export type OrderDoc = z.infer<typeof OrderDocSchema>;
 

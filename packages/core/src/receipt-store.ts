@@ -3,25 +3,22 @@
  * keyed by buy order, written once after the authorization (an accounting record, no TTL). Holds
  * the last four card digits at most, never a full card number.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { receiptKey } from "./storage-keys.ts";
 
 export const ReceiptSchema = z.object({
-  buyOrder: z.string().min(1).max(26),
+  buyOrder: z.string().check(z.minLength(1), z.maxLength(26)),
   purpose: z.enum(["visit", "topup"]),
-  amount: z.number().int().positive(),
-  cardLast4: z
-    .string()
-    .regex(/^\d{0,4}$/)
-    .nullable(),
-  authorizationCode: z.string().max(20).nullable(),
-  transactionDate: z.string().max(40).nullable(),
+  amount: z.number().check(z.int(), z.positive()),
+  cardLast4: z.nullable(z.string().check(z.regex(/^\d{0,4}$/))),
+  authorizationCode: z.nullable(z.string().check(z.maxLength(20))),
+  transactionDate: z.nullable(z.string().check(z.maxLength(40))),
   /** What was paid for: the order id of a visit, the collaborator's phone of a top-up. */
-  subject: z.string().min(1).max(40),
+  subject: z.string().check(z.minLength(1), z.maxLength(40)),
   /** Tokens bought (top-ups only). */
-  tokens: z.number().int().positive().optional(),
+  tokens: z.optional(z.number().check(z.int(), z.positive())),
   /** When the receipt was written (epoch ms). */
-  recordedAt: z.number().int(),
+  recordedAt: z.number().check(z.int()),
 });
 export type Receipt = z.infer<typeof ReceiptSchema>;
 

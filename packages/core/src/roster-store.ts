@@ -3,21 +3,21 @@
  * list metadata so the whole roster is read with `list` calls alone (no per-key `get`).
  * Must not: hold anything counted or contended (tokens, claims): those are in LEDGER.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { collaboratorKey, KV_PREFIX } from "./storage-keys.ts";
 
 export const CollaboratorStatusSchema = z.enum(["active", "inactive", "pending"]);
 export type CollaboratorStatus = z.infer<typeof CollaboratorStatusSchema>;
 
 export const CollaboratorSchema = z.object({
-  phone: z.string().regex(/^\+[1-9]\d{7,14}$/),
-  name: z.string().min(1).max(80),
+  phone: z.string().check(z.regex(/^\+[1-9]\d{7,14}$/)),
+  name: z.string().check(z.minLength(1), z.maxLength(80)),
   status: CollaboratorStatusSchema,
   /** Comunas covered; empty means all. */
-  comunas: z.array(z.string()).default([]),
-  undeliverable: z.boolean().default(false),
-  createdAt: z.number().int(),
-  updatedAt: z.number().int(),
+  comunas: z._default(z.array(z.string()), []),
+  undeliverable: z._default(z.boolean(), false),
+  createdAt: z.number().check(z.int()),
+  updatedAt: z.number().check(z.int()),
 });
 export type Collaborator = z.infer<typeof CollaboratorSchema>;
 
@@ -26,8 +26,8 @@ const MetadataSchema = z.object({
   n: z.string(),
   s: CollaboratorStatusSchema,
   c: z.array(z.string()),
-  u: z.boolean().optional(),
-  t: z.number().optional(),
+  u: z.optional(z.boolean()),
+  t: z.optional(z.number()),
 });
 
 export interface RosterStore {

@@ -5,7 +5,7 @@
  * Lenient: an item that does not fit is skipped and counted, never a reason to reject the rest.
  * Must not: verify signatures (meta-signature.ts, before parsing) or act on anything.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { normalizePhone, type Phone } from "./phone.ts";
 
 export type InboundContent =
@@ -51,62 +51,54 @@ export interface NormalizedWebhook {
   ignored: number;
 }
 
-const items = z.array(z.unknown()).catch([]);
-const optString = z.string().min(1).max(1024).optional().catch(undefined);
-const idSchema = z.string().min(1).max(256);
+const items = z.catch(z.array(z.unknown()), []);
+/** `.optional()` whose malformed values read as absent. */
+const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
+const optString = lenient(z.string().check(z.minLength(1), z.maxLength(1024)));
+const idSchema = z.string().check(z.minLength(1), z.maxLength(256));
+const stringOrNumber = z.union([z.string(), z.number()]);
 
 const EnvelopeSchema = z.object({ entry: items });
 const EntrySchema = z.object({ changes: items });
 const ChangeSchema = z.object({
   field: optString,
-  value: z
-    .object({
-      metadata: z
-        .object({ phone_number_id: z.union([z.string(), z.number()]).optional() })
-        .optional()
-        .catch(undefined),
-      contacts: items.optional(),
-      messages: items.optional(),
-      statuses: items.optional(),
-    })
-    .optional()
-    .catch(undefined),
+  value: lenient(
+    z.object({
+      metadata: lenient(z.object({ phone_number_id: z.optional(stringOrNumber) })),
+      contacts: z.optional(items),
+      messages: z.optional(items),
+      statuses: z.optional(items),
+    }),
+  ),
 });
 const ContactSchema = z.object({
   wa_id: optString,
   user_id: optString,
-  profile: z.object({ name: optString }).optional().catch(undefined),
+  profile: lenient(z.object({ name: optString })),
 });
 const MessageSchema = z.object({
   id: idSchema,
-  from: z.union([z.string(), z.number()]).optional().catch(undefined),
+  from: lenient(stringOrNumber),
   from_user_id: optString,
-  timestamp: z.union([z.string(), z.number()]).optional().catch(undefined),
-  type: z.string().max(64).optional().catch(undefined),
-  context: z.object({ id: optString }).optional().catch(undefined),
-  text: z
-    .object({ body: z.string().max(8192) })
-    .optional()
-    .catch(undefined),
-  button: z.object({ payload: optString, text: optString }).optional().catch(undefined),
-  interactive: z
-    .object({
+  timestamp: lenient(stringOrNumber),
+  type: lenient(z.string().check(z.maxLength(64))),
+  context: lenient(z.object({ id: optString })),
+  text: lenient(z.object({ body: z.string().check(z.maxLength(8192)) })),
+  button: lenient(z.object({ payload: optString, text: optString })),
+  interactive: lenient(
+    z.object({
       type: optString,
-      button_reply: z.object({ id: idSchema, title: optString }).optional().catch(undefined),
-      list_reply: z.object({ id: idSchema, title: optString }).optional().catch(undefined),
-    })
-    .optional()
-    .catch(undefined),
+      button_reply: lenient(z.object({ id: idSchema, title: optString })),
+      list_reply: lenient(z.object({ id: idSchema, title: optString })),
+    }),
+  ),
 });
 const StatusSchema = z.object({
   id: idSchema,
-  status: z.string().max(32),
-  recipient_id: z.union([z.string(), z.number()]).optional().catch(undefined),
-  timestamp: z.union([z.string(), z.number()]).optional().catch(undefined),
-  errors: z
-    .array(z.object({ code: z.coerce.number().int().optional().catch(undefined) }).catch({}))
-    .optional()
-    .catch(undefined),
+  status: z.string().check(z.maxLength(32)),
+  recipient_id: lenient(stringOrNumber),
+  timestamp: lenient(stringOrNumber),
+  errors: lenient(z.array(z.catch(z.object({ code: lenient(z.coerce.number().check(z.int())) }), {}))),
 });
 
 const DELIVERY_STATUSES: readonly string[] = ["sent", "delivered", "read", "failed"];

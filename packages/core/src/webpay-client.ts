@@ -3,33 +3,36 @@
  * axios, which breaks on Workers; platform.md §1.8). Responses are parsed with zod; failures are
  * `WebpayError`s carrying the status and Transbank's `error_message`, never the secret header.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { WebpayError } from "./errors.ts";
 import { type FetchLike, fetchWithTimeout, readJson } from "./http.ts";
 
 export const WEBPAY_PATH = "/rswebpaytransaction/api/webpay/v1.2/transactions";
 
-export const CreateResponseSchema = z.object({ token: z.string().min(1).max(100), url: z.string().url() });
+export const CreateResponseSchema = z.object({
+  token: z.string().check(z.minLength(1), z.maxLength(100)),
+  url: z.url(),
+});
 export type CreateResponse = z.infer<typeof CreateResponseSchema>;
 
 /** Commit and status share one shape (platform.md §1.3). */
 export const TransactionResultSchema = z.object({
-  vci: z.string().nullish(),
+  vci: z.nullish(z.string()),
   amount: z.number(),
   status: z.string(),
   buy_order: z.string(),
   session_id: z.string(),
-  card_detail: z.object({ card_number: z.string().nullish() }).nullish(),
-  accounting_date: z.string().nullish(),
-  transaction_date: z.string().nullish(),
-  authorization_code: z.string().nullish(),
-  payment_type_code: z.string().nullish(),
-  response_code: z.number().nullish(),
-  installments_number: z.number().nullish(),
+  card_detail: z.nullish(z.object({ card_number: z.nullish(z.string()) })),
+  accounting_date: z.nullish(z.string()),
+  transaction_date: z.nullish(z.string()),
+  authorization_code: z.nullish(z.string()),
+  payment_type_code: z.nullish(z.string()),
+  response_code: z.nullish(z.number()),
+  installments_number: z.nullish(z.number()),
 });
 export type TransactionResult = z.infer<typeof TransactionResultSchema>;
 
-export const RefundResponseSchema = z.object({ type: z.string() }).passthrough();
+export const RefundResponseSchema = z.looseObject({ type: z.string() });
 
 export interface WebpayClientOptions {
   baseUrl: string;
@@ -62,7 +65,7 @@ export function webpayClient(options: WebpayClientOptions): WebpayClient {
     method: string,
     path: string,
     body: unknown,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
   ): Promise<T> {
     const res = await fetchWithTimeout(
       options.fetch,

@@ -4,7 +4,7 @@
  * Graph errors become `WhatsAppApiError` with the HTTP status and the Graph code (platform.md §2.8);
  * no message contains the bearer token.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { WhatsAppApiError } from "./errors.ts";
 import { type FetchLike, fetchWithTimeout, readJson } from "./http.ts";
 
@@ -24,30 +24,30 @@ export type OutboundMessage =
     };
 
 const SendResponseSchema = z.object({
-  messages: z.array(z.object({ id: z.string().min(1) })).min(1),
+  messages: z.array(z.object({ id: z.string().check(z.minLength(1)) })).check(z.minLength(1)),
 });
 
 const GraphErrorSchema = z.object({
-  error: z.object({ message: z.string().optional(), code: z.number().optional(), type: z.string().optional() }),
+  error: z.object({ message: z.optional(z.string()), code: z.optional(z.number()), type: z.optional(z.string()) }),
 });
 
 export const DebugTokenSchema = z.object({
   data: z.object({
     is_valid: z.boolean(),
-    expires_at: z.number().optional(),
-    data_access_expires_at: z.number().optional(),
-    scopes: z.array(z.string()).optional(),
-    app_id: z.string().optional(),
-    type: z.string().optional(),
-    error: z.object({ code: z.number().optional(), message: z.string().optional() }).optional(),
+    expires_at: z.optional(z.number()),
+    data_access_expires_at: z.optional(z.number()),
+    scopes: z.optional(z.array(z.string())),
+    app_id: z.optional(z.string()),
+    type: z.optional(z.string()),
+    error: z.optional(z.object({ code: z.optional(z.number()), message: z.optional(z.string()) })),
   }),
 });
 export type DebugToken = z.infer<typeof DebugTokenSchema>["data"];
 
 export const ExchangeTokenSchema = z.object({
-  access_token: z.string().min(8),
-  token_type: z.string().optional(),
-  expires_in: z.number().optional(),
+  access_token: z.string().check(z.minLength(8)),
+  token_type: z.optional(z.string()),
+  expires_in: z.optional(z.number()),
 });
 
 export interface WhatsAppClientOptions {

@@ -6,12 +6,12 @@
 import { zValidator } from "@hono/zod-validator";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import type { AppEnv } from "../app-env.ts";
 
 export type Issues = Pick<z.core.$ZodError, "issues">;
 
-export function validate<Target extends "form" | "json", S extends z.ZodType>(
+export function validate<Target extends "form" | "json", S extends z.ZodMiniType>(
   target: Target,
   build: (c: Context<AppEnv>) => S,
   onInvalid: (c: Context<AppEnv>, sent: Record<string, unknown>, error: Issues) => Response | Promise<Response>,

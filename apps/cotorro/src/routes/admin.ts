@@ -17,7 +17,7 @@ import { normalizePhone, type Phone } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
 import { type Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { AppEnv } from "../app-env.ts";
 import { actorOf, adminAuth } from "../middleware/admin-auth.ts";
 import { onlyHosts } from "../middleware/hosts.ts";
@@ -55,7 +55,7 @@ type C = Context<AppEnv>;
 
 const invalid = (c: C, issues: Issue[]) => c.json({ error: adminTexts.invalid, issues }, 400);
 
-function toIssues(error: z.ZodError): Issue[] {
+function toIssues(error: z.core.$ZodError): Issue[] {
   return error.issues.map((i) => ({
     path: i.path.length > 0 ? i.path.map(String).join(".") : "(cuerpo)",
     message: i.message,
@@ -63,46 +63,51 @@ function toIssues(error: z.ZodError): Issue[] {
 }
 
 /** An object that refuses unknown fields with a Spanish reason. */
-function strict<S extends z.ZodRawShape>(shape: S) {
+function strict<S extends z.core.$ZodLooseShape>(shape: S) {
   return z.strictObject(shape, {
     error: (issue) => (issue.code === "unrecognized_keys" ? T.unknownField(issue.keys) : T.body),
   });
 }
 
-const phoneField = z.string({ error: T.phone }).transform((value, ctx) => {
-  const phone = normalizePhone(value);
-  if (!phone) {
-    ctx.addIssue({ code: "custom", message: T.phone });
-    return z.NEVER;
-  }
-  return phone;
-});
-const nameField = z.string({ error: T.name }).trim().min(1, T.name).max(80, T.name);
-const reasonField = z.string({ error: T.reason }).trim().min(1, T.reason).max(300, T.reason);
-const countField = z.number({ error: T.count }).int(T.count).min(1, T.count).max(100, T.count);
+const phoneField = z.pipe(
+  z.string({ error: T.phone }),
+  z.transform((value: string, ctx) => {
+    const phone = normalizePhone(value);
+    if (!phone) {
+      ctx.issues.push({ code: "custom", message: T.phone, input: value });
+      return z.NEVER;
+    }
+    return phone;
+  }),
+);
+const nameField = z.string({ error: T.name }).check(z.trim(), z.minLength(1, T.name), z.maxLength(80, T.name));
+const reasonField = z.string({ error: T.reason }).check(z.trim(), z.minLength(1, T.reason), z.maxLength(300, T.reason));
+const countField = z.number({ error: T.count }).check(z.int(T.count), z.gte(1, T.count), z.lte(100, T.count));
 
 /** Comunas from configuration, matched without regard to case and given their configured spelling. */
 function comunasField(settings: Settings) {
-  return z
-    .array(z.string({ error: T.comunas }), { error: T.comunas })
-    .max(settings.COMUNAS.length, T.comunas)
-    .transform((values, ctx) => {
+  return z.pipe(
+    z
+      .array(z.string({ error: T.comunas }), { error: T.comunas })
+      .check(z.maxLength(settings.COMUNAS.length, T.comunas)),
+    z.transform((values: string[], ctx) => {
       const out: string[] = [];
       values.forEach((value, index) => {
         const wanted = value.trim().toLocaleLowerCase("es-CL");
         const match = settings.COMUNAS.find((c) => c.toLocaleLowerCase("es-CL") === wanted);
-        if (!match) ctx.addIssue({ code: "custom", message: T.comuna(value), path: [index] });
+        if (!match) ctx.issues.push({ code: "custom", message: T.comuna(value), path: [index], input: values });
         else if (!out.includes(match)) out.push(match);
       });
       return out;
-    });
+    }),
+  );
 }
 
 /**
  * Validated JSON body (an empty body reads as `{}`), available as `c.req.valid("json")`. A body that
  * is not JSON gets 400 (415 when labelled as something else); invalid fields get 400 with reasons.
  */
-function jsonBody<S extends z.ZodType>(build: (settings: Settings) => S) {
+function jsonBody<S extends z.ZodMiniType>(build: (settings: Settings) => S) {
   return createMiddleware<AppEnv, string, { out: { json: z.output<S> } }>(async (c, next) => {
     const text = await c.req.text();
     let raw: unknown = {};
@@ -124,7 +129,7 @@ function jsonBody<S extends z.ZodType>(build: (settings: Settings) => S) {
   });
 }
 
-function query<S extends z.ZodType>(schema: S) {
+function query<S extends z.ZodMiniType>(schema: S) {
   return createMiddleware<AppEnv, string, { out: { query: z.output<S> } }>(async (c, next) => {
     const parsed = schema.safeParse(c.req.query());
     if (!parsed.success) return invalid(c, toIssues(parsed.error));
@@ -153,14 +158,22 @@ function orderParam(c: C): string | Response {
 const actor = (c: C) => actorOf(c.req.header("x-actor"));
 
 /** The dump's own schema lives in core (no Spanish there): its issues are reported in Spanish here. */
-const dumpField = z.unknown().transform((value, ctx) => {
-  const parsed = LegacyDumpSchema.safeParse(value ?? null, { error: () => T.dump });
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
-  return z.NEVER;
-});
+const dumpField = z.pipe(
+  z.unknown(),
+  z.transform((value: unknown, ctx) => {
+    const parsed = LegacyDumpSchema.safeParse(value ?? null, { error: () => T.dump });
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) {
+      ctx.issues.push({ code: "custom", message: issue.message, path: issue.path, input: value });
+    }
+    return z.NEVER;
+  }),
+);
 
-const limitField = z.coerce.number({ error: T.limit }).int(T.limit).min(1, T.limit).max(500, T.limit).default(100);
+const limitField = z._default(
+  z.coerce.number({ error: T.limit }).check(z.int(T.limit), z.gte(1, T.limit), z.lte(500, T.limit)),
+  100,
+);
 
 function collaboratorError(c: C, error: AdminError) {
   switch (error.kind) {
@@ -234,7 +247,9 @@ adminRoutes.get("/collaborators", async (c) => c.json(await listCollaborators(c.
 
 adminRoutes.post(
   "/collaborators",
-  jsonBody((settings) => strict({ phone: phoneField, name: nameField, comunas: comunasField(settings).default([]) })),
+  jsonBody((settings) =>
+    strict({ phone: phoneField, name: nameField, comunas: z._default(comunasField(settings), []) }),
+  ),
   async (c) => {
     const body = c.req.valid("json");
     const result = await addCollaborator(c.get("deps"), { ...body, actor: actor(c) });
@@ -245,9 +260,8 @@ adminRoutes.post(
 adminRoutes.patch(
   "/collaborators/:phone",
   jsonBody((settings) =>
-    strict({ name: nameField.optional(), comunas: comunasField(settings).optional() }).refine(
-      (b) => b.name !== undefined || b.comunas !== undefined,
-      T.nothingToChange,
+    strict({ name: z.optional(nameField), comunas: z.optional(comunasField(settings)) }).check(
+      z.refine((b) => b.name !== undefined || b.comunas !== undefined, T.nothingToChange),
     ),
   ),
   async (c) => {
@@ -261,7 +275,7 @@ adminRoutes.patch(
 for (const change of ["activate", "deactivate", "approve"] as const satisfies readonly StatusChange[]) {
   adminRoutes.post(
     `/collaborators/:phone/${change}`,
-    jsonBody(() => strict({ reason: reasonField.optional() })),
+    jsonBody(() => strict({ reason: z.optional(reasonField) })),
     async (c) => {
       const phone = phoneParam(c);
       if (phone instanceof Response) return phone;
@@ -295,7 +309,7 @@ adminRoutes.post(
 
 adminRoutes.get(
   "/orders",
-  query(z.object({ status: z.enum(OrderStatusSchema.options, { error: T.status }).optional(), limit: limitField })),
+  query(z.object({ status: z.optional(z.enum(OrderStatusSchema.options, { error: T.status })), limit: limitField })),
   async (c) => c.json(await listOrdersAdmin(c.get("deps"), c.req.valid("query"))),
 );
 
@@ -308,7 +322,7 @@ adminRoutes.get("/orders/:id", async (c) => {
 
 adminRoutes.post(
   "/orders/:id/dispatch",
-  jsonBody(() => strict({ reason: reasonField.optional() })),
+  jsonBody(() => strict({ reason: z.optional(reasonField) })),
   async (c) => {
     const id = orderParam(c);
     if (id instanceof Response) return id;
@@ -354,8 +368,8 @@ adminRoutes.get(
   "/payments",
   query(
     z.object({
-      status: PaymentStatusSchema.optional(),
-      purpose: z.enum(["visit", "topup"], { error: T.status }).optional(),
+      status: z.optional(PaymentStatusSchema),
+      purpose: z.optional(z.enum(["visit", "topup"], { error: T.status })),
       limit: limitField,
     }),
   ),
@@ -377,7 +391,7 @@ adminRoutes.post(
   jsonBody(() =>
     strict({
       dump: dumpField,
-      dryRun: z.boolean({ error: T.dryRun }).default(false),
+      dryRun: z._default(z.boolean({ error: T.dryRun }), false),
     }),
   ),
   async (c) => {
@@ -391,8 +405,8 @@ adminRoutes.get(
   "/audit",
   query(
     z.object({
-      subject: z.string().max(120).optional(),
-      action: z.string().max(60).optional(),
+      subject: z.optional(z.string().check(z.maxLength(120))),
+      action: z.optional(z.string().check(z.maxLength(60))),
       limit: limitField,
     }),
   ),

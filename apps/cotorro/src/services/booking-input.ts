@@ -7,7 +7,7 @@ import type { Settings } from "@cotorro/config";
 import { chileToday, daysBetween, isIsoDate } from "@cotorro/core/dates";
 import type { Customer } from "@cotorro/core/order-store";
 import { normalizePhone } from "@cotorro/core/phone";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { texts } from "../texts.ts";
 
 export const BOOKING_FIELDS = [
@@ -52,75 +52,90 @@ export function matchComuna(comunas: readonly string[], text: string): string | 
   return comunas.find((c) => fold(c) === wanted) ?? null;
 }
 
-const field = <T extends z.ZodType>(schema: T) => z.preprocess(firstString, schema);
+const field = <T extends z.ZodMiniType<unknown, string>>(schema: T) => z.pipe(z.transform(firstString), schema);
 
 /** The booking form's schema for today's date in Chile (a preferred date may not be in the past). */
 export function bookingSchema(settings: Pick<Settings, "COMUNAS">, now: number) {
   const today = chileToday(now);
-  return z
-    .object({
-      nombre: field(
-        z
-          .string()
-          .transform((v) => clean(v, false))
-          .pipe(z.string().min(2, e.nombre).max(LIMITS.nombre, e.tooLong(LIMITS.nombre))),
+  const form = z.object({
+    nombre: field(
+      z.pipe(
+        z.pipe(
+          z.string(),
+          z.transform((v: string) => clean(v, false)),
+        ),
+        z.string().check(z.minLength(2, e.nombre), z.maxLength(LIMITS.nombre, e.tooLong(LIMITS.nombre))),
       ),
-      fono: field(
-        z.string().transform((v, ctx) => {
+    ),
+    fono: field(
+      z.pipe(
+        z.string(),
+        z.transform((v: string, ctx) => {
           const phone = normalizePhone(v);
           if (!phone) {
-            ctx.addIssue({ code: "custom", message: e.fono });
+            ctx.issues.push({ code: "custom", message: e.fono, input: v });
             return z.NEVER;
           }
           return phone;
         }),
       ),
-      email: field(
-        z
-          .string()
-          .trim()
-          .max(LIMITS.email, e.email)
-          .pipe(z.union([z.literal(""), z.email(e.email)])),
+    ),
+    email: field(
+      z.pipe(
+        z.string().check(z.trim(), z.maxLength(LIMITS.email, e.email)),
+        z.union([z.literal(""), z.email(e.email)]),
       ),
-      comuna: field(
-        z.string().transform((v, ctx) => {
+    ),
+    comuna: field(
+      z.pipe(
+        z.string(),
+        z.transform((v: string, ctx) => {
           const comuna = matchComuna(settings.COMUNAS, v);
           if (!comuna) {
-            ctx.addIssue({ code: "custom", message: e.comuna });
+            ctx.issues.push({ code: "custom", message: e.comuna, input: v });
             return z.NEVER;
           }
           return comuna;
         }),
       ),
-      direccion: field(
-        z
-          .string()
-          .transform((v) => clean(v, false))
-          .pipe(z.string().min(3, e.direccion).max(LIMITS.direccion, e.tooLong(LIMITS.direccion))),
+    ),
+    direccion: field(
+      z.pipe(
+        z.pipe(
+          z.string(),
+          z.transform((v: string) => clean(v, false)),
+        ),
+        z.string().check(z.minLength(3, e.direccion), z.maxLength(LIMITS.direccion, e.tooLong(LIMITS.direccion))),
       ),
-      descripcion: field(
-        z
-          .string()
-          .transform((v) => clean(v, true))
-          .pipe(z.string().min(5, e.descripcion).max(LIMITS.descripcion, e.tooLong(LIMITS.descripcion))),
+    ),
+    descripcion: field(
+      z.pipe(
+        z.pipe(
+          z.string(),
+          z.transform((v: string) => clean(v, true)),
+        ),
+        z.string().check(z.minLength(5, e.descripcion), z.maxLength(LIMITS.descripcion, e.tooLong(LIMITS.descripcion))),
       ),
-      fecha: field(
-        z
-          .string()
-          .trim()
-          .superRefine((v, ctx) => {
-            if (v === "") return;
-            if (!isIsoDate(v)) ctx.addIssue({ code: "custom", message: e.fechaFormat });
-            else if (daysBetween(today, v) < 0) ctx.addIssue({ code: "custom", message: e.fechaPast });
-            else if (daysBetween(today, v) > MAX_DAYS_AHEAD) ctx.addIssue({ code: "custom", message: e.fechaFar });
-          }),
+    ),
+    fecha: field(
+      z.string().check(
+        z.trim(),
+        z.superRefine((v: string, ctx) => {
+          if (v === "") return;
+          if (!isIsoDate(v)) ctx.addIssue({ code: "custom", message: e.fechaFormat });
+          else if (daysBetween(today, v) < 0) ctx.addIssue({ code: "custom", message: e.fechaPast });
+          else if (daysBetween(today, v) > MAX_DAYS_AHEAD) ctx.addIssue({ code: "custom", message: e.fechaFar });
+        }),
       ),
-      acepto: field(
-        z.string().refine((v) => ["on", "1", "true", "si", "sí", "yes"].includes(v.toLowerCase()), e.acepto),
-      ),
-    })
-    .transform(
-      (f): Customer => ({
+    ),
+    acepto: field(
+      z.string().check(z.refine((v) => ["on", "1", "true", "si", "sí", "yes"].includes(v.toLowerCase()), e.acepto)),
+    ),
+  });
+  return z.pipe(
+    form,
+    z.transform(
+      (f: z.output<typeof form>): Customer => ({
         name: f.nombre,
         phone: f.fono,
         ...(f.email ? { email: f.email } : {}),
@@ -129,7 +144,8 @@ export function bookingSchema(settings: Pick<Settings, "COMUNAS">, now: number) 
         description: f.descripcion,
         ...(f.fecha ? { preferredDate: f.fecha } : {}),
       }),
-    );
+    ),
+  );
 }
 
 /** One Spanish message per field (the first problem found), from a failed parse. */

@@ -12,7 +12,7 @@ import type { Settings } from "@cotorro/config";
 import { isIsoDate } from "@cotorro/core/dates";
 import type { Customer } from "@cotorro/core/order-store";
 import { normalizePhone } from "@cotorro/core/phone";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { texts } from "../texts.ts";
 import { firstString, LIMITS, matchComuna } from "./booking-input.ts";
 
@@ -44,56 +44,65 @@ function pairValue(form: Record<string, unknown>, index: number): string {
   return firstString(indexed ?? pair);
 }
 
-const name = z.string().transform(oneLine).pipe(z.string().min(1, e.name).max(LIMITS.nombre, e.name));
-const description = z
-  .string()
-  .transform(multiLine)
-  .pipe(z.string().min(2, e.description).max(LIMITS.descripcion, e.description));
-const email = z
-  .string()
-  .trim()
-  .max(LIMITS.email, e.email)
-  .pipe(z.union([z.literal(""), z.email(e.email)]));
-const address = z.string().transform(oneLine).pipe(z.string().max(LIMITS.direccion, e.address));
+const name = z.pipe(
+  z.pipe(z.string(), z.transform(oneLine)),
+  z.string().check(z.minLength(1, e.name), z.maxLength(LIMITS.nombre, e.name)),
+);
+const description = z.pipe(
+  z.pipe(z.string(), z.transform(multiLine)),
+  z.string().check(z.minLength(2, e.description), z.maxLength(LIMITS.descripcion, e.description)),
+);
+const email = z.pipe(
+  z.string().check(z.trim(), z.maxLength(LIMITS.email, e.email)),
+  z.union([z.literal(""), z.email(e.email)]),
+);
+const address = z.pipe(
+  z.pipe(z.string(), z.transform(oneLine)),
+  z.string().check(z.maxLength(LIMITS.direccion, e.address)),
+);
 
 function phoneSchema(allowUs: boolean) {
-  return z.string().transform((v, ctx) => {
-    const digits = v.replace(/\D/g, "");
-    const phone = normalizePhone(v) ?? (allowUs && digits.length === 10 ? normalizePhone(`+1${digits}`) : null);
-    if (!phone) {
-      ctx.addIssue({ code: "custom", message: e.phone });
-      return z.NEVER;
-    }
-    return phone;
-  });
+  return z.pipe(
+    z.string(),
+    z.transform((v: string, ctx) => {
+      const digits = v.replace(/\D/g, "");
+      const phone = normalizePhone(v) ?? (allowUs && digits.length === 10 ? normalizePhone(`+1${digits}`) : null);
+      if (!phone) {
+        ctx.issues.push({ code: "custom", message: e.phone, input: v });
+        return z.NEVER;
+      }
+      return phone;
+    }),
+  );
 }
 
 /** Schema of the form-encoded landing lead: raw form in, `Customer` out. */
 export function landingLeadSchema(settings: Pick<Settings, "COMUNAS" | "DEFAULT_COMUNA">) {
-  return z
-    .record(z.string(), z.unknown())
-    .transform(
-      (form) =>
-        Object.fromEntries(LANDING_FIELDS.map((field, i) => [field, pairValue(form, i)])) as Record<
-          LandingField,
-          string
-        >,
-    )
-    .pipe(
+  return z.pipe(
+    z.pipe(
+      z.pipe(
+        z.record(z.string(), z.unknown()),
+        z.transform(
+          (form: Record<string, unknown>) =>
+            Object.fromEntries(LANDING_FIELDS.map((field, i) => [field, pairValue(form, i)])) as Record<
+              LandingField,
+              string
+            >,
+        ),
+      ),
       z.object({
         name,
         phone: phoneSchema(false),
         email,
         description,
-        comuna: z
-          .string()
-          .transform(oneLine)
-          .pipe(z.string().max(60, e.comuna))
-          .transform((v) => matchComuna(settings.COMUNAS, v) ?? (v || settings.DEFAULT_COMUNA)),
+        comuna: z.pipe(
+          z.pipe(z.pipe(z.string(), z.transform(oneLine)), z.string().check(z.maxLength(60, e.comuna))),
+          z.transform((v: string) => matchComuna(settings.COMUNAS, v) ?? (v || settings.DEFAULT_COMUNA)),
+        ),
         address,
       }),
-    )
-    .transform(
+    ),
+    z.transform(
       (l): Customer => ({
         name: l.name,
         phone: l.phone,
@@ -102,26 +111,29 @@ export function landingLeadSchema(settings: Pick<Settings, "COMUNAS" | "DEFAULT_
         address: l.address,
         description: l.description,
       }),
-    );
+    ),
+  );
 }
 
-const str = z.preprocess(
-  (v) => (v === undefined || v === null ? "" : typeof v === "number" ? String(v) : v),
+const str = z.pipe(
+  z.transform((v: unknown) => (v === undefined || v === null ? "" : typeof v === "number" ? String(v) : v)),
   z.string(),
 );
 
+const JorgitosLeadBody = z.object({
+  template_params: z.object({
+    from_name: z.pipe(str, name),
+    phone: z.pipe(str, phoneSchema(true)),
+    email: z.pipe(str, email),
+    message: z.pipe(str, description),
+    date: z.optional(z.pipe(str, z.string().check(z.trim(), z.maxLength(40, e.date)))),
+  }),
+});
+
 /** Schema of the JSON (EmailJS-shaped) lead. */
-export const JorgitosLeadSchema = z
-  .object({
-    template_params: z.object({
-      from_name: str.pipe(name),
-      phone: str.pipe(phoneSchema(true)),
-      email: str.pipe(email),
-      message: str.pipe(description),
-      date: str.pipe(z.string().trim().max(40, e.date)).optional(),
-    }),
-  })
-  .transform(({ template_params: p }): Customer => {
+export const JorgitosLeadSchema = z.pipe(
+  JorgitosLeadBody,
+  z.transform(({ template_params: p }: z.output<typeof JorgitosLeadBody>): Customer => {
     const date = p.date ?? "";
     return {
       name: p.from_name,
@@ -132,7 +144,8 @@ export const JorgitosLeadSchema = z
       description: (date ? texts.leads.jorgitosDate(p.message, date) : p.message).slice(0, LIMITS.descripcion),
       ...(isIsoDate(date) ? { preferredDate: date } : {}),
     };
-  });
+  }),
+);
 
 /** One reason per field, for the 400 answer: `{ "template_params.phone": "…" }` → `{ phone: "…" }`. */
 export function leadErrors(error: Pick<z.core.$ZodError, "issues">): Record<string, string> {

@@ -10,7 +10,7 @@
  */
 import type { Pack, Settings } from "@cotorro/config";
 import { normalizePhone, type Phone } from "@cotorro/core/phone";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { texts } from "../texts.ts";
 
 export const TOPUP_FIELDS = ["fono", "cantidad"] as const;
@@ -35,40 +35,42 @@ export function findPack(packs: readonly Pack[], tokens: number): Pack | undefin
   return packs.find((p) => p.tokens === tokens);
 }
 
-const field = <T extends z.ZodType>(schema: T) => z.preprocess(firstString, schema);
+const field = <T extends z.ZodMiniType<unknown, string>>(schema: T) => z.pipe(z.transform(firstString), schema);
 
 export function topUpSchema(settings: Pick<Settings, "PACKS">) {
   return z.object({
     fono: field(
-      z.string().transform((v, ctx): Phone => {
-        const text = v.trim();
-        const phone = text.length === 0 ? null : normalizePhone(text);
-        if (!phone) {
-          ctx.addIssue({ code: "custom", message: text.length === 0 ? e.fonoMissing : e.fono });
-          return z.NEVER;
-        }
-        return phone;
-      }),
+      z.pipe(
+        z.string(),
+        z.transform((v: string, ctx): Phone => {
+          const text = v.trim();
+          const phone = text.length === 0 ? null : normalizePhone(text);
+          if (!phone) {
+            ctx.issues.push({ code: "custom", message: text.length === 0 ? e.fonoMissing : e.fono, input: v });
+            return z.NEVER;
+          }
+          return phone;
+        }),
+      ),
     ),
     cantidad: field(
-      z.string().transform((v, ctx): Pack => {
-        const text = v.trim();
-        const pack = /^\d{1,3}$/.test(text) ? findPack(settings.PACKS, Number(text)) : undefined;
-        if (!pack) {
-          ctx.addIssue({ code: "custom", message: text.length === 0 ? e.cantidadMissing : e.cantidad });
-          return z.NEVER;
-        }
-        return pack;
-      }),
+      z.pipe(
+        z.string(),
+        z.transform((v: string, ctx): Pack => {
+          const text = v.trim();
+          const pack = /^\d{1,3}$/.test(text) ? findPack(settings.PACKS, Number(text)) : undefined;
+          if (!pack) {
+            ctx.issues.push({ code: "custom", message: text.length === 0 ? e.cantidadMissing : e.cantidad, input: v });
+            return z.NEVER;
+          }
+          return pack;
+        }),
+      ),
     ),
     /** The signed `/recargar/:link` token the form came from (the number is then fixed by it). */
-    link: z.preprocess(
-      (v) => firstString(v) || undefined,
-      z
-        .string()
-        .max(1024)
-        .regex(/^[A-Za-z0-9_.-]+$/)
-        .optional(),
+    link: z.pipe(
+      z.transform((v: unknown) => firstString(v) || undefined),
+      z.optional(z.string().check(z.maxLength(1024), z.regex(/^[A-Za-z0-9_.-]+$/))),
     ),
   });
 }
