@@ -1,0 +1,76 @@
+/**
+ * Steps the browser specs share: collaborators through the admin API, a visit booked and paid as a
+ * customer would, and waiting for a WhatsApp message in the sandbox.
+ */
+import { devVar } from "../scripts/stack.ts";
+import { sandbox, urls } from "./harness.ts";
+
+export interface SandboxMessage {
+  id: string;
+  template: string | null;
+  text: string | null;
+  buttons: { text: string; payload: string | null }[];
+}
+
+const randomDigits = () => String(Math.floor(10_000_000 + Math.random() * 89_999_999));
+export const newPhone = () => `+569${randomDigits()}`;
+
+export async function admin<T>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${urls().cotorro}/admin/${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { authorization: `Bearer ${devVar("cotorro", "ADMIN_TOKEN")}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`admin ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export async function collaborator(name: string, tokens: number, comunas: string[] = ["Lo Prado"]): Promise<string> {
+  const phone = newPhone();
+  await admin("collaborators", { phone, name, comunas });
+  if (tokens > 0)
+    await admin(`collaborators/${encodeURIComponent(phone)}/tokens`, { count: tokens, reason: "e2e canje" });
+  return phone;
+}
+
+export const balanceOf = async (phone: string) =>
+  (await admin<{ phone: string; balance: number }[]>("collaborators")).find((c) => c.phone === phone)?.balance;
+
+/** Books and pays a visit (in Lo Prado by default) as a customer would (form post, sandbox Webpay "Aprobar"). */
+export async function paidVisit(customer: { name: string; phone: string }, comuna = "Lo Prado"): Promise<void> {
+  const { cotorro } = urls();
+  const booking = await fetch(`${cotorro}/agendar`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: cotorro },
+    body: new URLSearchParams({
+      nombre: customer.name,
+      fono: customer.phone,
+      comuna,
+      direccion: "San Pablo 5555, casa 12",
+      descripcion: "El automático salta cada vez que enciendo la estufa eléctrica.",
+      acepto: "on",
+    }),
+  });
+  const token = /name="token_ws" value="([^"]+)"/.exec(await booking.text())?.[1];
+  if (!token) throw new Error(`booking answered ${booking.status} without a Webpay token`);
+  const back = await sandbox<{ method: string; url: string; params: Record<string, string> }>(
+    `webpay/${token}/approve`,
+    {},
+  );
+  const res =
+    back.method === "GET"
+      ? await fetch(`${back.url}?${new URLSearchParams(back.params)}`)
+      : await fetch(back.url, { method: "POST", body: new URLSearchParams(back.params) });
+  if (res.status !== 200) throw new Error(`payment return answered ${res.status}`);
+}
+
+export async function waitForMessage(to: string, what: (m: SandboxMessage) => boolean): Promise<SandboxMessage> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const { messages } = await sandbox<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(to)}`);
+    const found = messages.find(what);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no matching message to ${to}`);
+}
