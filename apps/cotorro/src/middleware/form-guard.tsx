@@ -1,64 +1,48 @@
 /**
- * Protection of the customer's form posts: hono's `csrf()` (Origin / Sec-Fetch-Site must be this
- * site) answered with a Spanish 403 page instead of a bare text, and a body size limit.
- * Not for `/return_url` (Transbank posts it cross-site, platform.md §5) nor for the landing-page
- * lead endpoints (cross-site by design).
+ * Guards of the customer's form posts and lead endpoints (shared middleware from @cotorro/web,
+ * answered with this site's Spanish pages, or JSON for machine endpoints): CSRF 403, body limit
+ * 413, per-client rate limit with `RL_FORMS` 429 (SPEC §3).
+ * Not for `/return_url` (Transbank posts it cross-site, platform.md §5); no CSRF on the lead
+ * endpoints (cross-site by design).
  */
+import { csrfGuard, formBodyLimit as sharedBodyLimit, rateLimit as sharedRateLimit } from "@cotorro/web/form-guard";
 import { MessagePage } from "@cotorro/web/layout";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
-import { csrf } from "hono/csrf";
-import { createMiddleware } from "hono/factory";
-import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env.ts";
 import { texts } from "../texts.ts";
 
-const check = csrf();
-
-function forbidden(c: Context<AppEnv>) {
-  c.get("deps").log.warn("csrf_refused", { path: c.req.path });
+function page(c: Context<AppEnv>, title: string, body: string, status: 403 | 413 | 429, event: string) {
+  c.get("deps").log.warn(event, { path: c.req.path });
   return c.html(
     <MessagePage
-      title={texts.payment.forbiddenTitle}
+      title={title}
       tagline={texts.tagline}
-      message={texts.payment.forbiddenBody}
+      message={body}
+      tone={status === 429 ? "warn" : "bad"}
       requestId={c.get("requestId")}
       actions={[{ href: "/", label: texts.errors.goHome, variant: "secondary" }]}
     />,
-    403,
+    status,
   );
 }
 
-export const csrfProtection = createMiddleware<AppEnv>(async (c, next) => {
-  let passed = false;
-  try {
-    await check(c, async () => {
-      passed = true;
-    });
-  } catch (error) {
-    if (!(error instanceof HTTPException)) throw error;
-  }
-  if (!passed) return forbidden(c);
-  await next();
-});
-
-/** Form bodies are small; anything larger is refused before it is read (413). */
-export const FORM_BODY_LIMIT = 32 * 1024;
+export const csrfProtection = csrfGuard<AppEnv>((c) =>
+  page(c, texts.payment.forbiddenTitle, texts.payment.forbiddenBody, 403, "csrf_refused"),
+);
 
 export const formBodyLimit = (answer: "page" | "json") =>
-  bodyLimit({
-    maxSize: FORM_BODY_LIMIT,
-    onError: (c) =>
+  sharedBodyLimit<AppEnv>((c) =>
+    answer === "json"
+      ? c.json({ ok: false, errors: { body: texts.leads.errors.body } }, 413)
+      : page(c, texts.errors.badRequestTitle, texts.errors.tooLargeBody, 413, "body_too_large"),
+  );
+
+export const rateLimit = (answer: "page" | "json") =>
+  sharedRateLimit<AppEnv>(
+    (c) => c.env.RL_FORMS,
+    (c) =>
       answer === "json"
-        ? c.json({ ok: false, errors: { body: texts.leads.errors.body } }, 413)
-        : c.html(
-            <MessagePage
-              title={texts.errors.badRequestTitle}
-              tagline={texts.tagline}
-              message={texts.errors.tooLargeBody}
-              requestId={c.get("requestId")}
-              actions={[{ href: "/", label: texts.errors.goHome, variant: "secondary" }]}
-            />,
-            413,
-          ),
-  });
+        ? (c.get("deps").log.warn("rate_limited", { path: c.req.path }),
+          c.json({ ok: false, error: texts.errors.tooManyBody }, 429))
+        : page(c, texts.errors.tooManyTitle, texts.errors.tooManyBody, 429, "rate_limited"),
+  );

@@ -5,10 +5,10 @@
  * 410 order no longer available or link expired; 403 tampered link or not an active collaborator.
  */
 import { assertNever } from "@cotorro/core/result";
+import { defaultCsp } from "@cotorro/web/csp";
 import { MessagePage } from "@cotorro/web/layout";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { defaultCsp } from "../middleware/csp.ts";
 import { csrfProtection, formBodyLimit } from "../middleware/form-guard.tsx";
 import { onlyHosts } from "../middleware/hosts.ts";
 import { type CanjeLinkError, openCanje, redeemCanje } from "../services/canje.ts";

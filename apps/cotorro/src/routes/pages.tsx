@@ -8,12 +8,11 @@
  * The amount never comes from the client: any `amount` field is ignored.
  */
 import { chileToday } from "@cotorro/core/dates";
+import { defaultCsp } from "@cotorro/web/csp";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { defaultCsp } from "../middleware/csp.ts";
-import { csrfProtection, formBodyLimit } from "../middleware/form-guard.tsx";
+import { csrfProtection, formBodyLimit, rateLimit } from "../middleware/form-guard.tsx";
 import { onlyHosts } from "../middleware/hosts.ts";
-import { rateLimit } from "../middleware/rate-limit.tsx";
 import { validate } from "../middleware/validate.ts";
 import { bookOrder } from "../services/book-order.ts";
 import {

@@ -1,8 +1,9 @@
 /** Responses shared by the routes that send a browser to Webpay (booking, retry, legacy link). */
+
+import { newNonce, setCsp } from "@cotorro/web/csp";
 import { MessagePage } from "@cotorro/web/layout";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { newNonce, setCsp } from "../middleware/csp.ts";
 import type { PayOrderError, WebpayRedirect } from "../services/pay-order.ts";
 import { texts } from "../texts.ts";
 import { brandOf } from "../views/brand.ts";

@@ -14,12 +14,12 @@
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { assertNever } from "@cotorro/core/result";
+import { defaultCsp } from "@cotorro/web/csp";
 import { MessagePage } from "@cotorro/web/layout";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { defaultCsp } from "../middleware/csp.ts";
+import { rateLimit } from "../middleware/form-guard.tsx";
 import { onlyHosts } from "../middleware/hosts.ts";
-import { rateLimit } from "../middleware/rate-limit.tsx";
 import { completeVisitPayment } from "../services/complete-payment.ts";
 import { payOrder, payOrderByReference } from "../services/pay-order.ts";
 import { texts } from "../texts.ts";
