@@ -16,6 +16,7 @@ import { formatDateTimeCl } from "@cotorro/core/dates";
 import { assertNever } from "@cotorro/core/result";
 import { defaultCsp } from "@cotorro/web/csp";
 import { MessagePage } from "@cotorro/web/layout";
+import { returnParams } from "@cotorro/web/webpay";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { rateLimit } from "../middleware/form-guard.tsx";
@@ -30,20 +31,6 @@ import { payErrorResponse, webpayRedirectResponse } from "./payment-responses.ts
 export const webpayRoutes = new Hono<AppEnv>();
 
 const t = texts.payment;
-
-/** Query and (urlencoded or multipart) form merged; the form wins on a clash. */
-async function returnParams(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  const params: Record<string, unknown> = { ...c.req.query() };
-  if (c.req.method === "POST") {
-    const type = c.req.header("content-type") ?? "";
-    if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
-      for (const [key, value] of Object.entries(await c.req.parseBody())) {
-        if (typeof value === "string") params[key] = value;
-      }
-    }
-  }
-  return params;
-}
 
 const home = { href: "/", label: texts.errors.goHome, variant: "secondary" as const };
 const retryHref = (orderId: string | null) => (orderId ? `/pedido/${orderId}/pagar` : null);

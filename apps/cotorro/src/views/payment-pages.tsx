@@ -1,6 +1,7 @@
 /** Outcome pages of a visit payment (SPEC §4). Routes choose the HTTP status. */
 import { formatClp } from "@cotorro/core/money";
 import { Layout, MessagePage } from "@cotorro/web/layout";
+import { PendingPage as SharedPendingPage } from "@cotorro/web/webpay";
 import { texts } from "../texts.ts";
 
 const t = texts.payment;
@@ -82,25 +83,7 @@ export function NotPaidPage(p: { kind: NotPaidKind; tagline: string; retryHref: 
   );
 }
 
-/** The commit is not confirmed yet: refreshes itself (the refresh settles it or shows the stored outcome). */
+/** The commit is not confirmed yet: the shared self-refreshing page with this site's texts. */
 export function PendingPage(p: { tagline: string; refreshHref: string; requestId?: string }) {
-  return (
-    <Layout
-      title={t.pendingTitle}
-      tagline={p.tagline}
-      requestId={p.requestId}
-      head={<meta http-equiv="refresh" content={`5;url=${p.refreshHref}`} />}
-    >
-      <h1>{t.pendingTitle}</h1>
-      <div class="spinner" aria-hidden="true" />
-      <div class="notice warn" role="status">
-        {t.pendingBody}
-      </div>
-      <div class="actions">
-        <a class="button secondary" href={p.refreshHref}>
-          {t.pendingRefresh}
-        </a>
-      </div>
-    </Layout>
-  );
+  return <SharedPendingPage {...p} texts={{ title: t.pendingTitle, body: t.pendingBody, refresh: t.pendingRefresh }} />;
 }
