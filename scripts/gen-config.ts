@@ -1,6 +1,7 @@
 /**
  * `pnpm gen`: writes every generated file from packages/config — the three wrangler.jsonc files
- * and each app's public/styles.css — and creates missing `.dev.vars` files with local values.
+ * and the two sites' public/styles.css (git-ignored: a build artefact) — and creates missing
+ * `.dev.vars` files with local values.
  * Existing `.dev.vars` are kept (they hold this machine's generated secrets).
  */
 import { randomBytes } from "node:crypto";
@@ -16,6 +17,7 @@ const apps = ["cotorro", "financiero", "sandbox"] as const;
 
 for (const app of apps) {
   writeFileSync(join(root, "apps", app, "wrangler.jsonc"), renderWranglerFile(app));
+  if (app === "sandbox") continue; // the sandbox's pages carry their own styles
   mkdirSync(join(root, "apps", app, "public"), { recursive: true });
   copyFileSync(join(root, "packages/config/assets/styles.css"), join(root, "apps", app, "public/styles.css"));
 }
@@ -56,4 +58,4 @@ if (!existsSync(cotorroVars)) {
   );
   console.log("Generated .dev.vars for cotorro, financiero and sandbox.");
 }
-console.log("Generated wrangler.jsonc and public/styles.css for", apps.join(", "));
+console.log("Generated wrangler.jsonc for", apps.join(", "), "and public/styles.css for both sites");

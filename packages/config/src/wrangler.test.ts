@@ -39,11 +39,4 @@ describe("generated wrangler.jsonc files", () => {
       for (const name of SECRET_NAMES) expect(Object.keys(c.vars)).not.toContain(name);
     }
   });
-
-  it("keeps the shared stylesheet copies identical to the source", () => {
-    const source = readFileSync(join(root, "packages/config/assets/styles.css"), "utf8");
-    for (const app of ["cotorro", "financiero", "sandbox"]) {
-      expect(readFileSync(join(root, "apps", app, "public/styles.css"), "utf8")).toBe(source);
-    }
-  });
 });
