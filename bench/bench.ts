@@ -137,11 +137,12 @@ async function main() {
       if (app === "cotorro" && m) subrequestLog.push(Number(m[1]));
     },
   });
-  const baseline = await startBaseline(join(stateDir, "baseline"));
+  let baseline: ChildProcess | undefined;
   const { cotorro, sandbox } = stack.urls;
   const token = devVar("cotorro", "ADMIN_TOKEN");
   const appSecret = devVar("cotorro", "META_APP_SECRET");
   try {
+    baseline = await startBaseline(join(stateDir, "baseline"));
     console.log(`throughput (${DURATION_S} s each, 32 connections)…`);
     const body = statusWebhook();
     const throughput = {
@@ -229,7 +230,7 @@ async function main() {
   } finally {
     await stack.stop();
     try {
-      process.kill(-baseline.pid!, "SIGTERM");
+      if (baseline?.pid) process.kill(-baseline.pid, "SIGTERM");
     } catch {
       // already gone
     }

@@ -20,7 +20,7 @@ export const DISPATCH_DLQ = "cotorro-dispatch-dlq";
 /** Subrequests each message type may need at most (checked before it starts). */
 const COST: Record<QueueMessage["type"], number> = {
   dispatch: 40,
-  offer: 8,
+  offer: 5,
   claim_effects: 16,
   inbound: INBOUND_MESSAGE_COST,
 };

@@ -292,9 +292,9 @@ describe("subrequest budget", () => {
     for (const count of perSecond.values()) expect(count).toBeLessThanOrEqual(75);
   });
 
-  it("a full batch of offers (max_batch_size 6) stays within 50 subrequests", async () => {
+  it("a full batch of offers (max_batch_size 9) stays within 50 subrequests", async () => {
     const comuna = newComuna();
-    const crew = await Promise.all(Array.from({ length: 6 }, () => addCollaborator({ comunas: [comuna] })));
+    const crew = await Promise.all(Array.from({ length: 9 }, () => addCollaborator({ comunas: [comuna] })));
     const order = await createPaidOrder({ comuna });
     await consume(crew.map((c) => ({ body: { type: "offer", orderId: order.id, phone: c.phone, name: c.name } })));
     const [batch] = batchLogs();

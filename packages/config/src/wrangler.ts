@@ -89,8 +89,8 @@ export function wranglerConfig(app: AppName | "sandbox"): Record<string, unknown
         consumers: [
           {
             queue: RESOURCES.queues.dispatch,
-            // Six offers (8 subrequests each at most) fit the free plan's 50 per invocation.
-            max_batch_size: 6,
+            // Nine offers (5 subrequests each on the common path) fit the free plan's 50 per invocation.
+            max_batch_size: 9,
             max_batch_timeout: 0,
             max_retries: 5,
             retry_delay: 2,
