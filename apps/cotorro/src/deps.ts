@@ -3,11 +3,12 @@
  * worker's bindings. Services receive `deps` and never see `env`, `Context` or `Request`.
  */
 import { loadSettings, type Secrets, type Settings } from "@cotorro/config";
+import { outboundClients } from "@cotorro/core/clients";
 import { createLogger, type Logger } from "@cotorro/core/log";
 import type { AlertDeps } from "@cotorro/core/messenger";
 import { kvRosterStore, type RosterStore } from "@cotorro/core/roster-store";
-import { type WebpayClient, webpayClient } from "@cotorro/core/webpay-client";
-import { type WhatsAppClient, whatsAppClient } from "@cotorro/core/whatsapp-client";
+import type { WebpayClient } from "@cotorro/core/webpay-client";
+import type { WhatsAppClient } from "@cotorro/core/whatsapp-client";
 import type { Env } from "./env.ts";
 
 export interface Deps extends AlertDeps {
@@ -43,25 +44,6 @@ export function createDeps(env: Env, fields: Record<string, unknown> = {}): Deps
     roster: kvRosterStore(env.NOMINA),
     kv: { orders: env.BUY_ORDER, receipts: env.FINANCIERO },
     queue: env.DISPATCH,
-    webpay: webpayClient({
-      baseUrl: settings.WEBPAY_BASE_URL,
-      commerceCode: settings.TBK_API_KEY_ID,
-      apiKeySecret: settings.TBK_API_KEY_SECRET,
-      timeoutMs: settings.WEBPAY_TIMEOUT_MS,
-      fetch: lateFetch,
-    }),
-    whatsapp: whatsAppClient({
-      baseUrl: settings.GRAPH_BASE_URL,
-      version: settings.GRAPH_API_VERSION,
-      phoneNumberIds: {
-        customers: settings.CHANNEL_CUSTOMERS_PHONE_ID,
-        collaborators: settings.CHANNEL_COLLABORATORS_PHONE_ID,
-      },
-      tokens: { customers: settings.META_TOKEN_CUSTOMERS, collaborators: settings.META_TOKEN_COLLABORATORS },
-      language: settings.TEMPLATE_LANGUAGE,
-      fetch: lateFetch,
-    }),
-    ownerPhone: settings.FONO_JEFE,
-    minIntervalMs: settings.ALERT_MIN_INTERVAL_MINUTES * 60_000,
+    ...outboundClients(settings, lateFetch),
   };
 }
