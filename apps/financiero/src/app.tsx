@@ -4,10 +4,9 @@
  */
 
 import { defaultCsp } from "@cotorro/web/csp";
-import { MessagePage } from "@cotorro/web/layout";
+import { installErrorPages } from "@cotorro/web/error-pages";
 import { requestId } from "@cotorro/web/request-id";
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env.ts";
 import { createDeps } from "./deps.ts";
@@ -30,47 +29,10 @@ export function createApp() {
   app.route("/", webpayRoutes);
   app.route("/", saldoRoutes);
 
-  app.notFound((c) =>
-    c.html(
-      <MessagePage
-        title={texts.errors.notFoundTitle}
-        tagline={texts.tagline}
-        message={texts.errors.notFoundBody}
-        requestId={c.get("requestId")}
-        actions={[{ href: "/", label: texts.errors.goHome, variant: "secondary" }]}
-      />,
-      404,
-    ),
-  );
-
-  app.onError((error, c) => {
-    const id = c.get("requestId");
-    const log = c.get("deps")?.log ?? createDeps(c.env, { requestId: id }).log;
-    // A malformed or oversized request (HTTPException from a validator or middleware) keeps its 4xx.
-    if (error instanceof HTTPException && error.status < 500) {
-      log.warn("request_refused", { path: c.req.path, method: c.req.method, status: error.status });
-      return c.html(
-        <MessagePage
-          title={texts.errors.badRequestTitle}
-          tagline={texts.tagline}
-          message={texts.errors.badRequestBody}
-          requestId={id}
-          actions={[{ href: "/", label: texts.errors.goHome, variant: "secondary" }]}
-        />,
-        error.status,
-      );
-    }
-    log.error("unhandled_error", { path: c.req.path, method: c.req.method, error });
-    return c.html(
-      <MessagePage
-        title={texts.errors.serverTitle}
-        tagline={texts.tagline}
-        message={texts.errors.serverBody}
-        requestId={id}
-        actions={[{ href: "/", label: texts.errors.goHome, variant: "secondary" }]}
-      />,
-      500,
-    );
+  installErrorPages(app, {
+    tagline: texts.tagline,
+    texts: texts.errors,
+    logFor: (c) => c.get("deps")?.log ?? createDeps(c.env, { requestId: c.get("requestId") }).log,
   });
   return app;
 }
