@@ -1,37 +1,11 @@
 /** Helpers of the booking, payment and lead tests: requests as a browser sends them, and what is stored. */
 import { env, exports } from "cloudflare:workers";
+import { browserClient, TEST_ORIGIN } from "@cotorro/core/testing/browser";
 
-export const ORIGIN = "http://localhost";
+export const ORIGIN = TEST_ORIGIN;
 
-let client = 0;
-/** A fresh client address per call, so the per-client rate limit of one test never hits another. */
-export function clientIp(): string {
-  client++;
-  return `2001:db8::${client.toString(16)}`;
-}
-
-export function request(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", clientIp());
-  return exports.default.fetch(new Request(new URL(path, ORIGIN), { ...init, headers }));
-}
-
-/** A same-origin form post, as the booking page sends it. */
-export function postForm(
-  path: string,
-  fields: Record<string, string | string[]>,
-  headers: Record<string, string> = {},
-): Promise<Response> {
-  const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(fields)) {
-    for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
-  }
-  return request(path, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN, ...headers },
-    body,
-  });
-}
+/** Requests as a browser sends them (booking page), each from a fresh client address. */
+export const { clientIp, request, postForm } = browserClient((r) => exports.default.fetch(r), "2001:db8::");
 
 export const VALID_BOOKING = {
   nombre: "María José Pérez",

@@ -3,41 +3,15 @@ import { env, exports } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { type LinkPurpose, signLink } from "@cotorro/core/signed-link";
+import { browserClient, TEST_ORIGIN } from "@cotorro/core/testing/browser";
 import { expect } from "vitest";
 
-export const ORIGIN = "http://localhost";
+export const ORIGIN = TEST_ORIGIN;
 export const OWNER = "+56900000000";
 export const ANA = "+56911111111";
 
-let client = 0;
-/** A fresh client address per call, so the per-client rate limit of one test never hits another. */
-export function clientIp(): string {
-  client++;
-  return `2001:db8::f:${client.toString(16)}`;
-}
-
-export function request(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", clientIp());
-  return exports.default.fetch(new Request(new URL(path, ORIGIN), { ...init, headers }));
-}
-
-/** A same-origin form post, as the top-up page sends it. */
-export function postForm(
-  path: string,
-  fields: Record<string, string | string[]>,
-  headers: Record<string, string> = {},
-): Promise<Response> {
-  const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(fields)) {
-    for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
-  }
-  return request(path, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN, ...headers },
-    body,
-  });
-}
+/** Requests as a browser sends them (top-up page), each from a fresh client address. */
+export const { clientIp, request, postForm } = browserClient((r) => exports.default.fetch(r), "2001:db8::f:");
 
 /** Puts a collaborator in NOMINA (E.164 phone). */
 export async function seedCollaborator(
