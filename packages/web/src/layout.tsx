@@ -116,3 +116,43 @@ export function Field({ name, label, error, hint, children }: FieldProps) {
 export function invalidProps(name: string, error: string | undefined): Record<string, string> {
   return error ? { "aria-invalid": "true", "aria-describedby": `${name}-error` } : {};
 }
+
+export interface TextFieldProps {
+  name: string;
+  label: string;
+  hint?: string;
+  error?: string | undefined;
+  value?: string | undefined;
+  type?: "text" | "tel" | "email" | "date";
+  autocomplete?: string;
+  inputmode?: "text" | "tel" | "email" | "numeric";
+  maxlength?: number;
+  min?: string;
+  required?: boolean;
+}
+
+/** A labelled single-line input that keeps what the user typed and shows its Spanish error. */
+export function TextField({
+  name,
+  label,
+  hint,
+  error,
+  value,
+  type = "text",
+  required = false,
+  ...attrs
+}: TextFieldProps) {
+  return (
+    <Field name={name} label={label} error={error} {...(hint ? { hint } : {})}>
+      <input
+        type={type}
+        id={name}
+        name={name}
+        value={value ?? ""}
+        required={required}
+        {...attrs}
+        {...invalidProps(name, error)}
+      />
+    </Field>
+  );
+}

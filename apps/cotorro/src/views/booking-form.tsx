@@ -1,6 +1,6 @@
 /** The booking form (SPEC §3): every field labelled, errors next to their field, values kept. */
 import { formatClp } from "@cotorro/core/money";
-import { Field, invalidProps, Layout } from "@cotorro/web/layout";
+import { Field, invalidProps, Layout, TextField } from "@cotorro/web/layout";
 import { BOOKING_FIELDS, type BookingErrors, type BookingValues, LIMITS } from "../services/booking-input.ts";
 import { texts } from "../texts.ts";
 import type { Brand } from "./brand.ts";
@@ -54,42 +54,37 @@ export function BookingPage({
         </div>
       ) : null}
       <form method="post" action="/agendar" class="card" novalidate>
-        <Field name="nombre" label={t.labels.nombre} error={errors.nombre}>
-          <input
-            type="text"
-            id="nombre"
-            name="nombre"
-            value={values.nombre ?? ""}
-            autocomplete="name"
-            maxlength={LIMITS.nombre}
-            required
-            {...invalidProps("nombre", errors.nombre)}
-          />
-        </Field>
-        <Field name="fono" label={t.labels.fono} hint={t.hints.fono} error={errors.fono}>
-          <input
-            type="tel"
-            id="fono"
-            name="fono"
-            value={values.fono ?? ""}
-            autocomplete="tel"
-            inputmode="tel"
-            maxlength={40}
-            required
-            {...invalidProps("fono", errors.fono)}
-          />
-        </Field>
-        <Field name="email" label={t.labels.email} hint={t.hints.email} error={errors.email}>
-          <input
-            type="email"
-            id="email"
-            name="email"
-            value={values.email ?? ""}
-            autocomplete="email"
-            maxlength={LIMITS.email}
-            {...invalidProps("email", errors.email)}
-          />
-        </Field>
+        <TextField
+          name="nombre"
+          label={t.labels.nombre}
+          error={errors.nombre}
+          value={values.nombre}
+          autocomplete="name"
+          maxlength={LIMITS.nombre}
+          required
+        />
+        <TextField
+          name="fono"
+          type="tel"
+          label={t.labels.fono}
+          hint={t.hints.fono}
+          error={errors.fono}
+          value={values.fono}
+          autocomplete="tel"
+          inputmode="tel"
+          maxlength={40}
+          required
+        />
+        <TextField
+          name="email"
+          type="email"
+          label={t.labels.email}
+          hint={t.hints.email}
+          error={errors.email}
+          value={values.email}
+          autocomplete="email"
+          maxlength={LIMITS.email}
+        />
         <Field name="comuna" label={t.labels.comuna} error={errors.comuna}>
           <select id="comuna" name="comuna" required {...invalidProps("comuna", errors.comuna)}>
             {comunas.map((c) => (
@@ -99,18 +94,16 @@ export function BookingPage({
             ))}
           </select>
         </Field>
-        <Field name="direccion" label={t.labels.direccion} hint={t.hints.direccion} error={errors.direccion}>
-          <input
-            type="text"
-            id="direccion"
-            name="direccion"
-            value={values.direccion ?? ""}
-            autocomplete="street-address"
-            maxlength={LIMITS.direccion}
-            required
-            {...invalidProps("direccion", errors.direccion)}
-          />
-        </Field>
+        <TextField
+          name="direccion"
+          label={t.labels.direccion}
+          hint={t.hints.direccion}
+          error={errors.direccion}
+          value={values.direccion}
+          autocomplete="street-address"
+          maxlength={LIMITS.direccion}
+          required
+        />
         <Field name="descripcion" label={t.labels.descripcion} hint={t.hints.descripcion} error={errors.descripcion}>
           <textarea
             id="descripcion"
@@ -123,16 +116,15 @@ export function BookingPage({
             {values.descripcion ?? ""}
           </textarea>
         </Field>
-        <Field name="fecha" label={t.labels.fecha} hint={t.hints.fecha} error={errors.fecha}>
-          <input
-            type="date"
-            id="fecha"
-            name="fecha"
-            value={values.fecha ?? ""}
-            min={today}
-            {...invalidProps("fecha", errors.fecha)}
-          />
-        </Field>
+        <TextField
+          name="fecha"
+          type="date"
+          label={t.labels.fecha}
+          hint={t.hints.fecha}
+          error={errors.fecha}
+          value={values.fecha}
+          min={today}
+        />
         <div class="field">
           <label class="check" for="acepto">
             <input
