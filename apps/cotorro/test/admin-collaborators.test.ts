@@ -264,6 +264,21 @@ describe("POST /admin/collaborators/:phone/tokens", () => {
     expect((await audit(phone)).filter((r) => r.action === "tokens.grant")).toHaveLength(3);
   });
 
+  it("ten simultaneous retries with one Idempotency-Key grant once", async () => {
+    const phone = newPhone();
+    await admin("POST", "/collaborators", { phone, name: "Concurrente" });
+    const headers = { "idempotency-key": `cli-${phone.slice(1)}-burst` };
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        admin("POST", `/collaborators/${phone}/tokens`, { count: 2, reason: "ráfaga" }, { headers }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.every((r) => r.status === 201 || r.status === 200)).toBe(true);
+    expect(await balanceOf(phone)).toBe(2);
+    expect((await audit(phone)).filter((r) => r.action === "tokens.grant")).toHaveLength(1);
+  });
+
   it.each([
     ["count 0", { count: 0, reason: "x" }, "count", "entre 1 y 100"],
     ["count 101", { count: 101, reason: "x" }, "count", "entre 1 y 100"],

@@ -156,6 +156,18 @@ describe("POST /admin/orders/:id/cancel", () => {
 });
 
 describe("POST /admin/orders/:id/refund-token", () => {
+  it("ten simultaneous refunds of one claim give back one token and leave one audit record", async () => {
+    const id = await createOrder({ status: "paid" });
+    const phone = await takenBy(id);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => admin("POST", `/orders/${id}/refund-token`, { phone, reason: "ráfaga" })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.every((r) => r.status === 201 || r.status === 200)).toBe(true);
+    expect(await balanceOf(phone)).toBe(1);
+    expect((await audit(id)).filter((r) => r.action === "tokens.refund")).toHaveLength(1);
+  });
+
   it("gives back the token spent on a bad lead, once, in the same transaction as its audit record", async () => {
     const id = await createOrder({ status: "paid" });
     const phone = await takenBy(id);
