@@ -7,14 +7,14 @@
  *   bundle      gzip KiB per worker from `wrangler deploy --dry-run`
  * Prints a table with pass/fail against the targets and writes bench/results.json.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { signMetaBody } from "../packages/core/src/meta-signature.ts";
 import { measureBundle } from "../scripts/bundle-size.ts";
-import { devVar, OFFLINE_ENV, ROOT, startStack } from "../scripts/stack.ts";
+import { devVar, ROOT, startStack, startWorker, stopWorker } from "../scripts/stack.ts";
 
 const PORTS = { cotorro: 38787, financiero: 38788, sandbox: 38789 };
 const BASELINE_PORT = 38790;
@@ -49,35 +49,15 @@ async function rps(url: string, init: { method?: string; headers?: Record<string
   return Math.round(result.requests.average);
 }
 
-function startBaseline(stateDir: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
-      "dev",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(BASELINE_PORT),
-      "--inspector-port",
-      String(BASELINE_PORT + 1000),
-      "--persist-to",
-      stateDir,
-    ],
-    { cwd: join(ROOT, "bench/baseline"), env: { ...process.env, ...OFFLINE_ENV }, stdio: "ignore", detached: true },
-  );
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const poll = async () => {
-      try {
-        if ((await fetch(`http://127.0.0.1:${BASELINE_PORT}/`)).ok) return resolve(child);
-      } catch {
-        // not up yet
-      }
-      if (Date.now() - start > 60_000) return reject(new Error("baseline worker did not start"));
-      setTimeout(poll, 250);
-    };
-    void poll();
+/** The bare Hono worker, started (and its output read) exactly as the stack's workers are. */
+function startBaseline(stateDir: string, onLine: (name: string, line: string) => void): Promise<ChildProcess> {
+  return startWorker({
+    name: "baseline",
+    cwd: join(ROOT, "bench/baseline"),
+    port: BASELINE_PORT,
+    stateDir,
+    quiet: true,
+    onLine,
   });
 }
 
@@ -128,21 +108,17 @@ async function main() {
   const stateDir = mkdtempSync(join(tmpdir(), "cotorro-bench-"));
   const subrequestLog: number[] = [];
   console.log("Starting a fresh stack and the baseline worker…");
-  const stack = await startStack({
-    ports: PORTS,
-    stateDir,
-    quiet: true,
-    onLine: (app, line) => {
-      const m = /"event":"queue_batch_done".*?"subrequests":(\d+)/.exec(line);
-      if (app === "cotorro" && m) subrequestLog.push(Number(m[1]));
-    },
-  });
+  const onLine = (app: string, line: string) => {
+    const m = /"event":"queue_batch_done".*?"subrequests":(\d+)/.exec(line);
+    if (app === "cotorro" && m) subrequestLog.push(Number(m[1]));
+  };
+  const stack = await startStack({ ports: PORTS, stateDir, quiet: true, onLine });
   let baseline: ChildProcess | undefined;
   const { cotorro, sandbox } = stack.urls;
   const token = devVar("cotorro", "ADMIN_TOKEN");
   const appSecret = devVar("cotorro", "META_APP_SECRET");
   try {
-    baseline = await startBaseline(join(stateDir, "baseline"));
+    baseline = await startBaseline(join(stateDir, "baseline"), onLine);
     console.log(`throughput (${DURATION_S} s each, 32 connections)…`);
     const body = statusWebhook();
     const throughput = {
@@ -229,11 +205,7 @@ async function main() {
     report(results);
   } finally {
     await stack.stop();
-    try {
-      if (baseline?.pid) process.kill(-baseline.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
+    if (baseline) await stopWorker(baseline);
     rmSync(stateDir, { recursive: true, force: true });
   }
 }

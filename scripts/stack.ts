@@ -27,7 +27,7 @@ export interface StackOptions {
   quiet?: boolean;
   seed?: boolean;
   /** Receives every output line of each service (benchmarks read structured log events). */
-  onLine?: (app: "sandbox" | "cotorro" | "financiero", line: string) => void;
+  onLine?: (app: string, line: string) => void;
 }
 
 export interface Stack {
@@ -38,13 +38,37 @@ export interface Stack {
 
 const wranglerBin = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 
-function wrangler(
-  args: string[],
-  cwd: string,
-  quiet: boolean,
-  name: "sandbox" | "cotorro" | "financiero",
-  onLine?: StackOptions["onLine"],
-): ChildProcess {
+export interface WorkerOptions {
+  /** Prefix of its output lines, and the name `onLine` receives. */
+  name: string;
+  /** Folder holding its wrangler.jsonc. */
+  cwd: string;
+  port: number;
+  stateDir: string;
+  vars?: Record<string, string>;
+  quiet: boolean;
+  onLine?: (name: string, line: string) => void;
+}
+
+/**
+ * One `wrangler dev` process, answering on `port` when this resolves. Every worker of the stack and
+ * the benchmark's baseline start here, so they run (and log) the same way.
+ */
+export async function startWorker(options: WorkerOptions): Promise<ChildProcess> {
+  const { name, cwd, port, stateDir, vars = {}, quiet, onLine } = options;
+  const args = [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(port + 1000),
+    "--persist-to",
+    stateDir,
+    "--show-interactive-dev-session=false",
+    ...varFlags(vars),
+  ];
   const child = spawn(process.execPath, [wranglerBin, ...args], {
     cwd,
     env: { ...process.env, ...OFFLINE_ENV },
@@ -61,6 +85,12 @@ function wrangler(
   };
   child.stdout?.on("data", (c: Buffer) => forward(c, process.stdout));
   child.stderr?.on("data", (c: Buffer) => forward(c, process.stderr));
+  try {
+    await waitFor(`http://127.0.0.1:${port}/`, child, name);
+  } catch (error) {
+    await stopWorker(child);
+    throw error;
+  }
   return child;
 }
 
@@ -83,7 +113,7 @@ async function waitFor(url: string, child: ChildProcess, name: string, timeoutMs
   throw new Error(`${name} did not answer on ${url} within ${timeoutMs / 1000} s`);
 }
 
-function kill(child: ChildProcess): Promise<void> {
+export function stopWorker(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.pid === undefined) return resolve();
     child.once("exit", () => resolve());
@@ -130,50 +160,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   );
   if (migrate.status !== 0) throw new Error(`D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
 
-  const common = (port: number, inspector: number) => [
-    "dev",
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--inspector-port",
-    String(inspector),
-    "--persist-to",
-    stateDir,
-    "--show-interactive-dev-session=false",
-  ];
   const children: ChildProcess[] = [];
   const stop = async () => {
-    await Promise.all(children.map(kill));
+    await Promise.all(children.map(stopWorker));
   };
+  const worker = { stateDir, quiet, ...(options.onLine ? { onLine: options.onLine } : {}) };
   try {
-    const sandbox = wrangler(
-      [...common(ports.sandbox, ports.sandbox + 1000), ...varFlags(sandboxVars(ports))],
-      join(ROOT, "apps/sandbox"),
-      quiet,
-      "sandbox",
-      options.onLine,
-    );
-    children.push(sandbox);
-    await waitFor(`http://127.0.0.1:${ports.sandbox}/`, sandbox, "sandbox");
-    const cotorro = wrangler(
-      [...common(ports.cotorro, ports.cotorro + 1000), ...varFlags(localVars(ports))],
-      join(ROOT, "apps/cotorro"),
-      quiet,
-      "cotorro",
-      options.onLine,
-    );
-    children.push(cotorro);
-    await waitFor(`http://127.0.0.1:${ports.cotorro}/`, cotorro, "cotorro");
-    const financiero = wrangler(
-      [...common(ports.financiero, ports.financiero + 1000), ...varFlags(localVars(ports))],
-      join(ROOT, "apps/financiero"),
-      quiet,
-      "financiero",
-      options.onLine,
-    );
-    children.push(financiero);
-    await waitFor(`http://127.0.0.1:${ports.financiero}/`, financiero, "financiero");
+    for (const [name, vars] of [
+      ["sandbox", sandboxVars(ports)],
+      ["cotorro", localVars(ports)],
+      ["financiero", localVars(ports)],
+    ] as const) {
+      const cwd = join(ROOT, "apps", name);
+      children.push(await startWorker({ ...worker, name, cwd, port: ports[name], vars }));
+    }
     if (options.seed !== false) {
       const res = await fetch(`http://127.0.0.1:${ports.cotorro}/__dev/seed`, { method: "POST" });
       if (!res.ok) throw new Error(`seeding failed: HTTP ${res.status} ${await res.text()}`);

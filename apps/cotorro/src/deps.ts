@@ -39,7 +39,7 @@ export function createDeps(env: Env, fields: Record<string, unknown> = {}): Deps
   return {
     settings,
     now: () => Date.now(),
-    log: createLogger({ app: "cotorro", ...fields }),
+    log: createLogger({ app: "cotorro", ...fields }, undefined, settings.LOG_LEVEL),
     db: env.LEDGER,
     roster: kvRosterStore(env.NOMINA),
     kv: { orders: env.BUY_ORDER, receipts: env.FINANCIERO },

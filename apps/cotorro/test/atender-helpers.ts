@@ -4,8 +4,8 @@
  * signed as Meta signs them. Every fixture is unique per call (ids, phones, comunas), so tests
  * never see each other's data.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { batch } from "@cotorro/core/d1";
 import { newOrderId } from "@cotorro/core/ids";
@@ -181,6 +181,10 @@ export function buttonTap(from: string | null, payload: string, contextId: strin
   };
 }
 
+/**
+ * Posts a signed webhook to the worker as Meta would and returns its answer once the work it left
+ * for after the answer (replies, notices) is done too, as the sandbox inbox then shows it.
+ */
 export async function postWebhook(
   body: unknown,
   options: { signature?: string | null; path?: string; raw?: string } = {},
@@ -188,13 +192,18 @@ export async function postWebhook(
   const raw = options.raw ?? JSON.stringify(body);
   const signature =
     options.signature === undefined ? await signMetaBody(TEST_SECRETS.META_APP_SECRET, raw) : options.signature;
-  return exports.default.fetch(
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(
     new Request(`${ORIGIN}${options.path ?? "/webhook"}`, {
       method: "POST",
       headers: { "content-type": "application/json", ...(signature ? { "x-hub-signature-256": signature } : {}) },
       body: raw,
     }),
+    env,
+    ctx,
   );
+  await waitOnExecutionContext(ctx);
+  return res;
 }
 
 // --- Sandbox inbox and the queue consumer ---------------------------------------------------

@@ -1,7 +1,12 @@
-/** The in-process sandbox for cotorro's tests: webhooks it sends are delivered to the worker. */
-import { exports } from "cloudflare:workers";
+/**
+ * The in-process sandbox for cotorro's tests: webhooks it sends are delivered to the worker, and a
+ * delivery completes once the work the worker left for after its answer (replies, notices) is done.
+ */
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import type { SandboxOptions } from "@cotorro/sandbox/app";
 import { type InstalledSandbox, installSandbox as install } from "@cotorro/sandbox/testing";
+import worker from "../src/index.ts";
 
 export {
   COTORRO_ORIGIN,
@@ -12,5 +17,11 @@ export {
 } from "@cotorro/sandbox/testing";
 
 export function installSandbox(overrides: Partial<SandboxOptions> = {}): InstalledSandbox {
-  return install({ deliver: (request) => exports.default.fetch(request), ...overrides });
+  const deliver = async (request: Request) => {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(request, env, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
+  return install({ deliver, ...overrides });
 }

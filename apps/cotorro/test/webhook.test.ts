@@ -251,7 +251,7 @@ describe("POST /webhook: every event, once", () => {
     expect(await roster().get(c.phone)).toMatchObject({ undeliverable: true, status: "active" });
   });
 
-  it("answers 500 when handling fails, so Meta retries; the retry completes it exactly once", async () => {
+  it("a reply that fails after the answer is retried (queue or Meta's redelivery); claim and messages happen once", async () => {
     const c = await addCollaborator({ tokens: 2 });
     const order = await createPaidOrder();
     const offerId = await recordedOffer(order.id, c.phone);
@@ -260,14 +260,43 @@ describe("POST /webhook: every event, once", () => {
     ]);
 
     await sb.control("faults", { graph: { status: 500, rate: 1 } });
-    expect((await postWebhook(tap)).status).toBe(500);
+    // The claim is decided before the answer; its messages fail after it and go to the queue.
+    expect((await postWebhook(tap)).status).toBe(200);
+    expect(await claimsOf(order.id)).toBe(1);
+    expect(await inbox(sb, c.phone)).toHaveLength(0);
     await sb.control("faults", {});
     expect((await postWebhook(tap)).status).toBe(200);
+    await vi.waitUntil(async () => (await inbox(sb, order.customer.phone)).length === 1, {
+      timeout: 15_000,
+      interval: 100,
+    });
     expect((await postWebhook(tap)).status).toBe(200);
 
     expect(await claimsOf(order.id)).toBe(1);
     expect(await spentBy(c.phone)).toBe(1);
     expect(await inbox(sb, c.phone)).toHaveLength(1);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
+
+  it("answers 500 when the decision itself fails, so Meta retries; the retry completes it exactly once", async () => {
+    const c = await addCollaborator({ tokens: 2 });
+    const order = await createPaidOrder();
+    const offerId = await recordedOffer(order.id, c.phone);
+    // Two messages in one webhook are handled in full before the answer, replies included.
+    const twice = envelope([
+      [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(c.phone, `ATENDER:${order.id}`, offerId) }],
+      [{ phoneNumberId: COLLABORATORS_ID, value: textMessage(c.phone, "saldo") }],
+    ]);
+
+    await sb.control("faults", { graph: { status: 500, rate: 1 } });
+    expect((await postWebhook(twice)).status).toBe(500);
+    await sb.control("faults", {});
+    expect((await postWebhook(twice)).status).toBe(200);
+    expect((await postWebhook(twice)).status).toBe(200);
+
+    expect(await claimsOf(order.id)).toBe(1);
+    expect(await spentBy(c.phone)).toBe(1);
+    expect(await inbox(sb, c.phone)).toHaveLength(2);
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
   });
 
@@ -304,10 +333,11 @@ describe("POST /webhook: every event, once", () => {
     const res = await postWebhook(
       envelope([phones.map((p) => ({ phoneNumberId: CUSTOMERS_ID, value: textMessage(p, "hola") }))]),
     );
-    const handled = logs.mock.calls
-      .map((c) => String(c[0]))
-      .filter((l) => l.includes('"event":"webhook_handled"'))
-      .map((l) => JSON.parse(l) as { subrequests: number; deferred: number });
+    // Logged once the replies sent after the answer are out too: it counts every subrequest.
+    const handledLines = () =>
+      logs.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('"event":"webhook_handled"'));
+    await vi.waitUntil(() => handledLines().length > 0, { timeout: 10_000, interval: 50 });
+    const handled = handledLines().map((l) => JSON.parse(l) as { subrequests: number; deferred: number });
     logs.mockRestore();
     expect(res.status).toBe(200);
     expect(handled[0]!.subrequests).toBeLessThanOrEqual(50);

@@ -37,7 +37,7 @@ export function createDeps(env: Env, fields: Record<string, unknown> = {}): Deps
   return {
     settings,
     now: () => Date.now(),
-    log: createLogger({ app: "financiero", ...fields }),
+    log: createLogger({ app: "financiero", ...fields }, undefined, settings.LOG_LEVEL),
     db: env.LEDGER,
     roster: kvRosterStore(env.NOMINA),
     kv: { receipts: env.FINANCIERO },

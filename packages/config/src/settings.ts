@@ -139,6 +139,8 @@ export const SettingsSchema = z.object({
     { alectrico: "https://wlhttp.sec.cl/validadorInstaladores/" },
   ),
   TEMPLATE_LANGUAGE: z._default(z.string().check(z.minLength(2), z.maxLength(8)), "es"),
+  /** Lowest log level written; `debug` adds one line per delivery status (high volume). */
+  LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error"]), "info"),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { APP_SECRETS, SECRET_NAMES } from "./settings.ts";
-import { renderWranglerFile, wranglerConfig } from "./wrangler.ts";
+import { renderWranglerFile, STATIC_FILES, wranglerConfig } from "./wrangler.ts";
 
 const root = join(import.meta.dirname, "../../..");
 
@@ -31,6 +31,16 @@ describe("generated wrangler.jsonc files", () => {
     expect(financiero.d1_databases).toEqual(cotorro.d1_databases);
     expect(cotorro.queues.consumers[0]?.dead_letter_queue).toBe("cotorro-dispatch-dlq");
   });
+
+  it.each(["cotorro", "financiero"] as const)(
+    "every file in apps/%s/public is served without running the worker",
+    (app) => {
+      const files = readdirSync(join(root, "apps", app, "public")).map((name) => `/${name}`);
+      const { assets } = wranglerConfig(app) as { assets: { run_worker_first: string[] } };
+      for (const file of files) expect(STATIC_FILES as readonly string[]).toContain(file);
+      expect(assets.run_worker_first).toEqual(["/*", ...STATIC_FILES.map((f) => `!${f}`)]);
+    },
+  );
 
   it("declares secrets as required secrets, never as vars", () => {
     for (const app of ["cotorro", "financiero"] as const) {

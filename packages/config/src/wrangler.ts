@@ -28,6 +28,19 @@ const MIGRATIONS_DIR = "../../packages/core/migrations";
 /** Crons: reconcile stuck payments and expire orders every 5 minutes; Meta token health daily. */
 export const CRONS = { frequent: "*/5 * * * *", daily: "0 12 * * *" } as const;
 
+/**
+ * The files each site's `public/` holds (served by Workers Static Assets without running the
+ * worker). Every other path goes straight to the worker (`run_worker_first`), skipping the asset
+ * lookup that would otherwise precede each page, webhook and API call.
+ */
+export const STATIC_FILES = ["/styles.css", "/robots.txt"] as const;
+
+const assets = {
+  directory: "./public",
+  binding: "ASSETS",
+  run_worker_first: ["/*", ...STATIC_FILES.map((path) => `!${path}`)],
+};
+
 function defaultVars(): Record<string, unknown> {
   // Production values are the schema defaults; they are written out so an operator can read them.
   const defaults = SettingsSchema.parse({});
@@ -102,7 +115,7 @@ export function wranglerConfig(app: AppName | "sandbox"): Record<string, unknown
       ratelimits: [
         { name: "RL_FORMS", namespace_id: "1001", simple: { limit: FORM_RATE_LIMIT_PER_MINUTE, period: 60 } },
       ],
-      assets: { directory: "./public", binding: "ASSETS" },
+      assets,
       triggers: { crons: [CRONS.frequent, CRONS.daily] },
       vars,
       secrets: { required: [...APP_SECRETS.cotorro] },
@@ -114,7 +127,7 @@ export function wranglerConfig(app: AppName | "sandbox"): Record<string, unknown
     kv_namespaces: kv(["NOMINA", "FINANCIERO"]),
     d1_databases: d1,
     ratelimits: [{ name: "RL_FORMS", namespace_id: "1002", simple: { limit: FORM_RATE_LIMIT_PER_MINUTE, period: 60 } }],
-    assets: { directory: "./public", binding: "ASSETS" },
+    assets,
     triggers: { crons: [CRONS.frequent] },
     vars,
     secrets: { required: [...APP_SECRETS.financiero] },

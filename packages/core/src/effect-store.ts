@@ -3,7 +3,7 @@
  * step that triggers them is replayed or runs concurrently. A runner takes a lease before acting;
  * a second runner skips while the lease is held and skips for good once the effect is done.
  */
-import { first, run } from "./d1.ts";
+import { batch, first, run } from "./d1.ts";
 
 export const EFFECT_LEASE_MS = 60_000;
 
@@ -15,21 +15,21 @@ export async function runEffectOnce(
   now: number,
   effect: () => Promise<void>,
 ): Promise<EffectOutcome> {
-  await run(
+  // Create the effect if new and take its lease, in one round trip (one transaction).
+  const [, leased] = await batch(db, [
     db
       .prepare(
         "INSERT INTO effects (key, status, attempts, created_at, updated_at) VALUES (?1, 'pending', 0, ?2, ?2) ON CONFLICT (key) DO NOTHING",
       )
       .bind(key, now),
-  );
-  const lease = await first<{ key: string }>(
     db
       .prepare(
         `UPDATE effects SET status = 'running', lease_until = ?2, attempts = attempts + 1, updated_at = ?3
          WHERE key = ?1 AND (status = 'pending' OR (status = 'running' AND lease_until < ?3)) RETURNING key`,
       )
       .bind(key, now + EFFECT_LEASE_MS, now),
-  );
+  ]);
+  const lease = (leased?.results ?? [])[0];
   if (!lease) return "skipped";
   try {
     await effect();

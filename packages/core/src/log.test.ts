@@ -37,6 +37,27 @@ describe("logs", () => {
     expect(scrubText(`/atender/${token}`)).toBe("/atender/[link]");
   });
 
+  it("writes only lines at its level and above, children included", () => {
+    const lines: string[] = [];
+    const log = createLogger({ app: "t" }, (line) => lines.push(line), "info");
+    log.debug("status_applied", { id: "wamid.1" });
+    log.child({ requestId: "r2" }).debug("status_applied");
+    log.info("order_claimed");
+    log.child({ requestId: "r2" }).warn("slow");
+    expect(lines.map((l) => JSON.parse(l).event)).toEqual(["order_claimed", "slow"]);
+
+    const verbose: string[] = [];
+    createLogger({}, (line) => verbose.push(line), "debug").debug("status_applied", { phone: "+56912345678" });
+    expect(JSON.parse(verbose[0]!)).toMatchObject({ level: "debug", event: "status_applied", phone: "+569…78" });
+
+    const quiet: string[] = [];
+    const errorsOnly = createLogger({}, (line) => quiet.push(line), "error");
+    errorsOnly.info("x");
+    errorsOnly.warn("y");
+    errorsOnly.error("z");
+    expect(quiet).toHaveLength(1);
+  });
+
   it("masks phones in free text but keeps their ends for support", () => {
     expect(scrubText("llamar al +56912345678")).toBe("llamar al +569…78");
   });

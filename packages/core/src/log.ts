@@ -5,6 +5,8 @@
  */
 
 export interface Logger {
+  /** Routine, high-volume events (a delivery status applied): written only at level `debug`. */
+  debug(event: string, fields?: Record<string, unknown>): void;
   info(event: string, fields?: Record<string, unknown>): void;
   warn(event: string, fields?: Record<string, unknown>): void;
   error(event: string, fields?: Record<string, unknown>): void;
@@ -44,7 +46,10 @@ export function scrub(value: unknown, depth = 0): unknown {
   return String(value);
 }
 
-export type LogSink = (line: string, level: "info" | "warn" | "error") => void;
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type LogSink = (line: string, level: LogLevel) => void;
 
 const consoleSink: LogSink = (line, level) => {
   if (level === "error") console.error(line);
@@ -52,15 +57,26 @@ const consoleSink: LogSink = (line, level) => {
   else console.log(line);
 };
 
-export function createLogger(base: Record<string, unknown> = {}, sink: LogSink = consoleSink): Logger {
-  const write = (level: "info" | "warn" | "error", event: string, fields?: Record<string, unknown>) => {
+/**
+ * A logger writing lines at `minLevel` and above (default `info`). Lines below it cost nothing:
+ * neither scrubbed nor serialised.
+ */
+export function createLogger(
+  base: Record<string, unknown> = {},
+  sink: LogSink = consoleSink,
+  minLevel: LogLevel = "info",
+): Logger {
+  const threshold = LOG_LEVELS.indexOf(minLevel);
+  const write = (level: LogLevel, event: string, fields?: Record<string, unknown>) => {
+    if (LOG_LEVELS.indexOf(level) < threshold) return;
     const entry = scrub({ level, event, time: new Date().toISOString(), ...base, ...fields });
     sink(JSON.stringify(entry), level);
   };
   return {
+    debug: (event, fields) => write("debug", event, fields),
     info: (event, fields) => write("info", event, fields),
     warn: (event, fields) => write("warn", event, fields),
     error: (event, fields) => write("error", event, fields),
-    child: (fields) => createLogger({ ...base, ...fields }, sink),
+    child: (fields) => createLogger({ ...base, ...fields }, sink, minLevel),
   };
 }

@@ -57,9 +57,49 @@ const validBooking = validate(
   },
 );
 
+/** Stands for the request id in a cached page; the id (`[\w-]{4,64}`, request-id.tsx) needs no escaping. */
+const REQUEST_ID_SLOT = "request-id-slot-5f0c";
+
+/**
+ * The empty booking form is the most requested page and depends only on the brand, the day and the
+ * settings: it is rendered once per isolate for each brand and day, and each request only adds its
+ * request id.
+ */
+const emptyForms = new WeakMap<object, { today: string; pages: Map<string, readonly [string, string]> }>();
+
+async function emptyBookingForm(c: Context<AppEnv>): Promise<Response> {
+  const { settings, now } = c.get("deps");
+  const today = chileToday(now());
+  let cache = emptyForms.get(settings);
+  if (cache?.today !== today) {
+    cache = { today, pages: new Map() };
+    emptyForms.set(settings, cache);
+  }
+  const brand = brandOf(c.req);
+  let page = cache.pages.get(brand.name);
+  if (!page) {
+    const html = await (
+      <BookingPage
+        brand={brand}
+        price={settings.PRECIO_VISITA}
+        comunas={settings.COMUNAS}
+        defaultComuna={settings.DEFAULT_COMUNA}
+        today={today}
+        values={{}}
+        errors={{}}
+        requestId={REQUEST_ID_SLOT}
+      />
+    ).toString();
+    const at = html.indexOf(REQUEST_ID_SLOT);
+    page = at < 0 ? ([html, ""] as const) : ([html.slice(0, at), html.slice(at + REQUEST_ID_SLOT.length)] as const);
+    cache.pages.set(brand.name, page);
+  }
+  return c.html(`${page[0]}${c.get("requestId")}${page[1]}`);
+}
+
 const booking = onlyHosts("booking");
 
-pageRoutes.get("/", booking, defaultCsp, (c) => bookingResponse(c, {}, {}, 200));
+pageRoutes.get("/", booking, defaultCsp, emptyBookingForm);
 
 /** Browsers ask for it on every page; the original answered an empty 200 (no 404 page, no log noise). */
 pageRoutes.get("/favicon.ico", (c) => {

@@ -58,8 +58,16 @@ for (const path of WEBHOOK_PATHS) {
         return c.body(null, 400);
       }
       const { deps, budget } = withBudget(c.get("deps"), c.env, kvRosterStore);
-      const report = await handleWebhook(body, deps, budget);
-      log.info("webhook_handled", { ...report, subrequests: budget.used() });
+      // Decisions (a claim) are made before answering; replies and notices go out after the answer.
+      const followUps: Promise<void>[] = [];
+      const report = await handleWebhook(body, deps, budget, (task) => followUps.push(task));
+      const logged = Promise.all(followUps).then(() => {
+        // Delivery statuses are most of the traffic (three per message sent): a line each only at `debug`.
+        const routine = report.messages === 0 && report.failed === 0 && report.deferred === 0;
+        (routine ? log.debug : log.info)("webhook_handled", { ...report, subrequests: budget.used() });
+      });
+      if (followUps.length > 0) c.executionCtx.waitUntil(logged);
+      else await logged;
       return c.body(null, report.failed > 0 ? 500 : 200);
     },
   );

@@ -31,9 +31,14 @@ export type ClaimOrderError =
   | { kind: "no_tokens"; topUpUrl: string; canjeUrl: string }
   | { kind: "not_collaborator"; status: CollaboratorStatus | null };
 
+/**
+ * Claims `orderId` for `phone`. The claim's notices (customer, owner) run inline, or are handed to
+ * `later` (the webhook sends them after the tapping collaborator's reply).
+ */
 export async function claimOrderFor(
   input: { orderId: string; phone: string },
   deps: Deps,
+  later?: (task: () => Promise<void>) => void,
 ): Promise<Result<ClaimedOrder, ClaimOrderError>> {
   const { orderId, phone } = input;
   const [collaborator, doc] = await Promise.all([deps.roster.get(phone), getOrderDoc(deps.kv.orders, orderId)]);
@@ -63,13 +68,17 @@ export async function claimOrderFor(
   const claimed = outcome.value;
   const name = collaborator?.name ?? phone;
   deps.log.info("order_claimed", { orderId, phone, repeat: claimed.repeat, tokenId: claimed.tokenId });
-  try {
-    await runClaimEffects(deps, { orderId, phone, collaboratorName: name, customer: doc.customer });
-  } catch (error) {
-    // The claim stands; its notices are retried from the queue (still once each, by effect key).
-    deps.log.error("claim_effects_failed", { orderId, error });
-    await deps.queue.send({ type: "claim_effects", orderId, phone });
-  }
+  const notices = async () => {
+    try {
+      await runClaimEffects(deps, { orderId, phone, collaboratorName: name, customer: doc.customer });
+    } catch (error) {
+      // The claim stands; its notices are retried from the queue (still once each, by effect key).
+      deps.log.error("claim_effects_failed", { orderId, error });
+      await deps.queue.send({ type: "claim_effects", orderId, phone });
+    }
+  };
+  if (later) later(notices);
+  else await notices();
   return ok({
     orderId,
     customer: doc.customer,

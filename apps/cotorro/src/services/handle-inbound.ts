@@ -61,12 +61,21 @@ export function channelOf(deps: Pick<Deps, "settings">, phoneNumberId: string | 
   return null;
 }
 
+/** Runs a task after the response is sent (the webhook's `waitUntil`). */
+export type Background = (task: Promise<void>) => void;
+
 /**
  * Handles a verified, parsed webhook body. Statuses are applied in one batch; messages one by one,
  * and a message that fails is released for Meta's redelivery without stopping the others
- * (`failed` > 0 → the route answers 500).
+ * (`failed` > 0 → the route answers 500). With `background`, each message's decision (a claim
+ * included) is made before this returns and its replies are sent after the response.
  */
-export async function handleWebhook(body: unknown, deps: Deps, budget: Budget): Promise<WebhookReport> {
+export async function handleWebhook(
+  body: unknown,
+  deps: Deps,
+  budget: Budget,
+  background?: Background,
+): Promise<WebhookReport> {
   const { messages, statuses, ignored } = normalizeWebhook(body);
   const report: WebhookReport = {
     messages: messages.length,
@@ -77,6 +86,9 @@ export async function handleWebhook(body: unknown, deps: Deps, budget: Budget): 
     ignored,
   };
   if (statuses.length > 0) report.duplicates += await applyStatuses(statuses, deps);
+  // A lone message (a tap, a text) answers after its decision; several are handled in full one
+  // after the other, so each knows what the previous ones used of the invocation's budget.
+  const after = messages.length === 1 ? background : undefined;
 
   for (const [i, message] of messages.entries()) {
     if (i > 0 && !budget.fits(INBOUND_MESSAGE_COST)) {
@@ -88,7 +100,7 @@ export async function handleWebhook(body: unknown, deps: Deps, budget: Budget): 
       break;
     }
     try {
-      const outcome = await handleInboundEvent(message, deps);
+      const outcome = await handleInboundEvent(message, deps, after);
       if (outcome !== "handled") report.duplicates++;
     } catch (error) {
       report.failed++;
@@ -98,24 +110,48 @@ export async function handleWebhook(body: unknown, deps: Deps, budget: Budget): 
   return report;
 }
 
-/** One inbound message, once: `handled`, or `duplicate`/`busy` when it was (being) handled elsewhere. */
+/**
+ * One inbound message, once: `handled`, or `duplicate`/`busy` when it was (being) handled elsewhere.
+ * Its decision (a claim, a status change) is made here; its outgoing messages follow, inline or,
+ * with `background`, after the webhook has answered. The event is marked processed only once they
+ * are sent; if they fail in the background the event is released and handed to the queue, which
+ * handles it again (the claim is idempotent and each message is keyed, so nothing repeats).
+ */
 export async function handleInboundEvent(
   message: InboundMessage,
   deps: Deps,
+  background?: Background,
 ): Promise<"handled" | "duplicate" | "busy"> {
   const eventId = messageEventId(message.id);
   const state = await beginEvent(deps.db, eventId, deps.now());
   if (state === "done") return "duplicate";
   if (state === "busy") return "busy";
+  const followUps: FollowUp[] = [];
+  const finish = async () => {
+    for (const followUp of followUps) await followUp();
+    await markProcessed(deps.db, eventId, deps.now());
+  };
   try {
-    await handleMessage(message, eventId, deps);
+    await handleMessage(message, eventId, deps, followUps);
+    if (!background) await finish();
   } catch (error) {
     await releaseEvent(deps.db, eventId).catch(() => undefined);
     throw error;
   }
-  await markProcessed(deps.db, eventId, deps.now());
+  if (background) {
+    background(
+      finish().catch(async (error) => {
+        deps.log.error("inbound_follow_up_failed", { id: message.id, error });
+        await releaseEvent(deps.db, eventId).catch(() => undefined);
+        await deps.queue.send({ type: "inbound", message });
+      }),
+    );
+  }
   return "handled";
 }
+
+/** Work that follows an inbound message's decision: sending its replies and notices. */
+type FollowUp = () => Promise<void>;
 
 /**
  * Delivery statuses: de-duplicated and applied in one batch (each only moves an offer forward);
@@ -150,10 +186,18 @@ interface Sender {
   phone: string;
   channel: Channel;
   profileName: string | null;
+  /** Queues the reply to this message (sent once, after the decision). */
   reply: (message: { text: string; template: TemplateMessage }) => Promise<void>;
+  /** Queues other follow-up work (the notices of a claim), run after the reply. */
+  later: (task: FollowUp) => void;
 }
 
-async function handleMessage(message: InboundMessage, eventId: string, deps: Deps): Promise<void> {
+async function handleMessage(
+  message: InboundMessage,
+  eventId: string,
+  deps: Deps,
+  followUps: FollowUp[],
+): Promise<void> {
   const now = deps.now();
   const isButton = message.content.type === "button";
   // A tap answers OUR offer: its context.id names the offer and so the collaborator, even when
@@ -172,10 +216,13 @@ async function handleMessage(message: InboundMessage, eventId: string, deps: Dep
     channel,
     profileName: message.profileName,
     reply: async ({ text, template }) => {
-      await runEffectOnce(deps.db, `reply:${eventId}`, now, async () => {
-        await sendToUser(deps, channel, phone, { text, template });
+      followUps.push(async () => {
+        await runEffectOnce(deps.db, `reply:${eventId}`, now, async () => {
+          await sendToUser(deps, channel, phone, { text, template });
+        });
       });
     },
+    later: (task) => followUps.push(task),
   };
 
   const content = message.content;
@@ -192,7 +239,7 @@ async function handleMessage(message: InboundMessage, eventId: string, deps: Dep
 }
 
 async function atender(orderId: string, sender: Sender, deps: Deps): Promise<void> {
-  const result = await claimOrderFor({ orderId, phone: sender.phone }, deps);
+  const result = await claimOrderFor({ orderId, phone: sender.phone }, deps, sender.later);
   if (result.ok) return sender.reply(contactReply(result.value));
   return sender.reply(await claimErrorReply(result.error, deps));
 }
