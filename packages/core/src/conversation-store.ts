@@ -19,6 +19,25 @@ export async function recordInbound(db: D1Database, phone: string, channel: Chan
   );
 }
 
+/**
+ * `recordInbound` for a message whose sender may be known only through the offer it answers:
+ * the phone is the one recorded for `offerMessageId` (dispatches), else `phone`; nothing is
+ * written when neither is known. A statement, to go in the same batch as the event's lease.
+ */
+export function recordInboundStatement(
+  db: D1Database,
+  input: { phone: string | null; offerMessageId: string | null; channel: Channel; at: number },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO conversations (phone, channel, last_inbound_at)
+       SELECT p, ?2, ?3 FROM (SELECT coalesce((SELECT phone FROM dispatches WHERE message_id = ?4), ?1) AS p)
+       WHERE p IS NOT NULL
+       ON CONFLICT (phone, channel) DO UPDATE SET last_inbound_at = max(last_inbound_at, excluded.last_inbound_at)`,
+    )
+    .bind(input.phone, input.channel, input.at, input.offerMessageId);
+}
+
 export async function windowOpen(db: D1Database, phone: string, channel: Channel, now: number): Promise<boolean> {
   const row = await first<{ last_inbound_at: number }>(
     db.prepare("SELECT last_inbound_at FROM conversations WHERE phone = ?1 AND channel = ?2").bind(phone, channel),

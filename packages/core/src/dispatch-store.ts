@@ -123,7 +123,11 @@ export function getDispatch(db: D1Database, orderId: string, phone: string): Pro
 
 /** The offer a WhatsApp message id belongs to (a button tap's `context.id`, a status's `id`). */
 export function dispatchByMessageId(db: D1Database, messageId: string): Promise<DispatchRow | null> {
-  return first<DispatchRow>(db.prepare("SELECT * FROM dispatches WHERE message_id = ?1").bind(messageId));
+  return first<DispatchRow>(dispatchByMessageIdStatement(db, messageId));
+}
+
+export function dispatchByMessageIdStatement(db: D1Database, messageId: string): D1PreparedStatement {
+  return db.prepare("SELECT * FROM dispatches WHERE message_id = ?1").bind(messageId);
 }
 
 /** Delivery statuses only move forward (Meta does not guarantee their order, platform.md §2.4). */

@@ -5,7 +5,7 @@
  * on failure so the redelivery handles it again (the effects themselves are keyed, effect-store.ts).
  * Must not: interpret events; webhook.ts normalises them and the app's services handle them.
  */
-import { first, run } from "./d1.ts";
+import { batch, first, run } from "./d1.ts";
 
 /** Long enough for one handling (a claim, a few sends), short enough for Meta's retry to take over. */
 export const EVENT_LEASE_MS = 60_000;
@@ -25,7 +25,20 @@ export async function beginEvent(
   now: number,
   leaseMs = EVENT_LEASE_MS,
 ): Promise<EventClaim> {
-  const taken = await first<{ id: string }>(
+  return eventClaimOf(await batch(db, beginEventStatements(db, id, now, leaseMs)));
+}
+
+/**
+ * `beginEvent` as two statements (take the lease, read the row), for a caller that sends them in
+ * one batch with its own reads; `eventClaimOf` reads the outcome from their two results.
+ */
+export function beginEventStatements(
+  db: D1Database,
+  id: string,
+  now: number,
+  leaseMs = EVENT_LEASE_MS,
+): [D1PreparedStatement, D1PreparedStatement] {
+  return [
     db
       .prepare(
         `INSERT INTO inbound_events (id, received_at, lease_until) VALUES (?1, ?2, ?3)
@@ -35,11 +48,13 @@ export async function beginEvent(
          RETURNING id`,
       )
       .bind(id, now, now + leaseMs),
-  );
-  if (taken) return "handle";
-  const row = await first<{ processed_at: number | null }>(
     db.prepare("SELECT processed_at FROM inbound_events WHERE id = ?1").bind(id),
-  );
+  ];
+}
+
+export function eventClaimOf(results: readonly D1Result[]): EventClaim {
+  if ((results[0]?.results ?? []).length > 0) return "handle";
+  const row = (results[1]?.results ?? [])[0] as { processed_at: number | null } | undefined;
   return row?.processed_at != null ? "done" : "busy";
 }
 

@@ -20,6 +20,8 @@ export interface UserMessage {
   text?: string;
   /** Approved template, used outside the window (or always, when there is no text). */
   template: { name: string; params: readonly string[]; buttons?: readonly TemplateButtonParam[] };
+  /** The caller knows the window is open (a reply to what the user just wrote): no need to look it up. */
+  windowOpen?: boolean;
 }
 
 /** Sends one message, choosing text or template by the window; returns the WhatsApp message id. */
@@ -29,7 +31,8 @@ export async function sendToUser(
   to: string,
   message: UserMessage,
 ): Promise<{ messageId: string; as: "text" | "template" }> {
-  const useText = message.text !== undefined && (await windowOpen(deps.db, to, channel, deps.now()));
+  const useText =
+    message.text !== undefined && (message.windowOpen || (await windowOpen(deps.db, to, channel, deps.now())));
   const outbound: OutboundMessage = useText
     ? { type: "text", to, body: message.text! }
     : {

@@ -13,12 +13,18 @@ import {
   type TemplateMessage,
   topUpTemplate,
 } from "@cotorro/core/atender-messages";
-import { recordInbound } from "@cotorro/core/conversation-store";
+import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { batch } from "@cotorro/core/d1";
-import { type DispatchRow, dispatchByMessageId, statusStatement } from "@cotorro/core/dispatch-store";
+import {
+  type DispatchRow,
+  dispatchByMessageId,
+  dispatchByMessageIdStatement,
+  statusStatement,
+} from "@cotorro/core/dispatch-store";
 import { runEffectOnce } from "@cotorro/core/effect-store";
 import {
-  beginEvent,
+  beginEventStatements,
+  eventClaimOf,
   markProcessed,
   messageEventId,
   recordHandledStatement,
@@ -123,16 +129,34 @@ export async function handleInboundEvent(
   background?: Background,
 ): Promise<"handled" | "duplicate" | "busy"> {
   const eventId = messageEventId(message.id);
-  const state = await beginEvent(deps.db, eventId, deps.now());
+  const now = deps.now();
+  const isButton = message.content.type === "button";
+  // A tap answers OUR offer: its context.id names the offer and so the collaborator, even when
+  // WhatsApp omits the sender's phone (usernames, BSUID).
+  const offerId = isButton ? message.contextId : null;
+  const channel = channelOf(deps, message.phoneNumberId) ?? (isButton ? "collaborators" : "customers");
+  // One round trip: the event's lease, the tapped offer, and the sender's 24-hour window.
+  const results = await batch(deps.db, [
+    ...beginEventStatements(deps.db, eventId, now),
+    dispatchByMessageIdStatement(deps.db, offerId ?? ""),
+    recordInboundStatement(deps.db, {
+      phone: message.from,
+      offerMessageId: offerId,
+      channel,
+      at: Math.min(message.timestamp ?? now, now),
+    }),
+  ]);
+  const state = eventClaimOf(results);
   if (state === "done") return "duplicate";
   if (state === "busy") return "busy";
+  const offer = offerId ? ((results[2]?.results ?? [])[0] as DispatchRow | undefined) ?? null : null;
   const followUps: FollowUp[] = [];
   const finish = async () => {
     for (const followUp of followUps) await followUp();
     await markProcessed(deps.db, eventId, deps.now());
   };
   try {
-    await handleMessage(message, eventId, deps, followUps);
+    await handleMessage(message, { eventId, offer, channel }, deps, followUps);
     if (!background) await finish();
   } catch (error) {
     await releaseEvent(deps.db, eventId).catch(() => undefined);
@@ -149,6 +173,9 @@ export async function handleInboundEvent(
   }
   return "handled";
 }
+
+/** A reply within this long of the message it answers is sent as text without checking its window. */
+const WINDOW_HINT_MS = 23 * 3_600_000;
 
 /** Work that follows an inbound message's decision: sending its replies and notices. */
 type FollowUp = () => Promise<void>;
@@ -194,23 +221,20 @@ interface Sender {
 
 async function handleMessage(
   message: InboundMessage,
-  eventId: string,
+  event: { eventId: string; offer: DispatchRow | null; channel: Channel },
   deps: Deps,
   followUps: FollowUp[],
 ): Promise<void> {
+  const { eventId, offer, channel } = event;
   const now = deps.now();
-  const isButton = message.content.type === "button";
-  // A tap answers OUR offer: its context.id names the offer and so the collaborator, even when
-  // WhatsApp omits the sender's phone (usernames, BSUID).
-  const offer: DispatchRow | null =
-    isButton && message.contextId ? await dispatchByMessageId(deps.db, message.contextId) : null;
   const phone = offer?.phone ?? message.from;
   if (!phone) {
     deps.log.warn("inbound_without_phone", { id: message.id, userId: message.userId });
     return;
   }
-  const channel = channelOf(deps, message.phoneNumberId) ?? (offer || isButton ? "collaborators" : "customers");
-  await recordInbound(deps.db, phone, channel, Math.min(message.timestamp ?? now, now));
+  // Its 24-hour window was opened by this very message (unless Meta redelivers it a day late:
+  // then the text is refused with 131047 and the template goes instead).
+  const windowOpen = now - (message.timestamp ?? now) < WINDOW_HINT_MS;
   const sender: Sender = {
     phone,
     channel,
@@ -218,7 +242,7 @@ async function handleMessage(
     reply: async ({ text, template }) => {
       followUps.push(async () => {
         await runEffectOnce(deps.db, `reply:${eventId}`, now, async () => {
-          await sendToUser(deps, channel, phone, { text, template });
+          await sendToUser(deps, channel, phone, { text, template, windowOpen });
         });
       });
     },
