@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { OFFER_CALLBACK_DATA } from "../packages/core/src/dispatch-store.ts";
 import { signMetaBody } from "../packages/core/src/meta-signature.ts";
 import { measureBundle } from "../scripts/bundle-size.ts";
 import { devVar, ROOT, startStack, startWorker, stopWorker } from "../scripts/stack.ts";
@@ -79,6 +80,8 @@ function statusWebhook(): string {
                   status: "delivered",
                   timestamp: "1764000000",
                   recipient_id: "56911111111",
+                  // An offer's status (the bulk of the traffic): stored and de-duplicated, not skipped.
+                  biz_opaque_callback_data: OFFER_CALLBACK_DATA,
                 },
               ],
             },

@@ -321,3 +321,21 @@ describe("subrequest budget", () => {
     expect(sent).toHaveLength(batch!.deferred);
   });
 });
+
+describe("delivery statuses", () => {
+  it("an offer is tagged, so its sent/delivered statuses reach its dispatch record", async () => {
+    sb.restore();
+    sb = installSandbox({ statusDelayMs: 0, redeliveryDelaysMs: [] });
+    const comuna = newComuna();
+    const c = await addCollaborator({ comunas: [comuna] });
+    const order = await createPaidOrder({ comuna });
+    await dispatchAll(order);
+    await sb.app.settle();
+    const [offer] = await offersOf(c.phone, order);
+    expect(offer).toBeDefined();
+    expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({
+      status: "delivered",
+      message_id: offer!.id,
+    });
+  });
+});

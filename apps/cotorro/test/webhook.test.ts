@@ -5,7 +5,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
-import { acquireSend, getDispatch, recordSent } from "@cotorro/core/dispatch-store";
+import { acquireSend, getDispatch, OFFER_CALLBACK_DATA, recordSent } from "@cotorro/core/dispatch-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
@@ -210,7 +210,17 @@ describe("POST /webhook: every event, once", () => {
         [
           {
             phoneNumberId: COLLABORATORS_ID,
-            value: { statuses: [{ id: offerId, status: s, timestamp: "1764000000", recipient_id: c.phone.slice(1) }] },
+            value: {
+              statuses: [
+                {
+                  id: offerId,
+                  status: s,
+                  timestamp: "1764000000",
+                  recipient_id: c.phone.slice(1),
+                  biz_opaque_callback_data: OFFER_CALLBACK_DATA,
+                },
+              ],
+            },
           },
         ],
       ]);
@@ -218,6 +228,28 @@ describe("POST /webhook: every event, once", () => {
     expect((await postWebhook(status("delivered"))).status).toBe(200); // late, out of order
     expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "read", message_id: offerId });
     expect(await scalar("SELECT count(*) AS n FROM inbound_events WHERE id LIKE ?1", `status:${offerId}:%`)).toBe(2);
+  });
+
+  it("statuses of other messages (replies, notices) store nothing; a failed one is logged", async () => {
+    const c = await addCollaborator();
+    const logs = vi.spyOn(console, "warn");
+    const status = (s: string, extra: Record<string, unknown> = {}) =>
+      envelope([
+        [
+          {
+            phoneNumberId: COLLABORATORS_ID,
+            value: { statuses: [{ id: "wamid.reply-1", status: s, recipient_id: c.phone.slice(1), ...extra }] },
+          },
+        ],
+      ]);
+    for (const s of ["sent", "delivered", "read"]) expect((await postWebhook(status(s))).status).toBe(200);
+    const failed = status("failed", { errors: [{ code: 131026, title: "Message undeliverable" }] });
+    expect((await postWebhook(failed)).status).toBe(200);
+    const warned = logs.mock.calls.map((call) => String(call[0])).filter((l) => l.includes('"message_failed"'));
+    logs.mockRestore();
+    expect(warned).toHaveLength(1);
+    expect(await scalar("SELECT count(*) AS n FROM inbound_events WHERE id LIKE ?1", "status:wamid.reply-1:%")).toBe(0);
+    expect(await roster().get(c.phone)).toMatchObject({ undeliverable: false });
   });
 
   it("a 'failed' status with 131026 marks the offer and the collaborator undeliverable", async () => {
@@ -236,6 +268,7 @@ describe("POST /webhook: every event, once", () => {
                   status: "failed",
                   recipient_id: c.phone.slice(1),
                   errors: [{ code: 131026, title: "Message undeliverable" }],
+                  biz_opaque_callback_data: OFFER_CALLBACK_DATA,
                 },
               ],
             },

@@ -143,7 +143,7 @@ describe("normalizeWebhook", () => {
     });
   });
 
-  it("reads failed statuses with their Graph error codes", () => {
+  it("reads failed statuses with their Graph error codes and the callback data we sent", () => {
     const out = normalizeWebhook(
       envelope({
         changes: [
@@ -155,8 +155,9 @@ describe("normalizeWebhook", () => {
                 timestamp: String(TS),
                 recipient_id: "56933333333",
                 errors: [{ code: 131026, title: "Message undeliverable" }],
+                biz_opaque_callback_data: "offer",
               },
-              { id: "wamid.OFFER8", status: "failed", recipient_id: "56933333333" },
+              { id: "wamid.OFFER8", status: "failed", recipient_id: "56933333333", biz_opaque_callback_data: 7 },
             ],
           }),
         ],
@@ -170,6 +171,7 @@ describe("normalizeWebhook", () => {
         recipient: "+56933333333",
         timestamp: TS * 1000,
         errorCodes: [131026],
+        callbackData: "offer",
       },
       {
         id: "wamid.OFFER8",
@@ -178,6 +180,7 @@ describe("normalizeWebhook", () => {
         recipient: "+56933333333",
         timestamp: null,
         errorCodes: [],
+        callbackData: null,
       },
     ]);
   });

@@ -42,6 +42,8 @@ export interface InboundStatus {
   timestamp: number | null;
   /** Graph error codes of a `failed` status (131026 = undeliverable). */
   errorCodes: number[];
+  /** The `biz_opaque_callback_data` we sent the message with (offers carry one), or null. */
+  callbackData: string | null;
 }
 
 export interface NormalizedWebhook {
@@ -99,6 +101,7 @@ const StatusSchema = z.object({
   recipient_id: lenient(stringOrNumber),
   timestamp: lenient(stringOrNumber),
   errors: lenient(z.array(z.catch(z.object({ code: lenient(z.coerce.number().check(z.int())) }), {}))),
+  biz_opaque_callback_data: lenient(z.string().check(z.maxLength(512))),
 });
 
 const DELIVERY_STATUSES: readonly string[] = ["sent", "delivered", "read", "failed"];
@@ -183,6 +186,7 @@ export function normalizeWebhook(body: unknown): NormalizedWebhook {
           recipient: normalizePhone(s.recipient_id === undefined ? undefined : String(s.recipient_id)),
           timestamp: epochMs(s.timestamp),
           errorCodes: (s.errors ?? []).flatMap((e) => (e.code === undefined ? [] : [e.code])),
+          callbackData: s.biz_opaque_callback_data ?? null,
         });
       }
     }

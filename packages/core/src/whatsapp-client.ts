@@ -13,7 +13,7 @@ export type Channel = "customers" | "collaborators";
 /** One button parameter per template button, by the button's position in the template. */
 export type TemplateButtonParam = { kind: "quick_reply"; payload: string } | { kind: "url"; suffix: string };
 
-export type OutboundMessage =
+export type OutboundMessage = (
   | { type: "text"; to: string; body: string }
   | {
       type: "template";
@@ -21,7 +21,11 @@ export type OutboundMessage =
       template: string;
       params: readonly string[];
       buttons?: readonly TemplateButtonParam[];
-    };
+    }
+) & {
+  /** Meta's `biz_opaque_callback_data`: echoed in this message's delivery statuses. */
+  callbackData?: string;
+};
 
 const SendResponseSchema = z.object({
   messages: z.array(z.object({ id: z.string().check(z.minLength(1)) })).check(z.minLength(1)),
@@ -86,6 +90,7 @@ export function templateParam(text: string): string {
 
 export function buildPayload(message: OutboundMessage, language: string): Record<string, unknown> {
   const to = message.to.replace(/^\+/, "");
+  const tag = message.callbackData === undefined ? {} : { biz_opaque_callback_data: message.callbackData };
   if (message.type === "text") {
     return {
       messaging_product: "whatsapp",
@@ -93,6 +98,7 @@ export function buildPayload(message: OutboundMessage, language: string): Record
       to,
       type: "text",
       text: { preview_url: true, body: message.body },
+      ...tag,
     };
   }
   const components: Record<string, unknown>[] = [];
@@ -125,6 +131,7 @@ export function buildPayload(message: OutboundMessage, language: string): Record
     to,
     type: "template",
     template: { name: message.template, language: { code: language }, components },
+    ...tag,
   };
 }
 

@@ -19,6 +19,7 @@ import {
   type DispatchRow,
   dispatchByMessageId,
   dispatchByMessageIdStatement,
+  OFFER_CALLBACK_DATA,
   statusStatement,
 } from "@cotorro/core/dispatch-store";
 import { runEffectOnce } from "@cotorro/core/effect-store";
@@ -149,7 +150,7 @@ export async function handleInboundEvent(
   const state = eventClaimOf(results);
   if (state === "done") return "duplicate";
   if (state === "busy") return "busy";
-  const offer = offerId ? ((results[2]?.results ?? [])[0] as DispatchRow | undefined) ?? null : null;
+  const offer = offerId ? (((results[2]?.results ?? [])[0] as DispatchRow | undefined) ?? null) : null;
   const followUps: FollowUp[] = [];
   const finish = async () => {
     for (const followUp of followUps) await followUp();
@@ -181,10 +182,20 @@ const WINDOW_HINT_MS = 23 * 3_600_000;
 type FollowUp = () => Promise<void>;
 
 /**
- * Delivery statuses: de-duplicated and applied in one batch (each only moves an offer forward);
- * a first `failed` with 131026 also marks the collaborator undeliverable. Returns the duplicates.
+ * Delivery statuses. Only an offer's statuses change anything (its dispatch record): those are
+ * de-duplicated by (id, status) and applied in one batch (each only moves the offer forward), and
+ * a first `failed` with 131026 also marks the collaborator undeliverable. The statuses of other
+ * messages (replies, notices) need no storage; a failure among them is logged. Returns the
+ * duplicates.
  */
-async function applyStatuses(statuses: InboundStatus[], deps: Deps): Promise<number> {
+async function applyStatuses(all: InboundStatus[], deps: Deps): Promise<number> {
+  const statuses = all.filter((s) => s.callbackData === OFFER_CALLBACK_DATA);
+  for (const s of all) {
+    if (s.callbackData !== OFFER_CALLBACK_DATA && s.status === "failed") {
+      deps.log.warn("message_failed", { id: s.id, recipient: s.recipient, errorCodes: s.errorCodes });
+    }
+  }
+  if (statuses.length === 0) return 0;
   const now = deps.now();
   const statements = statuses.flatMap((s) => [
     recordHandledStatement(deps.db, statusEventId(s.id, s.status), now),

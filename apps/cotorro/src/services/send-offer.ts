@@ -6,7 +6,7 @@
  * undeliverable, 190 alerts the owner and retries, any other error is final and reported.
  */
 import { offerMessage } from "@cotorro/core/atender-messages";
-import { acquireSend, closeDispatch, recordSent, releaseSend } from "@cotorro/core/dispatch-store";
+import { acquireSend, closeDispatch, OFFER_CALLBACK_DATA, recordSent, releaseSend } from "@cotorro/core/dispatch-store";
 import { WhatsAppApiError } from "@cotorro/core/errors";
 import { alertOwner } from "@cotorro/core/messenger";
 import { getOrder, getOrderDoc, type OrderDoc, type OrderRow } from "@cotorro/core/order-store";
@@ -87,6 +87,7 @@ export async function sendOffer(
       template: template.name,
       params: template.params,
       ...(template.buttons ? { buttons: template.buttons } : {}),
+      callbackData: OFFER_CALLBACK_DATA,
     }));
   } catch (error) {
     return handleSendError(error, offer, deps, context.attempt);
