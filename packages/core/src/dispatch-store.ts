@@ -122,11 +122,7 @@ export function getDispatch(db: D1Database, orderId: string, phone: string): Pro
 }
 
 /** The offer a WhatsApp message id belongs to (a button tap's `context.id`, a status's `id`). */
-/**
- * Offers are sent with this `biz_opaque_callback_data`, which Meta echoes in their statuses: a
- * status without it belongs to some other message (a reply, a notice) and changes no dispatch.
- */
-export const OFFER_CALLBACK_DATA = "offer";
+export { OFFER_CALLBACK_DATA } from "./webhook.ts";
 
 export function dispatchByMessageId(db: D1Database, messageId: string): Promise<DispatchRow | null> {
   return first<DispatchRow>(dispatchByMessageIdStatement(db, messageId));

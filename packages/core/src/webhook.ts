@@ -33,6 +33,12 @@ export interface InboundMessage {
 
 export type DeliveryStatus = "sent" | "delivered" | "read" | "failed";
 
+/**
+ * Offers are sent with this `biz_opaque_callback_data`, which Meta echoes in their statuses: a
+ * status without it belongs to some other message (a reply, a notice) and changes no dispatch.
+ */
+export const OFFER_CALLBACK_DATA = "offer";
+
 export interface InboundStatus {
   /** wamid of OUR outbound message. */
   id: string;
