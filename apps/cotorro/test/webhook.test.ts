@@ -5,8 +5,9 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
-import { acquireSend, getDispatch, OFFER_CALLBACK_DATA, recordSent } from "@cotorro/core/dispatch-store";
+import { acquireSend, getDispatch, recordSent } from "@cotorro/core/dispatch-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
+import { OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   addCollaborator,

@@ -122,8 +122,6 @@ export function getDispatch(db: D1Database, orderId: string, phone: string): Pro
 }
 
 /** The offer a WhatsApp message id belongs to (a button tap's `context.id`, a status's `id`). */
-export { OFFER_CALLBACK_DATA } from "./webhook.ts";
-
 export function dispatchByMessageId(db: D1Database, messageId: string): Promise<DispatchRow | null> {
   return first<DispatchRow>(dispatchByMessageIdStatement(db, messageId));
 }

@@ -29,21 +29,26 @@ import { payErrorResponse, webpayRedirectResponse } from "./payment-responses.ts
 
 export const pageRoutes = new Hono<AppEnv>();
 
-function bookingResponse(c: Context<AppEnv>, values: BookingValues, errors: BookingErrors, status: 200 | 400) {
-  const { settings, now } = c.get("deps");
-  return c.html(
+/** The booking page of this request's brand, for the given day, values, errors and request id. */
+function bookingPage(
+  c: Context<AppEnv>,
+  page: { today: string; values: BookingValues; errors: BookingErrors; requestId: string },
+) {
+  const { settings } = c.get("deps");
+  return (
     <BookingPage
       brand={brandOf(c.req)}
       price={settings.PRECIO_VISITA}
       comunas={settings.COMUNAS}
       defaultComuna={settings.DEFAULT_COMUNA}
-      today={chileToday(now())}
-      values={values}
-      errors={errors}
-      requestId={c.get("requestId")}
-    />,
-    status,
+      {...page}
+    />
   );
+}
+
+function bookingResponse(c: Context<AppEnv>, values: BookingValues, errors: BookingErrors, status: 200 | 400) {
+  const today = chileToday(c.get("deps").now());
+  return c.html(bookingPage(c, { today, values, errors, requestId: c.get("requestId") }), status);
 }
 
 /** Validates the posted form; invalid input gets the form again with its errors (400). */
@@ -78,18 +83,7 @@ async function emptyBookingForm(c: Context<AppEnv>): Promise<Response> {
   const brand = brandOf(c.req);
   let page = cache.pages.get(brand.name);
   if (!page) {
-    const html = await (
-      <BookingPage
-        brand={brand}
-        price={settings.PRECIO_VISITA}
-        comunas={settings.COMUNAS}
-        defaultComuna={settings.DEFAULT_COMUNA}
-        today={today}
-        values={{}}
-        errors={{}}
-        requestId={REQUEST_ID_SLOT}
-      />
-    ).toString();
+    const html = await bookingPage(c, { today, values: {}, errors: {}, requestId: REQUEST_ID_SLOT }).toString();
     const at = html.indexOf(REQUEST_ID_SLOT);
     page = at < 0 ? ([html, ""] as const) : ([html.slice(0, at), html.slice(at + REQUEST_ID_SLOT.length)] as const);
     cache.pages.set(brand.name, page);

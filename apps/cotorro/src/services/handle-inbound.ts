@@ -19,7 +19,6 @@ import {
   type DispatchRow,
   dispatchByMessageId,
   dispatchByMessageIdStatement,
-  OFFER_CALLBACK_DATA,
   statusStatement,
 } from "@cotorro/core/dispatch-store";
 import { runEffectOnce } from "@cotorro/core/effect-store";
@@ -37,7 +36,7 @@ import { formatClp } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { Collaborator } from "@cotorro/core/roster-store";
 import { validTokens } from "@cotorro/core/token-store";
-import { type InboundMessage, type InboundStatus, normalizeWebhook } from "@cotorro/core/webhook";
+import { type InboundMessage, type InboundStatus, normalizeWebhook, OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import type { Channel } from "@cotorro/core/whatsapp-client";
 import type { Deps } from "../deps.ts";
 import type { Budget } from "../subrequests.ts";

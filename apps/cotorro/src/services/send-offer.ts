@@ -6,11 +6,12 @@
  * undeliverable, 190 alerts the owner and retries, any other error is final and reported.
  */
 import { offerMessage } from "@cotorro/core/atender-messages";
-import { acquireSend, closeDispatch, OFFER_CALLBACK_DATA, recordSent, releaseSend } from "@cotorro/core/dispatch-store";
+import { acquireSend, closeDispatch, recordSent, releaseSend } from "@cotorro/core/dispatch-store";
 import { WhatsAppApiError } from "@cotorro/core/errors";
 import { alertOwner } from "@cotorro/core/messenger";
 import { getOrder, getOrderDoc, type OrderDoc, type OrderRow } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
+import { OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import type { OfferMessage } from "../queue-messages.ts";
 import { atenderTexts } from "../texts.ts";
