@@ -9,9 +9,11 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { SettingsSchema } from "../packages/config/src/settings.ts";
 import { signMetaBody } from "../packages/core/src/meta-signature.ts";
 import { OFFER_CALLBACK_DATA } from "../packages/core/src/webhook.ts";
 import { measureBundle } from "../scripts/bundle-size.ts";
@@ -62,33 +64,90 @@ function startBaseline(stateDir: string, onLine: (name: string, line: string) =>
   });
 }
 
-function statusWebhook(): string {
+const SETTINGS = SettingsSchema.parse({});
+const digits = (phone: string) => phone.replace(/\D/g, "");
+
+/** Meta's webhook envelope for the collaborators' number (platform.md §2.4). */
+function collaboratorsWebhook(value: Record<string, unknown>): string {
   return JSON.stringify({
     object: "whatsapp_business_account",
     entry: [
       {
-        id: "200000000000001",
+        id: SETTINGS.WABA_ID,
         changes: [
           {
             field: "messages",
             value: {
               messaging_product: "whatsapp",
-              metadata: { display_phone_number: "56940000002", phone_number_id: "100000000000002" },
-              statuses: [
-                {
-                  id: "wamid.bench-status-ñandú",
-                  status: "delivered",
-                  timestamp: "1764000000",
-                  recipient_id: "56911111111",
-                  // An offer's status (the bulk of the traffic): stored and de-duplicated, not skipped.
-                  biz_opaque_callback_data: OFFER_CALLBACK_DATA,
-                },
-              ],
+              metadata: {
+                display_phone_number: digits(SETTINGS.PUBLIC_NUMBER_COLLABORATORS),
+                phone_number_id: SETTINGS.CHANNEL_COLLABORATORS_PHONE_ID,
+              },
+              ...value,
             },
           },
         ],
       },
     ],
+  });
+}
+
+function statusWebhook(): string {
+  return collaboratorsWebhook({
+    statuses: [
+      {
+        id: "wamid.bench-status-ñandú",
+        status: "delivered",
+        timestamp: "1764000000",
+        recipient_id: "56911111111",
+        // An offer's status (the bulk of the traffic): stored and de-duplicated, not skipped.
+        biz_opaque_callback_data: OFFER_CALLBACK_DATA,
+      },
+    ],
+  });
+}
+
+/** A collaborator's tap on the Atender button of an offer, as WhatsApp delivers it. */
+function tapWebhook(offer: OfferSeen, phone: string, n: number): string {
+  return collaboratorsWebhook({
+    contacts: [{ profile: { name: `Colaborador ${n + 1}` }, wa_id: digits(phone) }],
+    messages: [
+      {
+        context: { from: digits(SETTINGS.PUBLIC_NUMBER_COLLABORATORS), id: offer.id },
+        from: digits(phone),
+        id: `wamid.bench-tap-${n}-${Date.now()}`,
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        type: "button",
+        button: { payload: offer.payload, text: "Atender" },
+      },
+    ],
+  });
+}
+
+interface OfferSeen {
+  id: string;
+  /** The Atender button's payload (names the order). */
+  payload: string;
+}
+
+/** One request with node:http (a lighter client than fetch, so it takes less of the CPU being measured). */
+function request(
+  agent: http.Agent,
+  url: string,
+  init: { method: string; headers?: Record<string, string>; body?: string },
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = init.body ?? "";
+    const req = http.request(
+      url,
+      { method: init.method, agent, headers: { ...init.headers, "content-length": String(Buffer.byteLength(body)) } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
   });
 }
 
@@ -152,17 +211,24 @@ async function main() {
     const orderId = newest?.id ?? "";
     const everyone = [...phones, "+56911111111", "+56922222222"];
     let lastAccepted = paidAt;
-    const offers = new Map<string, { id: string; at: number }[]>();
+    const offers = new Map<string, OfferSeen[]>();
     const deadline = Date.now() + Math.max(60_000, (COLLABORATORS / 80) * 4000);
     while (Date.now() < deadline) {
       const all = (await (await fetch(`${sandbox}/__sandbox/messages`)).json()) as {
-        messages: { id: string; to: string; template?: string | null; time: string }[];
+        messages: {
+          id: string;
+          to: string;
+          template?: string | null;
+          time: string;
+          buttons: { text: string; payload: string | null }[];
+        }[];
       };
       offers.clear();
       for (const m of all.messages) {
         if (m.template !== "say_atender") continue;
         const list = offers.get(m.to) ?? [];
-        list.push({ id: m.id, at: Date.parse(m.time) });
+        const payload = m.buttons.find((b) => b.text === "Atender")?.payload ?? "";
+        list.push({ id: m.id, payload });
         offers.set(m.to, list);
         lastAccepted = Math.max(lastAccepted, Date.parse(m.time));
       }
@@ -181,19 +247,33 @@ async function main() {
     // against each other rather than against the tail of the dispatch.
     await new Promise((r) => setTimeout(r, 2000));
     console.log(`claim: ${CLAIMERS} simultaneous taps…`);
-    const taps = phones.slice(0, CLAIMERS).map((p) => offers.get(p)?.[0]?.id);
+    // Each tap is the webhook WhatsApp delivers, signed beforehand (Meta signs on its side), and
+    // posted straight to cotorro: the latency is cotorro's answer to the tap, its claim decided.
+    const taps = await Promise.all(
+      phones.slice(0, CLAIMERS).map(async (phone, n) => {
+        const offer = offers.get(phone)?.[0];
+        if (!offer) throw new Error(`no offer reached ${phone}`);
+        const body = tapWebhook(offer, phone, n);
+        return { body, signature: await signMetaBody(appSecret, body) };
+      }),
+    );
+    // Over connections already open (as autocannon measures throughput): the latency is cotorro's
+    // handling of the tap, not a TCP handshake with the local dev server.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CLAIMERS });
+    await Promise.all(taps.map(() => request(agent, `${cotorro}/webhook`, { method: "GET" })));
     const latencies = await Promise.all(
-      taps.map(async (messageId) => {
+      taps.map(async ({ body, signature }) => {
         const start = performance.now();
-        const res = await fetch(`${sandbox}/__sandbox/press`, {
+        const status = await request(agent, `${cotorro}/webhook`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ messageId, button: "Atender" }),
+          headers: { "content-type": "application/json", "x-hub-signature-256": signature },
+          body,
         });
-        await res.text();
+        if (status !== 200) throw new Error(`a tap was answered ${status}`);
         return performance.now() - start;
       }),
     );
+    agent.destroy();
     latencies.sort((a, b) => a - b);
     const order = (await admin(cotorro, token, `orders/${orderId}`)) as { takenBy: string[] };
     const claim = {

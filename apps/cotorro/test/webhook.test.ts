@@ -17,8 +17,11 @@ import {
   CUSTOMERS_ID,
   claimsOf,
   createPaidOrder,
+  DAY,
   envelope,
+  grantTokens,
   inbox,
+  ledger,
   newPhone,
   newWamid,
   ORIGIN,
@@ -332,6 +335,43 @@ describe("POST /webhook: every event, once", () => {
     expect(await spentBy(c.phone)).toBe(1);
     expect(await inbox(sb, c.phone)).toHaveLength(2);
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
+
+  it("a tap redelivered after it was handled claims nothing, even once the collaborator could pay", async () => {
+    const c = await addCollaborator({ tokens: 0 });
+    const order = await createPaidOrder();
+    const offerId = await recordedOffer(order.id, c.phone);
+    const tap = envelope([
+      [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(c.phone, `ATENDER:${order.id}`, offerId) }],
+    ]);
+    expect((await postWebhook(tap)).status).toBe(200);
+    const [topUp] = await inbox(sb, c.phone);
+    expect(body(topUp!)).toContain("Cada token cuesta");
+
+    await grantTokens(c.phone, 1, Date.now() + DAY);
+    expect((await postWebhook(tap)).status).toBe(200);
+    expect(await Promise.all(Array.from({ length: 3 }, () => postWebhook(tap).then((r) => r.status)))).toEqual([
+      200, 200, 200,
+    ]);
+
+    // The old tap was answered already; only a new tap spends the new token.
+    expect(await claimsOf(order.id)).toBe(0);
+    expect(await spentBy(c.phone)).toBe(0);
+    expect(await inbox(sb, c.phone)).toHaveLength(1);
+  });
+
+  it("a tap on an offer sent to someone else claims for the offer's collaborator, never the sender", async () => {
+    const offered = await addCollaborator({ tokens: 1 });
+    const other = await addCollaborator({ tokens: 1 });
+    const order = await createPaidOrder();
+    const offerId = await recordedOffer(order.id, offered.phone);
+    const res = await postWebhook(
+      envelope([[{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(other.phone, `ATENDER:${order.id}`, offerId) }]]),
+    );
+    expect(res.status).toBe(200);
+    expect(await ledger("SELECT phone FROM claims WHERE order_id = ?1", order.id)).toEqual([{ phone: offered.phone }]);
+    expect(await spentBy(offered.phone)).toBe(1);
+    expect(await spentBy(other.phone)).toBe(0);
   });
 
   it("identifies a collaborator who has no phone in the webhook (username, BSUID) by the tapped offer", async () => {

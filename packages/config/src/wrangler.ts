@@ -68,6 +68,8 @@ export function wranglerConfig(app: AppName | "sandbox"): Record<string, unknown
     compatibility_date: COMPATIBILITY_DATE,
     compatibility_flags: ["nodejs_compat"],
     minify: true,
+    // esbuild's keepNames wraps every function in a naming call at run time; nothing reads names.
+    keep_names: false,
     observability: { enabled: true },
   };
   if (app === "sandbox") {

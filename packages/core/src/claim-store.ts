@@ -49,6 +49,19 @@ function newClaimRef(): string {
 }
 
 /**
+ * What a claim made by a WhatsApp tap also needs, checked in the same transaction: the handler
+ * still holds the lease it took on the tap's event in this batch (a redelivered or concurrent copy
+ * of the tap claims nothing), and the tapped offer, if any, was sent to this collaborator.
+ */
+export interface TapGuard {
+  eventId: string;
+  /** The `lease_until` this handler's lease statement wrote. */
+  leaseUntil: number;
+  /** The offer the tap answers (`context.id`). */
+  offerMessageId: string | null;
+}
+
+/**
  * Takes `orderId` for `phone`, spending the collaborator's earliest-expiring valid token, all in
  * one transaction:
  *  1. insert the claim only if the order is `paid` and unexpired, has fewer than `maxTakers`
@@ -59,22 +72,37 @@ function newClaimRef(): string {
  * A repeat by the same collaborator succeeds without spending. SPEC §5 "Atender".
  */
 export async function claimOrder(db: D1Database, input: ClaimInput): Promise<ClaimResult> {
+  return claimOutcomeOf(await batch(db, claimOrderStatements(db, input)));
+}
+
+/**
+ * `claimOrder` as statements, for a caller that sends them at the end of a batch of its own (the
+ * webhook: event lease, window and claim in one round trip); `claimOutcomeOf` reads the outcome
+ * from their results. With `guard`, nothing is claimed unless it holds.
+ */
+export function claimOrderStatements(db: D1Database, input: ClaimInput, guard?: TapGuard): D1PreparedStatement[] {
   const { orderId, phone, now, maxTakers } = input;
   const ref = newClaimRef();
-  const results = await batch(db, [
-    db
-      .prepare(
-        `INSERT INTO claims (order_id, phone, token_id, claim_ref, created_at)
+  const guardSql = guard
+    ? `AND EXISTS (SELECT 1 FROM inbound_events e WHERE e.id = ?6 AND e.processed_at IS NULL AND e.lease_until = ?7)
+           AND NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.message_id = ?8 AND d.phone <> ?2)`
+    : "";
+  const insert = db.prepare(
+    `INSERT INTO claims (order_id, phone, token_id, claim_ref, created_at)
          SELECT ?1, ?2, t.id, ?3, ?4 FROM tokens t
          WHERE t.phone = ?2 AND t.spent_at IS NULL AND t.expires_at > ?4
            AND EXISTS (SELECT 1 FROM orders o WHERE o.id = ?1 AND o.status = 'paid'
                        AND o.expires_at IS NOT NULL AND o.expires_at > ?4)
            AND (SELECT count(*) FROM claims c WHERE c.order_id = ?1) < ?5
            AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.order_id = ?1 AND c.phone = ?2)
+           ${guardSql}
          ORDER BY t.expires_at, t.id
          LIMIT 1`,
-      )
-      .bind(orderId, phone, ref, now, maxTakers),
+  );
+  return [
+    guard
+      ? insert.bind(orderId, phone, ref, now, maxTakers, guard.eventId, guard.leaseUntil, guard.offerMessageId ?? "")
+      : insert.bind(orderId, phone, ref, now, maxTakers),
     db
       .prepare(
         `UPDATE tokens SET spent_at = ?2, spent_order_id = ?3
@@ -96,8 +124,12 @@ export async function claimOrder(db: D1Database, input: ClaimInput): Promise<Cla
                         AND o.expires_at > ?4 AND (SELECT count(*) FROM claims c WHERE c.order_id = ?2) < ?5) AS available`,
       )
       .bind(ref, orderId, phone, now, maxTakers),
-  ]);
-  const row = (results[3]?.results as OutcomeRow[] | undefined)?.[0];
+  ];
+}
+
+/** The outcome of `claimOrderStatements`, from the results of its statements (the last four). */
+export function claimOutcomeOf(results: readonly D1Result[]): ClaimResult {
+  const row = (results.at(-1)?.results as OutcomeRow[] | undefined)?.[0];
   if (!row) throw new Error("claimOrder: the outcome query returned no row");
   if (row.new_token !== null) {
     return ok({ claimed: true, repeat: false, tokenId: row.new_token, balanceAfter: row.balance });

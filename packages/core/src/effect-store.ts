@@ -43,10 +43,26 @@ export async function runEffectOnce(
   return "done";
 }
 
+/**
+ * For an effect whose runner is already exclusive (the reply to an inbound message runs only under
+ * that event's lease): its status read, to send with the caller's own batch…
+ */
+export function effectStatusStatement(db: D1Database, key: string): D1PreparedStatement {
+  return db.prepare("SELECT status FROM effects WHERE key = ?1").bind(key);
+}
+
+/** …and its completion, written in the same batch as the caller's own completion. */
+export function effectDoneStatement(db: D1Database, key: string, now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO effects (key, status, attempts, created_at, updated_at) VALUES (?1, 'done', 1, ?2, ?2)
+       ON CONFLICT (key) DO UPDATE SET status = 'done', lease_until = NULL, attempts = attempts + 1, updated_at = ?2`,
+    )
+    .bind(key, now);
+}
+
 export async function effectStatus(db: D1Database, key: string): Promise<"pending" | "running" | "done" | null> {
-  const row = await first<{ status: "pending" | "running" | "done" }>(
-    db.prepare("SELECT status FROM effects WHERE key = ?1").bind(key),
-  );
+  const row = await first<{ status: "pending" | "running" | "done" }>(effectStatusStatement(db, key));
   return row?.status ?? null;
 }
 

@@ -59,7 +59,11 @@ export function eventClaimOf(results: readonly D1Result[]): EventClaim {
 }
 
 export async function markProcessed(db: D1Database, id: string, now: number): Promise<void> {
-  await run(db.prepare("UPDATE inbound_events SET processed_at = ?2, lease_until = NULL WHERE id = ?1").bind(id, now));
+  await run(markProcessedStatement(db, id, now));
+}
+
+export function markProcessedStatement(db: D1Database, id: string, now: number): D1PreparedStatement {
+  return db.prepare("UPDATE inbound_events SET processed_at = ?2, lease_until = NULL WHERE id = ?1").bind(id, now);
 }
 
 /** Handling failed: let the next delivery of the same event handle it at once. */

@@ -5,13 +5,13 @@
  * (order, collaborator) however often the tap or the page is replayed (effect keys).
  */
 import { professionalTemplate } from "@cotorro/core/atender-messages";
-import { claimOrder, getClaim } from "@cotorro/core/claim-store";
+import { type ClaimInput, type ClaimResult, claimOrder, getClaim } from "@cotorro/core/claim-store";
 import { runEffectOnce } from "@cotorro/core/effect-store";
 import { alertOwner, sendToUser } from "@cotorro/core/messenger";
-import { type Customer, getOrderDoc } from "@cotorro/core/order-store";
+import { type Customer, getOrderDoc, type OrderDoc } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { err, ok, type Result } from "@cotorro/core/result";
-import type { CollaboratorStatus } from "@cotorro/core/roster-store";
+import type { Collaborator, CollaboratorStatus } from "@cotorro/core/roster-store";
 import type { Deps } from "../deps.ts";
 import { atenderTexts } from "../texts.ts";
 import { canjeUrl, topUpToken, topUpUrl } from "./links.ts";
@@ -31,30 +31,65 @@ export type ClaimOrderError =
   | { kind: "no_tokens"; topUpUrl: string; canjeUrl: string }
   | { kind: "not_collaborator"; status: CollaboratorStatus | null };
 
+/** Who claims, and the order's document (the customer's data): read from KV before a claim. */
+export interface Claimant {
+  collaborator: Collaborator | null;
+  doc: OrderDoc | null;
+}
+
+export async function readClaimant(input: { orderId: string; phone: string }, deps: Deps): Promise<Claimant> {
+  const [collaborator, doc] = await Promise.all([
+    deps.roster.get(input.phone),
+    getOrderDoc(deps.kv.orders, input.orderId),
+  ]);
+  return { collaborator, doc };
+}
+
+/** An active collaborator and an order with its customer's data: the claim needs no other check. */
+export function readyToClaim(claimant: Claimant): claimant is { collaborator: Collaborator; doc: OrderDoc } {
+  return claimant.collaborator?.status === "active" && claimant.doc !== null;
+}
+
 /**
  * Claims `orderId` for `phone`. The claim's notices (customer, owner) run inline, or are handed to
- * `later` (the webhook sends them after the tapping collaborator's reply).
+ * `later` (the webhook sends them after the tapping collaborator's reply). `claimant` is what the
+ * caller already read (`readClaimant`).
  */
 export async function claimOrderFor(
   input: { orderId: string; phone: string },
   deps: Deps,
   later?: (task: () => Promise<void>) => void,
+  claimant?: Claimant,
 ): Promise<Result<ClaimedOrder, ClaimOrderError>> {
   const { orderId, phone } = input;
-  const [collaborator, doc] = await Promise.all([deps.roster.get(phone), getOrderDoc(deps.kv.orders, orderId)]);
+  const { collaborator, doc } = claimant ?? (await readClaimant(input, deps));
   // Only active collaborators take orders; one who took it earlier still sees what they paid for.
   if (collaborator?.status !== "active" && !(await getClaim(deps.db, orderId, phone))) {
     return err({ kind: "not_collaborator", status: collaborator?.status ?? null });
   }
   // Without the customer's data there is nothing to hand over: never spend a token for it.
   if (!doc) return err({ kind: "order_not_available" });
+  const outcome = await claimOrder(deps.db, claimInput(input, deps));
+  return settleClaim(input, { collaborator, doc }, outcome, deps, later);
+}
 
-  const outcome = await claimOrder(deps.db, {
-    orderId,
-    phone,
-    now: deps.now(),
-    maxTakers: deps.settings.MAX_TAKERS,
-  });
+export function claimInput(input: { orderId: string; phone: string }, deps: Deps): ClaimInput {
+  return { ...input, now: deps.now(), maxTakers: deps.settings.MAX_TAKERS };
+}
+
+/**
+ * What follows a claim's outcome (made by `claimOrderFor`, or by the webhook in its first round
+ * trip): top-up links when there was no token; on success, the log line and the notices.
+ */
+export async function settleClaim(
+  input: { orderId: string; phone: string },
+  claimant: { collaborator: Collaborator | null; doc: OrderDoc },
+  outcome: ClaimResult,
+  deps: Deps,
+  later?: (task: () => Promise<void>) => void,
+): Promise<Result<ClaimedOrder, ClaimOrderError>> {
+  const { orderId, phone } = input;
+  const { collaborator, doc } = claimant;
   if (!outcome.ok) {
     switch (outcome.error.kind) {
       case "order_not_available":
@@ -131,10 +166,7 @@ export async function runClaimEffects(
 
 /** Queue retry of the notices of a claim whose inline notices failed. */
 export async function retryClaimEffects(input: { orderId: string; phone: string }, deps: Deps): Promise<void> {
-  const [collaborator, doc] = await Promise.all([
-    deps.roster.get(input.phone),
-    getOrderDoc(deps.kv.orders, input.orderId),
-  ]);
+  const { collaborator, doc } = await readClaimant(input, deps);
   if (!doc) return;
   await runClaimEffects(deps, {
     ...input,

@@ -13,6 +13,7 @@ import {
   type TemplateMessage,
   topUpTemplate,
 } from "@cotorro/core/atender-messages";
+import { type ClaimResult, claimOrderStatements, claimOutcomeOf } from "@cotorro/core/claim-store";
 import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { batch } from "@cotorro/core/d1";
 import {
@@ -21,11 +22,12 @@ import {
   dispatchByMessageIdStatement,
   statusStatement,
 } from "@cotorro/core/dispatch-store";
-import { runEffectOnce } from "@cotorro/core/effect-store";
+import { effectDoneStatement, effectStatusStatement, runEffectOnce } from "@cotorro/core/effect-store";
 import {
   beginEventStatements,
+  EVENT_LEASE_MS,
   eventClaimOf,
-  markProcessed,
+  markProcessedStatement,
   messageEventId,
   recordHandledStatement,
   releaseEvent,
@@ -41,7 +43,16 @@ import type { Channel } from "@cotorro/core/whatsapp-client";
 import type { Deps } from "../deps.ts";
 import type { Budget } from "../subrequests.ts";
 import { atenderTexts } from "../texts.ts";
-import { type ClaimedOrder, type ClaimOrderError, claimOrderFor } from "./claim-order.ts";
+import {
+  type Claimant,
+  type ClaimedOrder,
+  type ClaimOrderError,
+  claimInput,
+  claimOrderFor,
+  readClaimant,
+  readyToClaim,
+  settleClaim,
+} from "./claim-order.ts";
 import { saldoUrl, topUpToken, topUpUrl } from "./links.ts";
 import { markUndeliverable } from "./roster-marks.ts";
 
@@ -135,9 +146,22 @@ export async function handleInboundEvent(
   // WhatsApp omits the sender's phone (usernames, BSUID).
   const offerId = isButton ? message.contextId : null;
   const channel = channelOf(deps, message.phoneNumberId) ?? (isButton ? "collaborators" : "customers");
-  // One round trip: the event's lease, the tapped offer, and the sender's 24-hour window.
+  const replyKey = `reply:${eventId}`;
+  // An Atender tap: what its claim needs from KV is read first, so that the claim itself goes in
+  // the one round trip below, guarded by this handler's lease on the event.
+  const tap = await readTap(message, deps);
+  const claimStatements =
+    tap && readyToClaim(tap.claimant)
+      ? claimOrderStatements(deps.db, claimInput(tap.input, deps), {
+          eventId,
+          leaseUntil: now + EVENT_LEASE_MS,
+          offerMessageId: offerId,
+        })
+      : [];
+  // One round trip: the event's lease, the tapped offer, the sender's 24-hour window, whether an
+  // earlier handling already replied, and the claim.
   const results = await batch(deps.db, [
-    ...beginEventStatements(deps.db, eventId, now),
+    ...beginEventStatements(deps.db, eventId, now, EVENT_LEASE_MS),
     dispatchByMessageIdStatement(deps.db, offerId ?? ""),
     recordInboundStatement(deps.db, {
       phone: message.from,
@@ -145,18 +169,35 @@ export async function handleInboundEvent(
       channel,
       at: Math.min(message.timestamp ?? now, now),
     }),
+    effectStatusStatement(deps.db, replyKey),
+    ...claimStatements,
   ]);
   const state = eventClaimOf(results);
   if (state === "done") return "duplicate";
   if (state === "busy") return "busy";
   const offer = offerId ? (((results[2]?.results ?? [])[0] as DispatchRow | undefined) ?? null) : null;
-  const followUps: FollowUp[] = [];
+  const replied = ((results[4]?.results ?? [])[0] as { status: string } | undefined)?.status === "done";
+  // The guard let the claim through only if the tapped offer (if known) was this sender's.
+  const claimed =
+    tap && claimStatements.length > 0 && (!offer || offer.phone === tap.input.phone)
+      ? { ...tap, outcome: claimOutcomeOf(results) }
+      : null;
+  const followUps: FollowUps = { reply: null, later: [] };
   const finish = async () => {
-    for (const followUp of followUps) await followUp();
-    await markProcessed(deps.db, eventId, deps.now());
+    // Completions of what was sent, written with the event's own (or before its release).
+    const records: D1PreparedStatement[] = [];
+    try {
+      if (followUps.reply) await followUps.reply(records);
+      for (const task of followUps.later) await task(records);
+    } catch (error) {
+      // What was sent is recorded, so the retry of this event does not send it again.
+      if (records.length > 0) await batch(deps.db, records).catch(() => undefined);
+      throw error;
+    }
+    await batch(deps.db, [...records, markProcessedStatement(deps.db, eventId, deps.now())]);
   };
   try {
-    await handleMessage(message, { eventId, offer, channel }, deps, followUps);
+    await handleMessage(message, { eventId, offer, channel, replied, tap: claimed ?? tap }, deps, followUps);
     if (!background) await finish();
   } catch (error) {
     await releaseEvent(deps.db, eventId).catch(() => undefined);
@@ -174,11 +215,34 @@ export async function handleInboundEvent(
   return "handled";
 }
 
+/** An Atender tap by a known sender: the order it names, and the claimant read for it. */
+interface Tap {
+  input: { orderId: string; phone: string };
+  claimant: Claimant;
+  /** The claim made in the event's first round trip. */
+  outcome?: ClaimResult;
+}
+
+async function readTap(message: InboundMessage, deps: Deps): Promise<Tap | null> {
+  if (message.content.type !== "button" || !message.from) return null;
+  const action = parseButtonPayload(message.content.payload);
+  if (action.kind !== "atender" || !action.orderId) return null;
+  const input = { orderId: action.orderId, phone: message.from };
+  return { input, claimant: await readClaimant(input, deps) };
+}
+
 /** A reply within this long of the message it answers is sent as text without checking its window. */
 const WINDOW_HINT_MS = 23 * 3_600_000;
 
-/** Work that follows an inbound message's decision: sending its replies and notices. */
-type FollowUp = () => Promise<void>;
+/**
+ * Work that follows an inbound message's decision: its reply first, then the rest (a claim's
+ * notices). A task that sends something may add the statement recording it to `records`.
+ */
+type FollowUp = (records: D1PreparedStatement[]) => Promise<void>;
+interface FollowUps {
+  reply: FollowUp | null;
+  later: FollowUp[];
+}
 
 /**
  * Delivery statuses. Only an offer's statuses change anything (its dispatch record): those are
@@ -231,11 +295,11 @@ interface Sender {
 
 async function handleMessage(
   message: InboundMessage,
-  event: { eventId: string; offer: DispatchRow | null; channel: Channel },
+  event: { eventId: string; offer: DispatchRow | null; channel: Channel; replied: boolean; tap: Tap | null },
   deps: Deps,
-  followUps: FollowUp[],
+  followUps: FollowUps,
 ): Promise<void> {
-  const { eventId, offer, channel } = event;
+  const { eventId, offer, channel, replied } = event;
   const now = deps.now();
   const phone = offer?.phone ?? message.from;
   if (!phone) {
@@ -249,14 +313,16 @@ async function handleMessage(
     phone,
     channel,
     profileName: message.profileName,
+    // Sent once per event: only its handler (holding the event's lease) sends it, and a retry of
+    // the event skips it once recorded.
     reply: async ({ text, template }) => {
-      followUps.push(async () => {
-        await runEffectOnce(deps.db, `reply:${eventId}`, now, async () => {
-          await sendToUser(deps, channel, phone, { text, template, windowOpen });
-        });
-      });
+      if (replied) return;
+      followUps.reply = async (records) => {
+        await sendToUser(deps, channel, phone, { text, template, windowOpen });
+        records.push(effectDoneStatement(deps.db, `reply:${eventId}`, now));
+      };
     },
-    later: (task) => followUps.push(task),
+    later: (task) => followUps.later.push(task),
   };
 
   const content = message.content;
@@ -264,7 +330,7 @@ async function handleMessage(
     const action = parseButtonPayload(content.payload);
     if (action.kind === "atender") {
       const orderId = action.orderId ?? offer?.order_id ?? null;
-      if (orderId) return atender(orderId, sender, deps);
+      if (orderId) return atender(orderId, sender, deps, event.tap);
     }
     if (action.kind === "recargar") return replyTopUp(sender, deps);
     return command(null, sender, deps);
@@ -272,8 +338,14 @@ async function handleMessage(
   return command(content.type === "text" ? parseCommand(content.body) : null, sender, deps);
 }
 
-async function atender(orderId: string, sender: Sender, deps: Deps): Promise<void> {
-  const result = await claimOrderFor({ orderId, phone: sender.phone }, deps, sender.later);
+async function atender(orderId: string, sender: Sender, deps: Deps, tap: Tap | null): Promise<void> {
+  const input = { orderId, phone: sender.phone };
+  // The tap's own order and sender: its claim is made (or its claimant read) already.
+  const same = tap && tap.input.orderId === orderId && tap.input.phone === sender.phone ? tap : null;
+  const result =
+    same?.outcome && readyToClaim(same.claimant)
+      ? await settleClaim(input, same.claimant, same.outcome, deps, sender.later)
+      : await claimOrderFor(input, deps, sender.later, same?.claimant);
   if (result.ok) return sender.reply(contactReply(result.value));
   return sender.reply(await claimErrorReply(result.error, deps));
 }
