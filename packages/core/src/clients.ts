@@ -31,7 +31,21 @@ type ClientSettings = Pick<
   | "ALERT_MIN_INTERVAL_MINUTES"
 >;
 
+const built = new WeakMap<object, { fetch: FetchLike; clients: OutboundClients }>();
+
+/**
+ * The clients hold configuration only, so they are built once per settings object (validated once
+ * per isolate) and fetch, not on every request.
+ */
 export function outboundClients(settings: ClientSettings, fetch: FetchLike): OutboundClients {
+  const cached = built.get(settings);
+  if (cached?.fetch === fetch) return cached.clients;
+  const clients = buildClients(settings, fetch);
+  built.set(settings, { fetch, clients });
+  return clients;
+}
+
+function buildClients(settings: ClientSettings, fetch: FetchLike): OutboundClients {
   return {
     webpay: webpayClient({
       baseUrl: settings.WEBPAY_BASE_URL,

@@ -34,6 +34,11 @@ export function escapeUnicode(text: string): string {
   return text.replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return false;
+  return true;
+}
+
 function toHex(bytes: Uint8Array): string {
   let out = "";
   for (const b of bytes) out += b.toString(16).padStart(2, "0");
@@ -55,8 +60,8 @@ export async function signMetaBody(appSecret: string, rawBody: string): Promise<
 
 /**
  * Checks `X-Hub-Signature-256` against the body exactly as received (read it before any JSON
- * parsing). True if the HMAC matches the raw bytes or the escaped-unicode text. The comparison is
- * `crypto.subtle.verify`, which runs in constant time.
+ * parsing). True if the HMAC matches the raw bytes or the escaped-unicode text (the same thing
+ * for an ASCII body). The comparison is `crypto.subtle.verify`, which runs in constant time.
  */
 export async function verifyMetaSignature(
   appSecret: string,
@@ -74,10 +79,10 @@ export async function verifyMetaSignature(
   const source = typeof rawBody === "string" ? encoder.encode(rawBody) : new Uint8Array(rawBody);
   const bytes = new Uint8Array(new ArrayBuffer(source.byteLength));
   bytes.set(source);
-  if (await crypto.subtle.verify("HMAC", key, mac, bytes)) return true;
+  if (isAscii(bytes)) return crypto.subtle.verify("HMAC", key, mac, bytes);
 
+  // Non-ASCII text: Meta's documented form (escaped) first, then the raw bytes.
   const text = typeof rawBody === "string" ? rawBody : new TextDecoder().decode(bytes);
-  const escaped = escapeUnicode(text);
-  if (escaped === text) return false;
-  return crypto.subtle.verify("HMAC", key, mac, encoder.encode(escaped));
+  if (await crypto.subtle.verify("HMAC", key, mac, encoder.encode(escapeUnicode(text)))) return true;
+  return crypto.subtle.verify("HMAC", key, mac, bytes);
 }

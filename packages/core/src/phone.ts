@@ -21,7 +21,22 @@ const MAX_INPUT = 40;
  */
 export function normalizePhone(input: unknown): Phone | null {
   if (typeof input !== "string" && typeof input !== "number") return null;
-  const raw = String(input).trim();
+  const key = String(input);
+  const known = normalized.get(key);
+  if (known !== undefined) return known;
+  const phone = parsePhone(key);
+  // Parsing is the costly part of a webhook (every status names its recipient): remembered per
+  // isolate, a bounded number of distinct inputs.
+  if (normalized.size >= NORMALIZED_MAX) normalized.clear();
+  normalized.set(key, phone);
+  return phone;
+}
+
+const NORMALIZED_MAX = 5_000;
+const normalized = new Map<string, Phone | null>();
+
+function parsePhone(input: string): Phone | null {
+  const raw = input.trim();
   if (raw.length === 0 || raw.length > MAX_INPUT) return null;
   if (!/^[+\d\s().-]+$/.test(raw)) return null;
   const digits = raw.replace(/[^\d]/g, "");
