@@ -1,7 +1,7 @@
 /**
  * Bodies of the DISPATCH queue's messages (JSON, told apart by `type`; storage-schema.md):
  *  - `dispatch`: fan an order out to its collaborators (`from`: where a long roster continues);
- *  - `offer`: send one collaborator the offer of one order;
+ *  - `offer`: send one collaborator the offer of one order (at `at`, when given);
  *  - `claim_effects`: retry the notices of a claim whose inline notices failed;
  *  - `inbound`: a webhook message the webhook's own invocation had no subrequest budget left for.
  */
@@ -12,7 +12,14 @@ const orderId = z.string().check(z.minLength(1), z.maxLength(64));
 
 export const QueueMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("dispatch"), orderId, from: z.optional(z.number().check(z.int(), z.gte(0))) }),
-  z.object({ type: z.literal("offer"), orderId, phone, name: z.string().check(z.minLength(1), z.maxLength(80)) }),
+  z.object({
+    type: z.literal("offer"),
+    orderId,
+    phone,
+    name: z.string().check(z.minLength(1), z.maxLength(80)),
+    // When to send it, in epoch ms: spaces the offers of one queue delay second evenly.
+    at: z.optional(z.number().check(z.int(), z.gte(0))),
+  }),
   z.object({ type: z.literal("claim_effects"), orderId, phone }),
   z.object({
     type: z.literal("inbound"),

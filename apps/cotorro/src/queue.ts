@@ -7,20 +7,28 @@ import { kvRosterStore } from "@cotorro/core/roster-store";
 import type { InboundMessage } from "@cotorro/core/webhook";
 import { createDeps, type Deps } from "./deps.ts";
 import type { Env } from "./env.ts";
-import { type QueueMessage, QueueMessageSchema } from "./queue-messages.ts";
+import { type OfferMessage, type QueueMessage, QueueMessageSchema } from "./queue-messages.ts";
 import { retryClaimEffects } from "./services/claim-order.ts";
 import { dispatchFailed } from "./services/dead-letters.ts";
 import { dispatchOrder } from "./services/dispatch-order.ts";
 import { handleInboundEvent, INBOUND_MESSAGE_COST } from "./services/handle-inbound.ts";
-import { backoffSeconds, deadLetterOffer, type OrderCache, sendOffer } from "./services/send-offer.ts";
+import {
+  backoffSeconds,
+  deadLetterOffer,
+  OFFER_BATCH_COST,
+  OFFER_COST,
+  type OrderCache,
+  type Spare,
+  sendOffers,
+} from "./services/send-offer.ts";
 import { type Budget, withBudget } from "./subrequests.ts";
 
 export const DISPATCH_DLQ = "cotorro-dispatch-dlq";
 
-/** Subrequests each message type may need at most (checked before it starts). */
+/** Subrequests each message type may need at most (checked before it starts); see OFFER_COST. */
 const COST: Record<QueueMessage["type"], number> = {
   dispatch: 40,
-  offer: 5,
+  offer: OFFER_COST,
   claim_effects: 16,
   inbound: INBOUND_MESSAGE_COST,
 };
@@ -33,7 +41,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
   // Plan first: each message reserves its worst-case subrequests, and what does not fit this
   // invocation is handed back to the queue. The planned messages then run concurrently (offers
   // are independent), so a batch costs one round trip rather than one per message.
-  const planned: { message: Message<unknown>; body: QueueMessage }[] = [];
+  const planned: Planned<QueueMessage>[] = [];
   let reserved = 0;
   for (const message of batch.messages) {
     const parsed = QueueMessageSchema.safeParse(message.body);
@@ -42,7 +50,10 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       message.ack();
       continue;
     }
-    const cost = deadLetters ? 8 : COST[parsed.data.type];
+    const type = parsed.data.type;
+    // The first offer also reserves what the batch of offers shares.
+    const shared = !deadLetters && type === "offer" && !planned.some((p) => p.body.type === "offer");
+    const cost = deadLetters ? 8 : COST[type] + (shared ? OFFER_BATCH_COST : 0);
     if (deferred.length > 0 || !budget.fits(reserved + cost + 1)) {
       deferred.push(message);
       continue;
@@ -50,21 +61,34 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
     reserved += cost;
     planned.push({ message, body: parsed.data });
   }
-  await Promise.all(
-    planned.map(async ({ message, body }) => {
+  const failed = (message: Message<unknown>, type: string, error: unknown) => {
+    deps.log.error("queue_message_failed", { queue: batch.queue, type, id: message.id, error });
+    message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+  };
+  // Offers go out together (their ledger writes are shared); every other message on its own.
+  const offers: Planned<OfferMessage>[] = [];
+  const others: Planned<QueueMessage>[] = [];
+  for (const p of planned) {
+    if (!deadLetters && p.body.type === "offer") offers.push({ message: p.message, body: p.body });
+    else others.push(p);
+  }
+  await Promise.all([
+    consumeOffers(offers, deps, { orders, spare: spareOf(budget, reserved) }).catch((error) => {
+      for (const { message } of offers) failed(message, "offer", error);
+    }),
+    ...others.map(async ({ message, body }) => {
       try {
         if (deadLetters) {
           await deadLetter(body, deps);
           message.ack();
-        } else {
-          await consume(body, message, deps, orders);
+        } else if (body.type !== "offer") {
+          await consume(body, message, deps);
         }
       } catch (error) {
-        deps.log.error("queue_message_failed", { queue: batch.queue, type: body.type, id: message.id, error });
-        message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+        failed(message, body.type, error);
       }
     }),
-  );
+  ]);
   await defer(deferred, deps, budget);
   deps.log.info("queue_batch_done", {
     queue: batch.queue,
@@ -74,16 +98,44 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
   });
 }
 
-async function consume(body: QueueMessage, message: Message<unknown>, deps: Deps, orders: OrderCache) {
+interface Planned<T extends QueueMessage> {
+  message: Message<unknown>;
+  body: T;
+}
+
+/**
+ * What the invocation may spend beyond the planned reservations (one subrequest is kept for
+ * deferring), taken by whichever offer needs it first.
+ */
+function spareOf(budget: Budget, reserved: number): Spare {
+  let left = budget.remaining() - reserved - 1;
+  return (n) => {
+    if (n > left) return false;
+    left -= n;
+    return true;
+  };
+}
+
+async function consumeOffers(
+  planned: Planned<OfferMessage>[],
+  deps: Deps,
+  context: { orders: OrderCache; spare: Spare },
+): Promise<void> {
+  if (planned.length === 0) return;
+  const items = planned.map(({ message, body }) => ({ offer: body, attempt: message.attempts }));
+  const outcomes = await sendOffers(items, deps, context);
+  for (const [i, { message }] of planned.entries()) {
+    const outcome = outcomes[i]!;
+    if (outcome.kind === "retry") message.retry({ delaySeconds: outcome.delaySeconds });
+    else message.ack();
+  }
+}
+
+async function consume(body: Exclude<QueueMessage, OfferMessage>, message: Message<unknown>, deps: Deps) {
   switch (body.type) {
     case "dispatch":
       deps.log.info("dispatch_outcome", { orderId: body.orderId, ...(await dispatchOrder(body, deps)) });
       return message.ack();
-    case "offer": {
-      const outcome = await sendOffer(body, deps, { attempt: message.attempts, orders });
-      if (outcome.kind === "retry") return message.retry({ delaySeconds: outcome.delaySeconds });
-      return message.ack();
-    }
     case "claim_effects":
       await retryClaimEffects(body, deps);
       return message.ack();

@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { getDispatch } from "@cotorro/core/dispatch-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
+import { OFFERS_PER_SECOND } from "../src/services/dispatch-order.ts";
 import {
   addCollaborator,
   body,
@@ -164,10 +165,11 @@ describe("reliability", () => {
         const row = await getDispatch(env.LEDGER, order.id, c.phone);
         expect(row).toMatchObject({ status: "sent", message_id: expect.stringMatching(/^wamid\./) });
       }
-      // Failures were injected and retried with a backoff delay.
+      // Failures were injected and retried: a full second (429) a moment later in place, a server
+      // error through the queue with a backoff delay.
       const sends = sb.requests.filter((r) => r.url.endsWith("/messages")).length;
       expect(sends).toBeGreaterThan(crew.length + 1);
-      expect(delays.length).toBeGreaterThan(0);
+      if (status === 500) expect(delays.length).toBeGreaterThan(0);
       expect(delays.every((d) => d >= 2)).toBe(true);
     },
   );
@@ -289,12 +291,37 @@ describe("subrequest budget", () => {
     for (const s of offers) perSecond.set(s.delaySeconds ?? 0, (perSecond.get(s.delaySeconds ?? 0) ?? 0) + 1);
     expect(offers).toHaveLength(160);
     expect([...perSecond.keys()].sort()).toEqual([0, 1, 2]);
-    for (const count of perSecond.values()) expect(count).toBeLessThanOrEqual(75);
+    for (const count of perSecond.values()) expect(count).toBeLessThanOrEqual(OFFERS_PER_SECOND);
+    // Within its second, each offer has its own send time, evenly spaced.
+    const times = offers.map((s) => (s.body as { at: number }).at).sort((a, b) => a - b);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(Math.ceil(1000 / OFFERS_PER_SECOND) + 1);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(2000);
   });
 
-  it("a full batch of offers (max_batch_size 9) stays within 50 subrequests", async () => {
+  it("never lets more offers leave in one second than WhatsApp takes, even when they run late", async () => {
     const comuna = newComuna();
-    const crew = await Promise.all(Array.from({ length: 9 }, () => addCollaborator({ comunas: [comuna] })));
+    const crew = await Promise.all(Array.from({ length: 120 }, () => addCollaborator({ comunas: [comuna] })));
+    const order = await createPaidOrder({ comuna });
+    const started = Date.now();
+    // Every offer is due at once (as when the queue delivers late): only the pacing spaces them.
+    const due = crew.map((c) => ({
+      body: { type: "offer", orderId: order.id, phone: c.phone, name: c.name, at: started },
+    }));
+    const { bindings } = collectingEnv();
+    for (let i = 0; i < due.length; i += 18) await consume(due.slice(i, i + 18), "cotorro-dispatch", bindings);
+    const sent = (await Promise.all(crew.map((c) => offersOf(c.phone, order)))).flat();
+    const times = sent.map((m) => Date.parse(m.time)).sort((a, b) => a - b);
+    expect(times).toHaveLength(120);
+    for (const t of times) {
+      expect(times.filter((u) => u > t - 1000 && u <= t).length).toBeLessThanOrEqual(OFFERS_PER_SECOND);
+    }
+    expect(times.at(-1)! - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("a full batch of offers (max_batch_size 18) stays within 50 subrequests", async () => {
+    const comuna = newComuna();
+    const crew = await Promise.all(Array.from({ length: 18 }, () => addCollaborator({ comunas: [comuna] })));
     const order = await createPaidOrder({ comuna });
     await consume(crew.map((c) => ({ body: { type: "offer", orderId: order.id, phone: c.phone, name: c.name } })));
     const [batch] = batchLogs();
@@ -305,9 +332,9 @@ describe("subrequest budget", () => {
 
   it("hands work that would not fit back to the queue instead of crossing 50", async () => {
     const comuna = newComuna();
-    const crew = await Promise.all(Array.from({ length: 10 }, () => addCollaborator({ comunas: [comuna] })));
+    const crew = await Promise.all(Array.from({ length: 30 }, () => addCollaborator({ comunas: [comuna] })));
     const order = await createPaidOrder({ comuna });
-    // Every send fails with 190: each offer then also writes and alerts, the costliest path.
+    // Every send fails with 190: each offer then also writes, and alerts while any budget is spare.
     await sb.control("tokens", { token: TEST_SECRETS.META_TOKEN_COLLABORATORS, valid: false });
     const { bindings, sent } = collectingEnv();
     await consume(

@@ -104,8 +104,11 @@ export function wranglerConfig(app: AppName | "sandbox"): Record<string, unknown
         consumers: [
           {
             queue: RESOURCES.queues.dispatch,
-            // Nine offers (5 subrequests each on the common path) fit the free plan's 50 per invocation.
-            max_batch_size: 9,
+            // Eighteen offers (2 subrequests each, 4 shared) fit the free plan's 50 per invocation
+            // with some to spare. One invocation at a time: offers are paced against WhatsApp's
+            // 80 messages per second in the consumer (send-offer.ts).
+            max_batch_size: 18,
+            max_concurrency: 1,
             max_batch_timeout: 0,
             max_retries: 5,
             retry_delay: 2,

@@ -4,7 +4,7 @@
  * maps a button tap (`context.id`) back to (order, collaborator) — platform.md §2.4.
  * Must not: send anything; the dispatch services decide what to do with each answer.
  */
-import { all, first, run } from "./d1.ts";
+import { all, batch, first, run } from "./d1.ts";
 
 export type DispatchStatus = "pending" | "sent" | "delivered" | "read" | "failed" | "undeliverable" | "dead";
 
@@ -41,9 +41,20 @@ export async function acquireSend(
   db: D1Database,
   input: { orderId: string; phone: string; now: number; leaseMs?: number },
 ): Promise<SendSlot> {
+  return sendSlotOf(await batch(db, acquireSendStatements(db, input)), input.now);
+}
+
+/**
+ * `acquireSend` as two statements (take the lease, read the row), for a caller that acquires the
+ * sends of several offers in one batch; `sendSlotOf` reads one offer's slot from its two results.
+ */
+export function acquireSendStatements(
+  db: D1Database,
+  input: { orderId: string; phone: string; now: number; leaseMs?: number },
+): [D1PreparedStatement, D1PreparedStatement] {
   const { orderId, phone, now } = input;
   const leaseUntil = now + (input.leaseMs ?? SEND_LEASE_MS);
-  const taken = await first<{ attempts: number }>(
+  return [
     db
       .prepare(
         `INSERT INTO dispatches (order_id, phone, status, attempts, created_at, updated_at, lease_until)
@@ -54,9 +65,14 @@ export async function acquireSend(
          RETURNING attempts`,
       )
       .bind(orderId, phone, now, leaseUntil),
-  );
+    db.prepare("SELECT * FROM dispatches WHERE order_id = ?1 AND phone = ?2").bind(orderId, phone),
+  ];
+}
+
+export function sendSlotOf(results: readonly D1Result[], now: number): SendSlot {
+  const taken = (results[0]?.results ?? [])[0] as { attempts: number } | undefined;
   if (taken) return { kind: "send", attempts: taken.attempts };
-  const row = await getDispatch(db, orderId, phone);
+  const row = (results[1]?.results ?? [])[0] as DispatchRow | undefined;
   if (!row) return { kind: "busy", retryInMs: 1_000 };
   if (row.message_id) return { kind: "sent", messageId: row.message_id };
   if (row.status === "undeliverable" || row.status === "dead") return { kind: "closed", status: row.status };
@@ -68,14 +84,19 @@ export async function recordSent(
   db: D1Database,
   input: { orderId: string; phone: string; messageId: string; now: number },
 ): Promise<void> {
-  await run(
-    db
-      .prepare(
-        `UPDATE dispatches SET message_id = ?3, status = 'sent', error_code = NULL, lease_until = NULL, updated_at = ?4
-         WHERE order_id = ?1 AND phone = ?2`,
-      )
-      .bind(input.orderId, input.phone, input.messageId, input.now),
-  );
+  await run(recordSentStatement(db, input));
+}
+
+export function recordSentStatement(
+  db: D1Database,
+  input: { orderId: string; phone: string; messageId: string; now: number },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE dispatches SET message_id = ?3, status = 'sent', error_code = NULL, lease_until = NULL, updated_at = ?4
+       WHERE order_id = ?1 AND phone = ?2`,
+    )
+    .bind(input.orderId, input.phone, input.messageId, input.now);
 }
 
 /** A send failed and will be retried: keep the error, free the lease so the retry may send at once. */

@@ -16,10 +16,13 @@ import { atenderTexts } from "../texts.ts";
 export const SEND_BATCH_MAX = 100;
 /**
  * Offers per second the fan-out schedules: WhatsApp allows 80 messages per second per business
- * number (platform.md §2.7); staying a little under it means offers are paced by their queue delay
- * instead of bouncing off 130429 and waiting out a retry backoff.
+ * number (platform.md §2.7); staying a little under it means offers are paced instead of bouncing
+ * off 130429 and waiting out a retry backoff. A queue delay is whole seconds, so it only holds each
+ * second's offers back until their second; within it each offer carries its own send time (`at`),
+ * evenly spaced, since a second's worth sent at once can exceed 80 in the one-second window that
+ * straddles two seconds.
  */
-export const OFFERS_PER_SECOND = 75;
+export const OFFERS_PER_SECOND = 76;
 /** `sendBatch` calls per invocation; a longer roster continues in a follow-up `dispatch` message. */
 export const SEND_BATCHES_PER_RUN = 25;
 
@@ -52,7 +55,13 @@ export async function dispatchOrder(input: { orderId: string; from?: number }, d
     const chunk = targets.slice(i, Math.min(i + SEND_BATCH_MAX, end));
     await deps.queue.sendBatch(
       chunk.map((c, j) => ({
-        body: { type: "offer", orderId, phone: c.phone, name: c.name } satisfies OfferMessage,
+        body: {
+          type: "offer",
+          orderId,
+          phone: c.phone,
+          name: c.name,
+          at: now + Math.floor(((i + j) * 1000) / OFFERS_PER_SECOND),
+        } satisfies OfferMessage,
         delaySeconds: Math.floor((i + j) / OFFERS_PER_SECOND),
       })),
     );
