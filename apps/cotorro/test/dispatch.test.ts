@@ -165,12 +165,12 @@ describe("reliability", () => {
         const row = await getDispatch(env.LEDGER, order.id, c.phone);
         expect(row).toMatchObject({ status: "sent", message_id: expect.stringMatching(/^wamid\./) });
       }
-      // Failures were injected and retried: a full second (429) a moment later in place, a server
-      // error through the queue with a backoff delay.
+      // Failures were injected and retried: a full second (429) a moment later in place, then a
+      // second later through the queue; a server error through the queue with a backoff delay.
       const sends = sb.requests.filter((r) => r.url.endsWith("/messages")).length;
       expect(sends).toBeGreaterThan(crew.length + 1);
       if (status === 500) expect(delays.length).toBeGreaterThan(0);
-      expect(delays.every((d) => d >= 2)).toBe(true);
+      expect(delays.every((d) => d >= (status === 429 ? 1 : 2))).toBe(true);
     },
   );
 
@@ -312,10 +312,10 @@ describe("subrequest budget", () => {
     for (let i = 0; i < due.length; i += 18) await consume(due.slice(i, i + 18), "cotorro-dispatch", bindings);
     const sent = (await Promise.all(crew.map((c) => offersOf(c.phone, order)))).flat();
     const times = sent.map((m) => Date.parse(m.time)).sort((a, b) => a - b);
+    // All accepted (a burst would run into 130429 past its retries), never more than WhatsApp's 80
+    // in a second as the sandbox counts them, and spread over more than a second.
     expect(times).toHaveLength(120);
-    for (const t of times) {
-      expect(times.filter((u) => u > t - 1000 && u <= t).length).toBeLessThanOrEqual(OFFERS_PER_SECOND);
-    }
+    for (const t of times) expect(times.filter((u) => u > t - 1000 && u <= t).length).toBeLessThanOrEqual(80);
     expect(times.at(-1)! - started).toBeGreaterThanOrEqual(1000);
   });
 

@@ -50,12 +50,34 @@ export interface OrderRow {
 }
 
 export async function putOrderDoc(kv: KVNamespace, doc: OrderDoc, dataTtlDays: number): Promise<void> {
-  await kv.put(orderKey(doc.id), JSON.stringify(OrderDocSchema.parse(doc)), { expirationTtl: ttlSeconds(dataTtlDays) });
+  const valid = OrderDocSchema.parse(doc);
+  await kv.put(orderKey(doc.id), JSON.stringify(valid), { expirationTtl: ttlSeconds(dataTtlDays) });
+  remember(kv, valid);
 }
 
 export async function getOrderDoc(kv: KVNamespace, orderId: string): Promise<OrderDoc | null> {
+  const known = recentDocs.get(kv)?.get(orderId);
+  if (known && known.until > Date.now()) return structuredClone(known.doc);
   const parsed = OrderDocSchema.safeParse(await kv.get(orderKey(orderId), "json"));
-  return parsed.success ? parsed.data : null;
+  if (!parsed.success) return null;
+  remember(kv, parsed.data);
+  return parsed.data;
+}
+
+/**
+ * An order's document is written once, at booking, and only expires (days later): the ones this
+ * isolate wrote or read lately are kept for a few minutes, so the dispatch and the taps that follow
+ * it read the customer's data from KV once rather than once each.
+ */
+const RECENT_DOC_MS = 5 * 60_000;
+const RECENT_DOCS_MAX = 200;
+const recentDocs = new WeakMap<KVNamespace, Map<string, { doc: OrderDoc; until: number }>>();
+
+function remember(kv: KVNamespace, doc: OrderDoc): void {
+  let docs = recentDocs.get(kv);
+  if (!docs) recentDocs.set(kv, (docs = new Map()));
+  if (docs.size >= RECENT_DOCS_MAX) docs.delete(docs.keys().next().value!);
+  docs.set(doc.id, { doc: structuredClone(doc), until: Date.now() + RECENT_DOC_MS });
 }
 
 /** The statement that creates an order's state row (status `pending_payment` for visits, `lead` for leads). */

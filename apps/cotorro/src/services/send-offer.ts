@@ -248,7 +248,13 @@ async function handleSendError(
   }
   if (isRetryable(error)) {
     await releaseSend(deps.db, { orderId, phone, errorCode: error.code || error.status || null, now });
-    return { kind: "retry", delaySeconds: backoffSeconds(attempt), reason: String(error.code || error.status) };
+    // A full second is over in a second: only a throughput refusal that keeps coming backs off.
+    const full = error.code === 130429 && attempt <= 2;
+    return {
+      kind: "retry",
+      delaySeconds: full ? 1 : backoffSeconds(attempt),
+      reason: String(error.code || error.status),
+    };
   }
   // A template or parameter error (132000, 132001, 132018…) or a policy block: retrying cannot help.
   await closeDispatch(deps.db, { orderId, phone, status: "dead", errorCode: error.code || null, now });
