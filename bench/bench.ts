@@ -243,9 +243,10 @@ async function main() {
       max_subrequests_per_invocation: subrequestLog.length > 0 ? Math.max(...subrequestLog) : Number.NaN,
     };
 
-    // The offers' delivery statuses trail the last offer: let them land, so the taps are measured
-    // against each other rather than against the tail of the dispatch.
-    await new Promise((r) => setTimeout(r, 2000));
+    // The offers' delivery statuses (two webhooks each) trail the last offer: the taps start once
+    // every one has reached cotorro, so they are measured against each other rather than against
+    // the tail of the dispatch (people tap after the offer is delivered).
+    await statusesDelivered(sandbox, 2 * everyone.length);
     console.log(`claim: ${CLAIMERS} simultaneous taps…`);
     // Each tap is the webhook WhatsApp delivers, signed beforehand (Meta signs on its side), and
     // posted straight to cotorro: the latency is cotorro's answer to the tap, its claim decided.
@@ -294,6 +295,20 @@ async function main() {
     if (baseline) await stopWorker(baseline);
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+/** Waits until the sandbox sent at least `expected` status webhooks and cotorro answered each (≤ 60 s). */
+async function statusesDelivered(sandbox: string, expected: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const { webhooks } = (await (await fetch(`${sandbox}/__sandbox/webhooks`)).json()) as {
+      webhooks: { kind: string; attempts: unknown[] }[];
+    };
+    const statuses = webhooks.filter((w) => w.kind === "status");
+    if (statuses.length >= expected && statuses.every((w) => w.attempts.length > 0)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await new Promise((r) => setTimeout(r, 500));
 }
 
 /** A customer books and pays through the sandbox; returns the time the approval was returned. */
