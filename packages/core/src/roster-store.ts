@@ -38,17 +38,40 @@ export interface RosterStore {
   list(): Promise<Collaborator[]>;
 }
 
+/**
+ * Collaborators this isolate read, listed or wrote lately, by phone: a tap that follows a dispatch
+ * (which lists the whole roster) reads no KV for its collaborator. An entry lasts RECENT_MS, within
+ * the minute KV itself may take to show a write made elsewhere; a write made here replaces it at
+ * once. Only collaborators found are kept (a number that just applied is never refused for it).
+ */
+const RECENT_MS = 30_000;
+const RECENT_MAX = 5_000;
+const recent = new Map<string, { collaborator: Collaborator; until: number }>();
+
+const copy = (c: Collaborator): Collaborator => ({ ...c, comunas: [...c.comunas] });
+
+function remember(c: Collaborator): void {
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+  recent.delete(c.phone);
+  recent.set(c.phone, { collaborator: copy(c), until: Date.now() + RECENT_MS });
+}
+
 export function kvRosterStore(kv: KVNamespace): RosterStore {
   async function put(c: Collaborator): Promise<void> {
     const doc = CollaboratorSchema.parse(c);
     const metadata = { n: doc.name, s: doc.status, c: doc.comunas, u: doc.undeliverable, t: doc.createdAt };
     await kv.put(collaboratorKey(doc.phone), JSON.stringify(doc), { metadata });
+    remember(doc);
   }
   return {
     async get(phone) {
+      const known = recent.get(phone);
+      if (known && known.until > Date.now()) return copy(known.collaborator);
       const raw = await kv.get(collaboratorKey(phone), "json");
       const parsed = CollaboratorSchema.safeParse(raw);
-      return parsed.success ? parsed.data : null;
+      if (!parsed.success) return null;
+      remember(parsed.data);
+      return parsed.data;
     },
     put,
     async putIfAbsent(c) {
@@ -68,7 +91,7 @@ export function kvRosterStore(kv: KVNamespace): RosterStore {
           const meta = MetadataSchema.safeParse(key.metadata);
           const phone = key.name.slice(KV_PREFIX.collaborator.length);
           if (meta.success) {
-            out.push({
+            const listed: Collaborator = {
               phone,
               name: meta.data.n,
               status: meta.data.s,
@@ -76,7 +99,9 @@ export function kvRosterStore(kv: KVNamespace): RosterStore {
               undeliverable: meta.data.u ?? false,
               createdAt: meta.data.t ?? 0,
               updatedAt: meta.data.t ?? 0,
-            });
+            };
+            out.push(listed);
+            remember(listed);
           } else {
             const doc = await this.get(phone);
             if (doc) out.push(doc);
