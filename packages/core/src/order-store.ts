@@ -75,7 +75,10 @@ const recentDocs = new WeakMap<KVNamespace, Map<string, { doc: OrderDoc; until: 
 
 function remember(kv: KVNamespace, doc: OrderDoc): void {
   let docs = recentDocs.get(kv);
-  if (!docs) recentDocs.set(kv, (docs = new Map()));
+  if (!docs) {
+    docs = new Map();
+    recentDocs.set(kv, docs);
+  }
   if (docs.size >= RECENT_DOCS_MAX) docs.delete(docs.keys().next().value!);
   docs.set(doc.id, { doc: structuredClone(doc), until: Date.now() + RECENT_DOC_MS });
 }
