@@ -1,6 +1,7 @@
 /**
  * `pnpm bench`: speed and size targets, measured (never asserted in timed tests). Starts a stack of
- * its own on spare ports with fresh state plus a bare Hono baseline worker, then measures:
+ * its own on spare ports with fresh state (in memory where the machine has /dev/shm) plus a bare
+ * Hono baseline worker, then measures:
  *   throughput  requests/s of the booking page and the webhook against the baseline, same run
  *   dispatch    seconds from a payment's approval to the last offer accepted by the sandbox (80 msg/s)
  *   claim       latency of simultaneous Atender taps on one order, and how many won
@@ -8,7 +9,7 @@
  * Prints a table with pass/fail against the targets and writes bench/results.json.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -167,7 +168,7 @@ async function admin(base: string, token: string, path: string, body?: unknown) 
 }
 
 async function main() {
-  const stateDir = mkdtempSync(join(tmpdir(), "cotorro-bench-"));
+  const stateDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "cotorro-bench-"));
   const subrequestLog: number[] = [];
   console.log("Starting a fresh stack and the baseline worker…");
   const onLine = (app: string, line: string) => {
