@@ -62,8 +62,10 @@ for (const path of WEBHOOK_PATHS) {
       const followUps: Promise<void>[] = [];
       const report = await handleWebhook(body, deps, budget, (task) => followUps.push(task));
       const logged = Promise.all(followUps).then(() => {
-        // Delivery statuses are most of the traffic (three per message sent): a line each only at `debug`.
-        const routine = report.messages === 0 && report.failed === 0 && report.deferred === 0;
+        // A webhook handled in full is routine (statuses are most of the traffic, three per message
+        // sent; what a message decided is logged by its own event, e.g. `order_claimed`): a line
+        // each only at `debug`. One that failed or handed messages to the queue is logged at `info`.
+        const routine = report.failed === 0 && report.deferred === 0;
         (routine ? log.debug : log.info)("webhook_handled", { ...report, subrequests: budget.used() });
       });
       if (followUps.length > 0) c.executionCtx.waitUntil(logged);
