@@ -1,9 +1,10 @@
 /**
  * One offer of one order to one collaborator: the `say_atender` template with per-message payloads
  * `ATENDER:<orderId>` and `RECARGAR`, sent at most once per (order, collaborator) however often the
- * queue delivers it, and its message id recorded for the button tap. Graph errors decide the rest
- * (platform.md §2.8): 130429/5xx/timeouts retry with backoff, 131026 marks the number
- * undeliverable, 190 alerts the owner and retries, any other error is final and reported.
+ * queue delivers it, and its message id recorded for the button tap; paced under WhatsApp's 80
+ * messages per second. Graph errors decide the rest (platform.md §2.8): 130429 retries in place a
+ * moment later (then a second later from the queue), 5xx/timeouts retry with backoff, 131026 marks
+ * the number undeliverable, 190 alerts the owner and retries, any other error is final and reported.
  */
 import { offerMessage } from "@cotorro/core/atender-messages";
 import { batch } from "@cotorro/core/d1";
@@ -63,11 +64,6 @@ export interface OfferToSend {
 }
 
 /**
- * The offers of one queue batch, together: their sends are acquired in one D1 batch, the templates
- * go out concurrently, and the message ids are recorded in one more batch, so a batch of offers
- * costs two ledger round trips rather than two per offer. Outcomes are in the order of `items`.
- */
-/**
  * Subrequests of a batch of offers: each offer reserves OFFER_COST (its send and one ledger write
  * if it fails) and the batch OFFER_BATCH_COST once (the order, the acquire and the record batches).
  * Anything more (a throughput retry, an undeliverable mark, an owner alert) is taken from what the
@@ -82,6 +78,11 @@ const ALERT_COST = 5;
 /** Takes `n` spare subrequests of the invocation; false (and nothing taken) when they are not there. */
 export type Spare = (n: number) => boolean;
 
+/**
+ * The offers of one queue batch, together: their sends are acquired in one D1 batch, the templates
+ * go out concurrently, and the message ids are recorded in one more batch, so a batch of offers
+ * costs two ledger round trips rather than two per offer. Outcomes are in the order of `items`.
+ */
 export async function sendOffers(
   items: OfferToSend[],
   deps: Deps,
