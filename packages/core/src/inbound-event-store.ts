@@ -16,8 +16,9 @@ export const statusEventId = (wamid: string, status: string) => `status:${wamid}
 export type EventClaim = "handle" | "done" | "busy";
 
 /**
- * `handle`: first time (or a retry of a failed handling): the caller handles it, then calls
- * `markProcessed` or `releaseEvent`. `done`: already handled. `busy`: another delivery is handling it.
+ * `handle`: first time (or a retry of a failed handling): the caller handles it, then writes
+ * `markProcessedStatement` or calls `releaseEvent`. `done`: already handled. `busy`: another
+ * delivery is handling it.
  */
 export async function beginEvent(
   db: D1Database,
@@ -58,10 +59,7 @@ export function eventClaimOf(results: readonly D1Result[]): EventClaim {
   return row?.processed_at != null ? "done" : "busy";
 }
 
-export async function markProcessed(db: D1Database, id: string, now: number): Promise<void> {
-  await run(markProcessedStatement(db, id, now));
-}
-
+/** The handling is done: sent in the same batch as the records of what it sent. */
 export function markProcessedStatement(db: D1Database, id: string, now: number): D1PreparedStatement {
   return db.prepare("UPDATE inbound_events SET processed_at = ?2, lease_until = NULL WHERE id = ?1").bind(id, now);
 }
