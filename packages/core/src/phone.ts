@@ -12,7 +12,8 @@ const parsePhoneNumberFromString = (text: string, country: "CL") =>
 
 export type Phone = string & { readonly __brand: "E164" };
 
-const MAX_INPUT = 40;
+/** Longest phone input accepted (and worth echoing back in a form). */
+export const PHONE_INPUT_MAX = 40;
 
 /**
  * Normalises a phone typed by a person or sent by an API ("9 1234 5678", "+56 9 1234 5678",
@@ -37,7 +38,7 @@ const normalized = new Map<string, Phone | null>();
 
 function parsePhone(input: string): Phone | null {
   const raw = input.trim();
-  if (raw.length === 0 || raw.length > MAX_INPUT) return null;
+  if (raw.length === 0 || raw.length > PHONE_INPUT_MAX) return null;
   if (!/^[+\d\s().-]+$/.test(raw)) return null;
   const digits = raw.replace(/[^\d]/g, "");
   // A bare international number without "+" ("56912345678", a WhatsApp wa_id) starts with 56.

@@ -2,6 +2,7 @@
  * Shared page shell and building blocks of both sites (Hono JSX): Spanish, mobile-first, escaped,
  * working without JavaScript. Plain props in, no data fetching.
  */
+import { PHONE_INPUT_MAX } from "@cotorro/core/phone";
 import type { Child } from "hono/jsx";
 
 export interface LayoutProps {
@@ -155,4 +156,9 @@ export function TextField({
       />
     </Field>
   );
+}
+
+/** A required mobile-number input (the `fono` of the booking and top-up forms). */
+export function PhoneField(props: Pick<TextFieldProps, "name" | "label" | "hint" | "error" | "value">) {
+  return <TextField {...props} type="tel" autocomplete="tel" inputmode="tel" maxlength={PHONE_INPUT_MAX} required />;
 }

@@ -15,6 +15,7 @@ import { LegacyDumpSchema } from "@cotorro/core/legacy-import";
 import { OrderStatusSchema } from "@cotorro/core/order-store";
 import { normalizePhone, type Phone } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
+import { parsedText } from "@cotorro/web/validate";
 import { type Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import * as z from "zod/mini";
@@ -69,17 +70,7 @@ function strict<S extends z.core.$ZodLooseShape>(shape: S) {
   });
 }
 
-const phoneField = z.pipe(
-  z.string({ error: T.phone }),
-  z.transform((value: string, ctx) => {
-    const phone = normalizePhone(value);
-    if (!phone) {
-      ctx.issues.push({ code: "custom", message: T.phone, input: value });
-      return z.NEVER;
-    }
-    return phone;
-  }),
-);
+const phoneField = parsedText(normalizePhone, T.phone);
 const nameField = z.string({ error: T.name }).check(z.trim(), z.minLength(1, T.name), z.maxLength(80, T.name));
 const reasonField = z.string({ error: T.reason }).check(z.trim(), z.minLength(1, T.reason), z.maxLength(300, T.reason));
 const countField = z.number({ error: T.count }).check(z.int(T.count), z.gte(1, T.count), z.lte(100, T.count));

@@ -7,6 +7,7 @@ import type { Settings } from "@cotorro/config";
 import { chileToday, daysBetween, isIsoDate } from "@cotorro/core/dates";
 import type { Customer } from "@cotorro/core/order-store";
 import { normalizePhone } from "@cotorro/core/phone";
+import { firstString, formField, parsedText } from "@cotorro/web/validate";
 import * as z from "zod/mini";
 import { texts } from "../texts.ts";
 
@@ -31,12 +32,6 @@ const MAX_DAYS_AHEAD = 366;
 
 const e = texts.booking.errors;
 
-/** A form value as one string: the first of repeated fields, "" for anything missing or not text. */
-export function firstString(value: unknown): string {
-  const v = Array.isArray(value) ? value[0] : value;
-  return typeof v === "string" ? v : "";
-}
-
 /** Removes control characters (keeping new lines where allowed) and trims. */
 function clean(text: string, keepNewlines: boolean): string {
   const stripped = text.replace(keepNewlines ? /[^\P{Cc}\n\t]/gu : /\p{Cc}/gu, keepNewlines ? "" : " ");
@@ -52,72 +47,33 @@ export function matchComuna(comunas: readonly string[], text: string): string | 
   return comunas.find((c) => fold(c) === wanted) ?? null;
 }
 
-const field = <T extends z.ZodMiniType<unknown, string>>(schema: T) => z.pipe(z.transform(firstString), schema);
+/** Free text cleaned of control characters, then `min` to `max` characters long. */
+function cleanedText(keepNewlines: boolean, min: number, max: number, tooShort: string) {
+  return z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((v: string) => clean(v, keepNewlines)),
+    ),
+    z.string().check(z.minLength(min, tooShort), z.maxLength(max, e.tooLong(max))),
+  );
+}
 
 /** The booking form's schema for today's date in Chile (a preferred date may not be in the past). */
 export function bookingSchema(settings: Pick<Settings, "COMUNAS">, now: number) {
   const today = chileToday(now);
   const form = z.object({
-    nombre: field(
-      z.pipe(
-        z.pipe(
-          z.string(),
-          z.transform((v: string) => clean(v, false)),
-        ),
-        z.string().check(z.minLength(2, e.nombre), z.maxLength(LIMITS.nombre, e.tooLong(LIMITS.nombre))),
-      ),
-    ),
-    fono: field(
-      z.pipe(
-        z.string(),
-        z.transform((v: string, ctx) => {
-          const phone = normalizePhone(v);
-          if (!phone) {
-            ctx.issues.push({ code: "custom", message: e.fono, input: v });
-            return z.NEVER;
-          }
-          return phone;
-        }),
-      ),
-    ),
-    email: field(
+    nombre: formField(cleanedText(false, 2, LIMITS.nombre, e.nombre)),
+    fono: formField(parsedText(normalizePhone, e.fono)),
+    email: formField(
       z.pipe(
         z.string().check(z.trim(), z.maxLength(LIMITS.email, e.email)),
         z.union([z.literal(""), z.email(e.email)]),
       ),
     ),
-    comuna: field(
-      z.pipe(
-        z.string(),
-        z.transform((v: string, ctx) => {
-          const comuna = matchComuna(settings.COMUNAS, v);
-          if (!comuna) {
-            ctx.issues.push({ code: "custom", message: e.comuna, input: v });
-            return z.NEVER;
-          }
-          return comuna;
-        }),
-      ),
-    ),
-    direccion: field(
-      z.pipe(
-        z.pipe(
-          z.string(),
-          z.transform((v: string) => clean(v, false)),
-        ),
-        z.string().check(z.minLength(3, e.direccion), z.maxLength(LIMITS.direccion, e.tooLong(LIMITS.direccion))),
-      ),
-    ),
-    descripcion: field(
-      z.pipe(
-        z.pipe(
-          z.string(),
-          z.transform((v: string) => clean(v, true)),
-        ),
-        z.string().check(z.minLength(5, e.descripcion), z.maxLength(LIMITS.descripcion, e.tooLong(LIMITS.descripcion))),
-      ),
-    ),
-    fecha: field(
+    comuna: formField(parsedText((v) => matchComuna(settings.COMUNAS, v), e.comuna)),
+    direccion: formField(cleanedText(false, 3, LIMITS.direccion, e.direccion)),
+    descripcion: formField(cleanedText(true, 5, LIMITS.descripcion, e.descripcion)),
+    fecha: formField(
       z.string().check(
         z.trim(),
         z.superRefine((v: string, ctx) => {
@@ -128,7 +84,7 @@ export function bookingSchema(settings: Pick<Settings, "COMUNAS">, now: number) 
         }),
       ),
     ),
-    acepto: field(
+    acepto: formField(
       z.string().check(z.refine((v) => ["on", "1", "true", "si", "sí", "yes"].includes(v.toLowerCase()), e.acepto)),
     ),
   });

@@ -12,9 +12,10 @@ import type { Settings } from "@cotorro/config";
 import { isIsoDate } from "@cotorro/core/dates";
 import type { Customer } from "@cotorro/core/order-store";
 import { normalizePhone } from "@cotorro/core/phone";
+import { firstString, parsedText } from "@cotorro/web/validate";
 import * as z from "zod/mini";
 import { texts } from "../texts.ts";
-import { firstString, LIMITS, matchComuna } from "./booking-input.ts";
+import { LIMITS, matchComuna } from "./booking-input.ts";
 
 const e = texts.leads.errors;
 
@@ -62,18 +63,10 @@ const address = z.pipe(
 );
 
 function phoneSchema(allowUs: boolean) {
-  return z.pipe(
-    z.string(),
-    z.transform((v: string, ctx) => {
-      const digits = v.replace(/\D/g, "");
-      const phone = normalizePhone(v) ?? (allowUs && digits.length === 10 ? normalizePhone(`+1${digits}`) : null);
-      if (!phone) {
-        ctx.issues.push({ code: "custom", message: e.phone, input: v });
-        return z.NEVER;
-      }
-      return phone;
-    }),
-  );
+  return parsedText((v) => {
+    const digits = v.replace(/\D/g, "");
+    return normalizePhone(v) ?? (allowUs && digits.length === 10 ? normalizePhone(`+1${digits}`) : null);
+  }, e.phone);
 }
 
 /** Schema of the form-encoded landing lead: raw form in, `Customer` out. */

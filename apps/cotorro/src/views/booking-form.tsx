@@ -1,6 +1,6 @@
 /** The booking form (SPEC §3): every field labelled, errors next to their field, values kept. */
 import { formatClp } from "@cotorro/core/money";
-import { Field, invalidProps, Layout, TextField } from "@cotorro/web/layout";
+import { Field, invalidProps, Layout, PhoneField, TextField } from "@cotorro/web/layout";
 import { BOOKING_FIELDS, type BookingErrors, type BookingValues, LIMITS } from "../services/booking-input.ts";
 import { texts } from "../texts.ts";
 import type { Brand } from "./brand.ts";
@@ -63,18 +63,7 @@ export function BookingPage({
           maxlength={LIMITS.nombre}
           required
         />
-        <TextField
-          name="fono"
-          type="tel"
-          label={t.labels.fono}
-          hint={t.hints.fono}
-          error={errors.fono}
-          value={values.fono}
-          autocomplete="tel"
-          inputmode="tel"
-          maxlength={40}
-          required
-        />
+        <PhoneField name="fono" label={t.labels.fono} hint={t.hints.fono} error={errors.fono} value={values.fono} />
         <TextField
           name="email"
           type="email"

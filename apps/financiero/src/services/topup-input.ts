@@ -9,7 +9,8 @@
  * (§8.3: key injection minted free tokens).
  */
 import type { Pack, Settings } from "@cotorro/config";
-import { normalizePhone, type Phone } from "@cotorro/core/phone";
+import { normalizePhone, PHONE_INPUT_MAX, type Phone } from "@cotorro/core/phone";
+import { firstString, formField, parsedText } from "@cotorro/web/validate";
 import * as z from "zod/mini";
 import { texts } from "../texts.ts";
 
@@ -19,52 +20,25 @@ export type TopUpField = (typeof TOPUP_FIELDS)[number];
 export type TopUpValues = Partial<Record<TopUpField | "link", string>>;
 export type TopUpErrors = Partial<Record<TopUpField, string>>;
 
-/** Longest phone input worth echoing back (normalisation refuses more anyway). */
-const MAX_FONO = 40;
-
 const e = texts.form.errors;
-
-/** A form or query value as one string: the first of repeated fields, "" for anything else. */
-export function firstString(value: unknown): string {
-  const v = Array.isArray(value) ? value[0] : value;
-  return typeof v === "string" ? v : "";
-}
 
 /** The configured pack of `tokens` tokens, if any. */
 export function findPack(packs: readonly Pack[], tokens: number): Pack | undefined {
   return packs.find((p) => p.tokens === tokens);
 }
 
-const field = <T extends z.ZodMiniType<unknown, string>>(schema: T) => z.pipe(z.transform(firstString), schema);
-
 export function topUpSchema(settings: Pick<Settings, "PACKS">) {
   return z.object({
-    fono: field(
-      z.pipe(
-        z.string(),
-        z.transform((v: string, ctx): Phone => {
-          const text = v.trim();
-          const phone = text.length === 0 ? null : normalizePhone(text);
-          if (!phone) {
-            ctx.issues.push({ code: "custom", message: text.length === 0 ? e.fonoMissing : e.fono, input: v });
-            return z.NEVER;
-          }
-          return phone;
-        }),
+    fono: formField(
+      parsedText(
+        (v): Phone | null => (v.trim().length === 0 ? null : normalizePhone(v.trim())),
+        (v) => (v.trim().length === 0 ? e.fonoMissing : e.fono),
       ),
     ),
-    cantidad: field(
-      z.pipe(
-        z.string(),
-        z.transform((v: string, ctx): Pack => {
-          const text = v.trim();
-          const pack = /^\d{1,3}$/.test(text) ? findPack(settings.PACKS, Number(text)) : undefined;
-          if (!pack) {
-            ctx.issues.push({ code: "custom", message: text.length === 0 ? e.cantidadMissing : e.cantidad, input: v });
-            return z.NEVER;
-          }
-          return pack;
-        }),
+    cantidad: formField(
+      parsedText(
+        (v): Pack | undefined => (/^\d{1,3}$/.test(v.trim()) ? findPack(settings.PACKS, Number(v.trim())) : undefined),
+        (v) => (v.trim().length === 0 ? e.cantidadMissing : e.cantidad),
       ),
     ),
     /** The signed `/recargar/:link` token the form came from (the number is then fixed by it). */
@@ -79,7 +53,7 @@ export type TopUpInput = z.output<ReturnType<typeof topUpSchema>>;
 /** The typed values to show again (trimmed to sane lengths; escaping is the view's job). */
 export function topUpValues(sent: Record<string, unknown>): TopUpValues {
   const values: TopUpValues = {};
-  const fono = firstString(sent.fono).slice(0, MAX_FONO);
+  const fono = firstString(sent.fono).slice(0, PHONE_INPUT_MAX);
   const cantidad = firstString(sent.cantidad).trim().slice(0, 4);
   const link = firstString(sent.link).slice(0, 1024);
   if (fono) values.fono = fono;

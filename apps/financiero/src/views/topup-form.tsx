@@ -6,7 +6,7 @@
 import { type Pack, packPrice } from "@cotorro/config";
 import { formatClp } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
-import { invalidProps, Layout, TextField } from "@cotorro/web/layout";
+import { invalidProps, Layout, PhoneField } from "@cotorro/web/layout";
 import type { TopUpErrors, TopUpValues } from "../services/topup-input.ts";
 import { texts } from "../texts.ts";
 
@@ -59,18 +59,7 @@ export function TopUpPage({
             <input type="hidden" name="link" value={fixed.link} />
           </div>
         ) : (
-          <TextField
-            name="fono"
-            type="tel"
-            label={t.labels.fono}
-            hint={t.hints.fono}
-            error={errors.fono}
-            value={values.fono}
-            autocomplete="tel"
-            inputmode="tel"
-            maxlength={40}
-            required
-          />
+          <PhoneField name="fono" label={t.labels.fono} hint={t.hints.fono} error={errors.fono} value={values.fono} />
         )}
         <div
           class="field"
