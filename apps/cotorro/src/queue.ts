@@ -39,9 +39,10 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
   const orders: OrderCache = new Map();
   const deferred: Message<unknown>[] = [];
   // Plan first: each message reserves its worst-case subrequests, and what does not fit this
-  // invocation is handed back to the queue. The planned messages then run concurrently (offers
-  // are independent), so a batch costs one round trip rather than one per message.
-  const planned: Planned<QueueMessage>[] = [];
+  // invocation is handed back to the queue. The planned messages then run concurrently: offers
+  // together (their ledger writes are shared), every other message on its own.
+  const offers: Planned<OfferMessage>[] = [];
+  const others: Planned<QueueMessage>[] = [];
   let reserved = 0;
   for (const message of batch.messages) {
     const parsed = QueueMessageSchema.safeParse(message.body);
@@ -50,28 +51,22 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       message.ack();
       continue;
     }
-    const type = parsed.data.type;
+    const body = parsed.data;
+    const offer = !deadLetters && body.type === "offer";
     // The first offer also reserves what the batch of offers shares.
-    const shared = !deadLetters && type === "offer" && !planned.some((p) => p.body.type === "offer");
-    const cost = deadLetters ? 8 : COST[type] + (shared ? OFFER_BATCH_COST : 0);
+    const cost = deadLetters ? 8 : COST[body.type] + (offer && offers.length === 0 ? OFFER_BATCH_COST : 0);
     if (deferred.length > 0 || !budget.fits(reserved + cost + 1)) {
       deferred.push(message);
       continue;
     }
     reserved += cost;
-    planned.push({ message, body: parsed.data });
+    if (offer) offers.push({ message, body });
+    else others.push({ message, body });
   }
   const failed = (message: Message<unknown>, type: string, error: unknown) => {
     deps.log.error("queue_message_failed", { queue: batch.queue, type, id: message.id, error });
     message.retry({ delaySeconds: backoffSeconds(message.attempts) });
   };
-  // Offers go out together (their ledger writes are shared); every other message on its own.
-  const offers: Planned<OfferMessage>[] = [];
-  const others: Planned<QueueMessage>[] = [];
-  for (const p of planned) {
-    if (!deadLetters && p.body.type === "offer") offers.push({ message: p.message, body: p.body });
-    else others.push(p);
-  }
   await Promise.all([
     consumeOffers(offers, deps, { orders, spare: spareOf(budget, reserved) }).catch((error) => {
       for (const { message } of offers) failed(message, "offer", error);
