@@ -146,7 +146,6 @@ export async function handleInboundEvent(
   // WhatsApp omits the sender's phone (usernames, BSUID).
   const offerId = isButton ? message.contextId : null;
   const channel = channelOf(deps, message.phoneNumberId) ?? (isButton ? "collaborators" : "customers");
-  const replyKey = `reply:${eventId}`;
   // An Atender tap: what its claim needs from KV is read first, so that the claim itself goes in
   // the one round trip below, guarded by this handler's lease on the event.
   const tap = await readTap(message, deps);
@@ -169,7 +168,7 @@ export async function handleInboundEvent(
       channel,
       at: Math.min(message.timestamp ?? now, now),
     }),
-    effectStatusStatement(deps.db, replyKey),
+    effectStatusStatement(deps.db, replyKey(eventId)),
     ...claimStatements,
   ]);
   const state = eventClaimOf(results);
@@ -230,6 +229,9 @@ async function readTap(message: InboundMessage, deps: Deps): Promise<Tap | null>
   const input = { orderId: action.orderId, phone: message.from };
   return { input, claimant: await readClaimant(input, deps) };
 }
+
+/** The effect key of the one reply to an inbound message. */
+const replyKey = (eventId: string) => `reply:${eventId}`;
 
 /** A reply within this long of the message it answers is sent as text without checking its window. */
 const WINDOW_HINT_MS = 23 * 3_600_000;
@@ -319,7 +321,7 @@ async function handleMessage(
       if (replied) return;
       followUps.reply = async (records) => {
         await sendToUser(deps, channel, phone, { text, template, windowOpen });
-        records.push(effectDoneStatement(deps.db, `reply:${eventId}`, now));
+        records.push(effectDoneStatement(deps.db, replyKey(eventId), now));
       };
     },
     later: (task) => followUps.later.push(task),
