@@ -22,7 +22,9 @@ import { devVar, ROOT, startStack, startWorker, stopWorker } from "../scripts/st
 
 const PORTS = { cotorro: 38787, financiero: 38788, sandbox: 38789 };
 const BASELINE_PORT = 38790;
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
+/** Throughput: seconds per slice, and slices per target (taken in turns: baseline, page, webhook). */
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 3);
+const SLICES = Number(process.env.BENCH_SLICES ?? 3);
 const COLLABORATORS = Number(process.env.BENCH_COLLABORATORS ?? 500);
 const CLAIMERS = Number(process.env.BENCH_CLAIMERS ?? 50);
 
@@ -39,7 +41,15 @@ interface Results {
   bundle_gzip_kib: { cotorro: number; financiero: number };
 }
 
-async function rps(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+interface Load {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Requests answered in one slice of `DURATION_S` seconds, and the seconds it actually took. */
+async function slice({ url, ...init }: Load): Promise<{ requests: number; seconds: number }> {
   const result = await autocannon({
     url,
     connections: 32,
@@ -50,7 +60,27 @@ async function rps(url: string, init: { method?: string; headers?: Record<string
   });
   const bad = result.non2xx + result.errors;
   if (bad > result.requests.total * 0.01) throw new Error(`${url}: ${bad} failed requests of ${result.requests.total}`);
-  return Math.round(result.requests.average);
+  return { requests: result.requests.total, seconds: result.duration };
+}
+
+/**
+ * Requests/s of each load, measured in turns (one slice of each, `SLICES` times) so that every
+ * target sees the same moments of this shared machine, whose speed drifts from minute to minute.
+ */
+async function throughputOf<K extends string>(loads: Record<K, Load>): Promise<Record<K, number>> {
+  const keys = Object.keys(loads) as K[];
+  const totals = new Map<K, { requests: number; seconds: number }>(keys.map((k) => [k, { requests: 0, seconds: 0 }]));
+  for (let n = 0; n < SLICES; n++) {
+    for (const k of keys) {
+      const { requests, seconds } = await slice(loads[k]);
+      const total = totals.get(k)!;
+      total.requests += requests;
+      total.seconds += seconds;
+    }
+  }
+  return Object.fromEntries(
+    keys.map((k) => [k, Math.round(totals.get(k)!.requests / totals.get(k)!.seconds)]),
+  ) as Record<K, number>;
 }
 
 /** The bare Hono worker, started (and its output read) exactly as the stack's workers are. */
@@ -182,17 +212,18 @@ async function main() {
   const appSecret = devVar("cotorro", "META_APP_SECRET");
   try {
     baseline = await startBaseline(join(stateDir, "baseline"), onLine);
-    console.log(`throughput (${DURATION_S} s each, 32 connections)…`);
+    console.log(`throughput (${SLICES} turns of ${DURATION_S} s each, 32 connections)…`);
     const body = statusWebhook();
-    const throughput = {
-      baseline_rps: await rps(`http://127.0.0.1:${BASELINE_PORT}/`),
-      booking_page_rps: await rps(`${cotorro}/`),
-      webhook_rps: await rps(`${cotorro}/webhook`, {
+    const throughput = await throughputOf({
+      baseline_rps: { url: `http://127.0.0.1:${BASELINE_PORT}/` },
+      booking_page_rps: { url: `${cotorro}/` },
+      webhook_rps: {
+        url: `${cotorro}/webhook`,
         method: "POST",
         headers: { "content-type": "application/json", "x-hub-signature-256": await signMetaBody(appSecret, body) },
         body,
-      }),
-    };
+      },
+    });
 
     console.log(`dispatch to ${COLLABORATORS} collaborators…`);
     const phones = Array.from({ length: COLLABORATORS }, (_, i) => `+5697${String(i).padStart(7, "0")}`);

@@ -38,6 +38,15 @@ export interface Stack {
 
 const wranglerBin = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 
+/**
+ * `wrangler dev` also appends every line it prints (each request's log line included) to a file
+ * under ~/.config/.wrangler/logs, one directory check and one append at a time. Under load those
+ * appends fall behind and queue up in its Node process, which grows by hundreds of MB and takes
+ * CPU from the workers long after the load: the stack's output is already printed here, so the
+ * file is not written.
+ */
+const STACK_ENV = { ...OFFLINE_ENV, WRANGLER_WRITE_LOGS: "false" };
+
 export interface WorkerOptions {
   /** Prefix of its output lines, and the name `onLine` receives. */
   name: string;
@@ -71,7 +80,7 @@ export async function startWorker(options: WorkerOptions): Promise<ChildProcess>
   ];
   const child = spawn(process.execPath, [wranglerBin, ...args], {
     cwd,
-    env: { ...process.env, ...OFFLINE_ENV },
+    env: { ...process.env, ...STACK_ENV },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
