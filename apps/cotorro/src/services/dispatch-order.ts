@@ -22,7 +22,7 @@ export const SEND_BATCH_MAX = 100;
  * evenly spaced, since a second's worth sent at once can exceed 80 in the one-second window that
  * straddles two seconds.
  */
-export const OFFERS_PER_SECOND = 76;
+export const OFFERS_PER_SECOND = 77;
 /** `sendBatch` calls per invocation; a longer roster continues in a follow-up `dispatch` message. */
 export const SEND_BATCHES_PER_RUN = 25;
 
