@@ -38,10 +38,11 @@ function step(text: string) {
   const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
   console.log(`${t}s  ✔ ${text}`);
 }
+/** A step that did not happen: ends the journey (the stack and this run's collaborators are cleaned up). */
+class StepFailed extends Error {}
+
 function fail(text: string): never {
-  const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-  console.error(`${t}s  ✘ ${text}`);
-  process.exit(1);
+  throw new StepFailed(text);
 }
 
 async function up(url: string): Promise<boolean> {
@@ -144,7 +145,9 @@ async function main() {
     await journey(ana, bruno);
   } finally {
     // Later orders are not offered to this run's collaborators.
-    for (const a of actors) await admin(`collaborators/${encodeURIComponent(a.phone)}/deactivate`, { reason: "demo" });
+    for (const a of actors) {
+      await admin(`collaborators/${encodeURIComponent(a.phone)}/deactivate`, { reason: "demo" }).catch(() => undefined);
+    }
     await stack?.stop();
   }
   console.log(`\nThe whole journey works (${((Date.now() - started) / 1000).toFixed(1)} s).`);
@@ -252,4 +255,10 @@ async function journey(ana: Actor, bruno: Actor) {
   step("his balance page shows Saldo: 5 tokens with their expiry");
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
+  console.error(`${t}s  ✘ ${error instanceof StepFailed ? error.message : String(error)}`);
+  process.exitCode = 1;
+}

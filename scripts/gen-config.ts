@@ -2,10 +2,12 @@
  * `pnpm gen`: writes every generated file from packages/config — the three wrangler.jsonc files
  * and the two sites' public/styles.css (git-ignored: a build artefact) — and creates missing
  * `.dev.vars` files with local values.
- * Existing `.dev.vars` are kept (they hold this machine's generated secrets).
+ * Existing `.dev.vars` are kept (they hold this machine's generated secrets). A file is written only
+ * when its content changes: a running `pnpm dev` reloads its workers on every write, and the
+ * sandbox's inbox lives in memory, so a `pnpm demo` or `pnpm test` next to it must not touch them.
  */
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { APP_SECRETS, TBK_INTEGRATION } from "../packages/config/src/index.ts";
@@ -15,17 +17,23 @@ import { cutMetadata } from "../packages/core/src/phone-metadata.ts";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const apps = ["cotorro", "financiero", "sandbox"] as const;
 
+function writeIfChanged(path: string, content: string): void {
+  if (existsSync(path) && readFileSync(path, "utf8") === content) return;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+}
+
+const styles = readFileSync(join(root, "packages/config/assets/styles.css"), "utf8");
 for (const app of apps) {
-  writeFileSync(join(root, "apps", app, "wrangler.jsonc"), renderWranglerFile(app));
+  writeIfChanged(join(root, "apps", app, "wrangler.jsonc"), renderWranglerFile(app));
   if (app === "sandbox") continue; // the sandbox's pages carry their own styles
-  mkdirSync(join(root, "apps", app, "public"), { recursive: true });
-  copyFileSync(join(root, "packages/config/assets/styles.css"), join(root, "apps", app, "public/styles.css"));
+  writeIfChanged(join(root, "apps", app, "public/styles.css"), styles);
 }
 
 const fullMetadata = JSON.parse(
   readFileSync(join(root, "packages/core/node_modules/libphonenumber-js/metadata.min.json"), "utf8"),
 );
-writeFileSync(join(root, "packages/core/src/phone-metadata.json"), `${JSON.stringify(cutMetadata(fullMetadata))}\n`);
+writeIfChanged(join(root, "packages/core/src/phone-metadata.json"), `${JSON.stringify(cutMetadata(fullMetadata))}\n`);
 
 const secret = (bytes = 24) => randomBytes(bytes).toString("base64url");
 const cotorroVars = join(root, "apps/cotorro/.dev.vars");
