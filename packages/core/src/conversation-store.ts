@@ -8,21 +8,15 @@ import type { Channel } from "./whatsapp-client.ts";
 
 export const WINDOW_MS = 24 * 60 * 60 * 1000;
 
+/** The user wrote on `channel` at `at`: their 24-hour window runs from then. */
 export async function recordInbound(db: D1Database, phone: string, channel: Channel, at: number): Promise<void> {
-  await run(
-    db
-      .prepare(
-        `INSERT INTO conversations (phone, channel, last_inbound_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (phone, channel) DO UPDATE SET last_inbound_at = max(last_inbound_at, excluded.last_inbound_at)`,
-      )
-      .bind(phone, channel, at),
-  );
+  await run(recordInboundStatement(db, { phone, offerMessageId: null, channel, at }));
 }
 
 /**
- * `recordInbound` for a message whose sender may be known only through the offer it answers:
- * the phone is the one recorded for `offerMessageId` (dispatches), else `phone`; nothing is
- * written when neither is known. A statement, to go in the same batch as the event's lease.
+ * `recordInbound` as a statement (to go in the same batch as an event's lease), for a message whose
+ * sender may be known only through the offer it answers: the phone is the one recorded for
+ * `offerMessageId` (dispatches), else `phone`; nothing is written when neither is known.
  */
 export function recordInboundStatement(
   db: D1Database,
