@@ -5,6 +5,7 @@
  */
 import * as z from "zod/mini";
 import { all, first, run } from "./d1.ts";
+import { type RecentCache, recentCache } from "./recent.ts";
 import { orderKey, ttlSeconds } from "./storage-keys.ts";
 
 export const OrderKindSchema = z.enum(["visit", "lead"]);
@@ -57,7 +58,7 @@ export async function putOrderDoc(kv: KVNamespace, doc: OrderDoc, dataTtlDays: n
 
 export async function getOrderDoc(kv: KVNamespace, orderId: string): Promise<OrderDoc | null> {
   const known = recentDocs.get(kv)?.get(orderId);
-  if (known && known.until > Date.now()) return structuredClone(known.doc);
+  if (known) return known;
   const parsed = OrderDocSchema.safeParse(await kv.get(orderKey(orderId), "json"));
   if (!parsed.success) return null;
   remember(kv, parsed.data);
@@ -69,18 +70,15 @@ export async function getOrderDoc(kv: KVNamespace, orderId: string): Promise<Ord
  * isolate wrote or read lately are kept for a few minutes, so the dispatch and the taps that follow
  * it read the customer's data from KV once rather than once each.
  */
-const RECENT_DOC_MS = 5 * 60_000;
-const RECENT_DOCS_MAX = 200;
-const recentDocs = new WeakMap<KVNamespace, Map<string, { doc: OrderDoc; until: number }>>();
+const recentDocs = new WeakMap<KVNamespace, RecentCache<OrderDoc>>();
 
 function remember(kv: KVNamespace, doc: OrderDoc): void {
   let docs = recentDocs.get(kv);
   if (!docs) {
-    docs = new Map();
+    docs = recentCache<OrderDoc>({ ttlMs: 5 * 60_000, max: 200, copy: (d) => structuredClone(d) });
     recentDocs.set(kv, docs);
   }
-  if (docs.size >= RECENT_DOCS_MAX) docs.delete(docs.keys().next().value!);
-  docs.set(doc.id, { doc: structuredClone(doc), until: Date.now() + RECENT_DOC_MS });
+  docs.set(doc.id, doc);
 }
 
 /** The statement that creates an order's state row (status `pending_payment` for visits, `lead` for leads). */

@@ -4,6 +4,7 @@
  * Must not: hold anything counted or contended (tokens, claims): those are in LEDGER.
  */
 import * as z from "zod/mini";
+import { recentCache } from "./recent.ts";
 import { collaboratorKey, KV_PREFIX } from "./storage-keys.ts";
 
 export const CollaboratorStatusSchema = z.enum(["active", "inactive", "pending"]);
@@ -40,21 +41,17 @@ export interface RosterStore {
 
 /**
  * Collaborators this isolate read, listed or wrote lately, by phone: a tap that follows a dispatch
- * (which lists the whole roster) reads no KV for its collaborator. An entry lasts RECENT_MS, within
+ * (which lists the whole roster) reads no KV for its collaborator. An entry lasts 30 s, within
  * the minute KV itself may take to show a write made elsewhere; a write made here replaces it at
  * once. Only collaborators found are kept (a number that just applied is never refused for it).
  */
-const RECENT_MS = 30_000;
-const RECENT_MAX = 5_000;
-const recent = new Map<string, { collaborator: Collaborator; until: number }>();
+const recent = recentCache<Collaborator>({
+  ttlMs: 30_000,
+  max: 5_000,
+  copy: (c) => ({ ...c, comunas: [...c.comunas] }),
+});
 
-const copy = (c: Collaborator): Collaborator => ({ ...c, comunas: [...c.comunas] });
-
-function remember(c: Collaborator): void {
-  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
-  recent.delete(c.phone);
-  recent.set(c.phone, { collaborator: copy(c), until: Date.now() + RECENT_MS });
-}
+const remember = (c: Collaborator) => recent.set(c.phone, c);
 
 export function kvRosterStore(kv: KVNamespace): RosterStore {
   async function put(c: Collaborator): Promise<void> {
@@ -66,7 +63,7 @@ export function kvRosterStore(kv: KVNamespace): RosterStore {
   return {
     async get(phone) {
       const known = recent.get(phone);
-      if (known && known.until > Date.now()) return copy(known.collaborator);
+      if (known) return known;
       const raw = await kv.get(collaboratorKey(phone), "json");
       const parsed = CollaboratorSchema.safeParse(raw);
       if (!parsed.success) return null;
