@@ -79,6 +79,10 @@ export const DEFAULT_COMUNAS = [
   "Vitacura",
 ] as const;
 
+/** The logger's levels, lowest first (core's log.ts writes a line at LOG_LEVEL and above). */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export const SettingsSchema = z.object({
   APP_ENV: z._default(z.enum(["development", "test", "production"]), "production"),
   PRECIO_VISITA: z._default(clp, 68_000),
@@ -140,7 +144,7 @@ export const SettingsSchema = z.object({
   ),
   TEMPLATE_LANGUAGE: z._default(z.string().check(z.minLength(2), z.maxLength(8)), "es"),
   /** Lowest log level written; `debug` adds one line per delivery status (high volume). */
-  LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error"]), "info"),
+  LOG_LEVEL: z._default(z.enum(LOG_LEVELS), "info"),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

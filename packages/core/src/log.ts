@@ -3,6 +3,7 @@
  * numbers are masked, card-like digit runs and anything that looks like a credential are removed,
  * so a log line never contains a secret, a full phone number or a card number.
  */
+import { LOG_LEVELS, type LogLevel } from "@cotorro/config";
 
 export interface Logger {
   /** Routine, high-volume events (a delivery status applied): written only at level `debug`. */
@@ -45,9 +46,6 @@ export function scrub(value: unknown, depth = 0): unknown {
   }
   return String(value);
 }
-
-export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type LogSink = (line: string, level: LogLevel) => void;
 
