@@ -4,7 +4,7 @@
  * signed as Meta signs them. Every fixture is unique per call (ids, phones, comunas), so tests
  * never see each other's data.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { batch } from "@cotorro/core/d1";
@@ -16,6 +16,7 @@ import { signLink } from "@cotorro/core/signed-link";
 import { creditTokens } from "@cotorro/core/token-store";
 import { vi } from "vitest";
 import worker from "../src/index.ts";
+import { fetchAndWait } from "./sandbox.ts";
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -192,18 +193,13 @@ export async function postWebhook(
   const raw = options.raw ?? JSON.stringify(body);
   const signature =
     options.signature === undefined ? await signMetaBody(TEST_SECRETS.META_APP_SECRET, raw) : options.signature;
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(
+  return fetchAndWait(
     new Request(`${ORIGIN}${options.path ?? "/webhook"}`, {
       method: "POST",
       headers: { "content-type": "application/json", ...(signature ? { "x-hub-signature-256": signature } : {}) },
       body: raw,
     }),
-    env,
-    ctx,
   );
-  await waitOnExecutionContext(ctx);
-  return res;
 }
 
 // --- Sandbox inbox and the queue consumer ---------------------------------------------------

@@ -16,12 +16,14 @@ export {
   SANDBOX_ORIGIN,
 } from "@cotorro/sandbox/testing";
 
+/** The worker's answer to `request`, returned once the work it left for after the answer is done. */
+export async function fetchAndWait(request: Request): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(request, env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
 export function installSandbox(overrides: Partial<SandboxOptions> = {}): InstalledSandbox {
-  const deliver = async (request: Request) => {
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(request, env, ctx);
-    await waitOnExecutionContext(ctx);
-    return res;
-  };
-  return install({ deliver, ...overrides });
+  return install({ deliver: fetchAndWait, ...overrides });
 }
