@@ -11,7 +11,9 @@
  * deactivates them at the end: the demo works again on a stack it already ran on.
  */
 import { DEFAULT_PORTS } from "../packages/config/src/local.ts";
-import { devVar, type Stack, startStack } from "./stack.ts";
+import { adminCall } from "./ops/admin-client.ts";
+import { defaultContext, resolveEnvironment } from "./ops/context.ts";
+import { type Stack, startStack } from "./stack.ts";
 
 const URLS = {
   cotorro: `http://127.0.0.1:${DEFAULT_PORTS.cotorro}`,
@@ -39,10 +41,8 @@ function step(text: string) {
   console.log(`${t}s  ✔ ${text}`);
 }
 /** A step that did not happen: ends the journey (the stack and this run's collaborators are cleaned up). */
-class StepFailed extends Error {}
-
 function fail(text: string): never {
-  throw new StepFailed(text);
+  throw new Error(text);
 }
 
 async function up(url: string): Promise<boolean> {
@@ -78,13 +78,11 @@ async function waitForMessage(phone: string, what: string, match: (m: SandboxMes
   return fail(`${what} did not arrive`);
 }
 
-async function admin(path: string, payload: unknown): Promise<Response> {
-  return fetch(`${URLS.cotorro}/admin/${path}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${devVar("cotorro", "ADMIN_TOKEN")}`, "content-type": "application/json" },
-    body: JSON.stringify(payload),
-  });
-}
+/** The owner's admin API of the local cotorro, through the ops CLI's client (audited as `pnpm demo`). */
+const ops = defaultContext();
+const opsEnv = resolveEnvironment(ops, { env: "local", url: URLS.cotorro, actor: "pnpm demo" });
+const admin = (path: string, body: unknown, accept: number[] = []) =>
+  adminCall(ops, opsEnv, { method: "POST", path, body, accept });
 
 interface Actor {
   name: string;
@@ -96,13 +94,9 @@ async function register(first: string, tokens: number): Promise<Actor> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const phone = `+5698${String(Math.floor(Math.random() * 10_000_000)).padStart(7, "0")}`;
     const actor = { name: `${first} Demo ${phone.slice(-4)}`, phone };
-    const res = await admin("collaborators", actor);
-    if (res.status === 409) continue;
-    if (res.status !== 201) fail(`registering ${first} answered HTTP ${res.status}: ${await res.text()}`);
-    if (tokens > 0) {
-      const grant = await admin(`collaborators/${encodeURIComponent(phone)}/tokens`, { count: tokens, reason: "demo" });
-      if (grant.status !== 201) fail(`granting ${first} tokens answered HTTP ${grant.status}: ${await grant.text()}`);
-    }
+    if ((await admin("/collaborators", actor, [409])).status === 409) continue;
+    if (tokens > 0)
+      await admin(`/collaborators/${encodeURIComponent(phone)}/tokens`, { count: tokens, reason: "demo" });
     return actor;
   }
   return fail(`no free phone number for ${first}`);
@@ -146,7 +140,9 @@ async function main() {
   } finally {
     // Later orders are not offered to this run's collaborators.
     for (const a of actors) {
-      await admin(`collaborators/${encodeURIComponent(a.phone)}/deactivate`, { reason: "demo" }).catch(() => undefined);
+      await admin(`/collaborators/${encodeURIComponent(a.phone)}/deactivate`, { reason: "demo" }).catch(
+        () => undefined,
+      );
     }
     await stack?.stop();
   }
@@ -259,6 +255,7 @@ try {
   await main();
 } catch (error) {
   const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-  console.error(`${t}s  ✘ ${error instanceof StepFailed ? error.message : String(error)}`);
+  // A step that did not happen, or a refusal of the admin API (its Spanish reason).
+  console.error(`${t}s  ✘ ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 }
