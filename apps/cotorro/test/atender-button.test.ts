@@ -11,6 +11,7 @@ import { verifyLink } from "@cotorro/core/signed-link";
 import { balance } from "@cotorro/core/token-store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
+import { webhookDecisions } from "../src/routes/webhook.ts";
 import {
   addCollaborator,
   body,
@@ -43,6 +44,22 @@ afterEach(async () => {
 
 const press = (messageId: string, button: string | number = "Atender") =>
   sb.control<{ status: number }>("press", { messageId, button });
+
+/** Posts a signed tap straight to the worker; the caller waits on its execution context. */
+async function deliverTap(tap: unknown, bindings: typeof env = env) {
+  const raw = JSON.stringify(tap);
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(
+    new Request(`${ORIGIN}/webhook`, {
+      method: "POST",
+      headers: { "x-hub-signature-256": await signMetaBody(TEST_SECRETS.META_APP_SECRET, raw) },
+      body: raw,
+    }),
+    bindings,
+    ctx,
+  );
+  return { status: res.status, ctx };
+}
 
 const FINANCIERO = "http://127.0.0.1:8788";
 const linkIn = (text: string, path: string) =>
@@ -184,6 +201,72 @@ describe("Atender through the button", () => {
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
   });
 
+  it("answers all 20 simultaneous taps before any reply or notice goes out", async () => {
+    const crew = await Promise.all(Array.from({ length: 20 }, () => addCollaborator({ tokens: 1 })));
+    const order = await createPaidOrder();
+    const taps = crew.map((c) =>
+      envelope([
+        [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(c.phone, `ATENDER:${order.id}`, "wamid.unknown") }],
+      ]),
+    );
+    // Every message cotorro sends goes through fetch (to the sandbox's Graph API): noted in order
+    // with the answers to the taps.
+    const events: string[] = [];
+    const sendToSandbox = globalThis.fetch;
+    globalThis.fetch = ((input, init) => {
+      events.push("send");
+      return sendToSandbox(input, init);
+    }) as typeof fetch;
+    try {
+      const delivered = await Promise.all(
+        taps.map(async (tap) => {
+          const answer = await deliverTap(tap);
+          events.push(`answer ${answer.status}`);
+          return answer;
+        }),
+      );
+      await Promise.all(delivered.map((d) => waitOnExecutionContext(d.ctx)));
+    } finally {
+      globalThis.fetch = sendToSandbox;
+    }
+
+    expect(events.slice(0, 20)).toEqual(Array(20).fill("answer 200"));
+    expect(events.slice(20).every((e) => e === "send")).toBe(true);
+    expect(await claimsOf(order.id)).toBe(1);
+    for (const c of crew) expect(await inbox(sb, c.phone)).toHaveLength(1);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
+
+  it("holds a tap's reply while another webhook of the isolate is being decided (a second at most)", async () => {
+    const ana = await addCollaborator({ tokens: 1 });
+    const order = await createPaidOrder();
+    const tap = envelope([
+      [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(ana.phone, `ATENDER:${order.id}`, "wamid.unknown") }],
+    ]);
+    let sends = 0;
+    const sendToSandbox = globalThis.fetch;
+    globalThis.fetch = ((input, init) => {
+      sends++;
+      return sendToSandbox(input, init);
+    }) as typeof fetch;
+    const other = webhookDecisions.begin();
+    try {
+      const answer = await deliverTap(tap);
+      expect(answer.status).toBe(200);
+      expect(await claimsOf(order.id)).toBe(1);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(sends).toBe(0);
+      other();
+      await waitOnExecutionContext(answer.ctx);
+    } finally {
+      other();
+      globalThis.fetch = sendToSandbox;
+    }
+    expect(sends).toBeGreaterThan(0);
+    expect(body((await inbox(sb, ana.phone)).at(-1)!)).toMatch(/el trabajo es suyo/i);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
+
   it("with MAX_TAKERS raised to 3, 20 simultaneous taps give exactly three claims and three notices", async () => {
     const crew = await Promise.all(Array.from({ length: 20 }, () => addCollaborator({ tokens: 1 })));
     const order = await createPaidOrder();
@@ -195,19 +278,9 @@ describe("Atender through the button", () => {
     );
     const statuses = await Promise.all(
       taps.map(async (tap) => {
-        const raw = JSON.stringify(tap);
-        const ctx = createExecutionContext();
-        const res = await worker.fetch(
-          new Request(`${ORIGIN}/webhook`, {
-            method: "POST",
-            headers: { "x-hub-signature-256": await signMetaBody(TEST_SECRETS.META_APP_SECRET, raw) },
-            body: raw,
-          }),
-          bindings,
-          ctx,
-        );
+        const { status, ctx } = await deliverTap(tap, bindings);
         await waitOnExecutionContext(ctx);
-        return res.status;
+        return status;
       }),
     );
     expect(statuses.every((s) => s === 200)).toBe(true);

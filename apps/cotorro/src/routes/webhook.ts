@@ -8,12 +8,13 @@
  */
 import { verifyMetaSignature } from "@cotorro/core/meta-signature";
 import { kvRosterStore } from "@cotorro/core/roster-store";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env.ts";
+import { createDecisionGate } from "../decisions-first.ts";
 import { onlyHosts } from "../middleware/hosts.ts";
-import { handleWebhook } from "../services/handle-inbound.ts";
-import { withBudget } from "../subrequests.ts";
+import { handleWebhook, type WebhookReport } from "../services/handle-inbound.ts";
+import { type Budget, withBudget } from "../subrequests.ts";
 
 /** Meta's notifications are small; a body past this is refused before it is read. */
 export const WEBHOOK_BODY_LIMIT = 256 * 1024;
@@ -21,6 +22,9 @@ export const WEBHOOK_BODY_LIMIT = 256 * 1024;
 export const WEBHOOK_PATHS = ["/webhook", "/webhook_cotorro", "/webhook_ae"] as const;
 
 export const webhookRoutes = new Hono<AppEnv>();
+
+/** Webhooks of this isolate being decided: their follow-ups wait for them (at most a second). */
+export const webhookDecisions = createDecisionGate({ maxWaitMs: 1_000, pollMs: 10 });
 
 const hosts = onlyHosts("api", "booking");
 
@@ -43,29 +47,22 @@ for (const path of WEBHOOK_PATHS) {
     hosts,
     bodyLimit({ maxSize: WEBHOOK_BODY_LIMIT, onError: (c) => c.body(null, 413) }),
     async (c) => {
-      const { settings, log } = c.get("deps");
-      const raw = new Uint8Array(await c.req.arrayBuffer());
-      const signature = c.req.header("x-hub-signature-256");
-      if (!(await verifyMetaSignature(settings.META_APP_SECRET, raw, signature))) {
-        log.warn("webhook_signature_refused", { path, signed: signature !== undefined, bytes: raw.byteLength });
-        return c.body(null, 401);
-      }
-      let body: unknown;
+      const followUps: FollowUp[] = [];
+      const decided = webhookDecisions.begin();
+      let handled: Awaited<ReturnType<typeof decide>>;
       try {
-        body = JSON.parse(new TextDecoder().decode(raw));
-      } catch {
-        log.warn("webhook_not_json", { bytes: raw.byteLength });
-        return c.body(null, 400);
+        handled = await decide(c, path, followUps);
+      } finally {
+        decided();
       }
-      const { deps, budget } = withBudget(c.get("deps"), c.env, kvRosterStore);
-      // Decisions (a claim) are made before answering; replies and notices go out after the answer.
-      const followUps: Promise<void>[] = [];
-      const report = await handleWebhook(body, deps, budget, (task) => followUps.push(task));
-      const logged = Promise.all(followUps).then(() => {
+      if (handled instanceof Response) return handled;
+      const { report, budget } = handled;
+      const logged = startFollowUps(followUps).then(() => {
         // A webhook handled in full is routine (statuses are most of the traffic, three per message
         // sent; what a message decided is logged by its own event, e.g. `order_claimed`): a line
         // each only at `debug`. One that failed or handed messages to the queue is logged at `info`.
         const routine = report.failed === 0 && report.deferred === 0;
+        const { log } = c.get("deps");
         (routine ? log.debug : log.info)("webhook_handled", { ...report, subrequests: budget.used() });
       });
       if (followUps.length > 0) c.executionCtx.waitUntil(logged);
@@ -73,4 +70,42 @@ for (const path of WEBHOOK_PATHS) {
       return c.body(null, report.failed > 0 ? 500 : 200);
     },
   );
+}
+
+type FollowUp = () => Promise<void>;
+
+/**
+ * Verifies and handles one POSTed webhook: a refusal (401, 400) as its response, or what was
+ * handled, with the follow-ups (replies, notices) to start after the answer.
+ */
+async function decide(
+  c: Context<AppEnv>,
+  path: string,
+  followUps: FollowUp[],
+): Promise<Response | { report: WebhookReport; budget: Budget }> {
+  const { settings, log } = c.get("deps");
+  const raw = new Uint8Array(await c.req.arrayBuffer());
+  const signature = c.req.header("x-hub-signature-256");
+  if (!(await verifyMetaSignature(settings.META_APP_SECRET, raw, signature))) {
+    log.warn("webhook_signature_refused", { path, signed: signature !== undefined, bytes: raw.byteLength });
+    return c.body(null, 401);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder().decode(raw));
+  } catch {
+    log.warn("webhook_not_json", { bytes: raw.byteLength });
+    return c.body(null, 400);
+  }
+  const { deps, budget } = withBudget(c.get("deps"), c.env, kvRosterStore);
+  // Decisions (a claim) are made before answering; replies and notices go out after the answer.
+  const report = await handleWebhook(body, deps, budget, (task) => followUps.push(task));
+  return { report, budget };
+}
+
+/** Starts the follow-ups of an answered webhook once the isolate's open decisions are made. */
+async function startFollowUps(tasks: readonly FollowUp[]): Promise<void> {
+  if (tasks.length === 0) return;
+  await webhookDecisions.whenDecided();
+  await Promise.all(tasks.map((task) => task()));
 }

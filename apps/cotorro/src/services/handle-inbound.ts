@@ -78,8 +78,8 @@ export function channelOf(deps: Pick<Deps, "settings">, phoneNumberId: string | 
   return null;
 }
 
-/** Runs a task after the response is sent (the webhook's `waitUntil`). */
-export type Background = (task: Promise<void>) => void;
+/** Starts a task after the response is sent (the webhook's `waitUntil`), when the caller sees fit. */
+export type Background = (task: () => Promise<void>) => void;
 
 /**
  * Handles a verified, parsed webhook body. Statuses are applied in one batch; messages one by one,
@@ -203,7 +203,7 @@ export async function handleInboundEvent(
     throw error;
   }
   if (background) {
-    background(
+    background(() =>
       finish().catch(async (error) => {
         deps.log.error("inbound_follow_up_failed", { id: message.id, error });
         await releaseEvent(deps.db, eventId).catch(() => undefined);

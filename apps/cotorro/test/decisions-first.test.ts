@@ -1,0 +1,56 @@
+/** The gate that holds an isolate's webhook follow-ups until its open decisions are made. */
+import { describe, expect, it } from "vitest";
+import { createDecisionGate } from "../src/decisions-first.ts";
+
+const later = (ms: number, fn: () => void) => setTimeout(fn, ms);
+
+describe("createDecisionGate", () => {
+  it("lets follow-ups start at once when no decision is open", async () => {
+    const gate = createDecisionGate({ maxWaitMs: 1_000, pollMs: 5 });
+    const start = Date.now();
+    await gate.whenDecided();
+    expect(Date.now() - start).toBeLessThan(5);
+  });
+
+  it("holds follow-ups until every open decision is made", async () => {
+    const gate = createDecisionGate({ maxWaitMs: 1_000, pollMs: 5 });
+    const first = gate.begin();
+    const second = gate.begin();
+    const events: string[] = [];
+    later(20, () => {
+      events.push("first decided");
+      first();
+    });
+    later(40, () => {
+      events.push("second decided");
+      second();
+    });
+    await gate.whenDecided();
+    events.push("follow-ups");
+    expect(events).toEqual(["first decided", "second decided", "follow-ups"]);
+    expect(gate.open()).toBe(0);
+  });
+
+  it("holds them no longer than maxWaitMs when decisions keep coming", async () => {
+    const gate = createDecisionGate({ maxWaitMs: 60, pollMs: 5 });
+    const stuck = gate.begin();
+    const start = Date.now();
+    await gate.whenDecided();
+    const waited = Date.now() - start;
+    expect(waited).toBeGreaterThanOrEqual(60);
+    expect(waited).toBeLessThan(1_000);
+    expect(gate.open()).toBe(1);
+    stuck();
+  });
+
+  it("counts a decision once however often its end is reported", () => {
+    const gate = createDecisionGate({ maxWaitMs: 1_000, pollMs: 5 });
+    const one = gate.begin();
+    const two = gate.begin();
+    one();
+    one();
+    expect(gate.open()).toBe(1);
+    two();
+    expect(gate.open()).toBe(0);
+  });
+});
