@@ -47,16 +47,10 @@ for (const path of WEBHOOK_PATHS) {
     hosts,
     bodyLimit({ maxSize: WEBHOOK_BODY_LIMIT, onError: (c) => c.body(null, 413) }),
     async (c) => {
-      const followUps: FollowUp[] = [];
       const decided = webhookDecisions.begin();
-      let handled: Awaited<ReturnType<typeof decide>>;
-      try {
-        handled = await decide(c, path, followUps);
-      } finally {
-        decided();
-      }
+      const handled = await decide(c, path).finally(decided);
       if (handled instanceof Response) return handled;
-      const { report, budget } = handled;
+      const { report, budget, followUps } = handled;
       const logged = startFollowUps(followUps).then(() => {
         // A webhook handled in full is routine (statuses are most of the traffic, three per message
         // sent; what a message decided is logged by its own event, e.g. `order_claimed`): a line
@@ -81,8 +75,7 @@ type FollowUp = () => Promise<void>;
 async function decide(
   c: Context<AppEnv>,
   path: string,
-  followUps: FollowUp[],
-): Promise<Response | { report: WebhookReport; budget: Budget }> {
+): Promise<Response | { report: WebhookReport; budget: Budget; followUps: FollowUp[] }> {
   const { settings, log } = c.get("deps");
   const raw = new Uint8Array(await c.req.arrayBuffer());
   const signature = c.req.header("x-hub-signature-256");
@@ -99,8 +92,9 @@ async function decide(
   }
   const { deps, budget } = withBudget(c.get("deps"), c.env, kvRosterStore);
   // Decisions (a claim) are made before answering; replies and notices go out after the answer.
+  const followUps: FollowUp[] = [];
   const report = await handleWebhook(body, deps, budget, (task) => followUps.push(task));
-  return { report, budget };
+  return { report, budget, followUps };
 }
 
 /** Starts the follow-ups of an answered webhook once the isolate's open decisions are made. */
