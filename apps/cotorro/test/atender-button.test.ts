@@ -14,12 +14,11 @@ import worker from "../src/index.ts";
 import { webhookDecisions } from "../src/routes/webhook.ts";
 import {
   addCollaborator,
+  atenderTap,
   body,
-  buttonTap,
   COLLABORATORS_ID,
   claimsOf,
   createPaidOrder,
-  envelope,
   grantTokens,
   inbox,
   newPhone,
@@ -204,34 +203,21 @@ describe("Atender through the button", () => {
   it("answers all 20 simultaneous taps before any reply or notice goes out", async () => {
     const crew = await Promise.all(Array.from({ length: 20 }, () => addCollaborator({ tokens: 1 })));
     const order = await createPaidOrder();
-    const taps = crew.map((c) =>
-      envelope([
-        [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(c.phone, `ATENDER:${order.id}`, "wamid.unknown") }],
-      ]),
+    const taps = crew.map((c) => atenderTap(c.phone, order.id, "wamid.unknown"));
+    // Every message cotorro sends is a fetch (to the sandbox's Graph API): counted at each answer.
+    const sendsAtAnswers: number[] = [];
+    const delivered = await Promise.all(
+      taps.map(async (tap) => {
+        const answer = await deliverTap(tap);
+        sendsAtAnswers.push(sb.fetchSpy.mock.calls.length);
+        return answer;
+      }),
     );
-    // Every message cotorro sends goes through fetch (to the sandbox's Graph API): noted in order
-    // with the answers to the taps.
-    const events: string[] = [];
-    const sendToSandbox = globalThis.fetch;
-    globalThis.fetch = ((input, init) => {
-      events.push("send");
-      return sendToSandbox(input, init);
-    }) as typeof fetch;
-    try {
-      const delivered = await Promise.all(
-        taps.map(async (tap) => {
-          const answer = await deliverTap(tap);
-          events.push(`answer ${answer.status}`);
-          return answer;
-        }),
-      );
-      await Promise.all(delivered.map((d) => waitOnExecutionContext(d.ctx)));
-    } finally {
-      globalThis.fetch = sendToSandbox;
-    }
+    await Promise.all(delivered.map((d) => waitOnExecutionContext(d.ctx)));
 
-    expect(events.slice(0, 20)).toEqual(Array(20).fill("answer 200"));
-    expect(events.slice(20).every((e) => e === "send")).toBe(true);
+    expect(delivered.map((d) => d.status)).toEqual(Array(20).fill(200));
+    expect(sendsAtAnswers).toEqual(Array(20).fill(0));
+    expect(sb.fetchSpy.mock.calls.length).toBeGreaterThan(0);
     expect(await claimsOf(order.id)).toBe(1);
     for (const c of crew) expect(await inbox(sb, c.phone)).toHaveLength(1);
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
@@ -240,29 +226,22 @@ describe("Atender through the button", () => {
   it("holds a tap's reply while another webhook of the isolate is being decided (a second at most)", async () => {
     const ana = await addCollaborator({ tokens: 1 });
     const order = await createPaidOrder();
-    const tap = envelope([
-      [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(ana.phone, `ATENDER:${order.id}`, "wamid.unknown") }],
-    ]);
-    let sends = 0;
-    const sendToSandbox = globalThis.fetch;
-    globalThis.fetch = ((input, init) => {
-      sends++;
-      return sendToSandbox(input, init);
-    }) as typeof fetch;
+    const tap = atenderTap(ana.phone, order.id, "wamid.unknown");
+    // Every message cotorro sends is a fetch (to the sandbox's Graph API).
+    const sends = () => sb.fetchSpy.mock.calls.length;
     const other = webhookDecisions.begin();
     try {
       const answer = await deliverTap(tap);
       expect(answer.status).toBe(200);
       expect(await claimsOf(order.id)).toBe(1);
       await new Promise((r) => setTimeout(r, 100));
-      expect(sends).toBe(0);
+      expect(sends()).toBe(0);
       other();
       await waitOnExecutionContext(answer.ctx);
     } finally {
       other();
-      globalThis.fetch = sendToSandbox;
     }
-    expect(sends).toBeGreaterThan(0);
+    expect(sends()).toBeGreaterThan(0);
     expect(body((await inbox(sb, ana.phone)).at(-1)!)).toMatch(/el trabajo es suyo/i);
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
   });
@@ -271,11 +250,7 @@ describe("Atender through the button", () => {
     const crew = await Promise.all(Array.from({ length: 20 }, () => addCollaborator({ tokens: 1 })));
     const order = await createPaidOrder();
     const bindings = { ...env, MAX_TAKERS: "3" };
-    const taps = crew.map((c) =>
-      envelope([
-        [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(c.phone, `ATENDER:${order.id}`, "wamid.unknown") }],
-      ]),
-    );
+    const taps = crew.map((c) => atenderTap(c.phone, order.id, "wamid.unknown"));
     const statuses = await Promise.all(
       taps.map(async (tap) => {
         const { status, ctx } = await deliverTap(tap, bindings);
@@ -304,9 +279,7 @@ describe("Atender through the button", () => {
       channel: "collaborators",
     });
     expect(res.status).toBe(200);
-    const tap = await postWebhook(
-      envelope([[{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(c.phone, `ATENDER:${order.id}`, "wamid.none") }]]),
-    );
+    const tap = await postWebhook(atenderTap(c.phone, order.id, "wamid.none"));
     expect(tap.status).toBe(200);
     expect(await claimsOf(order.id)).toBe(0);
     expect(await spentBy(c.phone)).toBe(0);
@@ -396,9 +369,7 @@ describe("collaborator commands and the customer's auto-reply", () => {
     // A pending applicant is never offered an order, and cannot take one.
     const order = await createPaidOrder();
     await grantTokens(phone, 1, Date.now() + 86_400_000);
-    await postWebhook(
-      envelope([[{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(phone, `ATENDER:${order.id}`, "wamid.none") }]]),
-    );
+    await postWebhook(atenderTap(phone, order.id, "wamid.none"));
     expect(await claimsOf(order.id)).toBe(0);
   });
 

@@ -182,6 +182,11 @@ export function buttonTap(from: string | null, payload: string, contextId: strin
   };
 }
 
+/** The webhook of a collaborator's Atender tap on `orderId`'s offer (`contextId`), on the collaborators' number. */
+export function atenderTap(from: string | null, orderId: string, contextId: string) {
+  return envelope([[{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(from, `ATENDER:${orderId}`, contextId) }]]);
+}
+
 /**
  * Posts a signed webhook to the worker as Meta would and returns its answer once the work it left
  * for after the answer (replies, notices) is done too, as the sandbox inbox then shows it.

@@ -11,6 +11,7 @@ import { OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   addCollaborator,
+  atenderTap,
   body,
   buttonTap,
   COLLABORATORS_ID,
@@ -164,9 +165,7 @@ describe("POST /webhook: every event, once", () => {
     const ana = await addCollaborator({ tokens: 3 });
     const order = await createPaidOrder();
     const offerId = await recordedOffer(order.id, ana.phone);
-    const tap = envelope([
-      [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(ana.phone, `ATENDER:${order.id}`, offerId) }],
-    ]);
+    const tap = atenderTap(ana.phone, order.id, offerId);
 
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await postWebhook(tap)).status);
@@ -292,9 +291,7 @@ describe("POST /webhook: every event, once", () => {
     const c = await addCollaborator({ tokens: 2 });
     const order = await createPaidOrder();
     const offerId = await recordedOffer(order.id, c.phone);
-    const tap = envelope([
-      [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(c.phone, `ATENDER:${order.id}`, offerId) }],
-    ]);
+    const tap = atenderTap(c.phone, order.id, offerId);
 
     await sb.control("faults", { graph: { status: 500, rate: 1 } });
     // The claim is decided before the answer; its messages fail after it and go to the queue.
@@ -341,9 +338,7 @@ describe("POST /webhook: every event, once", () => {
     const c = await addCollaborator({ tokens: 0 });
     const order = await createPaidOrder();
     const offerId = await recordedOffer(order.id, c.phone);
-    const tap = envelope([
-      [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(c.phone, `ATENDER:${order.id}`, offerId) }],
-    ]);
+    const tap = atenderTap(c.phone, order.id, offerId);
     expect((await postWebhook(tap)).status).toBe(200);
     const [topUp] = await inbox(sb, c.phone);
     expect(body(topUp!)).toContain("Cada token cuesta");
@@ -365,9 +360,7 @@ describe("POST /webhook: every event, once", () => {
     const other = await addCollaborator({ tokens: 1 });
     const order = await createPaidOrder();
     const offerId = await recordedOffer(order.id, offered.phone);
-    const res = await postWebhook(
-      envelope([[{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(other.phone, `ATENDER:${order.id}`, offerId) }]]),
-    );
+    const res = await postWebhook(atenderTap(other.phone, order.id, offerId));
     expect(res.status).toBe(200);
     expect(await ledger("SELECT phone FROM claims WHERE order_id = ?1", order.id)).toEqual([{ phone: offered.phone }]);
     expect(await spentBy(offered.phone)).toBe(1);
@@ -378,9 +371,7 @@ describe("POST /webhook: every event, once", () => {
     const c = await addCollaborator({ tokens: 1 });
     const order = await createPaidOrder();
     const offerId = await recordedOffer(order.id, c.phone);
-    const res = await postWebhook(
-      envelope([[{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(null, `ATENDER:${order.id}`, offerId) }]]),
-    );
+    const res = await postWebhook(atenderTap(null, order.id, offerId));
     expect(res.status).toBe(200);
     expect(await claimsOf(order.id)).toBe(1);
     expect(await spentBy(c.phone)).toBe(1);
