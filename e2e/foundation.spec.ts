@@ -17,6 +17,8 @@ describe("local stack in Chromium", () => {
     expect(res?.status()).toBe(200);
     await expect(page.locator("h1").first().textContent()).resolves.toMatch(/visita|electricista/i);
     expect(await page.locator("html").getAttribute("lang")).toBe("es-CL");
+    // Laid out in standards mode (the page starts with its doctype), not quirks mode.
+    expect(await page.evaluate(() => document.compatMode)).toBe("CSS1Compat");
     // The stylesheet comes from Static Assets and applies: no horizontal scrolling on a phone.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);

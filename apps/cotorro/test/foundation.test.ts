@@ -8,6 +8,7 @@ describe("cotorro foundation", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toMatch(/^[\w-]{4,64}$/);
     const html = await res.text();
+    expect(html.startsWith("<!DOCTYPE html><html")).toBe(true);
     expect(html).toContain('lang="es-CL"');
     expect(html).toContain("$68.000");
   });
@@ -16,6 +17,7 @@ describe("cotorro foundation", () => {
     const res = await exports.default.fetch("http://localhost/no-existe");
     expect(res.status).toBe(404);
     expect(await res.text()).toContain("Página no encontrada");
+    expect(res.headers.get("x-request-id")).toMatch(/^[\w-]{4,64}$/);
   });
 
   it("seeds the demo roster and tokens once, however often it runs", async () => {

@@ -6,6 +6,7 @@ describe("financiero foundation", () => {
     const res = await exports.default.fetch("http://localhost/");
     expect(res.status).toBe(200);
     const html = await res.text();
+    expect(html.startsWith("<!DOCTYPE html><html")).toBe(true);
     expect(html).toContain('lang="es-CL"');
     expect(html).toContain("$5.000");
   });

@@ -26,6 +26,7 @@ describe("phone inbox", () => {
     const res = await sb.call("GET", "/");
     expect(res.status).toBe(200);
     const html = await res.text();
+    expect(html.startsWith("<!DOCTYPE html><html")).toBe(true);
     expect(html).toContain('lang="es-CL"');
     expect(html).toContain('name="viewport" content="width=device-width, initial-scale=1"');
     const owner = html.indexOf(">Dueño<");

@@ -3,6 +3,7 @@
  * working without JavaScript. Plain props in, no data fetching.
  */
 import { PHONE_INPUT_MAX } from "@cotorro/core/phone";
+import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 
 export interface LayoutProps {
@@ -15,34 +16,40 @@ export interface LayoutProps {
   homeHref?: string;
 }
 
+/** Without it a browser lays the page out in quirks mode (`document.compatMode` "BackCompat"). */
+const DOCTYPE = raw("<!DOCTYPE html>");
+
 export function Layout({ title, tagline, children, head, requestId, homeHref = "/" }: LayoutProps) {
   return (
-    <html lang="es-CL">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="same-origin" />
-        <title>{`${title} · alectrico`}</title>
-        <link rel="stylesheet" href="/styles.css" />
-        {head}
-      </head>
-      <body>
-        <a class="skip" href="#contenido">
-          Ir al contenido
-        </a>
-        <header class="site">
-          <a class="logo" href={homeHref}>
-            alectrico
+    <>
+      {DOCTYPE}
+      <html lang="es-CL">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="referrer" content="same-origin" />
+          <title>{`${title} · alectrico`}</title>
+          <link rel="stylesheet" href="/styles.css" />
+          {head}
+        </head>
+        <body>
+          <a class="skip" href="#contenido">
+            Ir al contenido
           </a>
-          <span class="tag">{tagline}</span>
-        </header>
-        <main id="contenido">{children}</main>
-        <footer class="site">
-          <p>alectrico® · Electricistas autorizados SEC · Santiago de Chile</p>
-          {requestId ? <p class="request-id">{`Código de la solicitud: ${requestId}`}</p> : null}
-        </footer>
-      </body>
-    </html>
+          <header class="site">
+            <a class="logo" href={homeHref}>
+              alectrico
+            </a>
+            <span class="tag">{tagline}</span>
+          </header>
+          <main id="contenido">{children}</main>
+          <footer class="site">
+            <p>alectrico® · Electricistas autorizados SEC · Santiago de Chile</p>
+            {requestId ? <p class="request-id">{`Código de la solicitud: ${requestId}`}</p> : null}
+          </footer>
+        </body>
+      </html>
+    </>
   );
 }
 

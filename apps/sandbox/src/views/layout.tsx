@@ -79,25 +79,28 @@ export interface LayoutProps {
 
 export function Layout({ title, bar, children, variant = "inbox", head }: LayoutProps) {
   return (
-    <html lang="es-CL" class={variant === "webpay" ? "tbk" : undefined}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="same-origin" />
-        <title>{`${title} · ${texts.brand}`}</title>
-        <style>{raw(CSS)}</style>
-        {head}
-      </head>
-      <body>
-        <header class="bar">
-          {bar ?? (
-            <a class="title" href="/">
-              {texts.brand}
-            </a>
-          )}
-        </header>
-        <main>{children}</main>
-      </body>
-    </html>
+    <>
+      {raw("<!DOCTYPE html>")}
+      <html lang="es-CL" class={variant === "webpay" ? "tbk" : undefined}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="referrer" content="same-origin" />
+          <title>{`${title} · ${texts.brand}`}</title>
+          <style>{raw(CSS)}</style>
+          {head}
+        </head>
+        <body>
+          <header class="bar">
+            {bar ?? (
+              <a class="title" href="/">
+                {texts.brand}
+              </a>
+            )}
+          </header>
+          <main>{children}</main>
+        </body>
+      </html>
+    </>
   );
 }
