@@ -301,8 +301,8 @@ async function main() {
     }
     // Over connections already open (as autocannon measures throughput): the latency is cotorro's
     // handling of the tap, not a TCP handshake with the local dev server. They are opened with the
-    // booking page, which logs nothing: a refused webhook verification would log a warning each,
-    // which wrangler's Node process formats while the taps run.
+    // booking page, which logs nothing (every line a worker logs is formatted by wrangler's Node
+    // process, which would be doing so while the taps run).
     const agent = new http.Agent({ keepAlive: true, maxSockets: CLAIMERS });
     await Promise.all(taps.map(() => request(agent, `${cotorro}/`, { method: "GET" })));
     const latencies = await Promise.all(

@@ -53,13 +53,13 @@ describe("GET /admin/collaborators", () => {
 });
 
 describe("POST /admin/collaborators", () => {
-  it("adds an active collaborator (phone in any spelling, comunas in their configured spelling) and audits it", async () => {
+  it("adds an active collaborator (phone in any spelling, comunas typed without case or accents, kept in their configured spelling) and audits it", async () => {
     const phone = newPhone();
     const national = phone.slice(3);
     const res = await admin(
       "POST",
       "/collaborators",
-      { phone: national, name: "  Nuevo  ", comunas: ["ñuñoa", "MACUL"] },
+      { phone: national, name: "  Nuevo  ", comunas: ["nunoa", "MACUL", "Ñuñoa"] },
       {
         headers: { "x-actor": "jefe" },
       },

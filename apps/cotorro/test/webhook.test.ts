@@ -7,6 +7,7 @@ import { env, exports } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { acquireSend, getDispatch, recordSent } from "@cotorro/core/dispatch-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
+import { captureLogs } from "@cotorro/core/testing/logs";
 import { OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
@@ -74,6 +75,21 @@ describe("GET /webhook: Meta's verification handshake", () => {
   ])("refuses %s with 403", async (_label, query) => {
     const res = await exports.default.fetch(`${ORIGIN}/webhook?${query}`);
     expect(res.status).toBe(403);
+  });
+
+  it("warns of a refused subscription, but not of a bare GET (a browser, a crawler)", async () => {
+    const logs = captureLogs();
+    let lines: string[];
+    try {
+      await exports.default.fetch(`${ORIGIN}/webhook`);
+      await exports.default.fetch(`${ORIGIN}/webhook_ae?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`);
+      lines = logs.lines();
+    } finally {
+      logs.restore();
+    }
+    const refusals = lines.filter((l) => l.includes("webhook_verification_refused"));
+    expect(refusals).toHaveLength(1);
+    expect(JSON.parse(refusals[0]!)).toMatchObject({ level: "warn", path: "/webhook_ae", mode: "subscribe" });
   });
 });
 

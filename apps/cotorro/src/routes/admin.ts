@@ -33,6 +33,7 @@ import {
 } from "../services/admin-collaborators.ts";
 import { type ImportError, importLegacy } from "../services/admin-import.ts";
 import { pushTemplates, templatesStatus } from "../services/admin-meta.ts";
+import { matchComuna } from "../services/booking-input.ts";
 import {
   cancelOrderAdmin,
   dispatchOrderAdmin,
@@ -75,7 +76,7 @@ const nameField = z.string({ error: T.name }).check(z.trim(), z.minLength(1, T.n
 const reasonField = z.string({ error: T.reason }).check(z.trim(), z.minLength(1, T.reason), z.maxLength(300, T.reason));
 const countField = z.number({ error: T.count }).check(z.int(T.count), z.gte(1, T.count), z.lte(100, T.count));
 
-/** Comunas from configuration, matched without regard to case and given their configured spelling. */
+/** Comunas from configuration, matched as the booking form does (case and accents aside), in their configured spelling. */
 function comunasField(settings: Settings) {
   return z.pipe(
     z
@@ -84,8 +85,7 @@ function comunasField(settings: Settings) {
     z.transform((values: string[], ctx) => {
       const out: string[] = [];
       values.forEach((value, index) => {
-        const wanted = value.trim().toLocaleLowerCase("es-CL");
-        const match = settings.COMUNAS.find((c) => c.toLocaleLowerCase("es-CL") === wanted);
+        const match = matchComuna(settings.COMUNAS, value);
         if (!match) ctx.issues.push({ code: "custom", message: T.comuna(value), path: [index], input: values });
         else if (!out.includes(match)) out.push(match);
       });

@@ -38,7 +38,9 @@ for (const path of WEBHOOK_PATHS) {
       log.info("webhook_verified", { path });
       return c.text(challenge, 200);
     }
-    log.warn("webhook_verification_refused", { path, mode: mode ?? null });
+    // A subscription refused (a wrong token: a misconfigured app) is worth a look; a bare GET
+    // (a browser, a crawler) is not, and only shows at `debug`.
+    (mode === undefined ? log.debug : log.warn)("webhook_verification_refused", { path, mode: mode ?? null });
     return c.body(null, 403);
   });
 
