@@ -33,7 +33,6 @@ import {
 } from "../services/admin-collaborators.ts";
 import { type ImportError, importLegacy } from "../services/admin-import.ts";
 import { pushTemplates, templatesStatus } from "../services/admin-meta.ts";
-import { matchComuna } from "../services/booking-input.ts";
 import {
   cancelOrderAdmin,
   dispatchOrderAdmin,
@@ -43,6 +42,7 @@ import {
   showOrder,
 } from "../services/admin-orders.ts";
 import { listPaymentsAdmin, type ReconcileError, reconcilePaymentAdmin } from "../services/admin-payments.ts";
+import { matchComuna } from "../services/booking-input.ts";
 import { checkMetaTokens } from "../services/meta-token-health.ts";
 import { adminTexts } from "../texts.ts";
 

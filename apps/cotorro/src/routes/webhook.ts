@@ -13,7 +13,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env.ts";
 import { createDecisionGate } from "../decisions-first.ts";
 import { onlyHosts } from "../middleware/hosts.ts";
-import { handleWebhook, type WebhookReport } from "../services/handle-inbound.ts";
+import { type BackgroundTask, handleWebhook, type WebhookReport } from "../services/handle-inbound.ts";
 import { type Budget, withBudget } from "../subrequests.ts";
 
 /** Meta's notifications are small; a body past this is refused before it is read. */
@@ -68,8 +68,6 @@ for (const path of WEBHOOK_PATHS) {
   );
 }
 
-type FollowUp = () => Promise<void>;
-
 /**
  * Verifies and handles one POSTed webhook: a refusal (401, 400) as its response, or what was
  * handled, with the follow-ups (replies, notices) to start after the answer.
@@ -77,7 +75,7 @@ type FollowUp = () => Promise<void>;
 async function decide(
   c: Context<AppEnv>,
   path: string,
-): Promise<Response | { report: WebhookReport; budget: Budget; followUps: FollowUp[] }> {
+): Promise<Response | { report: WebhookReport; budget: Budget; followUps: BackgroundTask[] }> {
   const { settings, log } = c.get("deps");
   const raw = new Uint8Array(await c.req.arrayBuffer());
   const signature = c.req.header("x-hub-signature-256");
@@ -94,13 +92,13 @@ async function decide(
   }
   const { deps, budget } = withBudget(c.get("deps"), c.env, kvRosterStore);
   // Decisions (a claim) are made before answering; replies and notices go out after the answer.
-  const followUps: FollowUp[] = [];
+  const followUps: BackgroundTask[] = [];
   const report = await handleWebhook(body, deps, budget, (task) => followUps.push(task));
   return { report, budget, followUps };
 }
 
 /** Starts the follow-ups of an answered webhook once the isolate's open decisions are made. */
-async function startFollowUps(tasks: readonly FollowUp[]): Promise<void> {
+async function startFollowUps(tasks: readonly BackgroundTask[]): Promise<void> {
   if (tasks.length === 0) return;
   await webhookDecisions.whenDecided();
   await Promise.all(tasks.map((task) => task()));

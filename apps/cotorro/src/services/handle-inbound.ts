@@ -78,8 +78,11 @@ export function channelOf(deps: Pick<Deps, "settings">, phoneNumberId: string | 
   return null;
 }
 
+/** What a message leaves to do after the response: its replies and notices, sent and recorded. */
+export type BackgroundTask = () => Promise<void>;
+
 /** Starts a task after the response is sent (the webhook's `waitUntil`), when the caller sees fit. */
-export type Background = (task: () => Promise<void>) => void;
+export type Background = (task: BackgroundTask) => void;
 
 /**
  * Handles a verified, parsed webhook body. Statuses are applied in one batch; messages one by one,
