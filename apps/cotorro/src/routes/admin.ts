@@ -76,7 +76,7 @@ const nameField = z.string({ error: T.name }).check(z.trim(), z.minLength(1, T.n
 const reasonField = z.string({ error: T.reason }).check(z.trim(), z.minLength(1, T.reason), z.maxLength(300, T.reason));
 const countField = z.number({ error: T.count }).check(z.int(T.count), z.gte(1, T.count), z.lte(100, T.count));
 
-/** Comunas from configuration, matched as the booking form does (case and accents aside), in their configured spelling. */
+/** Configured comunas, matched as the booking form does (case and accents aside), in their own spelling. */
 function comunasField(settings: Settings) {
   return z.pipe(
     z
