@@ -14,22 +14,27 @@ export interface CapturedLogs {
   restore(): void;
 }
 
-/** Spies on every console method (silenced) and keeps each call's arguments as one line. */
+/**
+ * Spies on every console method (silenced) and keeps each call's arguments as one line. What was
+ * captured stays readable after `restore()`.
+ */
 export function captureLogs(): CapturedLogs {
   const methods = ["log", "info", "warn", "error", "debug"] as const;
   const spies: MockInstance[] = methods.map((m) => vi.spyOn(console, m).mockImplementation(() => {}));
-  return {
-    lines: () =>
-      spies.flatMap((spy) =>
-        spy.mock.calls.map((args) =>
-          args
-            .map((a) =>
-              typeof a === "string" ? a : a instanceof Error ? `${a.message} ${a.stack}` : JSON.stringify(a),
-            )
-            .join(" "),
-        ),
+  const read = () =>
+    spies.flatMap((spy) =>
+      spy.mock.calls.map((args) =>
+        args
+          .map((a) => (typeof a === "string" ? a : a instanceof Error ? `${a.message} ${a.stack}` : JSON.stringify(a)))
+          .join(" "),
       ),
+    );
+  // Restoring a spy clears its calls: they are read first and kept.
+  let kept: string[] | null = null;
+  return {
+    lines: () => kept ?? read(),
     restore: () => {
+      kept ??= read();
       for (const spy of spies) spy.mockRestore();
     },
   };
