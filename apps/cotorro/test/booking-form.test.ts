@@ -1,5 +1,6 @@
 /** The booking form: rendering, prefill, branding per host, validation, escaping, CSRF, rate limit. */
 import { env } from "cloudflare:workers";
+import { earlyInAMinute } from "@cotorro/core/testing/browser";
 import { describe, expect, it, vi } from "vitest";
 import { fieldMarkup, ORIGIN, postForm, request, storedCounts, VALID_BOOKING } from "./booking-helpers.ts";
 
@@ -193,9 +194,7 @@ describe("POST /agendar refuses bad input with a 400, errors next to the fields,
 
   it("limits attempts per client with a Spanish 429 page", async () => {
     const ip = "203.0.113.77";
-    // The limiter counts per wall-clock minute: the attempts start early in one, so all fall in it.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_100 - intoMinute));
+    await earlyInAMinute();
     const statuses: number[] = [];
     for (let i = 0; i < 62; i++) {
       const res = await postForm("/agendar", { ...VALID_BOOKING, nombre: "" }, { "cf-connecting-ip": ip });

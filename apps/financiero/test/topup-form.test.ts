@@ -5,6 +5,7 @@
  * limit, escaping. Webpay is the in-isolate sandbox.
  */
 import { env } from "cloudflare:workers";
+import { earlyInAMinute } from "@cotorro/core/testing/browser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   fieldMarkup,
@@ -301,9 +302,7 @@ describe("POST /recargar", () => {
   });
 
   it("limits attempts per client with a Spanish 429 page; other clients are unaffected", async () => {
-    // The limiter counts per wall-clock minute: the attempts start early in one, so all fall in it.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_100 - intoMinute));
+    await earlyInAMinute();
     const statuses: number[] = [];
     let body = "";
     for (let i = 0; i < 62; i++) {

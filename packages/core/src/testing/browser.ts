@@ -37,3 +37,12 @@ export function browserClient(worker: (request: Request) => Promise<Response>, i
   };
   return { clientIp, request, postForm };
 }
+
+/**
+ * Waits, if need be, until early in a wall-clock minute (the rate limiter's window), so that a test
+ * making many attempts in a row sees them all fall in one window.
+ */
+export async function earlyInAMinute(): Promise<void> {
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_100 - intoMinute));
+}
