@@ -34,9 +34,15 @@ function base32(bytes: Uint8Array, length: number): string {
   return out;
 }
 
-/** 128 random bits, 22 URL-safe characters. */
+/**
+ * 128 random bits, 22 URL-safe characters. Never starting with "-": the owner passes order ids to
+ * `pnpm ops` on a command line, which would read such an id as an option.
+ */
 export function newOrderId(): string {
-  return base64url(randomBytes(16));
+  for (;;) {
+    const id = base64url(randomBytes(16));
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 export const ORDER_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
