@@ -57,6 +57,9 @@ describe("GET /atender/:link", () => {
       expect(html).toContain("Atender (usa 1 token)");
       expect(html).toMatch(new RegExp(`<form method="post" action="${link}"`));
       expect(html).toContain("2 tokens");
+      // With tokens, Atender is the page's main button and there is no top-up link.
+      expect(html).toContain('<button type="submit">Atender (usa 1 token)</button>');
+      expect(html).not.toContain("/recargar/");
       expect(html).not.toContain("Marta");
       expect(html).not.toContain("5550");
       expect(html).not.toContain("Irarrázaval");
@@ -65,15 +68,18 @@ describe("GET /atender/:link", () => {
     expect(await claimsOf(order.id)).toBe(0);
   });
 
-  it("with no valid token, the summary says so and links to the top-up form", async () => {
+  it("with no valid token, the summary says so and the top-up link leads, before a secondary Atender", async () => {
     const bruno = await addCollaborator();
     const order = await createPaidOrder();
     const res = await get(await canjeLink(order.id, bruno.phone));
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain("Su saldo: 0 tokens");
-    expect(html).toMatch(/href="http:\/\/127\.0\.0\.1:8788\/recargar\/[\w-]+\.[\w-]+"/);
-    expect(html).toContain("Atender (usa 1 token)");
+    const topUp =
+      /<a class="button" href="http:\/\/127\.0\.0\.1:8788\/recargar\/[\w-]+\.[\w-]+">Recargar tokens<\/a>/.exec(html);
+    expect(topUp).not.toBeNull();
+    const atender = html.indexOf('<button type="submit" class="secondary">Atender (usa 1 token)</button>');
+    expect(atender).toBeGreaterThan(topUp!.index);
   });
 });
 

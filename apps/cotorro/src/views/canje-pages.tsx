@@ -36,14 +36,18 @@ export function OfferPage(props: {
       ) : (
         <p class="muted">{`${P.labels.balance}: ${P.balance(props.balance)}`}</p>
       )}
-      <form method="post" action={props.action}>
-        <button type="submit">{P.submit}</button>
-      </form>
+      {/* Without tokens the next step is a top-up, so it leads; Atender stays (a top-up made
+          meanwhile counts when it is pressed). */}
       {props.topUpUrl ? (
-        <a class="button secondary" href={props.topUpUrl}>
+        <a class="button" href={props.topUpUrl}>
           {P.topUp}
         </a>
       ) : null}
+      <form method="post" action={props.action}>
+        <button type="submit" class={props.topUpUrl ? "secondary" : undefined}>
+          {P.submit}
+        </button>
+      </form>
     </Layout>
   );
 }
