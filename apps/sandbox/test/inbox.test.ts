@@ -137,9 +137,26 @@ describe("phone inbox", () => {
     expect(html).toContain('value="Necesito ayuda"');
   });
 
-  it("answers unknown pages with 404", async () => {
+  it("a number typed in another spelling opens the same conversation, at its own address", async () => {
+    const sb = makeSandbox({ statusWebhooks: false });
+    await sb.send("collaborators", sayAtender(ANA));
+    for (const spelling of ["+56911111111", "%2B56911111111", "9%201111%201111", "911111111"]) {
+      const res = await sb.call("GET", `/chat/collaborators/${spelling}?aviso=mensaje&estado=200`);
+      expect(res.status, spelling).toBe(302);
+      expect(res.headers.get("location")).toBe("/chat/collaborators/56911111111?aviso=mensaje&estado=200");
+    }
+    const page = await sb.call("GET", "/chat/collaborators/56911111111");
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("plantilla say_atender");
+  });
+
+  it("answers unknown pages with 404, and a conversation that cannot exist says so", async () => {
     const sb = makeSandbox();
-    expect((await sb.call("GET", "/chat/owner/56911111111")).status).toBe(404);
+    for (const path of ["/chat/owner/56911111111", "/chat/collaborators/123", "/chat/customers/hola"]) {
+      const res = await sb.call("GET", path);
+      expect(res.status, path).toBe(404);
+      expect(await res.text()).toContain("Conversación o mensaje no encontrado.");
+    }
     expect((await sb.call("GET", "/no-existe", undefined, { accept: "text/html" })).status).toBe(404);
     expect((await sb.json("GET", "/__sandbox/nothing")).status).toBe(404);
   });

@@ -33,13 +33,18 @@ export function inboxRoutes(ctx: SandboxContext) {
   const app = new Hono();
   const { state, options } = ctx;
 
+  /**
+   * The conversation a path names. Links hold the international digits (chatPath); a number typed
+   * into the address bar in another spelling (`+56 9 1111 1111`, `911111111`) names the same one.
+   */
   function route(c: Context): { channel: Channel; phone: string } | null {
     const channel = c.req.param("channel") as Channel;
-    // The path holds the international digits (chatPath), never a national spelling.
-    const digits = c.req.param("phone") ?? "";
-    const phone = /^\d{8,15}$/.test(digits) ? `+${digits}` : null;
+    const phone = toE164(c.req.param("phone") ?? "");
     return CHANNELS.includes(channel) && phone ? { channel, phone } : null;
   }
+
+  const notFound = (c: Context) =>
+    c.html(<InboxPage summaries={conversations(state, options)} flash={{ tone: "bad", text: t.notFound }} />, 404);
 
   app.get("/", (c) => c.html(<InboxPage summaries={conversations(state, options)} flash={flashFrom(c)} />));
 
@@ -68,7 +73,10 @@ export function inboxRoutes(ctx: SandboxContext) {
 
   app.get("/chat/:channel/:phone", (c) => {
     const where = route(c);
-    if (!where) return c.html(<InboxPage summaries={conversations(state, options)} />, 404);
+    if (!where) return notFound(c);
+    const url = new URL(c.req.url);
+    const canonical = chatPath(where.channel, where.phone);
+    if (url.pathname !== canonical) return c.redirect(`${canonical}${url.search}`, 302);
     return c.html(
       <ChatPage
         channel={where.channel}
@@ -82,7 +90,7 @@ export function inboxRoutes(ctx: SandboxContext) {
 
   app.post("/chat/:channel/:phone/reply", async (c) => {
     const where = route(c);
-    if (!where) return c.html(<InboxPage summaries={conversations(state, options)} />, 404);
+    if (!where) return notFound(c);
     const text = (await formField(c, "text")).trim();
     if (text.length === 0) {
       return c.html(
@@ -106,12 +114,7 @@ export function inboxRoutes(ctx: SandboxContext) {
     const messageId = form?.get("message");
     const button = form?.get("button");
     const message = typeof messageId === "string" ? state.outbound.get(messageId) : undefined;
-    if (!where || !message || message.to !== where.phone || message.channel !== where.channel) {
-      return c.html(
-        <InboxPage summaries={conversations(state, options)} flash={{ tone: "bad", text: t.notFound }} />,
-        404,
-      );
-    }
+    if (!where || !message || message.to !== where.phone || message.channel !== where.channel) return notFound(c);
     const outcome = await pressButton(webhookDeps(ctx, c), message.id, button);
     const back = chatPath(where.channel, where.phone);
     if (outcome.kind !== "ok") {
