@@ -6,14 +6,14 @@ const later = (ms: number, fn: () => void) => setTimeout(fn, ms);
 
 describe("createDecisionGate", () => {
   it("lets follow-ups start at once when no decision is open", async () => {
-    const gate = createDecisionGate({ maxWaitMs: 1_000, pollMs: 5 });
+    const gate = createDecisionGate({ maxWaitMs: 1_000, quietMs: 0, pollMs: 5 });
     const start = Date.now();
     await gate.whenDecided();
     expect(Date.now() - start).toBeLessThan(5);
   });
 
   it("holds follow-ups until every open decision is made", async () => {
-    const gate = createDecisionGate({ maxWaitMs: 1_000, pollMs: 5 });
+    const gate = createDecisionGate({ maxWaitMs: 1_000, quietMs: 0, pollMs: 5 });
     const first = gate.begin();
     const second = gate.begin();
     const events: string[] = [];
@@ -31,8 +31,46 @@ describe("createDecisionGate", () => {
     expect(gate.open()).toBe(0);
   });
 
+  it("lets follow-ups start at once when no decision was made within quietMs", async () => {
+    const gate = createDecisionGate({ maxWaitMs: 1_000, quietMs: 30, pollMs: 5 });
+    const start = Date.now();
+    await gate.whenDecided();
+    expect(Date.now() - start).toBeLessThan(5);
+  });
+
+  it("after a decision, waits quietMs for the rest of a burst, and then for the burst's decisions", async () => {
+    const gate = createDecisionGate({ maxWaitMs: 1_000, quietMs: 30, pollMs: 2 });
+    const events: string[] = [];
+    // The first tap of a burst is decided before the next one arrives.
+    gate.begin()();
+    const decidedAt = Date.now();
+    later(15, () => {
+      events.push("second arrived");
+      const second = gate.begin();
+      later(20, () => {
+        events.push("second decided");
+        second();
+      });
+    });
+    await gate.whenDecided();
+    events.push("follow-ups");
+    expect(events).toEqual(["second arrived", "second decided", "follow-ups"]);
+    // Quiet for 30 ms after the second decision (made about 35 ms after the first).
+    expect(Date.now() - decidedAt).toBeGreaterThanOrEqual(60);
+  });
+
+  it("with quietMs, a lone decision's follow-ups wait that long after it, no more", async () => {
+    const gate = createDecisionGate({ maxWaitMs: 1_000, quietMs: 30, pollMs: 2 });
+    gate.begin()();
+    const decidedAt = Date.now();
+    await gate.whenDecided();
+    const waited = Date.now() - decidedAt;
+    expect(waited).toBeGreaterThanOrEqual(30);
+    expect(waited).toBeLessThan(200);
+  });
+
   it("holds them no longer than maxWaitMs when decisions keep coming", async () => {
-    const gate = createDecisionGate({ maxWaitMs: 60, pollMs: 5 });
+    const gate = createDecisionGate({ maxWaitMs: 60, quietMs: 0, pollMs: 5 });
     const stuck = gate.begin();
     const start = Date.now();
     await gate.whenDecided();
@@ -44,7 +82,7 @@ describe("createDecisionGate", () => {
   });
 
   it("counts a decision once however often its end is reported", () => {
-    const gate = createDecisionGate({ maxWaitMs: 1_000, pollMs: 5 });
+    const gate = createDecisionGate({ maxWaitMs: 1_000, quietMs: 0, pollMs: 5 });
     const one = gate.begin();
     const two = gate.begin();
     one();

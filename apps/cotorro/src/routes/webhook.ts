@@ -23,8 +23,11 @@ export const WEBHOOK_PATHS = ["/webhook", "/webhook_cotorro", "/webhook_ae"] as 
 
 export const webhookRoutes = new Hono<AppEnv>();
 
-/** Webhooks of this isolate being decided: their follow-ups wait for them (at most a second). */
-export const webhookDecisions = createDecisionGate({ maxWaitMs: 1_000, pollMs: 10 });
+/**
+ * Webhooks of this isolate being decided: follow-ups wait for them and for 50 ms without a new one
+ * (a burst of taps is still arriving when its first is decided), a second at most.
+ */
+export const webhookDecisions = createDecisionGate({ maxWaitMs: 1_000, quietMs: 50, pollMs: 10 });
 
 const hosts = onlyHosts("api", "booking");
 
