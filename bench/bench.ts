@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { SettingsSchema } from "../packages/config/src/settings.ts";
+import { ATENDER_PREFIX } from "../packages/core/src/atender-messages.ts";
 import { signMetaBody } from "../packages/core/src/meta-signature.ts";
 import { OFFER_CALLBACK_DATA } from "../packages/core/src/webhook.ts";
 import { measureBundle } from "../scripts/bundle-size.ts";
@@ -37,7 +38,7 @@ interface Results {
     duplicates: number;
     max_subrequests_per_invocation: number;
   };
-  claim: { concurrency: number; winners: number; p50_ms: number; p99_ms: number };
+  claim: { concurrency: number; winners: number; p50_ms: number; p99_ms: number; warm_up_p99_ms: number };
   bundle_gzip_kib: { cotorro: number; financiero: number };
 }
 
@@ -159,6 +160,8 @@ interface OfferSeen {
   id: string;
   /** The Atender button's payload (names the order). */
   payload: string;
+  /** When the sandbox accepted it (ms). */
+  at: number;
 }
 
 /** One request with node:http (a lighter client than fetch, so it takes less of the CPU being measured). */
@@ -230,7 +233,8 @@ async function main() {
     for (const [i, phone] of phones.entries()) {
       await admin(cotorro, token, "collaborators", { phone, name: `Colaborador ${i + 1}` });
     }
-    for (const phone of phones.slice(0, CLAIMERS)) {
+    // Tokens for the measured taps and for the warm-up burst before them (two sets of tappers).
+    for (const phone of phones.slice(0, 2 * CLAIMERS)) {
       await admin(cotorro, token, `collaborators/${encodeURIComponent(phone)}/tokens`, {
         count: 1,
         reason: "benchmark",
@@ -242,31 +246,8 @@ async function main() {
     const [newest] = (await admin(cotorro, token, "orders?limit=1")) as { id: string }[];
     const orderId = newest?.id ?? "";
     const everyone = [...phones, "+56911111111", "+56922222222"];
-    let lastAccepted = paidAt;
-    const offers = new Map<string, OfferSeen[]>();
-    const deadline = Date.now() + Math.max(60_000, (COLLABORATORS / 80) * 4000);
-    while (Date.now() < deadline) {
-      const all = (await (await fetch(`${sandbox}/__sandbox/messages`)).json()) as {
-        messages: {
-          id: string;
-          to: string;
-          template?: string | null;
-          time: string;
-          buttons: { text: string; payload: string | null }[];
-        }[];
-      };
-      offers.clear();
-      for (const m of all.messages) {
-        if (m.template !== "say_atender") continue;
-        const list = offers.get(m.to) ?? [];
-        const payload = m.buttons.find((b) => b.text === "Atender")?.payload ?? "";
-        list.push({ id: m.id, payload });
-        offers.set(m.to, list);
-        lastAccepted = Math.max(lastAccepted, Date.parse(m.time));
-      }
-      if (everyone.every((p) => offers.has(p))) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    const offers = await offersOf(sandbox, orderId, everyone, Math.max(60_000, (COLLABORATORS / 80) * 4000));
+    const lastAccepted = Math.max(paidAt, ...[...offers.values()].flatMap((l) => l.map((o) => o.at)));
     const dispatch = {
       collaborators: everyone.length,
       seconds: Number(((lastAccepted - paidAt) / 1000).toFixed(2)),
@@ -279,52 +260,26 @@ async function main() {
     // every one has reached cotorro, so they are measured against each other rather than against
     // the tail of the dispatch (people tap after the offer is delivered).
     await statusesDelivered(sandbox, 2 * everyone.length);
-    console.log(`claim: ${CLAIMERS} simultaneous taps…`);
-    // Each tap is the webhook WhatsApp delivers, signed beforehand (Meta signs on its side), and
-    // posted straight to cotorro: the latency is cotorro's answer to the tap, its claim decided.
-    const taps = await Promise.all(
-      phones.slice(0, CLAIMERS).map(async (phone, n) => {
-        const offer = offers.get(phone)?.[0];
-        if (!offer) throw new Error(`no offer reached ${phone}`);
-        const body = tapWebhook(offer, phone, n);
-        return { body, signature: await signMetaBody(appSecret, body) };
-      }),
-    );
-    // WhatsApp knows of each tap as it delivers it: it opens the tapper's 24-hour window, which
-    // the sandbox only learns from taps sent through it, so it is told here.
-    for (const phone of phones.slice(0, CLAIMERS)) {
-      await fetch(`${sandbox}/__sandbox/window`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ phone, channel: "collaborators", lastInboundAt: Date.now() }),
-      });
-    }
-    // Over connections already open (as autocannon measures throughput): the latency is cotorro's
-    // handling of the tap, not a TCP handshake with the local dev server. They are opened with the
-    // booking page, which logs nothing (every line a worker logs is formatted by wrangler's Node
-    // process, which would be doing so while the taps run).
-    const agent = new http.Agent({ keepAlive: true, maxSockets: CLAIMERS });
-    await Promise.all(taps.map(() => request(agent, `${cotorro}/`, { method: "GET" })));
-    const latencies = await Promise.all(
-      taps.map(async ({ body, signature }) => {
-        const start = performance.now();
-        const status = await request(agent, `${cotorro}/webhook`, {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-hub-signature-256": signature },
-          body,
-        });
-        if (status !== 200) throw new Error(`a tap was answered ${status}`);
-        return performance.now() - start;
-      }),
-    );
-    agent.destroy();
-    latencies.sort((a, b) => a - b);
-    const order = (await admin(cotorro, token, `orders/${orderId}`)) as { takenBy: string[] };
+    const tap = { cotorro, sandbox, appSecret };
+    // A warm-up burst first, as on any benchmark: the same taps by other collaborators on this
+    // order, so that the measured burst meets a worker that has run its claim code before (a
+    // production isolate is long-lived), not one compiling it. Its figure is printed, not judged.
+    console.log(`claim: a warm-up burst of ${CLAIMERS} taps, then ${CLAIMERS} simultaneous taps on a new order…`);
+    const warmUp = await tapBurst(tap, phones.slice(CLAIMERS, 2 * CLAIMERS), offers);
+    await bookAndPay(cotorro, sandbox);
+    const [second] = (await admin(cotorro, token, "orders?limit=1")) as { id: string }[];
+    const measuredOrder = second?.id ?? "";
+    const claimers = phones.slice(0, CLAIMERS);
+    const secondOffers = await offersOf(sandbox, measuredOrder, claimers, 60_000);
+    await statusesDelivered(sandbox, 4 * everyone.length);
+    const latencies = await tapBurst(tap, claimers, secondOffers);
+    const order = (await admin(cotorro, token, `orders/${measuredOrder}`)) as { takenBy: string[] };
     const claim = {
       concurrency: CLAIMERS,
       winners: order.takenBy.length,
       p50_ms: Math.round(percentile(latencies, 50)),
       p99_ms: Math.round(percentile(latencies, 99)),
+      warm_up_p99_ms: Math.round(percentile(warmUp, 99)),
     };
 
     const bundle_gzip_kib = {
@@ -338,6 +293,88 @@ async function main() {
     if (baseline) await stopWorker(baseline);
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+/** The Atender offers of `orderId` that reached each of `phones` (waits until all did, or `waitMs`). */
+async function offersOf(
+  sandbox: string,
+  orderId: string,
+  phones: string[],
+  waitMs: number,
+): Promise<Map<string, OfferSeen[]>> {
+  const offers = new Map<string, OfferSeen[]>();
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline) {
+    const all = (await (await fetch(`${sandbox}/__sandbox/messages`)).json()) as {
+      messages: {
+        id: string;
+        to: string;
+        template?: string | null;
+        time: string;
+        buttons: { text: string; payload: string | null }[];
+      }[];
+    };
+    offers.clear();
+    for (const m of all.messages) {
+      const payload = m.buttons.find((b) => b.text === "Atender")?.payload ?? "";
+      if (m.template !== "say_atender" || payload !== `${ATENDER_PREFIX}${orderId}`) continue;
+      offers.set(m.to, [...(offers.get(m.to) ?? []), { id: m.id, payload, at: Date.parse(m.time) }]);
+    }
+    if (phones.every((p) => offers.has(p))) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return offers;
+}
+
+/**
+ * `tappers` tap Atender on their offer at once; returns each tap's latency (ms), sorted. Each tap
+ * is the webhook WhatsApp delivers, signed beforehand (Meta signs on its side), and posted straight
+ * to cotorro: the latency is cotorro's answer to the tap, its claim decided.
+ */
+async function tapBurst(
+  { cotorro, sandbox, appSecret }: { cotorro: string; sandbox: string; appSecret: string },
+  tappers: string[],
+  offers: Map<string, OfferSeen[]>,
+): Promise<number[]> {
+  const taps = await Promise.all(
+    tappers.map(async (phone, n) => {
+      const offer = offers.get(phone)?.[0];
+      if (!offer) throw new Error(`no offer reached ${phone}`);
+      const body = tapWebhook(offer, phone, n);
+      return { body, signature: await signMetaBody(appSecret, body) };
+    }),
+  );
+  // WhatsApp knows of each tap as it delivers it: it opens the tapper's 24-hour window, which
+  // the sandbox only learns from taps sent through it, so it is told here.
+  for (const phone of tappers) {
+    await fetch(`${sandbox}/__sandbox/window`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ phone, channel: "collaborators", lastInboundAt: Date.now() }),
+    });
+  }
+  // Over connections already open (as autocannon measures throughput): the latency is cotorro's
+  // handling of the tap, not a TCP handshake with the local dev server. They are opened with the
+  // booking page, which logs nothing (every line a worker logs is formatted by wrangler's Node
+  // process, which would be doing so while the taps run).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: tappers.length });
+  await Promise.all(taps.map(() => request(agent, `${cotorro}/`, { method: "GET" })));
+  const latencies = await Promise.all(
+    taps.map(async ({ body, signature }) => {
+      const start = performance.now();
+      const status = await request(agent, `${cotorro}/webhook`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-hub-signature-256": signature },
+        body,
+      });
+      if (status !== 200) throw new Error(`a tap was answered ${status}`);
+      return performance.now() - start;
+    }),
+  );
+  agent.destroy();
+  // Replies and notices go out after the answers: let them finish before anything else is measured.
+  await new Promise((r) => setTimeout(r, 1_500));
+  return latencies.sort((a, b) => a - b);
 }
 
 /** Waits until the sandbox sent at least `expected` status webhooks and cotorro answered each (≤ 60 s). */
@@ -426,6 +463,7 @@ function report(r: Results) {
     ["claim.winners", String(r.claim.winners), "exactly 1", r.claim.winners === 1],
     ["claim.p50_ms", String(r.claim.p50_ms), "—", true],
     ["claim.p99_ms", String(r.claim.p99_ms), "< 250", r.claim.p99_ms < 250],
+    ["claim.warm_up_p99_ms", String(r.claim.warm_up_p99_ms), "— (first burst, not judged)", true],
     ["bundle.cotorro_gzip_kib", String(r.bundle_gzip_kib.cotorro), "≤ 100", r.bundle_gzip_kib.cotorro <= 100],
     ["bundle.financiero_gzip_kib", String(r.bundle_gzip_kib.financiero), "≤ 100", r.bundle_gzip_kib.financiero <= 100],
   ];
