@@ -242,9 +242,7 @@ async function main() {
     }
     await fetch(`${sandbox}/__sandbox/reset`, { method: "POST" });
     subrequestLog.length = 0;
-    const paidAt = await bookAndPay(cotorro, sandbox);
-    const [newest] = (await admin(cotorro, token, "orders?limit=1")) as { id: string }[];
-    const orderId = newest?.id ?? "";
+    const { paidAt, orderId } = await bookAndPay(cotorro, sandbox, token);
     const everyone = [...phones, "+56911111111", "+56922222222"];
     const offers = await offersOf(sandbox, orderId, everyone, Math.max(60_000, (COLLABORATORS / 80) * 4000));
     const lastAccepted = Math.max(paidAt, ...[...offers.values()].flatMap((l) => l.map((o) => o.at)));
@@ -266,9 +264,7 @@ async function main() {
     // production isolate is long-lived), not one compiling it. Its figure is printed, not judged.
     console.log(`claim: a warm-up burst of ${CLAIMERS} taps, then ${CLAIMERS} simultaneous taps on a new order…`);
     const warmUp = await tapBurst(tap, phones.slice(CLAIMERS, 2 * CLAIMERS), offers);
-    await bookAndPay(cotorro, sandbox);
-    const [second] = (await admin(cotorro, token, "orders?limit=1")) as { id: string }[];
-    const measuredOrder = second?.id ?? "";
+    const { orderId: measuredOrder } = await bookAndPay(cotorro, sandbox, token);
     const claimers = phones.slice(0, CLAIMERS);
     const secondOffers = await offersOf(sandbox, measuredOrder, claimers, 60_000);
     await statusesDelivered(sandbox, 4 * everyone.length);
@@ -391,8 +387,15 @@ async function statusesDelivered(sandbox: string, expected: number): Promise<voi
   await new Promise((r) => setTimeout(r, 500));
 }
 
-/** A customer books and pays through the sandbox; returns the time the approval was returned. */
-async function bookAndPay(cotorro: string, sandbox: string): Promise<number> {
+/**
+ * A customer books and pays through the sandbox; returns the time the approval was returned and
+ * the order (the newest, read with the admin API).
+ */
+async function bookAndPay(
+  cotorro: string,
+  sandbox: string,
+  adminToken: string,
+): Promise<{ paidAt: number; orderId: string }> {
   const form = new URLSearchParams({
     nombre: "Cliente Benchmark",
     fono: "+56955555555",
@@ -427,7 +430,9 @@ async function bookAndPay(cotorro: string, sandbox: string): Promise<number> {
   });
   await returned.text();
   if (returned.status !== 200) throw new Error(`payment return answered ${returned.status}`);
-  return at;
+  const [newest] = (await admin(cotorro, adminToken, "orders?limit=1")) as { id: string }[];
+  if (!newest) throw new Error("the paid order is not listed by the admin API");
+  return { paidAt: at, orderId: newest.id };
 }
 
 function report(r: Results) {
