@@ -20,6 +20,21 @@ describe("cotorro foundation", () => {
     expect(res.headers.get("x-request-id")).toMatch(/^[\w-]{4,64}$/);
   });
 
+  it("sets the request id on every kind of answer, and keeps a well-formed incoming one", async () => {
+    const id = (res: Response) => res.headers.get("x-request-id");
+    const redirect = await exports.default.fetch("http://localhost/v/alectrico/verifica_user", { redirect: "manual" });
+    expect(redirect.status).toBe(307);
+    expect(id(redirect)).toMatch(/^[\w-]{4,64}$/);
+    const machine = await exports.default.fetch("http://localhost/webhook", { method: "POST", body: "{}" });
+    expect(machine.status).toBe(401);
+    expect(id(machine)).toMatch(/^[\w-]{4,64}$/);
+    const traced = await exports.default.fetch("http://localhost/", { headers: { "x-request-id": "abc-123_XYZ" } });
+    expect(id(traced)).toBe("abc-123_XYZ");
+    const forged = await exports.default.fetch("http://localhost/", { headers: { "x-request-id": "<script>" } });
+    expect(id(forged)).toMatch(/^[\w-]{4,64}$/);
+    expect(id(forged)).not.toBe("<script>");
+  });
+
   it("seeds the demo roster and tokens once, however often it runs", async () => {
     const first = await (await exports.default.fetch("http://localhost/__dev/seed", { method: "POST" })).json();
     const second = await (await exports.default.fetch("http://localhost/__dev/seed", { method: "POST" })).json();

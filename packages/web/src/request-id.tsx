@@ -7,5 +7,6 @@ export const requestId = createMiddleware<{ Variables: { requestId: string } }>(
   const id = incoming && /^[\w-]{4,64}$/.test(incoming) ? incoming : newRequestId();
   c.set("requestId", id);
   await next();
-  c.header("X-Request-Id", id);
+  // Onto the answer as it is: Hono's `c.header` would first copy a finished response whole.
+  c.res.headers.set("X-Request-Id", id);
 });
