@@ -26,6 +26,8 @@ export interface RecordedRequest {
   method: string;
   url: string;
   body: string;
+  /** When the worker called `fetch` (ms), before the sandbox read it. */
+  at: number;
 }
 
 export interface InstalledSandbox {
@@ -67,9 +69,10 @@ export function installSandbox(overrides: Partial<SandboxOptions> = {}): Install
   let intercept: Intercept | null = null;
   const realFetch = globalThis.fetch;
   const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const at = Date.now();
     const request = new Request(input, init);
     if (new URL(request.url).origin !== SANDBOX_ORIGIN) return realFetch(input, init);
-    requests.push({ method: request.method, url: request.url, body: await request.clone().text() });
+    requests.push({ method: request.method, url: request.url, body: await request.clone().text(), at });
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     const response = await abortable(Promise.resolve(app.fetch(request)), signal);
     return intercept ? intercept(request, response) : response;
