@@ -53,33 +53,30 @@ export interface OrderRow {
 export async function putOrderDoc(kv: KVNamespace, doc: OrderDoc, dataTtlDays: number): Promise<void> {
   const valid = OrderDocSchema.parse(doc);
   await kv.put(orderKey(doc.id), JSON.stringify(valid), { expirationTtl: ttlSeconds(dataTtlDays) });
-  remember(kv, valid);
+  recentDocs.set(valid.id, valid);
 }
 
 export async function getOrderDoc(kv: KVNamespace, orderId: string): Promise<OrderDoc | null> {
-  const known = recentDocs.get(kv)?.get(orderId);
+  const known = recentDocs.get(orderId);
   if (known) return known;
   const parsed = OrderDocSchema.safeParse(await kv.get(orderKey(orderId), "json"));
   if (!parsed.success) return null;
-  remember(kv, parsed.data);
+  recentDocs.set(parsed.data.id, parsed.data);
   return parsed.data;
 }
 
 /**
  * An order's document is written once, at booking, and only expires (days later): the ones this
  * isolate wrote or read lately are kept for a few minutes, so the dispatch and the taps that follow
- * it read the customer's data from KV once rather than once each.
+ * it read the customer's data from KV once rather than once each. Kept by order id (random, so
+ * unique), not by binding object: one namespace reaches here through a different object in each
+ * invocation (cotorro wraps its bindings per invocation to count subrequests).
  */
-const recentDocs = new WeakMap<KVNamespace, RecentCache<OrderDoc>>();
-
-function remember(kv: KVNamespace, doc: OrderDoc): void {
-  let docs = recentDocs.get(kv);
-  if (!docs) {
-    docs = recentCache<OrderDoc>({ ttlMs: 5 * 60_000, max: 200, copy: (d) => structuredClone(d) });
-    recentDocs.set(kv, docs);
-  }
-  docs.set(doc.id, doc);
-}
+const recentDocs: RecentCache<OrderDoc> = recentCache<OrderDoc>({
+  ttlMs: 5 * 60_000,
+  max: 200,
+  copy: (d) => structuredClone(d),
+});
 
 /** The statement that creates an order's state row (status `pending_payment` for visits, `lead` for leads). */
 export function insertOrderStatement(
