@@ -17,7 +17,7 @@ import autocannon from "autocannon";
 import { SettingsSchema } from "../packages/config/src/settings.ts";
 import { ATENDER_PREFIX } from "../packages/core/src/atender-messages.ts";
 import { signMetaBody } from "../packages/core/src/meta-signature.ts";
-import { OFFER_CALLBACK_DATA } from "../packages/core/src/webhook.ts";
+import { normalizeWebhook, OFFER_CALLBACK_DATA } from "../packages/core/src/webhook.ts";
 import { measureBundle } from "../scripts/bundle-size.ts";
 import { devVar, ROOT, startStack, startWorker, stopWorker } from "../scripts/stack.ts";
 
@@ -28,6 +28,8 @@ const DURATION_S = Number(process.env.BENCH_SECONDS ?? 3);
 const SLICES = Number(process.env.BENCH_SLICES ?? 3);
 const COLLABORATORS = Number(process.env.BENCH_COLLABORATORS ?? 500);
 const CLAIMERS = Number(process.env.BENCH_CLAIMERS ?? 50);
+/** How long an order's offers may take to reach everyone: four times the 80-per-second pace, a minute at least. */
+const DISPATCH_WAIT_MS = Math.max(60_000, (COLLABORATORS / 80) * 4000);
 
 interface Results {
   throughput: { baseline_rps: number; booking_page_rps: number; webhook_rps: number };
@@ -244,7 +246,7 @@ async function main() {
     subrequestLog.length = 0;
     const { paidAt, orderId } = await bookAndPay(cotorro, sandbox, token);
     const everyone = [...phones, "+56911111111", "+56922222222"];
-    const offers = await offersOf(sandbox, orderId, everyone, Math.max(60_000, (COLLABORATORS / 80) * 4000));
+    const offers = await offersOf(sandbox, orderId, everyone, DISPATCH_WAIT_MS);
     const lastAccepted = Math.max(paidAt, ...[...offers.values()].flatMap((l) => l.map((o) => o.at)));
     const dispatch = {
       collaborators: everyone.length,
@@ -267,12 +269,7 @@ async function main() {
     const { orderId: measuredOrder } = await bookAndPay(cotorro, sandbox, token);
     // Like the first, the second order reaches everyone before its taps: they start after its
     // whole dispatch, not during its tail.
-    const secondOffers = await offersOf(
-      sandbox,
-      measuredOrder,
-      everyone,
-      Math.max(60_000, (COLLABORATORS / 80) * 4000),
-    );
+    const secondOffers = await offersOf(sandbox, measuredOrder, everyone, DISPATCH_WAIT_MS);
     await statusesDelivered(sandbox, secondOffers);
     const latencies = await tapBurst(tap, phones.slice(0, CLAIMERS), secondOffers);
     const order = (await admin(cotorro, token, `orders/${measuredOrder}`)) as { takenBy: string[] };
@@ -394,19 +391,12 @@ async function statusesDelivered(sandbox: string, offers: Map<string, OfferSeen[
     const delivered = new Set<string>();
     for (const w of webhooks) {
       if (w.kind !== "status" || w.attempts.length === 0) continue;
-      for (const s of statusesIn(w.body)) delivered.add(`${s.id} ${s.status}`);
+      for (const s of normalizeWebhook(w.body).statuses) delivered.add(`${s.id} ${s.status}`);
     }
     if ([...ids].every((id) => delivered.has(`${id} sent`) && delivered.has(`${id} delivered`))) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   await new Promise((r) => setTimeout(r, 500));
-}
-
-/** The statuses of one status webhook (Meta's envelope, platform.md §2.4). */
-function statusesIn(body: unknown): { id: string; status: string }[] {
-  const entries = (body as { entry?: { changes?: { value?: { statuses?: { id: string; status: string }[] } }[] }[] })
-    .entry;
-  return (entries ?? []).flatMap((e) => (e.changes ?? []).flatMap((c) => c.value?.statuses ?? []));
 }
 
 /**
