@@ -5,8 +5,8 @@
 
 import { installErrorPages } from "@cotorro/web/error-pages";
 import { requestId } from "@cotorro/web/request-id";
+import { securityHeaders } from "@cotorro/web/security-headers";
 import { Hono } from "hono";
-import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env.ts";
 import { createDeps } from "./deps.ts";
 import { deps } from "./middleware/deps.ts";
@@ -25,7 +25,7 @@ const MACHINE_PATHS = /^\/(webhook|webhook_cotorro|webhook_ae|admin|__dev|create
 export function createApp() {
   const app = new Hono<AppEnv>();
   app.use("*", requestId);
-  app.use("*", secureHeaders({ referrerPolicy: "same-origin" }));
+  app.use("*", securityHeaders);
   app.use("*", deps);
 
   app.route("/__dev", devRoutes);

@@ -20,6 +20,16 @@ describe("cotorro foundation", () => {
     expect(res.headers.get("x-request-id")).toMatch(/^[\w-]{4,64}$/);
   });
 
+  it("refuses framing in both the CSP and X-Frame-Options, on pages and machine answers", async () => {
+    const page = await exports.default.fetch("http://localhost/");
+    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(page.headers.get("referrer-policy")).toBe("same-origin");
+    const machine = await exports.default.fetch("http://localhost/webhook", { method: "POST", body: "{}" });
+    expect(machine.headers.get("x-frame-options")).toBe("DENY");
+  });
+
   it("sets the request id on every kind of answer, and keeps a well-formed incoming one", async () => {
     const id = (res: Response) => res.headers.get("x-request-id");
     const redirect = await exports.default.fetch("http://localhost/v/alectrico/verifica_user", { redirect: "manual" });

@@ -6,8 +6,8 @@
 import { defaultCsp } from "@cotorro/web/csp";
 import { installErrorPages } from "@cotorro/web/error-pages";
 import { requestId } from "@cotorro/web/request-id";
+import { securityHeaders } from "@cotorro/web/security-headers";
 import { Hono } from "hono";
-import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env.ts";
 import { createDeps } from "./deps.ts";
 import { deps } from "./middleware/deps.ts";
@@ -20,7 +20,7 @@ import { texts } from "./texts.ts";
 export function createApp() {
   const app = new Hono<AppEnv>();
   app.use("*", requestId);
-  app.use("*", secureHeaders({ referrerPolicy: "same-origin" }));
+  app.use("*", securityHeaders);
   app.use("*", deps);
   app.use("*", onlyRecargaHost);
   app.use("*", defaultCsp);

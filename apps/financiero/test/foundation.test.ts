@@ -16,4 +16,11 @@ describe("financiero foundation", () => {
     expect(res.status).toBe(404);
     expect(await res.text()).toContain("Página no encontrada");
   });
+
+  it("refuses framing in both the CSP and X-Frame-Options", async () => {
+    const res = await exports.default.fetch("http://localhost/");
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("referrer-policy")).toBe("same-origin");
+  });
 });
