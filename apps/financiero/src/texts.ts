@@ -71,6 +71,9 @@ export const texts = {
     balanceLine: (balance: string) => `Saldo: ${balance}`,
     validUntil: "Los tokens de esta compra vencen el",
     seeBalance: "Ver saldo y movimientos",
+    backToJob:
+      "¿Recargó para tomar un trabajo? Vuelva a WhatsApp y toque el enlace del trabajo o «Atender» otra vez: si sigue disponible, es suyo.",
+    backToWhatsApp: "Volver a WhatsApp",
     summary: {
       buyOrder: "Orden de compra",
       tokens: "Tokens",

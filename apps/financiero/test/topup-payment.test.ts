@@ -82,6 +82,9 @@ async function expectApproved(res: Response, started: Started, balance: number, 
   expect(html).toContain(started.buyOrder);
   expect(html).toContain("terminada en 6623");
   expect(html).toMatch(/href="\/saldo\/[\w-]+\.[\w-]+"/);
+  // The way back to the job: the collaborators' WhatsApp chat, where the offer and its links are.
+  expect(html).toContain('href="https://wa.me/56940000002"');
+  expect(html).toContain("Volver a WhatsApp");
   return html;
 }
 

@@ -15,10 +15,15 @@ export interface ApprovedPageProps {
   date: string;
   validUntil: string;
   saldoHref: string;
+  /** The collaborators' WhatsApp chat (wa.me), where the offer and its links are. */
+  whatsappHref: string;
   requestId?: string;
 }
 
-/** "Recarga exitosa" with the new balance and a link to the balance page. */
+/**
+ * "Recarga exitosa" with the new balance, the way back to WhatsApp (most top-ups are made to take
+ * a job offered there) and a link to the balance page.
+ */
 export function ApprovedPage(p: ApprovedPageProps) {
   return (
     <Layout title={t.approvedTitle} tagline={texts.tagline} requestId={p.requestId}>
@@ -36,8 +41,12 @@ export function ApprovedPage(p: ApprovedPageProps) {
           <strong>{p.validUntil}</strong>
         </p>
       </div>
+      <p id="volver">{t.backToJob}</p>
       <div class="actions">
-        <a class="button" href={p.saldoHref}>
+        <a class="button whatsapp" href={p.whatsappHref}>
+          {t.backToWhatsApp}
+        </a>
+        <a class="button secondary" href={p.saldoHref}>
           {t.seeBalance}
         </a>
       </div>
