@@ -70,7 +70,7 @@ async function slice({ url, ...init }: Load): Promise<{ requests: number; second
  * Requests/s of each load, measured in turns (one slice of each, `SLICES` times) so that every
  * target sees the same moments of this shared machine, whose speed drifts from minute to minute.
  * A first turn warms every worker up and is not counted: measured cold, the baseline (started
- * last, and first in each turn) answered a quarter fewer requests than in the turns after it,
+ * last, and first in each turn) answered 13–40% fewer requests than in the turns after it,
  * which flattered the ratios.
  */
 async function throughputOf<K extends string>(loads: Record<K, Load>): Promise<Record<K, number>> {
