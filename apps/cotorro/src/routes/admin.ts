@@ -42,7 +42,7 @@ import {
   showOrder,
 } from "../services/admin-orders.ts";
 import { listPaymentsAdmin, type ReconcileError, reconcilePaymentAdmin } from "../services/admin-payments.ts";
-import { matchComuna } from "../services/booking-input.ts";
+import { matchComuna } from "../services/comunas.ts";
 import { checkMetaTokens } from "../services/meta-token-health.ts";
 import { adminTexts } from "../texts.ts";
 

@@ -21,8 +21,8 @@ import {
   bookingSchema,
   bookingValues,
   fieldErrors,
-  matchComuna,
 } from "../services/booking-input.ts";
+import { matchComuna } from "../services/comunas.ts";
 import { BookingPage } from "../views/booking-form.tsx";
 import { brandOf } from "../views/brand.ts";
 import { payErrorResponse, webpayRedirectResponse } from "./payment-responses.tsx";

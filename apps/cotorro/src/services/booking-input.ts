@@ -10,6 +10,7 @@ import { normalizePhone } from "@cotorro/core/phone";
 import { firstString, formField, parsedText } from "@cotorro/web/validate";
 import * as z from "zod/mini";
 import { texts } from "../texts.ts";
+import { matchComuna } from "./comunas.ts";
 
 export const BOOKING_FIELDS = [
   "nombre",
@@ -36,15 +37,6 @@ const e = texts.booking.errors;
 function clean(text: string, keepNewlines: boolean): string {
   const stripped = text.replace(keepNewlines ? /[^\P{Cc}\n\t]/gu : /\p{Cc}/gu, keepNewlines ? "" : " ");
   return keepNewlines ? stripped.replace(/\r\n?/g, "\n").trim() : stripped.replace(/\s+/g, " ").trim();
-}
-
-const fold = (text: string) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/\s+/g, " ").trim();
-
-/** The configured comuna matching `text` (ignoring case and accents: legacy links say "nunoa"), or null. */
-export function matchComuna(comunas: readonly string[], text: string): string | null {
-  const wanted = fold(text);
-  if (!wanted) return null;
-  return comunas.find((c) => fold(c) === wanted) ?? null;
 }
 
 /** Free text cleaned of control characters, then `min` to `max` characters long. */

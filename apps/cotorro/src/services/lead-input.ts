@@ -15,7 +15,8 @@ import { normalizePhone } from "@cotorro/core/phone";
 import { firstString, parsedText } from "@cotorro/web/validate";
 import * as z from "zod/mini";
 import { texts } from "../texts.ts";
-import { LIMITS, matchComuna } from "./booking-input.ts";
+import { LIMITS } from "./booking-input.ts";
+import { matchComuna } from "./comunas.ts";
 
 const e = texts.leads.errors;
 
