@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPhone, maskPhone, normalizePhone, waId } from "./phone.ts";
+import { formatPhone, maskPhone, normalizePhone, waId, waLink } from "./phone.ts";
 
 describe("normalizePhone", () => {
   it.each([
@@ -53,5 +53,12 @@ describe("phone helpers", () => {
     expect(formatPhone(p)).toBe("+56 9 1234 5678");
     expect(waId(p)).toBe("56912345678");
     expect(maskPhone(p)).not.toContain("1234567");
+  });
+
+  it("links to a WhatsApp chat, with a message typed in when given", () => {
+    const p = normalizePhone("912345678")!;
+    expect(waLink(p)).toBe("https://wa.me/56912345678");
+    expect(waLink(p, "suscribir")).toBe("https://wa.me/56912345678?text=suscribir");
+    expect(waLink(p, "hola ñandú & co")).toBe("https://wa.me/56912345678?text=hola%20%C3%B1and%C3%BA%20%26%20co");
   });
 });

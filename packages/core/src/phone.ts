@@ -59,6 +59,11 @@ export function waId(phone: Phone): string {
   return phone.slice(1);
 }
 
+/** A `wa.me` link: opens a WhatsApp chat with `phone`, with `text` already typed when given. */
+export function waLink(phone: Phone, text?: string): string {
+  return `https://wa.me/${waId(phone)}${text ? `?text=${encodeURIComponent(text)}` : ""}`;
+}
+
 /** For logs and pages that must not show a full number: "+569•••••678". */
 export function maskPhone(phone: string): string {
   if (phone.length < 7) return "•••";

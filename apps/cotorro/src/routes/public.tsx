@@ -4,7 +4,7 @@
  * JSON shape with the values no longer swapped), and `/v/:id/verifica_user`, the QR code printed on
  * the work jacket, redirected by the configured map (VERIFICA_USER_REDIRECTS).
  */
-import { formatPhone, type Phone, waId } from "@cotorro/core/phone";
+import { formatPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { MessagePage } from "@cotorro/web/layout";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
@@ -18,7 +18,7 @@ publicRoutes.use("/v/*", onlyHosts("booking", "api"));
 
 /** One public number as the original served it: `numero` is the WhatsApp link, `html` the display text. */
 function publicNumber(audience: "colaborador" | "cliente", phone: string) {
-  return { publico: audience, numero: `https://wa.me/${waId(phone as Phone)}`, html: formatPhone(phone as Phone) };
+  return { publico: audience, numero: waLink(phone as Phone), html: formatPhone(phone as Phone) };
 }
 
 const CORS = {

@@ -3,7 +3,7 @@
  * customer's contact with `tel:` and `wa.me` buttons. Plain props in; the route sets the status.
  */
 import type { Customer } from "@cotorro/core/order-store";
-import { formatPhone, type Phone, waId } from "@cotorro/core/phone";
+import { formatPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { Layout } from "@cotorro/web/layout";
 import { atenderTexts } from "../texts.ts";
 
@@ -81,7 +81,7 @@ export function ContactPage(props: { customer: Customer; balance: number; repeat
         <a class="button" href={`tel:${phone}`}>
           {P.call(firstName)}
         </a>
-        <a class="button whatsapp" href={`https://wa.me/${waId(phone)}`} rel="noopener noreferrer">
+        <a class="button whatsapp" href={waLink(phone)} rel="noopener noreferrer">
           {P.whatsapp(firstName)}
         </a>
       </div>

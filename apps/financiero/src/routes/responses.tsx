@@ -3,7 +3,7 @@
  * expired 410) and a number that may not buy (403, with how to register or reactivate through the
  * collaborators' WhatsApp number).
  */
-import { formatPhone, type Phone, waId } from "@cotorro/core/phone";
+import { formatPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { MessagePage } from "@cotorro/web/layout";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
@@ -55,7 +55,7 @@ export function rosterRefusalResponse(c: Context<AppEnv>, kind: RosterRefusal, p
         ...(copy.word
           ? [
               {
-                href: `https://wa.me/${waId(number)}?text=${encodeURIComponent(copy.word)}`,
+                href: waLink(number, copy.word),
                 label: t.writeUs(copy.word),
                 variant: "whatsapp" as const,
               },

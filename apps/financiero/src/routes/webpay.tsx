@@ -8,7 +8,7 @@
  * Every not-paid page offers "Reintentar": a new transaction for the same number and pack.
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
-import { formatPhone, isPhone, type Phone, waId } from "@cotorro/core/phone";
+import { formatPhone, isPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
 import { balance } from "@cotorro/core/token-store";
 import { MessagePage } from "@cotorro/web/layout";
@@ -66,7 +66,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", async (c) => {
           date={formatDateTimeCl(payment.transaction_date ?? paidAt)}
           validUntil={formatDateTimeCl(tokenExpiry(deps, paidAt))}
           saldoHref={await saldoPath(deps, phone)}
-          whatsappHref={`https://wa.me/${waId(deps.settings.PUBLIC_NUMBER_COLLABORATORS as Phone)}`}
+          whatsappHref={waLink(deps.settings.PUBLIC_NUMBER_COLLABORATORS as Phone)}
           requestId={requestId}
         />,
         200,
