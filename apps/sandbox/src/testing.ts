@@ -7,12 +7,13 @@
  * For tests only: it replaces `globalThis.fetch` with a vitest spy.
  *
  *   const sb = installSandbox({ deliver }); // in beforeEach
- *   await sb.control("faults", { webpay: { status: 500 } });
+ *   await sb.faults({ webpay: { status: 500 } });  // the control API's typed client (control-api.ts)
  *   sb.restore();                           // in afterEach
  */
 import { localVars, SettingsSchema, TEST_SECRETS } from "@cotorro/config";
 import { type MockInstance, vi } from "vitest";
 import { createSandboxApp, type SandboxApp, type SandboxOptions } from "./app.tsx";
+import { type SandboxClient, sandboxClient } from "./control-api.ts";
 
 const local = localVars();
 export const SANDBOX_ORIGIN = new URL(local.WEBPAY_BASE_URL ?? "http://127.0.0.1:8789").origin;
@@ -30,10 +31,9 @@ export interface RecordedRequest {
   at: number;
 }
 
-export interface InstalledSandbox {
+/** The control API's client over this sandbox, with what the worker sent it. */
+export interface InstalledSandbox extends SandboxClient {
   app: SandboxApp;
-  /** JSON call to the control API: GET without a body, POST with one. */
-  control<T = unknown>(path: string, body?: unknown): Promise<T>;
   /** Every request the worker sent to the sandbox, in order. */
   readonly requests: RecordedRequest[];
   intercept(fn: Intercept | null): void;
@@ -78,22 +78,9 @@ export function installSandbox(overrides: Partial<SandboxOptions> = {}): Install
     return intercept ? intercept(request, response) : response;
   });
 
-  async function control<T>(path: string, body?: unknown): Promise<T> {
-    const res = await app.fetch(
-      new Request(`${SANDBOX_ORIGIN}/__sandbox/${path.replace(/^\//, "")}`, {
-        method: body === undefined ? "GET" : "POST",
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }),
-    );
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`sandbox ${path} answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
-  }
-
   return {
+    ...sandboxClient(SANDBOX_ORIGIN, (request) => app.fetch(request)),
     app,
-    control,
     requests,
     intercept: (fn) => {
       intercept = fn;

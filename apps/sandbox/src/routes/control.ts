@@ -1,10 +1,12 @@
 /**
  * The control API (`/__sandbox/...`, JSON) that tests, the demo and scripts drive the sandbox
- * with (SPEC §10). The shapes are documented in apps/sandbox/README.md; change both together.
+ * with (SPEC §10). The shapes are declared in control-api.ts, beside the client every caller uses,
+ * and documented in apps/sandbox/README.md; change the three together.
  */
 import { type Context, Hono } from "hono";
 import * as z from "zod";
 import { readJsonBody, type SandboxContext, toE164, webhookDeps } from "../context.ts";
+import type { Delivered, Pressed, SandboxMessage, SandboxTransaction, SandboxWebhook } from "../control-api.ts";
 import { CHANNELS, type Channel } from "../options.ts";
 import { pressButton, writeText } from "../services/phone.ts";
 import { decide, transactionBody } from "../services/webpay.ts";
@@ -61,7 +63,7 @@ const WindowSchema = z.object({
 
 const DECISIONS = ["approve", "reject", "abort", "timeout", "error"] as const;
 
-export function messageView(m: OutboundRecord) {
+export function messageView(m: OutboundRecord): SandboxMessage {
   return {
     id: m.id,
     to: m.to,
@@ -81,7 +83,7 @@ export function messageView(m: OutboundRecord) {
   };
 }
 
-function transactionView(tx: WebpayTransaction) {
+function transactionView(tx: WebpayTransaction): SandboxTransaction {
   return {
     token: tx.token,
     buyOrder: tx.buyOrder,
@@ -169,7 +171,7 @@ export function controlRoutes(ctx: SandboxContext) {
           webhookId: result.webhookId,
           button: { index: b.index, text: b.text, payload: b.payload },
           ...(result.error ? { error: result.error } : {}),
-        };
+        } satisfies Pressed;
         return c.json(body, result.status === 0 ? 502 : 200);
       }
     }
@@ -186,7 +188,7 @@ export function controlRoutes(ctx: SandboxContext) {
       messageId: result.messageId,
       webhookId: result.webhookId,
       ...(result.error ? { error: result.error } : {}),
-    };
+    } satisfies Delivered;
     return c.json(body, result.status === 0 ? 502 : 200);
   });
 
@@ -231,14 +233,16 @@ export function controlRoutes(ctx: SandboxContext) {
     return c.json({
       webhooks: state.webhooks
         .filter((w) => w.id > since)
-        .map((w) => ({
+        .map(
+          (w): SandboxWebhook => ({
           id: w.id,
           kind: w.kind,
           summary: w.summary,
           signature: w.signature,
           body: JSON.parse(w.body) as unknown,
           attempts: w.attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
-        })),
+        }),
+        ),
     });
   });
 

@@ -5,6 +5,7 @@
  * four outcomes (§1.6). Errors are 4xx `{ error_message }` with messages seen from the real API.
  * Pure over the state: no I/O.
  */
+import type { ReturnRequest } from "../control-api.ts";
 import { newAuthorizationCode, newWebpayToken } from "../ids.ts";
 import type { ResolvedOptions } from "../options.ts";
 import type { Decision, SandboxState, WebpayTransaction } from "../state.ts";
@@ -217,12 +218,6 @@ export function refundTransaction(
       response_code: 0,
     },
   };
-}
-
-export interface ReturnRequest {
-  method: "GET" | "POST";
-  url: string;
-  params: Record<string, string>;
 }
 
 /**

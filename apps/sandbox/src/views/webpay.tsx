@@ -1,6 +1,6 @@
 /** The emulated Webpay payment page and the self-submitting return to the commerce's `return_url`. */
 import { raw } from "hono/html";
-import type { ReturnRequest } from "../services/webpay.ts";
+import type { ReturnRequest } from "../control-api.ts";
 import type { WebpayTransaction } from "../state.ts";
 import { chileTime, clp, texts } from "../texts.ts";
 import { Layout } from "./layout.tsx";
