@@ -14,6 +14,7 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { returnRequestOf, type SandboxClient, sandboxClient } from "../apps/sandbox/src/control-api.ts";
 import { SettingsSchema } from "../packages/config/src/settings.ts";
 import { ATENDER_PREFIX } from "../packages/core/src/atender-messages.ts";
 import { signMetaBody } from "../packages/core/src/meta-signature.ts";
@@ -216,7 +217,8 @@ async function main() {
   };
   const stack = await startStack({ ports: PORTS, stateDir, quiet: true, onLine });
   let baseline: ChildProcess | undefined;
-  const { cotorro, sandbox } = stack.urls;
+  const { cotorro } = stack.urls;
+  const sandbox = sandboxClient(stack.urls.sandbox);
   const token = devVar("cotorro", "ADMIN_TOKEN");
   const appSecret = devVar("cotorro", "META_APP_SECRET");
   try {
@@ -246,7 +248,7 @@ async function main() {
         reason: "benchmark",
       });
     }
-    await fetch(`${sandbox}/__sandbox/reset`, { method: "POST" });
+    await sandbox.reset();
     subrequestLog.length = 0;
     const { paidAt, orderId } = await bookAndPay(cotorro, sandbox, token);
     const everyone = [...phones, "+56911111111", "+56922222222"];
@@ -300,7 +302,7 @@ async function main() {
 
 /** The Atender offers of `orderId` that reached each of `phones` (waits until all did, or `waitMs`). */
 async function offersOf(
-  sandbox: string,
+  sandbox: SandboxClient,
   orderId: string,
   phones: string[],
   waitMs: number,
@@ -308,17 +310,9 @@ async function offersOf(
   const offers = new Map<string, OfferSeen[]>();
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
-    const all = (await (await fetch(`${sandbox}/__sandbox/messages`)).json()) as {
-      messages: {
-        id: string;
-        to: string;
-        template?: string | null;
-        time: string;
-        buttons: { text: string; payload: string | null }[];
-      }[];
-    };
+    const messages = await sandbox.messages();
     offers.clear();
-    for (const m of all.messages) {
+    for (const m of messages) {
       const payload = m.buttons.find((b) => b.text === "Atender")?.payload ?? "";
       if (m.template !== "say_atender" || payload !== `${ATENDER_PREFIX}${orderId}`) continue;
       offers.set(m.to, [...(offers.get(m.to) ?? []), { id: m.id, payload, at: Date.parse(m.time) }]);
@@ -335,7 +329,7 @@ async function offersOf(
  * to cotorro: the latency is cotorro's answer to the tap, its claim decided.
  */
 async function tapBurst(
-  { cotorro, sandbox, appSecret }: { cotorro: string; sandbox: string; appSecret: string },
+  { cotorro, sandbox, appSecret }: { cotorro: string; sandbox: SandboxClient; appSecret: string },
   tappers: string[],
   offers: Map<string, OfferSeen[]>,
 ): Promise<number[]> {
@@ -350,11 +344,7 @@ async function tapBurst(
   // WhatsApp knows of each tap as it delivers it: it opens the tapper's 24-hour window, which
   // the sandbox only learns from taps sent through it, so it is told here.
   for (const phone of tappers) {
-    await fetch(`${sandbox}/__sandbox/window`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ phone, channel: "collaborators", lastInboundAt: Date.now() }),
-    });
+    await sandbox.window({ phone, channel: "collaborators", lastInboundAt: Date.now() });
   }
   // Over connections already open (as autocannon measures throughput): the latency is cotorro's
   // handling of the tap, not a TCP handshake with the local dev server. They are opened with the
@@ -385,7 +375,7 @@ async function tapBurst(
  * sandbox and answered by cotorro (≤ 60 s). Other status webhooks (of replies and notices, or the
  * "read" of a tapped offer) neither count nor are waited for.
  */
-async function statusesDelivered(sandbox: string, offers: Map<string, OfferSeen[]>): Promise<void> {
+async function statusesDelivered(sandbox: SandboxClient, offers: Map<string, OfferSeen[]>): Promise<void> {
   const ids = new Set([...offers.values()].flatMap((list) => list.map((o) => o.id)));
   const delivered = new Set<string>();
   // Read once each (`since`): the full list is thousands of webhooks by now, and reading it four
@@ -393,9 +383,7 @@ async function statusesDelivered(sandbox: string, offers: Map<string, OfferSeen[
   let since = 0;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const { webhooks } = (await (await fetch(`${sandbox}/__sandbox/webhooks?since=${since}`)).json()) as {
-      webhooks: { id: number; kind: string; body: unknown; attempts: unknown[] }[];
-    };
+    const webhooks = await sandbox.webhooks(since);
     let pending = false;
     for (const w of webhooks) {
       // One not yet sent is read again next time, with everything after it.
@@ -416,7 +404,7 @@ async function statusesDelivered(sandbox: string, offers: Map<string, OfferSeen[
  */
 async function bookAndPay(
   cotorro: string,
-  sandbox: string,
+  sandbox: SandboxClient,
   adminToken: string,
 ): Promise<{ paidAt: number; orderId: string }> {
   const form = new URLSearchParams({
@@ -437,20 +425,9 @@ async function bookAndPay(
   const html = await booked.text();
   const token = /name="token_ws"\s+value="([^"]+)"/.exec(html)?.[1];
   if (!token) throw new Error(`booking did not reach Webpay (HTTP ${booked.status})`);
-  const decision = (await (await fetch(`${sandbox}/__sandbox/webpay/${token}/approve`, { method: "POST" })).json()) as {
-    method: string;
-    url: string;
-    params: Record<string, string>;
-  };
+  const back = await sandbox.decide(token, "approve");
   const at = Date.now();
-  const url = new URL(decision.url);
-  if (decision.method === "GET") for (const [k, v] of Object.entries(decision.params)) url.searchParams.set(k, v);
-  const returned = await fetch(url, {
-    method: decision.method,
-    ...(decision.method === "POST"
-      ? { body: new URLSearchParams(decision.params), headers: { "content-type": "application/x-www-form-urlencoded" } }
-      : {}),
-  });
+  const returned = await fetch(returnRequestOf(back));
   await returned.text();
   if (returned.status !== 200) throw new Error(`payment return answered ${returned.status}`);
   const [newest] = (await admin(cotorro, adminToken, "orders?limit=1")) as { id: string }[];

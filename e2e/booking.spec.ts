@@ -7,11 +7,6 @@ import type { Browser, Page, Response } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launch, PHONE, phonePage, sandbox, snap, urls } from "./harness.ts";
 
-interface SandboxMessage {
-  template: string | null;
-  parameters: string[];
-}
-
 /** A fresh customer number per test: the stack's sandbox is shared by every spec. */
 function customerPhone(): { typed: string; e164: string } {
   const n = String(Math.floor(10_000_000 + Math.random() * 89_999_999));
@@ -72,15 +67,14 @@ describe("booking a visit in Chromium (phone)", () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await snap(page, "booking-approved");
-    const { messages } = await sandbox<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(phone.e164)}`);
-    const receipts = messages.filter((m) => m.template === "comprobante_pago");
+    const receipts = (await sandbox().messages({ to: phone.e164 })).filter((m) => m.template === "comprobante_pago");
     expect(receipts).toHaveLength(1);
     expect(receipts[0]?.parameters[0]).toBe("$68.000");
     // Reloading the approved page changes nothing.
     const reload = await page.reload();
     expect(reload?.status()).toBe(200);
-    const again = await sandbox<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(phone.e164)}`);
-    expect(again.messages.filter((m) => m.template === "comprobante_pago")).toHaveLength(1);
+    const again = await sandbox().messages({ to: phone.e164 });
+    expect(again.filter((m) => m.template === "comprobante_pago")).toHaveLength(1);
   });
 
   it("Rechazar → rejected page → Reintentar pago → Aprobar → approved", async () => {

@@ -29,7 +29,7 @@ describe("Atender in Chromium (phone)", () => {
     const customer = { name: "Camila Fuentes", phone: newPhone() };
     await paidVisit(customer);
     const offer = await waitForMessage(elena, (m) => m.template === "say_atender");
-    const pressed = await sandbox<{ status: number }>("press", { messageId: offer.id, button: "Atender" });
+    const pressed = await sandbox().press(offer.id, "Atender");
     expect(pressed.status).toBe(200);
     const reply = await waitForMessage(elena, (m) => (m.text ?? "").includes("/atender/"));
     const link = /https?:\/\/\S+\/atender\/\S+/.exec(reply.text!)![0];

@@ -2,15 +2,9 @@
  * Steps the browser specs share: collaborators through the admin API, a visit booked and paid as a
  * customer would, and waiting for a WhatsApp message in the sandbox.
  */
+import { returnRequestOf, type SandboxMessage } from "@cotorro/sandbox/control-api";
 import { devVar } from "../scripts/stack.ts";
 import { sandbox, urls } from "./harness.ts";
-
-export interface SandboxMessage {
-  id: string;
-  template: string | null;
-  text: string | null;
-  buttons: { text: string; payload: string | null }[];
-}
 
 const randomDigits = () => String(Math.floor(10_000_000 + Math.random() * 89_999_999));
 export const newPhone = () => `+569${randomDigits()}`;
@@ -53,22 +47,14 @@ export async function paidVisit(customer: { name: string; phone: string }, comun
   });
   const token = /name="token_ws" value="([^"]+)"/.exec(await booking.text())?.[1];
   if (!token) throw new Error(`booking answered ${booking.status} without a Webpay token`);
-  const back = await sandbox<{ method: string; url: string; params: Record<string, string> }>(
-    `webpay/${token}/approve`,
-    {},
-  );
-  const res =
-    back.method === "GET"
-      ? await fetch(`${back.url}?${new URLSearchParams(back.params)}`)
-      : await fetch(back.url, { method: "POST", body: new URLSearchParams(back.params) });
+  const res = await fetch(returnRequestOf(await sandbox().decide(token, "approve")));
   if (res.status !== 200) throw new Error(`payment return answered ${res.status}`);
 }
 
 export async function waitForMessage(to: string, what: (m: SandboxMessage) => boolean): Promise<SandboxMessage> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    const { messages } = await sandbox<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(to)}`);
-    const found = messages.find(what);
+    const found = (await sandbox().messages({ to })).find(what);
     if (found) return found;
     await new Promise((r) => setTimeout(r, 200));
   }

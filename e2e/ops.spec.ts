@@ -85,16 +85,7 @@ async function until<T>(
   }
 }
 
-interface SandboxMessage {
-  id: string;
-  channel: string;
-  template: string | null;
-  parameters: string[];
-  text: string | null;
-  buttons: { index: number; text: string; payload: string | null }[];
-}
-const messagesTo = async (phone: string) =>
-  (await sandbox<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(phone)}`)).messages;
+const messagesTo = (phone: string) => sandbox().messages({ to: phone });
 
 /** A landing-page lead (form-encoded `data[i][]` pairs, as the Mobirise pages post). */
 async function createLead(comuna: string, name = "Cliente de prueba"): Promise<string> {
@@ -206,7 +197,7 @@ describe("admin operations against the local stack", () => {
 
   it("approves an application sent with `suscribir` on WhatsApp", async () => {
     const applicant = newPhone();
-    await sandbox("inbound", { from: applicant, text: "suscribir", channel: "collaborators", name: "Rosa" });
+    await sandbox().inbound({ from: applicant, text: "suscribir", channel: "collaborators", name: "Rosa" });
     const h = harness();
     await until("the pending application", async () => {
       const list = JSON.parse((await h.run("collaborators", "list", "--status", "pending", "--json")).out);
@@ -233,7 +224,7 @@ describe("admin operations against the local stack", () => {
       ),
     );
     const atender = offer.buttons.find((b) => b.payload === `ATENDER:${id}`)!;
-    await sandbox("press", { messageId: offer.id, button: atender.index });
+    await sandbox().press(offer.id, atender.index);
     await until("the claim", async () => (await h.run("orders", "show", id)).out.includes(phone));
     const show = await h.run("orders", "show", id);
     expect(show.out).toContain("status    taken");

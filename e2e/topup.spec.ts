@@ -13,12 +13,6 @@ import { launch, PHONE, phonePage, sandbox, snap, urls } from "./harness.ts";
 
 const BRUNO = { typed: "9 2222 2222", e164: "+56922222222" };
 
-interface SandboxMessage {
-  template: string | null;
-  parameters: string[];
-  text: string | null;
-}
-
 /** A balance-page link for `phone`, signed as cotorro's `saldo` reply signs it. */
 async function saldoUrl(phone: string): Promise<string> {
   const token = await signLink(devVar("financiero", "LINK_SIGNING_KEY"), {
@@ -101,8 +95,7 @@ describe("collaborator top-up in Chromium (phone)", () => {
     await expect(page.locator("#saldo").textContent()).resolves.toBe(`Saldo: ${before + 5} tokens`);
 
     // The collaborator got the WhatsApp receipt with the new balance.
-    const { messages } = await sandbox<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(BRUNO.e164)}`);
-    const receipts = messages.filter(
+    const receipts = (await sandbox().messages({ to: BRUNO.e164 })).filter(
       (m) => m.template === "comprobante_recarga" || m.text?.includes("Recarga exitosa"),
     );
     const last = receipts.at(-1);

@@ -10,6 +10,7 @@
  * Ana and Bruno through the owner's admin API, Ana with 2 tokens and Bruno with none, and
  * deactivates them at the end: the demo works again on a stack it already ran on.
  */
+import { returnRequestOf, type SandboxMessage, sandboxClient } from "../apps/sandbox/src/control-api.ts";
 import { DEFAULT_PORTS } from "../packages/config/src/local.ts";
 import { adminCall } from "./ops/admin-client.ts";
 import { defaultContext, resolveEnvironment } from "./ops/context.ts";
@@ -23,17 +24,6 @@ const URLS = {
 const CUSTOMER = { name: "Marta Demo", phone: "+56955501234" };
 /** The seeded inactive collaborator (SPEC §10): never offered an order. */
 const CARLA = "+56933333333";
-
-interface SandboxMessage {
-  id: string;
-  to: string;
-  type: string;
-  template?: string | null;
-  parameters?: string[];
-  text?: string | null;
-  buttons?: { text: string; payload?: string | null; url?: string | null }[];
-  time: string;
-}
 
 const started = Date.now();
 function step(text: string) {
@@ -53,20 +43,9 @@ async function up(url: string): Promise<boolean> {
   }
 }
 
-async function control<T>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${URLS.sandbox}/__sandbox/${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) fail(`sandbox ${path} answered ${res.status}`);
-  return (await res.json()) as T;
-}
-
-async function messagesTo(phone: string): Promise<SandboxMessage[]> {
-  const res = await control<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(phone)}`);
-  return res.messages;
-}
+/** The sandbox's control API: its phones' messages, their buttons, Webpay's decisions. */
+const sandbox = sandboxClient(URLS.sandbox);
+const messagesTo = (phone: string) => sandbox.messages({ to: phone });
 
 async function waitForMessage(phone: string, what: string, match: (m: SandboxMessage) => boolean, after = 0) {
   const deadline = Date.now() + 20_000;
@@ -102,24 +81,13 @@ async function register(first: string, tokens: number): Promise<Actor> {
   return fail(`no free phone number for ${first}`);
 }
 
-const body = (m: SandboxMessage) => [m.text ?? "", ...(m.parameters ?? [])].join(" ");
+const body = (m: SandboxMessage) => [m.text ?? "", ...m.parameters].join(" ");
 
 /** Follows Webpay: asks the sandbox to decide the payment and performs the return request. */
 async function payAtWebpay(html: string, decision: "approve" | "reject"): Promise<Response> {
   const token = /name="token_ws"\s+value="([^"]+)"/.exec(html)?.[1];
   if (!token) fail("the site did not send the browser to Webpay");
-  const ret = await control<{ method: string; url: string; params: Record<string, string> }>(
-    `webpay/${token}/${decision}`,
-    {},
-  );
-  const url = new URL(ret.url);
-  if (ret.method === "GET") for (const [k, v] of Object.entries(ret.params)) url.searchParams.set(k, v);
-  return fetch(url, {
-    method: ret.method,
-    ...(ret.method === "POST"
-      ? { body: new URLSearchParams(ret.params), headers: { "content-type": "application/x-www-form-urlencoded" } }
-      : {}),
-  });
+  return fetch(returnRequestOf(await sandbox.decide(token, decision)));
 }
 
 async function main() {
@@ -188,21 +156,21 @@ async function journey(ana: Actor, bruno: Actor) {
 
   const offerAna = await waitForMessage(ANA, "Ana's offer", (m) => m.template === "say_atender", t0);
   const offerBruno = await waitForMessage(BRUNO, "Bruno's offer", (m) => m.template === "say_atender", t0);
-  step(`Ana and Bruno are offered the order: "${(offerAna.parameters ?? []).slice(1).join(" · ")}"`);
+  step(`Ana and Bruno are offered the order: "${offerAna.parameters.slice(1).join(" · ")}"`);
   const carla = (await messagesTo(CARLA)).filter((m) => Date.parse(m.time) >= t0 && m.template === "say_atender");
   if (carla.length > 0) fail("Carla (inactive) was offered the order");
   step("Carla, inactive, is not offered it");
 
   const t1 = Date.now();
-  const pressBruno = await control<{ status: number }>("press", { messageId: offerBruno.id, button: "Atender" });
+  const pressBruno = await sandbox.press(offerBruno.id, "Atender");
   if (pressBruno.status !== 200) fail(`cotorro answered ${pressBruno.status} to Bruno's tap`);
   const noTokens = await waitForMessage(BRUNO, "Bruno's 'sin tokens' reply", (m) => /sin tokens/i.test(body(m)), t1);
   const topUpLink =
-    /https?:\/\/\S+\/recargar\/[\w.-]+/.exec(body(noTokens))?.[0] ?? noTokens.buttons?.find((b) => b.url)?.url;
+    /https?:\/\/\S+\/recargar\/[\w.-]+/.exec(body(noTokens))?.[0] ?? noTokens.buttons.find((b) => b.url)?.url;
   step("Bruno taps Atender with 0 tokens: he is told he has no tokens and gets a top-up link");
 
   const t2 = Date.now();
-  const pressAna = await control<{ status: number }>("press", { messageId: offerAna.id, button: "Atender" });
+  const pressAna = await sandbox.press(offerAna.id, "Atender");
   if (pressAna.status !== 200) fail(`cotorro answered ${pressAna.status} to Ana's tap`);
   const contact = await waitForMessage(
     ANA,
@@ -215,7 +183,7 @@ async function journey(ana: Actor, bruno: Actor) {
   await waitForMessage(CUSTOMER.phone, "the professional for the customer", (m) => body(m).includes(ana.name), t2);
   step("the customer receives Ana's name and phone");
 
-  const saldoAna = await control<{ status: number }>("inbound", { from: ANA, text: "saldo", channel: "collaborators" });
+  const saldoAna = await sandbox.inbound({ from: ANA, text: "saldo", channel: "collaborators" });
   if (saldoAna.status !== 200) fail(`cotorro answered ${saldoAna.status} to 'saldo'`);
   await waitForMessage(ANA, "Ana's balance", (m) => /Saldo: 1 token\b/.test(body(m)), t2);
   step("Ana writes 'saldo': Saldo: 1 token");
