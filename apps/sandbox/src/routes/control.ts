@@ -235,13 +235,13 @@ export function controlRoutes(ctx: SandboxContext) {
         .filter((w) => w.id > since)
         .map(
           (w): SandboxWebhook => ({
-          id: w.id,
-          kind: w.kind,
-          summary: w.summary,
-          signature: w.signature,
-          body: JSON.parse(w.body) as unknown,
-          attempts: w.attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
-        }),
+            id: w.id,
+            kind: w.kind,
+            summary: w.summary,
+            signature: w.signature,
+            body: JSON.parse(w.body) as unknown,
+            attempts: w.attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
+          }),
         ),
     });
   });
