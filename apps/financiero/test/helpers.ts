@@ -4,6 +4,7 @@ import { TEST_SECRETS } from "@cotorro/config";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { type LinkPurpose, signLink } from "@cotorro/core/signed-link";
 import { browserClient, TEST_ORIGIN } from "@cotorro/core/testing/browser";
+import { type ReturnRequest, returnRequestOf } from "@cotorro/sandbox/control-api";
 import { expect } from "vitest";
 
 export const ORIGIN = TEST_ORIGIN;
@@ -97,26 +98,18 @@ export async function startTopUp(fono: string, cantidad: number | string, extra:
   return { res, html, url, token, buyOrder: payment.buy_order } satisfies Started;
 }
 
-/** The return request Transbank makes (from the sandbox control API), sent to the worker. */
-export interface ReturnRequest {
-  method: "GET" | "POST";
-  url: string;
-  params: Record<string, string>;
-}
-
-/** Performs a return as the browser coming back from Webpay would: cross-site, no cookie. */
-export function performReturn(ret: ReturnRequest): Promise<Response> {
-  const url = new URL(ret.url);
-  const headers = { "sec-fetch-site": "cross-site", origin: "https://webpay3gint.transbank.cl" };
-  if (ret.method === "GET") {
-    const query = new URLSearchParams(url.search);
-    for (const [k, v] of Object.entries(ret.params)) query.set(k, v);
-    return request(`${url.pathname}?${query}`, { headers });
-  }
-  return request(url.pathname, {
-    method: "POST",
-    headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(ret.params),
+/**
+ * Performs a return as the browser coming back from Webpay would: cross-site, no cookie. The
+ * request `returnRequestOf` builds goes to the worker by `request` (path and query of its URL, so
+ * at the test origin, with a fresh client address).
+ */
+export async function performReturn(ret: ReturnRequest): Promise<Response> {
+  const built = returnRequestOf(ret, { "sec-fetch-site": "cross-site", origin: "https://webpay3gint.transbank.cl" });
+  const url = new URL(built.url);
+  return request(`${url.pathname}${url.search}`, {
+    method: built.method,
+    headers: built.headers,
+    ...(built.method === "GET" ? {} : { body: await built.text() }),
   });
 }
 

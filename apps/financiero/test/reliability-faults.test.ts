@@ -8,14 +8,7 @@ import { env } from "cloudflare:workers";
 import { createFuzz } from "@cotorro/core/testing/fuzz";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
-import {
-  paymentByToken,
-  performReturn,
-  type ReturnRequest,
-  seedCollaborator,
-  startTopUp,
-  tokensOf,
-} from "./helpers.ts";
+import { paymentByToken, performReturn, seedCollaborator, startTopUp, tokensOf } from "./helpers.ts";
 import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
 
 const N = 10;
@@ -33,12 +26,8 @@ async function runCron() {
   await waitOnExecutionContext(ctx);
 }
 
-interface SandboxMessage {
-  template: string | null;
-  text: string | null;
-}
 const receiptsTo = async (phone: string) =>
-  (await sb.control<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(phone)}`)).messages.filter(
+  (await sb.messages({ to: phone })).filter(
     (m) => m.template === "comprobante_recarga" || m.text?.includes("Recarga exitosa"),
   );
 
@@ -53,20 +42,17 @@ describe("reliability under injected faults", () => {
 
     const timedOut: string[] = [];
     for (const [i, s] of started.entries()) {
-      const ret = await sb.control<ReturnRequest>(`webpay/${s.token}/approve`, {});
+      const ret = await sb.decide(s.token, "approve");
       const slow = i % 3 === 1; // answers after WEBPAY_TIMEOUT_MS (1 s): the commit is settled by the cron
-      await sb.control("faults", { graph: graphFault(), ...(slow ? { webpay: { delayMs: 1_500 } } : {}) });
+      await sb.faults({ graph: graphFault(), ...(slow ? { webpay: { delayMs: 1_500 } } : {}) });
       const res = await performReturn(ret);
       await res.text();
       expect(res.status, `top-up ${i}`).toBe(slow ? 202 : 200);
       if (slow) timedOut.push(s.token);
     }
-    await sb.control("faults", { graph: graphFault() });
+    await sb.faults({ graph: graphFault() });
     await vi.waitUntil(
-      async () =>
-        (await Promise.all(timedOut.map((t) => sb.control<{ committed: boolean }>(`webpay/${t}`)))).every(
-          (t) => t.committed,
-        ),
+      async () => (await Promise.all(timedOut.map((t) => sb.transaction(t)))).every((t) => t.committed),
       { timeout: 5_000 },
     );
     for (let round = 0; round < 20; round++) {
@@ -76,9 +62,9 @@ describe("reliability under injected faults", () => {
       await runCron();
       const done = await Promise.all(started.map(async (s) => (await paymentByToken(s.token))?.effects_done_at));
       if (done.every((d) => d !== null && d !== undefined)) break;
-      if (round % 3 === 2) await sb.control("faults", { graph: graphFault() });
+      if (round % 3 === 2) await sb.faults({ graph: graphFault() });
     }
-    await sb.control("faults", {});
+    await sb.faults({});
 
     for (const [i, phone] of phones.entries()) {
       const s = started[i]!;

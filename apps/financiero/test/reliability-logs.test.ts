@@ -11,7 +11,6 @@ import {
   paymentByToken,
   performReturn,
   postForm,
-  type ReturnRequest,
   request,
   seedCollaborator,
   startTopUp,
@@ -32,7 +31,7 @@ describe("logs of a top-up journey", () => {
     try {
       await seedCollaborator(phone);
       const started = await startTopUp(phone, 5);
-      const ret = await sb.control<ReturnRequest>(`webpay/${started.token}/approve`, {});
+      const ret = await sb.decide(started.token, "approve");
       expect((await performReturn(ret)).status).toBe(200);
       expect(await paymentByToken(started.token)).toMatchObject({ card_last4: "6623" });
       expect((await postForm("/recargar", { fono: stranger, cantidad: "5" })).status).toBe(403);

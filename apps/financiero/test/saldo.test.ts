@@ -10,15 +10,7 @@ import { newOrderId } from "@cotorro/core/ids";
 import { insertOrderStatement, markPaidStatement } from "@cotorro/core/order-store";
 import { balance, creditTokens, validTokens } from "@cotorro/core/token-store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  link,
-  paymentByToken,
-  performReturn,
-  type ReturnRequest,
-  request,
-  seedCollaborator,
-  startTopUp,
-} from "./helpers.ts";
+import { link, paymentByToken, performReturn, request, seedCollaborator, startTopUp } from "./helpers.ts";
 import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
 
 const DAY = 86_400_000;
@@ -46,7 +38,7 @@ async function paidTopUp(phone: string, tokens: number, clickedDaysAgo = 0) {
       .bind(started.token, clickedDaysAgo * DAY)
       .run();
   }
-  const ret = await sb.control<ReturnRequest>(`webpay/${started.token}/approve`, {});
+  const ret = await sb.decide(started.token, "approve");
   expect((await performReturn(ret)).status).toBe(200);
   const payment = await paymentByToken(started.token);
   return { paidAt: payment!.finalized_at!, buyOrder: started.buyOrder };

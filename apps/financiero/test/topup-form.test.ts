@@ -141,7 +141,7 @@ describe("POST /recargar", () => {
       status: "created",
     });
     expect(started.buyOrder.length).toBeLessThanOrEqual(26);
-    const tx = await sb.control<{ amount: number; returnUrl: string; buyOrder: string }>(`webpay/${started.token}`);
+    const tx = await sb.transaction(started.token);
     expect(tx).toMatchObject({
       amount: 45_000,
       returnUrl: "http://127.0.0.1:8788/return_url",
@@ -280,7 +280,7 @@ describe("POST /recargar", () => {
   it("answers 503 with «Reintentar» when Webpay is down, and the failed attempt credits nothing", async () => {
     const phone = freshPhone();
     await seedCollaborator(phone);
-    await sb.control("faults", { webpay: { status: 503 } });
+    await sb.faults({ webpay: { status: 503 } });
     const res = await postForm("/recargar", { fono: phone, cantidad: "5" });
     expect(res.status).toBe(503);
     const html = await res.text();
@@ -288,7 +288,7 @@ describe("POST /recargar", () => {
     expect(html).toContain(`<input type="hidden" name="fono" value="${phone}"/>`);
     expect(html).toContain('<input type="hidden" name="cantidad" value="5"/>');
     expect(html).toContain(">Reintentar</button>");
-    await sb.control("faults", {});
+    await sb.faults({});
     // "Reintentar" posts the same number and pack: a new transaction.
     const retried = await postForm("/recargar", { fono: phone, cantidad: "5" });
     expect(retried.status).toBe(200);

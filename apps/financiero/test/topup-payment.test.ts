@@ -8,6 +8,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { recordInbound } from "@cotorro/core/conversation-store";
+import type { SandboxMessage } from "@cotorro/sandbox/control-api";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
 import {
@@ -15,7 +16,6 @@ import {
   paymentByToken,
   performReturn,
   postForm,
-  type ReturnRequest,
   redirectForm,
   request,
   type Started,
@@ -45,25 +45,13 @@ async function collaborator(): Promise<string> {
   return phone;
 }
 
-type Decision = "approve" | "reject" | "abort" | "timeout" | "error";
-const decide = (token: string, decision: Decision) => sb.control<ReturnRequest>(`webpay/${token}/${decision}`, {});
-
-interface SandboxMessage {
-  to: string;
-  type: string;
-  template: string | null;
-  parameters: string[];
-  text: string | null;
-}
-async function messagesTo(phone: string): Promise<SandboxMessage[]> {
-  const { messages } = await sb.control<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(phone)}`);
-  return messages;
-}
 const bodyOf = (m: SandboxMessage) => m.text ?? m.parameters.join(" ");
 const receiptsTo = async (phone: string) =>
-  (await messagesTo(phone)).filter((m) => m.template === "comprobante_recarga" || m.text?.includes("Recarga exitosa"));
+  (await sb.messages({ to: phone })).filter(
+    (m) => m.template === "comprobante_recarga" || m.text?.includes("Recarga exitosa"),
+  );
 const ownerNoticesOf = async (buyOrder: string) =>
-  (await messagesTo(OWNER)).filter((m) => bodyOf(m).includes(`orden ${buyOrder}`));
+  (await sb.messages({ to: OWNER })).filter((m) => bodyOf(m).includes(`orden ${buyOrder}`));
 
 const receiptDoc = (buyOrder: string) => env.FINANCIERO.get(`v1:receipt:${buyOrder}`, "json");
 
@@ -125,7 +113,7 @@ describe("approved top-up", () => {
   it("credits the pack once: 200 'Recarga exitosa' with the balance; reloads and replays change nothing", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
-    const ret = await decide(started.token, "approve");
+    const ret = await sb.decide(started.token, "approve");
     expect(ret.method).toBe("GET");
     await expectApproved(await performReturn(ret), started, 5);
     await expectCreditedOnce(phone, started);
@@ -140,7 +128,7 @@ describe("approved top-up", () => {
   it("10 simultaneous identical returns: N tokens, one receipt message, one owner notice", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 10);
-    const ret = await decide(started.token, "approve");
+    const ret = await sb.decide(started.token, "approve");
     const responses = await Promise.all(Array.from({ length: 10 }, () => performReturn(ret)));
     for (const res of responses) expect(res.status).toBe(200);
     await expectCreditedOnce(phone, started, 10);
@@ -150,9 +138,9 @@ describe("approved top-up", () => {
   it("adds to an existing balance; the WhatsApp receipt carries the new balance (template outside the window)", async () => {
     const phone = await collaborator();
     const first = await startTopUp(phone, 1);
-    await performReturn(await decide(first.token, "approve"));
+    await performReturn(await sb.decide(first.token, "approve"));
     const second = await startTopUp(phone, 5);
-    await expectApproved(await performReturn(await decide(second.token, "approve")), second, 6);
+    await expectApproved(await performReturn(await sb.decide(second.token, "approve")), second, 6);
     const receipts = await receiptsTo(phone);
     expect(receipts).toHaveLength(2);
     const last = receipts.at(-1)!;
@@ -174,9 +162,9 @@ describe("approved top-up", () => {
     const phone = await collaborator();
     const now = Date.now();
     await recordInbound(env.LEDGER, phone, "collaborators", now);
-    await sb.control("window", { phone, channel: "collaborators", lastInboundAt: now });
+    await sb.window({ phone, channel: "collaborators", lastInboundAt: now });
     const started = await startTopUp(phone, 1);
-    await expectApproved(await performReturn(await decide(started.token, "approve")), started, 1, 1);
+    await expectApproved(await performReturn(await sb.decide(started.token, "approve")), started, 1, 1);
     const [receipt] = await receiptsTo(phone);
     expect(receipt?.type).toBe("text");
     expect(receipt?.text).toContain("Recarga exitosa");
@@ -189,7 +177,7 @@ describe("approved top-up", () => {
   it("the balance link on the success page opens this number's balance", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
-    const html = await expectApproved(await performReturn(await decide(started.token, "approve")), started, 5);
+    const html = await expectApproved(await performReturn(await sb.decide(started.token, "approve")), started, 5);
     const href = /href="(\/saldo\/[\w.-]+)"/.exec(html)?.[1];
     const res = await request(href!);
     expect(res.status).toBe(200);
@@ -201,7 +189,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
   it("rejected card: 402 with Reintentar; reload 402; nothing credited", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
-    const ret = await decide(started.token, "reject");
+    const ret = await sb.decide(started.token, "reject");
     const res = await performReturn(ret);
     expect(res.status).toBe(402);
     const html = await res.text();
@@ -217,7 +205,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
   it("cancelled (TBK_TOKEN, posted cross-site): 409, no commit; reload 409", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 1);
-    const ret = await decide(started.token, "abort");
+    const ret = await sb.decide(started.token, "abort");
     expect(ret.method).toBe("POST");
     const res = await performReturn(ret);
     expect(res.status).toBe(409);
@@ -230,7 +218,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
   it("timeout on Webpay's form (TBK_ORDEN_COMPRA, TBK_ID_SESION only): 408, no commit; reload 408", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 10);
-    const ret = await decide(started.token, "timeout");
+    const ret = await sb.decide(started.token, "timeout");
     expect(ret.params).not.toHaveProperty("token_ws");
     const res = await performReturn(ret);
     expect(res.status).toBe(408);
@@ -243,7 +231,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
   it("error on Webpay's form (token_ws and TBK_TOKEN): 502, no commit", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 1);
-    const res = await performReturn(await decide(started.token, "error"));
+    const res = await performReturn(await sb.decide(started.token, "error"));
     expect(res.status).toBe(502);
     expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(0);
     await expectNothingCredited(phone, started, "failed");
@@ -252,7 +240,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
   it("rejected → Reintentar (a new transaction, same number and pack) → approved", async () => {
     const phone = await collaborator();
     const first = await startTopUp(phone, 5);
-    const rejected = await performReturn(await decide(first.token, "reject"));
+    const rejected = await performReturn(await sb.decide(first.token, "reject"));
     const html = await rejected.text();
     const fono = /name="fono" value="([^"]+)"/.exec(html)?.[1];
     const cantidad = /name="cantidad" value="([^"]+)"/.exec(html)?.[1];
@@ -264,7 +252,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     expect(payment).toMatchObject({ phone, tokens: 5, amount: 25_000, status: "created" });
     expect(payment?.buy_order).not.toBe(first.buyOrder);
     const second: Started = { ...first, token, buyOrder: payment!.buy_order };
-    await expectApproved(await performReturn(await decide(token, "approve")), second, 5);
+    await expectApproved(await performReturn(await sb.decide(token, "approve")), second, 5);
     await expectCreditedOnce(phone, second);
   });
 
@@ -274,7 +262,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
   ])("a commit with another %s credits nothing and alerts the owner", async (_what, tamper) => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
-    const ret = await decide(started.token, "approve");
+    const ret = await sb.decide(started.token, "approve");
     sb.intercept(async (req, res) => {
       if (req.method !== "PUT") return res;
       const body = { ...((await res.json()) as Record<string, unknown>), ...tamper };
@@ -283,13 +271,17 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     const res = await performReturn(ret);
     expect(res.status).toBe(402);
     await expectNothingCredited(phone, started, "rejected");
-    const alerts = (await messagesTo(OWNER)).filter((m) => bodyOf(m).includes(`Pago ${started.buyOrder} NO aprobado`));
+    const alerts = (await sb.messages({ to: OWNER })).filter((m) =>
+      bodyOf(m).includes(`Pago ${started.buyOrder} NO aprobado`),
+    );
     expect(alerts).toHaveLength(1);
     // A reload neither credits nor alerts twice.
     sb.intercept(null);
     expect((await performReturn(ret)).status).toBe(402);
     await expectNothingCredited(phone, started, "rejected");
-    expect((await messagesTo(OWNER)).filter((m) => bodyOf(m).includes(`Pago ${started.buyOrder}`))).toHaveLength(1);
+    expect(
+      (await sb.messages({ to: OWNER })).filter((m) => bodyOf(m).includes(`Pago ${started.buyOrder}`)),
+    ).toHaveLength(1);
   });
 });
 
@@ -320,9 +312,9 @@ describe("return_url edge cases", () => {
   it("commit timeout → 202 'estamos confirmando' → cron reconciliation → credited exactly once", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
-    const ret = await decide(started.token, "approve");
+    const ret = await sb.decide(started.token, "approve");
     // Webpay answers later than our client waits (WEBPAY_TIMEOUT_MS=1000 in the tests).
-    await sb.control("faults", { webpay: { delayMs: 2_500 } });
+    await sb.faults({ webpay: { delayMs: 2_500 } });
     const pending = await performReturn(ret);
     expect(pending.status).toBe(202);
     const html = await pending.text();
@@ -330,8 +322,8 @@ describe("return_url edge cases", () => {
     expect(html).toContain(`<meta http-equiv="refresh" content="5;url=/return_url?token_ws=${started.token}"/>`);
     expect(await paymentByToken(started.token)).toMatchObject({ status: "created" });
     expect(await tokensOf(phone)).toHaveLength(0);
-    await sb.control("faults", {});
-    await vi.waitUntil(async () => (await sb.control<{ committed: boolean }>(`webpay/${started.token}`)).committed, {
+    await sb.faults({});
+    await vi.waitUntil(async () => (await sb.transaction(started.token)).committed, {
       timeout: 5_000,
     });
     // The cron only looks at payments stuck for more than 15 minutes.
@@ -358,13 +350,13 @@ describe("return_url edge cases", () => {
   it("a failed WhatsApp receipt is retried by the cron; the tokens are credited once regardless", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
-    const ret = await decide(started.token, "approve");
-    await sb.control("faults", { graph: { status: 500 } });
+    const ret = await sb.decide(started.token, "approve");
+    await sb.faults({ graph: { status: 500 } });
     const res = await performReturn(ret);
     expect(res.status).toBe(200); // the top-up is approved even if WhatsApp is down
     expect(await paymentByToken(started.token)).toMatchObject({ status: "authorized", effects_done_at: null });
     expect((await tokensOf(phone)).length).toBe(5);
-    await sb.control("faults", {});
+    await sb.faults({});
     await env.LEDGER.prepare("UPDATE payments SET finalized_at = finalized_at - 120000 WHERE token = ?1")
       .bind(started.token)
       .run();
