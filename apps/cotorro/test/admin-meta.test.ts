@@ -6,6 +6,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { TEMPLATES, TEST_SECRETS } from "@cotorro/config";
 import { sendToUser } from "@cotorro/core/messenger";
+import type { SandboxMessage, TokenInput } from "@cotorro/sandbox/control-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
@@ -30,17 +31,9 @@ async function dailyCron() {
   await waitOnExecutionContext(ctx);
 }
 
-interface Message {
-  channel: string;
-  template: string | null;
-  parameters: string[];
-  text: string | null;
-}
-const ownerMessages = async () =>
-  (await sb.control<{ messages: Message[] }>(`messages?to=${encodeURIComponent(OWNER)}`)).messages;
-const said = (m: Message) => `${m.text ?? ""} ${m.parameters.join(" ")}`;
-const setToken = (token: string, fields: { expiresInSeconds?: number; valid?: boolean; expiresAt?: number }) =>
-  sb.control("tokens", { token, ...fields });
+const ownerMessages = () => sb.messages({ to: OWNER });
+const said = (m: SandboxMessage) => `${m.text ?? ""} ${m.parameters.join(" ")}`;
+const setToken = (token: string, fields: Omit<TokenInput, "token">) => sb.token({ token, ...fields });
 
 describe("Meta token health (daily cron)", () => {
   it("System User tokens (expires_at 0, never) raise no warning", async () => {

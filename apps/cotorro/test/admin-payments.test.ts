@@ -19,19 +19,14 @@ afterEach(() => {
 async function stuckPayment(decision?: "approve" | "reject") {
   const customer = newPhone();
   const booked = await book({ ...VALID_BOOKING, fono: customer });
-  if (decision) await sb.control(`webpay/${booked.token}/${decision}`, {});
+  if (decision) await sb.decide(booked.token, decision);
   await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
     .bind(booked.token)
     .run();
   return { ...booked, customer };
 }
 
-const receiptsTo = async (phone: string) =>
-  (
-    await sb.control<{ messages: { template?: string | null; text?: string | null }[] }>(
-      `messages?to=${encodeURIComponent(phone)}`,
-    )
-  ).messages;
+const receiptsTo = (phone: string) => sb.messages({ to: phone });
 
 describe("GET /admin/payments", () => {
   it("lists payments, newest first, filtered by status and purpose", async () => {

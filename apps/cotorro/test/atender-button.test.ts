@@ -41,8 +41,7 @@ afterEach(async () => {
   sb.restore();
 });
 
-const press = (messageId: string, button: string | number = "Atender") =>
-  sb.control<{ status: number }>("press", { messageId, button });
+const press = (messageId: string, button: string | number = "Atender") => sb.press(messageId, button);
 
 /** Posts a signed tap straight to the worker; the caller waits on its execution context. */
 async function deliverTap(tap: unknown, bindings: typeof env = env) {
@@ -273,7 +272,7 @@ describe("Atender through the button", () => {
   ] as const)("an %s collaborator's tap takes nothing", async (status, expected) => {
     const c = await addCollaborator({ status, tokens: 2 });
     const order = await createPaidOrder();
-    const res = await sb.control<{ status: number }>("inbound", {
+    const res = await sb.inbound({
       from: c.phone,
       text: "hola",
       channel: "collaborators",
@@ -300,7 +299,7 @@ describe("Atender through the button", () => {
 
 describe("collaborator commands and the customer's auto-reply", () => {
   const write = (from: string, text: string, channel: "customers" | "collaborators" = "collaborators", name?: string) =>
-    sb.control<{ status: number }>("inbound", { from, text, channel, ...(name ? { name } : {}) });
+    sb.inbound({ from, text, channel, ...(name ? { name } : {}) });
   const lastText = async (phone: string) => (await inbox(sb, phone)).at(-1)?.text ?? "";
 
   it.each([

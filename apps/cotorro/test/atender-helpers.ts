@@ -14,6 +14,7 @@ import { type Customer, insertOrderStatement, markPaidStatement, putOrderDoc } f
 import { type Collaborator, kvRosterStore } from "@cotorro/core/roster-store";
 import { signLink } from "@cotorro/core/signed-link";
 import { creditTokens } from "@cotorro/core/token-store";
+import type { SandboxClient, SandboxMessage } from "@cotorro/sandbox/control-api";
 import { vi } from "vitest";
 import worker from "../src/index.ts";
 import { fetchAndWait } from "./sandbox.ts";
@@ -209,26 +210,9 @@ export async function postWebhook(
 
 // --- Sandbox inbox and the queue consumer ---------------------------------------------------
 
-export interface SandboxMessage {
-  id: string;
-  to: string;
-  channel: "customers" | "collaborators";
-  phoneNumberId: string;
-  type: "text" | "template" | "interactive";
-  template: string | null;
-  parameters: string[];
-  text: string | null;
-  buttons: { index: number; type: string; text: string; payload: string | null; url: string | null }[];
-  time: string;
-}
-
-type Control = <T>(path: string, body?: unknown) => Promise<T>;
-
 /** Messages the sandbox accepted for `phone`, oldest first. */
-export async function inbox(sb: { control: Control }, phone: string): Promise<SandboxMessage[]> {
-  const { messages } = await sb.control<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(phone)}`);
-  return messages;
-}
+export const inbox = (sb: Pick<SandboxClient, "messages">, phone: string): Promise<SandboxMessage[]> =>
+  sb.messages({ to: phone });
 
 /** What a person reads in a message: its text, or the rendered template with its parameters. */
 export const body = (m: SandboxMessage) => `${m.text ?? ""} ${m.parameters.join(" | ")}`;
@@ -267,7 +251,7 @@ export async function consume(
 }
 
 /** Sends `collaborator` the offer of `order` through the queue consumer; returns the offer in their inbox. */
-export async function offer(sb: { control: Control }, order: PaidOrder, collaborator: Collaborator) {
+export async function offer(sb: Pick<SandboxClient, "messages">, order: PaidOrder, collaborator: Collaborator) {
   await consume([{ body: { type: "offer", orderId: order.id, phone: collaborator.phone, name: collaborator.name } }]);
   const offers = (await inbox(sb, collaborator.phone)).filter(
     (m) => m.template === "say_atender" && m.buttons.some((b) => b.payload === `ATENDER:${order.id}`),

@@ -1,6 +1,7 @@
 /** Helpers of the booking, payment and lead tests: requests as a browser sends them, and what is stored. */
 import { env, exports } from "cloudflare:workers";
 import { browserClient, TEST_ORIGIN } from "@cotorro/core/testing/browser";
+import { type ReturnRequest, returnRequestOf } from "@cotorro/sandbox/control-api";
 
 export const ORIGIN = TEST_ORIGIN;
 
@@ -79,26 +80,17 @@ export async function book(fields: Record<string, string> = VALID_BOOKING, path 
   return { res, html, url, token, buyOrder: payment.buy_order, orderId: payment.order_id };
 }
 
-/** The return request Transbank makes (from the sandbox control API), sent to the worker. */
-export interface ReturnRequest {
-  method: "GET" | "POST";
-  url: string;
-  params: Record<string, string>;
-}
-
-/** Performs a return as the browser coming back from Webpay would: cross-site, no cookie. */
-export function performReturn(ret: ReturnRequest): Promise<Response> {
-  const url = new URL(ret.url);
-  const path = `${url.pathname}`;
-  const headers = { "sec-fetch-site": "cross-site", origin: "https://webpay3gint.transbank.cl" };
-  if (ret.method === "GET") {
-    const query = new URLSearchParams(url.search);
-    for (const [k, v] of Object.entries(ret.params)) query.set(k, v);
-    return request(`${path}?${query}`, { headers });
-  }
-  return request(path, {
-    method: "POST",
-    headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(ret.params),
+/**
+ * Performs a return as the browser coming back from Webpay would: cross-site, no cookie. The
+ * request is built as the sandbox's clients build it, then sent through `request` (its path and
+ * query, on the test origin, from a fresh client address).
+ */
+export async function performReturn(ret: ReturnRequest): Promise<Response> {
+  const built = returnRequestOf(ret, { "sec-fetch-site": "cross-site", origin: "https://webpay3gint.transbank.cl" });
+  const url = new URL(built.url);
+  return request(`${url.pathname}${url.search}`, {
+    method: built.method,
+    headers: built.headers,
+    ...(built.method === "GET" ? {} : { body: await built.text() }),
   });
 }

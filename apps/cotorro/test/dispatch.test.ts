@@ -156,7 +156,7 @@ describe("reliability", () => {
       const comuna = newComuna();
       const crew = await Promise.all(Array.from({ length: 20 }, () => addCollaborator({ comunas: [comuna] })));
       const order = await createPaidOrder({ comuna });
-      await sb.control("faults", { graph: { status, rate: 0.3 } });
+      await sb.faults({ graph: { status, rate: 0.3 } });
 
       const { offered, delays } = await dispatchAll(order, { duplicateFirstBatch: true });
 
@@ -219,7 +219,7 @@ describe("reliability", () => {
     const comuna = newComuna();
     const c = await addCollaborator({ comunas: [comuna] });
     const order = await createPaidOrder({ comuna });
-    await sb.control("tokens", { token: TEST_SECRETS.META_TOKEN_COLLABORATORS, valid: false });
+    await sb.token({ token: TEST_SECRETS.META_TOKEN_COLLABORATORS, valid: false });
     const offerBody = { type: "offer", orderId: order.id, phone: c.phone, name: c.name };
 
     const first = await consume([{ body: offerBody }]);
@@ -228,7 +228,7 @@ describe("reliability", () => {
     expect(await scalar("SELECT count(*) AS n FROM alerts WHERE kind = 'token_error'")).toBe(1);
     expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "failed", error_code: 190 });
 
-    await sb.control("tokens", { token: TEST_SECRETS.META_TOKEN_COLLABORATORS, valid: true });
+    await sb.token({ token: TEST_SECRETS.META_TOKEN_COLLABORATORS, valid: true });
     const second = await consume([{ body: offerBody, attempts: 2 }]);
     expect(second.acked).toHaveLength(1);
     expect(await offersOf(c.phone, order)).toHaveLength(1);
@@ -348,7 +348,7 @@ describe("subrequest budget", () => {
     const crew = await Promise.all(Array.from({ length: 30 }, () => addCollaborator({ comunas: [comuna] })));
     const order = await createPaidOrder({ comuna });
     // Every send fails with 190: each offer then also writes, and alerts while any budget is spare.
-    await sb.control("tokens", { token: TEST_SECRETS.META_TOKEN_COLLABORATORS, valid: false });
+    await sb.token({ token: TEST_SECRETS.META_TOKEN_COLLABORATORS, valid: false });
     const { bindings, sent } = collectingEnv();
     await consume(
       crew.map((c) => ({ body: { type: "offer", orderId: order.id, phone: c.phone, name: c.name } })),

@@ -90,11 +90,11 @@ describe("order expiry", () => {
 
   it("a notice that fails is sent by a later run, still once", async () => {
     const order = await overdue();
-    await sb.control("faults", { graph: { status: 500, rate: 1 } });
+    await sb.faults({ graph: { status: 500, rate: 1 } });
     for (let i = 0; i < 4; i++) await cron();
     expect(await orderStatus(order.id)).toBe("expired");
 
-    await sb.control("faults", {});
+    await sb.faults({});
     await cronUntilNotified(order);
     await cron();
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);

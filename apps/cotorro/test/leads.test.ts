@@ -1,15 +1,7 @@
 /** Landing-page leads: both body formats, good and bad, CORS, the owner's notice, paying a lead. */
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  orderRow,
-  paymentByToken,
-  performReturn,
-  type ReturnRequest,
-  redirectForm,
-  request,
-  storedCounts,
-} from "./booking-helpers.ts";
+import { orderRow, paymentByToken, performReturn, redirectForm, request, storedCounts } from "./booking-helpers.ts";
 import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
 
 const OWNER = "+56900000000";
@@ -52,9 +44,7 @@ const postJson = (body: unknown, path = "/create_from_jorgitos_landing_page", or
   });
 
 async function ownerTexts(): Promise<string[]> {
-  const { messages } = await sb.control<{ messages: { text: string | null; parameters: string[] }[] }>(
-    `messages?to=${encodeURIComponent(OWNER)}`,
-  );
+  const messages = await sb.messages({ to: OWNER });
   return messages.map((m) => m.text ?? m.parameters.join(" "));
 }
 
@@ -231,7 +221,7 @@ describe("a lead paid through the owner's link", () => {
     const page = await request(`/pedido/${id}/pagar`);
     expect(page.status).toBe(200);
     const { token } = redirectForm(await page.text());
-    const ret = await sb.control<ReturnRequest>(`webpay/${token}/approve`, {});
+    const ret = await sb.decide(token, "approve");
     expect((await performReturn(ret)).status).toBe(200);
     expect(await paymentByToken(token)).toMatchObject({ status: "authorized", order_id: id });
     expect(await orderRow(id)).toMatchObject({ kind: "lead", status: "paid" });

@@ -19,7 +19,6 @@ import {
   paymentByToken,
   performReturn,
   postForm,
-  type ReturnRequest,
   redirectForm,
   request,
   VALID_BOOKING,
@@ -42,21 +41,8 @@ afterEach(() => {
   queueSends.mockRestore();
 });
 
-type Decision = "approve" | "reject" | "abort" | "timeout" | "error";
-const decide = (token: string, decision: Decision) => sb.control<ReturnRequest>(`webpay/${token}/${decision}`, {});
-
-interface SandboxMessage {
-  to: string;
-  type: string;
-  template: string | null;
-  parameters: string[];
-  text: string | null;
-}
-async function messagesTo(phone: string): Promise<SandboxMessage[]> {
-  const { messages } = await sb.control<{ messages: SandboxMessage[] }>(`messages?to=${encodeURIComponent(phone)}`);
-  return messages;
-}
-const receiptsTo = async (phone: string) => (await messagesTo(phone)).filter((m) => m.template === "comprobante_pago");
+const receiptsTo = async (phone: string) =>
+  (await sb.messages({ to: phone })).filter((m) => m.template === "comprobante_pago");
 const dispatchesOf = (orderId: string) =>
   queueSends.mock.calls.filter(([body]) => JSON.stringify(body) === JSON.stringify({ type: "dispatch", orderId }));
 
@@ -99,7 +85,7 @@ async function expectPaidOnce(booked: Booked) {
   expect(receipts[0]?.parameters[3]).toBe(payment?.authorization_code);
   expect(receipts[0]?.parameters[4]).toMatch(/^\d{2}-\d{2}-\d{4} \d{2}:\d{2}$/);
   expect(dispatchesOf(booked.orderId)).toHaveLength(1);
-  const ownerNotices = (await messagesTo(OWNER)).filter((m) =>
+  const ownerNotices = (await sb.messages({ to: OWNER })).filter((m) =>
     (m.text ?? m.parameters.join(" ")).includes(`Pago recibido: $68.000, orden ${booked.buyOrder}`),
   );
   expect(ownerNotices).toHaveLength(1);
@@ -146,7 +132,7 @@ describe("booking sends the browser to Webpay", () => {
       kind: "visit",
       customer: { name: "María José Pérez", phone: CUSTOMER, comuna: "Ñuñoa", email: "maria@example.cl" },
     });
-    const tx = await sb.control<{ amount: number; returnUrl: string; buyOrder: string }>(`webpay/${booked.token}`);
+    const tx = await sb.transaction(booked.token);
     expect(tx).toMatchObject({
       amount: 68_000,
       returnUrl: "http://127.0.0.1:8787/return_url",
@@ -156,22 +142,22 @@ describe("booking sends the browser to Webpay", () => {
 
   it("ignores amount fields sent by the client", async () => {
     const booked = await book({ ...VALID_BOOKING, amount: "1", monto: "100", PRECIO_VISITA: "5", precio: "1" });
-    const tx = await sb.control<{ amount: number }>(`webpay/${booked.token}`);
+    const tx = await sb.transaction(booked.token);
     expect(tx.amount).toBe(68_000);
     expect(await paymentByToken(booked.token)).toMatchObject({ amount: 68_000 });
     const creates = sb.requests.filter((r) => r.method === "POST" && r.url.endsWith("/transactions"));
     expect(JSON.parse(creates.at(-1)!.body)).toMatchObject({ amount: 68_000 });
     // Retry and legacy links carry no amount either.
     const retry = redirectForm(await (await request(`/pedido/${booked.orderId}/pagar?amount=1`)).text());
-    expect((await sb.control<{ amount: number }>(`webpay/${retry.token}`)).amount).toBe(68_000);
+    expect((await sb.transaction(retry.token)).amount).toBe(68_000);
     const legacy = redirectForm(
       await (await request(`/transbank?buy_order=${booked.buyOrder}&amount=1&session_id=x`)).text(),
     );
-    expect((await sb.control<{ amount: number }>(`webpay/${legacy.token}`)).amount).toBe(68_000);
+    expect((await sb.transaction(legacy.token)).amount).toBe(68_000);
   });
 
   it("keeps the order and offers a retry when Webpay is down (503)", async () => {
-    await sb.control("faults", { webpay: { status: 503 } });
+    await sb.faults({ webpay: { status: 503 } });
     const res = await postForm("/agendar", VALID_BOOKING);
     expect(res.status).toBe(503);
     const html = await res.text();
@@ -179,7 +165,7 @@ describe("booking sends the browser to Webpay", () => {
     const orderId = /href="\/pedido\/([\w-]{22})\/pagar"/.exec(html)?.[1];
     expect(orderId).toBeDefined();
     expect(await orderRow(orderId!)).toMatchObject({ status: "pending_payment" });
-    await sb.control("faults", {});
+    await sb.faults({});
     const retry = await request(`/pedido/${orderId}/pagar`);
     expect(retry.status).toBe(200);
     redirectForm(await retry.text());
@@ -189,7 +175,7 @@ describe("booking sends the browser to Webpay", () => {
 describe("the four return cases, each reloaded", () => {
   it("approved (GET token_ws): 200, paid once; a reload and a replayed POST change nothing", async () => {
     const booked = await book();
-    const ret = await decide(booked.token, "approve");
+    const ret = await sb.decide(booked.token, "approve");
     expect(ret).toMatchObject({ method: "GET", params: { token_ws: booked.token } });
     await expectApproved(await performReturn(ret), booked);
     await expectPaidOnce(booked);
@@ -205,7 +191,7 @@ describe("the four return cases, each reloaded", () => {
 
   it("rejected card: 402 with Reintentar pago; reload 402; nothing paid", async () => {
     const booked = await book();
-    const ret = await decide(booked.token, "reject");
+    const ret = await sb.decide(booked.token, "reject");
     for (let i = 0; i < 2; i++) {
       const res = await performReturn(ret);
       expect(res.status).toBe(402);
@@ -219,7 +205,7 @@ describe("the four return cases, each reloaded", () => {
 
   it("cancelled by the customer (TBK_TOKEN, posted cross-site): 409, no commit; reload 409", async () => {
     const booked = await book();
-    const ret = await decide(booked.token, "abort");
+    const ret = await sb.decide(booked.token, "abort");
     expect(ret.method).toBe("POST");
     expect(ret.params).toMatchObject({ TBK_TOKEN: booked.token, TBK_ORDEN_COMPRA: booked.buyOrder });
     for (let i = 0; i < 2; i++) {
@@ -235,7 +221,7 @@ describe("the four return cases, each reloaded", () => {
 
   it("timeout on Webpay's form (only TBK_ORDEN_COMPRA, TBK_ID_SESION): 408, no commit; reload 408", async () => {
     const booked = await book();
-    const ret = await decide(booked.token, "timeout");
+    const ret = await sb.decide(booked.token, "timeout");
     expect(Object.keys(ret.params).sort()).toEqual(["TBK_ID_SESION", "TBK_ORDEN_COMPRA"]);
     for (let i = 0; i < 2; i++) {
       const res = await performReturn(ret);
@@ -250,7 +236,7 @@ describe("the four return cases, each reloaded", () => {
 
   it("error on Webpay's form (token_ws and TBK_TOKEN): 502, no commit; reload 502", async () => {
     const booked = await book();
-    const ret = await decide(booked.token, "error");
+    const ret = await sb.decide(booked.token, "error");
     expect(ret.params).toMatchObject({ token_ws: booked.token, TBK_TOKEN: booked.token });
     for (let i = 0; i < 2; i++) {
       const res = await performReturn(ret);
@@ -300,7 +286,7 @@ describe("the four return cases, each reloaded", () => {
 describe("Reintentar pago", () => {
   it("rejected → Reintentar (new transaction, same order) → approved", async () => {
     const booked = await book();
-    const rejected = await performReturn(await decide(booked.token, "reject"));
+    const rejected = await performReturn(await sb.decide(booked.token, "reject"));
     expect(rejected.status).toBe(402);
     const retryHref = /href="(\/pedido\/[\w-]+\/pagar)">Reintentar pago/.exec(await rejected.text())?.[1];
     const retry = await request(retryHref!);
@@ -310,7 +296,7 @@ describe("Reintentar pago", () => {
     const secondPayment = await paymentByToken(second.token);
     expect(secondPayment).toMatchObject({ order_id: booked.orderId, status: "created", amount: 68_000 });
     expect(secondPayment?.buy_order).not.toBe(booked.buyOrder);
-    const approved = await performReturn(await decide(second.token, "approve"));
+    const approved = await performReturn(await sb.decide(second.token, "approve"));
     expect(approved.status).toBe(200);
     expect(await orderRow(booked.orderId)).toMatchObject({ status: "paid" });
     expect(await paymentByToken(booked.token)).toMatchObject({ status: "rejected" });
@@ -326,7 +312,7 @@ describe("Reintentar pago", () => {
       expect(res.status).toBe(200);
       expect(redirectForm(await res.text()).token).not.toBe(booked.token);
     }
-    await performReturn(await decide(booked.token, "approve"));
+    await performReturn(await sb.decide(booked.token, "approve"));
     const again = await request(`/pedido/${booked.orderId}/pagar`);
     expect(again.status).toBe(409);
     expect(await again.text()).toContain("Su visita ya está pagada");
@@ -342,23 +328,23 @@ describe("Reintentar pago", () => {
   it("two attempts both paid (two tabs): one dispatch, and the owner is told to refund one", async () => {
     const booked = await book();
     const second = redirectForm(await (await request(`/pedido/${booked.orderId}/pagar`)).text());
-    const first = await decide(booked.token, "approve");
-    const other = await decide(second.token, "approve");
+    const first = await sb.decide(booked.token, "approve");
+    const other = await sb.decide(second.token, "approve");
     expect((await performReturn(first)).status).toBe(200);
     expect((await performReturn(other)).status).toBe(200);
     expect(dispatchesOf(booked.orderId)).toHaveLength(1);
     expect(await receiptsTo(CUSTOMER)).toHaveLength(2);
-    const texts = (await messagesTo(OWNER)).map((m) => m.text ?? m.parameters.join(" "));
+    const texts = (await sb.messages({ to: OWNER })).map((m) => m.text ?? m.parameters.join(" "));
     expect(texts.filter((t) => t.startsWith("Pago duplicado") && t.includes(booked.orderId))).toHaveLength(1);
   });
 
   it("a payment for an order cancelled meanwhile is not dispatched and the owner is told", async () => {
     const booked = await book();
     await env.LEDGER.prepare("UPDATE orders SET status = 'cancelled' WHERE id = ?1").bind(booked.orderId).run();
-    expect((await performReturn(await decide(booked.token, "approve"))).status).toBe(200);
+    expect((await performReturn(await sb.decide(booked.token, "approve"))).status).toBe(200);
     expect(dispatchesOf(booked.orderId)).toHaveLength(0);
     expect(await orderRow(booked.orderId)).toMatchObject({ status: "cancelled" });
-    const texts = (await messagesTo(OWNER)).map((m) => m.text ?? m.parameters.join(" "));
+    const texts = (await sb.messages({ to: OWNER })).map((m) => m.text ?? m.parameters.join(" "));
     expect(texts.some((t) => t.includes(`pedido ${booked.orderId}, que está cancelado`))).toBe(true);
   });
 
@@ -374,9 +360,9 @@ describe("Reintentar pago", () => {
 describe("reliability", () => {
   it("commit timeout → 202 'estamos confirmando' → cron reconciliation → approved exactly once", async () => {
     const booked = await book();
-    const ret = await decide(booked.token, "approve");
+    const ret = await sb.decide(booked.token, "approve");
     // Webpay answers later than our client waits (WEBPAY_TIMEOUT_MS=1000 in the tests).
-    await sb.control("faults", { webpay: { delayMs: 2_500 } });
+    await sb.faults({ webpay: { delayMs: 2_500 } });
     const pending = await performReturn(ret);
     expect(pending.status).toBe(202);
     const html = await pending.text();
@@ -384,9 +370,9 @@ describe("reliability", () => {
     expect(html).toContain(`<meta http-equiv="refresh" content="5;url=/return_url?token_ws=${booked.token}"/>`);
     expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
     expect(await receiptsTo(CUSTOMER)).toHaveLength(0);
-    await sb.control("faults", {});
+    await sb.faults({});
     // Webpay did commit in the end (the sandbox finishes the work, then delays the answer).
-    await vi.waitUntil(async () => (await sb.control<{ committed: boolean }>(`webpay/${booked.token}`)).committed, {
+    await vi.waitUntil(async () => (await sb.transaction(booked.token)).committed, {
       timeout: 5_000,
     });
     // The cron only looks at payments stuck for more than 15 minutes.
@@ -407,10 +393,10 @@ describe("reliability", () => {
 
   it("a refresh of the pending page settles it when Webpay answers again", async () => {
     const booked = await book();
-    const ret = await decide(booked.token, "approve");
-    await sb.control("faults", { webpay: { status: 500 } });
+    const ret = await sb.decide(booked.token, "approve");
+    await sb.faults({ webpay: { status: 500 } });
     expect((await performReturn(ret)).status).toBe(202);
-    await sb.control("faults", {});
+    await sb.faults({});
     await expectApproved(await request(`/return_url?token_ws=${booked.token}`), booked);
     await expectPaidOnce(booked);
   });
@@ -420,7 +406,7 @@ describe("reliability", () => {
     ["buy order", { buy_order: "VSOMEONEELSE0000000000000" }],
   ])("a commit with another %s is not approved and the owner is alerted", async (_what, tamper) => {
     const booked = await book();
-    const ret = await decide(booked.token, "approve");
+    const ret = await sb.decide(booked.token, "approve");
     sb.intercept(async (req, res) => {
       if (req.method !== "PUT") return res;
       const body = { ...((await res.json()) as Record<string, unknown>), ...tamper };
@@ -429,7 +415,7 @@ describe("reliability", () => {
     const res = await performReturn(ret);
     expect(res.status).toBe(402);
     await expectNotPaid(booked, "rejected");
-    const alerts = (await messagesTo(OWNER)).filter((m) =>
+    const alerts = (await sb.messages({ to: OWNER })).filter((m) =>
       (m.text ?? m.parameters.join(" ")).includes(`Pago ${booked.buyOrder} NO aprobado`),
     );
     expect(alerts).toHaveLength(1);
@@ -438,13 +424,13 @@ describe("reliability", () => {
     expect((await performReturn(ret)).status).toBe(402);
     await expectNotPaid(booked, "rejected");
     expect(
-      (await messagesTo(OWNER)).filter((m) => (m.text ?? m.parameters.join(" ")).includes("NO aprobado")),
+      (await sb.messages({ to: OWNER })).filter((m) => (m.text ?? m.parameters.join(" ")).includes("NO aprobado")),
     ).toHaveLength(1);
   });
 
   it("10 simultaneous identical returns: one authorization, one receipt, one dispatch", async () => {
     const booked = await book();
-    const ret = await decide(booked.token, "approve");
+    const ret = await sb.decide(booked.token, "approve");
     const responses = await Promise.all(Array.from({ length: 10 }, () => performReturn(ret)));
     for (const res of responses) expect(res.status).toBe(200);
     await expectPaidOnce(booked);
@@ -459,7 +445,7 @@ describe("reliability", () => {
 
   it("the cron settles a stuck approved payment within its share of the 50 subrequests", async () => {
     const booked = await book();
-    await decide(booked.token, "approve"); // the customer paid but never came back
+    await sb.decide(booked.token, "approve"); // the customer paid but never came back
     await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
       .bind(booked.token)
       .run();
@@ -474,7 +460,7 @@ describe("reliability", () => {
 
   it("effects that do not fit this run's budget wait for the next run (payment already authorized)", async () => {
     const booked = await book();
-    await decide(booked.token, "approve");
+    await sb.decide(booked.token, "approve");
     await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
       .bind(booked.token)
       .run();
@@ -493,13 +479,13 @@ describe("reliability", () => {
 
   it("a failed receipt is retried by the cron without repeating the dispatch", async () => {
     const booked = await book();
-    const ret = await decide(booked.token, "approve");
-    await sb.control("faults", { graph: { status: 500 } });
+    const ret = await sb.decide(booked.token, "approve");
+    await sb.faults({ graph: { status: 500 } });
     const res = await performReturn(ret);
     expect(res.status).toBe(200); // the payment is approved even if WhatsApp is down
     expect(await paymentByToken(booked.token)).toMatchObject({ status: "authorized", effects_done_at: null });
     expect(dispatchesOf(booked.orderId)).toHaveLength(1);
-    await sb.control("faults", {});
+    await sb.faults({});
     // The cron retries effects of payments finalized more than a minute ago.
     await finalizedAgo(booked, 120_000);
     const ctx = createExecutionContext();

@@ -11,7 +11,7 @@ import { createFuzz } from "@cotorro/core/testing/fuzz";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
 import { addCollaborator, consume, inbox } from "./atender-helpers.ts";
-import { book, paymentByToken, performReturn, type ReturnRequest, VALID_BOOKING } from "./booking-helpers.ts";
+import { book, paymentByToken, performReturn, VALID_BOOKING } from "./booking-helpers.ts";
 import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
 
 const N = 10;
@@ -66,24 +66,21 @@ describe("reliability under injected faults", () => {
 
     const timedOut: string[] = [];
     for (const [i, b] of booked.entries()) {
-      const ret = await sb.control<ReturnRequest>(`webpay/${b.token}/approve`, {});
+      const ret = await sb.decide(b.token, "approve");
       const slow = i % 3 === 1; // a third of the commits answer after WEBPAY_TIMEOUT_MS (1 s)
-      await sb.control("faults", { graph: graphFault(), ...(slow ? { webpay: { delayMs: 1_500 } } : {}) });
+      await sb.faults({ graph: graphFault(), ...(slow ? { webpay: { delayMs: 1_500 } } : {}) });
       const res = await performReturn(ret);
       await res.text();
       expect(res.status, `order ${i}`).toBe(slow ? 202 : 200);
       if (slow) timedOut.push(b.token);
     }
     expect(timedOut.length).toBeGreaterThan(0);
-    await sb.control("faults", { graph: graphFault() });
+    await sb.faults({ graph: graphFault() });
 
     // Webpay did commit the slow ones; the cron (for payments stuck > 15 min) settles them, and
     // retries receipts that Graph refused (effects older than 2 min), until every payment is done.
     await vi.waitUntil(
-      async () =>
-        (await Promise.all(timedOut.map((t) => sb.control<{ committed: boolean }>(`webpay/${t}`)))).every(
-          (t) => t.committed,
-        ),
+      async () => (await Promise.all(timedOut.map((t) => sb.transaction(t)))).every((t) => t.committed),
       { timeout: 5_000 },
     );
     for (let round = 0; round < 20; round++) {
@@ -110,7 +107,7 @@ describe("reliability under injected faults", () => {
     let rounds = 0;
     let retries = 0;
     while (queued.length > 0 && rounds++ < 300) {
-      if (rounds % 10 === 0) await sb.control("faults", { graph: graphFault() });
+      if (rounds % 10 === 0) await sb.faults({ graph: graphFault() });
       const batch = queued.splice(0, 10);
       const { retried } = await consume(batch, "cotorro-dispatch", bindings);
       retries += retried.length;
@@ -118,7 +115,7 @@ describe("reliability under injected faults", () => {
     }
     expect(queued).toEqual([]);
     expect(retries).toBeGreaterThan(0); // the faults did hit, and were retried
-    await sb.control("faults", {});
+    await sb.faults({});
 
     for (const c of eligible) {
       const offers = (await inbox(sb, c.phone)).filter((m) => m.template === "say_atender");

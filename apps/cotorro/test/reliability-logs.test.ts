@@ -16,15 +16,7 @@ import {
   postWebhook,
   textMessage,
 } from "./atender-helpers.ts";
-import {
-  book,
-  paymentByToken,
-  performReturn,
-  postForm,
-  type ReturnRequest,
-  request,
-  VALID_BOOKING,
-} from "./booking-helpers.ts";
+import { book, paymentByToken, performReturn, postForm, request, VALID_BOOKING } from "./booking-helpers.ts";
 import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
 
 let sb: InstalledSandbox;
@@ -46,7 +38,7 @@ describe("logs of a full journey", () => {
 
       // Booking and payment (the sandbox's card ends in 6623).
       const booked = await book({ ...VALID_BOOKING, fono: customer.slice(3) });
-      const ret = await sb.control<ReturnRequest>(`webpay/${booked.token}/approve`, {});
+      const ret = await sb.decide(booked.token, "approve");
       expect((await performReturn(ret)).status).toBe(200);
       expect(await paymentByToken(booked.token)).toMatchObject({ card_last4: "6623" });
       // A form refused (so invalid-input logs are part of it too).

@@ -307,12 +307,12 @@ describe("POST /webhook: every event, once", () => {
     const offerId = await recordedOffer(order.id, c.phone);
     const tap = atenderTap(c.phone, order.id, offerId);
 
-    await sb.control("faults", { graph: { status: 500, rate: 1 } });
+    await sb.faults({ graph: { status: 500, rate: 1 } });
     // The claim is decided before the answer; its messages fail after it and go to the queue.
     expect((await postWebhook(tap)).status).toBe(200);
     expect(await claimsOf(order.id)).toBe(1);
     expect(await inbox(sb, c.phone)).toHaveLength(0);
-    await sb.control("faults", {});
+    await sb.faults({});
     expect((await postWebhook(tap)).status).toBe(200);
     await vi.waitUntil(async () => (await inbox(sb, order.customer.phone)).length === 1, {
       timeout: 15_000,
@@ -336,9 +336,9 @@ describe("POST /webhook: every event, once", () => {
       [{ phoneNumberId: COLLABORATORS_ID, value: textMessage(c.phone, "saldo") }],
     ]);
 
-    await sb.control("faults", { graph: { status: 500, rate: 1 } });
+    await sb.faults({ graph: { status: 500, rate: 1 } });
     expect((await postWebhook(twice)).status).toBe(500);
-    await sb.control("faults", {});
+    await sb.faults({});
     expect((await postWebhook(twice)).status).toBe(200);
     expect((await postWebhook(twice)).status).toBe(200);
 
