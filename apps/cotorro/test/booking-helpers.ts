@@ -1,7 +1,8 @@
 /** Helpers of the booking, payment and lead tests: requests as a browser sends them, and what is stored. */
 import { env, exports } from "cloudflare:workers";
 import { browserClient, TEST_ORIGIN } from "@cotorro/core/testing/browser";
-import { type ReturnRequest, returnRequestOf } from "@cotorro/sandbox/control-api";
+import type { ReturnRequest } from "@cotorro/sandbox/control-api";
+import { webpayReturn } from "@cotorro/sandbox/testing";
 
 export const ORIGIN = TEST_ORIGIN;
 
@@ -80,17 +81,5 @@ export async function book(fields: Record<string, string> = VALID_BOOKING, path 
   return { res, html, url, token, buyOrder: payment.buy_order, orderId: payment.order_id };
 }
 
-/**
- * Performs a return as the browser coming back from Webpay would: cross-site, no cookie. The
- * request is built as the sandbox's clients build it, then sent through `request` (its path and
- * query, on the test origin, from a fresh client address).
- */
-export async function performReturn(ret: ReturnRequest): Promise<Response> {
-  const built = returnRequestOf(ret, { "sec-fetch-site": "cross-site", origin: "https://webpay3gint.transbank.cl" });
-  const url = new URL(built.url);
-  return request(`${url.pathname}${url.search}`, {
-    method: built.method,
-    headers: built.headers,
-    ...(built.method === "GET" ? {} : { body: await built.text() }),
-  });
-}
+/** Performs a return as the browser coming back from Webpay would: cross-site, no cookie. */
+export const performReturn = (ret: ReturnRequest) => webpayReturn(request, ret);

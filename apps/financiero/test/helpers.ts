@@ -4,7 +4,8 @@ import { TEST_SECRETS } from "@cotorro/config";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { type LinkPurpose, signLink } from "@cotorro/core/signed-link";
 import { browserClient, TEST_ORIGIN } from "@cotorro/core/testing/browser";
-import { type ReturnRequest, returnRequestOf } from "@cotorro/sandbox/control-api";
+import type { ReturnRequest } from "@cotorro/sandbox/control-api";
+import { webpayReturn } from "@cotorro/sandbox/testing";
 import { expect } from "vitest";
 
 export const ORIGIN = TEST_ORIGIN;
@@ -98,20 +99,8 @@ export async function startTopUp(fono: string, cantidad: number | string, extra:
   return { res, html, url, token, buyOrder: payment.buy_order } satisfies Started;
 }
 
-/**
- * Performs a return as the browser coming back from Webpay would: cross-site, no cookie. The
- * request `returnRequestOf` builds goes to the worker by `request` (path and query of its URL, so
- * at the test origin, with a fresh client address).
- */
-export async function performReturn(ret: ReturnRequest): Promise<Response> {
-  const built = returnRequestOf(ret, { "sec-fetch-site": "cross-site", origin: "https://webpay3gint.transbank.cl" });
-  const url = new URL(built.url);
-  return request(`${url.pathname}${url.search}`, {
-    method: built.method,
-    headers: built.headers,
-    ...(built.method === "GET" ? {} : { body: await built.text() }),
-  });
-}
+/** Performs a return as the browser coming back from Webpay would: cross-site, no cookie. */
+export const performReturn = (ret: ReturnRequest) => webpayReturn(request, ret);
 
 /** Rows and documents that a refused request must not have created. */
 export async function storedCounts() {

@@ -7,33 +7,27 @@
  * No runtime imports: this module runs in workerd and in Node alike.
  */
 import type { Channel } from "./options.ts";
-import type { Decision, DeliveryStatus, Faults } from "./state.ts";
+import type { Decision, DeliveryStatus, Faults, OutboundRecord } from "./state.ts";
 
 export type { Channel, Decision, DeliveryStatus, Faults };
 
 /** A message a business number sent, as the recipient's phone shows it (`Message` in the README). */
-export interface SandboxMessage {
-  id: string;
-  /** E.164. */
-  to: string;
-  channel: Channel;
-  phoneNumberId: string;
-  type: "text" | "template" | "interactive";
-  template: string | null;
-  language: string | null;
-  header: string | null;
-  /** Template body parameters, in order. */
-  parameters: string[];
-  /** What the phone shows: text body, rendered template body, or interactive body. */
-  text: string | null;
-  buttons: {
-    index: number;
-    type: "quick_reply" | "url" | "reply";
-    text: string;
-    payload: string | null;
-    url: string | null;
-  }[];
-  status: DeliveryStatus;
+export interface SandboxMessage
+  extends Pick<
+    OutboundRecord,
+    | "id"
+    | "to"
+    | "channel"
+    | "phoneNumberId"
+    | "type"
+    | "template"
+    | "language"
+    | "header"
+    | "parameters"
+    | "text"
+    | "buttons"
+    | "status"
+  > {
   statuses: { status: DeliveryStatus; time: string }[];
   /** Taps on its buttons, with cotorro's HTTP status for each. */
   presses: { button: number; status: number; time: string }[];

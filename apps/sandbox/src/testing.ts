@@ -13,7 +13,7 @@
 import { localVars, SettingsSchema, TEST_SECRETS } from "@cotorro/config";
 import { type MockInstance, vi } from "vitest";
 import { createSandboxApp, type SandboxApp, type SandboxOptions } from "./app.tsx";
-import { type SandboxClient, sandboxClient } from "./control-api.ts";
+import { type ReturnRequest, returnRequestOf, type SandboxClient, sandboxClient } from "./control-api.ts";
 
 const local = localVars();
 export const SANDBOX_ORIGIN = new URL(local.WEBPAY_BASE_URL ?? "http://127.0.0.1:8789").origin;
@@ -39,6 +39,23 @@ export interface InstalledSandbox extends SandboxClient {
   intercept(fn: Intercept | null): void;
   fetchSpy: MockInstance<typeof fetch>;
   restore(): void;
+}
+
+/**
+ * The browser coming back from Webpay with `ret` (cross-site, no cookie), sent by `request` to the
+ * worker under test: the return URL's path and query, at the test's own origin.
+ */
+export async function webpayReturn(
+  request: (path: string, init: RequestInit) => Promise<Response>,
+  ret: ReturnRequest,
+): Promise<Response> {
+  const built = returnRequestOf(ret, { "sec-fetch-site": "cross-site", origin: "https://webpay3gint.transbank.cl" });
+  const url = new URL(built.url);
+  return request(`${url.pathname}${url.search}`, {
+    method: built.method,
+    headers: built.headers,
+    ...(built.method === "GET" ? {} : { body: await built.text() }),
+  });
 }
 
 function abortable(response: Promise<Response>, signal: AbortSignal | null | undefined): Promise<Response> {
