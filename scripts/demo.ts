@@ -166,7 +166,8 @@ async function journey(ana: Actor, bruno: Actor) {
   if (pressBruno.status !== 200) fail(`cotorro answered ${pressBruno.status} to Bruno's tap`);
   const noTokens = await waitForMessage(BRUNO, "Bruno's 'sin tokens' reply", (m) => /sin tokens/i.test(body(m)), t1);
   const topUpLink =
-    /https?:\/\/\S+\/recargar\/[\w.-]+/.exec(body(noTokens))?.[0] ?? noTokens.buttons.find((b) => b.url)?.url;
+    /https?:\/\/\S+\/recargar\/[\w.-]+(\?trabajo=[\w.-]+)?/.exec(body(noTokens))?.[0] ??
+    noTokens.buttons.find((b) => b.url)?.url;
   step("Bruno taps Atender with 0 tokens: he is told he has no tokens and gets a top-up link");
 
   const t2 = Date.now();
@@ -210,6 +211,16 @@ async function journey(ana: Actor, bruno: Actor) {
   const doneHtml = await done.text();
   if (done.status !== 200 || !/Recarga exitosa/i.test(doneHtml)) fail(`the top-up return answered HTTP ${done.status}`);
   step("Bruno opens the link, buys 5 tokens at Webpay and sees “Recarga exitosa”");
+
+  // The top-up came from the job's reply, so the success page leads back to that job, which Ana took.
+  const jobHref = /<a class="button" href="([^"]*\/atender\/[^"]+)">Tomar el trabajo<\/a>/.exec(doneHtml)?.[1];
+  if (!jobHref) fail("“Recarga exitosa” has no way back to the job Bruno topped up for");
+  const job = await fetch(jobHref);
+  const jobHtml = await job.text();
+  if (job.status !== 410 || !jobHtml.includes("La orden ya no está vigente")) {
+    fail(`the job's page answered HTTP ${job.status} instead of saying Ana took it`);
+  }
+  step("its “Tomar el trabajo” leads back to the job, which says it is no longer available (Ana took it)");
 
   const saldoHref = /href="([^"]*\/saldo\/[^"]+)"/.exec(doneHtml)?.[1];
   if (!saldoHref) fail("the success page has no balance link");

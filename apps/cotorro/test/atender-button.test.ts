@@ -134,6 +134,9 @@ describe("Atender through the button", () => {
     expect(topUp?.[0].startsWith(`${FINANCIERO}/recargar/`)).toBe(true);
     const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, topUp![1]!, "recarga", Date.now());
     expect(claims.ok && claims.value.subject).toBe(bruno.phone);
+    // It carries the job (the canje link's token), so that "Recarga exitosa" leads straight back to it.
+    const canje = linkIn(reply.text!, "atender")!;
+    expect(reply.text).toContain(`Recargue aquí: ${topUp![0]}?trabajo=${canje[1]}\n`);
     expect(await claimsOf(order.id)).toBe(0);
     expect(await spentBy(bruno.phone)).toBe(0);
     expect(await orderStatus(order.id)).toBe("paid");
@@ -141,7 +144,6 @@ describe("Atender through the button", () => {
 
     // After a top-up the canje link in the same reply takes the order.
     await grantTokens(bruno.phone, 1, Date.now() + 86_400_000);
-    const canje = linkIn(reply.text!, "atender")!;
     const res = await canjeRequest(new URL(canje[0]).pathname, { method: "POST" });
     expect(res.status).toBe(200);
     expect(await spentBy(bruno.phone)).toBe(1);

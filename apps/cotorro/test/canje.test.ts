@@ -5,7 +5,7 @@
  */
 import { exports } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
-import { signLink } from "@cotorro/core/signed-link";
+import { signLink, verifyLink } from "@cotorro/core/signed-link";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   addCollaborator,
@@ -71,13 +71,18 @@ describe("GET /atender/:link", () => {
   it("with no valid token, the summary says so and the top-up link leads, before a secondary Atender", async () => {
     const bruno = await addCollaborator();
     const order = await createPaidOrder();
-    const res = await get(await canjeLink(order.id, bruno.phone));
+    const path = await canjeLink(order.id, bruno.phone);
+    const res = await get(path);
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain("Su saldo: 0 tokens");
     const topUp =
-      /<a class="button" href="http:\/\/127\.0\.0\.1:8788\/recargar\/[\w-]+\.[\w-]+">Recargar tokens<\/a>/.exec(html);
+      /<a class="button" href="(http:\/\/127\.0\.0\.1:8788\/recargar\/[\w-]+\.[\w-]+\?trabajo=[\w.-]+)">Recargar tokens<\/a>/.exec(
+        html,
+      );
     expect(topUp).not.toBeNull();
+    // The top-up carries this job, so that "Recarga exitosa" leads straight back here.
+    expect(new URL(topUp![1]!).searchParams.get("trabajo")).toBe(path.slice(path.lastIndexOf("/") + 1));
     const atender = html.indexOf('<button type="submit" class="secondary">Atender (usa 1 token)</button>');
     expect(atender).toBeGreaterThan(topUp!.index);
   });
@@ -124,7 +129,11 @@ describe("POST /atender/:link", () => {
     expect(res.status).toBe(402);
     const html = await res.text();
     expect(html).toContain("Sin tokens vigentes");
-    expect(html).toMatch(/href="http:\/\/127\.0\.0\.1:8788\/recargar\/[\w-]+\.[\w-]+"/);
+    const topUp = /href="(http:\/\/127\.0\.0\.1:8788\/recargar\/[\w-]+\.[\w-]+\?trabajo=[\w.-]+)"/.exec(html);
+    // It carries this job (a canje link of this order for this collaborator), for "Recarga exitosa".
+    const job = new URL(topUp![1]!).searchParams.get("trabajo")!;
+    const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, job, "canje", Date.now());
+    expect(claims.ok && claims.value.subject).toBe(`${order.id}|${bruno.phone}`);
     expect(await claimsOf(order.id)).toBe(0);
     expect(await spentBy(bruno.phone)).toBe(0);
     expect(await orderStatus(order.id)).toBe("paid");

@@ -74,6 +74,8 @@ export const texts = {
     backToJob:
       "¿Recargó para tomar un trabajo? Vuelva a WhatsApp y toque el enlace del trabajo o «Atender» otra vez: si sigue disponible, es suyo.",
     backToWhatsApp: "Volver a WhatsApp",
+    jobReady: "Ya puede tomar el trabajo por el que recargó: si sigue disponible, es suyo.",
+    takeJob: "Tomar el trabajo",
     summary: {
       buyOrder: "Orden de compra",
       tokens: "Tokens",

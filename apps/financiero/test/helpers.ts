@@ -57,7 +57,12 @@ export interface PaymentRecord {
   detail: string | null;
   finalized_at: number | null;
   effects_done_at: number | null;
+  job_link: string | null;
 }
+
+/** The canje link token of `orderId` for `phone`, as cotorro's "sin tokens" reply carries it (`?trabajo=`). */
+export const jobLink = (orderId: string, phone: string, expiresAt?: number) =>
+  link("canje", `${orderId}|${phone}`, expiresAt);
 
 export function paymentByToken(token: string) {
   return env.LEDGER.prepare("SELECT * FROM payments WHERE token = ?1").bind(token).first<PaymentRecord>();

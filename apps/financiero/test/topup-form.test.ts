@@ -9,6 +9,7 @@ import { earlyInAMinute } from "@cotorro/core/testing/browser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   fieldMarkup,
+  jobLink,
   link,
   paymentByToken,
   postForm,
@@ -115,6 +116,46 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
     const res = await postForm("/recargar", { fono: other, cantidad: "1", link: token });
     expect(res.status).toBe(403);
     expect(await storedCounts()).toEqual(before);
+  });
+
+  it("carries the job the link was sent for (?trabajo=) to the payment, for «Recarga exitosa»", async () => {
+    const phone = freshPhone();
+    await seedCollaborator(phone);
+    const token = await link("recarga", phone);
+    const job = await jobLink("ord_job1", phone);
+    const form = await (await request(`/recargar/${token}?trabajo=${job}&cantidad=5`)).text();
+    expect(form).toContain(`<input type="hidden" name="trabajo" value="${job}"/>`);
+    expect(form).toMatch(/id="cantidad-5" name="cantidad" value="5" checked/);
+    const started = await startTopUp(phone, 5, { link: token, trabajo: job });
+    expect(await paymentByToken(started.token)).toMatchObject({ phone, tokens: 5, job_link: job });
+    // An invalid pack keeps the job on the form shown again.
+    const again = await postForm("/recargar", { fono: phone, cantidad: "7", link: token, trabajo: job });
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain(`<input type="hidden" name="trabajo" value="${job}"/>`);
+  });
+
+  it("leaves out a job link that does not hold (another number's, tampered, expired, not a canje link), and still sells", async () => {
+    const phone = freshPhone();
+    await seedCollaborator(phone);
+    const token = await link("recarga", phone);
+    const valid = await jobLink("ord_job2", phone);
+    const notHolding = {
+      "another number's": await jobLink("ord_job2", freshPhone()),
+      tampered: `${valid.slice(0, -3)}${valid.endsWith("AAA") ? "BBB" : "AAA"}`,
+      expired: await jobLink("ord_job2", phone, Date.now() - 1000),
+      "a top-up link": token,
+      "not a link": "<script>alert(1)</script>",
+    };
+    for (const [what, job] of Object.entries(notHolding)) {
+      const form = await request(`/recargar/${token}?trabajo=${encodeURIComponent(job)}`);
+      expect(form.status, what).toBe(200);
+      expect(await form.text(), what).not.toContain('name="trabajo"');
+      const started = await startTopUp(phone, 1, { link: token, trabajo: job });
+      expect(await paymentByToken(started.token), what).toMatchObject({ phone, tokens: 1, job_link: null });
+    }
+    // Without a signed top-up link (a typed number) there is no job, whatever the form says.
+    const typed = await startTopUp(phone, 1, { trabajo: valid });
+    expect(await paymentByToken(typed.token)).toMatchObject({ phone, job_link: null });
   });
 });
 

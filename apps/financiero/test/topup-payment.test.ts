@@ -12,6 +12,8 @@ import type { SandboxMessage } from "@cotorro/sandbox/control-api";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
 import {
+  jobLink,
+  link,
   OWNER,
   paymentByToken,
   performReturn,
@@ -123,6 +125,31 @@ describe("approved top-up", () => {
     await expectApproved(await request(`/return_url?token_ws=${started.token}`), started, 5);
     await expectCreditedOnce(phone, started);
     expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(1);
+  });
+
+  it("a top-up made for a job leads straight to it («Tomar el trabajo»), on reload too; once that link expires, to WhatsApp", async () => {
+    const phone = await collaborator();
+    const job = await jobLink("ord_job9", phone);
+    const started = await startTopUp(phone, 5, { link: await link("recarga", phone), trabajo: job });
+    const res = await performReturn(await sb.decide(started.token, "approve"));
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("Ya puede tomar el trabajo por el que recargó: si sigue disponible, es suyo.");
+    expect(html).toContain(`<a class="button" href="http://127.0.0.1:8787/atender/${job}">Tomar el trabajo</a>`);
+    expect(html).not.toContain("wa.me");
+    expect(html).toMatch(/href="\/saldo\/[\w-]+\.[\w-]+"/);
+    await expectCreditedOnce(phone, started);
+    const reload = await (await request(`/return_url?token_ws=${started.token}`)).text();
+    expect(reload).toContain(`href="http://127.0.0.1:8787/atender/${job}"`);
+
+    // The job's link lasts LINK_TTL_HOURS: a top-up approved after it has expired shows the WhatsApp way back.
+    const shortLived = await jobLink("ord_job9", phone, Date.now() + 300);
+    const late = await startTopUp(phone, 1, { link: await link("recarga", phone), trabajo: shortLived });
+    expect((await paymentByToken(late.token))?.job_link).toBe(shortLived);
+    await new Promise((r) => setTimeout(r, 400));
+    const expired = await performReturn(await sb.decide(late.token, "approve"));
+    const afterExpiry = await expectApproved(expired, late, 6, 1);
+    expect(afterExpiry).not.toContain("/atender/");
   });
 
   it("10 simultaneous identical returns: N tokens, one receipt message, one owner notice", async () => {

@@ -59,6 +59,8 @@ export interface StartInput {
   /** Always computed by the server from configuration, never taken from the client. */
   amount: number;
   returnUrl: string;
+  /** A top-up's job (a verified canje link token), kept for the page shown on approval. */
+  jobLink?: string;
 }
 
 export type StartError = { kind: "webpay_unavailable"; buyOrder: string };
@@ -78,6 +80,7 @@ export async function startPayment(
       ...(input.orderId ? { orderId: input.orderId } : {}),
       ...(input.phone ? { phone: input.phone } : {}),
       ...(input.tokens ? { tokens: input.tokens } : {}),
+      ...(input.jobLink ? { jobLink: input.jobLink } : {}),
       amount: input.amount,
       sessionId,
       now,

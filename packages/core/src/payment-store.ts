@@ -28,6 +28,8 @@ export interface PaymentRow {
   updated_at: number;
   finalized_at: number | null;
   effects_done_at: number | null;
+  /** A top-up's job: the canje link token it was made to take (migration 0003), or null. */
+  job_link: string | null;
 }
 
 export interface NewPayment {
@@ -39,15 +41,26 @@ export interface NewPayment {
   amount: number;
   sessionId: string;
   now: number;
+  jobLink?: string;
 }
 
 export function insertPaymentStatement(db: D1Database, p: NewPayment): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO payments (buy_order, purpose, order_id, phone, tokens, amount, session_id, status, created_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'creating', ?8, ?8)`,
+      `INSERT INTO payments (buy_order, purpose, order_id, phone, tokens, amount, session_id, status, created_at, updated_at, job_link)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'creating', ?8, ?8, ?9)`,
     )
-    .bind(p.buyOrder, p.purpose, p.orderId ?? null, p.phone ?? null, p.tokens ?? null, p.amount, p.sessionId, p.now);
+    .bind(
+      p.buyOrder,
+      p.purpose,
+      p.orderId ?? null,
+      p.phone ?? null,
+      p.tokens ?? null,
+      p.amount,
+      p.sessionId,
+      p.now,
+      p.jobLink ?? null,
+    );
 }
 
 export async function markCreated(db: D1Database, buyOrder: string, token: string, now: number): Promise<void> {

@@ -8,7 +8,7 @@ import { ORDER_ID_PATTERN } from "@cotorro/core/ids";
 import { type Customer, getOrder, getOrderDoc } from "@cotorro/core/order-store";
 import { isPhone } from "@cotorro/core/phone";
 import { err, ok, type Result } from "@cotorro/core/result";
-import { verifyLink } from "@cotorro/core/signed-link";
+import { canjeTarget, verifyLink } from "@cotorro/core/signed-link";
 import { balance } from "@cotorro/core/token-store";
 import type { Deps } from "../deps.ts";
 import { type ClaimedOrder, type ClaimOrderError, claimOrderFor } from "./claim-order.ts";
@@ -25,12 +25,9 @@ export type CanjeView =
 async function readLink(link: string, deps: Deps): Promise<Result<{ orderId: string; phone: string }, CanjeLinkError>> {
   const verified = await verifyLink(deps.settings.LINK_SIGNING_KEY, link, "canje", deps.now());
   if (!verified.ok) return err(verified.error.kind === "expired" ? { kind: "expired_link" } : { kind: "bad_link" });
-  const subject = verified.value.subject;
-  const cut = subject.lastIndexOf("|");
-  const orderId = subject.slice(0, cut);
-  const phone = subject.slice(cut + 1);
-  if (cut < 0 || !ORDER_ID_PATTERN.test(orderId) || !isPhone(phone)) return err({ kind: "bad_link" });
-  return ok({ orderId, phone });
+  const target = canjeTarget(verified.value.subject);
+  if (!target || !ORDER_ID_PATTERN.test(target.orderId) || !isPhone(target.phone)) return err({ kind: "bad_link" });
+  return ok(target);
 }
 
 /** GET: what the link's collaborator may see now. Spends nothing. */
@@ -50,7 +47,8 @@ export async function openCanje(link: string, deps: Deps): Promise<Result<CanjeV
   if (order?.status !== "paid" || order.expires_at === null || order.expires_at <= now) {
     return ok({ kind: "not_available" });
   }
-  const topUp = tokens > 0 ? null : topUpUrl(deps, await topUpToken(deps, phone));
+  // Topping up from here leads back here.
+  const topUp = tokens > 0 ? null : topUpUrl(deps, await topUpToken(deps, phone), link);
   return ok({
     kind: "offer",
     comuna: order.comuna,

@@ -14,7 +14,7 @@ import { err, ok, type Result } from "@cotorro/core/result";
 import type { Collaborator, CollaboratorStatus } from "@cotorro/core/roster-store";
 import type { Deps } from "../deps.ts";
 import { atenderTexts } from "../texts.ts";
-import { canjeUrl, topUpToken, topUpUrl } from "./links.ts";
+import { canjeToken, canjeUrl, canjeUrlOf, topUpToken, topUpUrl } from "./links.ts";
 
 export interface ClaimedOrder {
   orderId: string;
@@ -28,7 +28,8 @@ export interface ClaimedOrder {
 
 export type ClaimOrderError =
   | { kind: "order_not_available" }
-  | { kind: "no_tokens"; topUpUrl: string; canjeUrl: string }
+  /** `topUpUrl` carries the job (`canjeUrl`'s token); `topUpToken` alone is the template button's suffix. */
+  | { kind: "no_tokens"; topUpToken: string; topUpUrl: string; canjeUrl: string }
   | { kind: "not_collaborator"; status: CollaboratorStatus | null };
 
 /** Who claims, and the order's document (the customer's data): read from KV before a claim. */
@@ -95,8 +96,13 @@ export async function settleClaim(
       case "order_not_available":
         return err({ kind: "order_not_available" });
       case "no_tokens": {
-        const [token, canje] = await Promise.all([topUpToken(deps, phone), canjeUrl(deps, orderId, phone)]);
-        return err({ kind: "no_tokens", topUpUrl: topUpUrl(deps, token), canjeUrl: canje });
+        const [token, job] = await Promise.all([topUpToken(deps, phone), canjeToken(deps, orderId, phone)]);
+        return err({
+          kind: "no_tokens",
+          topUpToken: token,
+          topUpUrl: topUpUrl(deps, token, job),
+          canjeUrl: canjeUrlOf(deps, job),
+        });
       }
     }
   }

@@ -390,7 +390,7 @@ async function claimErrorReply(
         text: T.noTokens({ topUpUrl: error.topUpUrl, canjeUrl: error.canjeUrl }),
         template: topUpTemplate({
           price: formatClp(deps.settings.PRECIO_TOKEN),
-          linkToken: error.topUpUrl.slice(error.topUpUrl.lastIndexOf("/") + 1),
+          linkToken: error.topUpToken,
         }),
       };
     case "not_collaborator": {

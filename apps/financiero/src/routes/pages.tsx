@@ -18,7 +18,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { bodyLimit, csrfProtection, formRateLimit } from "../middleware/form-guard.tsx";
 import { validate } from "../middleware/validate.ts";
-import { verifyPhoneLink } from "../services/links.ts";
+import { verifyJobLink, verifyPhoneLink } from "../services/links.ts";
 import { type StartTopUpError, startTopUp, type WebpayRedirect } from "../services/start-topup.ts";
 import { fieldErrors, type TopUpErrors, type TopUpValues, topUpSchema, topUpValues } from "../services/topup-input.ts";
 import { texts } from "../texts.ts";
@@ -35,7 +35,7 @@ function formResponse(
   values: TopUpValues,
   errors: TopUpErrors,
   status: 200 | 400,
-  fixed?: { phone: Phone; link: string },
+  fixed?: { phone: Phone; link: string; job?: string },
 ) {
   const { settings } = c.get("deps");
   return c.html(
@@ -66,8 +66,13 @@ pageRoutes.get("/recargar/:link", async (c) => {
   const link = c.req.param("link");
   const verified = await verifyPhoneLink(c.get("deps"), "recarga", link);
   if (!verified.ok) return linkErrorResponse(c, verified.error);
-  const { cantidad } = topUpValues(c.req.query());
-  return formResponse(c, cantidad ? { cantidad } : {}, {}, 200, { phone: verified.value, link });
+  const { cantidad, trabajo } = topUpValues(c.req.query());
+  const job = await verifyJobLink(c.get("deps"), trabajo, verified.value);
+  return formResponse(c, cantidad ? { cantidad } : {}, {}, 200, {
+    phone: verified.value,
+    link,
+    ...(job ? { job } : {}),
+  });
 });
 
 /** Validates the posted form; invalid input gets the form again with its errors (400). */
@@ -82,7 +87,12 @@ const validTopUp = validate(
     if (values.link) {
       const verified = await verifyPhoneLink(c.get("deps"), "recarga", values.link);
       if (!verified.ok) return linkErrorResponse(c, verified.error);
-      return formResponse(c, values, errors, 400, { phone: verified.value, link: values.link });
+      const job = await verifyJobLink(c.get("deps"), values.trabajo, verified.value);
+      return formResponse(c, values, errors, 400, {
+        phone: verified.value,
+        link: values.link,
+        ...(job ? { job } : {}),
+      });
     }
     return formResponse(c, values, errors, 400);
   },
@@ -97,7 +107,10 @@ pageRoutes.post("/recargar", formRateLimit, bodyLimit, csrfProtection, validTopU
     if (!verified.ok) return linkErrorResponse(c, verified.error);
     if (verified.value !== input.fono) return linkErrorResponse(c, { kind: "invalid" });
   }
-  const result = await startTopUp(deps, { phone: input.fono, pack: input.cantidad });
+  // Only a link's form has a job, and only a job link issued to that number is kept.
+  const job = input.link ? await verifyJobLink(deps, input.trabajo, input.fono) : null;
+  if (input.trabajo && !job) deps.log.info("topup_job_link_dropped", { fromLink: input.link !== undefined });
+  const result = await startTopUp(deps, { phone: input.fono, pack: input.cantidad, ...(job ? { jobLink: job } : {}) });
   if (!result.ok) return startErrorResponse(c, result.error);
   return webpayRedirectResponse(c, result.value);
 });

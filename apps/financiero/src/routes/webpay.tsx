@@ -16,7 +16,7 @@ import { PendingPage, pendingRefreshHref, returnParams } from "@cotorro/web/webp
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { completeTopUp } from "../services/complete-topup.ts";
-import { saldoPath } from "../services/links.ts";
+import { jobUrl, saldoPath, verifyJobLink } from "../services/links.ts";
 import { tokenExpiry } from "../services/topup-payment-hooks.ts";
 import { texts } from "../texts.ts";
 import { ApprovedPage, NotPaidPage } from "../views/payment-pages.tsx";
@@ -55,6 +55,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", async (c) => {
     case "authorized": {
       if (!phone) throw new Error(`top-up ${payment.buy_order} has no buyer`);
       const paidAt = payment.finalized_at ?? payment.updated_at;
+      const job = await verifyJobLink(deps, payment.job_link ?? undefined, phone);
       return c.html(
         <ApprovedPage
           tokens={payment.tokens ?? 0}
@@ -67,6 +68,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", async (c) => {
           validUntil={formatDateTimeCl(tokenExpiry(deps, paidAt))}
           saldoHref={await saldoPath(deps, phone)}
           whatsappHref={waLink(deps.settings.PUBLIC_NUMBER_COLLABORATORS as Phone)}
+          {...(job ? { jobHref: jobUrl(deps, job) } : {})}
           requestId={requestId}
         />,
         200,

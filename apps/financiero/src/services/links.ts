@@ -2,11 +2,12 @@
  * Signed links of the top-up site (core signed-link.ts): the top-up form and the balance page of
  * one number (purpose "recarga" / "saldo", subject = the E.164 phone), valid LINK_TTL_HOURS.
  * Cotorro issues the same links in its WhatsApp replies; this site verifies them and issues the
- * balance link shown after a top-up.
+ * balance link shown after a top-up. A top-up link may also carry the job it was sent for (cotorro's
+ * canje link of that order for that number): "Recarga exitosa" then leads straight back to it.
  */
 import { isPhone, type Phone } from "@cotorro/core/phone";
 import { err, ok, type Result } from "@cotorro/core/result";
-import { type LinkError, signLink, verifyLink } from "@cotorro/core/signed-link";
+import { canjeTarget, type LinkError, signLink, verifyLink } from "@cotorro/core/signed-link";
 import type { Deps } from "../deps.ts";
 
 type LinkDeps = Pick<Deps, "settings" | "now">;
@@ -49,6 +50,20 @@ export async function verifyPhoneLink(
   const phone = verified.value.subject;
   return isPhone(phone) ? ok(phone) : err({ kind: "invalid" });
 }
+
+/**
+ * `token` when it is a valid, unexpired canje link issued to `phone`, otherwise null: a job link
+ * only adds a way back to the job, so one that does not hold is left out, never an error.
+ */
+export async function verifyJobLink(deps: LinkDeps, token: string | undefined, phone: Phone): Promise<string | null> {
+  if (!token) return null;
+  const verified = await verifyLink(deps.settings.LINK_SIGNING_KEY, token, "canje", deps.now());
+  return verified.ok && canjeTarget(verified.value.subject)?.phone === phone ? token : null;
+}
+
+/** The job's page on cotorro (its canje link). */
+export const jobUrl = (deps: Pick<Deps, "settings">, token: string) =>
+  `${deps.settings.COTORRO_PUBLIC_URL}/atender/${token}`;
 
 function linkError(error: LinkError): PhoneLinkError {
   return error.kind === "expired" ? { kind: "expired" } : { kind: "invalid" };

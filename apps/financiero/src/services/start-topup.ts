@@ -32,9 +32,9 @@ export function topUpReturnUrl(deps: Pick<Deps, "settings">): string {
 
 export async function startTopUp(
   deps: Deps,
-  input: { phone: Phone; pack: Pack },
+  input: { phone: Phone; pack: Pack; jobLink?: string },
 ): Promise<Result<WebpayRedirect, StartTopUpError>> {
-  const { phone, pack } = input;
+  const { phone, pack, jobLink } = input;
   const collaborator = await deps.roster.get(phone);
   if (!collaborator) return err({ kind: "not_registered", phone });
   switch (collaborator.status) {
@@ -52,6 +52,7 @@ export async function startTopUp(
     tokens: pack.tokens,
     amount,
     returnUrl: topUpReturnUrl(deps),
+    ...(jobLink ? { jobLink } : {}),
   });
   if (!started.ok) return err({ kind: "webpay_unavailable", phone, pack });
   return ok({ ...started.value, amount, tokens: pack.tokens });

@@ -17,12 +17,15 @@ export interface ApprovedPageProps {
   saldoHref: string;
   /** The collaborators' WhatsApp chat (wa.me), where the offer and its links are. */
   whatsappHref: string;
+  /** The page of the job this top-up was made to take, while its link holds. */
+  jobHref?: string;
   requestId?: string;
 }
 
 /**
- * "Recarga exitosa" with the new balance, the way back to WhatsApp (most top-ups are made to take
- * a job offered there) and a link to the balance page.
+ * "Recarga exitosa" with the new balance, the way back to the job (most top-ups are made to take
+ * one offered on WhatsApp: straight to its page when the top-up came from its link, otherwise to
+ * the WhatsApp chat) and a link to the balance page.
  */
 export function ApprovedPage(p: ApprovedPageProps) {
   return (
@@ -41,11 +44,17 @@ export function ApprovedPage(p: ApprovedPageProps) {
           <strong>{p.validUntil}</strong>
         </p>
       </div>
-      <p id="volver">{t.backToJob}</p>
+      <p id="volver">{p.jobHref ? t.jobReady : t.backToJob}</p>
       <div class="actions">
-        <a class="button whatsapp" href={p.whatsappHref}>
-          {t.backToWhatsApp}
-        </a>
+        {p.jobHref ? (
+          <a class="button" href={p.jobHref}>
+            {t.takeJob}
+          </a>
+        ) : (
+          <a class="button whatsapp" href={p.whatsappHref}>
+            {t.backToWhatsApp}
+          </a>
+        )}
         <a class="button secondary" href={p.saldoHref}>
           {t.seeBalance}
         </a>

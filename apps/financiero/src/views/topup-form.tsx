@@ -18,8 +18,11 @@ export interface TopUpPageProps {
   validityDays: number;
   values?: TopUpValues;
   errors?: TopUpErrors;
-  /** Set when a signed link fixed the number: it is shown, not asked. */
-  fixed?: { phone: Phone; link: string };
+  /**
+   * Set when a signed link fixed the number: it is shown, not asked. `job`: the job the top-up is
+   * for (a verified canje link token), carried to "Recarga exitosa".
+   */
+  fixed?: { phone: Phone; link: string; job?: string };
   requestId?: string;
 }
 
@@ -57,6 +60,7 @@ export function TopUpPage({
             </p>
             <input type="hidden" name="fono" value={fixed.phone} />
             <input type="hidden" name="link" value={fixed.link} />
+            {fixed.job ? <input type="hidden" name="trabajo" value={fixed.job} /> : null}
           </div>
         ) : (
           <PhoneField name="fono" label={t.labels.fono} hint={t.hints.fono} error={errors.fono} value={values.fono} />
