@@ -17,18 +17,20 @@ import {
   storedSnapshot,
 } from "@cotorro/core/testing/fuzz";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ANA, link, ORIGIN, request, seedCollaborator } from "./helpers.ts";
+import { ANA, jobLink, link, ORIGIN, request, seedCollaborator } from "./helpers.ts";
 import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
 
 let sb: InstalledSandbox;
 let recarga: string;
 let saldo: string;
+let job: string;
 beforeAll(async () => {
   sb = installSandbox();
   // A registered number, so a refusal is about the input and never about the roster.
   await seedCollaborator(ANA);
   recarga = await link("recarga", ANA);
   saldo = await link("saldo", ANA);
+  job = await jobLink("ord_fuzz1", ANA);
 });
 afterAll(() => sb.restore());
 
@@ -51,7 +53,10 @@ function badLink(fuzz: Fuzz, real: string, otherPurpose: string): string {
   const r = fuzz.next();
   if (r < 0.5) return pathSegment(fuzz.badString());
   if (r < 0.7) return `${pathSegment(fuzz.digitless())}.${"A".repeat(43)}`;
-  if (r < 0.9) return `${real.slice(0, -2)}${fuzz.pick(["AA", "zz", "--"])}`;
+  if (r < 0.9) {
+    const broken = `${real.slice(0, -2)}${fuzz.pick(["AA", "zz", "--"])}`;
+    return broken === real ? `${real.slice(0, -2)}__` : broken; // never the real one by chance
+  }
   return otherPurpose;
 }
 
@@ -60,6 +65,7 @@ describe("fuzzed financiero endpoints: 4xx, nothing stored", () => {
     await expectRefused("POST /recargar", (fuzz) => {
       const fields = mutate(fuzz, { fono: ANA, cantidad: "5" }, "fono");
       if (fuzz.chance(0.2)) fields.link = fuzz.chance(0.5) ? fuzz.badString() : badLink(fuzz, recarga, saldo);
+      if (fuzz.chance(0.3)) fields.trabajo = fuzz.chance(0.5) ? fuzz.badString() : badLink(fuzz, job, recarga);
       return formPost(fuzz, "/recargar", fields);
     });
   });
@@ -83,6 +89,23 @@ describe("fuzzed financiero endpoints: 4xx, nothing stored", () => {
     await expectRefused("GET /recargar/:link", (fuzz) => {
       const path = `/recargar/${badLink(fuzz, recarga, saldo)}?${hostileQuery(fuzz, ["cantidad", "fono"])}`;
       return { input: path, send: () => request(path) };
+    });
+  });
+
+  it("GET /recargar/:link?trabajo=… (a valid link, the job always broken: the form, without the job)", async () => {
+    await expectRefused("GET /recargar/:link?trabajo", (fuzz) => {
+      const trabajo = fuzz.chance(0.5) ? fuzz.badString() : badLink(fuzz, job, recarga);
+      const path = `/recargar/${recarga}?${new URLSearchParams({ trabajo })}`;
+      return {
+        input: path,
+        send: async () => {
+          const res = await request(path);
+          const html = await res.clone().text();
+          if (html.includes('name="trabajo"')) throw new Error(`a broken job link was kept: ${trabajo}`);
+          return res;
+        },
+        allowed: [200],
+      };
     });
   });
 
