@@ -7,6 +7,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
+import { canjeSubject } from "@cotorro/core/canje-link";
 import { batch } from "@cotorro/core/d1";
 import { newOrderId } from "@cotorro/core/ids";
 import { signMetaBody } from "@cotorro/core/meta-signature";
@@ -102,7 +103,7 @@ export async function createPaidOrder(
 export async function canjeLink(orderId: string, phone: string, expiresAt = Date.now() + DAY): Promise<string> {
   const token = await signLink(TEST_SECRETS.LINK_SIGNING_KEY, {
     purpose: "canje",
-    subject: `${orderId}|${phone}`,
+    subject: canjeSubject(orderId, phone),
     expiresAt,
   });
   return `/atender/${token}`;

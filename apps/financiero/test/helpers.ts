@@ -1,6 +1,7 @@
 /** Helpers of the financiero tests: requests as a browser sends them, seeding, and what is stored. */
 import { env, exports } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
+import { canjeSubject } from "@cotorro/core/canje-link";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { type LinkPurpose, signLink } from "@cotorro/core/signed-link";
 import { browserClient, TEST_ORIGIN } from "@cotorro/core/testing/browser";
@@ -60,9 +61,12 @@ export interface PaymentRecord {
   job_link: string | null;
 }
 
-/** The canje link token of `orderId` for `phone`, as cotorro's "sin tokens" reply carries it (`?trabajo=`). */
+/**
+ * The canje link token of `orderId` (22 characters, as cotorro makes them) for `phone`, as cotorro's
+ * "sin tokens" reply carries it (`?trabajo=`).
+ */
 export const jobLink = (orderId: string, phone: string, expiresAt?: number) =>
-  link("canje", `${orderId}|${phone}`, expiresAt);
+  link("canje", canjeSubject(orderId, phone), expiresAt);
 
 export function paymentByToken(token: string) {
   return env.LEDGER.prepare("SELECT * FROM payments WHERE token = ?1").bind(token).first<PaymentRecord>();

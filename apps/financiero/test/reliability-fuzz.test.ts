@@ -30,7 +30,7 @@ beforeAll(async () => {
   await seedCollaborator(ANA);
   recarga = await link("recarga", ANA);
   saldo = await link("saldo", ANA);
-  job = await jobLink("ord_fuzz1", ANA);
+  job = await jobLink("ord_fuzz10000000000000", ANA);
 });
 afterAll(() => sb.restore());
 

@@ -122,7 +122,7 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
     const phone = freshPhone();
     await seedCollaborator(phone);
     const token = await link("recarga", phone);
-    const job = await jobLink("ord_job1", phone);
+    const job = await jobLink("ord_job100000000000000", phone);
     const form = await (await request(`/recargar/${token}?trabajo=${job}&cantidad=5`)).text();
     expect(form).toContain(`<input type="hidden" name="trabajo" value="${job}"/>`);
     expect(form).toMatch(/id="cantidad-5" name="cantidad" value="5" checked/);
@@ -138,11 +138,11 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
     const phone = freshPhone();
     await seedCollaborator(phone);
     const token = await link("recarga", phone);
-    const valid = await jobLink("ord_job2", phone);
+    const valid = await jobLink("ord_job200000000000000", phone);
     const notHolding = {
-      "another number's": await jobLink("ord_job2", freshPhone()),
+      "another number's": await jobLink("ord_job200000000000000", freshPhone()),
       tampered: `${valid.slice(0, -3)}${valid.endsWith("AAA") ? "BBB" : "AAA"}`,
-      expired: await jobLink("ord_job2", phone, Date.now() - 1000),
+      expired: await jobLink("ord_job200000000000000", phone, Date.now() - 1000),
       "a top-up link": token,
       "not a link": "<script>alert(1)</script>",
     };

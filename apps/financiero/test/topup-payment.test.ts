@@ -129,7 +129,7 @@ describe("approved top-up", () => {
 
   it("a top-up made for a job leads straight to it («Tomar el trabajo»), on reload too; once that link expires, to WhatsApp", async () => {
     const phone = await collaborator();
-    const job = await jobLink("ord_job9", phone);
+    const job = await jobLink("ord_job900000000000000", phone);
     const started = await startTopUp(phone, 5, { link: await link("recarga", phone), trabajo: job });
     const res = await performReturn(await sb.decide(started.token, "approve"));
     expect(res.status).toBe(200);
@@ -143,7 +143,7 @@ describe("approved top-up", () => {
     expect(reload).toContain(`href="http://127.0.0.1:8787/atender/${job}"`);
 
     // The job's link lasts LINK_TTL_HOURS: a top-up approved after it has expired shows the WhatsApp way back.
-    const shortLived = await jobLink("ord_job9", phone, Date.now() + 300);
+    const shortLived = await jobLink("ord_job900000000000000", phone, Date.now() + 300);
     const late = await startTopUp(phone, 1, { link: await link("recarga", phone), trabajo: shortLived });
     expect((await paymentByToken(late.token))?.job_link).toBe(shortLived);
     await new Promise((r) => setTimeout(r, 400));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canjeSubject, canjeTarget, signLink, verifyLink } from "./signed-link.ts";
+import { signLink, verifyLink } from "./signed-link.ts";
 
 const KEY = "a-test-signing-key-of-enough-length-0123";
 const NOW = Date.UTC(2026, 10, 24, 12);
@@ -52,15 +52,4 @@ describe("signed links", () => {
       expect(res.ok).toBe(false);
     },
   );
-});
-
-describe("canje link subjects", () => {
-  it("name an order and a collaborator, and read back", () => {
-    expect(canjeSubject("ord_x1", "+56911111111")).toBe("ord_x1|+56911111111");
-    expect(canjeTarget(canjeSubject("ord_x1", "+56911111111"))).toEqual({ orderId: "ord_x1", phone: "+56911111111" });
-  });
-
-  it("are not read from a phone alone or from a half", () => {
-    for (const subject of ["+56911111111", "|+56911111111", "ord_x1|", ""]) expect(canjeTarget(subject)).toBeNull();
-  });
 });

@@ -16,16 +16,6 @@ export interface LinkClaims {
   expiresAt: number;
 }
 
-/** Subject of a canje link: the order and the collaborator it was issued to. */
-export const canjeSubject = (orderId: string, phone: string) => `${orderId}|${phone}`;
-
-/** The order and collaborator of a canje link's subject, or null when it is not one. */
-export function canjeTarget(subject: string): { orderId: string; phone: string } | null {
-  const cut = subject.lastIndexOf("|");
-  if (cut <= 0 || cut === subject.length - 1) return null;
-  return { orderId: subject.slice(0, cut), phone: subject.slice(cut + 1) };
-}
-
 export type LinkError =
   | { kind: "malformed" }
   | { kind: "bad_signature" }

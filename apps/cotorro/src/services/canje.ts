@@ -3,12 +3,10 @@
  * one collaborator. Opening it (GET) never spends: it shows the order summary, or the contact when
  * this collaborator already took it. Redeeming it (POST) is the same `claimOrderFor` as the button.
  */
+import { type CanjeTarget, verifyCanjeLink } from "@cotorro/core/canje-link";
 import { getClaim } from "@cotorro/core/claim-store";
-import { ORDER_ID_PATTERN } from "@cotorro/core/ids";
 import { type Customer, getOrder, getOrderDoc } from "@cotorro/core/order-store";
-import { isPhone } from "@cotorro/core/phone";
 import { err, ok, type Result } from "@cotorro/core/result";
-import { canjeTarget, verifyLink } from "@cotorro/core/signed-link";
 import { balance } from "@cotorro/core/token-store";
 import type { Deps } from "../deps.ts";
 import { type ClaimedOrder, type ClaimOrderError, claimOrderFor } from "./claim-order.ts";
@@ -22,12 +20,10 @@ export type CanjeView =
   | { kind: "contact"; customer: Customer; balance: number }
   | { kind: "not_available" };
 
-async function readLink(link: string, deps: Deps): Promise<Result<{ orderId: string; phone: string }, CanjeLinkError>> {
-  const verified = await verifyLink(deps.settings.LINK_SIGNING_KEY, link, "canje", deps.now());
+async function readLink(link: string, deps: Deps): Promise<Result<CanjeTarget, CanjeLinkError>> {
+  const verified = await verifyCanjeLink(deps.settings.LINK_SIGNING_KEY, link, deps.now());
   if (!verified.ok) return err(verified.error.kind === "expired" ? { kind: "expired_link" } : { kind: "bad_link" });
-  const target = canjeTarget(verified.value.subject);
-  if (!target || !ORDER_ID_PATTERN.test(target.orderId) || !isPhone(target.phone)) return err({ kind: "bad_link" });
-  return ok(target);
+  return verified;
 }
 
 /** GET: what the link's collaborator may see now. Spends nothing. */

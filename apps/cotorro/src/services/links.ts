@@ -3,7 +3,8 @@
  * collaborator, the top-up form and the balance page of one number. Purpose-bound and expiring
  * (LINK_TTL_HOURS), so a link can be neither altered nor reused for something else.
  */
-import { canjeSubject, signLink } from "@cotorro/core/signed-link";
+import { canjePageUrl, canjeSubject } from "@cotorro/core/canje-link";
+import { signLink } from "@cotorro/core/signed-link";
 import type { Deps } from "../deps.ts";
 
 type LinkDeps = Pick<Deps, "settings" | "now">;
@@ -21,7 +22,7 @@ export function canjeToken(deps: LinkDeps, orderId: string, phone: string): Prom
   });
 }
 
-export const canjeUrlOf = (deps: LinkDeps, token: string) => `${deps.settings.COTORRO_PUBLIC_URL}/atender/${token}`;
+export const canjeUrlOf = (deps: LinkDeps, token: string) => canjePageUrl(deps.settings.COTORRO_PUBLIC_URL, token);
 
 export async function canjeUrl(deps: LinkDeps, orderId: string, phone: string): Promise<string> {
   return canjeUrlOf(deps, await canjeToken(deps, orderId, phone));

@@ -62,17 +62,27 @@ pageRoutes.get("/recargar", (c) => {
   return formResponse(c, { ...(fono ? { fono } : {}), ...(cantidad ? { cantidad } : {}) }, {}, 200);
 });
 
-pageRoutes.get("/recargar/:link", async (c) => {
-  const link = c.req.param("link");
+/**
+ * The form of a signed top-up link: its number fixed, and the job it was sent for kept while that
+ * job's link holds for this number; the link's refusal when it does not hold.
+ */
+async function linkFormResponse(
+  c: Context<AppEnv>,
+  link: string,
+  values: TopUpValues,
+  errors: TopUpErrors,
+  status: 200 | 400,
+) {
   const verified = await verifyPhoneLink(c.get("deps"), "recarga", link);
   if (!verified.ok) return linkErrorResponse(c, verified.error);
+  const job = await verifyJobLink(c.get("deps"), values.trabajo, verified.value);
+  return formResponse(c, values, errors, status, { phone: verified.value, link, ...(job ? { job } : {}) });
+}
+
+pageRoutes.get("/recargar/:link", (c) => {
   const { cantidad, trabajo } = topUpValues(c.req.query());
-  const job = await verifyJobLink(c.get("deps"), trabajo, verified.value);
-  return formResponse(c, cantidad ? { cantidad } : {}, {}, 200, {
-    phone: verified.value,
-    link,
-    ...(job ? { job } : {}),
-  });
+  const values = { ...(cantidad ? { cantidad } : {}), ...(trabajo ? { trabajo } : {}) };
+  return linkFormResponse(c, c.req.param("link"), values, {}, 200);
 });
 
 /** Validates the posted form; invalid input gets the form again with its errors (400). */
@@ -84,16 +94,7 @@ const validTopUp = validate(
     const values = topUpValues(sent);
     c.get("deps").log.info("topup_invalid", { fields: Object.keys(errors) });
     // A form from a signed link keeps its fixed number (when the link still holds).
-    if (values.link) {
-      const verified = await verifyPhoneLink(c.get("deps"), "recarga", values.link);
-      if (!verified.ok) return linkErrorResponse(c, verified.error);
-      const job = await verifyJobLink(c.get("deps"), values.trabajo, verified.value);
-      return formResponse(c, values, errors, 400, {
-        phone: verified.value,
-        link: values.link,
-        ...(job ? { job } : {}),
-      });
-    }
+    if (values.link) return linkFormResponse(c, values.link, values, errors, 400);
     return formResponse(c, values, errors, 400);
   },
 );

@@ -7,6 +7,7 @@
  * 400 · unknown token or buy order (or another worker's payment) 404.
  * Every not-paid page offers "Reintentar": a new transaction for the same number and pack.
  */
+import { canjePageUrl } from "@cotorro/core/canje-link";
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { formatPhone, isPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
@@ -16,7 +17,7 @@ import { PendingPage, pendingRefreshHref, returnParams } from "@cotorro/web/webp
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { completeTopUp } from "../services/complete-topup.ts";
-import { jobUrl, saldoPath, verifyJobLink } from "../services/links.ts";
+import { saldoPath, verifyJobLink } from "../services/links.ts";
 import { tokenExpiry } from "../services/topup-payment-hooks.ts";
 import { texts } from "../texts.ts";
 import { ApprovedPage, NotPaidPage } from "../views/payment-pages.tsx";
@@ -55,7 +56,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", async (c) => {
     case "authorized": {
       if (!phone) throw new Error(`top-up ${payment.buy_order} has no buyer`);
       const paidAt = payment.finalized_at ?? payment.updated_at;
-      const job = await verifyJobLink(deps, payment.job_link ?? undefined, phone);
+      const job = await verifyJobLink(deps, payment.job_link, phone);
       return c.html(
         <ApprovedPage
           tokens={payment.tokens ?? 0}
@@ -68,7 +69,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", async (c) => {
           validUntil={formatDateTimeCl(tokenExpiry(deps, paidAt))}
           saldoHref={await saldoPath(deps, phone)}
           whatsappHref={waLink(deps.settings.PUBLIC_NUMBER_COLLABORATORS as Phone)}
-          {...(job ? { jobHref: jobUrl(deps, job) } : {})}
+          {...(job ? { jobHref: canjePageUrl(deps.settings.COTORRO_PUBLIC_URL, job) } : {})}
           requestId={requestId}
         />,
         200,

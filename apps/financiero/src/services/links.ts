@@ -5,9 +5,11 @@
  * balance link shown after a top-up. A top-up link may also carry the job it was sent for (cotorro's
  * canje link of that order for that number): "Recarga exitosa" then leads straight back to it.
  */
+
+import { verifyCanjeLink } from "@cotorro/core/canje-link";
 import { isPhone, type Phone } from "@cotorro/core/phone";
 import { err, ok, type Result } from "@cotorro/core/result";
-import { canjeTarget, type LinkError, signLink, verifyLink } from "@cotorro/core/signed-link";
+import { type LinkError, signLink, verifyLink } from "@cotorro/core/signed-link";
 import type { Deps } from "../deps.ts";
 
 type LinkDeps = Pick<Deps, "settings" | "now">;
@@ -55,15 +57,15 @@ export async function verifyPhoneLink(
  * `token` when it is a valid, unexpired canje link issued to `phone`, otherwise null: a job link
  * only adds a way back to the job, so one that does not hold is left out, never an error.
  */
-export async function verifyJobLink(deps: LinkDeps, token: string | undefined, phone: Phone): Promise<string | null> {
+export async function verifyJobLink(
+  deps: LinkDeps,
+  token: string | null | undefined,
+  phone: Phone,
+): Promise<string | null> {
   if (!token) return null;
-  const verified = await verifyLink(deps.settings.LINK_SIGNING_KEY, token, "canje", deps.now());
-  return verified.ok && canjeTarget(verified.value.subject)?.phone === phone ? token : null;
+  const verified = await verifyCanjeLink(deps.settings.LINK_SIGNING_KEY, token, deps.now());
+  return verified.ok && verified.value.phone === phone ? token : null;
 }
-
-/** The job's page on cotorro (its canje link). */
-export const jobUrl = (deps: Pick<Deps, "settings">, token: string) =>
-  `${deps.settings.COTORRO_PUBLIC_URL}/atender/${token}`;
 
 function linkError(error: LinkError): PhoneLinkError {
   return error.kind === "expired" ? { kind: "expired" } : { kind: "invalid" };
