@@ -10,7 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devVar } from "../scripts/stack.ts";
 import { launch, phonePage, sandbox, snap, urls } from "./harness.ts";
-import { balanceOf, collaborator, newPhone, paidVisit, waitForMessage } from "./journey.ts";
+import { balanceOf, collaborator, newPhone, paidVisit } from "./journey.ts";
 
 const noHorizontalScroll = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -28,10 +28,10 @@ describe("Atender in Chromium (phone)", () => {
     const elena = await collaborator("Elena Vidal", 1);
     const customer = { name: "Camila Fuentes", phone: newPhone() };
     await paidVisit(customer);
-    const offer = await waitForMessage(elena, (m) => m.template === "say_atender");
+    const offer = await sandbox().waitForMessage(elena, (m) => m.template === "say_atender");
     const pressed = await sandbox().press(offer.id, "Atender");
     expect(pressed.status).toBe(200);
-    const reply = await waitForMessage(elena, (m) => (m.text ?? "").includes("/atender/"));
+    const reply = await sandbox().waitForMessage(elena, (m) => (m.text ?? "").includes("/atender/"));
     const link = /https?:\/\/\S+\/atender\/\S+/.exec(reply.text!)![0];
 
     const page = await phonePage(browser);
@@ -57,7 +57,7 @@ describe("Atender in Chromium (phone)", () => {
     const tomas = await collaborator("Tomás Reyes", 2);
     const customer = { name: "Rodrigo Paz", phone: newPhone() };
     await paidVisit(customer);
-    const offer = await waitForMessage(tomas, (m) => m.template === "say_atender");
+    const offer = await sandbox().waitForMessage(tomas, (m) => m.template === "say_atender");
     const orderId = offer.buttons[0]!.payload!.slice("ATENDER:".length);
     const token = await signLink(devVar("cotorro", "LINK_SIGNING_KEY"), {
       purpose: "canje",

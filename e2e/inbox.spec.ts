@@ -5,8 +5,8 @@
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launch, phonePage, snap, urls } from "./harness.ts";
-import { collaborator, newPhone, paidVisit, waitForMessage } from "./journey.ts";
+import { launch, phonePage, sandbox, snap, urls } from "./harness.ts";
+import { collaborator, newPhone, paidVisit } from "./journey.ts";
 
 describe("phone inbox (sandbox) in Chromium", () => {
   let browser: Browser;
@@ -20,7 +20,7 @@ describe("phone inbox (sandbox) in Chromium", () => {
   it("pressing a template button sends the signed webhook that cotorro handles", async () => {
     const diego = await collaborator("Diego Soto", 0, ["Cerrillos"]);
     await paidVisit({ name: "Rosa Pinto", phone: newPhone() }, "Cerrillos");
-    await waitForMessage(diego, (m) => m.template === "say_atender");
+    await sandbox().waitForMessage(diego, (m) => m.template === "say_atender");
 
     const page = await phonePage(browser);
     const res = await page.goto(`${urls().sandbox}/chat/collaborators/${diego.slice(1)}`);
@@ -39,7 +39,7 @@ describe("phone inbox (sandbox) in Chromium", () => {
         .isVisible(),
     ).resolves.toBe(true);
     // …and cotorro's reply arrives: Diego has no tokens, so he is told so and given a top-up link.
-    const reply = await waitForMessage(diego, (m) => /sin tokens vigentes/i.test(m.text ?? ""));
+    const reply = await sandbox().waitForMessage(diego, (m) => /sin tokens vigentes/i.test(m.text ?? ""));
     expect(reply.text).toMatch(/\/recargar\//);
     await page.reload();
     await expect(

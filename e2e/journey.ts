@@ -1,8 +1,8 @@
 /**
  * Steps the browser specs share: collaborators through the admin API, a visit booked and paid as a
- * customer would, and waiting for a WhatsApp message in the sandbox.
+ * customer would (waiting for a WhatsApp message is the sandbox client's `waitForMessage`).
  */
-import { returnRequestOf, type SandboxMessage } from "@cotorro/sandbox/control-api";
+import { returnRequestOf } from "@cotorro/sandbox/control-api";
 import { devVar } from "../scripts/stack.ts";
 import { sandbox, urls } from "./harness.ts";
 
@@ -49,14 +49,4 @@ export async function paidVisit(customer: { name: string; phone: string }, comun
   if (!token) throw new Error(`booking answered ${booking.status} without a Webpay token`);
   const res = await fetch(returnRequestOf(await sandbox().decide(token, "approve")));
   if (res.status !== 200) throw new Error(`payment return answered ${res.status}`);
-}
-
-export async function waitForMessage(to: string, what: (m: SandboxMessage) => boolean): Promise<SandboxMessage> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const found = (await sandbox().messages({ to })).find(what);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no matching message to ${to}`);
 }

@@ -45,17 +45,10 @@ async function up(url: string): Promise<boolean> {
 
 /** The sandbox's control API: its phones' messages, their buttons, Webpay's decisions. */
 const sandbox = sandboxClient(URLS.sandbox);
-const messagesTo = (phone: string) => sandbox.messages({ to: phone });
 
-async function waitForMessage(phone: string, what: string, match: (m: SandboxMessage) => boolean, after = 0) {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const found = (await messagesTo(phone)).find((m) => Date.parse(m.time) >= after && match(m));
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  return fail(`${what} did not arrive`);
-}
+/** The first message to `phone` since `after` (ms) that `match` accepts; the journey ends when none comes. */
+const waitForMessage = (phone: string, what: string, match: (m: SandboxMessage) => boolean, after = 0) =>
+  sandbox.waitForMessage(phone, (m) => Date.parse(m.time) >= after && match(m), { what, pollMs: 300 });
 
 /** The owner's admin API of the local cotorro, through the ops CLI's client (audited as `pnpm demo`). */
 const ops = defaultContext();
@@ -157,7 +150,9 @@ async function journey(ana: Actor, bruno: Actor) {
   const offerAna = await waitForMessage(ANA, "Ana's offer", (m) => m.template === "say_atender", t0);
   const offerBruno = await waitForMessage(BRUNO, "Bruno's offer", (m) => m.template === "say_atender", t0);
   step(`Ana and Bruno are offered the order: "${offerAna.parameters.slice(1).join(" · ")}"`);
-  const carla = (await messagesTo(CARLA)).filter((m) => Date.parse(m.time) >= t0 && m.template === "say_atender");
+  const carla = (await sandbox.messages({ to: CARLA })).filter(
+    (m) => Date.parse(m.time) >= t0 && m.template === "say_atender",
+  );
   if (carla.length > 0) fail("Carla (inactive) was offered the order");
   step("Carla, inactive, is not offered it");
 

@@ -117,13 +117,32 @@ export function sandboxClient(origin: string, send: SendToSandbox = (request) =>
     return JSON.parse(text) as T;
   }
 
+  /** Messages sent, oldest first; `to` takes any spelling of the number. */
+  async function messages(filter: { to?: string; channel?: Channel } = {}): Promise<SandboxMessage[]> {
+    const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined));
+    const suffix = query.size > 0 ? `?${query}` : "";
+    return (await control<{ messages: SandboxMessage[] }>(`messages${suffix}`)).messages;
+  }
+
   return {
     control,
-    /** Messages sent, oldest first; `to` takes any spelling of the number. */
-    async messages(filter: { to?: string; channel?: Channel } = {}): Promise<SandboxMessage[]> {
-      const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined));
-      const suffix = query.size > 0 ? `?${query}` : "";
-      return (await control<{ messages: SandboxMessage[] }>(`messages${suffix}`)).messages;
+    messages,
+    /**
+     * The first message to `to` that `match` accepts, once it has arrived (the sandbox is asked
+     * every `pollMs`); throws, naming `what`, when none has after `timeoutMs`.
+     */
+    async waitForMessage(
+      to: string,
+      match: (m: SandboxMessage) => boolean,
+      { what = "the message", timeoutMs = 20_000, pollMs = 200 } = {},
+    ): Promise<SandboxMessage> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = (await messages({ to })).find(match);
+        if (found) return found;
+        if (Date.now() >= deadline) throw new Error(`${what} did not reach ${to} within ${timeoutMs / 1000} s`);
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
     },
     message: (id: string) => control<SandboxMessage>(`messages/${encodeURIComponent(id)}`),
     /** Taps a button (its index, label or payload) on the recipient's phone. */

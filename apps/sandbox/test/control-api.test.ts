@@ -32,6 +32,21 @@ describe("sandboxClient", () => {
     expect((await client.message(toAna[0]!.id)).id).toBe(toAna[0]!.id);
   });
 
+  it("waits for a message until it arrives, and names what did not arrive", async () => {
+    const { sb, client } = setUp();
+    const waiting = client.waitForMessage("9 1111 1111", (m) => m.template === "say_atender", { pollMs: 5 });
+    await new Promise((r) => setTimeout(r, 20));
+    await sb.send("collaborators", sayAtender(ANA, "ord_8"));
+    expect((await waiting).buttons[0]?.payload).toBe("ATENDER:ord_8");
+    await expect(
+      client.waitForMessage(ANA, (m) => m.template === "say_recargar", {
+        what: "the top-up",
+        timeoutMs: 30,
+        pollMs: 5,
+      }),
+    ).rejects.toThrow("the top-up did not reach +56911111111 within 0.03 s");
+  });
+
   it("presses a button by its label and reports cotorro's answer; refusals throw with the status", async () => {
     const { sb, client } = setUp();
     await sb.send("collaborators", sayAtender(ANA, "ord_7"));
