@@ -7,7 +7,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
-import { canjeSubject } from "@cotorro/core/canje-link";
+import { canjeSubject } from "@cotorro/core/collaborator-links";
 import { batch } from "@cotorro/core/d1";
 import { newOrderId } from "@cotorro/core/ids";
 import { signMetaBody } from "@cotorro/core/meta-signature";

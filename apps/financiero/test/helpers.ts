@@ -1,7 +1,7 @@
 /** Helpers of the financiero tests: requests as a browser sends them, seeding, and what is stored. */
 import { env, exports } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
-import { canjeSubject } from "@cotorro/core/canje-link";
+import { canjeSubject } from "@cotorro/core/collaborator-links";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { type LinkPurpose, signLink } from "@cotorro/core/signed-link";
 import { browserClient, TEST_ORIGIN } from "@cotorro/core/testing/browser";

@@ -3,14 +3,14 @@
  * one collaborator. Opening it (GET) never spends: it shows the order summary, or the contact when
  * this collaborator already took it. Redeeming it (POST) is the same `claimOrderFor` as the button.
  */
-import { type CanjeTarget, verifyCanjeLink } from "@cotorro/core/canje-link";
+
 import { getClaim } from "@cotorro/core/claim-store";
+import { type CanjeTarget, phoneLinkToken, topUpUrl, verifyCanjeLink } from "@cotorro/core/collaborator-links";
 import { type Customer, getOrder, getOrderDoc } from "@cotorro/core/order-store";
 import { err, ok, type Result } from "@cotorro/core/result";
 import { balance } from "@cotorro/core/token-store";
 import type { Deps } from "../deps.ts";
 import { type ClaimedOrder, type ClaimOrderError, claimOrderFor } from "./claim-order.ts";
-import { topUpToken, topUpUrl } from "./links.ts";
 
 export type CanjeLinkError = { kind: "bad_link" } | { kind: "expired_link" };
 
@@ -21,7 +21,7 @@ export type CanjeView =
   | { kind: "not_available" };
 
 async function readLink(link: string, deps: Deps): Promise<Result<CanjeTarget, CanjeLinkError>> {
-  const verified = await verifyCanjeLink(deps.settings.LINK_SIGNING_KEY, link, deps.now());
+  const verified = await verifyCanjeLink(deps, link);
   if (!verified.ok) return err(verified.error.kind === "expired" ? { kind: "expired_link" } : { kind: "bad_link" });
   return verified;
 }
@@ -44,7 +44,7 @@ export async function openCanje(link: string, deps: Deps): Promise<Result<CanjeV
     return ok({ kind: "not_available" });
   }
   // Topping up from here leads back here.
-  const topUp = tokens > 0 ? null : topUpUrl(deps, await topUpToken(deps, phone), link);
+  const topUp = tokens > 0 ? null : topUpUrl(deps, await phoneLinkToken(deps, "recarga", phone), link);
   return ok({
     kind: "offer",
     comuna: order.comuna,

@@ -6,6 +6,7 @@
  */
 import { professionalTemplate } from "@cotorro/core/atender-messages";
 import { type ClaimInput, type ClaimResult, claimOrder, getClaim } from "@cotorro/core/claim-store";
+import { canjeToken, canjeUrl, phoneLinkToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { runEffectOnce } from "@cotorro/core/effect-store";
 import { alertOwner, sendToUser } from "@cotorro/core/messenger";
 import { type Customer, getOrderDoc, type OrderDoc } from "@cotorro/core/order-store";
@@ -14,7 +15,6 @@ import { err, ok, type Result } from "@cotorro/core/result";
 import type { Collaborator, CollaboratorStatus } from "@cotorro/core/roster-store";
 import type { Deps } from "../deps.ts";
 import { atenderTexts } from "../texts.ts";
-import { canjeToken, canjeUrl, canjeUrlOf, topUpToken, topUpUrl } from "./links.ts";
 
 export interface ClaimedOrder {
   orderId: string;
@@ -96,12 +96,15 @@ export async function settleClaim(
       case "order_not_available":
         return err({ kind: "order_not_available" });
       case "no_tokens": {
-        const [token, job] = await Promise.all([topUpToken(deps, phone), canjeToken(deps, orderId, phone)]);
+        const [token, job] = await Promise.all([
+          phoneLinkToken(deps, "recarga", phone),
+          canjeToken(deps, orderId, phone),
+        ]);
         return err({
           kind: "no_tokens",
           topUpToken: token,
           topUpUrl: topUpUrl(deps, token, job),
-          canjeUrl: canjeUrlOf(deps, job),
+          canjeUrl: canjeUrl(deps, job),
         });
       }
     }
@@ -126,7 +129,7 @@ export async function settleClaim(
     collaborator: { name, phone },
     repeat: claimed.repeat,
     balanceAfter: claimed.balanceAfter,
-    canjeUrl: await canjeUrl(deps, orderId, phone),
+    canjeUrl: canjeUrl(deps, await canjeToken(deps, orderId, phone)),
   });
 }
 

@@ -9,6 +9,7 @@
  * account inactive 403 (a page saying how to register or reactivate) · cross-site post 403 · body
  * too large 413 · too many attempts 429 · Webpay unavailable 503 (nothing charged, "Reintentar").
  */
+import { verifyPhoneLink } from "@cotorro/core/collaborator-links";
 import { formatClp, formatTokens } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
@@ -18,7 +19,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { bodyLimit, csrfProtection, formRateLimit } from "../middleware/form-guard.tsx";
 import { validate } from "../middleware/validate.ts";
-import { verifyJobLink, verifyPhoneLink } from "../services/links.ts";
+import { verifyJobLink } from "../services/links.ts";
 import { type StartTopUpError, startTopUp, type WebpayRedirect } from "../services/start-topup.ts";
 import { fieldErrors, type TopUpErrors, type TopUpValues, topUpSchema, topUpValues } from "../services/topup-input.ts";
 import { texts } from "../texts.ts";
@@ -106,7 +107,7 @@ pageRoutes.post("/recargar", formRateLimit, bodyLimit, csrfProtection, validTopU
     // The number of a link form is the link's: a changed hidden field is a tampered link.
     const verified = await verifyPhoneLink(deps, "recarga", input.link);
     if (!verified.ok) return linkErrorResponse(c, verified.error);
-    if (verified.value !== input.fono) return linkErrorResponse(c, { kind: "invalid" });
+    if (verified.value !== input.fono) return linkErrorResponse(c, { kind: "number_changed" });
   }
   // Only a link's form has a job, and only a job link issued to that number is kept.
   const job = input.link ? await verifyJobLink(deps, input.trabajo, input.fono) : null;

@@ -3,15 +3,19 @@
  * expired 410) and a number that may not buy (403, with how to register or reactivate through the
  * collaborators' WhatsApp number).
  */
+
 import { formatPhone, type Phone, waLink } from "@cotorro/core/phone";
+import type { LinkError } from "@cotorro/core/signed-link";
 import { MessagePage } from "@cotorro/web/layout";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import type { PhoneLinkError } from "../services/links.ts";
 import type { StartTopUpError } from "../services/start-topup.ts";
 import { texts } from "../texts.ts";
 
-export function linkErrorResponse(c: Context<AppEnv>, error: PhoneLinkError) {
+/** Why a signed link was refused: its own fault, or a form whose fixed number was changed. */
+export type LinkRefusal = LinkError | { kind: "number_changed" };
+
+export function linkErrorResponse(c: Context<AppEnv>, error: LinkRefusal) {
   const t = texts.links;
   const expired = error.kind === "expired";
   c.get("deps").log.info("link_refused", { reason: error.kind, path: c.req.path.split("/")[1] });

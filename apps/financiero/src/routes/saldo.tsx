@@ -2,9 +2,9 @@
  * The balance page `/saldo/:link` (SPEC §6): the number comes from a signed "saldo" link (tampered
  * or malformed 403, expired 410). Read-only; `no-store` so a shared device does not keep it.
  */
+import { phoneLinkToken, topUpPath, verifyPhoneLink } from "@cotorro/core/collaborator-links";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { recargaPath, verifyPhoneLink } from "../services/links.ts";
 import { loadWallet } from "../services/wallet.ts";
 import { SaldoPage } from "../views/saldo-page.tsx";
 import { linkErrorResponse } from "./responses.tsx";
@@ -16,7 +16,7 @@ saldoRoutes.get("/saldo/:link", async (c) => {
   const verified = await verifyPhoneLink(deps, "saldo", c.req.param("link"));
   if (!verified.ok) return linkErrorResponse(c, verified.error);
   const phone = verified.value;
-  const [wallet, topUpHref] = await Promise.all([loadWallet(deps, phone), recargaPath(deps, phone)]);
+  const [wallet, topUpToken] = await Promise.all([loadWallet(deps, phone), phoneLinkToken(deps, "recarga", phone)]);
   c.header("Cache-Control", "no-store");
-  return c.html(<SaldoPage wallet={wallet} topUpHref={topUpHref} requestId={c.get("requestId")} />);
+  return c.html(<SaldoPage wallet={wallet} topUpHref={topUpPath(topUpToken)} requestId={c.get("requestId")} />);
 });

@@ -7,7 +7,7 @@
  * 400 · unknown token or buy order (or another worker's payment) 404.
  * Every not-paid page offers "Reintentar": a new transaction for the same number and pack.
  */
-import { canjePageUrl } from "@cotorro/core/canje-link";
+import { canjeUrl, phoneLinkToken, saldoPath } from "@cotorro/core/collaborator-links";
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { formatPhone, isPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
@@ -17,7 +17,7 @@ import { PendingPage, pendingRefreshHref, returnParams } from "@cotorro/web/webp
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { completeTopUp } from "../services/complete-topup.ts";
-import { saldoPath, verifyJobLink } from "../services/links.ts";
+import { verifyJobLink } from "../services/links.ts";
 import { tokenExpiry } from "../services/topup-payment-hooks.ts";
 import { texts } from "../texts.ts";
 import { ApprovedPage, NotPaidPage } from "../views/payment-pages.tsx";
@@ -67,9 +67,9 @@ webpayRoutes.on(["GET", "POST"], "/return_url", async (c) => {
           authorizationCode={payment.authorization_code}
           date={formatDateTimeCl(payment.transaction_date ?? paidAt)}
           validUntil={formatDateTimeCl(tokenExpiry(deps, paidAt))}
-          saldoHref={await saldoPath(deps, phone)}
+          saldoHref={saldoPath(await phoneLinkToken(deps, "saldo", phone))}
           whatsappHref={waLink(deps.settings.PUBLIC_NUMBER_COLLABORATORS as Phone)}
-          {...(job ? { jobHref: canjePageUrl(deps.settings.COTORRO_PUBLIC_URL, job) } : {})}
+          {...(job ? { jobHref: canjeUrl(deps, job) } : {})}
           requestId={requestId}
         />,
         200,

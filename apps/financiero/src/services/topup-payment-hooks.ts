@@ -10,6 +10,7 @@
  *
  * Effect keys: `topup-receipt-kv:{buyOrder}`, `topup-receipt:{buyOrder}`, `topup-owner:{buyOrder}`.
  */
+import { saldoUrl } from "@cotorro/core/collaborator-links";
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { effectSet } from "@cotorro/core/effect-store";
 import { alertOwner, sendToUser } from "@cotorro/core/messenger";
@@ -21,7 +22,6 @@ import { putReceipt } from "@cotorro/core/receipt-store";
 import { balance, creditIfAuthorizedStatement } from "@cotorro/core/token-store";
 import type { Deps } from "../deps.ts";
 import { texts } from "../texts.ts";
-import { saldoUrl } from "./links.ts";
 
 const DAY_MS = 86_400_000;
 
