@@ -161,8 +161,7 @@ async function journey(ana: Actor, bruno: Actor) {
   if (pressBruno.status !== 200) fail(`cotorro answered ${pressBruno.status} to Bruno's tap`);
   const noTokens = await waitForMessage(BRUNO, "Bruno's 'sin tokens' reply", (m) => /sin tokens/i.test(body(m)), t1);
   const topUpLink =
-    /https?:\/\/\S+\/recargar\/[\w.-]+(\?trabajo=[\w.-]+)?/.exec(body(noTokens))?.[0] ??
-    noTokens.buttons.find((b) => b.url)?.url;
+    /https?:\/\/\S+\/recargar\/[\w.-]+/.exec(body(noTokens))?.[0] ?? noTokens.buttons.find((b) => b.url)?.url;
   step("Bruno taps Atender with 0 tokens: he is told he has no tokens and gets a top-up link");
 
   const t2 = Date.now();

@@ -20,6 +20,7 @@ import {
   claimsOf,
   createPaidOrder,
   grantTokens,
+  HOUR,
   inbox,
   newPhone,
   ORIGIN,
@@ -132,11 +133,11 @@ describe("Atender through the button", () => {
     expect(reply.text).toContain("Sin tokens vigentes");
     const topUp = linkIn(reply.text!, "recargar");
     expect(topUp?.[0].startsWith(`${FINANCIERO}/recargar/`)).toBe(true);
+    // It names the number and this job, so that "Recarga exitosa" leads straight back to it.
     const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, topUp![1]!, "recarga", Date.now());
-    expect(claims.ok && claims.value.subject).toBe(bruno.phone);
-    // It carries the job (the canje link's token), so that "Recarga exitosa" leads straight back to it.
+    expect(claims.ok && claims.value.subject).toBe(`${order.id}|${bruno.phone}`);
+    expect(reply.text).toContain(`Recargue aquí: ${topUp![0]}\n`);
     const canje = linkIn(reply.text!, "atender")!;
-    expect(reply.text).toContain(`Recargue aquí: ${topUp![0]}?trabajo=${canje[1]}\n`);
     expect(await claimsOf(order.id)).toBe(0);
     expect(await spentBy(bruno.phone)).toBe(0);
     expect(await orderStatus(order.id)).toBe("paid");
@@ -147,6 +148,27 @@ describe("Atender through the button", () => {
     const res = await canjeRequest(new URL(canje[0]).pathname, { method: "POST" });
     expect(res.status).toBe(200);
     expect(await spentBy(bruno.phone)).toBe(1);
+  });
+
+  it("outcome 2 outside the 24-hour window (a tap redelivered a day late): say_recargar, its button naming the job too", async () => {
+    const bruno = await addCollaborator({ name: "Bruno" });
+    const order = await createPaidOrder();
+    const sent = await offer(sb, order, bruno);
+    const late = JSON.parse(JSON.stringify(atenderTap(bruno.phone, order.id, sent.id)));
+    late.entry[0].changes[0].value.messages[0].timestamp = String(Math.floor((Date.now() - 25 * HOUR) / 1000));
+
+    expect((await postWebhook(late)).status).toBe(200);
+
+    const reply = (await inbox(sb, bruno.phone)).at(-1)!;
+    expect(reply).toMatchObject({ type: "template", template: "say_recargar" });
+    // The registered template's button: its address plus the top-up token as the suffix.
+    const url = reply.buttons.find((b) => b.type === "url")?.url ?? "";
+    const token = /^https:\/\/recarga\.alectrico\.cl\/recargar\/([\w-]+\.[\w-]+)$/.exec(url)?.[1];
+    expect(token, url).toBeDefined();
+    const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, token!, "recarga", Date.now());
+    expect(claims.ok && claims.value.subject).toBe(`${order.id}|${bruno.phone}`);
+    expect(await claimsOf(order.id)).toBe(0);
+    expect(await spentBy(bruno.phone)).toBe(0);
   });
 
   it("outcome 1: the order is gone → 'La orden ya no está vigente', no token spent", async () => {

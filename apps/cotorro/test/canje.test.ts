@@ -77,12 +77,11 @@ describe("GET /atender/:link", () => {
     const html = await res.text();
     expect(html).toContain("Su saldo: 0 tokens");
     const topUp =
-      /<a class="button" href="(http:\/\/127\.0\.0\.1:8788\/recargar\/[\w-]+\.[\w-]+\?trabajo=[\w.-]+)">Recargar tokens<\/a>/.exec(
-        html,
-      );
+      /<a class="button" href="http:\/\/127\.0\.0\.1:8788\/recargar\/([\w-]+\.[\w-]+)">Recargar tokens<\/a>/.exec(html);
     expect(topUp).not.toBeNull();
-    // The top-up carries this job, so that "Recarga exitosa" leads straight back here.
-    expect(new URL(topUp![1]!).searchParams.get("trabajo")).toBe(path.slice(path.lastIndexOf("/") + 1));
+    // The top-up link names this job, so that "Recarga exitosa" leads straight back here.
+    const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, topUp![1]!, "recarga", Date.now());
+    expect(claims.ok && claims.value.subject).toBe(`${order.id}|${bruno.phone}`);
     const atender = html.indexOf('<button type="submit" class="secondary">Atender (usa 1 token)</button>');
     expect(atender).toBeGreaterThan(topUp!.index);
   });
@@ -129,10 +128,9 @@ describe("POST /atender/:link", () => {
     expect(res.status).toBe(402);
     const html = await res.text();
     expect(html).toContain("Sin tokens vigentes");
-    const topUp = /href="(http:\/\/127\.0\.0\.1:8788\/recargar\/[\w-]+\.[\w-]+\?trabajo=[\w.-]+)"/.exec(html);
-    // It carries this job (a canje link of this order for this collaborator), for "Recarga exitosa".
-    const job = new URL(topUp![1]!).searchParams.get("trabajo")!;
-    const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, job, "canje", Date.now());
+    const topUp = /href="http:\/\/127\.0\.0\.1:8788\/recargar\/([\w-]+\.[\w-]+)"/.exec(html);
+    // It names this job (this order for this collaborator), for "Recarga exitosa".
+    const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, topUp![1]!, "recarga", Date.now());
     expect(claims.ok && claims.value.subject).toBe(`${order.id}|${bruno.phone}`);
     expect(await claimsOf(order.id)).toBe(0);
     expect(await spentBy(bruno.phone)).toBe(0);

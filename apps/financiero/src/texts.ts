@@ -14,6 +14,7 @@ export const texts = {
     hints: {
       fono: "El número con el que está registrado como colaborador. Ej.: 9 1234 5678",
       fixedFono: "Número de la cuenta que recibe los tokens",
+      forJob: "Después del pago podrá volver al trabajo por el que recarga.",
     },
     pack: (tokens: number) => `${tokens} ${tokens === 1 ? "token" : "tokens"}`,
     perToken: (price: string) => `${price} por token`,

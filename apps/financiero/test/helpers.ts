@@ -1,7 +1,7 @@
 /** Helpers of the financiero tests: requests as a browser sends them, seeding, and what is stored. */
 import { env, exports } from "cloudflare:workers";
-import { TEST_SECRETS } from "@cotorro/config";
-import { canjeSubject } from "@cotorro/core/collaborator-links";
+import { loadSettings, TEST_SECRETS } from "@cotorro/config";
+import { canjeSubject, verifyCanjeLink } from "@cotorro/core/collaborator-links";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { type LinkPurpose, signLink } from "@cotorro/core/signed-link";
 import { browserClient, TEST_ORIGIN } from "@cotorro/core/testing/browser";
@@ -62,11 +62,21 @@ export interface PaymentRecord {
 }
 
 /**
- * The canje link token of `orderId` (22 characters, as cotorro makes them) for `phone`, as cotorro's
- * "sin tokens" reply carries it (`?trabajo=`).
+ * The top-up link token cotorro sends `phone` for a job it could not take (`orderId`, 22
+ * characters as cotorro makes them): the "sin tokens" reply and the job page's button.
  */
-export const jobLink = (orderId: string, phone: string, expiresAt?: number) =>
+export const jobTopUpLink = (orderId: string, phone: string, expiresAt?: number) =>
+  link("recarga", canjeSubject(orderId, phone), expiresAt);
+
+/** A canje link token of `orderId` for `phone` (cotorro's `/atender/` page of that job). */
+export const canjeLinkOf = (orderId: string, phone: string, expiresAt?: number) =>
   link("canje", canjeSubject(orderId, phone), expiresAt);
+
+/** Asserts that `token` is a valid canje link of `orderId` for `phone`, as cotorro would honour it. */
+export async function expectCanjeLink(token: string | null | undefined, orderId: string, phone: string) {
+  const read = await verifyCanjeLink({ settings: loadSettings("financiero", env), now: Date.now }, token ?? "");
+  expect(read, `a canje link of ${orderId} for ${phone}: ${token}`).toEqual({ ok: true, value: { orderId, phone } });
+}
 
 export function paymentByToken(token: string) {
   return env.LEDGER.prepare("SELECT * FROM payments WHERE token = ?1").bind(token).first<PaymentRecord>();

@@ -8,8 +8,10 @@ import { env } from "cloudflare:workers";
 import { earlyInAMinute } from "@cotorro/core/testing/browser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  canjeLinkOf,
+  expectCanjeLink,
   fieldMarkup,
-  jobLink,
+  jobTopUpLink,
   link,
   paymentByToken,
   postForm,
@@ -118,44 +120,57 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
     expect(await storedCounts()).toEqual(before);
   });
 
-  it("carries the job the link was sent for (?trabajo=) to the payment, for «Recarga exitosa»", async () => {
+  it("a link sent for a job says so, and the payment keeps a canje link of that job for «Recarga exitosa»", async () => {
     const phone = freshPhone();
     await seedCollaborator(phone);
-    const token = await link("recarga", phone);
-    const job = await jobLink("ord_job100000000000000", phone);
-    const form = await (await request(`/recargar/${token}?trabajo=${job}&cantidad=5`)).text();
-    expect(form).toContain(`<input type="hidden" name="trabajo" value="${job}"/>`);
+    const token = await jobTopUpLink("ord_job100000000000000", phone);
+    const form = await (await request(`/recargar/${token}?cantidad=5`)).text();
+    expect(form).toContain("Después del pago podrá volver al trabajo por el que recarga.");
     expect(form).toMatch(/id="cantidad-5" name="cantidad" value="5" checked/);
-    const started = await startTopUp(phone, 5, { link: token, trabajo: job });
-    expect(await paymentByToken(started.token)).toMatchObject({ phone, tokens: 5, job_link: job });
-    // An invalid pack keeps the job on the form shown again.
-    const again = await postForm("/recargar", { fono: phone, cantidad: "7", link: token, trabajo: job });
+    const started = await startTopUp(phone, 5, { link: token });
+    const payment = await paymentByToken(started.token);
+    expect(payment).toMatchObject({ phone, tokens: 5 });
+    await expectCanjeLink(payment?.job_link, "ord_job100000000000000", phone);
+    // An invalid pack shows the form again, still for the job.
+    const again = await postForm("/recargar", { fono: phone, cantidad: "7", link: token });
     expect(again.status).toBe(400);
-    expect(await again.text()).toContain(`<input type="hidden" name="trabajo" value="${job}"/>`);
+    expect(await again.text()).toContain("Después del pago podrá volver al trabajo por el que recarga.");
   });
 
-  it("leaves out a job link that does not hold (another number's, tampered, expired, not a canje link), and still sells", async () => {
+  it("a plain top-up link, or a typed number, has no job: whatever else the request says, none is kept", async () => {
     const phone = freshPhone();
     await seedCollaborator(phone);
     const token = await link("recarga", phone);
-    const valid = await jobLink("ord_job200000000000000", phone);
-    const notHolding = {
-      "another number's": await jobLink("ord_job200000000000000", freshPhone()),
-      tampered: `${valid.slice(0, -3)}${valid.endsWith("AAA") ? "BBB" : "AAA"}`,
-      expired: await jobLink("ord_job200000000000000", phone, Date.now() - 1000),
-      "a top-up link": token,
-      "not a link": "<script>alert(1)</script>",
-    };
-    for (const [what, job] of Object.entries(notHolding)) {
-      const form = await request(`/recargar/${token}?trabajo=${encodeURIComponent(job)}`);
-      expect(form.status, what).toBe(200);
-      expect(await form.text(), what).not.toContain('name="trabajo"');
-      const started = await startTopUp(phone, 1, { link: token, trabajo: job });
-      expect(await paymentByToken(started.token), what).toMatchObject({ phone, tokens: 1, job_link: null });
-    }
-    // Without a signed top-up link (a typed number) there is no job, whatever the form says.
-    const typed = await startTopUp(phone, 1, { trabajo: valid });
+    const job = await canjeLinkOf("ord_job200000000000000", phone);
+    const form = await (await request(`/recargar/${token}?trabajo=${job}`)).text();
+    expect(form).not.toContain("volver al trabajo");
+    const fromLink = await startTopUp(phone, 1, { link: token, trabajo: job });
+    expect(await paymentByToken(fromLink.token)).toMatchObject({ phone, tokens: 1, job_link: null });
+    const typed = await startTopUp(phone, 1, { trabajo: job });
     expect(await paymentByToken(typed.token)).toMatchObject({ phone, job_link: null });
+  });
+
+  it("a link naming a job is refused whole when tampered, expired or for another number's form", async () => {
+    const phone = freshPhone();
+    await seedCollaborator(phone);
+    const token = await jobTopUpLink("ord_job300000000000000", phone);
+    const tampered = `${token.slice(0, -3)}${token.endsWith("AAA") ? "BBB" : "AAA"}`;
+    expect((await request(`/recargar/${tampered}`)).status).toBe(403);
+    const expired = await jobTopUpLink("ord_job300000000000000", phone, Date.now() - 1000);
+    expect((await request(`/recargar/${expired}`)).status).toBe(410);
+    // A canje link is not a top-up link, even for the same job and number.
+    expect((await request(`/recargar/${await canjeLinkOf("ord_job300000000000000", phone)}`)).status).toBe(403);
+    const other = freshPhone();
+    await seedCollaborator(other);
+    const before = await storedCounts();
+    for (const sent of [
+      { fono: other, cantidad: "1", link: token },
+      { fono: phone, cantidad: "1", link: tampered },
+      { fono: phone, cantidad: "1", link: expired },
+    ]) {
+      expect([403, 410]).toContain((await postForm("/recargar", sent)).status);
+    }
+    expect(await storedCounts()).toEqual(before);
   });
 });
 

@@ -12,8 +12,9 @@ import type { SandboxMessage } from "@cotorro/sandbox/control-api";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
 import {
-  jobLink,
-  link,
+  canjeLinkOf,
+  expectCanjeLink,
+  jobTopUpLink,
   OWNER,
   paymentByToken,
   performReturn,
@@ -129,8 +130,9 @@ describe("approved top-up", () => {
 
   it("a top-up made for a job leads straight to it («Tomar el trabajo»), on reload too; once that link expires, to WhatsApp", async () => {
     const phone = await collaborator();
-    const job = await jobLink("ord_job900000000000000", phone);
-    const started = await startTopUp(phone, 5, { link: await link("recarga", phone), trabajo: job });
+    const started = await startTopUp(phone, 5, { link: await jobTopUpLink("ord_job900000000000000", phone) });
+    const job = (await paymentByToken(started.token))?.job_link;
+    await expectCanjeLink(job, "ord_job900000000000000", phone);
     // The return arrives five times at once (a double tap, a replay): one credit, and every answer leads to the job.
     const ret = await sb.decide(started.token, "approve");
     const [res, ...others] = await Promise.all(Array.from({ length: 5 }, () => performReturn(ret)));
@@ -145,10 +147,11 @@ describe("approved top-up", () => {
     const reload = await (await request(`/return_url?token_ws=${started.token}`)).text();
     expect(reload).toContain(`href="http://127.0.0.1:8787/atender/${job}"`);
 
-    // The job's link lasts LINK_TTL_HOURS: a top-up approved after it has expired shows the WhatsApp way back.
-    const shortLived = await jobLink("ord_job900000000000000", phone, Date.now() + 300);
-    const late = await startTopUp(phone, 1, { link: await link("recarga", phone), trabajo: shortLived });
-    expect((await paymentByToken(late.token))?.job_link).toBe(shortLived);
+    // The job's link lasts LINK_TTL_HOURS from the payment's start: approved after it has expired
+    // (here its expiry brought forward), the top-up shows the WhatsApp way back.
+    const late = await startTopUp(phone, 1, { link: await jobTopUpLink("ord_job900000000000000", phone) });
+    const shortLived = await canjeLinkOf("ord_job900000000000000", phone, Date.now() + 300);
+    await env.LEDGER.prepare("UPDATE payments SET job_link = ?1 WHERE token = ?2").bind(shortLived, late.token).run();
     await new Promise((r) => setTimeout(r, 400));
     const expired = await performReturn(await sb.decide(late.token, "approve"));
     const afterExpiry = await expectApproved(expired, late, 6, 1);

@@ -4,15 +4,16 @@ import {
   canjeSubject,
   canjeToken,
   canjeUrl,
-  JOB_PARAM,
   type LinkDeps,
-  phoneLinkToken,
   saldoPath,
+  saldoToken,
   saldoUrl,
   topUpPath,
+  topUpToken,
   topUpUrl,
   verifyCanjeLink,
-  verifyPhoneLink,
+  verifySaldoLink,
+  verifyTopUpLink,
 } from "./collaborator-links.ts";
 import { signLink } from "./signed-link.ts";
 
@@ -74,38 +75,56 @@ describe("canje links", () => {
 
 describe("top-up and balance links", () => {
   it("name one number and read back only for their own purpose", async () => {
-    const recarga = await phoneLinkToken(deps, "recarga", "+56911111111");
-    const saldo = await phoneLinkToken(deps, "saldo", "+56911111111");
-    expect(await verifyPhoneLink(deps, "recarga", recarga)).toEqual({ ok: true, value: "+56911111111" });
-    expect(await verifyPhoneLink(deps, "saldo", saldo)).toEqual({ ok: true, value: "+56911111111" });
-    expect(await verifyPhoneLink(deps, "saldo", recarga)).toMatchObject({ error: { kind: "wrong_purpose" } });
-    expect(await verifyPhoneLink(deps, "recarga", saldo)).toMatchObject({ error: { kind: "wrong_purpose" } });
+    const recarga = await topUpToken(deps, "+56911111111");
+    const saldo = await saldoToken(deps, "+56911111111");
     const job = await canjeToken(deps, ORDER, "+56911111111");
-    expect(await verifyPhoneLink(deps, "recarga", job)).toMatchObject({ error: { kind: "wrong_purpose" } });
-    expect(await verifyPhoneLink(depsAt(NOW + 2 * 3_600_000), "recarga", recarga)).toMatchObject({
-      error: { kind: "expired" },
+    expect(await verifyTopUpLink(deps, recarga)).toEqual({
+      ok: true,
+      value: { phone: "+56911111111", jobOrderId: null },
     });
+    expect(await verifySaldoLink(deps, saldo)).toEqual({ ok: true, value: "+56911111111" });
+    expect(await verifySaldoLink(deps, recarga)).toMatchObject({ error: { kind: "wrong_purpose" } });
+    expect(await verifyTopUpLink(deps, saldo)).toMatchObject({ error: { kind: "wrong_purpose" } });
+    expect(await verifyTopUpLink(deps, job)).toMatchObject({ error: { kind: "wrong_purpose" } });
+    expect(await verifyCanjeLink(deps, recarga)).toMatchObject({ error: { kind: "wrong_purpose" } });
+    expect(await verifyTopUpLink(depsAt(NOW + 2 * 3_600_000), recarga)).toMatchObject({ error: { kind: "expired" } });
+    expect(await verifySaldoLink(depsAt(NOW + 2 * 3_600_000), saldo)).toMatchObject({ error: { kind: "expired" } });
   });
 
-  it("are refused when what they name is not a number", async () => {
-    for (const subject of ["", "hola", "56911111111", canjeSubject(ORDER, "+56911111111")]) {
-      expect(await verifyPhoneLink(deps, "recarga", await sign(subject, "recarga")), subject).toEqual({
+  it("a top-up link sent for a job names that job, in one token about as long as a canje token", async () => {
+    const recarga = await topUpToken(deps, "+56911111111", ORDER);
+    expect(await verifyTopUpLink(deps, recarga)).toEqual({
+      ok: true,
+      value: { phone: "+56911111111", jobOrderId: ORDER },
+    });
+    const canje = await canjeToken(deps, ORDER, "+56911111111");
+    expect(recarga.length).toBeLessThanOrEqual(canje.length + 4);
+    expect(await verifyCanjeLink(deps, recarga)).toMatchObject({ error: { kind: "wrong_purpose" } });
+  });
+
+  it("are refused when what they name is not a number, or names an order cotorro never makes", async () => {
+    for (const subject of ["", "hola", "56911111111", "ord_x1|+56911111111", `${ORDER}|hola`, "|+56911111111"]) {
+      expect(await verifyTopUpLink(deps, await sign(subject, "recarga")), subject).toEqual({
+        ok: false,
+        error: { kind: "malformed" },
+      });
+    }
+    for (const subject of ["", "hola", canjeSubject(ORDER, "+56911111111")]) {
+      expect(await verifySaldoLink(deps, await sign(subject, "saldo")), subject).toEqual({
         ok: false,
         error: { kind: "malformed" },
       });
     }
   });
 
-  it("open financiero's pages, the top-up form with the job it is for", async () => {
+  it("open financiero's pages", async () => {
     expect(topUpPath("r.t")).toBe("/recargar/r.t");
-    expect(topUpPath("r.t", null)).toBe("/recargar/r.t");
-    expect(topUpPath("r.t", "j.t")).toBe(`/recargar/r.t?${JOB_PARAM}=j.t`);
-    expect(topUpUrl(deps, "r.t", "j.t")).toBe("https://recarga.alectrico.cl/recargar/r.t?trabajo=j.t");
+    expect(topUpUrl(deps, "r.t")).toBe("https://recarga.alectrico.cl/recargar/r.t");
     expect(saldoPath("s.t")).toBe("/saldo/s.t");
     const url = await saldoUrl(deps, "+56911111111");
     expect(url.startsWith("https://recarga.alectrico.cl/saldo/")).toBe(true);
     const token = url.slice("https://recarga.alectrico.cl/saldo/".length);
-    expect(await verifyPhoneLink(deps, "saldo", token)).toEqual({ ok: true, value: "+56911111111" });
+    expect(await verifySaldoLink(deps, token)).toEqual({ ok: true, value: "+56911111111" });
   });
 
   it("match the say_recargar template's URL button, whose suffix is the top-up token", () => {

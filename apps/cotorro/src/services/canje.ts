@@ -5,7 +5,7 @@
  */
 
 import { getClaim } from "@cotorro/core/claim-store";
-import { type CanjeTarget, phoneLinkToken, topUpUrl, verifyCanjeLink } from "@cotorro/core/collaborator-links";
+import { type CanjeTarget, topUpToken, topUpUrl, verifyCanjeLink } from "@cotorro/core/collaborator-links";
 import { type Customer, getOrder, getOrderDoc } from "@cotorro/core/order-store";
 import { err, ok, type Result } from "@cotorro/core/result";
 import { balance } from "@cotorro/core/token-store";
@@ -44,7 +44,7 @@ export async function openCanje(link: string, deps: Deps): Promise<Result<CanjeV
     return ok({ kind: "not_available" });
   }
   // Topping up from here leads back here.
-  const topUp = tokens > 0 ? null : topUpUrl(deps, await phoneLinkToken(deps, "recarga", phone), link);
+  const topUp = tokens > 0 ? null : topUpUrl(deps, await topUpToken(deps, phone, orderId));
   return ok({
     kind: "offer",
     comuna: order.comuna,

@@ -6,7 +6,7 @@
  */
 import { professionalTemplate } from "@cotorro/core/atender-messages";
 import { type ClaimInput, type ClaimResult, claimOrder, getClaim } from "@cotorro/core/claim-store";
-import { canjeToken, canjeUrl, phoneLinkToken, topUpUrl } from "@cotorro/core/collaborator-links";
+import { canjeToken, canjeUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { runEffectOnce } from "@cotorro/core/effect-store";
 import { alertOwner, sendToUser } from "@cotorro/core/messenger";
 import { type Customer, getOrderDoc, type OrderDoc } from "@cotorro/core/order-store";
@@ -28,7 +28,7 @@ export interface ClaimedOrder {
 
 export type ClaimOrderError =
   | { kind: "order_not_available" }
-  /** `topUpUrl` carries the job (`canjeUrl`'s token); `topUpToken` alone is the template button's suffix. */
+  /** The top-up token names the job; it is `topUpUrl`'s last part and the template button's suffix. */
   | { kind: "no_tokens"; topUpToken: string; topUpUrl: string; canjeUrl: string }
   | { kind: "not_collaborator"; status: CollaboratorStatus | null };
 
@@ -96,14 +96,11 @@ export async function settleClaim(
       case "order_not_available":
         return err({ kind: "order_not_available" });
       case "no_tokens": {
-        const [token, job] = await Promise.all([
-          phoneLinkToken(deps, "recarga", phone),
-          canjeToken(deps, orderId, phone),
-        ]);
+        const [token, job] = await Promise.all([topUpToken(deps, phone, orderId), canjeToken(deps, orderId, phone)]);
         return err({
           kind: "no_tokens",
           topUpToken: token,
-          topUpUrl: topUpUrl(deps, token, job),
+          topUpUrl: topUpUrl(deps, token),
           canjeUrl: canjeUrl(deps, job),
         });
       }

@@ -14,7 +14,7 @@ import {
   topUpTemplate,
 } from "@cotorro/core/atender-messages";
 import { type ClaimResult, claimOrderStatements, claimOutcomeOf } from "@cotorro/core/claim-store";
-import { phoneLinkToken, saldoUrl, topUpUrl } from "@cotorro/core/collaborator-links";
+import { saldoUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { batch } from "@cotorro/core/d1";
 import {
@@ -408,7 +408,7 @@ async function claimErrorReply(
 async function replyTopUp(sender: Sender, deps: Deps): Promise<void> {
   const collaborator = await deps.roster.get(sender.phone);
   if (!collaborator) return replyText(sender, T.notCollaborator(deps.settings.COTORRO_PUBLIC_URL));
-  const token = await phoneLinkToken(deps, "recarga", sender.phone);
+  const token = await topUpToken(deps, sender.phone);
   const price = formatClp(deps.settings.PRECIO_TOKEN);
   return sender.reply({
     text: T.topUp({ price, link: topUpUrl(deps, token) }),

@@ -9,7 +9,7 @@
  * account inactive 403 (a page saying how to register or reactivate) · cross-site post 403 · body
  * too large 413 · too many attempts 429 · Webpay unavailable 503 (nothing charged, "Reintentar").
  */
-import { verifyPhoneLink } from "@cotorro/core/collaborator-links";
+import { verifyTopUpLink } from "@cotorro/core/collaborator-links";
 import { formatClp, formatTokens } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
@@ -19,7 +19,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { bodyLimit, csrfProtection, formRateLimit } from "../middleware/form-guard.tsx";
 import { validate } from "../middleware/validate.ts";
-import { verifyJobLink } from "../services/links.ts";
+import { jobLinkOf } from "../services/links.ts";
 import { type StartTopUpError, startTopUp, type WebpayRedirect } from "../services/start-topup.ts";
 import { fieldErrors, type TopUpErrors, type TopUpValues, topUpSchema, topUpValues } from "../services/topup-input.ts";
 import { texts } from "../texts.ts";
@@ -36,7 +36,7 @@ function formResponse(
   values: TopUpValues,
   errors: TopUpErrors,
   status: 200 | 400,
-  fixed?: { phone: Phone; link: string; job?: string },
+  fixed?: { phone: Phone; link: string; forJob: boolean },
 ) {
   const { settings } = c.get("deps");
   return c.html(
@@ -63,10 +63,7 @@ pageRoutes.get("/recargar", (c) => {
   return formResponse(c, { ...(fono ? { fono } : {}), ...(cantidad ? { cantidad } : {}) }, {}, 200);
 });
 
-/**
- * The form of a signed top-up link: its number fixed, and the job it was sent for kept while that
- * job's link holds for this number; the link's refusal when it does not hold.
- */
+/** The form of a signed top-up link, its number fixed; the link's refusal when it does not hold. */
 async function linkFormResponse(
   c: Context<AppEnv>,
   link: string,
@@ -74,16 +71,15 @@ async function linkFormResponse(
   errors: TopUpErrors,
   status: 200 | 400,
 ) {
-  const verified = await verifyPhoneLink(c.get("deps"), "recarga", link);
+  const verified = await verifyTopUpLink(c.get("deps"), link);
   if (!verified.ok) return linkErrorResponse(c, verified.error);
-  const job = await verifyJobLink(c.get("deps"), values.trabajo, verified.value);
-  return formResponse(c, values, errors, status, { phone: verified.value, link, ...(job ? { job } : {}) });
+  const { phone, jobOrderId } = verified.value;
+  return formResponse(c, values, errors, status, { phone, link, forJob: jobOrderId !== null });
 }
 
 pageRoutes.get("/recargar/:link", (c) => {
-  const { cantidad, trabajo } = topUpValues(c.req.query());
-  const values = { ...(cantidad ? { cantidad } : {}), ...(trabajo ? { trabajo } : {}) };
-  return linkFormResponse(c, c.req.param("link"), values, {}, 200);
+  const { cantidad } = topUpValues(c.req.query());
+  return linkFormResponse(c, c.req.param("link"), cantidad ? { cantidad } : {}, {}, 200);
 });
 
 /** Validates the posted form; invalid input gets the form again with its errors (400). */
@@ -103,15 +99,14 @@ const validTopUp = validate(
 pageRoutes.post("/recargar", formRateLimit, bodyLimit, csrfProtection, validTopUp, async (c) => {
   const deps = c.get("deps");
   const input = c.req.valid("form");
+  let job: string | null = null;
   if (input.link) {
     // The number of a link form is the link's: a changed hidden field is a tampered link.
-    const verified = await verifyPhoneLink(deps, "recarga", input.link);
+    const verified = await verifyTopUpLink(deps, input.link);
     if (!verified.ok) return linkErrorResponse(c, verified.error);
-    if (verified.value !== input.fono) return linkErrorResponse(c, { kind: "number_changed" });
+    if (verified.value.phone !== input.fono) return linkErrorResponse(c, { kind: "number_changed" });
+    job = await jobLinkOf(deps, verified.value);
   }
-  // Only a link's form has a job, and only a job link issued to that number is kept.
-  const job = input.link ? await verifyJobLink(deps, input.trabajo, input.fono) : null;
-  if (input.trabajo && !job) deps.log.info("topup_job_link_dropped", { fromLink: input.link !== undefined });
   const result = await startTopUp(deps, { phone: input.fono, pack: input.cantidad, ...(job ? { jobLink: job } : {}) });
   if (!result.ok) return startErrorResponse(c, result.error);
   return webpayRedirectResponse(c, result.value);

@@ -2,7 +2,7 @@
  * The balance page `/saldo/:link` (SPEC §6): the number comes from a signed "saldo" link (tampered
  * or malformed 403, expired 410). Read-only; `no-store` so a shared device does not keep it.
  */
-import { phoneLinkToken, topUpPath, verifyPhoneLink } from "@cotorro/core/collaborator-links";
+import { topUpPath, topUpToken, verifySaldoLink } from "@cotorro/core/collaborator-links";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { loadWallet } from "../services/wallet.ts";
@@ -13,10 +13,10 @@ export const saldoRoutes = new Hono<AppEnv>();
 
 saldoRoutes.get("/saldo/:link", async (c) => {
   const deps = c.get("deps");
-  const verified = await verifyPhoneLink(deps, "saldo", c.req.param("link"));
+  const verified = await verifySaldoLink(deps, c.req.param("link"));
   if (!verified.ok) return linkErrorResponse(c, verified.error);
   const phone = verified.value;
-  const [wallet, topUpToken] = await Promise.all([loadWallet(deps, phone), phoneLinkToken(deps, "recarga", phone)]);
+  const [wallet, topUp] = await Promise.all([loadWallet(deps, phone), topUpToken(deps, phone)]);
   c.header("Cache-Control", "no-store");
-  return c.html(<SaldoPage wallet={wallet} topUpHref={topUpPath(topUpToken)} requestId={c.get("requestId")} />);
+  return c.html(<SaldoPage wallet={wallet} topUpHref={topUpPath(topUp)} requestId={c.get("requestId")} />);
 });

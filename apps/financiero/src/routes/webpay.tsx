@@ -7,7 +7,7 @@
  * 400 · unknown token or buy order (or another worker's payment) 404.
  * Every not-paid page offers "Reintentar": a new transaction for the same number and pack.
  */
-import { canjeUrl, phoneLinkToken, saldoPath } from "@cotorro/core/collaborator-links";
+import { canjeUrl, saldoPath, saldoToken } from "@cotorro/core/collaborator-links";
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { formatPhone, isPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
@@ -67,7 +67,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", async (c) => {
           authorizationCode={payment.authorization_code}
           date={formatDateTimeCl(payment.transaction_date ?? paidAt)}
           validUntil={formatDateTimeCl(tokenExpiry(deps, paidAt))}
-          saldoHref={saldoPath(await phoneLinkToken(deps, "saldo", phone))}
+          saldoHref={saldoPath(await saldoToken(deps, phone))}
           whatsappHref={waLink(deps.settings.PUBLIC_NUMBER_COLLABORATORS as Phone)}
           {...(job ? { jobHref: canjeUrl(deps, job) } : {})}
           requestId={requestId}

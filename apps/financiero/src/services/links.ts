@@ -1,14 +1,20 @@
 /**
  * The job a top-up was made for (core collaborator-links.ts has every link's format): a top-up
- * link may carry cotorro's canje link of the order its collaborator could not take, and "Recarga
- * exitosa" then leads straight back to it.
+ * link sent to a collaborator who could not take an order for want of tokens names that order.
+ * The payment keeps a canje link of it, and "Recarga exitosa" leads straight back to the job
+ * while that link holds.
  */
-import { type LinkDeps, verifyCanjeLink } from "@cotorro/core/collaborator-links";
+import { canjeToken, type LinkDeps, type TopUpTarget, verifyCanjeLink } from "@cotorro/core/collaborator-links";
 import type { Phone } from "@cotorro/core/phone";
+
+/** The canje link token of the job a verified top-up link names, or null when it names none. */
+export async function jobLinkOf(deps: LinkDeps, target: TopUpTarget): Promise<string | null> {
+  return target.jobOrderId ? canjeToken(deps, target.jobOrderId, target.phone) : null;
+}
 
 /**
  * `token` when it is a valid, unexpired canje link issued to `phone`, otherwise null: a job link
- * only adds a way back to the job, so one that does not hold is left out, never an error.
+ * only adds a way back to the job, so one that no longer holds is left out, never an error.
  */
 export async function verifyJobLink(
   deps: LinkDeps,

@@ -17,7 +17,7 @@ import { texts } from "../texts.ts";
 export const TOPUP_FIELDS = ["fono", "cantidad"] as const;
 export type TopUpField = (typeof TOPUP_FIELDS)[number];
 /** What the person typed (or the link carried), as strings, to show again next to the errors. */
-export type TopUpValues = Partial<Record<TopUpField | "link" | "trabajo", string>>;
+export type TopUpValues = Partial<Record<TopUpField | "link", string>>;
 export type TopUpErrors = Partial<Record<TopUpField, string>>;
 
 const e = texts.form.errors;
@@ -49,14 +49,6 @@ export function topUpSchema(settings: Pick<Settings, "PACKS">) {
       z.transform((v: unknown) => firstString(v) || undefined),
       z.optional(z.string().check(z.regex(LINK_TOKEN))),
     ),
-    /**
-     * The job the top-up is for (a canje link token, from the link's `?trabajo=`): checked by the
-     * route, and anything that is not even shaped like a token is dropped here, never an error.
-     */
-    trabajo: z.pipe(
-      z.transform((v: unknown) => firstString(v)),
-      z.transform((v: string) => (LINK_TOKEN.test(v) ? v : undefined)),
-    ),
   });
 }
 export type TopUpInput = z.output<ReturnType<typeof topUpSchema>>;
@@ -67,11 +59,9 @@ export function topUpValues(sent: Record<string, unknown>): TopUpValues {
   const fono = firstString(sent.fono).slice(0, PHONE_INPUT_MAX);
   const cantidad = firstString(sent.cantidad).trim().slice(0, 4);
   const link = firstString(sent.link).slice(0, 1024);
-  const trabajo = firstString(sent.trabajo);
   if (fono) values.fono = fono;
   if (cantidad) values.cantidad = cantidad;
   if (link) values.link = link;
-  if (LINK_TOKEN.test(trabajo)) values.trabajo = trabajo;
   return values;
 }
 

@@ -19,10 +19,10 @@ export interface TopUpPageProps {
   values?: TopUpValues;
   errors?: TopUpErrors;
   /**
-   * Set when a signed link fixed the number: it is shown, not asked. `job`: the job the top-up is
-   * for (a verified canje link token), carried to "Recarga exitosa".
+   * Set when a signed link fixed the number: it is shown, not asked. `forJob`: the link was sent
+   * for a job its collaborator could not take; "Recarga exitosa" will lead back to it.
    */
-  fixed?: { phone: Phone; link: string; job?: string };
+  fixed?: { phone: Phone; link: string; forJob: boolean };
   requestId?: string;
 }
 
@@ -60,7 +60,7 @@ export function TopUpPage({
             </p>
             <input type="hidden" name="fono" value={fixed.phone} />
             <input type="hidden" name="link" value={fixed.link} />
-            {fixed.job ? <input type="hidden" name="trabajo" value={fixed.job} /> : null}
+            {fixed.forJob ? <p class="muted">{t.hints.forJob}</p> : null}
           </div>
         ) : (
           <PhoneField name="fono" label={t.labels.fono} hint={t.hints.fono} error={errors.fono} value={values.fono} />
