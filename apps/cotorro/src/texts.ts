@@ -173,8 +173,8 @@ export const atenderTexts = {
   reply: {
     notAvailable:
       "La orden ya no está vigente: otro colaborador la tomó, se canceló o venció. No se descontó ningún token.",
-    noTokens: (l: { topUpUrl: string; canjeUrl: string }) =>
-      `Sin tokens vigentes: no tiene tokens para atender este trabajo y no se tomó.\n\nRecargue aquí: ${l.topUpUrl}\n\nDespués de recargar, si el trabajo sigue disponible, tómelo aquí: ${l.canjeUrl}`,
+    noTokens: (topUpUrl: string) =>
+      `Sin tokens vigentes: no tiene tokens para atender este trabajo y no se tomó.\n\nRecargue aquí: ${topUpUrl}\n\nAl terminar el pago podrá tomar el trabajo desde esa misma página, o presione *Atender* otra vez en el aviso: si sigue disponible, es suyo.`,
     taken: (c: ContactText) =>
       `¡El trabajo es suyo! Se descontó 1 token (le ${c.balanceAfter === 1 ? "queda 1 token" : `quedan ${c.balanceAfter} tokens`}).\n\n${contactLines(c)}\n\nContacte al cliente lo antes posible. Ficha del trabajo: ${c.canjeUrl}`,
     takenAgain: (c: ContactText) =>

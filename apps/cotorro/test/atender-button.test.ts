@@ -137,16 +137,18 @@ describe("Atender through the button", () => {
     const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, topUp![1]!, "recarga", Date.now());
     expect(claims.ok && claims.value.subject).toBe(`${order.id}|${bruno.phone}`);
     expect(reply.text).toContain(`Recargue aquí: ${topUp![0]}\n`);
-    const canje = linkIn(reply.text!, "atender")!;
+    expect(reply.text).toContain("presione *Atender* otra vez en el aviso");
+    expect(reply.text).not.toContain("/atender/"); // one link: the way back to the job is the top-up's
     expect(await claimsOf(order.id)).toBe(0);
     expect(await spentBy(bruno.phone)).toBe(0);
     expect(await orderStatus(order.id)).toBe("paid");
     expect(await inbox(sb, order.customer.phone)).toEqual([]);
 
-    // After a top-up the canje link in the same reply takes the order.
+    // After a top-up, Atender on the same offer takes the order, as the reply says.
     await grantTokens(bruno.phone, 1, Date.now() + 86_400_000);
-    const res = await canjeRequest(new URL(canje[0]).pathname, { method: "POST" });
-    expect(res.status).toBe(200);
+    expect((await press(sent.id)).status).toBe(200);
+    expect((await inbox(sb, bruno.phone)).at(-1)!.text).toContain("¡El trabajo es suyo!");
+    expect(await claimsOf(order.id)).toBe(1);
     expect(await spentBy(bruno.phone)).toBe(1);
   });
 

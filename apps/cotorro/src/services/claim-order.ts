@@ -29,7 +29,7 @@ export interface ClaimedOrder {
 export type ClaimOrderError =
   | { kind: "order_not_available" }
   /** The top-up token names the job; it is `topUpUrl`'s last part and the template button's suffix. */
-  | { kind: "no_tokens"; topUpToken: string; topUpUrl: string; canjeUrl: string }
+  | { kind: "no_tokens"; topUpToken: string; topUpUrl: string }
   | { kind: "not_collaborator"; status: CollaboratorStatus | null };
 
 /** Who claims, and the order's document (the customer's data): read from KV before a claim. */
@@ -96,13 +96,8 @@ export async function settleClaim(
       case "order_not_available":
         return err({ kind: "order_not_available" });
       case "no_tokens": {
-        const [token, job] = await Promise.all([topUpToken(deps, phone, orderId), canjeToken(deps, orderId, phone)]);
-        return err({
-          kind: "no_tokens",
-          topUpToken: token,
-          topUpUrl: topUpUrl(deps, token),
-          canjeUrl: canjeUrl(deps, job),
-        });
+        const token = await topUpToken(deps, phone, orderId);
+        return err({ kind: "no_tokens", topUpToken: token, topUpUrl: topUpUrl(deps, token) });
       }
     }
   }

@@ -387,7 +387,7 @@ async function claimErrorReply(
       return { text: T.notAvailable, template: noticeTemplate(T.notAvailable) };
     case "no_tokens":
       return {
-        text: T.noTokens({ topUpUrl: error.topUpUrl, canjeUrl: error.canjeUrl }),
+        text: T.noTokens(error.topUpUrl),
         template: topUpTemplate({
           price: formatClp(deps.settings.PRECIO_TOKEN),
           linkToken: error.topUpToken,
