@@ -40,6 +40,8 @@ interface Results {
     lost: number;
     duplicates: number;
     max_subrequests_per_invocation: number;
+    /** Offers WhatsApp (the sandbox) refused and cotorro sent again (130429 pace, faults): not judged, it explains a slow run. */
+    refused_sends: number;
   };
   claim: { concurrency: number; winners: number; p50_ms: number; p99_ms: number; warm_up_p99_ms: number };
   bundle_gzip_kib: { cotorro: number; financiero: number };
@@ -210,10 +212,13 @@ async function admin(base: string, token: string, path: string, body?: unknown) 
 async function main() {
   const stateDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "cotorro-bench-"));
   const subrequestLog: number[] = [];
+  let refusedSends = 0;
   console.log("Starting a fresh stack and the baseline worker…");
   const onLine = (app: string, line: string) => {
+    if (app !== "cotorro") return;
     const m = /"event":"queue_batch_done".*?"subrequests":(\d+)/.exec(line);
-    if (app === "cotorro" && m) subrequestLog.push(Number(m[1]));
+    if (m) subrequestLog.push(Number(m[1]));
+    if (line.includes('"event":"offer_send_failed"')) refusedSends++;
   };
   const stack = await startStack({ ports: PORTS, stateDir, quiet: true, onLine });
   let baseline: ChildProcess | undefined;
@@ -250,6 +255,7 @@ async function main() {
     }
     await sandbox.reset();
     subrequestLog.length = 0;
+    refusedSends = 0;
     const { paidAt, orderId } = await bookAndPay(cotorro, sandbox, token);
     const everyone = [...phones, "+56911111111", "+56922222222"];
     const offers = await offersOf(sandbox, orderId, everyone, DISPATCH_WAIT_MS);
@@ -260,6 +266,7 @@ async function main() {
       lost: everyone.filter((p) => !offers.has(p)).length,
       duplicates: [...offers.values()].reduce((n, l) => n + l.length - 1, 0),
       max_subrequests_per_invocation: subrequestLog.length > 0 ? Math.max(...subrequestLog) : Number.NaN,
+      refused_sends: refusedSends,
     };
 
     // The offers' delivery statuses (two webhooks each) trail the last offer: the taps start once
@@ -465,6 +472,7 @@ function report(r: Results) {
       "≤ 50",
       r.dispatch.max_subrequests_per_invocation <= 50,
     ],
+    ["dispatch.refused_sends", String(r.dispatch.refused_sends), "— (not judged)", true],
     ["claim.winners", String(r.claim.winners), "exactly 1", r.claim.winners === 1],
     ["claim.p50_ms", String(r.claim.p50_ms), "—", true],
     ["claim.p99_ms", String(r.claim.p99_ms), "< 250", r.claim.p99_ms < 250],
