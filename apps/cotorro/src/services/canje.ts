@@ -3,7 +3,6 @@
  * one collaborator. Opening it (GET) never spends: it shows the order summary, or the contact when
  * this collaborator already took it. Redeeming it (POST) is the same `claimOrderFor` as the button.
  */
-
 import { getClaim } from "@cotorro/core/claim-store";
 import { type CanjeTarget, topUpToken, topUpUrl, verifyCanjeLink } from "@cotorro/core/collaborator-links";
 import { type Customer, getOrder, getOrderDoc } from "@cotorro/core/order-store";

@@ -3,7 +3,6 @@
  * expired 410) and a number that may not buy (403, with how to register or reactivate through the
  * collaborators' WhatsApp number).
  */
-
 import { formatPhone, type Phone, waLink } from "@cotorro/core/phone";
 import type { LinkError } from "@cotorro/core/signed-link";
 import { MessagePage } from "@cotorro/web/layout";
