@@ -192,8 +192,8 @@ export const atenderTexts = {
           : "Para comprar tokens escriba *recargar*.",
         `Detalle y movimientos: ${s.link}`,
       ].join("\n"),
-    topUp: (t: { price: string; link: string }) =>
-      `Cada token cuesta ${t.price} y le permite atender un trabajo. Recargue aquí: ${t.link}`,
+    topUp: (t: { price: string; link: string; forJob: boolean }) =>
+      `Cada token cuesta ${t.price} y le permite atender un trabajo. Recargue aquí: ${t.link}${t.forJob ? "\n\nAl terminar el pago podrá tomar este trabajo desde esa misma página, si sigue disponible." : ""}`,
     activated: "Listo: su cuenta está activa y le avisaremos de los trabajos de su zona. Sus tokens se mantienen.",
     alreadyActive: "Su cuenta ya está activa. Escriba *ayuda* para ver los comandos.",
     deactivated:

@@ -311,14 +311,19 @@ describe("Atender through the button", () => {
     expect((await inbox(sb, c.phone)).at(-1)!.text).toContain(expected);
   });
 
-  it("'Recargar' on the offer answers with the signed top-up link", async () => {
+  it("'Recargar' on the offer answers with the signed top-up link, for that job", async () => {
     const ana = await addCollaborator({ tokens: 1 });
     const order = await createPaidOrder();
     const sent = await offer(sb, order, ana);
     expect((await press(sent.id, "Recargar")).status).toBe(200);
     const reply = (await inbox(sb, ana.phone)).at(-1)!;
     expect(reply.text).toContain("$5.000");
-    expect(linkIn(reply.text!, "recargar")?.[0].startsWith(`${FINANCIERO}/recargar/`)).toBe(true);
+    expect(reply.text).toContain("podrá tomar este trabajo desde esa misma página");
+    const link = linkIn(reply.text!, "recargar");
+    expect(link?.[0].startsWith(`${FINANCIERO}/recargar/`)).toBe(true);
+    // The link names the offer's order, so that "Recarga exitosa" leads back to it.
+    const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "recarga", Date.now());
+    expect(claims.ok && claims.value.subject).toBe(`${order.id}|${ana.phone}`);
     expect(await claimsOf(order.id)).toBe(0);
   });
 });
@@ -357,9 +362,11 @@ describe("collaborator commands and the customer's auto-reply", () => {
   it.each(["recargar", "/comprar_tokens", "Comprar_Tokens"])("%j answers with the signed top-up link", async (text) => {
     const c = await addCollaborator();
     await write(c.phone, text);
-    const link = linkIn(await lastText(c.phone), "recargar");
+    const reply = await lastText(c.phone);
+    const link = linkIn(reply, "recargar");
     const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "recarga", Date.now());
-    expect(claims.ok && claims.value.subject).toBe(c.phone);
+    expect(claims.ok && claims.value.subject).toBe(c.phone); // no job: it was not asked from an offer
+    expect(reply).not.toContain("este trabajo");
   });
 
   it("'desactivar' and 'activar' switch offers off and on; tokens stay", async () => {

@@ -337,7 +337,8 @@ async function handleMessage(
       const orderId = action.orderId ?? offer?.order_id ?? null;
       if (orderId) return atender(orderId, sender, deps, event.tap);
     }
-    if (action.kind === "recargar") return replyTopUp(sender, deps);
+    // "Recargar" on an offer is a top-up for that job: its "Recarga exitosa" leads back to it.
+    if (action.kind === "recargar") return replyTopUp(sender, deps, offer?.order_id ?? null);
     return command(null, sender, deps);
   }
   return command(content.type === "text" ? parseCommand(content.body) : null, sender, deps);
@@ -405,13 +406,13 @@ async function claimErrorReply(
   }
 }
 
-async function replyTopUp(sender: Sender, deps: Deps): Promise<void> {
+async function replyTopUp(sender: Sender, deps: Deps, jobOrderId: string | null = null): Promise<void> {
   const collaborator = await deps.roster.get(sender.phone);
   if (!collaborator) return replyText(sender, T.notCollaborator(deps.settings.COTORRO_PUBLIC_URL));
-  const token = await topUpToken(deps, sender.phone);
+  const token = await topUpToken(deps, sender.phone, jobOrderId);
   const price = formatClp(deps.settings.PRECIO_TOKEN);
   return sender.reply({
-    text: T.topUp({ price, link: topUpUrl(deps, token) }),
+    text: T.topUp({ price, link: topUpUrl(deps, token), forJob: jobOrderId !== null }),
     template: topUpTemplate({ price, linkToken: token }),
   });
 }
