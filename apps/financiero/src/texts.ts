@@ -73,7 +73,7 @@ export const texts = {
     validUntil: "Los tokens de esta compra vencen el",
     seeBalance: "Ver saldo y movimientos",
     backToJob:
-      "¿Recargó para tomar un trabajo? Vuelva a WhatsApp y toque el enlace del trabajo o «Atender» otra vez: si sigue disponible, es suyo.",
+      "¿Recargó para tomar un trabajo? Vuelva a WhatsApp y presione «Atender» otra vez en el aviso del trabajo: si sigue disponible, es suyo.",
     backToWhatsApp: "Volver a WhatsApp",
     jobReady: "Ya puede tomar el trabajo por el que recargó: si sigue disponible, es suyo.",
     takeJob: "Tomar el trabajo",

@@ -73,9 +73,10 @@ async function expectApproved(res: Response, started: Started, balance: number, 
   expect(html).toContain(started.buyOrder);
   expect(html).toContain("terminada en 6623");
   expect(html).toMatch(/href="\/saldo\/[\w-]+\.[\w-]+"/);
-  // The way back to the job: the collaborators' WhatsApp chat, where the offer and its links are.
+  // The way back to the job: the collaborators' WhatsApp chat, where the offer and its Atender button are.
   expect(html).toContain('href="https://wa.me/56940000002"');
   expect(html).toContain("Volver a WhatsApp");
+  expect(html).toContain("presione «Atender» otra vez en el aviso del trabajo");
   return html;
 }
 

@@ -15,7 +15,7 @@ export interface ApprovedPageProps {
   date: string;
   validUntil: string;
   saldoHref: string;
-  /** The collaborators' WhatsApp chat (wa.me), where the offer and its links are. */
+  /** The collaborators' WhatsApp chat (wa.me), where the offer and its Atender button are. */
   whatsappHref: string;
   /** The page of the job this top-up was made to take, while its link holds. */
   jobHref?: string;
@@ -24,7 +24,7 @@ export interface ApprovedPageProps {
 
 /**
  * "Recarga exitosa" with the new balance, the way back to the job (most top-ups are made to take
- * one offered on WhatsApp: straight to its page when the top-up came from its link, otherwise to
+ * one offered on WhatsApp: straight to its page when the top-up link named it, otherwise to
  * the WhatsApp chat) and a link to the balance page.
  */
 export function ApprovedPage(p: ApprovedPageProps) {
