@@ -37,6 +37,16 @@ function freshPhone(): string {
   return `+5697${String(100000 + phoneSeq).padStart(7, "0")}`;
 }
 
+/** A fresh number registered as an active collaborator. */
+async function registered(): Promise<string> {
+  const phone = freshPhone();
+  await seedCollaborator(phone);
+  return phone;
+}
+
+/** A signed link with the end of its MAC changed (never back to the real one by chance). */
+const tamper = (token: string) => `${token.slice(0, -3)}${token.endsWith("AAA") ? "BBB" : "AAA"}`;
+
 describe("GET / and /recargar: the form", () => {
   it("shows every configured pack with its price in CLP and the volume discount", async () => {
     const res = await request("/");
@@ -92,7 +102,7 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
   it("answers 403 to a tampered or wrong-purpose link and 410 to an expired one", async () => {
     const phone = freshPhone();
     const token = await link("recarga", phone);
-    const tampered = `${token.slice(0, -3)}${token.endsWith("AAA") ? "BBB" : "AAA"}`;
+    const tampered = tamper(token);
     const bad = await request(`/recargar/${tampered}`);
     expect(bad.status).toBe(403);
     expect(await bad.text()).toContain("Link no válido");
@@ -106,14 +116,12 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
   });
 
   it("buys for the link's number; a changed hidden number is refused as tampered (403, nothing stored)", async () => {
-    const phone = freshPhone();
-    await seedCollaborator(phone);
+    const phone = await registered();
     const token = await link("recarga", phone);
     const started = await startTopUp(phone, 1, { link: token });
     expect(await paymentByToken(started.token)).toMatchObject({ phone, tokens: 1, amount: 5_000 });
 
-    const other = freshPhone();
-    await seedCollaborator(other);
+    const other = await registered();
     const before = await storedCounts();
     const res = await postForm("/recargar", { fono: other, cantidad: "1", link: token });
     expect(res.status).toBe(403);
@@ -121,8 +129,7 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
   });
 
   it("a link sent for a job says so, and the payment keeps a canje link of that job for «Recarga exitosa»", async () => {
-    const phone = freshPhone();
-    await seedCollaborator(phone);
+    const phone = await registered();
     const token = await jobTopUpLink("ord_job100000000000000", phone);
     const form = await (await request(`/recargar/${token}?cantidad=5`)).text();
     expect(form).toContain("Después del pago podrá volver al trabajo por el que recarga.");
@@ -138,8 +145,7 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
   });
 
   it("a plain top-up link, or a typed number, has no job: whatever else the request says, none is kept", async () => {
-    const phone = freshPhone();
-    await seedCollaborator(phone);
+    const phone = await registered();
     const token = await link("recarga", phone);
     const job = await canjeLinkOf("ord_job200000000000000", phone);
     const form = await (await request(`/recargar/${token}?trabajo=${job}`)).text();
@@ -151,17 +157,15 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
   });
 
   it("a link naming a job is refused whole when tampered, expired or for another number's form", async () => {
-    const phone = freshPhone();
-    await seedCollaborator(phone);
+    const phone = await registered();
     const token = await jobTopUpLink("ord_job300000000000000", phone);
-    const tampered = `${token.slice(0, -3)}${token.endsWith("AAA") ? "BBB" : "AAA"}`;
+    const tampered = tamper(token);
     expect((await request(`/recargar/${tampered}`)).status).toBe(403);
     const expired = await jobTopUpLink("ord_job300000000000000", phone, Date.now() - 1000);
     expect((await request(`/recargar/${expired}`)).status).toBe(410);
     // A canje link is not a top-up link, even for the same job and number.
     expect((await request(`/recargar/${await canjeLinkOf("ord_job300000000000000", phone)}`)).status).toBe(403);
-    const other = freshPhone();
-    await seedCollaborator(other);
+    const other = await registered();
     const before = await storedCounts();
     for (const sent of [
       { fono: other, cantidad: "1", link: token },
@@ -176,8 +180,7 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
 
 describe("POST /recargar", () => {
   it("creates the payment for the configured pack price and sends the browser to Webpay", async () => {
-    const phone = freshPhone();
-    await seedCollaborator(phone);
+    const phone = await registered();
     // A legacy `amount` is ignored: the price is the pack's, from configuration.
     const started = await startTopUp(phone.replace("+56", "").replace(/(\d)(\d{4})(\d{4})/, "$1 $2 $3"), 10, {
       amount: "1",
@@ -206,8 +209,7 @@ describe("POST /recargar", () => {
   });
 
   it("accepts every common spelling of a Chilean mobile", async () => {
-    const phone = freshPhone();
-    await seedCollaborator(phone);
+    const phone = await registered();
     const national = phone.slice(3);
     for (const spelling of [
       phone,
@@ -320,8 +322,7 @@ describe("POST /recargar", () => {
   });
 
   it("refuses a cross-site post (CSRF) with a Spanish 403 and stores nothing", async () => {
-    const phone = freshPhone();
-    await seedCollaborator(phone);
+    const phone = await registered();
     const before = await storedCounts();
     const res = await postForm(
       "/recargar",
@@ -334,8 +335,7 @@ describe("POST /recargar", () => {
   });
 
   it("answers 503 with «Reintentar» when Webpay is down, and the failed attempt credits nothing", async () => {
-    const phone = freshPhone();
-    await seedCollaborator(phone);
+    const phone = await registered();
     await sb.faults({ webpay: { status: 503 } });
     const res = await postForm("/recargar", { fono: phone, cantidad: "5" });
     expect(res.status).toBe(503);

@@ -59,7 +59,7 @@ export interface StartInput {
   /** Always computed by the server from configuration, never taken from the client. */
   amount: number;
   returnUrl: string;
-  /** A top-up's job (a verified canje link token), kept for the page shown on approval. */
+  /** A top-up's job: the canje link token issued for the order its top-up link named, kept for the page shown on approval. */
   jobLink?: string;
 }
 
