@@ -44,7 +44,7 @@ function parsePhone(input: string): Phone | null {
   // A bare international number without "+" ("56912345678", a WhatsApp wa_id) starts with 56.
   const candidate = raw.startsWith("+") ? raw : digits.startsWith("56") && digits.length === 11 ? `+${digits}` : raw;
   const parsed = parsePhoneNumberFromString(candidate, "CL");
-  if (!parsed || !parsed.isValid()) return null;
+  if (!parsed?.isValid()) return null;
   if (parsed.country === "CL" && !/^9\d{8}$/.test(parsed.nationalNumber)) return null;
   return parsed.number as Phone;
 }

@@ -56,7 +56,7 @@ export async function verifyLink(
   if (parts.length !== 2) return err({ kind: "malformed" });
   const [payload, macText] = parts as [string, string];
   const mac = fromBase64url(macText);
-  if (!mac || mac.length !== 32 || payload.length === 0) return err({ kind: "malformed" });
+  if (mac?.length !== 32 || payload.length === 0) return err({ kind: "malformed" });
   const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), mac, encoder.encode(`v1.${payload}`));
   if (!valid) return err({ kind: "bad_signature" });
   const bytes = fromBase64url(payload);

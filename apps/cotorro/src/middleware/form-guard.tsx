@@ -40,9 +40,9 @@ export const formBodyLimit = (answer: "page" | "json") =>
 export const rateLimit = (answer: "page" | "json") =>
   sharedRateLimit<AppEnv>(
     (c) => c.env.RL_FORMS,
-    (c) =>
-      answer === "json"
-        ? (c.get("deps").log.warn("rate_limited", { path: c.req.path }),
-          c.json({ ok: false, error: texts.errors.tooManyBody }, 429))
-        : page(c, texts.errors.tooManyTitle, texts.errors.tooManyBody, 429, "rate_limited"),
+    (c) => {
+      if (answer === "page") return page(c, texts.errors.tooManyTitle, texts.errors.tooManyBody, 429, "rate_limited");
+      c.get("deps").log.warn("rate_limited", { path: c.req.path });
+      return c.json({ ok: false, error: texts.errors.tooManyBody }, 429);
+    },
   );
