@@ -1,5 +1,18 @@
 /** Every Spanish string a user of cotorro sees (pages and WhatsApp bodies). */
 
+/** What a top-up reply adds, by the job its "Recargar" was pressed on: before and after the link. */
+const TOP_UP_JOB = {
+  open: {
+    before: "",
+    after: "\n\nAl terminar el pago podrá tomar este trabajo desde esa misma página, si sigue disponible.",
+  },
+  gone: {
+    before: "Este trabajo ya no está disponible; los tokens que compre le servirán para los próximos avisos.\n\n",
+    after: "",
+  },
+  none: { before: "", after: "" },
+} as const;
+
 export const texts = {
   tagline: "Electricistas a domicilio",
   /** Booking form (www and repair hosts): headings per host, labels, hints and field errors. */
@@ -192,8 +205,9 @@ export const atenderTexts = {
           : "Para comprar tokens escriba *recargar*.",
         `Detalle y movimientos: ${s.link}`,
       ].join("\n"),
-    topUp: (t: { price: string; link: string; forJob: boolean }) =>
-      `Cada token cuesta ${t.price} y le permite atender un trabajo. Recargue aquí: ${t.link}${t.forJob ? "\n\nAl terminar el pago podrá tomar este trabajo desde esa misma página, si sigue disponible." : ""}`,
+    /** `job`: pressed on an offer that can still be taken ("open"), on one that cannot ("gone"), or neither. */
+    topUp: (t: { price: string; link: string; job: "open" | "gone" | "none" }) =>
+      `${TOP_UP_JOB[t.job].before}Cada token cuesta ${t.price} y le permite atender un trabajo. Recargue aquí: ${t.link}${TOP_UP_JOB[t.job].after}`,
     activated: "Listo: su cuenta está activa y le avisaremos de los trabajos de su zona. Sus tokens se mantienen.",
     alreadyActive: "Su cuenta ya está activa. Escriba *ayuda* para ver los comandos.",
     deactivated:

@@ -326,6 +326,32 @@ describe("Atender through the button", () => {
     expect(claims.ok && claims.value.subject).toBe(`${order.id}|${ana.phone}`);
     expect(await claimsOf(order.id)).toBe(0);
   });
+
+  it.each(["taken", "expired"] as const)(
+    "'Recargar' on an offer already %s answers with a plain top-up link and says the job is gone",
+    async (how) => {
+      const [ana, bruno] = [await addCollaborator({ tokens: 0 }), await addCollaborator({ tokens: 1 })];
+      const order = await createPaidOrder();
+      const sent = await offer(sb, order, ana);
+      if (how === "taken") {
+        expect((await press((await offer(sb, order, bruno)).id)).status).toBe(200);
+        expect(await orderStatus(order.id)).toBe("taken");
+      } else {
+        await env.LEDGER.prepare("UPDATE orders SET expires_at = ?2 WHERE id = ?1")
+          .bind(order.id, Date.now() - 1000)
+          .run();
+      }
+      expect((await press(sent.id, "Recargar")).status).toBe(200);
+      const reply = (await inbox(sb, ana.phone)).at(-1)!;
+      expect(reply.text).toMatch(/^Este trabajo ya no está disponible; los tokens que compre le servirán/);
+      expect(reply.text).not.toContain("podrá tomar");
+      const link = linkIn(reply.text!, "recargar");
+      const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "recarga", Date.now());
+      expect(claims.ok && claims.value.subject).toBe(ana.phone);
+      expect(await claimsOf(order.id)).toBe(how === "taken" ? 1 : 0);
+      expect(await spentBy(ana.phone)).toBe(0);
+    },
+  );
 });
 
 describe("collaborator commands and the customer's auto-reply", () => {

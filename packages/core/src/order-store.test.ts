@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { getOrderDoc, type OrderDoc, putOrderDoc } from "./order-store.ts";
+import { getOrderDoc, isOpenForClaims, type OrderDoc, type OrderRow, putOrderDoc } from "./order-store.ts";
 import { orderKey } from "./storage-keys.ts";
 
 /** A KV namespace in memory; each call makes a new object for it, as a per-invocation wrapper does. */
@@ -63,5 +63,32 @@ describe("order documents kept by this isolate", () => {
     expect(await getOrderDoc(ns.binding(), "no-such-order")).toBeNull();
     expect(await getOrderDoc(ns.binding(), "no-such-order")).toBeNull();
     expect(ns.reads).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("isOpenForClaims", () => {
+  const now = 1_800_000_000_000;
+  const row = (status: OrderRow["status"], expiresAt: number | null): OrderRow => ({
+    id: "o",
+    kind: "visit",
+    status,
+    amount: 25_000,
+    comuna: "Ñuñoa",
+    created_at: now - 10,
+    updated_at: now - 10,
+    paid_at: now - 5,
+    dispatched_at: null,
+    expires_at: expiresAt,
+    taken_at: null,
+  });
+
+  it("is open only while paid and before its window ends, as the claim's SQL decides", () => {
+    expect(isOpenForClaims(row("paid", now + 1), now)).toBe(true);
+    expect(isOpenForClaims(row("paid", now), now)).toBe(false);
+    expect(isOpenForClaims(row("paid", null), now)).toBe(false);
+    for (const status of ["pending_payment", "lead", "taken", "expired", "cancelled"] as const) {
+      expect(isOpenForClaims(row(status, now + 60_000), now)).toBe(false);
+    }
+    expect(isOpenForClaims(null, now)).toBe(false);
   });
 });

@@ -102,6 +102,15 @@ export function getOrder(db: D1Database, orderId: string): Promise<OrderRow | nu
 }
 
 /**
+ * Whether a collaborator may still take the order: paid, neither taken nor cancelled, and inside its
+ * availability window. The same rule the claim's SQL applies (`claim-store.ts`); this one only
+ * decides what a page or a reply says, never the claim itself.
+ */
+export function isOpenForClaims(order: OrderRow | null, now: number): order is OrderRow {
+  return order?.status === "paid" && order.expires_at !== null && order.expires_at > now;
+}
+
+/**
  * Statement that marks a visit paid (once: only from `pending_payment`), starting its availability
  * window of `ttlHours`. Put it in the batch that authorizes the payment.
  */

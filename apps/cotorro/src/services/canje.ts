@@ -5,7 +5,7 @@
  */
 import { getClaim } from "@cotorro/core/claim-store";
 import { type CanjeTarget, topUpToken, topUpUrl, verifyCanjeLink } from "@cotorro/core/collaborator-links";
-import { type Customer, getOrder, getOrderDoc } from "@cotorro/core/order-store";
+import { type Customer, getOrder, getOrderDoc, isOpenForClaims } from "@cotorro/core/order-store";
 import { err, ok, type Result } from "@cotorro/core/result";
 import { balance } from "@cotorro/core/token-store";
 import type { Deps } from "../deps.ts";
@@ -39,9 +39,7 @@ export async function openCanje(link: string, deps: Deps): Promise<Result<CanjeV
   ]);
   if (!doc) return ok({ kind: "not_available" });
   if (claim) return ok({ kind: "contact", customer: doc.customer, balance: tokens });
-  if (order?.status !== "paid" || order.expires_at === null || order.expires_at <= now) {
-    return ok({ kind: "not_available" });
-  }
+  if (!isOpenForClaims(order, now)) return ok({ kind: "not_available" });
   // Topping up from here leads back here.
   const topUp = tokens > 0 ? null : topUpUrl(deps, await topUpToken(deps, phone, orderId));
   return ok({

@@ -36,6 +36,7 @@ import {
 } from "@cotorro/core/inbound-event-store";
 import { alertOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
+import { getOrder, isOpenForClaims } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { Collaborator } from "@cotorro/core/roster-store";
 import { validTokens } from "@cotorro/core/token-store";
@@ -337,8 +338,9 @@ async function handleMessage(
       const orderId = action.orderId ?? offer?.order_id ?? null;
       if (orderId) return atender(orderId, sender, deps, event.tap);
     }
-    // "Recargar" on an offer is a top-up for that job: its "Recarga exitosa" leads back to it.
-    if (action.kind === "recargar") return replyTopUp(sender, deps, offer?.order_id ?? null);
+    // "Recargar" on an offer is a top-up for that job, while it can still be taken: its "Recarga
+    // exitosa" leads back to it. Once taken or expired, it is a plain top-up that says so.
+    if (action.kind === "recargar") return replyTopUp(sender, deps, offer ? await jobOf(offer.order_id, deps) : null);
     return command(null, sender, deps);
   }
   return command(content.type === "text" ? parseCommand(content.body) : null, sender, deps);
@@ -406,13 +408,20 @@ async function claimErrorReply(
   }
 }
 
-async function replyTopUp(sender: Sender, deps: Deps, jobOrderId: string | null = null): Promise<void> {
+/** The job a top-up pressed on an offer is for: open (named in the link) or no longer takeable. */
+type TopUpJob = { open: true; orderId: string } | { open: false };
+
+async function jobOf(orderId: string, deps: Deps): Promise<TopUpJob> {
+  return isOpenForClaims(await getOrder(deps.db, orderId), deps.now()) ? { open: true, orderId } : { open: false };
+}
+
+async function replyTopUp(sender: Sender, deps: Deps, job: TopUpJob | null = null): Promise<void> {
   const collaborator = await deps.roster.get(sender.phone);
   if (!collaborator) return replyText(sender, T.notCollaborator(deps.settings.COTORRO_PUBLIC_URL));
-  const token = await topUpToken(deps, sender.phone, jobOrderId);
+  const token = await topUpToken(deps, sender.phone, job?.open ? job.orderId : null);
   const price = formatClp(deps.settings.PRECIO_TOKEN);
   return sender.reply({
-    text: T.topUp({ price, link: topUpUrl(deps, token), forJob: jobOrderId !== null }),
+    text: T.topUp({ price, link: topUpUrl(deps, token), job: job === null ? "none" : job.open ? "open" : "gone" }),
     template: topUpTemplate({ price, linkToken: token }),
   });
 }
