@@ -67,7 +67,26 @@ function abortable(response: Promise<Response>, signal: AbortSignal | null | und
   });
 }
 
+let closedOutside = false;
+
+/**
+ * Outside a test's `installSandbox` … `restore`, a call to the sandbox origin (a queue batch still
+ * running after its test ended) is answered 503 here instead of going to the network, where that
+ * port may be a developer's running sandbox (`pnpm dev`) or nothing at all. Installed once per
+ * isolate, under the test's spy.
+ */
+function closeSandboxOriginOutsideTests(): void {
+  if (closedOutside) return;
+  closedOutside = true;
+  const networkFetch = globalThis.fetch;
+  globalThis.fetch = (input, init) =>
+    new URL(input instanceof Request ? input.url : String(input)).origin === SANDBOX_ORIGIN
+      ? Promise.resolve(new Response("sandbox closed: its test has ended", { status: 503 }))
+      : networkFetch(input, init);
+}
+
 export function installSandbox(overrides: Partial<SandboxOptions> = {}): InstalledSandbox {
+  closeSandboxOriginOutsideTests();
   const defaults = SettingsSchema.parse({});
   const app = createSandboxApp({
     appSecret: TEST_SECRETS.META_APP_SECRET,
