@@ -101,12 +101,16 @@ export function getOrder(db: D1Database, orderId: string): Promise<OrderRow | nu
   return first<OrderRow>(db.prepare("SELECT * FROM orders WHERE id = ?1").bind(orderId));
 }
 
+/** An order a collaborator may still take (`isOpenForClaims`). */
+export type OpenOrder = OrderRow & { status: "paid"; expires_at: number };
+
 /**
  * Whether a collaborator may still take the order: paid, neither taken nor cancelled, and inside its
- * availability window. The same rule the claim's SQL applies (`claim-store.ts`); this one only
- * decides what a page or a reply says, never the claim itself.
+ * availability window. The same rule the claim's SQL applies inside its transaction
+ * (`claim-store.ts`); this one decides whether an order is offered (dispatch, each offer, the
+ * owner's re-dispatch) and what a page or a reply says, never the claim itself.
  */
-export function isOpenForClaims(order: OrderRow | null, now: number): order is OrderRow {
+export function isOpenForClaims(order: OrderRow | null, now: number): order is OpenOrder {
   return order?.status === "paid" && order.expires_at !== null && order.expires_at > now;
 }
 

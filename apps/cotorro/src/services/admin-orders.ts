@@ -10,6 +10,7 @@ import { batch } from "@cotorro/core/d1";
 import {
   cancelOrder,
   getOrder,
+  isOpenForClaims,
   listOrders,
   type OrderKind,
   type OrderRow,
@@ -110,7 +111,7 @@ export async function dispatchOrderAdmin(
       const again = await getOrder(deps.db, order.id);
       if (again?.status !== "paid") return err({ kind: "not_dispatchable", status: again?.status ?? order.status });
     }
-  } else if (order.status !== "paid" || (order.expires_at !== null && order.expires_at <= now)) {
+  } else if (!isOpenForClaims(order, now)) {
     return err({ kind: "not_dispatchable", status: order.status });
   }
   await deps.queue.send({ type: "dispatch", orderId: order.id });

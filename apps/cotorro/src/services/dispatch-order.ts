@@ -6,7 +6,7 @@
  * the first failure, original-cotorro.md §9.21) and each invocation stays within its budget.
  */
 import { alertOwner } from "@cotorro/core/messenger";
-import { getOrder, getOrderDoc, markDispatched } from "@cotorro/core/order-store";
+import { getOrder, getOrderDoc, isOpenForClaims, markDispatched } from "@cotorro/core/order-store";
 import { type Collaborator, coversComuna } from "@cotorro/core/roster-store";
 import type { Deps } from "../deps.ts";
 import type { OfferMessage } from "../queue-messages.ts";
@@ -43,9 +43,7 @@ export async function dispatchOrder(input: { orderId: string; from?: number }, d
   const now = deps.now();
   const order = await getOrder(deps.db, orderId);
   if (!order) return { kind: "skipped", reason: "order_not_found" };
-  if (order.status !== "paid" || (order.expires_at !== null && order.expires_at <= now)) {
-    return { kind: "skipped", reason: "order_not_available" };
-  }
+  if (!isOpenForClaims(order, now)) return { kind: "skipped", reason: "order_not_available" };
   const doc = await getOrderDoc(deps.kv.orders, orderId);
   if (!doc) return { kind: "skipped", reason: "order_data_missing" };
 

@@ -17,7 +17,7 @@ import {
 } from "@cotorro/core/dispatch-store";
 import { WhatsAppApiError } from "@cotorro/core/errors";
 import { alertOwner } from "@cotorro/core/messenger";
-import { getOrder, getOrderDoc, type OrderDoc, type OrderRow } from "@cotorro/core/order-store";
+import { getOrder, getOrderDoc, isOpenForClaims, type OrderDoc, type OrderRow } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
@@ -95,7 +95,7 @@ export async function sendOffers(
   // An order taken, expired or cancelled meanwhile is not offered any more.
   const open = items.flatMap((item, i) => {
     const { row, doc } = loaded[i]!;
-    if (!row || !doc || row.status !== "paid" || (row.expires_at !== null && row.expires_at <= now)) {
+    if (!doc || !isOpenForClaims(row, now)) {
       outcomes[i] = { kind: "skipped", reason: "order_unavailable" };
       return [];
     }
