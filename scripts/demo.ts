@@ -206,15 +206,12 @@ async function journey(ana: Actor, bruno: Actor) {
   if (done.status !== 200 || !/Recarga exitosa/i.test(doneHtml)) fail(`the top-up return answered HTTP ${done.status}`);
   step("Bruno opens the link, buys 5 tokens at Webpay and sees “Recarga exitosa”");
 
-  // The top-up came from the job's reply, so the success page leads back to that job, which Ana took.
-  const jobHref = /<a class="button" href="([^"]*\/atender\/[^"]+)">Tomar el trabajo<\/a>/.exec(doneHtml)?.[1];
-  if (!jobHref) fail("“Recarga exitosa” has no way back to the job Bruno topped up for");
-  const job = await fetch(jobHref);
-  const jobHtml = await job.text();
-  if (job.status !== 410 || !jobHtml.includes("La orden ya no está vigente")) {
-    fail(`the job's page answered HTTP ${job.status} instead of saying Ana took it`);
+  // The top-up came from the job's reply, but Ana took that job meanwhile: the success page says so
+  // and leads to WhatsApp instead of to the job.
+  if (doneHtml.includes("/atender/") || !doneHtml.includes("El trabajo por el que recargó ya no está disponible")) {
+    fail("“Recarga exitosa” does not say that the job Bruno topped up for was taken");
   }
-  step("its “Tomar el trabajo” leads back to the job, which says it is no longer available (Ana took it)");
+  step("it says the job he topped up for is no longer available (Ana took it); his tokens stay for the next");
 
   const saldoHref = /href="([^"]*\/saldo\/[^"]+)"/.exec(doneHtml)?.[1];
   if (!saldoHref) fail("the success page has no balance link");

@@ -76,6 +76,8 @@ export const texts = {
       "¿Recargó para tomar un trabajo? Vuelva a WhatsApp y presione «Atender» otra vez en el aviso del trabajo: si sigue disponible, es suyo.",
     backToWhatsApp: "Volver a WhatsApp",
     jobReady: "Ya puede tomar el trabajo por el que recargó: si sigue disponible, es suyo.",
+    jobGone:
+      "El trabajo por el que recargó ya no está disponible: lo tomó otro colaborador, se canceló o venció. Sus tokens quedan para los próximos avisos, que le llegan por WhatsApp.",
     takeJob: "Tomar el trabajo",
     summary: {
       buyOrder: "Orden de compra",

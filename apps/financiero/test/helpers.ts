@@ -72,6 +72,23 @@ export const jobTopUpLink = (orderId: string, phone: string, expiresAt?: number)
 export const canjeLinkOf = (orderId: string, phone: string, expiresAt?: number) =>
   link("canje", canjeSubject(orderId, phone), expiresAt);
 
+/**
+ * A cotorro order row as the job of a top-up sees it (financiero only reads orders): paid and
+ * open for `openForMs` by default; `taken`, or a window already closed, make it gone.
+ */
+export async function seedOrder(
+  id: string,
+  opts: { status?: "paid" | "taken" | "cancelled"; openForMs?: number } = {},
+) {
+  const now = Date.now();
+  await env.LEDGER.prepare(
+    `INSERT OR REPLACE INTO orders (id, kind, status, amount, comuna, created_at, updated_at, paid_at, expires_at)
+     VALUES (?1, 'visit', ?2, 68000, 'Ñuñoa', ?3, ?3, ?3, ?4)`,
+  )
+    .bind(id, opts.status ?? "paid", now, now + (opts.openForMs ?? 3_600_000))
+    .run();
+}
+
 /** Asserts that `token` is a valid canje link of `orderId` for `phone`, as cotorro would honour it. */
 export async function expectCanjeLink(token: string | null | undefined, orderId: string, phone: string) {
   const read = await verifyCanjeLink({ settings: loadSettings("financiero", env), now: Date.now }, token ?? "");

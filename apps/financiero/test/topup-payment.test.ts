@@ -23,6 +23,7 @@ import {
   request,
   type Started,
   seedCollaborator,
+  seedOrder,
   startTopUp,
   tokensOf,
 } from "./helpers.ts";
@@ -131,6 +132,7 @@ describe("approved top-up", () => {
 
   it("a top-up made for a job leads straight to it («Tomar el trabajo»), on reload too; once that link expires, to WhatsApp", async () => {
     const phone = await collaborator();
+    await seedOrder("ord_job900000000000000");
     const started = await startTopUp(phone, 5, { link: await jobTopUpLink("ord_job900000000000000", phone) });
     const job = (await paymentByToken(started.token))?.job_link;
     await expectCanjeLink(job, "ord_job900000000000000", phone);
@@ -158,6 +160,41 @@ describe("approved top-up", () => {
     const afterExpiry = await expectApproved(expired, late, 6, 1);
     expect(afterExpiry).not.toContain("/atender/");
   });
+
+  it.each([
+    ["taken by another collaborator", { status: "taken" }],
+    ["cancelled", { status: "cancelled" }],
+    ["past its window", { openForMs: -1000 }],
+  ] as const)(
+    "a top-up for a job since %s says the job is gone and leads to WhatsApp; the job's own collaborator still gets it",
+    async (_, gone) => {
+      const phone = await collaborator();
+      const orderId = `ord_gone${String(phoneSeq).padStart(14, "0")}`;
+      await seedOrder(orderId);
+      const started = await startTopUp(phone, 1, { link: await jobTopUpLink(orderId, phone) });
+      await seedOrder(orderId, gone);
+      const ret = await sb.decide(started.token, "approve");
+      const res = await performReturn(ret);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain("Recarga exitosa");
+      expect(html).toContain("Saldo: 1 token");
+      expect(html).toContain("El trabajo por el que recargó ya no está disponible");
+      expect(html).not.toContain("/atender/");
+      expect(html).not.toContain("Tomar el trabajo");
+      expect(html).toContain("wa.me");
+      await expectCreditedOnce(phone, started, 1);
+      // The collaborator who holds the job (took it after paying, then reloads) is led to its page.
+      await env.LEDGER.prepare(
+        "INSERT INTO claims (order_id, phone, token_id, claim_ref, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+      )
+        .bind(orderId, phone, -phoneSeq, `claim-${orderId}`, Date.now())
+        .run();
+      const reload = await (await request(`/return_url?token_ws=${started.token}`)).text();
+      expect(reload).toContain("Tomar el trabajo</a>");
+      expect(reload).not.toContain("ya no está disponible");
+    },
+  );
 
   it("10 simultaneous identical returns: N tokens, one receipt message, one owner notice", async () => {
     const phone = await collaborator();

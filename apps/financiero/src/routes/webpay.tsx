@@ -17,7 +17,7 @@ import { PendingPage, pendingRefreshHref, returnParams } from "@cotorro/web/webp
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { completeTopUp } from "../services/complete-topup.ts";
-import { verifyJobLink } from "../services/links.ts";
+import { jobStateOf } from "../services/links.ts";
 import { tokenExpiry } from "../services/topup-payment-hooks.ts";
 import { texts } from "../texts.ts";
 import { ApprovedPage, NotPaidPage } from "../views/payment-pages.tsx";
@@ -56,7 +56,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", async (c) => {
     case "authorized": {
       if (!phone) throw new Error(`top-up ${payment.buy_order} has no buyer`);
       const paidAt = payment.finalized_at ?? payment.updated_at;
-      const job = await verifyJobLink(deps, payment.job_link, phone);
+      const job = await jobStateOf(deps, payment.job_link, phone);
       return c.html(
         <ApprovedPage
           tokens={payment.tokens ?? 0}
@@ -69,7 +69,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", async (c) => {
           validUntil={formatDateTimeCl(tokenExpiry(deps, paidAt))}
           saldoHref={saldoPath(await saldoToken(deps, phone))}
           whatsappHref={waLink(deps.settings.PUBLIC_NUMBER_COLLABORATORS as Phone)}
-          {...(job ? { jobHref: canjeUrl(deps, job) } : {})}
+          job={job === null ? null : job.kind === "gone" ? "gone" : { href: canjeUrl(deps, job.token) }}
           requestId={requestId}
         />,
         200,

@@ -2,9 +2,12 @@
  * The job a top-up was made for (core collaborator-links.ts has every link's format): a top-up
  * link sent to a collaborator who could not take an order for want of tokens names that order.
  * The payment keeps a canje link of it, and "Recarga exitosa" leads straight back to the job
- * while that link holds.
+ * while that link holds and the job can still be taken, or says that it is gone.
  */
+
+import { getClaim } from "@cotorro/core/claim-store";
 import { canjeToken, type LinkDeps, type TopUpTarget, verifyCanjeLink } from "@cotorro/core/collaborator-links";
+import { getOrder, isOpenForClaims } from "@cotorro/core/order-store";
 import type { Phone } from "@cotorro/core/phone";
 
 /** The canje link token of the job a verified top-up link names, or null when it names none. */
@@ -12,16 +15,27 @@ export async function jobLinkOf(deps: LinkDeps, target: TopUpTarget): Promise<st
   return target.jobOrderId ? canjeToken(deps, target.jobOrderId, target.phone) : null;
 }
 
+/** Where "Recarga exitosa" leads for the job a top-up was made for. */
+export type JobState =
+  /** Its page (`/atender/<token>`): the job can still be taken, or this collaborator took it. */
+  | { kind: "open"; token: string }
+  /** Taken by someone else, cancelled or expired since the link was issued. */
+  | { kind: "gone" };
+
 /**
- * `token` when it is a valid, unexpired canje link issued to `phone`, otherwise null: a job link
- * only adds a way back to the job, so one that no longer holds is left out, never an error.
+ * The job of a paid top-up, read now: null when the payment names none or its link no longer holds
+ * (expired, or issued to another number), which leaves the WhatsApp way back; otherwise whether
+ * it can still be taken (the rule of the claim, core `isOpenForClaims`) or this number holds it.
  */
-export async function verifyJobLink(
-  deps: LinkDeps,
+export async function jobStateOf(
+  deps: LinkDeps & { db: D1Database },
   token: string | null | undefined,
   phone: Phone,
-): Promise<string | null> {
+): Promise<JobState | null> {
   if (!token) return null;
   const verified = await verifyCanjeLink(deps, token);
-  return verified.ok && verified.value.phone === phone ? token : null;
+  if (!verified.ok || verified.value.phone !== phone) return null;
+  const { orderId } = verified.value;
+  const [order, claim] = await Promise.all([getOrder(deps.db, orderId), getClaim(deps.db, orderId, phone)]);
+  return claim || isOpenForClaims(order, deps.now()) ? { kind: "open", token } : { kind: "gone" };
 }

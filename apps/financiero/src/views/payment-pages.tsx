@@ -17,15 +17,19 @@ export interface ApprovedPageProps {
   saldoHref: string;
   /** The collaborators' WhatsApp chat (wa.me), where the offer and its Atender button are. */
   whatsappHref: string;
-  /** The page of the job this top-up was made to take, while its link holds. */
-  jobHref?: string;
+  /**
+   * The job this top-up was made to take: its page while it can be taken, "gone" once it cannot,
+   * null when the top-up named none (or its link no longer holds).
+   */
+  job: { href: string } | "gone" | null;
   requestId?: string;
 }
 
 /**
  * "Recarga exitosa" with the new balance, the way back to the job (most top-ups are made to take
- * one offered on WhatsApp: straight to its page when the top-up link named it, otherwise to
- * the WhatsApp chat) and a link to the balance page.
+ * one offered on WhatsApp: straight to its page when the top-up link named it and it can still
+ * be taken; otherwise to the WhatsApp chat, saying so when that job is gone) and a link to the
+ * balance page.
  */
 export function ApprovedPage(p: ApprovedPageProps) {
   return (
@@ -44,10 +48,10 @@ export function ApprovedPage(p: ApprovedPageProps) {
           <strong>{p.validUntil}</strong>
         </p>
       </div>
-      <p id="volver">{p.jobHref ? t.jobReady : t.backToJob}</p>
+      <p id="volver">{p.job === null ? t.backToJob : p.job === "gone" ? t.jobGone : t.jobReady}</p>
       <div class="actions">
-        {p.jobHref ? (
-          <a class="button" href={p.jobHref}>
+        {p.job !== null && p.job !== "gone" ? (
+          <a class="button" href={p.job.href}>
             {t.takeJob}
           </a>
         ) : (
