@@ -15,6 +15,8 @@ export const texts = {
       fono: "El número con el que está registrado como colaborador. Ej.: 9 1234 5678",
       fixedFono: "Número de la cuenta que recibe los tokens",
       forJob: "Después del pago podrá volver al trabajo por el que recarga.",
+      jobGone:
+        "El trabajo por el que recarga ya no está disponible: lo tomó otro colaborador, se canceló o venció. Los tokens que compre le servirán para los próximos avisos.",
     },
     pack: (tokens: number) => `${tokens} ${tokens === 1 ? "token" : "tokens"}`,
     perToken: (price: string) => `${price} por token`,

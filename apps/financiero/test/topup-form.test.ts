@@ -18,6 +18,7 @@ import {
   redirectForm,
   request,
   seedCollaborator,
+  seedOrder,
   startTopUp,
   storedCounts,
   tokensOf,
@@ -130,6 +131,7 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
 
   it("a link sent for a job says so, and the payment keeps a canje link of that job for «Recarga exitosa»", async () => {
     const phone = await registered();
+    await seedOrder("ord_job100000000000000");
     const token = await jobTopUpLink("ord_job100000000000000", phone);
     const form = await (await request(`/recargar/${token}?cantidad=5`)).text();
     expect(form).toContain("Después del pago podrá volver al trabajo por el que recarga.");
@@ -142,6 +144,19 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
     const again = await postForm("/recargar", { fono: phone, cantidad: "7", link: token });
     expect(again.status).toBe(400);
     expect(await again.text()).toContain("Después del pago podrá volver al trabajo por el que recarga.");
+  });
+
+  it("a link for a job that is gone by the time the form opens says so before the payment, and still sells", async () => {
+    const phone = await registered();
+    await seedOrder("ord_job400000000000000", { status: "taken" });
+    const token = await jobTopUpLink("ord_job400000000000000", phone);
+    const res = await request(`/recargar/${token}`);
+    expect(res.status).toBe(200);
+    const form = await res.text();
+    expect(form).toContain("El trabajo por el que recarga ya no está disponible");
+    expect(form).not.toContain("podrá volver al trabajo");
+    const started = await startTopUp(phone, 1, { link: token });
+    expect(await paymentByToken(started.token)).toMatchObject({ phone, tokens: 1 });
   });
 
   it("a plain top-up link, or a typed number, has no job: whatever else the request says, none is kept", async () => {

@@ -19,7 +19,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { bodyLimit, csrfProtection, formRateLimit } from "../middleware/form-guard.tsx";
 import { validate } from "../middleware/validate.ts";
-import { jobLinkOf } from "../services/links.ts";
+import { jobLinkOf, topUpJobState } from "../services/links.ts";
 import { type StartTopUpError, startTopUp, type WebpayRedirect } from "../services/start-topup.ts";
 import { fieldErrors, type TopUpErrors, type TopUpValues, topUpSchema, topUpValues } from "../services/topup-input.ts";
 import { texts } from "../texts.ts";
@@ -36,7 +36,7 @@ function formResponse(
   values: TopUpValues,
   errors: TopUpErrors,
   status: 200 | 400,
-  fixed?: { phone: Phone; link: string; forJob: boolean },
+  fixed?: { phone: Phone; link: string; job: "open" | "gone" | null },
 ) {
   const { settings } = c.get("deps");
   return c.html(
@@ -73,8 +73,8 @@ async function linkFormResponse(
 ) {
   const verified = await verifyTopUpLink(c.get("deps"), link);
   if (!verified.ok) return linkErrorResponse(c, verified.error);
-  const { phone, jobOrderId } = verified.value;
-  return formResponse(c, values, errors, status, { phone, link, forJob: jobOrderId !== null });
+  const job = await topUpJobState(c.get("deps"), verified.value);
+  return formResponse(c, values, errors, status, { phone: verified.value.phone, link, job });
 }
 
 pageRoutes.get("/recargar/:link", (c) => {

@@ -23,9 +23,27 @@ export type JobState =
   | { kind: "gone" };
 
 /**
+ * Whether the job `orderId` is still there for `phone`: it can still be taken (the rule of the
+ * claim, core `isOpenForClaims`), or this number already holds it.
+ */
+async function jobOpenFor(deps: LinkDeps & { db: D1Database }, orderId: string, phone: Phone): Promise<boolean> {
+  const [order, claim] = await Promise.all([getOrder(deps.db, orderId), getClaim(deps.db, orderId, phone)]);
+  return claim !== null || isOpenForClaims(order, deps.now());
+}
+
+/** The job a verified top-up link names, read now: "open", "gone", or null when it names none. */
+export async function topUpJobState(
+  deps: LinkDeps & { db: D1Database },
+  target: TopUpTarget,
+): Promise<JobState["kind"] | null> {
+  if (!target.jobOrderId) return null;
+  return (await jobOpenFor(deps, target.jobOrderId, target.phone)) ? "open" : "gone";
+}
+
+/**
  * The job of a paid top-up, read now: null when the payment names none or its link no longer holds
- * (expired, or issued to another number), which leaves the WhatsApp way back; otherwise whether
- * it can still be taken (the rule of the claim, core `isOpenForClaims`) or this number holds it.
+ * (expired, or issued to another number), which leaves the WhatsApp way back; otherwise its page
+ * while it is open for this number (`jobOpenFor`), or "gone".
  */
 export async function jobStateOf(
   deps: LinkDeps & { db: D1Database },
@@ -35,7 +53,5 @@ export async function jobStateOf(
   if (!token) return null;
   const verified = await verifyCanjeLink(deps, token);
   if (!verified.ok || verified.value.phone !== phone) return null;
-  const { orderId } = verified.value;
-  const [order, claim] = await Promise.all([getOrder(deps.db, orderId), getClaim(deps.db, orderId, phone)]);
-  return claim || isOpenForClaims(order, deps.now()) ? { kind: "open", token } : { kind: "gone" };
+  return (await jobOpenFor(deps, verified.value.orderId, phone)) ? { kind: "open", token } : { kind: "gone" };
 }

@@ -19,10 +19,11 @@ export interface TopUpPageProps {
   values?: TopUpValues;
   errors?: TopUpErrors;
   /**
-   * Set when a signed link fixed the number: it is shown, not asked. `forJob`: the link was sent
-   * for a job its collaborator could not take; "Recarga exitosa" will lead back to it.
+   * Set when a signed link fixed the number: it is shown, not asked. `job`: the link was sent for a
+   * job its collaborator could not take, which "Recarga exitosa" will lead back to ("open") or
+   * which is no longer there ("gone"); null for a plain top-up link.
    */
-  fixed?: { phone: Phone; link: string; forJob: boolean };
+  fixed?: { phone: Phone; link: string; job: "open" | "gone" | null };
   requestId?: string;
 }
 
@@ -60,7 +61,12 @@ export function TopUpPage({
             </p>
             <input type="hidden" name="fono" value={fixed.phone} />
             <input type="hidden" name="link" value={fixed.link} />
-            {fixed.forJob ? <p class="muted">{t.hints.forJob}</p> : null}
+            {fixed.job === "open" ? <p class="muted">{t.hints.forJob}</p> : null}
+            {fixed.job === "gone" ? (
+              <p class="notice warn" id="trabajo-no-disponible">
+                {t.hints.jobGone}
+              </p>
+            ) : null}
           </div>
         ) : (
           <PhoneField name="fono" label={t.labels.fono} hint={t.hints.fono} error={errors.fono} value={values.fono} />
