@@ -212,13 +212,14 @@ async function admin(base: string, token: string, path: string, body?: unknown) 
 async function main() {
   const stateDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "cotorro-bench-"));
   const subrequestLog: number[] = [];
-  let refusedSends = 0;
+  // cotorro's `offer_send_failed` lines (its phones already masked): counted, and printed when a run has any.
+  const refusedLines: string[] = [];
   console.log("Starting a fresh stack and the baseline worker…");
   const onLine = (app: string, line: string) => {
     if (app !== "cotorro") return;
     const m = /"event":"queue_batch_done".*?"subrequests":(\d+)/.exec(line);
     if (m) subrequestLog.push(Number(m[1]));
-    if (line.includes('"event":"offer_send_failed"')) refusedSends++;
+    if (line.includes('"event":"offer_send_failed"')) refusedLines.push(line.trim());
   };
   const stack = await startStack({ ports: PORTS, stateDir, quiet: true, onLine });
   let baseline: ChildProcess | undefined;
@@ -255,7 +256,7 @@ async function main() {
     }
     await sandbox.reset();
     subrequestLog.length = 0;
-    refusedSends = 0;
+    refusedLines.length = 0;
     const { paidAt, orderId } = await bookAndPay(cotorro, sandbox, token);
     const everyone = [...phones, "+56911111111", "+56922222222"];
     const offers = await offersOf(sandbox, orderId, everyone, DISPATCH_WAIT_MS);
@@ -266,8 +267,10 @@ async function main() {
       lost: everyone.filter((p) => !offers.has(p)).length,
       duplicates: [...offers.values()].reduce((n, l) => n + l.length - 1, 0),
       max_subrequests_per_invocation: subrequestLog.length > 0 ? Math.max(...subrequestLog) : Number.NaN,
-      refused_sends: refusedSends,
+      refused_sends: refusedLines.length,
     };
+    // Why they were refused (the Graph code and kind), for reading a slow dispatch.
+    for (const line of refusedLines) console.log(`  refused offer: ${line}`);
 
     // The offers' delivery statuses (two webhooks each) trail the last offer: the taps start once
     // every one has reached cotorro, so they are measured against each other rather than against
