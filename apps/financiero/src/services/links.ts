@@ -4,7 +4,6 @@
  * The payment keeps a canje link of it, and "Recarga exitosa" leads straight back to the job
  * while that link holds and the job can still be taken, or says that it is gone.
  */
-
 import { getClaim } from "@cotorro/core/claim-store";
 import { canjeToken, type LinkDeps, type TopUpTarget, verifyCanjeLink } from "@cotorro/core/collaborator-links";
 import { getOrder, isOpenForClaims } from "@cotorro/core/order-store";
@@ -14,6 +13,9 @@ import type { Phone } from "@cotorro/core/phone";
 export async function jobLinkOf(deps: LinkDeps, target: TopUpTarget): Promise<string | null> {
   return target.jobOrderId ? canjeToken(deps, target.jobOrderId, target.phone) : null;
 }
+
+/** What reading a job needs: the link settings and clock, and the ledger. */
+type JobDeps = LinkDeps & { db: D1Database };
 
 /** Where "Recarga exitosa" leads for the job a top-up was made for. */
 export type JobState =
@@ -26,16 +28,13 @@ export type JobState =
  * Whether the job `orderId` is still there for `phone`: it can still be taken (the rule of the
  * claim, core `isOpenForClaims`), or this number already holds it.
  */
-async function jobOpenFor(deps: LinkDeps & { db: D1Database }, orderId: string, phone: Phone): Promise<boolean> {
+async function jobOpenFor(deps: JobDeps, orderId: string, phone: Phone): Promise<boolean> {
   const [order, claim] = await Promise.all([getOrder(deps.db, orderId), getClaim(deps.db, orderId, phone)]);
   return claim !== null || isOpenForClaims(order, deps.now());
 }
 
 /** The job a verified top-up link names, read now: "open", "gone", or null when it names none. */
-export async function topUpJobState(
-  deps: LinkDeps & { db: D1Database },
-  target: TopUpTarget,
-): Promise<JobState["kind"] | null> {
+export async function topUpJobState(deps: JobDeps, target: TopUpTarget): Promise<JobState["kind"] | null> {
   if (!target.jobOrderId) return null;
   return (await jobOpenFor(deps, target.jobOrderId, target.phone)) ? "open" : "gone";
 }
@@ -46,7 +45,7 @@ export async function topUpJobState(
  * while it is open for this number (`jobOpenFor`), or "gone".
  */
 export async function jobStateOf(
-  deps: LinkDeps & { db: D1Database },
+  deps: JobDeps,
   token: string | null | undefined,
   phone: Phone,
 ): Promise<JobState | null> {
