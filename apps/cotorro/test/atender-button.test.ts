@@ -327,6 +327,23 @@ describe("Atender through the button", () => {
     expect(await claimsOf(order.id)).toBe(0);
   });
 
+  it("'Recargar' on an offer its presser already took still names that job (the rule of financiero's pages)", async () => {
+    const ana = await addCollaborator({ tokens: 1 });
+    const order = await createPaidOrder();
+    const sent = await offer(sb, order, ana);
+    expect((await press(sent.id)).status).toBe(200);
+    expect(await orderStatus(order.id)).toBe("taken");
+    expect((await press(sent.id, "Recargar")).status).toBe(200);
+    const reply = (await inbox(sb, ana.phone)).at(-1)!;
+    expect(reply.text).not.toContain("ya no está disponible");
+    expect(reply.text).toContain("podrá tomar este trabajo desde esa misma página");
+    const link = linkIn(reply.text!, "recargar");
+    const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "recarga", Date.now());
+    expect(claims.ok && claims.value.subject).toBe(`${order.id}|${ana.phone}`);
+    expect(await claimsOf(order.id)).toBe(1);
+    expect(await spentBy(ana.phone)).toBe(1);
+  });
+
   it.each(["taken", "expired"] as const)(
     "'Recargar' on an offer already %s answers with a plain top-up link and says the job is gone",
     async (how) => {

@@ -6,6 +6,7 @@
  */
 import { all, batch, first, run } from "./d1.ts";
 import { base64url } from "./ids.ts";
+import { isOpenForClaims, type OrderRow } from "./order-store.ts";
 import { err, ok, type Result } from "./result.ts";
 
 export interface ClaimInput {
@@ -153,6 +154,23 @@ export interface ClaimRow {
 /** This collaborator's claim on the order, if any (canje page: show the contact again). */
 export function getClaim(db: D1Database, orderId: string, phone: string): Promise<ClaimRow | null> {
   return first<ClaimRow>(db.prepare("SELECT * FROM claims WHERE order_id = ?1 AND phone = ?2").bind(orderId, phone));
+}
+
+/**
+ * Whether the job `orderId` is still there for `phone`, in one read: it can still be taken
+ * (order-store `isOpenForClaims`), or this number already holds it. What a top-up made for that
+ * job says and where it leads (cotorro's "Recargar" on the offer, financiero's form and
+ * "Recarga exitosa"), never the claim itself.
+ */
+export async function isJobOpenFor(db: D1Database, orderId: string, phone: string, now: number): Promise<boolean> {
+  const row = await first<OrderRow & { held: number }>(
+    db
+      .prepare(
+        "SELECT o.*, EXISTS (SELECT 1 FROM claims c WHERE c.order_id = o.id AND c.phone = ?2) AS held FROM orders o WHERE o.id = ?1",
+      )
+      .bind(orderId, phone),
+  );
+  return row?.held === 1 || isOpenForClaims(row, now);
 }
 
 /** Everyone who took the order (admin, owner notices). */

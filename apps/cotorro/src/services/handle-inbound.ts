@@ -13,7 +13,7 @@ import {
   type TemplateMessage,
   topUpTemplate,
 } from "@cotorro/core/atender-messages";
-import { type ClaimResult, claimOrderStatements, claimOutcomeOf } from "@cotorro/core/claim-store";
+import { type ClaimResult, claimOrderStatements, claimOutcomeOf, isJobOpenFor } from "@cotorro/core/claim-store";
 import { saldoUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { batch } from "@cotorro/core/d1";
@@ -36,7 +36,6 @@ import {
 } from "@cotorro/core/inbound-event-store";
 import { alertOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
-import { getOrder, isOpenForClaims } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { Collaborator } from "@cotorro/core/roster-store";
 import { validTokens } from "@cotorro/core/token-store";
@@ -338,9 +337,12 @@ async function handleMessage(
       const orderId = action.orderId ?? offer?.order_id ?? null;
       if (orderId) return atender(orderId, sender, deps, event.tap);
     }
-    // "Recargar" on an offer is a top-up for that job, while it can still be taken: its "Recarga
-    // exitosa" leads back to it. Once taken or expired, it is a plain top-up that says so.
-    if (action.kind === "recargar") return replyTopUp(sender, deps, offer ? await jobOf(offer.order_id, deps) : null);
+    // "Recargar" on an offer is a top-up for that job while it is still there for the presser (open,
+    // or theirs already): its "Recarga exitosa" leads back to it. Once taken by someone else,
+    // cancelled or expired, it is a plain top-up that says so.
+    if (action.kind === "recargar") {
+      return replyTopUp(sender, deps, offer ? await jobOf(offer.order_id, sender.phone, deps) : null);
+    }
     return command(null, sender, deps);
   }
   return command(content.type === "text" ? parseCommand(content.body) : null, sender, deps);
@@ -408,11 +410,11 @@ async function claimErrorReply(
   }
 }
 
-/** The job a top-up pressed on an offer is for: open (named in the link) or no longer takeable. */
+/** The job a top-up pressed on an offer is for: open for the presser (named in the link) or gone. */
 type TopUpJob = { open: true; orderId: string } | { open: false };
 
-async function jobOf(orderId: string, deps: Deps): Promise<TopUpJob> {
-  return isOpenForClaims(await getOrder(deps.db, orderId), deps.now()) ? { open: true, orderId } : { open: false };
+async function jobOf(orderId: string, phone: string, deps: Deps): Promise<TopUpJob> {
+  return (await isJobOpenFor(deps.db, orderId, phone, deps.now())) ? { open: true, orderId } : { open: false };
 }
 
 async function replyTopUp(sender: Sender, deps: Deps, job: TopUpJob | null = null): Promise<void> {

@@ -4,9 +4,8 @@
  * The payment keeps a canje link of it, and "Recarga exitosa" leads straight back to the job
  * while that link holds and the job can still be taken, or says that it is gone.
  */
-import { getClaim } from "@cotorro/core/claim-store";
+import { isJobOpenFor } from "@cotorro/core/claim-store";
 import { canjeToken, type LinkDeps, type TopUpTarget, verifyCanjeLink } from "@cotorro/core/collaborator-links";
-import { getOrder, isOpenForClaims } from "@cotorro/core/order-store";
 import type { Phone } from "@cotorro/core/phone";
 
 /** The canje link token of the job a verified top-up link names, or null when it names none. */
@@ -24,13 +23,9 @@ export type JobState =
   /** Taken by someone else, cancelled or expired since the link was issued. */
   | { kind: "gone" };
 
-/**
- * Whether the job `orderId` is still there for `phone`: it can still be taken (the rule of the
- * claim, core `isOpenForClaims`), or this number already holds it.
- */
-async function jobOpenFor(deps: JobDeps, orderId: string, phone: Phone): Promise<boolean> {
-  const [order, claim] = await Promise.all([getOrder(deps.db, orderId), getClaim(deps.db, orderId, phone)]);
-  return claim !== null || isOpenForClaims(order, deps.now());
+/** Whether the job `orderId` is still there for `phone` (core `isJobOpenFor`: open, or held by this number). */
+function jobOpenFor(deps: JobDeps, orderId: string, phone: Phone): Promise<boolean> {
+  return isJobOpenFor(deps.db, orderId, phone, deps.now());
 }
 
 /** The job a verified top-up link names, read now: "open", "gone", or null when it names none. */
