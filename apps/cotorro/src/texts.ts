@@ -6,6 +6,10 @@ const TOP_UP_JOB = {
     before: "",
     after: "\n\nAl terminar el pago podrá tomar este trabajo desde esa misma página, si sigue disponible.",
   },
+  held: {
+    before: "Este trabajo ya es suyo; los tokens que compre le servirán para los próximos avisos.\n\n",
+    after: "",
+  },
   gone: {
     before: "Este trabajo ya no está disponible; los tokens que compre le servirán para los próximos avisos.\n\n",
     after: "",
@@ -205,8 +209,8 @@ export const atenderTexts = {
           : "Para comprar tokens escriba *recargar*.",
         `Detalle y movimientos: ${s.link}`,
       ].join("\n"),
-    /** `job`: pressed on an offer that can still be taken ("open"), on one that cannot ("gone"), or neither. */
-    topUp: (t: { price: string; link: string; job: "open" | "gone" | "none" }) =>
+    /** `job`: pressed on an offer that can still be taken ("open"), that the presser took ("held"), that is gone, or neither. */
+    topUp: (t: { price: string; link: string; job: keyof typeof TOP_UP_JOB }) =>
       `${TOP_UP_JOB[t.job].before}Cada token cuesta ${t.price} y le permite atender un trabajo. Recargue aquí: ${t.link}${TOP_UP_JOB[t.job].after}`,
     activated: "Listo: su cuenta está activa y le avisaremos de los trabajos de su zona. Sus tokens se mantienen.",
     alreadyActive: "Su cuenta ya está activa. Escriba *ayuda* para ver los comandos.",

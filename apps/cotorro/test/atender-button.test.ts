@@ -327,7 +327,7 @@ describe("Atender through the button", () => {
     expect(await claimsOf(order.id)).toBe(0);
   });
 
-  it("'Recargar' on an offer its presser already took still names that job (the rule of financiero's pages)", async () => {
+  it("'Recargar' on an offer its presser just took (balance 0) says the job is theirs, with a plain top-up link", async () => {
     const ana = await addCollaborator({ tokens: 1 });
     const order = await createPaidOrder();
     const sent = await offer(sb, order, ana);
@@ -335,11 +335,12 @@ describe("Atender through the button", () => {
     expect(await orderStatus(order.id)).toBe("taken");
     expect((await press(sent.id, "Recargar")).status).toBe(200);
     const reply = (await inbox(sb, ana.phone)).at(-1)!;
+    expect(reply.text).toMatch(/^Este trabajo ya es suyo; los tokens que compre le servirán para los próximos avisos/);
     expect(reply.text).not.toContain("ya no está disponible");
-    expect(reply.text).toContain("podrá tomar este trabajo desde esa misma página");
+    expect(reply.text).not.toContain("podrá tomar");
     const link = linkIn(reply.text!, "recargar");
     const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "recarga", Date.now());
-    expect(claims.ok && claims.value.subject).toBe(`${order.id}|${ana.phone}`);
+    expect(claims.ok && claims.value.subject).toBe(ana.phone);
     expect(await claimsOf(order.id)).toBe(1);
     expect(await spentBy(ana.phone)).toBe(1);
   });

@@ -15,6 +15,7 @@ export const texts = {
       fono: "El número con el que está registrado como colaborador. Ej.: 9 1234 5678",
       fixedFono: "Número de la cuenta que recibe los tokens",
       forJob: "Después del pago podrá volver al trabajo por el que recarga.",
+      jobHeld: "El trabajo por el que recarga ya es suyo. Los tokens que compre le servirán para los próximos avisos.",
       jobGone:
         "El trabajo por el que recarga ya no está disponible: lo tomó otro colaborador, se canceló o venció. Los tokens que compre le servirán para los próximos avisos.",
     },
@@ -78,9 +79,12 @@ export const texts = {
       "¿Recargó para tomar un trabajo? Vuelva a WhatsApp y presione «Atender» otra vez en el aviso del trabajo: si sigue disponible, es suyo.",
     backToWhatsApp: "Volver a WhatsApp",
     jobReady: "Ya puede tomar el trabajo por el que recargó: si sigue disponible, es suyo.",
+    jobHeld:
+      "El trabajo por el que recargó ya es suyo: sus datos siguen en su ficha. Sus tokens quedan para los próximos avisos.",
     jobGone:
       "El trabajo por el que recargó ya no está disponible: lo tomó otro colaborador, se canceló o venció. Sus tokens quedan para los próximos avisos, que le llegan por WhatsApp.",
     takeJob: "Tomar el trabajo",
+    seeJob: "Ver la ficha del trabajo",
     summary: {
       buyOrder: "Orden de compra",
       tokens: "Tokens",

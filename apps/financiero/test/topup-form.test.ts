@@ -159,6 +159,20 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
     expect(await paymentByToken(started.token)).toMatchObject({ phone, tokens: 1 });
   });
 
+  it("a link for a job its collaborator has taken since says the job is theirs, not that it is gone", async () => {
+    const phone = await registered();
+    await seedOrder("ord_job500000000000000", { status: "taken" });
+    await env.LEDGER.prepare(
+      "INSERT INTO claims (order_id, phone, token_id, claim_ref, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+      .bind("ord_job500000000000000", phone, -500, "claim-ord_job500", Date.now())
+      .run();
+    const form = await (await request(`/recargar/${await jobTopUpLink("ord_job500000000000000", phone)}`)).text();
+    expect(form).toContain("El trabajo por el que recarga ya es suyo.");
+    expect(form).not.toContain("ya no está disponible");
+    expect(form).not.toContain("podrá volver al trabajo");
+  });
+
   it("a plain top-up link, or a typed number, has no job: whatever else the request says, none is kept", async () => {
     const phone = await registered();
     const token = await link("recarga", phone);

@@ -166,7 +166,7 @@ describe("approved top-up", () => {
     ["cancelled", { status: "cancelled" }],
     ["past its window", { openForMs: -1000 }],
   ] as const)(
-    "a top-up for a job since %s says the job is gone and leads to WhatsApp; the job's own collaborator still gets it",
+    "a top-up for a job since %s says the job is gone and leads to WhatsApp; once its buyer holds it, to its page",
     async (_, gone) => {
       const phone = await collaborator();
       const orderId = `ord_gone${String(phoneSeq).padStart(14, "0")}`;
@@ -184,14 +184,17 @@ describe("approved top-up", () => {
       expect(html).not.toContain("Tomar el trabajo");
       expect(html).toContain("wa.me");
       await expectCreditedOnce(phone, started, 1);
-      // The collaborator who holds the job (took it after paying, then reloads) is led to its page.
+      // The collaborator who holds the job (took it after paying, then reloads) is told it is theirs
+      // and led to its page, where its contact is.
       await env.LEDGER.prepare(
         "INSERT INTO claims (order_id, phone, token_id, claim_ref, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
       )
         .bind(orderId, phone, -phoneSeq, `claim-${orderId}`, Date.now())
         .run();
       const reload = await (await request(`/return_url?token_ws=${started.token}`)).text();
-      expect(reload).toContain("Tomar el trabajo</a>");
+      expect(reload).toContain("El trabajo por el que recargó ya es suyo");
+      expect(reload).toMatch(/<a class="button" href="http:\/\/127\.0\.0\.1:8787\/atender\/[^"]+">Ver la ficha del trabajo<\/a>/);
+      expect(reload).not.toContain("Tomar el trabajo");
       expect(reload).not.toContain("ya no está disponible");
     },
   );

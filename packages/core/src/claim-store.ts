@@ -157,12 +157,23 @@ export function getClaim(db: D1Database, orderId: string, phone: string): Promis
 }
 
 /**
- * Whether the job `orderId` is still there for `phone`, in one read: it can still be taken
- * (order-store `isOpenForClaims`), or this number already holds it. What a top-up made for that
- * job says and where it leads (cotorro's "Recargar" on the offer, financiero's form and
- * "Recarga exitosa"), never the claim itself.
+ * Where a job stands for one collaborator: "held" when this number already took it, else "open"
+ * while it can still be taken (order-store `isOpenForClaims`), else "gone" (taken by others,
+ * cancelled, expired or unknown).
  */
-export async function isJobOpenFor(db: D1Database, orderId: string, phone: string, now: number): Promise<boolean> {
+export type JobStanding = "open" | "held" | "gone";
+
+/**
+ * Where the job `orderId` stands for `phone` (`JobStanding`), in one read. It decides what a top-up
+ * made for that job says and where it leads (cotorro's "Recargar" on the offer, financiero's form
+ * and "Recarga exitosa"), never the claim itself.
+ */
+export async function jobStandingFor(
+  db: D1Database,
+  orderId: string,
+  phone: string,
+  now: number,
+): Promise<JobStanding> {
   const row = await first<OrderRow & { held: number }>(
     db
       .prepare(
@@ -170,7 +181,8 @@ export async function isJobOpenFor(db: D1Database, orderId: string, phone: strin
       )
       .bind(orderId, phone),
   );
-  return row?.held === 1 || isOpenForClaims(row, now);
+  if (row?.held === 1) return "held";
+  return isOpenForClaims(row, now) ? "open" : "gone";
 }
 
 /** Everyone who took the order (admin, owner notices). */

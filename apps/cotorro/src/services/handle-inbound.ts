@@ -13,7 +13,13 @@ import {
   type TemplateMessage,
   topUpTemplate,
 } from "@cotorro/core/atender-messages";
-import { type ClaimResult, claimOrderStatements, claimOutcomeOf, isJobOpenFor } from "@cotorro/core/claim-store";
+import {
+  type ClaimResult,
+  claimOrderStatements,
+  claimOutcomeOf,
+  type JobStanding,
+  jobStandingFor,
+} from "@cotorro/core/claim-store";
 import { saldoUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { batch } from "@cotorro/core/d1";
@@ -337,11 +343,14 @@ async function handleMessage(
       const orderId = action.orderId ?? offer?.order_id ?? null;
       if (orderId) return atender(orderId, sender, deps, event.tap);
     }
-    // "Recargar" on an offer is a top-up for that job while it is still there for the presser (open,
-    // or theirs already): its "Recarga exitosa" leads back to it. Once taken by someone else,
-    // cancelled or expired, it is a plain top-up that says so.
+    // "Recargar" on an offer is a top-up for that job while it can still be taken: its "Recarga
+    // exitosa" leads back to it. Once the presser took it (their balance may have reached 0), or
+    // someone else did, or it was cancelled or expired, it is a plain top-up that says which.
     if (action.kind === "recargar") {
-      return replyTopUp(sender, deps, offer ? await jobOf(offer.order_id, sender.phone, deps) : null);
+      const job = offer
+        ? { orderId: offer.order_id, standing: await jobStandingFor(deps.db, offer.order_id, sender.phone, deps.now()) }
+        : null;
+      return replyTopUp(sender, deps, job);
     }
     return command(null, sender, deps);
   }
@@ -410,20 +419,21 @@ async function claimErrorReply(
   }
 }
 
-/** The job a top-up pressed on an offer is for: open for the presser (named in the link) or gone. */
-type TopUpJob = { open: true; orderId: string } | { open: false };
-
-async function jobOf(orderId: string, phone: string, deps: Deps): Promise<TopUpJob> {
-  return (await isJobOpenFor(deps.db, orderId, phone, deps.now())) ? { open: true, orderId } : { open: false };
-}
-
-async function replyTopUp(sender: Sender, deps: Deps, job: TopUpJob | null = null): Promise<void> {
+/**
+ * A top-up link, and what it says of the offer it was pressed on (`job`, null for a typed
+ * `recargar`): only a job that can still be taken is named in the link.
+ */
+async function replyTopUp(
+  sender: Sender,
+  deps: Deps,
+  job: { orderId: string; standing: JobStanding } | null = null,
+): Promise<void> {
   const collaborator = await deps.roster.get(sender.phone);
   if (!collaborator) return replyText(sender, T.notCollaborator(deps.settings.COTORRO_PUBLIC_URL));
-  const token = await topUpToken(deps, sender.phone, job?.open ? job.orderId : null);
+  const token = await topUpToken(deps, sender.phone, job?.standing === "open" ? job.orderId : null);
   const price = formatClp(deps.settings.PRECIO_TOKEN);
   return sender.reply({
-    text: T.topUp({ price, link: topUpUrl(deps, token), job: job === null ? "none" : job.open ? "open" : "gone" }),
+    text: T.topUp({ price, link: topUpUrl(deps, token), job: job?.standing ?? "none" }),
     template: topUpTemplate({ price, linkToken: token }),
   });
 }

@@ -9,6 +9,7 @@
  * account inactive 403 (a page saying how to register or reactivate) · cross-site post 403 · body
  * too large 413 · too many attempts 429 · Webpay unavailable 503 (nothing charged, "Reintentar").
  */
+import type { JobStanding } from "@cotorro/core/claim-store";
 import { verifyTopUpLink } from "@cotorro/core/collaborator-links";
 import { formatClp, formatTokens } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
@@ -36,7 +37,7 @@ function formResponse(
   values: TopUpValues,
   errors: TopUpErrors,
   status: 200 | 400,
-  fixed?: { phone: Phone; link: string; job: "open" | "gone" | null },
+  fixed?: { phone: Phone; link: string; job: JobStanding | null },
 ) {
   const { settings } = c.get("deps");
   return c.html(

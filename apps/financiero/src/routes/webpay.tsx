@@ -69,7 +69,13 @@ webpayRoutes.on(["GET", "POST"], "/return_url", async (c) => {
           validUntil={formatDateTimeCl(tokenExpiry(deps, paidAt))}
           saldoHref={saldoPath(await saldoToken(deps, phone))}
           whatsappHref={waLink(deps.settings.PUBLIC_NUMBER_COLLABORATORS as Phone)}
-          job={job === null ? null : job.kind === "gone" ? "gone" : { href: canjeUrl(deps, job.token) }}
+          job={
+            job === null
+              ? null
+              : job.kind === "gone"
+                ? "gone"
+                : { href: canjeUrl(deps, job.token), held: job.kind === "held" }
+          }
           requestId={requestId}
         />,
         200,

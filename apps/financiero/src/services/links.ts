@@ -4,7 +4,7 @@
  * The payment keeps a canje link of it, and "Recarga exitosa" leads straight back to the job
  * while that link holds and the job can still be taken, or says that it is gone.
  */
-import { isJobOpenFor } from "@cotorro/core/claim-store";
+import { type JobStanding, jobStandingFor } from "@cotorro/core/claim-store";
 import { canjeToken, type LinkDeps, type TopUpTarget, verifyCanjeLink } from "@cotorro/core/collaborator-links";
 import type { Phone } from "@cotorro/core/phone";
 
@@ -18,26 +18,21 @@ type JobDeps = LinkDeps & { db: D1Database };
 
 /** Where "Recarga exitosa" leads for the job a top-up was made for. */
 export type JobState =
-  /** Its page (`/atender/<token>`): the job can still be taken, or this collaborator took it. */
-  | { kind: "open"; token: string }
+  /** Its page (`/atender/<token>`): the job can still be taken ("open"), or this collaborator took it ("held"). */
+  | { kind: "open" | "held"; token: string }
   /** Taken by someone else, cancelled or expired since the link was issued. */
   | { kind: "gone" };
 
-/** Whether the job `orderId` is still there for `phone` (core `isJobOpenFor`: open, or held by this number). */
-function jobOpenFor(deps: JobDeps, orderId: string, phone: Phone): Promise<boolean> {
-  return isJobOpenFor(deps.db, orderId, phone, deps.now());
-}
-
-/** The job a verified top-up link names, read now: "open", "gone", or null when it names none. */
-export async function topUpJobState(deps: JobDeps, target: TopUpTarget): Promise<JobState["kind"] | null> {
+/** The job a verified top-up link names, read now (core `jobStandingFor`), or null when it names none. */
+export async function topUpJobState(deps: JobDeps, target: TopUpTarget): Promise<JobStanding | null> {
   if (!target.jobOrderId) return null;
-  return (await jobOpenFor(deps, target.jobOrderId, target.phone)) ? "open" : "gone";
+  return jobStandingFor(deps.db, target.jobOrderId, target.phone, deps.now());
 }
 
 /**
  * The job of a paid top-up, read now: null when the payment names none or its link no longer holds
- * (expired, or issued to another number), which leaves the WhatsApp way back; otherwise its page
- * while it is open for this number (`jobOpenFor`), or "gone".
+ * (expired, or issued to another number), which leaves the WhatsApp way back; otherwise where it
+ * stands for this number (core `jobStandingFor`), with its page unless it is gone.
  */
 export async function jobStateOf(
   deps: JobDeps,
@@ -47,5 +42,6 @@ export async function jobStateOf(
   if (!token) return null;
   const verified = await verifyCanjeLink(deps, token);
   if (!verified.ok || verified.value.phone !== phone) return null;
-  return (await jobOpenFor(deps, verified.value.orderId, phone)) ? { kind: "open", token } : { kind: "gone" };
+  const standing = await jobStandingFor(deps.db, verified.value.orderId, phone, deps.now());
+  return standing === "gone" ? { kind: "gone" } : { kind: standing, token };
 }

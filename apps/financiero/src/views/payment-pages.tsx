@@ -18,10 +18,11 @@ export interface ApprovedPageProps {
   /** The collaborators' WhatsApp chat (wa.me), where the offer and its Atender button are. */
   whatsappHref: string;
   /**
-   * The job this top-up was made to take: its page while it can be taken, "gone" once it cannot,
-   * null when the top-up named none (or its link no longer holds).
+   * The job this top-up was made to take: its page while it can be taken or once this collaborator
+   * holds it (`held`), "gone" once someone else took it or it closed, null when the top-up named
+   * none (or its link no longer holds).
    */
-  job: { href: string } | "gone" | null;
+  job: { href: string; held: boolean } | "gone" | null;
   requestId?: string;
 }
 
@@ -48,11 +49,13 @@ export function ApprovedPage(p: ApprovedPageProps) {
           <strong>{p.validUntil}</strong>
         </p>
       </div>
-      <p id="volver">{p.job === null ? t.backToJob : p.job === "gone" ? t.jobGone : t.jobReady}</p>
+      <p id="volver">
+        {p.job === null ? t.backToJob : p.job === "gone" ? t.jobGone : p.job.held ? t.jobHeld : t.jobReady}
+      </p>
       <div class="actions">
         {p.job !== null && p.job !== "gone" ? (
           <a class="button" href={p.job.href}>
-            {t.takeJob}
+            {p.job.held ? t.seeJob : t.takeJob}
           </a>
         ) : (
           <a class="button whatsapp" href={p.whatsappHref}>

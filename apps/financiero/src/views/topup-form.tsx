@@ -4,6 +4,7 @@
  * Errors next to their field, values kept. Plain props in, no data fetching.
  */
 import { type Pack, packPrice } from "@cotorro/config";
+import type { JobStanding } from "@cotorro/core/claim-store";
 import { formatClp } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { invalidProps, Layout, PhoneField } from "@cotorro/web/layout";
@@ -20,10 +21,10 @@ export interface TopUpPageProps {
   errors?: TopUpErrors;
   /**
    * Set when a signed link fixed the number: it is shown, not asked. `job`: the link was sent for a
-   * job its collaborator could not take, which "Recarga exitosa" will lead back to ("open") or
-   * which is no longer there ("gone"); null for a plain top-up link.
+   * job its collaborator could not take, which "Recarga exitosa" will lead back to ("open"), which
+   * they have taken since ("held") or which is no longer there ("gone"); null for a plain link.
    */
-  fixed?: { phone: Phone; link: string; job: "open" | "gone" | null };
+  fixed?: { phone: Phone; link: string; job: JobStanding | null };
   requestId?: string;
 }
 
@@ -62,6 +63,7 @@ export function TopUpPage({
             <input type="hidden" name="fono" value={fixed.phone} />
             <input type="hidden" name="link" value={fixed.link} />
             {fixed.job === "open" ? <p class="muted">{t.hints.forJob}</p> : null}
+            {fixed.job === "held" ? <p class="muted">{t.hints.jobHeld}</p> : null}
             {fixed.job === "gone" ? (
               <p class="notice warn" id="trabajo-no-disponible">
                 {t.hints.jobGone}
