@@ -193,7 +193,9 @@ describe("approved top-up", () => {
         .run();
       const reload = await (await request(`/return_url?token_ws=${started.token}`)).text();
       expect(reload).toContain("El trabajo por el que recargó ya es suyo");
-      expect(reload).toMatch(/<a class="button" href="http:\/\/127\.0\.0\.1:8787\/atender\/[^"]+">Ver la ficha del trabajo<\/a>/);
+      expect(reload).toMatch(
+        /<a class="button" href="http:\/\/127\.0\.0\.1:8787\/atender\/[^"]+">Ver la ficha del trabajo<\/a>/,
+      );
       expect(reload).not.toContain("Tomar el trabajo");
       expect(reload).not.toContain("ya no está disponible");
     },

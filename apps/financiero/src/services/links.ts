@@ -2,7 +2,8 @@
  * The job a top-up was made for (core collaborator-links.ts has every link's format): a top-up
  * link sent to a collaborator who could not take an order for want of tokens names that order.
  * The payment keeps a canje link of it, and "Recarga exitosa" leads straight back to the job
- * while that link holds and the job can still be taken, or says that it is gone.
+ * while that link holds and the job can still be taken or is this collaborator's already, or
+ * says that it is gone.
  */
 import { type JobStanding, jobStandingFor } from "@cotorro/core/claim-store";
 import { canjeToken, type LinkDeps, type TopUpTarget, verifyCanjeLink } from "@cotorro/core/collaborator-links";

@@ -29,8 +29,8 @@ export interface ApprovedPageProps {
 /**
  * "Recarga exitosa" with the new balance, the way back to the job (most top-ups are made to take
  * one offered on WhatsApp: straight to its page when the top-up link named it and it can still
- * be taken; otherwise to the WhatsApp chat, saying so when that job is gone) and a link to the
- * balance page.
+ * be taken, or is this collaborator's already; otherwise to the WhatsApp chat, saying so when that
+ * job is gone) and a link to the balance page.
  */
 export function ApprovedPage(p: ApprovedPageProps) {
   return (
