@@ -1,4 +1,23 @@
 /** Every Spanish string a user of cotorro sees (pages and WhatsApp bodies). */
+import type { OrderStatus } from "@cotorro/core/order-store";
+import type { CollaboratorStatus } from "@cotorro/core/roster-store";
+
+/** An order's state in the owner's words ("… que está pagado"). */
+const ORDER_STATUS: Record<OrderStatus, string> = {
+  pending_payment: "pendiente de pago",
+  lead: "sin pagar (contacto)",
+  paid: "pagado",
+  taken: "tomado",
+  expired: "vencido",
+  cancelled: "cancelado",
+};
+
+/** A collaborator's state in the owner's words ("… este colaborador está activo"). */
+const COLLABORATOR_STATUS: Record<CollaboratorStatus, string> = {
+  active: "activo",
+  inactive: "inactivo",
+  pending: "pendiente de aprobación",
+};
 
 /** What a top-up reply adds, by the job its "Recargar" was pressed on: before and after the link. */
 const TOP_UP_JOB = {
@@ -131,18 +150,9 @@ export const texts = {
       `Pago recibido: ${p.amount}, orden ${p.buyOrder}, pedido ${p.orderId} (${p.comuna}). Se ofrece ahora a los colaboradores de la comuna.`,
     ownerDuplicate: (p: { amount: string; buyOrder: string; orderId: string }) =>
       `Pago duplicado: el pedido ${p.orderId} ya estaba pagado y entró otro pago de ${p.amount} (orden ${p.buyOrder}). Devuelva uno de los dos.`,
-    /** An order's state in the owner's words. */
-    orderStatus: {
-      pending_payment: "pendiente de pago",
-      lead: "sin pagar (contacto)",
-      paid: "pagado",
-      taken: "tomado",
-      expired: "vencido",
-      cancelled: "cancelado",
-      missing: "inexistente",
-    },
-    ownerNotPayable: (p: { amount: string; buyOrder: string; orderId: string; status: string }) =>
-      `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que está ${p.status}: no se envió a los colaboradores. Devuelva el pago o reactive el pedido.`,
+    /** `status` null: the order does not exist. */
+    ownerNotPayable: (p: { amount: string; buyOrder: string; orderId: string; status: OrderStatus | null }) =>
+      `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que ${p.status === null ? "no existe" : `está ${ORDER_STATUS[p.status]}`}: no se envió a los colaboradores. Devuelva el pago o reactive el pedido.`,
   },
   /** Landing-page leads (JSON answers) and the owner's notice. */
   leads: {
@@ -165,7 +175,8 @@ export const texts = {
       link: string;
     }) =>
       `Nuevo contacto (${l.source}): ${l.name}, ${l.phone}, ${l.comuna}. ${l.description} — Link de pago para el cliente: ${l.link}`,
-    jorgitosDate: (message: string, date: string) => `${message}. Solicita cita para la fecha ${date}.`,
+    jorgitosDate: (message: string, date: string) =>
+      `${message.trimEnd()}${/[.!?…]$/.test(message.trimEnd()) ? "" : "."} Solicita cita para la fecha ${date}.`,
   },
   errors: {
     notFoundTitle: "Página no encontrada",
@@ -193,7 +204,7 @@ export const atenderTexts = {
     noTokens: (topUpUrl: string) =>
       `Sin tokens vigentes: no tiene tokens para atender este trabajo y no se tomó.\n\nRecargue aquí: ${topUpUrl}\n\nAl terminar el pago podrá tomar el trabajo desde esa misma página, o presione *Atender* otra vez en el aviso: si sigue disponible, es suyo.`,
     taken: (c: ContactText) =>
-      `¡El trabajo es suyo! Se descontó 1 token (le ${c.balanceAfter === 1 ? "queda 1 token" : `quedan ${c.balanceAfter} tokens`}).\n\n${contactLines(c)}\n\nContacte al cliente lo antes posible. Ficha del trabajo: ${c.canjeUrl}`,
+      `¡El trabajo es suyo! Se descontó 1 token (${c.balanceAfter === 0 ? "ya no le quedan tokens" : c.balanceAfter === 1 ? "le queda 1 token" : `le quedan ${c.balanceAfter} tokens`}).\n\n${contactLines(c)}\n\nContacte al cliente lo antes posible. Ficha del trabajo: ${c.canjeUrl}`,
     takenAgain: (c: ContactText) =>
       `Usted ya tomó este trabajo; no se descontó otro token.\n\n${contactLines(c)}\n\nFicha del trabajo: ${c.canjeUrl}`,
     notCollaborator: (bookingUrl: string) =>
@@ -290,7 +301,7 @@ export const atenderTexts = {
     expiredLinkBody: "Este link ya venció. Los trabajos nuevos le llegan por WhatsApp.",
     notCollaboratorTitle: "Colaborador no activo",
     notCollaboratorBody:
-      "Este número no está activo como colaborador. Escriba *activar* al WhatsApp de colaboradores para volver a recibir trabajos.",
+      "Este número no está activo como colaborador. Escriba «activar» al WhatsApp de colaboradores para volver a recibir trabajos.",
   },
 } as const;
 
@@ -344,12 +355,14 @@ export const adminTexts = {
     payment: "No existe un pago con esa orden de compra.",
   },
   conflict: {
-    collaboratorExists: (status: string) => `Ya existe un colaborador con ese teléfono (estado: ${status}).`,
-    notPending: (status: string) => `Solo se aprueban solicitudes pendientes; este colaborador está ${status}.`,
+    collaboratorExists: (status: CollaboratorStatus) =>
+      `Ya existe un colaborador con ese teléfono (estado: ${COLLABORATOR_STATUS[status]}).`,
+    notPending: (status: CollaboratorStatus) =>
+      `Solo se aprueban solicitudes pendientes; este colaborador está ${COLLABORATOR_STATUS[status]}.`,
     pending: "Es una solicitud pendiente: apruébela (approve) en vez de activarla o desactivarla.",
-    notDispatchable: (status: string) =>
-      `Solo se despachan contactos (lead) o pedidos pagados y vigentes; este pedido está ${status}.`,
-    notCancellable: (status: string) => `Este pedido ya no se puede cancelar: está ${status}.`,
+    notDispatchable: (status: OrderStatus) =>
+      `Solo se despachan contactos (lead) o pedidos pagados y vigentes; este pedido está ${ORDER_STATUS[status]}.`,
+    notCancellable: (status: OrderStatus) => `Este pedido ya no se puede cancelar: está ${ORDER_STATUS[status]}.`,
     notTaken: "Ese colaborador no tomó este pedido: no gastó un token en él.",
     topupPayment: "Los pagos de recarga los concilia financiero (cron cada 5 minutos).",
     tooRecent: (at: string) =>

@@ -82,7 +82,10 @@ describe("POST /admin/collaborators", () => {
     const phone = await pending();
     const res = await admin("POST", "/collaborators", { phone, name: "Otro" });
     expect(res.status).toBe(409);
-    expect(res.json).toMatchObject({ status: "pending", error: expect.stringContaining("Ya existe") });
+    expect(res.json).toMatchObject({
+      status: "pending",
+      error: "Ya existe un colaborador con ese teléfono (estado: pendiente de aprobación).",
+    });
     expect(await roster().get(phone)).toMatchObject({ name: "Postulante", status: "pending" });
     expect(await audit(phone)).toEqual([]);
   });
@@ -195,7 +198,7 @@ describe("activate, deactivate, approve", () => {
     expect((await roster().get(phone))?.status).toBe("active");
     const twice = await admin("POST", `/collaborators/${phone}/approve`);
     expect(twice.status).toBe(409);
-    expect(twice.json.error).toContain("Solo se aprueban solicitudes pendientes");
+    expect(twice.json.error).toBe("Solo se aprueban solicitudes pendientes; este colaborador está activo.");
     expect((await audit(phone)).map((r) => [r.action, r.reason])).toEqual([
       ["collaborator.approve", "revisé su licencia SEC"],
     ]);

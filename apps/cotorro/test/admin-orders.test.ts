@@ -103,16 +103,20 @@ describe("POST /admin/orders/:id/dispatch", () => {
   });
 
   it.each([
-    ["pending_payment", undefined],
-    ["taken", undefined],
-    ["cancelled", undefined],
-    ["expired", undefined],
-    ["paid", Date.now() - 1000],
-  ] as const)("refuses an order that is %s (window %s) with 409, queuing nothing", async (status, expiresAt) => {
+    ["pending_payment", undefined, "pendiente de pago"],
+    ["taken", undefined, "tomado"],
+    ["cancelled", undefined, "cancelado"],
+    ["expired", undefined, "vencido"],
+    ["paid", Date.now() - 1000, "pagado"],
+  ] as const)("refuses an order that is %s (window %s) with 409, queuing nothing", async (status, expiresAt, words) => {
     const id = await createOrder({ status, ...(expiresAt ? { expiresAt } : {}) });
     const res = await admin("POST", `/orders/${id}/dispatch`);
     expect(res.status).toBe(409);
-    expect(res.json).toMatchObject({ status, error: expect.stringContaining("Solo se despachan") });
+    // The owner reads the state in Spanish; the JSON keeps its code for scripts.
+    expect(res.json).toMatchObject({
+      status,
+      error: `Solo se despachan contactos (lead) o pedidos pagados y vigentes; este pedido está ${words}.`,
+    });
     expect(dispatchesOf(id)).toEqual([]);
     expect(await orderStatus(id)).toBe(status);
     expect(await audit(id)).toEqual([]);

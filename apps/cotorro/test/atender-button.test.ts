@@ -333,6 +333,9 @@ describe("Atender through the button", () => {
     const sent = await offer(sb, order, ana);
     expect((await press(sent.id)).status).toBe(200);
     expect(await orderStatus(order.id)).toBe("taken");
+    expect((await inbox(sb, ana.phone)).at(-1)!.text).toMatch(
+      /^¡El trabajo es suyo! Se descontó 1 token \(ya no le quedan tokens\)\./,
+    );
     expect((await press(sent.id, "Recargar")).status).toBe(200);
     const reply = (await inbox(sb, ana.phone)).at(-1)!;
     expect(reply.text).toMatch(/^Este trabajo ya es suyo; los tokens que compre le servirán para los próximos avisos/);

@@ -160,6 +160,19 @@ describe("/create_from_jorgitos_landing_page[.json] (EmailJS JSON)", () => {
   });
 
   it.each([
+    ["Se cortó la luz.", "Se cortó la luz. Solicita"],
+    ["¿Pueden venir mañana? ", "¿Pueden venir mañana? Solicita"],
+  ])(
+    "joins the requested date to a message that already ends a sentence (%j) without doubling it",
+    async (message, start) => {
+      const res = await postJson({ template_params: { ...GOOD_JSON.template_params, message, date: "2026-12-30" } });
+      const { id } = (await res.json()) as { id: string };
+      const doc = await env.BUY_ORDER.get<{ customer: { description: string } }>(`v1:order:${id}`, "json");
+      expect(doc?.customer.description).toBe(`${start} cita para la fecha 2026-12-30.`);
+    },
+  );
+
+  it.each([
     ["malformed JSON", "{not json", ["body"]],
     ["no template_params", { from_name: "x" }, ["body"]],
     ["a bad phone", { template_params: { ...GOOD_JSON.template_params, phone: "abc" } }, ["phone"]],

@@ -348,6 +348,16 @@ describe("Reintentar pago", () => {
     expect(texts.some((t) => t.includes(`pedido ${booked.orderId}, que está cancelado`))).toBe(true);
   });
 
+  it("a payment for an order that no longer exists is not dispatched and the owner reads that it does not exist", async () => {
+    const booked = await book();
+    await env.LEDGER.prepare("DELETE FROM orders WHERE id = ?1").bind(booked.orderId).run();
+    const res = await performReturn(await sb.decide(booked.token, "approve"));
+    expect(res.status).toBe(200);
+    expect(dispatchesOf(booked.orderId)).toHaveLength(0);
+    const texts = (await sb.messages({ to: OWNER })).map((m) => m.text ?? m.parameters.join(" "));
+    expect(texts.some((t) => t.includes(`pedido ${booked.orderId}, que no existe: no se envió`))).toBe(true);
+  });
+
   it("a cancelled order cannot be paid (410)", async () => {
     const booked = await book();
     await env.LEDGER.prepare("UPDATE orders SET status = 'cancelled' WHERE id = ?1").bind(booked.orderId).run();

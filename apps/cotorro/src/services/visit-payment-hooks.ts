@@ -96,8 +96,7 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
   if (!order || order.paid_at === null) {
     // Paid for an order that was cancelled or is gone: nothing to dispatch, the money goes back.
     await once(ownerKey, async () => {
-      const status = texts.payment.orderStatus[order?.status ?? "missing"];
-      await alertOwner(deps, "payment", texts.payment.ownerNotPayable({ ...common, status }), {
+      await alertOwner(deps, "payment", texts.payment.ownerNotPayable({ ...common, status: order?.status ?? null }), {
         key: payment.buy_order,
         force: true,
       });
