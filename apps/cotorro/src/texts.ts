@@ -104,8 +104,8 @@ export const texts = {
     nextTitle: "¿Qué pasa ahora?",
     nextSteps: (hours: number) => [
       "Avisamos ahora a los electricistas que atienden su comuna.",
-      "Cuando uno tome su visita, le enviamos por WhatsApp su nombre y su teléfono, y él le contactará para coordinar.",
-      `Si nadie la toma en ${hours} horas, le contactamos para reagendar o devolver su pago.`,
+      "Cuando un electricista tome su visita, le enviaremos por WhatsApp el nombre y el teléfono de ese profesional, que lo contactará para coordinar.",
+      `Si nadie la toma en ${hours} horas, lo contactaremos para reagendar o devolver su pago.`,
     ],
     summary: {
       buyOrder: "Orden de compra",
@@ -119,7 +119,7 @@ export const texts = {
     rejectedBody:
       "Webpay no aprobó el pago y no se hizo ningún cargo. Puede intentarlo de nuevo con la misma u otra tarjeta.",
     abortedTitle: "Pago anulado",
-    abortedBody: "Usted anuló el pago en Webpay. Su solicitud sigue guardada: puede pagarla cuando quiera.",
+    abortedBody: "Usted anuló el pago en Webpay. Su solicitud sigue guardada: puede volver a intentar el pago.",
     timedOutTitle: "Tiempo agotado",
     timedOutBody: "El formulario de pago de Webpay se cerró por inactividad. No se hizo ningún cargo.",
     failedTitle: "No se pudo completar el pago",
@@ -202,7 +202,7 @@ export const atenderTexts = {
     notAvailable:
       "La orden ya no está vigente: otro colaborador la tomó, se canceló o venció. No se descontó ningún token.",
     noTokens: (topUpUrl: string) =>
-      `Sin tokens vigentes: no tiene tokens para atender este trabajo y no se tomó.\n\nRecargue aquí: ${topUpUrl}\n\nAl terminar el pago podrá tomar el trabajo desde esa misma página, o presione *Atender* otra vez en el aviso: si sigue disponible, es suyo.`,
+      `Sin tokens vigentes: no tiene tokens para atender este trabajo y no se tomó.\n\nRecargue aquí: ${topUpUrl}\n\nAl terminar el pago podrá tomar el trabajo desde esa misma página o presionando *Atender* otra vez en el aviso: si sigue disponible, es suyo.`,
     taken: (c: ContactText) =>
       `¡El trabajo es suyo! Se descontó 1 token (${c.balanceAfter === 0 ? "ya no le quedan tokens" : c.balanceAfter === 1 ? "le queda 1 token" : `le quedan ${c.balanceAfter} tokens`}).\n\n${contactLines(c)}\n\nContacte al cliente lo antes posible. Ficha del trabajo: ${c.canjeUrl}`,
     takenAgain: (c: ContactText) =>

@@ -137,7 +137,7 @@ describe("Atender through the button", () => {
     const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, topUp![1]!, "recarga", Date.now());
     expect(claims.ok && claims.value.subject).toBe(`${order.id}|${bruno.phone}`);
     expect(reply.text).toContain(`Recargue aquí: ${topUp![0]}\n`);
-    expect(reply.text).toContain("presione *Atender* otra vez en el aviso");
+    expect(reply.text).toContain("presionando *Atender* otra vez en el aviso");
     expect(reply.text).not.toContain("/atender/"); // one link: the way back to the job is the top-up's
     expect(await claimsOf(order.id)).toBe(0);
     expect(await spentBy(bruno.phone)).toBe(0);

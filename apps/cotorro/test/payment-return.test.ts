@@ -70,7 +70,7 @@ async function expectApproved(res: Response, booked: Booked) {
   expect(html).toContain("terminada en 6623");
   // What happens next: the professional's contact arrives by WhatsApp.
   expect(html).toContain("¿Qué pasa ahora?");
-  expect(html).toContain("le enviamos por WhatsApp su nombre y su teléfono");
+  expect(html).toContain("le enviaremos por WhatsApp el nombre y el teléfono de ese profesional");
   return html;
 }
 

@@ -80,7 +80,7 @@ export const texts = {
     backToWhatsApp: "Volver a WhatsApp",
     jobReady: "Ya puede tomar el trabajo por el que recargó: si sigue disponible, es suyo.",
     jobHeld:
-      "El trabajo por el que recargó ya es suyo: sus datos siguen en su ficha. Sus tokens quedan para los próximos avisos.",
+      "El trabajo por el que recargó ya es suyo: los datos del cliente siguen en su ficha. Sus tokens quedan para los próximos avisos.",
     jobGone:
       "El trabajo por el que recargó ya no está disponible: lo tomó otro colaborador, se canceló o venció. Sus tokens quedan para los próximos avisos, que le llegan por WhatsApp.",
     takeJob: "Tomar el trabajo",
