@@ -487,6 +487,47 @@ describe("reliability", () => {
     await expectPaidOnce(booked);
   });
 
+  it("a payment whose effects keep failing does not hold back another's: the cron tries it last the next time", async () => {
+    const stuck = await book({ ...VALID_BOOKING, fono: "9 5550 0001" });
+    const later = await book();
+    await sb.faults({ graph: { status: 500 } }); // WhatsApp down while both customers come back
+    expect((await performReturn(await sb.decide(stuck.token, "approve"))).status).toBe(200);
+    expect((await performReturn(await sb.decide(later.token, "approve"))).status).toBe(200);
+    await sb.faults({});
+    await finalizedAgo(stuck, 180_000);
+    await finalizedAgo(later, 120_000);
+    // WhatsApp keeps refusing the first customer's receipt; the second's would go through.
+    sb.intercept(async (_request, response) => {
+      const json = (await response.clone().json()) as { contacts?: { wa_id?: string }[] };
+      if (json.contacts?.[0]?.wa_id !== "56955500001") return response;
+      return Response.json(
+        { error: { message: "(#131009) Parameter value is not valid", type: "OAuthException", code: 131009 } },
+        { status: 400 },
+      );
+    });
+    // Each run has budget for one payment's effects: the first run retries the older one and fails…
+    const runs = [];
+    for (let run = 0; run < 2; run++) {
+      const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+      runs.push(await reconcileVisitPayments(deps, budget));
+    }
+    expect(runs.map((r) => r.effectsRetried)).toEqual([0, 1]);
+    // …and the second run reaches the other one instead of retrying the failing one again.
+    expect((await paymentByToken(later.token))?.effects_done_at).not.toBeNull();
+    expect(await receiptsTo(CUSTOMER)).toHaveLength(1);
+    expect((await paymentByToken(stuck.token))?.effects_done_at).toBeNull();
+    expect(dispatchesOf(stuck.orderId)).toHaveLength(1);
+    expect(dispatchesOf(later.orderId)).toHaveLength(1);
+    // Once WhatsApp takes it, the next run completes it too (the refused sends above reached the
+    // sandbox's log before the intercept turned them into errors: one more send, not one in all).
+    sb.intercept(null);
+    const refused = (await receiptsTo("+56955500001")).length;
+    const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+    expect(await reconcileVisitPayments(deps, budget)).toMatchObject({ effectsRetried: 1 });
+    expect((await paymentByToken(stuck.token))?.effects_done_at).not.toBeNull();
+    expect(await receiptsTo("+56955500001")).toHaveLength(refused + 1);
+  });
+
   it("a failed receipt is retried by the cron without repeating the dispatch", async () => {
     const booked = await book();
     const ret = await sb.decide(booked.token, "approve");

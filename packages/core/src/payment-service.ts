@@ -23,6 +23,7 @@ import {
   markCreated,
   markCreateFailed,
   markEffectsDone,
+  markEffectsRetried,
   type PaymentPurpose,
   type PaymentRow,
   paymentsMissingEffects,
@@ -255,6 +256,7 @@ export async function runEffects(deps: PaymentDeps, payment: PaymentRow, hooks: 
     return true;
   } catch (error) {
     deps.log.error("payment_effects_failed", { buyOrder: payment.buy_order, error });
+    await markEffectsRetried(deps.db, payment.buy_order, deps.now()).catch(() => undefined);
     return false;
   }
 }

@@ -133,6 +133,15 @@ export async function finalizePayment(
   return (results[0]?.meta.changes ?? 0) === 1;
 }
 
+/** An attempt at the effects that did not complete them: `paymentsMissingEffects` tries it last next time. */
+export async function markEffectsRetried(db: D1Database, buyOrder: string, now: number): Promise<void> {
+  await run(
+    db
+      .prepare("UPDATE payments SET updated_at = ?2 WHERE buy_order = ?1 AND effects_done_at IS NULL")
+      .bind(buyOrder, now),
+  );
+}
+
 export async function markEffectsDone(db: D1Database, buyOrder: string, now: number): Promise<void> {
   await run(
     db
@@ -157,12 +166,16 @@ export const stuckPayments = (
       .bind(purpose, olderThan, notBefore, limit),
   );
 
-/** Authorized payments whose follow-up effects have not all completed. */
+/**
+ * Authorized payments whose follow-up effects have not all completed, least recently tried first
+ * (`markEffectsRetried`): one whose effects keep failing goes to the back of the line instead of
+ * taking every run's budget from the ones behind it.
+ */
 export const paymentsMissingEffects = (db: D1Database, purpose: PaymentPurpose, olderThan: number, limit = 20) =>
   all<PaymentRow>(
     db
       .prepare(
-        "SELECT * FROM payments WHERE purpose = ?1 AND status = 'authorized' AND effects_done_at IS NULL AND finalized_at < ?2 ORDER BY finalized_at LIMIT ?3",
+        "SELECT * FROM payments WHERE purpose = ?1 AND status = 'authorized' AND effects_done_at IS NULL AND finalized_at < ?2 ORDER BY updated_at, finalized_at LIMIT ?3",
       )
       .bind(purpose, olderThan, limit),
   );
