@@ -5,6 +5,7 @@
  */
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { newOrderId } from "@cotorro/core/ids";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
@@ -364,6 +365,22 @@ describe("Reintentar pago", () => {
     const res = await request(`/pedido/${booked.orderId}/pagar`);
     expect(res.status).toBe(410);
     expect(await res.text()).toContain("ya no se puede pagar");
+  });
+
+  it("a request whose customer data is no longer kept cannot be paid (410): it could not be offered to anyone", async () => {
+    // A request booked longer ago than ORDER_DATA_TTL_DAYS: its row is there, its KV document expired.
+    const orderId = newOrderId();
+    const booked = Date.now() - 91 * 24 * 3_600_000;
+    await env.LEDGER.prepare(
+      "INSERT INTO orders (id, kind, status, amount, comuna, created_at, updated_at) VALUES (?1, 'visit', 'pending_payment', 68000, 'Ñuñoa', ?2, ?2)",
+    )
+      .bind(orderId, booked)
+      .run();
+    const before = await env.LEDGER.prepare("SELECT count(*) AS n FROM payments").first<{ n: number }>();
+    const res = await request(`/pedido/${orderId}/pagar`);
+    expect(res.status).toBe(410);
+    expect(await res.text()).toContain("ya no se puede pagar");
+    expect(await env.LEDGER.prepare("SELECT count(*) AS n FROM payments").first<{ n: number }>()).toEqual(before);
   });
 });
 

@@ -4,7 +4,7 @@
  * Used by the booking (first attempt), "Reintentar pago" and legacy `/transbank?buy_order=…` links.
  */
 import { ORDER_ID_PATTERN } from "@cotorro/core/ids";
-import { getOrder, type OrderRow } from "@cotorro/core/order-store";
+import { getOrder, getOrderDoc, type OrderRow } from "@cotorro/core/order-store";
 import { startPayment } from "@cotorro/core/payment-service";
 import { getPaymentByBuyOrder } from "@cotorro/core/payment-store";
 import { err, ok, type Result } from "@cotorro/core/result";
@@ -48,13 +48,18 @@ export async function startOrderPayment(
   return ok({ orderId: order.id, amount, ...started.value });
 }
 
-/** Start or retry payment of order `orderId`: only an unpaid visit (or a lead the owner sent a link for). */
+/**
+ * Start or retry payment of order `orderId`: only an unpaid visit (or a lead the owner sent a link
+ * for) whose customer data is still kept (ORDER_DATA_TTL_DAYS): without it a paid order could not be
+ * offered to anyone, so an old request is not charged.
+ */
 export async function payOrder(deps: Deps, orderId: string): Promise<Result<WebpayRedirect, PayOrderError>> {
   const order = ORDER_ID_PATTERN.test(orderId) ? await getOrder(deps.db, orderId) : null;
   if (!order) return err({ kind: "not_found" });
   switch (order.status) {
     case "pending_payment":
     case "lead":
+      if (!(await getOrderDoc(deps.kv.orders, order.id))) return err({ kind: "not_payable", orderId });
       return startOrderPayment(deps, order);
     case "paid":
     case "taken":
