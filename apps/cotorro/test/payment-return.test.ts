@@ -418,6 +418,39 @@ describe("reliability", () => {
     await expectPaidOnce(booked);
   });
 
+  it("a commit Webpay failed before doing it (500): nothing is paid on its status alone; the cron commits it, once", async () => {
+    const booked = await book();
+    const ret = await sb.decide(booked.token, "approve");
+    await sb.faults({ webpay: { status: 500 } });
+    expect((await performReturn(ret)).status).toBe(202);
+    await sb.faults({});
+    // The customer closed the tab: no reload commits it. Uncommitted, Webpay's status reads INITIALIZED.
+    expect(await sb.transaction(booked.token)).toMatchObject({ committed: false, api: { status: "INITIALIZED" } });
+    expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
+    expect(await orderRow(booked.orderId)).toMatchObject({ status: "pending_payment" });
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
+      .bind(booked.token)
+      .run();
+    for (let run = 0; run < 2; run++) {
+      const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+      await reconcileVisitPayments(deps, budget);
+    }
+    // The approval is honoured: committed (so the money is the business's), paid and dispatched once.
+    expect(await sb.transaction(booked.token)).toMatchObject({ committed: true, api: { status: "AUTHORIZED" } });
+    await expectPaidOnce(booked);
+  });
+
+  it("the cron closes a payment the customer never finished as timed out (Webpay refuses its commit)", async () => {
+    const booked = await book(); // sent to Webpay, never decided
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
+      .bind(booked.token)
+      .run();
+    const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+    expect(await reconcileVisitPayments(deps, budget)).toMatchObject({ checked: 1, settled: 1 });
+    await expectNotPaid(booked, "timed_out");
+    expect(await sb.transaction(booked.token)).toMatchObject({ committed: false });
+  });
+
   it("a refresh of the pending page settles it when Webpay answers again", async () => {
     const booked = await book();
     const ret = await sb.decide(booked.token, "approve");

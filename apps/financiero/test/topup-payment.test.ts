@@ -413,6 +413,24 @@ describe("return_url edge cases", () => {
     await expectCreditedOnce(phone, started);
   });
 
+  it("a commit Webpay failed before doing it (500) credits nothing on its own; the cron commits it and credits once", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    const ret = await sb.decide(started.token, "approve");
+    await sb.faults({ webpay: { status: 500 } });
+    expect((await performReturn(ret)).status).toBe(202);
+    await sb.faults({});
+    expect(await sb.transaction(started.token)).toMatchObject({ committed: false, api: { status: "INITIALIZED" } });
+    expect(await tokensOf(phone)).toHaveLength(0);
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
+      .bind(started.token)
+      .run();
+    await runCron();
+    await runCron();
+    expect(await sb.transaction(started.token)).toMatchObject({ committed: true });
+    await expectCreditedOnce(phone, started);
+  });
+
   it("a payment abandoned on Webpay's form is closed by the cron as timed out, crediting nothing", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 1);

@@ -269,6 +269,11 @@ describe("Webpay control decisions, commit and status", () => {
 
     sb.clock.advance(90_000);
     await sb.json("POST", `/__sandbox/webpay/${token}/approve`);
+    // Approved but not committed: Webpay's status still reads INITIALIZED, with no outcome yet.
+    const uncommitted = await sb.json("GET", `${WEBPAY}/${token}`, undefined, TBK);
+    expect(uncommitted.body).toMatchObject({ status: "INITIALIZED", amount: 68000 });
+    expect(uncommitted.body).not.toHaveProperty("response_code");
+    expect(uncommitted.body).not.toHaveProperty("authorization_code");
     const commit = await sb.json("PUT", `${WEBPAY}/${token}`, {}, TBK);
     expect(commit.status).toBe(200);
     expect(commit.body).toEqual({

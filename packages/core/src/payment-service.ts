@@ -269,8 +269,9 @@ export interface ReconcileReport {
 }
 
 /**
- * Cron: settles payments stuck in `created` for more than 15 minutes through the status endpoint,
- * and retries the effects of authorized payments that did not complete them.
+ * Cron: settles payments stuck in `created` for more than 15 minutes (`reconcileOne`: a commit now,
+ * else the status endpoint), and retries the effects of authorized payments that did not complete
+ * them.
  */
 export async function reconcilePayments(
   deps: PaymentDeps,
@@ -291,13 +292,26 @@ export async function reconcilePayments(
   return report;
 }
 
-/** Settles one `created` payment through Webpay's status endpoint. */
+/**
+ * Settles one `created` payment: its return never came or its commit failed, so it commits now (a
+ * customer who approved is charged and served, and only a commit makes the payment ours); when
+ * Webpay refuses the commit (never decided, already committed, past its window) or does not answer,
+ * its status endpoint decides.
+ */
 export async function reconcileOne(
   deps: PaymentDeps,
   payment: PaymentRow,
   hooks: PaymentHooks,
 ): Promise<PaymentRow["status"] | "pending"> {
   if (payment.status !== "created" || !payment.token) return payment.status;
+  try {
+    const committed = await deps.webpay.commit(payment.token);
+    const outcome = await applyResult(deps, payment, hooks, committed);
+    return outcome.ok ? outcome.value.payment.status : "pending";
+  } catch (error) {
+    if (!(error instanceof WebpayError)) throw error;
+    deps.log.info("payment_reconcile_commit_refused", { buyOrder: payment.buy_order, error });
+  }
   let result: TransactionResult;
   try {
     result = await deps.webpay.status(payment.token);

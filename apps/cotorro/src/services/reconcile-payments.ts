@@ -1,10 +1,10 @@
 /**
  * Cron (every 5 minutes, SPEC §4): retries the effects of authorized visit payments that did not
- * complete them, then settles payments stuck in `created` for more than 15 minutes through Webpay's
- * status endpoint — with the shared flow's `reconcileOne` and `runEffects`, within this job's share
- * of the invocation's 50 subrequests (platform.md §3.1; order expiry runs beside it). What does not
- * fit waits for the next run: an authorized payment found here whose effects do not fit is recorded
- * as authorized now and gets its effects first thing in the next run.
+ * complete them, then settles payments stuck in `created` for more than 15 minutes (a commit now,
+ * else Webpay's status endpoint) — with the shared flow's `reconcileOne` and `runEffects`, within
+ * this job's share of the invocation's 50 subrequests (platform.md §3.1; order expiry runs beside
+ * it). What does not fit waits for the next run: an authorized payment found here whose effects do
+ * not fit is recorded as authorized now and gets its effects first thing in the next run.
  */
 import { RECONCILE_AFTER_MS, reconcileOne, runEffects, STATUS_WINDOW_MS } from "@cotorro/core/payment-service";
 import { paymentsMissingEffects, stuckPayments } from "@cotorro/core/payment-store";
@@ -14,8 +14,11 @@ import { EFFECTS_SUBREQUESTS, visitPaymentHooks } from "./visit-payment-hooks.ts
 
 /** Share of a cron invocation's 50 subrequests (expiry has EXPIRY_SUBREQUESTS). */
 export const RECONCILE_SUBREQUESTS = 26;
-/** Settling one payment without its effects: status call, finalize batch, re-read — or a failed status call and the owner's alert. */
-const SETTLE_SUBREQUESTS = 5;
+/**
+ * Settling one payment without its effects: commit, finalize batch, re-read — or a refused commit,
+ * the status call, finalize and re-read — or both calls failing and the owner's alert.
+ */
+const SETTLE_SUBREQUESTS = 6;
 
 export interface VisitReconcileReport {
   effectsRetried: number;

@@ -1,6 +1,7 @@
 /**
- * Cron (every 5 minutes): settles top-ups stuck in `created` through Webpay's status endpoint and
- * retries the effects of authorized top-ups that did not complete them (SPEC §4, §6).
+ * Cron (every 5 minutes): settles top-ups stuck in `created` (core `reconcileOne`: a commit now,
+ * else Webpay's status endpoint) and retries the effects of authorized top-ups that did not
+ * complete them (SPEC §4, §6).
  */
 import { type ReconcileReport, reconcilePayments } from "@cotorro/core/payment-service";
 import type { Deps } from "../deps.ts";

@@ -110,16 +110,22 @@ function accountingDate(at: number): string {
   }
 }
 
-/** The commit/status body (same shape for both; §1.3). Before a card was used, only what is known. */
+/**
+ * The commit/status body (same shape for both; §1.3). Before the commit, only what is known and
+ * `INITIALIZED`, whatever the customer chose: Webpay reports an uncommitted transaction so (an
+ * approval is only the commerce's once it commits; transbank-sdk-nodejs issue #94 shows one read
+ * INITIALIZED), and a client that commits nothing is never told it was paid.
+ */
 export function transactionBody(tx: WebpayTransaction): Record<string, unknown> {
   const when = tx.decidedAt ?? tx.createdAt;
+  const committed = tx.committedAt !== null;
   const base = {
     amount: tx.amount,
-    status: tx.status,
+    status: committed ? tx.status : "INITIALIZED",
     buy_order: tx.buyOrder,
     session_id: tx.sessionId,
   };
-  if (tx.decision !== "approve" && tx.decision !== "reject") {
+  if (!committed || (tx.decision !== "approve" && tx.decision !== "reject")) {
     return {
       ...base,
       accounting_date: accountingDate(when),
