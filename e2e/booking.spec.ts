@@ -63,7 +63,7 @@ describe("booking a visit in Chromium (phone)", () => {
     const res = await decideOnWebpay(page, "Aprobar");
     expect(res.status()).toBe(200);
     await expect(page.locator("h1").textContent()).resolves.toBe("Pago aprobado");
-    await expect(page.locator("main").textContent()).resolves.toContain("su nombre y su teléfono");
+    await expect(page.locator("main").textContent()).resolves.toContain("el nombre y el teléfono de ese profesional");
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await snap(page, "booking-approved");
