@@ -364,7 +364,7 @@ export const adminTexts = {
       `Solo se despachan contactos (lead) o pedidos pagados y vigentes; este pedido está ${ORDER_STATUS[status]}.`,
     notCancellable: (status: OrderStatus) => `Este pedido ya no se puede cancelar: está ${ORDER_STATUS[status]}.`,
     notTaken: "Ese colaborador no tomó este pedido: no gastó un token en él.",
-    topupPayment: "Los pagos de recarga los concilia financiero (cron cada 5 minutos).",
+    topupPayment: "Los pagos de recarga se concilian solos en el sitio de recargas, cada 5 minutos.",
     tooRecent: (at: string) =>
       `El pago se creó hace menos de 15 minutos y el cliente puede estar aún en Webpay: concílielo después de ${at}.`,
   },
@@ -380,7 +380,7 @@ export const adminTexts = {
     checkFailed: (detail: string) =>
       `No pudimos revisar los tokens de WhatsApp con debug_token: ${detail}. Revise META_APP_ID y META_APP_SECRET.`,
     expiredOn: (date: string) => `venció el ${date}`,
-    notValid: "Meta lo informa como no válido",
+    notValid: "Meta lo rechazó",
     channel: { customers: "clientes", collaborators: "colaboradores" },
   },
 } as const;

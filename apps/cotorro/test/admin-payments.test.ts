@@ -117,7 +117,7 @@ describe("POST /admin/payments/:buyOrder/reconcile", () => {
       .run();
     const topup = await admin("POST", `/payments/${buyOrder}/reconcile`);
     expect(topup.status).toBe(409);
-    expect(topup.json.error).toContain("financiero");
+    expect(topup.json.error).toBe("Los pagos de recarga se concilian solos en el sitio de recargas, cada 5 minutos.");
     expect((await admin("POST", "/payments/VNOEXISTE123/reconcile")).status).toBe(404);
     expect((await admin("POST", `/payments/${"X".repeat(27)}/reconcile`)).status).toBe(400);
     expect(await audit(buyOrder)).toEqual([]);
