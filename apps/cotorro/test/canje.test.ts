@@ -96,6 +96,8 @@ describe("POST /atender/:link", () => {
     const res = await post(link);
 
     expect(res.status).toBe(200);
+    // The customer's contact: never kept by a cache (a shared phone, a proxy).
+    expect(res.headers.get("cache-control")).toBe("no-store");
     const html = await res.text();
     for (const part of ["Marta Díaz", "+56 9 5550 1234", "Ñuñoa", "Irarrázaval 1234, depto 5", "huele a quemado"]) {
       expect(html).toContain(part);
@@ -112,6 +114,7 @@ describe("POST /atender/:link", () => {
     expect(await again.text()).toContain("no se descontó otro token");
     const view = await get(link);
     expect(view.status).toBe(200);
+    expect(view.headers.get("cache-control")).toBe("no-store");
     expect(await view.text()).toContain('href="tel:+56955501234"');
     expect(await spentBy(ana.phone)).toBe(1);
     expect(await inbox(sb, "+56955501234")).toHaveLength(1);

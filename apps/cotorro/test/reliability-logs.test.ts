@@ -72,6 +72,12 @@ describe("logs of a full journey", () => {
       expect((await admin("GET", "/collaborators")).status).toBe(200);
       expect((await admin("GET", `/orders/${booked.orderId}`)).status).toBe(200);
       expect((await admin("GET", "/audit?limit=5", undefined, { token: "wrong-token" })).status).toBe(401);
+      // Refused calls log their path, which names the collaborator: URL-encoded (as `pnpm ops`
+      // writes it) or written locally.
+      for (const phone of [encodeURIComponent(collaborator.phone), collaborator.phone.slice(3)]) {
+        const refused = await admin("POST", `/collaborators/${phone}/activate`, {}, { token: "wrong-token" });
+        expect(refused.status).toBe(401);
+      }
 
       // Inbound texts with a phone, on both channels, and a forged webhook.
       const inbound = envelope([

@@ -133,7 +133,9 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
     const phone = await registered();
     await seedOrder("ord_job100000000000000");
     const token = await jobTopUpLink("ord_job100000000000000", phone);
-    const form = await (await request(`/recargar/${token}?cantidad=5`)).text();
+    const page = await request(`/recargar/${token}?cantidad=5`);
+    expect(page.headers.get("cache-control")).toBe("no-store"); // a page for one number
+    const form = await page.text();
     expect(form).toContain("Después del pago podrá volver al trabajo por el que recarga.");
     expect(form).toMatch(/id="cantidad-5" name="cantidad" value="5" checked/);
     const started = await startTopUp(phone, 5, { link: token });

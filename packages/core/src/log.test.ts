@@ -61,4 +61,19 @@ describe("logs", () => {
   it("masks phones in free text but keeps their ends for support", () => {
     expect(scrubText("llamar al +56912345678")).toBe("llamar al +569…78");
   });
+
+  it.each([
+    ["/admin/collaborators/%2B56912345678/tokens", "/admin/collaborators/+569…78/tokens"],
+    ["/admin/collaborators/%2b14155550142", "/admin/collaborators/+141…42"],
+    ["/admin/collaborators/912345678/activate", "/admin/collaborators/9…78/activate"],
+    ["fono 9 1234 5678.", "fono 9…78."],
+    ["56912345678", "+569…78"],
+  ])("masks a phone in a request path or written locally: %s", (text, masked) => {
+    expect(scrubText(text)).toBe(masked);
+  });
+
+  it("leaves other numbers alone (ids, amounts, times)", () => {
+    const text = "orden VMWVZ77CPGTNCS3D0P90W monto 68000 at 1764000000 subrequests 29 bytes 90210";
+    expect(scrubText(text)).toBe(text);
+  });
 });

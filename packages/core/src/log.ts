@@ -15,7 +15,11 @@ export interface Logger {
 }
 
 const SECRET_KEY = /token|secret|authorization|password|api[-_]?key|signature|cookie/i;
-const PHONE = /\+?\b56\s?9\s?\d{4}\s?\d{4}\b|\+[1-9]\d{7,14}\b/g;
+/**
+ * A phone as it can reach a log: E.164 (`+56912345678`), with its plus URL-encoded as in an admin
+ * path (`%2B56912345678`), or a Chilean mobile written locally (`912345678`, `9 1234 5678`).
+ */
+const PHONE = /(?:\+|%2[Bb]|\b)56\s?9\s?\d{4}\s?\d{4}\b|(?:\+|%2[Bb])[1-9]\d{7,14}\b|\b9\s?\d{4}\s?\d{4}\b/g;
 const CARD = /\b(?:\d[ -]?){13,19}\b/g;
 /** A signed link token (payload.mac, see signed-link.ts): it grants access, so it never reaches a log. */
 const SIGNED_LINK = /[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{43}\b/g;
@@ -26,8 +30,8 @@ export function scrubText(text: string): string {
     .replace(SIGNED_LINK, "[link]")
     .replace(CARD, "[card]")
     .replace(PHONE, (m) => {
-      const digits = m.replace(/\D/g, "");
-      return `+${digits.slice(0, 3)}…${digits.slice(-2)}`;
+      const digits = m.replace(/%2[Bb]/, "").replace(/\D/g, "");
+      return digits.length === 9 ? `9…${digits.slice(-2)}` : `+${digits.slice(0, 3)}…${digits.slice(-2)}`;
     });
 }
 

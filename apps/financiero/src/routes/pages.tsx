@@ -72,6 +72,8 @@ async function linkFormResponse(
   errors: TopUpErrors,
   status: 200 | 400,
 ) {
+  // A page for one number (it shows it): no cache keeps it.
+  c.header("Cache-Control", "no-store");
   const verified = await verifyTopUpLink(c.get("deps"), link);
   if (!verified.ok) return linkErrorResponse(c, verified.error);
   const job = await topUpJobState(c.get("deps"), verified.value);
