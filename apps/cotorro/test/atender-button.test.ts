@@ -16,9 +16,12 @@ import {
   addCollaborator,
   atenderTap,
   body,
+  buttonTap,
   COLLABORATORS_ID,
+  CUSTOMERS_ID,
   claimsOf,
   createPaidOrder,
+  envelope,
   grantTokens,
   HOUR,
   inbox,
@@ -459,6 +462,67 @@ describe("collaborator commands and the customer's auto-reply", () => {
     expect(reply).toMatchObject({ channel: "customers", type: "text" });
     expect(reply!.text).toContain(ORIGIN);
     expect(reply!.text).toContain("¡Hola!");
+  });
+
+  it("a collaborator marked undeliverable who writes again is offered orders again", async () => {
+    const c = await addCollaborator({ tokens: 1 });
+    await roster().put({ ...(await roster().get(c.phone))!, undeliverable: true });
+    await write(c.phone, "saldo");
+    expect(await lastText(c.phone)).toContain("Saldo: 1 token");
+    expect(await roster().get(c.phone)).toMatchObject({ status: "active", undeliverable: false });
+  });
+
+  it.each([
+    ["pending", "recargar", "en revisión"],
+    ["inactive", "recargar", "inactiva"],
+  ] as const)(
+    "a %s collaborator asking to %s is told why instead of getting a link the shop refuses",
+    async (status, text, expected) => {
+      const c = await addCollaborator({ status });
+      await write(c.phone, text);
+      const reply = await lastText(c.phone);
+      expect(reply).toContain(expected);
+      expect(reply).not.toContain("/recargar/");
+    },
+  );
+
+  it("a reaction (👍 to a notice) gets no reply, on either number", async () => {
+    const c = await addCollaborator();
+    const customer = newPhone();
+    for (const [phoneNumberId, from] of [
+      [COLLABORATORS_ID, c.phone],
+      [CUSTOMERS_ID, customer],
+    ] as const) {
+      const reaction = {
+        contacts: [{ wa_id: from.slice(1), profile: { name: "Ana" } }],
+        messages: [
+          {
+            from: from.slice(1),
+            id: `wamid.reaction-${from.slice(1)}`,
+            timestamp: String(Math.floor(Date.now() / 1000)),
+            type: "reaction",
+            reaction: { message_id: "wamid.some-notice", emoji: "👍" },
+          },
+        ],
+      };
+      expect((await postWebhook(envelope([[{ phoneNumberId, value: reaction }]]))).status).toBe(200);
+      expect(await inbox(sb, from)).toEqual([]);
+    }
+  });
+
+  it("the owner answering an alert on the collaborators' number gets no 'not registered' reply", async () => {
+    await write(OWNER, "ok, gracias");
+    expect((await inbox(sb, OWNER)).filter((m) => body(m).includes("no está registrado"))).toEqual([]);
+  });
+
+  it("'Tomar' pressed on an offer of the old system (no order we sent) says the order is no longer valid", async () => {
+    const c = await addCollaborator({ tokens: 1 });
+    const legacy = envelope([
+      [{ phoneNumberId: COLLABORATORS_ID, value: buttonTap(c.phone, "Tomar", "wamid.legacy-offer", "Tomar") }],
+    ]);
+    expect((await postWebhook(legacy)).status).toBe(200);
+    expect(await lastText(c.phone)).toContain("La orden ya no está vigente");
+    expect(await spentBy(c.phone)).toBe(0);
   });
 
   it("a text from an unknown number on the collaborators' number explains how to apply", async () => {

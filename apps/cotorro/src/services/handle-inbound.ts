@@ -337,11 +337,15 @@ async function handleMessage(
   };
 
   const content = message.content;
+  // A reaction (👍 to a notice, or taking one back) is not a message to answer.
+  if (content.type === "other" && content.messageType === "reaction") return;
   if (content.type === "button") {
     const action = parseButtonPayload(content.payload);
     if (action.kind === "atender") {
       const orderId = action.orderId ?? offer?.order_id ?? null;
       if (orderId) return atender(orderId, sender, deps, event.tap);
+      // "Atender"/"Tomar" on a message that names no order we sent (an offer of the old system).
+      return replyText(sender, T.notAvailable);
     }
     // "Recargar" on an offer is a top-up for that job while it can still be taken: its "Recarga
     // exitosa" leads back to it. Once the presser took it (their balance may have reached 0), or
@@ -430,6 +434,10 @@ async function replyTopUp(
 ): Promise<void> {
   const collaborator = await deps.roster.get(sender.phone);
   if (!collaborator) return replyText(sender, T.notCollaborator(deps.settings.COTORRO_PUBLIC_URL));
+  // Financiero sells only to active collaborators: a link would lead to its refusal.
+  if (collaborator.status !== "active") {
+    return replyText(sender, collaborator.status === "pending" ? T.pending : T.inactive);
+  }
   const token = await topUpToken(deps, sender.phone, job?.standing === "open" ? job.orderId : null);
   const price = formatClp(deps.settings.PRECIO_TOKEN);
   return sender.reply({
@@ -462,8 +470,10 @@ async function replySaldo(sender: Sender, deps: Deps): Promise<void> {
 
 async function command(cmd: ReturnType<typeof parseCommand>, sender: Sender, deps: Deps): Promise<void> {
   const bookingUrl = deps.settings.COTORRO_PUBLIC_URL;
-  const collaborator = await deps.roster.get(sender.phone);
+  const collaborator = await reachable(await deps.roster.get(sender.phone), deps);
   if (cmd === "suscribir") return subscribe(collaborator, sender, deps);
+  // The owner answering one of its alerts (they come from the collaborators' number): nothing to say.
+  if (!collaborator && sender.channel === "collaborators" && sender.phone === deps.settings.FONO_JEFE) return;
   if (!collaborator) {
     return replyText(
       sender,
@@ -486,14 +496,25 @@ async function command(cmd: ReturnType<typeof parseCommand>, sender: Sender, dep
   }
 }
 
+/**
+ * A collaborator marked undeliverable (131026) who writes to us gets WhatsApp messages again: the
+ * mark is cleared, so the next dispatches include them (roster-marks.ts).
+ */
+async function reachable(collaborator: Collaborator | null, deps: Deps): Promise<Collaborator | null> {
+  if (!collaborator?.undeliverable) return collaborator;
+  const again = { ...collaborator, undeliverable: false, updatedAt: deps.now() };
+  await deps.roster.put(again);
+  deps.log.info("collaborator_reachable_again", { phone: collaborator.phone });
+  return again;
+}
+
 /** `activar` / `desactivar`: only between active and inactive (a pending application stays pending); tokens stay. */
 async function setActive(collaborator: Collaborator, active: boolean, sender: Sender, deps: Deps): Promise<void> {
   if (collaborator.status === "pending") return replyText(sender, T.pending);
   const status = active ? "active" : "inactive";
-  const unchanged = collaborator.status === status && !(active && collaborator.undeliverable);
-  if (!unchanged) {
-    // Writing to us proves the number gets WhatsApp messages: clear an undeliverable mark.
-    await deps.roster.put({ ...collaborator, status, undeliverable: false, updatedAt: deps.now() });
+  // (An undeliverable mark was cleared already: writing to us proves the number gets messages.)
+  if (collaborator.status !== status) {
+    await deps.roster.put({ ...collaborator, status, updatedAt: deps.now() });
     deps.log.info("collaborator_status", { phone: sender.phone, status });
   }
   if (active) return replyText(sender, collaborator.status === "active" ? T.alreadyActive : T.activated);
