@@ -301,6 +301,30 @@ describe("POST /webhook: every event, once", () => {
     expect(await roster().get(c.phone)).toMatchObject({ undeliverable: true, status: "active" });
   });
 
+  it("a 'failed' 131026 of an offer that arrives before its send is recorded still marks the collaborator", async () => {
+    const c = await addCollaborator();
+    const failed = envelope([
+      [
+        {
+          phoneNumberId: COLLABORATORS_ID,
+          value: {
+            statuses: [
+              {
+                id: "wamid.offer-not-recorded-yet",
+                status: "failed",
+                recipient_id: c.phone.slice(1),
+                errors: [{ code: 131026, title: "Message undeliverable" }],
+                biz_opaque_callback_data: OFFER_CALLBACK_DATA,
+              },
+            ],
+          },
+        },
+      ],
+    ]);
+    expect((await postWebhook(failed)).status).toBe(200);
+    expect(await roster().get(c.phone)).toMatchObject({ undeliverable: true, status: "active" });
+  });
+
   it("a reply that fails after the answer is retried (queue or Meta's redelivery); claim and messages happen once", async () => {
     const c = await addCollaborator({ tokens: 2 });
     const order = await createPaidOrder();

@@ -286,7 +286,9 @@ async function applyStatuses(all: InboundStatus[], deps: Deps): Promise<number> 
     const fresh = (results[2 * i]?.meta.changes ?? 0) > 0;
     const applied = (results[2 * i + 1]?.meta.changes ?? 0) > 0;
     if (!fresh) duplicates++;
-    if (fresh && applied && s.status === "failed" && s.errorCodes.includes(131026)) {
+    // Meta cannot deliver to that number. Also when the status beat the record of its send (its
+    // offer's message id is written once its batch is out): its recipient is known all the same.
+    if (fresh && (applied || s.recipient) && s.status === "failed" && s.errorCodes.includes(131026)) {
       const phone = s.recipient ?? (await dispatchByMessageId(deps.db, s.id))?.phone;
       if (phone) await markUndeliverable(deps, phone);
     }
