@@ -107,6 +107,14 @@ async function expectPaidOnce(booked: Booked) {
   );
 }
 
+/** The customer approves, Webpay fails our commit (500) before doing it: "Estamos confirmando" (202). */
+async function approveWithFailedCommit(booked: Booked) {
+  const ret = await sb.decide(booked.token, "approve");
+  await sb.faults({ webpay: { status: 500 } });
+  expect((await performReturn(ret)).status).toBe(202);
+  await sb.faults({});
+}
+
 async function expectNotPaid(booked: Booked, status: string) {
   expect(await paymentByToken(booked.token)).toMatchObject({ status });
   expect(await orderRow(booked.orderId)).toMatchObject({ status: "pending_payment", paid_at: null });
@@ -420,10 +428,7 @@ describe("reliability", () => {
 
   it("a commit Webpay failed before doing it (500): nothing is paid on its status alone; the cron commits it, once", async () => {
     const booked = await book();
-    const ret = await sb.decide(booked.token, "approve");
-    await sb.faults({ webpay: { status: 500 } });
-    expect((await performReturn(ret)).status).toBe(202);
-    await sb.faults({});
+    await approveWithFailedCommit(booked);
     // The customer closed the tab: no reload commits it. Uncommitted, Webpay's status reads INITIALIZED.
     expect(await sb.transaction(booked.token)).toMatchObject({ committed: false, api: { status: "INITIALIZED" } });
     expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
@@ -453,10 +458,7 @@ describe("reliability", () => {
 
   it("a refresh of the pending page settles it when Webpay answers again", async () => {
     const booked = await book();
-    const ret = await sb.decide(booked.token, "approve");
-    await sb.faults({ webpay: { status: 500 } });
-    expect((await performReturn(ret)).status).toBe(202);
-    await sb.faults({});
+    await approveWithFailedCommit(booked);
     await expectApproved(await request(`/return_url?token_ws=${booked.token}`), booked);
     await expectPaidOnce(booked);
   });
