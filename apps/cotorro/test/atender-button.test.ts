@@ -9,7 +9,7 @@ import { TEST_SECRETS } from "@cotorro/config";
 import { signMetaBody } from "@cotorro/core/meta-signature";
 import { verifyLink } from "@cotorro/core/signed-link";
 import { balance } from "@cotorro/core/token-store";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
 import { webhookDecisions } from "../src/routes/webhook.ts";
 import {
@@ -312,6 +312,29 @@ describe("Atender through the button", () => {
     expect(await claimsOf(order.id)).toBe(0);
     expect(await spentBy(c.phone)).toBe(0);
     expect((await inbox(sb, c.phone)).at(-1)!.text).toContain(expected);
+  });
+
+  it("a claim whose reply failed is told on retry as taken now (token spent, balance), not as a repeat", async () => {
+    const ana = await addCollaborator({ tokens: 2 });
+    const order = await createPaidOrder();
+    const sent = await offer(sb, order, ana);
+    await sb.faults({ graph: { status: 500 } }); // WhatsApp fails the reply after the claim is made
+    expect((await press(sent.id)).status).toBe(200);
+    expect(await claimsOf(order.id)).toBe(1);
+    await sb.faults({});
+    // The event goes to the queue, whose retry sends the reply.
+    await vi.waitUntil(async () => (await inbox(sb, ana.phone)).some((m) => m.type === "text"), {
+      timeout: 15_000,
+      interval: 100,
+    });
+    const replies = (await inbox(sb, ana.phone)).filter((m) => m.type === "text");
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.text).toMatch(/^¡El trabajo es suyo! Se descontó 1 token \(le queda 1 token\)\./);
+    expect(await spentBy(ana.phone)).toBe(1);
+    // A second tap on the same offer is a repeat.
+    expect((await press(sent.id)).status).toBe(200);
+    expect((await inbox(sb, ana.phone)).at(-1)!.text).toMatch(/^Usted ya tomó este trabajo; no se descontó otro token/);
+    expect(await spentBy(ana.phone)).toBe(1);
   });
 
   it("'Recargar' on the offer answers with the signed top-up link, for that job", async () => {

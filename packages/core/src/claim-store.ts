@@ -67,7 +67,8 @@ export interface TapGuard {
  * one transaction:
  *  1. insert the claim only if the order is `paid` and unexpired, has fewer than `maxTakers`
  *     claims, this collaborator has none yet, and an unspent token with `expires_at > now` exists;
- *  2. spend exactly the token that claim names (found by this call's random `claim_ref`);
+ *  2. spend exactly the token that claim names (found by this call's `claim_ref`: random, or for a
+ *     tap its event's, so that a retry of that event knows the claim as its own, not a repeat);
  *  3. mark the order `taken` once the cap is reached;
  *  4. read back what happened.
  * A repeat by the same collaborator succeeds without spending. SPEC §5 "Atender".
@@ -83,7 +84,9 @@ export async function claimOrder(db: D1Database, input: ClaimInput): Promise<Cla
  */
 export function claimOrderStatements(db: D1Database, input: ClaimInput, guard?: TapGuard): D1PreparedStatement[] {
   const { orderId, phone, now, maxTakers } = input;
-  const ref = newClaimRef();
+  // A tap's claim is its event's: the retry of an event whose reply failed finds it as new and tells
+  // the collaborator the token was spent, where another tap on the same order is a repeat.
+  const ref = guard ? `tap:${guard.eventId}` : newClaimRef();
   const guardSql = guard
     ? `AND EXISTS (SELECT 1 FROM inbound_events e WHERE e.id = ?6 AND e.processed_at IS NULL AND e.lease_until = ?7)
            AND NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.message_id = ?8 AND d.phone <> ?2)`
