@@ -85,9 +85,13 @@ export async function startWorker(options: WorkerOptions): Promise<ChildProcess>
     detached: true,
   });
   const prefix = `[${name}] `;
+  // Its last lines, for the error when it stops before answering (a quiet start prints nothing).
+  const last: string[] = [];
   const forward = (chunk: Buffer, stream: NodeJS.WriteStream) => {
     for (const line of chunk.toString().split("\n")) {
       if (!line.trim()) continue;
+      last.push(line);
+      if (last.length > 15) last.shift();
       onLine?.(name, line);
       if (!quiet) stream.write(`${prefix}${line}\n`);
     }
@@ -98,7 +102,8 @@ export async function startWorker(options: WorkerOptions): Promise<ChildProcess>
     await waitFor(`http://127.0.0.1:${port}/`, child, name);
   } catch (error) {
     await stopWorker(child);
-    throw error;
+    if (!quiet || !(error instanceof Error)) throw error;
+    throw new Error(`${error.message}; its last lines:\n${last.map((l) => `  ${prefix}${l}`).join("\n")}`);
   }
   return child;
 }
