@@ -175,8 +175,11 @@ export const texts = {
       link: string;
     }) =>
       `Nuevo contacto (${l.source}): ${l.name}, ${l.phone}, ${l.comuna}. ${l.description} — Link de pago para el cliente: ${l.link}`,
-    jorgitosDate: (message: string, date: string) =>
-      `${message.trimEnd()}${/[.!?…]$/.test(message.trimEnd()) ? "" : "."} Solicita cita para la fecha ${date}.`,
+    /** The lead's message with its requested date; a message that already ends a sentence gets no second period. */
+    jorgitosDate: (message: string, date: string) => {
+      const text = message.trimEnd();
+      return `${text}${/[.!?…]$/.test(text) ? "" : "."} Solicita cita para la fecha ${date}.`;
+    },
   },
   errors: {
     notFoundTitle: "Página no encontrada",

@@ -60,7 +60,7 @@ import {
   readyToClaim,
   settleClaim,
 } from "./claim-order.ts";
-import { markUndeliverable } from "./roster-marks.ts";
+import { markReachable, markUndeliverable } from "./roster-marks.ts";
 
 const T = atenderTexts.reply;
 
@@ -472,7 +472,7 @@ async function replySaldo(sender: Sender, deps: Deps): Promise<void> {
 
 async function command(cmd: ReturnType<typeof parseCommand>, sender: Sender, deps: Deps): Promise<void> {
   const bookingUrl = deps.settings.COTORRO_PUBLIC_URL;
-  const collaborator = await reachable(await deps.roster.get(sender.phone), deps);
+  const collaborator = await markReachable(deps, await deps.roster.get(sender.phone));
   if (cmd === "suscribir") return subscribe(collaborator, sender, deps);
   // The owner answering one of its alerts (they come from the collaborators' number): nothing to say.
   if (!collaborator && sender.channel === "collaborators" && sender.phone === deps.settings.FONO_JEFE) return;
@@ -496,18 +496,6 @@ async function command(cmd: ReturnType<typeof parseCommand>, sender: Sender, dep
     case null:
       return replyText(sender, sender.channel === "customers" ? T.customerWelcome(bookingUrl) : T.help);
   }
-}
-
-/**
- * A collaborator marked undeliverable (131026) who writes to us gets WhatsApp messages again: the
- * mark is cleared, so the next dispatches include them (roster-marks.ts).
- */
-async function reachable(collaborator: Collaborator | null, deps: Deps): Promise<Collaborator | null> {
-  if (!collaborator?.undeliverable) return collaborator;
-  const again = { ...collaborator, undeliverable: false, updatedAt: deps.now() };
-  await deps.roster.put(again);
-  deps.log.info("collaborator_reachable_again", { phone: collaborator.phone });
-  return again;
 }
 
 /** `activar` / `desactivar`: only between active and inactive (a pending application stays pending); tokens stay. */
