@@ -445,6 +445,25 @@ describe("reliability", () => {
     await expectPaidOnce(booked);
   });
 
+  it("the cron's commit and the customer's late returns of the same payment, at once: paid and dispatched once", async () => {
+    const booked = await book();
+    await approveWithFailedCommit(booked);
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
+      .bind(booked.token)
+      .run();
+    const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+    const [, ...returns] = await Promise.all([
+      reconcileVisitPayments(deps, budget),
+      ...Array.from({ length: 3 }, () => request(`/return_url?token_ws=${booked.token}`)),
+    ]);
+    for (const res of returns) await expectApproved(res, booked);
+    expect(await sb.transaction(booked.token)).toMatchObject({ committed: true });
+    await expectPaidOnce(booked);
+    // And replayed afterwards: the stored outcome, nothing repeated.
+    await expectApproved(await request(`/return_url?token_ws=${booked.token}`), booked);
+    await expectPaidOnce(booked);
+  });
+
   it("the cron closes a payment the customer never finished as timed out (Webpay refuses its commit)", async () => {
     const booked = await book(); // sent to Webpay, never decided
     await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")

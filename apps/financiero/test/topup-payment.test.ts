@@ -59,6 +59,14 @@ const ownerNoticesOf = async (buyOrder: string) =>
 
 const receiptDoc = (buyOrder: string) => env.FINANCIERO.get(`v1:receipt:${buyOrder}`, "json");
 
+/** The buyer approves, Webpay fails our commit (500) before doing it: "Estamos confirmando" (202). */
+async function approveWithFailedCommit(started: Started) {
+  const ret = await sb.decide(started.token, "approve");
+  await sb.faults({ webpay: { status: 500 } });
+  expect((await performReturn(ret)).status).toBe(202);
+  await sb.faults({});
+}
+
 async function runCron() {
   const ctx = createExecutionContext();
   await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
@@ -416,10 +424,7 @@ describe("return_url edge cases", () => {
   it("a commit Webpay failed before doing it (500) credits nothing on its own; the cron commits it and credits once", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
-    const ret = await sb.decide(started.token, "approve");
-    await sb.faults({ webpay: { status: 500 } });
-    expect((await performReturn(ret)).status).toBe(202);
-    await sb.faults({});
+    await approveWithFailedCommit(started);
     expect(await sb.transaction(started.token)).toMatchObject({ committed: false, api: { status: "INITIALIZED" } });
     expect(await tokensOf(phone)).toHaveLength(0);
     await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
@@ -428,6 +433,23 @@ describe("return_url edge cases", () => {
     await runCron();
     await runCron();
     expect(await sb.transaction(started.token)).toMatchObject({ committed: true });
+    await expectCreditedOnce(phone, started);
+  });
+
+  it("the cron's commit and the buyer's late returns of the same top-up, at once: credited once", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    await approveWithFailedCommit(started);
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
+      .bind(started.token)
+      .run();
+    const [, ...returns] = await Promise.all([
+      runCron(),
+      ...Array.from({ length: 3 }, () => request(`/return_url?token_ws=${started.token}`)),
+    ]);
+    for (const res of returns) await expectApproved(res, started, 5);
+    await expectCreditedOnce(phone, started);
+    await expectApproved(await request(`/return_url?token_ws=${started.token}`), started, 5);
     await expectCreditedOnce(phone, started);
   });
 
