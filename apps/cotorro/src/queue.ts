@@ -4,6 +4,7 @@
  * subrequests (subrequests.ts) and hands what would not fit back to the queue.
  */
 import { kvRosterStore } from "@cotorro/core/roster-store";
+import type { Budget } from "@cotorro/core/subrequest-budget";
 import type { InboundMessage } from "@cotorro/core/webhook";
 import { createDeps, type Deps } from "./deps.ts";
 import type { Env } from "./env.ts";
@@ -21,7 +22,7 @@ import {
   type Spare,
   sendOffers,
 } from "./services/send-offer.ts";
-import { type Budget, withBudget } from "./subrequests.ts";
+import { withBudget } from "./subrequests.ts";
 
 export const DISPATCH_DLQ = "cotorro-dispatch-dlq";
 

@@ -1,5 +1,6 @@
 /** Cron entry: every 5 minutes reconcile stuck payments and expire orders; daily, Meta token health. */
 import { CRONS } from "@cotorro/config/wrangler";
+import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { createDeps } from "./deps.ts";
 import type { Env } from "./env.ts";
@@ -13,7 +14,7 @@ export async function handleScheduled(cron: string, scheduledTime: number, env: 
   deps.log.info("cron_run", { cron, scheduledTime });
   if (cron === "*/5 * * * *") {
     const reconcile = withBudget(deps, env, kvRosterStore, RECONCILE_SUBREQUESTS);
-    await reconcileVisitPayments(reconcile.deps, reconcile.budget).catch((error) =>
+    await reconcileVisitPayments(reconcile.deps, reconcile.budget, effectsGoFirst(scheduledTime)).catch((error) =>
       deps.log.error("cron_reconcile_failed", { error }),
     );
     // Order expiry gets its own share of the invocation's subrequests (subrequests.ts).

@@ -337,6 +337,30 @@ describe("Atender through the button", () => {
     expect(await spentBy(ana.phone)).toBe(1);
   });
 
+  it("an owner's notice of a claim that WhatsApp refused goes out from the queue's retry; the customer is told once", async () => {
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
+    const order = await createPaidOrder();
+    const sent = await offer(sb, order, ana);
+    sb.intercept(async (_request, response) => {
+      const json = (await response.clone().json()) as { contacts?: { wa_id?: string }[] };
+      if (json.contacts?.[0]?.wa_id !== OWNER.slice(1)) return response;
+      return Response.json(
+        { error: { message: "Service unavailable", type: "OAuthException", code: 2 } },
+        { status: 503 },
+      );
+    });
+    const taken = async () => (await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"));
+    expect((await press(sent.id)).status).toBe(200);
+    // The refused notice reached the sandbox's log before the refusal.
+    await vi.waitUntil(async () => (await taken()).length === 1, { timeout: 1_500, interval: 50 });
+    sb.intercept(null);
+    await vi.waitUntil(async () => (await taken()).length === 2, { timeout: 3_000, interval: 100 });
+    await sb.app.settle();
+    expect(await taken()).toHaveLength(2);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+    expect(await spentBy(ana.phone)).toBe(1);
+  });
+
   it("'Recargar' on the offer answers with the signed top-up link, for that job", async () => {
     const ana = await addCollaborator({ tokens: 1 });
     const order = await createPaidOrder();

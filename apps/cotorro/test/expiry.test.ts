@@ -99,4 +99,26 @@ describe("order expiry", () => {
     await cron();
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
   });
+
+  it("an owner's notice that fails is sent by a later run, and the customer is not told twice", async () => {
+    const order = await overdue();
+    // WhatsApp refuses what goes to the owner; the customer's notice goes out.
+    sb.intercept(async (_request, response) => {
+      const json = (await response.clone().json()) as { contacts?: { wa_id?: string }[] };
+      if (json.contacts?.[0]?.wa_id !== OWNER.slice(1)) return response;
+      return Response.json(
+        { error: { message: "Service unavailable", type: "OAuthException", code: 2 } },
+        { status: 503 },
+      );
+    });
+    await cronUntilNotified(order);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+
+    sb.intercept(null);
+    const toOwner = async () => (await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id.slice(0, 8)));
+    const before = (await toOwner()).length; // the refused sends reached the sandbox's log
+    for (let i = 0; i < 3; i++) await cron();
+    expect(await toOwner()).toHaveLength(before + 1);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
 });

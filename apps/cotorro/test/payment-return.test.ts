@@ -6,8 +6,9 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { newOrderId } from "@cotorro/core/ids";
+import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { kvRosterStore } from "@cotorro/core/roster-store";
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
 import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "../src/services/reconcile-payments.ts";
@@ -44,6 +45,10 @@ afterEach(() => {
 
 const receiptsTo = async (phone: string) =>
   (await sb.messages({ to: phone })).filter((m) => m.template === "comprobante_pago");
+const ownerNoticesOf = async (booked: Booked) =>
+  (await sb.messages({ to: OWNER })).filter((m) =>
+    (m.text ?? m.parameters.join(" ")).includes(`Pago recibido: $68.000, orden ${booked.buyOrder}`),
+  );
 const dispatchesOf = (orderId: string) =>
   queueSends.mock.calls.filter(([body]) => JSON.stringify(body) === JSON.stringify({ type: "dispatch", orderId }));
 
@@ -86,10 +91,7 @@ async function expectPaidOnce(booked: Booked) {
   expect(receipts[0]?.parameters[3]).toBe(payment?.authorization_code);
   expect(receipts[0]?.parameters[4]).toMatch(/^\d{2}-\d{2}-\d{4} \d{2}:\d{2}$/);
   expect(dispatchesOf(booked.orderId)).toHaveLength(1);
-  const ownerNotices = (await sb.messages({ to: OWNER })).filter((m) =>
-    (m.text ?? m.parameters.join(" ")).includes(`Pago recibido: $68.000, orden ${booked.buyOrder}`),
-  );
-  expect(ownerNotices).toHaveLength(1);
+  expect(await ownerNoticesOf(booked)).toHaveLength(1);
   const stored = await receiptDoc(booked.buyOrder);
   expect(stored).toMatchObject({ buyOrder: booked.buyOrder, purpose: "visit", amount: 68_000, cardLast4: "6623" });
   // Never a full card number: the last four digits at most.
@@ -438,7 +440,7 @@ describe("reliability", () => {
       .run();
     for (let run = 0; run < 2; run++) {
       const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
-      await reconcileVisitPayments(deps, budget);
+      await reconcileVisitPayments(deps, budget, false);
     }
     // The approval is honoured: committed (so the money is the business's), paid and dispatched once.
     expect(await sb.transaction(booked.token)).toMatchObject({ committed: true, api: { status: "AUTHORIZED" } });
@@ -453,7 +455,7 @@ describe("reliability", () => {
       .run();
     const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
     const [, ...returns] = await Promise.all([
-      reconcileVisitPayments(deps, budget),
+      reconcileVisitPayments(deps, budget, false),
       ...Array.from({ length: 3 }, () => request(`/return_url?token_ws=${booked.token}`)),
     ]);
     for (const res of returns) await expectApproved(res, booked);
@@ -470,7 +472,7 @@ describe("reliability", () => {
       .bind(booked.token)
       .run();
     const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
-    expect(await reconcileVisitPayments(deps, budget)).toMatchObject({ checked: 1, settled: 1 });
+    expect(await reconcileVisitPayments(deps, budget, false)).toMatchObject({ checked: 1, settled: 1 });
     await expectNotPaid(booked, "timed_out");
     expect(await sb.transaction(booked.token)).toMatchObject({ committed: false });
   });
@@ -531,11 +533,11 @@ describe("reliability", () => {
       .bind(booked.token)
       .run();
     const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
-    const report = await reconcileVisitPayments(deps, budget);
+    const report = await reconcileVisitPayments(deps, budget, false);
     expect(report).toMatchObject({ checked: 1, settled: 1, deferred: 0 });
     expect(budget.used()).toBeLessThanOrEqual(RECONCILE_SUBREQUESTS);
-    // Two list queries and three settling calls; the rest are the effects.
-    expect(budget.used() - 5).toBeLessThanOrEqual(EFFECTS_SUBREQUESTS);
+    // One list query and three settling calls; the rest are the effects.
+    expect(budget.used() - 4).toBeLessThanOrEqual(EFFECTS_SUBREQUESTS);
     await expectPaidOnce(booked);
   });
 
@@ -546,15 +548,15 @@ describe("reliability", () => {
       .bind(booked.token)
       .run();
     const small = withBudget(createDeps(env), env, kvRosterStore, 10);
-    expect(await reconcileVisitPayments(small.deps, small.budget)).toMatchObject({ settled: 1, deferred: 1 });
+    expect(await reconcileVisitPayments(small.deps, small.budget, false)).toMatchObject({ settled: 1, deferred: 1 });
     expect(small.budget.used()).toBeLessThanOrEqual(10);
     expect(await paymentByToken(booked.token)).toMatchObject({ status: "authorized", effects_done_at: null });
     expect(await orderRow(booked.orderId)).toMatchObject({ status: "paid" });
     expect(await receiptsTo(CUSTOMER)).toHaveLength(0);
-    // The next run (over a minute later) does them first.
+    // A later run (over a minute later) does them.
     await finalizedAgo(booked, 120_000);
     const next = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
-    expect(await reconcileVisitPayments(next.deps, next.budget)).toMatchObject({ effectsRetried: 1 });
+    expect(await reconcileVisitPayments(next.deps, next.budget, true)).toMatchObject({ effectsRetried: 1 });
     await expectPaidOnce(booked);
   });
 
@@ -580,7 +582,7 @@ describe("reliability", () => {
     const runs = [];
     for (let run = 0; run < 2; run++) {
       const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
-      runs.push(await reconcileVisitPayments(deps, budget));
+      runs.push(await reconcileVisitPayments(deps, budget, true));
     }
     expect(runs.map((r) => r.effectsRetried)).toEqual([0, 1]);
     // …and the second run reaches the other one instead of retrying the failing one again.
@@ -594,12 +596,53 @@ describe("reliability", () => {
     sb.intercept(null);
     const refused = (await receiptsTo("+56955500001")).length;
     const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
-    expect(await reconcileVisitPayments(deps, budget)).toMatchObject({ effectsRetried: 1 });
+    expect(await reconcileVisitPayments(deps, budget, true)).toMatchObject({ effectsRetried: 1 });
     expect((await paymentByToken(stuck.token))?.effects_done_at).not.toBeNull();
     expect(await receiptsTo("+56955500001")).toHaveLength(refused + 1);
   });
 
-  it("a failed receipt is retried by the cron without repeating the dispatch", async () => {
+  it("while Webpay is down, stuck payments do not hold back a paid order's effects: the cron's jobs take turns", async () => {
+    // WhatsApp is down when the customer comes back: paid, but the receipt and the notices wait.
+    const paid = await book();
+    await sb.faults({ graph: { status: 500 } });
+    expect((await performReturn(await sb.decide(paid.token, "approve"))).status).toBe(200);
+    await sb.faults({});
+    await finalizedAgo(paid, 120_000);
+    // Three other customers approved, and our commits failed: the cron has to settle them.
+    const stuck = [];
+    for (const fono of ["9 5550 0011", "9 5550 0012", "9 5550 0013"]) {
+      const booked = await book({ ...VALID_BOOKING, fono });
+      await approveWithFailedCommit(booked);
+      await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
+        .bind(booked.token)
+        .run();
+      stuck.push(booked);
+      // Out of the later tests' cron runs when this one ends (this file's storage is shared).
+      onTestFinished(async () => {
+        await env.LEDGER.prepare("UPDATE payments SET created_at = ?2 WHERE token = ?1")
+          .bind(booked.token, Date.now())
+          .run();
+      });
+    }
+    // Then Webpay goes down: every settling fails and alerts the owner, run after run.
+    await sb.faults({ webpay: { status: 500 } });
+    const slot = 5 * 60_000;
+    const runs = [];
+    for (const scheduledTime of [slot * 1_000_000, slot * 1_000_001]) {
+      const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+      runs.push(await reconcileVisitPayments(deps, budget, effectsGoFirst(scheduledTime)));
+      expect(budget.used()).toBeLessThanOrEqual(RECONCILE_SUBREQUESTS);
+    }
+    // The first run went to the stuck payments (all still pending) and had nothing left for the
+    // effects; the second took the effects first.
+    expect(runs[0]).toMatchObject({ checked: 3, stillPending: 3, effectsRetried: 0 });
+    expect(runs[1]).toMatchObject({ effectsRetried: 1 });
+    await sb.faults({});
+    await expectPaidOnce(paid);
+    for (const booked of stuck) expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
+  });
+
+  it("a failed receipt and owner's notice are retried by the cron, once each, without repeating the dispatch", async () => {
     const booked = await book();
     const ret = await sb.decide(booked.token, "approve");
     await sb.faults({ graph: { status: 500 } });
@@ -610,10 +653,13 @@ describe("reliability", () => {
     await sb.faults({});
     // The cron retries effects of payments finalized more than a minute ago.
     await finalizedAgo(booked, 120_000);
-    const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
-    await waitOnExecutionContext(ctx);
+    for (let run = 0; run < 2; run++) {
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
+      await waitOnExecutionContext(ctx);
+    }
     expect(await receiptsTo(CUSTOMER)).toHaveLength(1);
+    expect(await ownerNoticesOf(booked)).toHaveLength(1);
     expect(dispatchesOf(booked.orderId)).toHaveLength(1);
     expect((await paymentByToken(booked.token))?.effects_done_at).not.toBeNull();
   });

@@ -8,9 +8,15 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { recordInbound } from "@cotorro/core/conversation-store";
+import { effectsGoFirst } from "@cotorro/core/payment-service";
+import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import type { SandboxMessage } from "@cotorro/sandbox/control-api";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
+import { reconcileTopUps } from "../src/services/reconcile-topups.ts";
+import { TOPUP_EFFECTS_SUBREQUESTS } from "../src/services/topup-payment-hooks.ts";
+import { withBudget } from "../src/subrequests.ts";
 import {
   canjeLinkOf,
   expectCanjeLink,
@@ -453,6 +459,63 @@ describe("return_url edge cases", () => {
     await expectCreditedOnce(phone, started);
   });
 
+  it("a cron run settles one stuck top-up within the 50 subrequests: its effects within their share", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    await approveWithFailedCommit(started);
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
+      .bind(started.token)
+      .run();
+    const { deps, budget } = withBudget(createDeps(env), env);
+    expect(await reconcileTopUps(deps, budget, false)).toMatchObject({ checked: 1, settled: 1, deferred: 0 });
+    // The list query and three settling calls (commit, finalize, re-read); the rest are the effects.
+    expect(budget.used() - 4).toBeLessThanOrEqual(TOPUP_EFFECTS_SUBREQUESTS);
+    await expectCreditedOnce(phone, started);
+  });
+
+  it("many stuck top-ups at once: each cron run stays within the 50 subrequests, and every pack is credited once", async () => {
+    const stuck = [];
+    for (let i = 0; i < 6; i++) {
+      const phone = await collaborator();
+      const started = await startTopUp(phone, 1);
+      await approveWithFailedCommit(started);
+      stuck.push({ phone, started });
+    }
+    const tokens = stuck.map((s) => s.started.token);
+    const marks = tokens.map(() => "?").join(", ");
+    await env.LEDGER.prepare(`UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token IN (${marks})`)
+      .bind(...tokens)
+      .run();
+    const slot = 5 * 60_000;
+    const used: number[] = [];
+    for (let run = 0; run < 10 && used.length < 10; run++) {
+      // Runs five minutes apart: effects deferred by the last run are over a minute old by the next.
+      await env.LEDGER.prepare(
+        `UPDATE payments SET finalized_at = finalized_at - ${slot} WHERE finalized_at IS NOT NULL AND token IN (${marks})`,
+      )
+        .bind(...tokens)
+        .run();
+      const { deps, budget } = withBudget(createDeps(env), env);
+      await reconcileTopUps(deps, budget, effectsGoFirst(slot * run));
+      used.push(budget.used());
+      const done = await env.LEDGER.prepare(
+        `SELECT count(*) AS n FROM payments WHERE effects_done_at IS NOT NULL AND token IN (${marks})`,
+      )
+        .bind(...tokens)
+        .first<number>("n");
+      if (done === stuck.length) break;
+    }
+    for (const n of used) expect(n).toBeLessThanOrEqual(SUBREQUEST_LIMIT);
+    // More than one run was needed: one run could not have done it all within the limit.
+    expect(used.length).toBeGreaterThan(1);
+    for (const { phone, started } of stuck) {
+      expect(await paymentByToken(started.token)).toMatchObject({ status: "authorized", tokens: 1 });
+      expect(await tokensOf(phone)).toHaveLength(1);
+      expect(await receiptsTo(phone)).toHaveLength(1);
+      expect(await ownerNoticesOf(started.buyOrder)).toHaveLength(1);
+    }
+  });
+
   it("a payment abandoned on Webpay's form is closed by the cron as timed out, crediting nothing", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 1);
@@ -463,7 +526,7 @@ describe("return_url edge cases", () => {
     await expectNothingCredited(phone, started, "timed_out");
   });
 
-  it("a failed WhatsApp receipt is retried by the cron; the tokens are credited once regardless", async () => {
+  it("a failed WhatsApp receipt and owner's notice are retried by the cron; the tokens are credited once regardless", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
     const ret = await sb.decide(started.token, "approve");
@@ -477,9 +540,12 @@ describe("return_url edge cases", () => {
       .bind(started.token)
       .run();
     await runCron();
+    await runCron();
     const payment = await paymentByToken(started.token);
     expect(payment?.effects_done_at).not.toBeNull();
+    // The receipt and the owner's notice, both refused at the return, went out once each.
     expect(await receiptsTo(phone)).toHaveLength(1);
+    expect(await ownerNoticesOf(started.buyOrder)).toHaveLength(1);
     expect((await tokensOf(phone)).length).toBe(5);
   });
 });

@@ -98,8 +98,9 @@ export interface AlertDeps extends MessengerDeps {
 
 /**
  * Tells the owner something on WhatsApp. Alerts of one kind (and `key`, e.g. one per order) are
- * sent at most once per `minIntervalMs`; suppressed ones are counted and mentioned in the next.
- * Never throws: an alert that cannot be sent is logged.
+ * sent at most once per `minIntervalMs`, counting failed attempts too (a number whose token Meta
+ * refuses is not tried once per failing message); suppressed ones are counted and mentioned in
+ * the next. Never throws: an alert that cannot be sent is logged.
  */
 export async function alertOwner(
   deps: AlertDeps,
@@ -107,20 +108,55 @@ export async function alertOwner(
   text: string,
   options: { key?: string; force?: boolean } = {},
 ): Promise<boolean> {
+  try {
+    return (await sendAlert(deps, kind, text, options, "attempted")) === "sent";
+  } catch (error) {
+    deps.log.error("owner_alert_failed", { kind, error });
+    return false;
+  }
+}
+
+/**
+ * The owner's notice that is one step of a once-only effect (a payment received, a job taken): as
+ * `alertOwner`, but only a notice that went out counts, and one that could not be sent throws, so
+ * the effect is tried again instead of being recorded as done.
+ */
+export async function noticeOwner(
+  deps: AlertDeps,
+  kind: AlertKind,
+  text: string,
+  options: { key?: string; force?: boolean } = {},
+): Promise<void> {
+  try {
+    await sendAlert(deps, kind, text, options, "sent");
+  } catch (error) {
+    deps.log.error("owner_alert_failed", { kind, error });
+    throw error;
+  }
+}
+
+/** Sends one alert unless its kind and key went out (or, `attempted`, was tried) within `minIntervalMs`. */
+async function sendAlert(
+  deps: AlertDeps,
+  kind: AlertKind,
+  text: string,
+  options: { key?: string; force?: boolean },
+  counts: "attempted" | "sent",
+): Promise<"sent" | "suppressed"> {
   const now = deps.now();
   const slot = options.key ? `${kind}:${options.key}` : kind;
-  try {
-    const row = await first<{ last_sent_at: number; suppressed: number }>(
-      deps.db.prepare("SELECT last_sent_at, suppressed FROM alerts WHERE kind = ?1").bind(slot),
-    );
-    if (!options.force && row && now - row.last_sent_at < deps.minIntervalMs) {
-      await run(deps.db.prepare("UPDATE alerts SET suppressed = suppressed + 1 WHERE kind = ?1").bind(slot));
-      deps.log.info("owner_alert_suppressed", { kind });
-      return false;
-    }
-    const extra = row && row.suppressed > 0 ? ` (+${row.suppressed} avisos similares omitidos)` : "";
-    const body = `${text}${extra}`.slice(0, 900);
-    await run(
+  const row = await first<{ last_sent_at: number; suppressed: number }>(
+    deps.db.prepare("SELECT last_sent_at, suppressed FROM alerts WHERE kind = ?1").bind(slot),
+  );
+  if (!options.force && row && now - row.last_sent_at < deps.minIntervalMs) {
+    await run(deps.db.prepare("UPDATE alerts SET suppressed = suppressed + 1 WHERE kind = ?1").bind(slot));
+    deps.log.info("owner_alert_suppressed", { kind });
+    return "suppressed";
+  }
+  const extra = row && row.suppressed > 0 ? ` (+${row.suppressed} avisos similares omitidos)` : "";
+  const body = `${text}${extra}`.slice(0, 900);
+  const record = () =>
+    run(
       deps.db
         .prepare(
           `INSERT INTO alerts (kind, last_sent_at, suppressed) VALUES (?1, ?2, 0)
@@ -128,13 +164,14 @@ export async function alertOwner(
         )
         .bind(slot, now),
     );
-    await sendToUser(deps, "collaborators", deps.ownerPhone, {
-      text: `🔔 ${body}`,
-      template: { name: "send_message", params: [body] },
-    });
-    return true;
-  } catch (error) {
-    deps.log.error("owner_alert_failed", { kind, error });
-    return false;
+  if (counts === "attempted") await record();
+  await sendToUser(deps, "collaborators", deps.ownerPhone, {
+    text: `🔔 ${body}`,
+    template: { name: "send_message", params: [body] },
+  });
+  if (counts === "sent") {
+    // Sent: a send left unrecorded only lets a repeat of this notice out sooner.
+    await record().catch((error) => deps.log.warn("owner_alert_unrecorded", { kind, error }));
   }
+  return "sent";
 }

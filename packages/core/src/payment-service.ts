@@ -30,6 +30,7 @@ import {
   stuckPayments,
 } from "./payment-store.ts";
 import { err, ok, type Result } from "./result.ts";
+import type { Budget } from "./subrequest-budget.ts";
 import type { TransactionResult, WebpayClient } from "./webpay-client.ts";
 import { classifyReturn, evaluateCommit, isPending } from "./webpay-return.ts";
 
@@ -255,40 +256,116 @@ export async function runEffects(deps: PaymentDeps, payment: PaymentRow, hooks: 
     await markEffectsDone(deps.db, payment.buy_order, deps.now());
     return true;
   } catch (error) {
-    deps.log.error("payment_effects_failed", { buyOrder: payment.buy_order, error });
+    if (error instanceof EffectsDeferredError)
+      deps.log.info("payment_effects_deferred", { buyOrder: payment.buy_order });
+    else deps.log.error("payment_effects_failed", { buyOrder: payment.buy_order, error });
     await markEffectsRetried(deps.db, payment.buy_order, deps.now()).catch(() => undefined);
     return false;
   }
 }
 
-export interface ReconcileReport {
-  checked: number;
-  settled: number;
-  stillPending: number;
-  effectsRetried: number;
+/** The effects of a payment the cron settled did not fit this run's subrequests; the next run does them. */
+export class EffectsDeferredError extends Error {
+  override readonly name = "EffectsDeferredError";
+  constructor() {
+    super("no subrequest budget left for the effects in this run; the next run does them");
+  }
 }
 
 /**
- * Cron: settles payments stuck in `created` for more than 15 minutes (`reconcileOne`: a commit now,
- * else the status endpoint), and retries the effects of authorized payments that did not complete
- * them.
+ * Subrequests `reconcileOne` uses for one payment, its effects aside. The most: a refused commit,
+ * the status call, finalize and re-read, then the owner's alert for an amount or buy order that
+ * does not match (rate row read and write, window, send). Others: a commit, finalize, re-read and
+ * the effects' mark (4); both calls failing and the alert (6).
+ */
+export const SETTLE_SUBREQUESTS = 8;
+
+/** What one cron run may spend on payments (core `subrequest-budget.ts`), and how much at most. */
+export interface ReconcileLimits {
+  budget: Pick<Budget, "fits">;
+  /** Subrequests the effects of one payment use at most (the caller's hooks, and their final mark). */
+  effectsCost: number;
+  /** Payments looked at per run: missing effects, and stuck in `created`. */
+  maxEffects: number;
+  maxStuck: number;
+  /** This run retries missing effects before it settles stuck payments (`effectsGoFirst`). */
+  effectsFirst: boolean;
+}
+
+/** Time between two runs of the payments cron (SPEC §4: every 5 minutes). */
+const CRON_EVERY_MS = 5 * 60_000;
+
+/**
+ * Which of the cron's two jobs goes first in the run scheduled at `scheduledTime`: they take turns.
+ * One run's budget may not hold both, and the job that goes first can use it all, run after run:
+ * while Webpay is down, payments it cannot settle would keep the effects of paid orders (a
+ * dispatch, a receipt) from ever being retried; while WhatsApp is down, failing effects could do
+ * the same to approved payments waiting for their commit.
+ */
+export const effectsGoFirst = (scheduledTime: number) => Math.floor(scheduledTime / CRON_EVERY_MS) % 2 === 1;
+
+export interface ReconcileReport {
+  /** Authorized payments whose missing effects were completed. */
+  effectsRetried: number;
+  checked: number;
+  settled: number;
+  stillPending: number;
+  /** Payments settled as authorized whose effects wait for the next run. */
+  deferred: number;
+}
+
+/**
+ * Cron: retries the effects of authorized payments that did not complete them (least recently
+ * tried first), and settles payments stuck in `created` for more than 15 minutes (`reconcileOne`:
+ * a commit now, else the status endpoint) — the two in turns, within the run's subrequest budget
+ * (platform.md §3.1). What does not fit waits for the next run: a payment found authorized whose
+ * effects do not fit is recorded as authorized now and gets its effects in a later run.
  */
 export async function reconcilePayments(
   deps: PaymentDeps,
   purpose: PaymentPurpose,
   hooks: PaymentHooks,
+  limits: ReconcileLimits,
 ): Promise<ReconcileReport> {
+  const { budget, effectsCost } = limits;
   const now = deps.now();
-  const report: ReconcileReport = { checked: 0, settled: 0, stillPending: 0, effectsRetried: 0 };
-  for (const payment of await stuckPayments(deps.db, purpose, now - RECONCILE_AFTER_MS, now - STATUS_WINDOW_MS)) {
-    report.checked++;
-    const outcome = await reconcileOne(deps, payment, hooks);
-    if (outcome === "pending") report.stillPending++;
-    else report.settled++;
-  }
-  for (const payment of await paymentsMissingEffects(deps.db, purpose, now - 60_000)) {
-    if (await runEffects(deps, payment, hooks)) report.effectsRetried++;
-  }
+  const report: ReconcileReport = { effectsRetried: 0, checked: 0, settled: 0, stillPending: 0, deferred: 0 };
+
+  const retryEffects = async () => {
+    if (!budget.fits(1 + effectsCost)) return;
+    for (const payment of await paymentsMissingEffects(deps.db, purpose, now - 60_000, limits.maxEffects)) {
+      if (!budget.fits(effectsCost)) break;
+      if (await runEffects(deps, payment, hooks)) report.effectsRetried++;
+    }
+  };
+  const budgeted: PaymentHooks = {
+    ...hooks,
+    afterAuthorized: async (payment) => {
+      if (!budget.fits(effectsCost)) {
+        report.deferred++;
+        throw new EffectsDeferredError();
+      }
+      await hooks.afterAuthorized(payment);
+    },
+  };
+  const settleStuck = async () => {
+    if (!budget.fits(1 + SETTLE_SUBREQUESTS)) return;
+    const stuck = await stuckPayments(
+      deps.db,
+      purpose,
+      now - RECONCILE_AFTER_MS,
+      now - STATUS_WINDOW_MS,
+      limits.maxStuck,
+    );
+    for (const payment of stuck) {
+      if (!budget.fits(SETTLE_SUBREQUESTS)) break;
+      report.checked++;
+      const outcome = await reconcileOne(deps, payment, budgeted);
+      if (outcome === "pending") report.stillPending++;
+      else report.settled++;
+    }
+  };
+  for (const job of limits.effectsFirst ? [retryEffects, settleStuck] : [settleStuck, retryEffects]) await job();
   return report;
 }
 

@@ -8,13 +8,14 @@
  */
 import { verifyMetaSignature } from "@cotorro/core/meta-signature";
 import { kvRosterStore } from "@cotorro/core/roster-store";
+import type { Budget } from "@cotorro/core/subrequest-budget";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env.ts";
 import { createDecisionGate } from "../decisions-first.ts";
 import { onlyHosts } from "../middleware/hosts.ts";
 import { type BackgroundTask, handleWebhook, type WebhookReport } from "../services/handle-inbound.ts";
-import { type Budget, withBudget } from "../subrequests.ts";
+import { withBudget } from "../subrequests.ts";
 
 /** Meta's notifications are small; a body past this is refused before it is read. */
 export const WEBHOOK_BODY_LIMIT = 256 * 1024;

@@ -8,7 +8,7 @@ import { professionalTemplate } from "@cotorro/core/atender-messages";
 import { type ClaimInput, type ClaimResult, claimOrder, getClaim } from "@cotorro/core/claim-store";
 import { canjeToken, canjeUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { runEffectOnce } from "@cotorro/core/effect-store";
-import { alertOwner, sendToUser } from "@cotorro/core/messenger";
+import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { type Customer, getOrderDoc, type OrderDoc } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { err, ok, type Result } from "@cotorro/core/result";
@@ -151,7 +151,7 @@ export async function runClaimEffects(
     });
   });
   await runEffectOnce(deps.db, `claim-owner:${orderId}:${phone}`, now, async () => {
-    await alertOwner(
+    await noticeOwner(
       deps,
       "order_taken",
       atenderTexts.owner.taken({

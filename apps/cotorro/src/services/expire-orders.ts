@@ -7,16 +7,20 @@ import { expiredTemplate, orderRef } from "@cotorro/core/atender-messages";
 import { closeClaimedOrder } from "@cotorro/core/claim-store";
 import { runEffectOnce } from "@cotorro/core/effect-store";
 import { expiredAwaitingNotice, expiryNoticeKey } from "@cotorro/core/expiry-store";
-import { alertOwner, sendToUser } from "@cotorro/core/messenger";
+import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { expiredCandidates, expireOrder, getOrderDoc } from "@cotorro/core/order-store";
+import type { Budget } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
-import type { Budget } from "../subrequests.ts";
 import { atenderTexts } from "../texts.ts";
 
 /** Share of a cron invocation's 50 subrequests given to expiry (payment reconciliation runs beside it). */
 export const EXPIRY_SUBREQUESTS = 24;
 
-/** Subrequests one order's notices may use (document, effect lease, window, send, owner alert). */
+/**
+ * Subrequests one order's notices may use: the document; the notice's lease and mark; the
+ * customer's lease, window, send (and the template after a closed window) and mark; the owner's
+ * alert (rate row, window, send, record).
+ */
 const NOTICE_COST = 12;
 
 export interface ExpiryReport {
@@ -48,17 +52,24 @@ export async function expireOrders(deps: Deps, budget: Budget): Promise<ExpiryRe
   return report;
 }
 
+/**
+ * The customer's notice and the owner's, each once: the order's notice effect is done when both
+ * are, and the customer's is an effect of its own, so a retry after the owner's failed does not
+ * write to the customer again.
+ */
 async function notifyExpired(orderId: string, comuna: string, deps: Deps): Promise<void> {
   const doc = await getOrderDoc(deps.kv.orders, orderId);
   await runEffectOnce(deps.db, expiryNoticeKey(orderId), deps.now(), async () => {
     if (doc) {
-      const customerName = doc.customer.name;
-      await sendToUser(deps, "customers", doc.customer.phone, {
-        text: atenderTexts.customer.expired({ customerName, orderRef: orderRef(orderId) }),
-        template: expiredTemplate({ customerName, orderId }),
+      await runEffectOnce(deps.db, `${expiryNoticeKey(orderId)}:customer`, deps.now(), async () => {
+        const customerName = doc.customer.name;
+        await sendToUser(deps, "customers", doc.customer.phone, {
+          text: atenderTexts.customer.expired({ customerName, orderRef: orderRef(orderId) }),
+          template: expiredTemplate({ customerName, orderId }),
+        });
       });
     }
-    await alertOwner(deps, "order_expired", atenderTexts.owner.expired({ orderId, comuna }), {
+    await noticeOwner(deps, "order_expired", atenderTexts.owner.expired({ orderId, comuna }), {
       key: orderId,
     });
   });

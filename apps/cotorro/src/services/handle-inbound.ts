@@ -44,11 +44,11 @@ import { alertOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { Collaborator } from "@cotorro/core/roster-store";
+import type { Budget } from "@cotorro/core/subrequest-budget";
 import { validTokens } from "@cotorro/core/token-store";
 import { type InboundMessage, type InboundStatus, normalizeWebhook, OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import type { Channel } from "@cotorro/core/whatsapp-client";
 import type { Deps } from "../deps.ts";
-import type { Budget } from "../subrequests.ts";
 import { atenderTexts } from "../texts.ts";
 import {
   type Claimant,

@@ -12,7 +12,7 @@
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { effectStatus, runEffectOnce } from "@cotorro/core/effect-store";
-import { alertOwner, sendToUser } from "@cotorro/core/messenger";
+import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
 import { getOrder, getOrderDoc, markPaidByPaymentStatement } from "@cotorro/core/order-store";
 import type { PaymentHooks } from "@cotorro/core/payment-service";
@@ -96,7 +96,7 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
   if (!order || order.paid_at === null) {
     // Paid for an order that was cancelled or is gone: nothing to dispatch, the money goes back.
     await once(ownerKey, async () => {
-      await alertOwner(deps, "payment", texts.payment.ownerNotPayable({ ...common, status: order?.status ?? null }), {
+      await noticeOwner(deps, "payment", texts.payment.ownerNotPayable({ ...common, status: order?.status ?? null }), {
         key: payment.buy_order,
         force: true,
       });
@@ -104,7 +104,7 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
   } else if (order.paid_at !== payment.finalized_at) {
     // The same batch set both: another payment of this order had already paid it.
     await once(ownerKey, async () => {
-      await alertOwner(deps, "payment", texts.payment.ownerDuplicate(common), { key: payment.buy_order, force: true });
+      await noticeOwner(deps, "payment", texts.payment.ownerDuplicate(common), { key: payment.buy_order, force: true });
     });
   } else {
     if (order.status === "paid") {
@@ -114,7 +114,7 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
       });
     }
     await once(ownerKey, async () => {
-      await alertOwner(deps, "payment", texts.payment.ownerPaid({ ...common, comuna: order.comuna }), {
+      await noticeOwner(deps, "payment", texts.payment.ownerPaid({ ...common, comuna: order.comuna }), {
         key: payment.buy_order,
       });
     });

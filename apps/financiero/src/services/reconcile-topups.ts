@@ -1,14 +1,24 @@
 /**
- * Cron (every 5 minutes): settles top-ups stuck in `created` (core `reconcileOne`: a commit now,
- * else Webpay's status endpoint) and retries the effects of authorized top-ups that did not
- * complete them (SPEC §4, §6).
+ * Cron (every 5 minutes): retries the effects of authorized top-ups that did not complete them,
+ * and settles top-ups stuck in `created` (core `reconcilePayments`: a commit now, else Webpay's
+ * status endpoint; SPEC §4, §6) — within the invocation's 50 subrequests (platform.md §3.1). What
+ * does not fit waits for the next run.
  */
 import { type ReconcileReport, reconcilePayments } from "@cotorro/core/payment-service";
+import type { Budget } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
-import { topUpPaymentHooks } from "./topup-payment-hooks.ts";
+import { TOPUP_EFFECTS_SUBREQUESTS, topUpPaymentHooks } from "./topup-payment-hooks.ts";
 
-export async function reconcileTopUps(deps: Deps): Promise<ReconcileReport> {
-  const report = await reconcilePayments(deps, "topup", topUpPaymentHooks(deps));
-  if (report.checked > 0 || report.effectsRetried > 0) deps.log.info("topup_payments_reconciled", { ...report });
+export async function reconcileTopUps(deps: Deps, budget: Budget, effectsFirst: boolean): Promise<ReconcileReport> {
+  const report = await reconcilePayments(deps, "topup", topUpPaymentHooks(deps), {
+    budget,
+    effectsCost: TOPUP_EFFECTS_SUBREQUESTS,
+    maxEffects: 5,
+    maxStuck: 10,
+    effectsFirst,
+  });
+  if (report.checked > 0 || report.effectsRetried > 0) {
+    deps.log.info("topup_payments_reconciled", { ...report, subrequests: budget.used() });
+  }
   return report;
 }

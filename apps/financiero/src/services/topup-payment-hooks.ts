@@ -9,11 +9,12 @@
  * the cron retries the missing ones.
  *
  * Effect keys: `topup-receipt-kv:{buyOrder}`, `topup-receipt:{buyOrder}`, `topup-owner:{buyOrder}`.
+ * Cost: at most {@link TOPUP_EFFECTS_SUBREQUESTS} subrequests (the cron budgets with it).
  */
 import { saldoUrl } from "@cotorro/core/collaborator-links";
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { effectSet } from "@cotorro/core/effect-store";
-import { alertOwner, sendToUser } from "@cotorro/core/messenger";
+import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp, formatTokens } from "@cotorro/core/money";
 import type { PaymentHooks } from "@cotorro/core/payment-service";
 import type { PaymentRow } from "@cotorro/core/payment-store";
@@ -24,6 +25,18 @@ import type { Deps } from "../deps.ts";
 import { texts } from "../texts.ts";
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Subrequests (D1, KV, WhatsApp calls) the effects of one top-up use at most. Each effect takes
+ * its lease (one batch) and is marked done, or pending again when it fails:
+ * - the receipt document: 3;
+ * - the WhatsApp receipt: balance, window, send, and the template after a closed window (6), or,
+ *   when Meta refuses the token, the owner's alert instead (rate row read and write, window, send: 9);
+ * - the owner's notice: roster, balance, the alert: 8.
+ * Then the three statuses (only when none failed) and the final mark: 3 + 6 + 8 + 3 + 1, or
+ * 3 + 9 + 8 + 1 when the receipt failed.
+ */
+export const TOPUP_EFFECTS_SUBREQUESTS = 21;
 
 /** When tokens credited at `paidAt` stop counting. */
 export function tokenExpiry(deps: Pick<Deps, "settings">, paidAt: number): number {
@@ -99,7 +112,7 @@ async function topUpEffects(deps: Deps, payment: PaymentRow): Promise<void> {
 
   await once(`topup-owner:${payment.buy_order}`, async () => {
     const [collaborator, current] = await Promise.all([deps.roster.get(phone), balance(deps.db, phone, deps.now())]);
-    await alertOwner(
+    await noticeOwner(
       deps,
       "payment",
       texts.whatsapp.ownerPaid({
