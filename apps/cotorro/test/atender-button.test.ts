@@ -6,6 +6,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
+import { effectStatus } from "@cotorro/core/effect-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
 import { verifyLink } from "@cotorro/core/signed-link";
 import { balance } from "@cotorro/core/token-store";
@@ -500,6 +501,36 @@ describe("collaborator commands and the customer's auto-reply", () => {
     await grantTokens(phone, 1, Date.now() + 86_400_000);
     await postWebhook(atenderTap(phone, order.id, "wamid.none"));
     expect(await claimsOf(order.id)).toBe(0);
+  });
+
+  it("an application whose owner's notice WhatsApp refused reaches the owner when the applicant writes again, once", async () => {
+    const phone = newPhone();
+    sb.intercept(async (_request, response) => {
+      const json = (await response.clone().json()) as { contacts?: { wa_id?: string }[] };
+      if (json.contacts?.[0]?.wa_id !== OWNER.slice(1)) return response;
+      return Response.json(
+        { error: { message: "Service unavailable", type: "OAuthException", code: 2 } },
+        { status: 503 },
+      );
+    });
+    const notices = async () => (await inbox(sb, OWNER)).filter((m) => body(m).includes("Rosa Pérez"));
+    await write(phone, "suscribir", "collaborators", "Rosa Pérez");
+    expect(await roster().get(phone)).toMatchObject({ status: "pending", name: "Rosa Pérez" });
+    // The notice failed and was left to be tried again (its message went back to WhatsApp or the queue).
+    await vi.waitUntil(async () => (await effectStatus(env.LEDGER, `application:${phone}`)) === "pending", {
+      timeout: 3_000,
+      interval: 50,
+    });
+    const refused = (await notices()).length; // refused sends reach the sandbox's log too
+    expect(refused).toBeGreaterThan(0);
+
+    sb.intercept(null);
+    await write(phone, "suscribir", "collaborators", "Rosa Pérez");
+    expect(await lastText(phone)).toContain("en revisión");
+    expect(await effectStatus(env.LEDGER, `application:${phone}`)).toBe("done");
+    await write(phone, "suscribir", "collaborators", "Rosa Pérez");
+    await sb.app.settle();
+    expect(await notices()).toHaveLength(refused + 1);
   });
 
   it("any other text from a customer gets a friendly reply with the booking link, on the customers' number", async () => {

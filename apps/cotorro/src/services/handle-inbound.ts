@@ -40,7 +40,7 @@ import {
   releaseEvent,
   statusEventId,
 } from "@cotorro/core/inbound-event-store";
-import { alertOwner, sendToUser } from "@cotorro/core/messenger";
+import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { Collaborator } from "@cotorro/core/roster-store";
@@ -514,6 +514,9 @@ async function setActive(collaborator: Collaborator, active: boolean, sender: Se
 /** `suscribir`: an unknown number becomes a PENDING application and the owner is told; nobody self-activates. */
 async function subscribe(existing: Collaborator | null, sender: Sender, deps: Deps): Promise<void> {
   if (existing) {
+    // A pending application whose notice WhatsApp refused (the message is redelivered, or the
+    // applicant writes "suscribir" again): the owner hears of it now, still once.
+    if (existing.status === "pending") await noticeApplication(existing.name, sender.phone, deps);
     const text =
       existing.status === "active" ? T.alreadyActive : existing.status === "inactive" ? T.inactive : T.pending;
     return replyText(sender, text);
@@ -529,13 +532,20 @@ async function subscribe(existing: Collaborator | null, sender: Sender, deps: De
     createdAt: now,
     updatedAt: now,
   });
-  await runEffectOnce(deps.db, `application:${sender.phone}`, now, async () => {
-    await alertOwner(
+  await noticeApplication(name, sender.phone, deps);
+  return replyText(sender, T.applicationReceived);
+}
+
+/** The owner is told of an application once; a notice WhatsApp refused fails the message, which is handled again. */
+async function noticeApplication(name: string, phone: string, deps: Deps): Promise<void> {
+  await runEffectOnce(deps.db, `application:${phone}`, deps.now(), async () => {
+    await noticeOwner(
       deps,
       "application",
-      atenderTexts.owner.application({ name, phone: formatPhone(sender.phone as Phone) }),
-      { key: sender.phone },
+      atenderTexts.owner.application({ name, phone: formatPhone(phone as Phone) }),
+      {
+        key: phone,
+      },
     );
   });
-  return replyText(sender, T.applicationReceived);
 }
