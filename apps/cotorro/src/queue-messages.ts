@@ -3,6 +3,7 @@
  *  - `dispatch`: fan an order out to its collaborators (`from`: where a long roster continues);
  *  - `offer`: send one collaborator the offer of one order (at `at`, when given);
  *  - `claim_effects`: retry the notices of a claim whose inline notices failed;
+ *  - `lead_notice`: retry the owner's notice of a lead that WhatsApp refused;
  *  - `inbound`: a webhook message the webhook's own invocation had no subrequest budget left for.
  */
 import * as z from "zod/mini";
@@ -21,6 +22,7 @@ export const QueueMessageSchema = z.discriminatedUnion("type", [
     at: z.optional(z.number().check(z.int(), z.gte(0))),
   }),
   z.object({ type: z.literal("claim_effects"), orderId, phone }),
+  z.object({ type: z.literal("lead_notice"), orderId }),
   z.object({
     type: z.literal("inbound"),
     message: z.looseObject({ id: z.string().check(z.minLength(1)), content: z.looseObject({ type: z.string() }) }),

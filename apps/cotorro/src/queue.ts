@@ -10,6 +10,7 @@ import { createDeps, type Deps } from "./deps.ts";
 import type { Env } from "./env.ts";
 import { type OfferMessage, type QueueMessage, QueueMessageSchema } from "./queue-messages.ts";
 import { retryClaimEffects } from "./services/claim-order.ts";
+import { LEAD_NOTICE_COST, retryLeadNotice } from "./services/create-lead.ts";
 import { dispatchFailed } from "./services/dead-letters.ts";
 import { dispatchOrder } from "./services/dispatch-order.ts";
 import { handleInboundEvent, INBOUND_MESSAGE_COST } from "./services/handle-inbound.ts";
@@ -31,6 +32,7 @@ const COST: Record<QueueMessage["type"], number> = {
   dispatch: 40,
   offer: OFFER_COST,
   claim_effects: 16,
+  lead_notice: LEAD_NOTICE_COST,
   inbound: INBOUND_MESSAGE_COST,
 };
 
@@ -135,6 +137,9 @@ async function consume(body: Exclude<QueueMessage, OfferMessage>, message: Messa
     case "claim_effects":
       await retryClaimEffects(body, deps);
       return message.ack();
+    case "lead_notice":
+      await retryLeadNotice(body, deps);
+      return message.ack();
     case "inbound": {
       const outcome = await handleInboundEvent(body.message as unknown as InboundMessage, deps);
       if (outcome === "busy") return message.retry({ delaySeconds: 60 });
@@ -151,6 +156,7 @@ async function deadLetter(body: QueueMessage, deps: Deps) {
     case "dispatch":
       return dispatchFailed(body.orderId, deps);
     case "claim_effects":
+    case "lead_notice":
     case "inbound":
       deps.log.error("queue_dead_letter", { type: body.type });
       return;

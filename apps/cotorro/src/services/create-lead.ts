@@ -1,25 +1,32 @@
 /**
  * A landing-page lead (SPEC §3): an order of kind `lead` (unpaid, state `lead`) with the customer's
- * data in BUY_ORDER; the owner is told on WhatsApp with a payment link for the customer, and can
- * dispatch it from the admin API.
+ * data in BUY_ORDER; the owner is told on WhatsApp with a payment link for the customer (once; a
+ * notice WhatsApp refused is retried from the queue), and can dispatch it from the admin API.
  */
 import { run } from "@cotorro/core/d1";
+import { runEffectOnce } from "@cotorro/core/effect-store";
 import { newOrderId } from "@cotorro/core/ids";
-import { alertOwner } from "@cotorro/core/messenger";
-import { type Customer, insertOrderStatement, type OrderDoc, putOrderDoc } from "@cotorro/core/order-store";
+import { noticeOwner } from "@cotorro/core/messenger";
+import {
+  type Customer,
+  getOrderDoc,
+  insertOrderStatement,
+  type OrderDoc,
+  putOrderDoc,
+} from "@cotorro/core/order-store";
 import type { Deps } from "../deps.ts";
 import { texts } from "../texts.ts";
 
 export type LeadSource = Extract<OrderDoc["source"], "landing" | "jorgitos">;
 
+/** Subrequests the queue's retry of a lead's notice uses at most: the document, the effect's lease and mark, the alert. */
+export const LEAD_NOTICE_COST = 8;
+
 export async function createLead(deps: Deps, customer: Customer, source: LeadSource): Promise<{ orderId: string }> {
   const now = deps.now();
   const id = newOrderId();
-  await putOrderDoc(
-    deps.kv.orders,
-    { id, kind: "lead", customer, source, createdAt: now },
-    deps.settings.ORDER_DATA_TTL_DAYS,
-  );
+  const doc: OrderDoc = { id, kind: "lead", customer, source, createdAt: now };
+  await putOrderDoc(deps.kv.orders, doc, deps.settings.ORDER_DATA_TTL_DAYS);
   await run(
     insertOrderStatement(deps.db, {
       id,
@@ -30,18 +37,43 @@ export async function createLead(deps: Deps, customer: Customer, source: LeadSou
     }),
   );
   deps.log.info("lead_created", { orderId: id, source, comuna: customer.comuna });
-  await alertOwner(
-    deps,
-    "new_lead",
-    texts.leads.ownerNotice({
-      source: source === "landing" ? "landing page" : "landing JSON",
-      name: customer.name,
-      phone: customer.phone,
-      comuna: customer.comuna,
-      description: customer.description.replace(/\s+/g, " ").slice(0, 300),
-      link: `${deps.settings.COTORRO_PUBLIC_URL}/pedido/${id}/pagar`,
-    }),
-    { key: id },
-  );
+  try {
+    await noticeLead(deps, doc);
+  } catch {
+    // The lead is stored; its notice is retried from the queue (still once, by effect key).
+    await deps.queue
+      .send({ type: "lead_notice", orderId: id })
+      .catch((error) => deps.log.error("lead_notice_not_queued", { orderId: id, error }));
+  }
   return { orderId: id };
+}
+
+/** Queue: the owner's notice of a lead whose first attempt WhatsApp refused. */
+export async function retryLeadNotice(input: { orderId: string }, deps: Deps): Promise<void> {
+  const doc = await getOrderDoc(deps.kv.orders, input.orderId);
+  if (doc?.kind !== "lead") {
+    deps.log.warn("lead_notice_without_lead", { orderId: input.orderId });
+    return;
+  }
+  await noticeLead(deps, doc);
+}
+
+/** The owner hears of a lead once (`lead-owner:{id}`), with the payment link to send the customer; throws when it could not be sent. */
+async function noticeLead(deps: Deps, doc: OrderDoc): Promise<void> {
+  const { customer } = doc;
+  await runEffectOnce(deps.db, `lead-owner:${doc.id}`, deps.now(), () =>
+    noticeOwner(
+      deps,
+      "new_lead",
+      texts.leads.ownerNotice({
+        source: doc.source === "landing" ? "landing page" : "landing JSON",
+        name: customer.name,
+        phone: customer.phone,
+        comuna: customer.comuna,
+        description: customer.description.replace(/\s+/g, " ").slice(0, 300),
+        link: `${deps.settings.COTORRO_PUBLIC_URL}/pedido/${doc.id}/pagar`,
+      }),
+      { key: doc.id },
+    ),
+  );
 }
