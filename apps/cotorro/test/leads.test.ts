@@ -72,7 +72,7 @@ describe("/create_from_landing_page (form-encoded data[i][] pairs)", () => {
     });
     const notices = (await ownerTexts()).filter((t) => t.includes("Nuevo contacto"));
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toContain("Pedro Rojas");
+    expect(notices[0]).toContain("Pedro Rojas, +56 9 8765 4321, Las Condes");
     expect(notices[0]).toContain(`/pedido/${body.id}/pagar`);
   });
 

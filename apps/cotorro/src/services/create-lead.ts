@@ -14,6 +14,7 @@ import {
   type OrderDoc,
   putOrderDoc,
 } from "@cotorro/core/order-store";
+import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { Deps } from "../deps.ts";
 import { texts } from "../texts.ts";
 
@@ -68,7 +69,7 @@ async function noticeLead(deps: Deps, doc: OrderDoc): Promise<void> {
       texts.leads.ownerNotice({
         source: doc.source === "landing" ? "landing page" : "landing JSON",
         name: customer.name,
-        phone: customer.phone,
+        phone: formatPhone(customer.phone as Phone),
         comuna: customer.comuna,
         description: customer.description.replace(/\s+/g, " ").slice(0, 300),
         link: `${deps.settings.COTORRO_PUBLIC_URL}/pedido/${doc.id}/pagar`,
