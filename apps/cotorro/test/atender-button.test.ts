@@ -35,7 +35,7 @@ import {
   roster,
   spentBy,
 } from "./atender-helpers.ts";
-import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+import { type InstalledSandbox, installSandbox, refuseSendsTo } from "./sandbox.ts";
 
 let sb: InstalledSandbox;
 beforeEach(() => {
@@ -342,14 +342,7 @@ describe("Atender through the button", () => {
     const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
     const order = await createPaidOrder();
     const sent = await offer(sb, order, ana);
-    sb.intercept(async (_request, response) => {
-      const json = (await response.clone().json()) as { contacts?: { wa_id?: string }[] };
-      if (json.contacts?.[0]?.wa_id !== OWNER.slice(1)) return response;
-      return Response.json(
-        { error: { message: "Service unavailable", type: "OAuthException", code: 2 } },
-        { status: 503 },
-      );
-    });
+    sb.intercept(refuseSendsTo(OWNER));
     const taken = async () => (await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"));
     expect((await press(sent.id)).status).toBe(200);
     // The refused notice reached the sandbox's log before the refusal.
@@ -505,14 +498,7 @@ describe("collaborator commands and the customer's auto-reply", () => {
 
   it("an application whose owner's notice WhatsApp refused reaches the owner when the applicant writes again, once", async () => {
     const phone = newPhone();
-    sb.intercept(async (_request, response) => {
-      const json = (await response.clone().json()) as { contacts?: { wa_id?: string }[] };
-      if (json.contacts?.[0]?.wa_id !== OWNER.slice(1)) return response;
-      return Response.json(
-        { error: { message: "Service unavailable", type: "OAuthException", code: 2 } },
-        { status: 503 },
-      );
-    });
+    sb.intercept(refuseSendsTo(OWNER));
     const notices = async () => (await inbox(sb, OWNER)).filter((m) => body(m).includes("Rosa Pérez"));
     await write(phone, "suscribir", "collaborators", "Rosa Pérez");
     expect(await roster().get(phone)).toMatchObject({ status: "pending", name: "Rosa Pérez" });

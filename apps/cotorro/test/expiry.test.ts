@@ -19,7 +19,7 @@ import {
   orderStatus,
   type PaidOrder,
 } from "./atender-helpers.ts";
-import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+import { type InstalledSandbox, installSandbox, refuseSendsTo } from "./sandbox.ts";
 
 let sb: InstalledSandbox;
 beforeEach(() => {
@@ -103,14 +103,7 @@ describe("order expiry", () => {
   it("an owner's notice that fails is sent by a later run, and the customer is not told twice", async () => {
     const order = await overdue();
     // WhatsApp refuses what goes to the owner; the customer's notice goes out.
-    sb.intercept(async (_request, response) => {
-      const json = (await response.clone().json()) as { contacts?: { wa_id?: string }[] };
-      if (json.contacts?.[0]?.wa_id !== OWNER.slice(1)) return response;
-      return Response.json(
-        { error: { message: "Service unavailable", type: "OAuthException", code: 2 } },
-        { status: 503 },
-      );
-    });
+    sb.intercept(refuseSendsTo(OWNER));
     await cronUntilNotified(order);
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
 

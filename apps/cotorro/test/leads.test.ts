@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { orderRow, paymentByToken, performReturn, redirectForm, request, storedCounts } from "./booking-helpers.ts";
-import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+import { type InstalledSandbox, installSandbox, refuseSendsTo } from "./sandbox.ts";
 
 const OWNER = "+56900000000";
 const ALLOWED = "https://ingeniero.alectrico.cl";
@@ -78,28 +78,20 @@ describe("/create_from_landing_page (form-encoded data[i][] pairs)", () => {
 
   it("a lead whose owner's notice WhatsApp refused is still created; the notice goes out from the queue, once", async () => {
     // WhatsApp refuses the first message to the owner, and takes the next ones.
-    let refusals = 0;
-    sb.intercept(async (_request, response) => {
-      const json = (await response.clone().json()) as { contacts?: { wa_id?: string }[] };
-      if (json.contacts?.[0]?.wa_id !== OWNER.slice(1) || refusals > 0) return response;
-      refusals++;
-      return Response.json(
-        { error: { message: "Service unavailable", type: "OAuthException", code: 2 } },
-        { status: 503 },
-      );
-    });
+    const refusing = refuseSendsTo(OWNER, 1);
+    sb.intercept(refusing);
     const res = await postLanding(landingBody({ ...GOOD_LANDING, name: "Lucía Fuentes" }));
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
     expect(await orderRow(id)).toMatchObject({ kind: "lead", status: "lead" });
-    expect(refusals).toBe(1);
+    expect(refusing.refused()).toBe(1);
     // The refused send reached the sandbox's log too: the queue's retry is the second.
     const notices = async () => (await ownerTexts()).filter((t) => t.includes(`/pedido/${id}/pagar`));
     await vi.waitUntil(async () => (await notices()).length === 2, { timeout: 3_000, interval: 50 });
     expect(
       await env.LEDGER.prepare("SELECT status FROM effects WHERE key = ?1").bind(`lead-owner:${id}`).first("status"),
     ).toBe("done");
-    expect(refusals).toBe(1);
+    expect(refusing.refused()).toBe(1);
   });
 
   it("keeps an unknown comuna as typed and defaults a missing one; address is optional", async () => {

@@ -67,6 +67,14 @@ async function finalizedAgo(booked: Booked, ms: number) {
   ]);
 }
 
+/** As if these payments had waited in `created` for 16 minutes: the cron settles those over 15. */
+async function stuckFor16Minutes(...tokens: string[]) {
+  const marks = tokens.map((_, i) => `?${i + 1}`).join(", ");
+  await env.LEDGER.prepare(`UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token IN (${marks})`)
+    .bind(...tokens)
+    .run();
+}
+
 async function expectApproved(res: Response, booked: Booked) {
   expect(res.status).toBe(200);
   const html = await res.text();
@@ -413,9 +421,7 @@ describe("reliability", () => {
       timeout: 5_000,
     });
     // The cron only looks at payments stuck for more than 15 minutes.
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
-      .bind(booked.token)
-      .run();
+    await stuckFor16Minutes(booked.token);
     for (let run = 0; run < 2; run++) {
       const ctx = createExecutionContext();
       const controller = createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() });
@@ -435,9 +441,7 @@ describe("reliability", () => {
     expect(await sb.transaction(booked.token)).toMatchObject({ committed: false, api: { status: "INITIALIZED" } });
     expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
     expect(await orderRow(booked.orderId)).toMatchObject({ status: "pending_payment" });
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
-      .bind(booked.token)
-      .run();
+    await stuckFor16Minutes(booked.token);
     for (let run = 0; run < 2; run++) {
       const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
       await reconcileVisitPayments(deps, budget, false);
@@ -450,9 +454,7 @@ describe("reliability", () => {
   it("the cron's commit and the customer's late returns of the same payment, at once: paid and dispatched once", async () => {
     const booked = await book();
     await approveWithFailedCommit(booked);
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
-      .bind(booked.token)
-      .run();
+    await stuckFor16Minutes(booked.token);
     const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
     const [, ...returns] = await Promise.all([
       reconcileVisitPayments(deps, budget, false),
@@ -468,9 +470,7 @@ describe("reliability", () => {
 
   it("the cron closes a payment the customer never finished as timed out (Webpay refuses its commit)", async () => {
     const booked = await book(); // sent to Webpay, never decided
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
-      .bind(booked.token)
-      .run();
+    await stuckFor16Minutes(booked.token);
     const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
     expect(await reconcileVisitPayments(deps, budget, false)).toMatchObject({ checked: 1, settled: 1 });
     await expectNotPaid(booked, "timed_out");
@@ -529,9 +529,7 @@ describe("reliability", () => {
   it("the cron settles a stuck approved payment within its share of the 50 subrequests", async () => {
     const booked = await book();
     await sb.decide(booked.token, "approve"); // the customer paid but never came back
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
-      .bind(booked.token)
-      .run();
+    await stuckFor16Minutes(booked.token);
     const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
     const report = await reconcileVisitPayments(deps, budget, false);
     expect(report).toMatchObject({ checked: 1, settled: 1, deferred: 0 });
@@ -544,9 +542,7 @@ describe("reliability", () => {
   it("effects that do not fit this run's budget wait for the next run (payment already authorized)", async () => {
     const booked = await book();
     await sb.decide(booked.token, "approve");
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
-      .bind(booked.token)
-      .run();
+    await stuckFor16Minutes(booked.token);
     const small = withBudget(createDeps(env), env, kvRosterStore, 10);
     expect(await reconcileVisitPayments(small.deps, small.budget, false)).toMatchObject({ settled: 1, deferred: 1 });
     expect(small.budget.used()).toBeLessThanOrEqual(10);
@@ -613,9 +609,7 @@ describe("reliability", () => {
     for (const fono of ["9 5550 0011", "9 5550 0012", "9 5550 0013"]) {
       const booked = await book({ ...VALID_BOOKING, fono });
       await approveWithFailedCommit(booked);
-      await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
-        .bind(booked.token)
-        .run();
+      await stuckFor16Minutes(booked.token);
       stuck.push(booked);
       // Out of the later tests' cron runs when this one ends (this file's storage is shared).
       onTestFinished(async () => {

@@ -5,7 +5,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { SandboxOptions } from "@cotorro/sandbox/app";
-import { type InstalledSandbox, installSandbox as install } from "@cotorro/sandbox/testing";
+import { type InstalledSandbox, type Intercept, installSandbox as install } from "@cotorro/sandbox/testing";
 import worker from "../src/index.ts";
 
 export {
@@ -26,4 +26,23 @@ export async function fetchAndWait(request: Request): Promise<Response> {
 
 export function installSandbox(overrides: Partial<SandboxOptions> = {}): InstalledSandbox {
   return install({ deliver: fetchAndWait, ...overrides });
+}
+
+/**
+ * An intercept under which WhatsApp refuses (503, Graph code 2) what is sent to `phone`, the first
+ * `times` times (every time by default); everything else passes. A refused send still reaches the
+ * sandbox's log, which answered before the intercept; `refused()` counts them.
+ */
+export function refuseSendsTo(phone: string, times = Number.POSITIVE_INFINITY): Intercept & { refused(): number } {
+  let refused = 0;
+  const intercept: Intercept = async (_request, response) => {
+    const json = (await response.clone().json()) as { contacts?: { wa_id?: string }[] };
+    if (json.contacts?.[0]?.wa_id !== phone.replace(/^\+/, "") || refused >= times) return response;
+    refused++;
+    return Response.json(
+      { error: { message: "Service unavailable", type: "OAuthException", code: 2 } },
+      { status: 503 },
+    );
+  };
+  return Object.assign(intercept, { refused: () => refused });
 }

@@ -73,6 +73,14 @@ async function approveWithFailedCommit(started: Started) {
   await sb.faults({});
 }
 
+/** As if these payments had waited in `created` for 16 minutes: the cron settles those over 15. */
+async function stuckFor16Minutes(...tokens: string[]) {
+  const marks = tokens.map((_, i) => `?${i + 1}`).join(", ");
+  await env.LEDGER.prepare(`UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token IN (${marks})`)
+    .bind(...tokens)
+    .run();
+}
+
 async function runCron() {
   const ctx = createExecutionContext();
   await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
@@ -417,9 +425,7 @@ describe("return_url edge cases", () => {
       timeout: 5_000,
     });
     // The cron only looks at payments stuck for more than 15 minutes.
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
-      .bind(started.token)
-      .run();
+    await stuckFor16Minutes(started.token);
     await runCron();
     await runCron();
     await expectCreditedOnce(phone, started);
@@ -433,9 +439,7 @@ describe("return_url edge cases", () => {
     await approveWithFailedCommit(started);
     expect(await sb.transaction(started.token)).toMatchObject({ committed: false, api: { status: "INITIALIZED" } });
     expect(await tokensOf(phone)).toHaveLength(0);
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
-      .bind(started.token)
-      .run();
+    await stuckFor16Minutes(started.token);
     await runCron();
     await runCron();
     expect(await sb.transaction(started.token)).toMatchObject({ committed: true });
@@ -446,9 +450,7 @@ describe("return_url edge cases", () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
     await approveWithFailedCommit(started);
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
-      .bind(started.token)
-      .run();
+    await stuckFor16Minutes(started.token);
     const [, ...returns] = await Promise.all([
       runCron(),
       ...Array.from({ length: 3 }, () => request(`/return_url?token_ws=${started.token}`)),
@@ -463,9 +465,7 @@ describe("return_url edge cases", () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
     await approveWithFailedCommit(started);
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
-      .bind(started.token)
-      .run();
+    await stuckFor16Minutes(started.token);
     const { deps, budget } = withBudget(createDeps(env), env);
     expect(await reconcileTopUps(deps, budget, false)).toMatchObject({ checked: 1, settled: 1, deferred: 0 });
     // The list query and three settling calls (commit, finalize, re-read); the rest are the effects.
@@ -483,9 +483,7 @@ describe("return_url edge cases", () => {
     }
     const tokens = stuck.map((s) => s.started.token);
     const marks = tokens.map(() => "?").join(", ");
-    await env.LEDGER.prepare(`UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token IN (${marks})`)
-      .bind(...tokens)
-      .run();
+    await stuckFor16Minutes(...tokens);
     const slot = 5 * 60_000;
     const used: number[] = [];
     for (let run = 0; run < 10 && used.length < 10; run++) {
@@ -519,9 +517,7 @@ describe("return_url edge cases", () => {
   it("a payment abandoned on Webpay's form is closed by the cron as timed out, crediting nothing", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 1);
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 16 * 60000 WHERE token = ?1")
-      .bind(started.token)
-      .run();
+    await stuckFor16Minutes(started.token);
     await runCron();
     await expectNothingCredited(phone, started, "timed_out");
   });
