@@ -91,6 +91,12 @@ export type AlertKind =
   | "application"
   | "payment";
 
+/** `key`: rate-limit per key within the kind (e.g. one per order); `force`: send even within the interval. */
+export interface AlertOptions {
+  key?: string;
+  force?: boolean;
+}
+
 export interface AlertDeps extends MessengerDeps {
   ownerPhone: string;
   minIntervalMs: number;
@@ -106,7 +112,7 @@ export async function alertOwner(
   deps: AlertDeps,
   kind: AlertKind,
   text: string,
-  options: { key?: string; force?: boolean } = {},
+  options: AlertOptions = {},
 ): Promise<boolean> {
   try {
     return (await sendAlert(deps, kind, text, options, "attempted")) === "sent";
@@ -125,7 +131,7 @@ export async function noticeOwner(
   deps: AlertDeps,
   kind: AlertKind,
   text: string,
-  options: { key?: string; force?: boolean } = {},
+  options: AlertOptions = {},
 ): Promise<void> {
   try {
     await sendAlert(deps, kind, text, options, "sent");
@@ -140,7 +146,7 @@ async function sendAlert(
   deps: AlertDeps,
   kind: AlertKind,
   text: string,
-  options: { key?: string; force?: boolean },
+  options: AlertOptions,
   counts: "attempted" | "sent",
 ): Promise<"sent" | "suppressed"> {
   const now = deps.now();

@@ -282,15 +282,16 @@ export const SETTLE_SUBREQUESTS = 8;
 
 /** What one cron run may spend on payments (core `subrequest-budget.ts`), and how much at most. */
 export interface ReconcileLimits {
-  budget: Pick<Budget, "fits">;
+  budget: Pick<Budget, "fits" | "used">;
   /** Subrequests the effects of one payment use at most (the caller's hooks, and their final mark). */
   effectsCost: number;
-  /** Payments looked at per run: missing effects, and stuck in `created`. */
-  maxEffects: number;
-  maxStuck: number;
   /** This run retries missing effects before it settles stuck payments (`effectsGoFirst`). */
   effectsFirst: boolean;
 }
+
+/** Payments one cron run looks at: with missing effects, and stuck in `created`. */
+const MAX_EFFECTS_PER_RUN = 5;
+const MAX_STUCK_PER_RUN = 10;
 
 /** Time between two runs of the payments cron (SPEC §4: every 5 minutes). */
 const CRON_EVERY_MS = 5 * 60_000;
@@ -319,7 +320,8 @@ export interface ReconcileReport {
  * tried first), and settles payments stuck in `created` for more than 15 minutes (`reconcileOne`:
  * a commit now, else the status endpoint) — the two in turns, within the run's subrequest budget
  * (platform.md §3.1). What does not fit waits for the next run: a payment found authorized whose
- * effects do not fit is recorded as authorized now and gets its effects in a later run.
+ * effects do not fit is recorded as authorized now and gets its effects in a later run. A run that
+ * did something logs `visit_payments_reconciled` or `topup_payments_reconciled`.
  */
 export async function reconcilePayments(
   deps: PaymentDeps,
@@ -333,7 +335,7 @@ export async function reconcilePayments(
 
   const retryEffects = async () => {
     if (!budget.fits(1 + effectsCost)) return;
-    for (const payment of await paymentsMissingEffects(deps.db, purpose, now - 60_000, limits.maxEffects)) {
+    for (const payment of await paymentsMissingEffects(deps.db, purpose, now - 60_000, MAX_EFFECTS_PER_RUN)) {
       if (!budget.fits(effectsCost)) break;
       if (await runEffects(deps, payment, hooks)) report.effectsRetried++;
     }
@@ -355,7 +357,7 @@ export async function reconcilePayments(
       purpose,
       now - RECONCILE_AFTER_MS,
       now - STATUS_WINDOW_MS,
-      limits.maxStuck,
+      MAX_STUCK_PER_RUN,
     );
     for (const payment of stuck) {
       if (!budget.fits(SETTLE_SUBREQUESTS)) break;
@@ -366,6 +368,9 @@ export async function reconcilePayments(
     }
   };
   for (const job of limits.effectsFirst ? [retryEffects, settleStuck] : [settleStuck, retryEffects]) await job();
+  if (report.checked > 0 || report.effectsRetried > 0) {
+    deps.log.info(`${purpose}_payments_reconciled`, { ...report, subrequests: budget.used() });
+  }
   return report;
 }
 

@@ -543,9 +543,7 @@ async function noticeApplication(name: string, phone: string, deps: Deps): Promi
       deps,
       "application",
       atenderTexts.owner.application({ name, phone: formatPhone(phone as Phone) }),
-      {
-        key: phone,
-      },
+      { key: phone },
     );
   });
 }

@@ -12,20 +12,10 @@ import { EFFECTS_SUBREQUESTS, visitPaymentHooks } from "./visit-payment-hooks.ts
 /** Share of a cron invocation's 50 subrequests (expiry has EXPIRY_SUBREQUESTS). */
 export const RECONCILE_SUBREQUESTS = 26;
 
-export async function reconcileVisitPayments(
-  deps: Deps,
-  budget: Budget,
-  effectsFirst: boolean,
-): Promise<ReconcileReport> {
-  const report = await reconcilePayments(deps, "visit", visitPaymentHooks(deps), {
+export function reconcileVisitPayments(deps: Deps, budget: Budget, effectsFirst: boolean): Promise<ReconcileReport> {
+  return reconcilePayments(deps, "visit", visitPaymentHooks(deps), {
     budget,
     effectsCost: EFFECTS_SUBREQUESTS,
-    maxEffects: 5,
-    maxStuck: 10,
     effectsFirst,
   });
-  if (report.checked > 0 || report.effectsRetried > 0) {
-    deps.log.info("visit_payments_reconciled", { ...report, subrequests: budget.used() });
-  }
-  return report;
 }

@@ -7,7 +7,7 @@
  * 400 · unknown token or buy order (or another worker's payment) 404.
  * Every not-paid page offers "Reintentar": a new transaction for the same number and pack.
  */
-import { canjeUrl, saldoPath, saldoToken } from "@cotorro/core/collaborator-links";
+import { saldoPath, saldoToken } from "@cotorro/core/collaborator-links";
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { formatPhone, isPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
@@ -56,7 +56,6 @@ webpayRoutes.on(["GET", "POST"], "/return_url", async (c) => {
     case "authorized": {
       if (!phone) throw new Error(`top-up ${payment.buy_order} has no buyer`);
       const paidAt = payment.finalized_at ?? payment.updated_at;
-      const job = await jobStateOf(deps, payment.job_link, phone);
       return c.html(
         <ApprovedPage
           tokens={payment.tokens ?? 0}
@@ -69,13 +68,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", async (c) => {
           validUntil={formatDateTimeCl(tokenExpiry(deps, paidAt))}
           saldoHref={saldoPath(await saldoToken(deps, phone))}
           whatsappHref={waLink(deps.settings.PUBLIC_NUMBER_COLLABORATORS as Phone)}
-          job={
-            job === null
-              ? null
-              : job.kind === "gone"
-                ? "gone"
-                : { href: canjeUrl(deps, job.token), held: job.kind === "held" }
-          }
+          job={await jobStateOf(deps, payment.job_link, phone)}
           requestId={requestId}
         />,
         200,

@@ -6,7 +6,13 @@
  * says that it is gone.
  */
 import { type JobStanding, jobStandingFor } from "@cotorro/core/claim-store";
-import { canjeToken, type LinkDeps, type TopUpTarget, verifyCanjeLink } from "@cotorro/core/collaborator-links";
+import {
+  canjeToken,
+  canjeUrl,
+  type LinkDeps,
+  type TopUpTarget,
+  verifyCanjeLink,
+} from "@cotorro/core/collaborator-links";
 import type { Phone } from "@cotorro/core/phone";
 
 /** The canje link token of the job a verified top-up link names, or null when it names none. */
@@ -19,8 +25,8 @@ type JobDeps = LinkDeps & { db: D1Database };
 
 /** Where "Recarga exitosa" leads for the job a top-up was made for. */
 export type JobState =
-  /** Its page (`/atender/<token>`): the job can still be taken ("open"), or this collaborator took it ("held"). */
-  | { kind: "open" | "held"; token: string }
+  /** Its page (`/atender/<token>`, on cotorro): the job can still be taken ("open"), or this collaborator took it ("held"). */
+  | { kind: "open" | "held"; href: string }
   /** Taken by someone else, cancelled or expired since the link was issued. */
   | { kind: "gone" };
 
@@ -44,5 +50,5 @@ export async function jobStateOf(
   const verified = await verifyCanjeLink(deps, token);
   if (!verified.ok || verified.value.phone !== phone) return null;
   const standing = await jobStandingFor(deps.db, verified.value.orderId, phone, deps.now());
-  return standing === "gone" ? { kind: "gone" } : { kind: standing, token };
+  return standing === "gone" ? { kind: "gone" } : { kind: standing, href: canjeUrl(deps, token) };
 }

@@ -9,16 +9,10 @@ import type { Budget } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
 import { TOPUP_EFFECTS_SUBREQUESTS, topUpPaymentHooks } from "./topup-payment-hooks.ts";
 
-export async function reconcileTopUps(deps: Deps, budget: Budget, effectsFirst: boolean): Promise<ReconcileReport> {
-  const report = await reconcilePayments(deps, "topup", topUpPaymentHooks(deps), {
+export function reconcileTopUps(deps: Deps, budget: Budget, effectsFirst: boolean): Promise<ReconcileReport> {
+  return reconcilePayments(deps, "topup", topUpPaymentHooks(deps), {
     budget,
     effectsCost: TOPUP_EFFECTS_SUBREQUESTS,
-    maxEffects: 5,
-    maxStuck: 10,
     effectsFirst,
   });
-  if (report.checked > 0 || report.effectsRetried > 0) {
-    deps.log.info("topup_payments_reconciled", { ...report, subrequests: budget.used() });
-  }
-  return report;
 }

@@ -1,6 +1,7 @@
 /** Outcome pages of a top-up (SPEC §4, §6). Routes choose the HTTP status. Plain props in. */
 import { formatClp, formatTokens } from "@cotorro/core/money";
 import { Layout, MessagePage } from "@cotorro/web/layout";
+import type { JobState } from "../services/links.ts";
 import { texts } from "../texts.ts";
 
 const t = texts.payment;
@@ -18,11 +19,11 @@ export interface ApprovedPageProps {
   /** The collaborators' WhatsApp chat (wa.me), where the offer and its Atender button are. */
   whatsappHref: string;
   /**
-   * The job this top-up was made to take: its page while it can be taken or once this collaborator
-   * holds it (`held`), "gone" once someone else took it or it closed, null when the top-up named
-   * none (or its link no longer holds).
+   * The job this top-up was made to take (`JobState`): its page while it can be taken ("open") or
+   * once this collaborator holds it ("held"), "gone" once someone else took it or it closed, null
+   * when the top-up named none (or its link no longer holds).
    */
-  job: { href: string; held: boolean } | "gone" | null;
+  job: JobState | null;
   requestId?: string;
 }
 
@@ -50,12 +51,12 @@ export function ApprovedPage(p: ApprovedPageProps) {
         </p>
       </div>
       <p id="volver">
-        {p.job === null ? t.backToJob : p.job === "gone" ? t.jobGone : p.job.held ? t.jobHeld : t.jobReady}
+        {p.job === null ? t.backToJob : { open: t.jobReady, held: t.jobHeld, gone: t.jobGone }[p.job.kind]}
       </p>
       <div class="actions">
-        {p.job !== null && p.job !== "gone" ? (
+        {p.job !== null && p.job.kind !== "gone" ? (
           <a class="button" href={p.job.href}>
-            {p.job.held ? t.seeJob : t.takeJob}
+            {p.job.kind === "held" ? t.seeJob : t.takeJob}
           </a>
         ) : (
           <a class="button whatsapp" href={p.whatsappHref}>
