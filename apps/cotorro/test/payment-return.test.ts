@@ -477,6 +477,30 @@ describe("reliability", () => {
     expect(await sb.transaction(booked.token)).toMatchObject({ committed: false });
   });
 
+  it("the cron's commit failing (500) leaves an approved payment pending, not timed out; a later run pays it once", async () => {
+    const booked = await book();
+    await approveWithFailedCommit(booked);
+    await stuckFor16Minutes(booked.token);
+    // The cron's commit gets a 500 and the status reads INITIALIZED, as an approval never committed
+    // does: whether the commit happened cannot be told yet (here Webpay did it after all).
+    sb.intercept(async (request, response) => {
+      if (request.method === "PUT") return Response.json({ error_message: "Internal error" }, { status: 500 });
+      if (request.method !== "GET") return response;
+      const { status: _, ...rest } = (await response.json()) as Record<string, unknown>;
+      return Response.json({ ...rest, status: "INITIALIZED" }, { status: response.status });
+    });
+    const first = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+    expect(await reconcileVisitPayments(first.deps, first.budget, false)).toMatchObject({
+      checked: 1,
+      stillPending: 1,
+    });
+    expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
+    sb.intercept(null);
+    const next = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+    expect(await reconcileVisitPayments(next.deps, next.budget, false)).toMatchObject({ checked: 1, settled: 1 });
+    await expectPaidOnce(booked);
+  });
+
   it("a refresh of the pending page settles it when Webpay answers again", async () => {
     const booked = await book();
     await approveWithFailedCommit(booked);

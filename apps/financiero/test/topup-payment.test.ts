@@ -446,6 +446,28 @@ describe("return_url edge cases", () => {
     await expectCreditedOnce(phone, started);
   });
 
+  it("the cron's commit failing (500) leaves an approved top-up pending, not timed out; a later run credits it once", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    await approveWithFailedCommit(started);
+    await stuckFor16Minutes(started.token);
+    // The cron's commit gets a 500 and the status reads INITIALIZED, as an approval never committed
+    // does: whether the commit happened cannot be told yet (here Webpay did it after all).
+    sb.intercept(async (request, response) => {
+      if (request.method === "PUT") return Response.json({ error_message: "Internal error" }, { status: 500 });
+      if (request.method !== "GET") return response;
+      const { status: _, ...rest } = (await response.json()) as Record<string, unknown>;
+      return Response.json({ ...rest, status: "INITIALIZED" }, { status: response.status });
+    });
+    await runCron();
+    expect(await paymentByToken(started.token)).toMatchObject({ status: "created" });
+    expect(await tokensOf(phone)).toHaveLength(0);
+    sb.intercept(null);
+    await runCron();
+    await runCron();
+    await expectCreditedOnce(phone, started);
+  });
+
   it("the cron's commit and the buyer's late returns of the same top-up, at once: credited once", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);

@@ -378,7 +378,8 @@ export async function reconcilePayments(
  * Settles one `created` payment: its return never came or its commit failed, so it commits now (a
  * customer who approved is charged and served, and only a commit makes the payment ours); when
  * Webpay refuses the commit (never decided, already committed, past its window) or does not answer,
- * its status endpoint decides.
+ * its status endpoint decides — except that an unfinished transaction after a commit that did not
+ * answer stays pending: an approval never committed reads the same, and the next run commits it.
  */
 export async function reconcileOne(
   deps: PaymentDeps,
@@ -386,13 +387,20 @@ export async function reconcileOne(
   hooks: PaymentHooks,
 ): Promise<PaymentRow["status"] | "pending"> {
   if (payment.status !== "created" || !payment.token) return payment.status;
+  // Webpay refused the commit (4xx: never decided, already committed, past its window), or it
+  // failed (5xx, timeout, network) and may still be done on the next run.
+  let commitRefused = false;
   try {
     const committed = await deps.webpay.commit(payment.token);
     const outcome = await applyResult(deps, payment, hooks, committed);
     return outcome.ok ? outcome.value.payment.status : "pending";
   } catch (error) {
     if (!(error instanceof WebpayError)) throw error;
-    deps.log.info("payment_reconcile_commit_refused", { buyOrder: payment.buy_order, error });
+    commitRefused = error.kind === "http" && error.status >= 400 && error.status < 500;
+    deps.log.info(commitRefused ? "payment_reconcile_commit_refused" : "payment_reconcile_commit_failed", {
+      buyOrder: payment.buy_order,
+      error,
+    });
   }
   let result: TransactionResult;
   try {
@@ -419,6 +427,9 @@ export async function reconcileOne(
     return "pending";
   }
   if (isPending(result)) {
+    // An approval is not committed until a commit succeeds, and reads the same as one never made:
+    // only after Webpay refused our commit does this mean the customer never finished.
+    if (!commitRefused) return "pending";
     // The customer never finished: the Webpay form gives up after 5–10 minutes.
     const outcome = await finishWithout(deps, payment, hooks, "timed_out", "abandoned on the payment form");
     return outcome.ok ? outcome.value.payment.status : "pending";
