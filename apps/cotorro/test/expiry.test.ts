@@ -65,6 +65,14 @@ describe("order expiry", () => {
     expect((await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id.slice(0, 8)))).toHaveLength(1);
   });
 
+  it("cron runs at once expire an order and tell the customer and the owner once", async () => {
+    const order = await overdue();
+    for (let i = 0; i < 4; i++) await Promise.all([cron(), cron()]);
+    expect(await orderStatus(order.id)).toBe("expired");
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+    expect((await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id.slice(0, 8)))).toHaveLength(1);
+  });
+
   it("leaves an order inside its window alone", async () => {
     const order = await createPaidOrder();
     await cron();

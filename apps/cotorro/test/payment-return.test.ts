@@ -501,6 +501,24 @@ describe("reliability", () => {
     await expectPaidOnce(booked);
   });
 
+  it("two cron runs at once on the same stuck approved payment: paid and dispatched once", async () => {
+    const booked = await book();
+    await approveWithFailedCommit(booked);
+    await stuckFor16Minutes(booked.token);
+    const runs = await Promise.all(
+      [false, true].map((effectsFirst) => {
+        const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+        return reconcileVisitPayments(deps, budget, effectsFirst);
+      }),
+    );
+    expect(runs.reduce((n, r) => n + r.settled, 0)).toBeGreaterThanOrEqual(1);
+    // Effects one run found held by the other are completed by a later run, still once each.
+    await finalizedAgo(booked, 120_000);
+    const later = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+    await reconcileVisitPayments(later.deps, later.budget, true);
+    await expectPaidOnce(booked);
+  });
+
   it("a refresh of the pending page settles it when Webpay answers again", async () => {
     const booked = await book();
     await approveWithFailedCommit(booked);

@@ -468,6 +468,17 @@ describe("return_url edge cases", () => {
     await expectCreditedOnce(phone, started);
   });
 
+  it("two cron runs at once on the same stuck approved top-up: credited once", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    await approveWithFailedCommit(started);
+    await stuckFor16Minutes(started.token);
+    await Promise.all([runCron(), runCron()]);
+    await expectCreditedOnce(phone, started);
+    await runCron();
+    await expectCreditedOnce(phone, started);
+  });
+
   it("the cron's commit and the buyer's late returns of the same top-up, at once: credited once", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
