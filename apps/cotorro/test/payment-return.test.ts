@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { newOrderId } from "@cotorro/core/ids";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { kvRosterStore } from "@cotorro/core/roster-store";
+import { commitUnanswered } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
@@ -481,14 +482,8 @@ describe("reliability", () => {
     const booked = await book();
     await approveWithFailedCommit(booked);
     await stuckFor16Minutes(booked.token);
-    // The cron's commit gets a 500 and the status reads INITIALIZED, as an approval never committed
-    // does: whether the commit happened cannot be told yet (here Webpay did it after all).
-    sb.intercept(async (request, response) => {
-      if (request.method === "PUT") return Response.json({ error_message: "Internal error" }, { status: 500 });
-      if (request.method !== "GET") return response;
-      const { status: _, ...rest } = (await response.json()) as Record<string, unknown>;
-      return Response.json({ ...rest, status: "INITIALIZED" }, { status: response.status });
-    });
+    // The cron's commit gets a 500 and the status reads INITIALIZED, as an approval never committed does.
+    sb.intercept(commitUnanswered);
     const first = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
     expect(await reconcileVisitPayments(first.deps, first.budget, false)).toMatchObject({
       checked: 1,

@@ -11,6 +11,7 @@ import { recordInbound } from "@cotorro/core/conversation-store";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import type { SandboxMessage } from "@cotorro/sandbox/control-api";
+import { commitUnanswered } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
@@ -451,14 +452,8 @@ describe("return_url edge cases", () => {
     const started = await startTopUp(phone, 5);
     await approveWithFailedCommit(started);
     await stuckFor16Minutes(started.token);
-    // The cron's commit gets a 500 and the status reads INITIALIZED, as an approval never committed
-    // does: whether the commit happened cannot be told yet (here Webpay did it after all).
-    sb.intercept(async (request, response) => {
-      if (request.method === "PUT") return Response.json({ error_message: "Internal error" }, { status: 500 });
-      if (request.method !== "GET") return response;
-      const { status: _, ...rest } = (await response.json()) as Record<string, unknown>;
-      return Response.json({ ...rest, status: "INITIALIZED" }, { status: response.status });
-    });
+    // The cron's commit gets a 500 and the status reads INITIALIZED, as an approval never committed does.
+    sb.intercept(commitUnanswered);
     await runCron();
     expect(await paymentByToken(started.token)).toMatchObject({ status: "created" });
     expect(await tokensOf(phone)).toHaveLength(0);

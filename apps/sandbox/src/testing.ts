@@ -22,6 +22,18 @@ export const COTORRO_ORIGIN = new URL(local.COTORRO_PUBLIC_URL ?? "http://127.0.
 /** Rewrites a sandbox response before the worker sees it (e.g. to fake a tampered commit). */
 export type Intercept = (request: Request, response: Response) => Response | Promise<Response>;
 
+/**
+ * Webpay answers a commit (PUT) with a 500 and reports the transaction as INITIALIZED, as it does
+ * for an approval never committed: whether that commit happened cannot be told yet. (The sandbox
+ * did commit it, so a later commit is refused and the status then reads AUTHORIZED.)
+ */
+export const commitUnanswered: Intercept = async (request, response) => {
+  if (request.method === "PUT") return Response.json({ error_message: "Internal error" }, { status: 500 });
+  if (request.method !== "GET") return response;
+  const { status: _, ...rest } = (await response.json()) as Record<string, unknown>;
+  return Response.json({ ...rest, status: "INITIALIZED" }, { status: response.status });
+};
+
 /** A request the worker sent to the sandbox (read eagerly: bodies cannot cross request contexts). */
 export interface RecordedRequest {
   method: string;
