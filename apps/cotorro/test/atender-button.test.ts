@@ -19,6 +19,7 @@ import {
   body,
   buttonTap,
   COLLABORATORS_ID,
+  consume,
   CUSTOMERS_ID,
   claimsOf,
   createPaidOrder,
@@ -353,6 +354,38 @@ describe("Atender through the button", () => {
     expect(await taken()).toHaveLength(2);
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
     expect(await spentBy(ana.phone)).toBe(1);
+  });
+
+  it("a claim's refused notices, retried by two queue runs and the collaborator's repeated taps at once, reach the customer and the owner once each", async () => {
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 3 });
+    const order = await createPaidOrder();
+    const sent = await offer(sb, order, ana);
+    const customer = refuseSendsTo(order.customer.phone);
+    const owner = refuseSendsTo(OWNER);
+    sb.intercept(async (request, response) => owner(request, await customer(request, response)));
+    expect((await press(sent.id)).status).toBe(200);
+    // The customer's notice was refused, so the owner's was not tried; both wait for a retry.
+    expect([customer.refused(), owner.refused()]).toEqual([1, 0]);
+    sb.intercept(null);
+
+    const retry = { body: { type: "claim_effects", orderId: order.id, phone: ana.phone } };
+    const [first, second, ...taps] = await Promise.all([
+      consume([retry, retry]),
+      consume([retry]),
+      ...Array.from({ length: 4 }, () => press(sent.id)),
+    ]);
+    await sb.app.settle();
+
+    expect([...first!.acked, ...second!.acked]).toHaveLength(3);
+    expect(taps.map((t) => t.status)).toEqual([200, 200, 200, 200]);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1 + 1); // the refused one, then one delivered
+    const taken = (await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"));
+    expect(taken).toHaveLength(1);
+    expect(await spentBy(ana.phone)).toBe(1);
+    expect(await claimsOf(order.id)).toBe(1);
+    const replies = (await inbox(sb, ana.phone)).filter((m) => m.type === "text").map((m) => m.text!);
+    expect(replies.filter((t) => t.startsWith("¡El trabajo es suyo!"))).toHaveLength(1);
+    expect(replies.filter((t) => t.startsWith("Usted ya tomó este trabajo"))).toHaveLength(4);
   });
 
   it("'Recargar' on the offer answers with the signed top-up link, for that job", async () => {
