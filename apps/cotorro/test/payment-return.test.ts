@@ -496,6 +496,48 @@ describe("reliability", () => {
     await expectPaidOnce(booked);
   });
 
+  it("a commit that keeps failing: after an hour the owner is told, once a day, while the payment stays pending", async () => {
+    const booked = await book();
+    await approveWithFailedCommit(booked);
+    await stuckFor16Minutes(booked.token);
+    sb.intercept(commitUnanswered);
+    const HOUR = 3_600_000;
+    const runLater = (ms: number) => {
+      const { deps, budget } = withBudget(
+        { ...createDeps(env), now: () => Date.now() + ms },
+        env,
+        kvRosterStore,
+        RECONCILE_SUBREQUESTS,
+      );
+      return reconcileVisitPayments(deps, budget, false);
+    };
+    const stuckAlerts = async () =>
+      (await sb.messages({ to: OWNER }))
+        .map((m) => m.text ?? m.parameters.join(" "))
+        .filter((text) => text.includes(`El pago ${booked.buyOrder} ($68.000) lleva`));
+
+    // A passing failure (16 minutes) is retried quietly.
+    expect(await runLater(0)).toMatchObject({ stillPending: 1 });
+    expect(await stuckAlerts()).toEqual([]);
+    // Over an hour: one alert, not one per run.
+    for (const ms of [HOUR, HOUR + 5 * 60_000, HOUR + 10 * 60_000]) {
+      expect(await runLater(ms)).toMatchObject({ stillPending: 1 });
+    }
+    expect(await stuckAlerts()).toHaveLength(1);
+    expect((await stuckAlerts())[0]).toContain(
+      "lleva 1 hora sin confirmarse: Webpay respondió con un error (HTTP 500) al confirmarlo. Si fue aprobado, quien pagó aún no recibe lo que compró.",
+    );
+    // A day later it is still stuck: told again.
+    expect(await runLater(25 * HOUR)).toMatchObject({ stillPending: 1 });
+    expect(await stuckAlerts()).toHaveLength(2);
+    expect((await stuckAlerts())[1]).toContain("lleva 25 horas sin confirmarse");
+    expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
+    // Webpay answers again: paid once, and the owner hears of it.
+    sb.intercept(null);
+    expect(await runLater(25 * HOUR + 5 * 60_000)).toMatchObject({ settled: 1 });
+    await expectPaidOnce(booked);
+  });
+
   it("two cron runs at once on the same stuck approved payment: paid and dispatched once", async () => {
     const booked = await book();
     await approveWithFailedCommit(booked);

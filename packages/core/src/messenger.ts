@@ -91,10 +91,14 @@ export type AlertKind =
   | "application"
   | "payment";
 
-/** `key`: rate-limit per key within the kind (e.g. one per order); `force`: send even within the interval. */
+/**
+ * `key`: rate-limit per key within the kind (e.g. one per order); `force`: send even within the
+ * interval; `intervalMs`: this alert's own interval, instead of the configured one.
+ */
 export interface AlertOptions {
   key?: string;
   force?: boolean;
+  intervalMs?: number;
 }
 
 export interface AlertDeps extends MessengerDeps {
@@ -154,7 +158,7 @@ async function sendAlert(
   const row = await first<{ last_sent_at: number; suppressed: number }>(
     deps.db.prepare("SELECT last_sent_at, suppressed FROM alerts WHERE kind = ?1").bind(slot),
   );
-  if (!options.force && row && now - row.last_sent_at < deps.minIntervalMs) {
+  if (!options.force && row && now - row.last_sent_at < (options.intervalMs ?? deps.minIntervalMs)) {
     await run(deps.db.prepare("UPDATE alerts SET suppressed = suppressed + 1 WHERE kind = ?1").bind(slot));
     deps.log.info("owner_alert_suppressed", { kind });
     return "suppressed";

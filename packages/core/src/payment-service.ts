@@ -276,7 +276,8 @@ export class EffectsDeferredError extends Error {
  * Subrequests `reconcileOne` uses for one payment, its effects aside. The most: a refused commit,
  * the status call, finalize and re-read, then the owner's alert for an amount or buy order that
  * does not match (rate row read and write, window, send). Others: a commit, finalize, re-read and
- * the effects' mark (4); both calls failing and the alert (6).
+ * the effects' mark (4); both calls failing and the alert, or a commit failing for over an hour and
+ * its alert (6).
  */
 export const SETTLE_SUBREQUESTS = 8;
 
@@ -390,6 +391,7 @@ export async function reconcileOne(
   // Webpay refused the commit (4xx: never decided, already committed, past its window), or it
   // failed (5xx, timeout, network) and may still be done on the next run.
   let commitRefused = false;
+  let commitFailure: WebpayError | undefined;
   try {
     const committed = await deps.webpay.commit(payment.token);
     const outcome = await applyResult(deps, payment, hooks, committed);
@@ -397,6 +399,7 @@ export async function reconcileOne(
   } catch (error) {
     if (!(error instanceof WebpayError)) throw error;
     commitRefused = error.kind === "http" && error.status >= 400 && error.status < 500;
+    commitFailure = error;
     deps.log.info(commitRefused ? "payment_reconcile_commit_refused" : "payment_reconcile_commit_failed", {
       buyOrder: payment.buy_order,
       error,
@@ -429,11 +432,50 @@ export async function reconcileOne(
   if (isPending(result)) {
     // An approval is not committed until a commit succeeds, and reads the same as one never made:
     // only after Webpay refused our commit does this mean the customer never finished.
-    if (!commitRefused) return "pending";
+    if (!commitRefused) {
+      await alertCommitStuck(deps, payment, commitFailure);
+      return "pending";
+    }
     // The customer never finished: the Webpay form gives up after 5–10 minutes.
     const outcome = await finishWithout(deps, payment, hooks, "timed_out", "abandoned on the payment form");
     return outcome.ok ? outcome.value.payment.status : "pending";
   }
   const outcome = await applyResult(deps, payment, hooks, result);
   return outcome.ok ? outcome.value.payment.status : "pending";
+}
+
+/** A payment whose commit keeps failing is worth the owner's attention after this long. */
+export const COMMIT_STUCK_ALERT_AFTER_MS = 60 * 60_000;
+/** …and again once a day while it lasts (the cron retries every 5 minutes, for up to 7 days). */
+const COMMIT_STUCK_ALERT_EVERY_MS = 86_400_000;
+
+/**
+ * Webpay has not let the cron commit `payment` for over an hour: if the customer approved it, they
+ * were not served yet, and Webpay reverses an approval never committed. One alert per payment a day.
+ */
+async function alertCommitStuck(deps: PaymentDeps, payment: PaymentRow, failure: WebpayError | undefined) {
+  if (deps.now() - payment.created_at < COMMIT_STUCK_ALERT_AFTER_MS) return;
+  const hours = Math.floor((deps.now() - payment.created_at) / 3_600_000);
+  await alertOwner(
+    deps,
+    "reconciliation_failure",
+    `El pago ${payment.buy_order} (${formatClp(payment.amount)}) lleva ${hours === 1 ? "1 hora" : `${hours} horas`} sin confirmarse: Webpay ${webpayTrouble(failure)} al confirmarlo. Si fue aprobado, quien pagó aún no recibe lo que compró. Lo reintentamos cada 5 minutos y le avisaremos cuando se confirme; si sigue así, consulte a Transbank.`,
+    { key: `commit:${payment.buy_order}`, intervalMs: COMMIT_STUCK_ALERT_EVERY_MS },
+  );
+}
+
+/** What went wrong with a Webpay call, said for the owner. */
+function webpayTrouble(failure: WebpayError | undefined): string {
+  switch (failure?.kind) {
+    case "timeout":
+      return "no respondió a tiempo";
+    case "network":
+      return "no estuvo al alcance";
+    case "invalid_response":
+      return "respondió algo ilegible";
+    case "http":
+      return `respondió con un error (HTTP ${failure.status})`;
+    default:
+      return "no respondió";
+  }
 }
