@@ -269,6 +269,20 @@ describe("the four return cases, each reloaded", () => {
     expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(0);
   });
 
+  it("a return whose form cannot be read (broken multipart) is 400, one too large 413; the payment is untouched", async () => {
+    const booked = await book();
+    const post = (body: string, type = "multipart/form-data; boundary=x") =>
+      request(`/return_url?token_ws=${booked.token}`, { method: "POST", headers: { "content-type": type }, body });
+    const broken = await post("junk");
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).toContain("Solicitud de pago no válida");
+    const huge = await post(`token_ws=${booked.token}&x=${"a".repeat(40_000)}`, "application/x-www-form-urlencoded");
+    expect(huge.status).toBe(413);
+    expect(await huge.text()).toContain("<html");
+    expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
+    expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(0);
+  });
+
   it("parameters that are none of the cases: 400; an unknown token: 404", async () => {
     const none = await request("/return_url");
     expect(none.status).toBe(400);

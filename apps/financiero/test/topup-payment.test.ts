@@ -394,6 +394,19 @@ describe("return_url edge cases", () => {
     expect((await request("/return_url?TBK_ORDEN_COMPRA=RNOEXISTE&TBK_ID_SESION=s-x")).status).toBe(404);
   });
 
+  it("a return whose form cannot be read (broken multipart) is 400, one too large 413; nothing is committed", async () => {
+    const token = "b".repeat(64);
+    const post = (body: string, type = "multipart/form-data; boundary=x") =>
+      request(`/return_url?token_ws=${token}`, { method: "POST", headers: { "content-type": type }, body });
+    const broken = await post("junk");
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).toContain("Solicitud de pago no válida");
+    const huge = await post(`token_ws=${token}&x=${"a".repeat(40_000)}`, "application/x-www-form-urlencoded");
+    expect(huge.status).toBe(413);
+    expect(await huge.text()).toContain("Formulario demasiado grande");
+    expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(0);
+  });
+
   it("a visit payment's token is not settled here with the top-up hooks (404, untouched)", async () => {
     const token = "v".repeat(64);
     await env.LEDGER.prepare(

@@ -9,13 +9,23 @@ import type { Context } from "hono";
 import { raw } from "hono/html";
 import { Layout } from "./layout.tsx";
 
-/** Query and (urlencoded or multipart) form merged; the form wins on a clash. */
+/**
+ * Query and (urlencoded or multipart) form merged; the form wins on a clash. A form that cannot be
+ * read (a broken multipart body) is no return from Webpay at all: no parameters, so the caller
+ * answers its "not valid" page (400).
+ */
 export async function returnParams(c: Context): Promise<Record<string, unknown>> {
   const params: Record<string, unknown> = { ...c.req.query() };
   if (c.req.method === "POST") {
     const type = c.req.header("content-type") ?? "";
     if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
-      for (const [key, value] of Object.entries(await c.req.parseBody())) {
+      let form: Record<string, unknown>;
+      try {
+        form = await c.req.parseBody();
+      } catch {
+        return {};
+      }
+      for (const [key, value] of Object.entries(form)) {
         if (typeof value === "string") params[key] = value;
       }
     }

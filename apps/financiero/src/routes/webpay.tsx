@@ -16,6 +16,7 @@ import { MessagePage } from "@cotorro/web/layout";
 import { PendingPage, pendingRefreshHref, returnParams } from "@cotorro/web/webpay";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
+import { bodyLimit } from "../middleware/form-guard.tsx";
 import { completeTopUp } from "../services/complete-topup.ts";
 import { jobStateOf } from "../services/links.ts";
 import { tokenExpiry } from "../services/topup-payment-hooks.ts";
@@ -26,7 +27,7 @@ export const webpayRoutes = new Hono<AppEnv>();
 
 const t = texts.payment;
 
-webpayRoutes.on(["GET", "POST"], "/return_url", async (c) => {
+webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, async (c) => {
   const deps = c.get("deps");
   const requestId = c.get("requestId");
   c.header("Cache-Control", "no-store");

@@ -318,12 +318,18 @@ export function urlencoded(fields: Fields): string {
   return body.toString();
 }
 
-/** A form body: mostly well-formed urlencoded, sometimes mislabelled, malformed or JSON. */
+/** A form body: mostly well-formed urlencoded, sometimes mislabelled, malformed (urlencoded or multipart) or JSON. */
 export function formBody(fuzz: Fuzz, fields: Fields): { body: string; type: string } {
   const r = fuzz.next();
   if (r < 0.7) return { body: urlencoded(fields), type: "application/x-www-form-urlencoded" };
   if (r < 0.8) return { body: urlencoded(fields), type: fuzz.wrongContentType("form") };
-  if (r < 0.9) return { body: fuzz.malformedForm(), type: "application/x-www-form-urlencoded" };
+  if (r < 0.85) return { body: fuzz.malformedForm(), type: "application/x-www-form-urlencoded" };
+  // A multipart body that cannot be parsed (no or a wrong boundary, a part cut short).
+  if (r < 0.9)
+    return {
+      body: fuzz.pick(["junk", "--x\r\n", `--y\r\n\r\n${urlencoded(fields)}`]),
+      type: "multipart/form-data; boundary=x",
+    };
   return { body: JSON.stringify(fields), type: "application/json" };
 }
 
