@@ -351,6 +351,8 @@ export const adminTexts = {
     dryRun: "dryRun debe ser true o false.",
     status: "Estado desconocido.",
     limit: "limit debe ser un número entero entre 1 y 500.",
+    subject: "subject debe tener a lo más 120 caracteres.",
+    action: "action debe tener a lo más 60 caracteres.",
   },
   notFound: {
     collaborator: "No hay un colaborador con ese teléfono.",

@@ -321,6 +321,14 @@ describe("GET /admin/audit", () => {
     const grants = await admin("GET", `/audit?subject=${encodeURIComponent(phone)}&action=tokens.grant`);
     expect(grants.json).toHaveLength(1);
     expect((await admin("GET", "/audit?limit=9999")).status).toBe(400);
+    const long = await admin("GET", `/audit?subject=${"x".repeat(121)}&action=${"y".repeat(61)}`);
+    expect(long.status).toBe(400);
+    expect(long.json).toMatchObject({
+      issues: [
+        { path: "subject", message: "subject debe tener a lo más 120 caracteres." },
+        { path: "action", message: "action debe tener a lo más 60 caracteres." },
+      ],
+    });
   });
 
   it("ignores an X-Actor it cannot store safely", async () => {

@@ -1,6 +1,7 @@
 /** Landing-page leads: both body formats, good and bad, CORS, the owner's notice, paying a lead. */
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { texts } from "../src/texts.ts";
 import { orderRow, paymentByToken, performReturn, redirectForm, request, storedCounts } from "./booking-helpers.ts";
 import { type InstalledSandbox, installSandbox, refuseSendsTo } from "./sandbox.ts";
 
@@ -198,13 +199,24 @@ describe("/create_from_jorgitos_landing_page[.json] (EmailJS JSON)", () => {
     ["no message", { template_params: { ...GOOD_JSON.template_params, message: "" } }, ["description"]],
     ["a bad email", { template_params: { ...GOOD_JSON.template_params, email: "no" } }, ["email"]],
     ["an array", [1, 2], ["body"]],
-  ])("refuses %s with 400 and the reasons, storing nothing", async (_name, body, fields) => {
+    ["a name that is not text", { template_params: { ...GOOD_JSON.template_params, from_name: true } }, ["name"]],
+    ["a date that is an object", { template_params: { ...GOOD_JSON.template_params, date: {} } }, ["date"]],
+    ["an email that is a list", { template_params: { ...GOOD_JSON.template_params, email: ["a@b.cl"] } }, ["email"]],
+    [
+      "a message that is an object",
+      { template_params: { ...GOOD_JSON.template_params, message: { a: 1 } } },
+      ["description"],
+    ],
+  ])("refuses %s with 400 and the reasons in Spanish, storing nothing", async (_name, body, fields) => {
     const before = await storedCounts();
     const res = await postJson(body);
     expect(res.status).toBe(400);
     const json = (await res.json()) as { ok: boolean; errors: Record<string, string> };
     expect(json.ok).toBe(false);
     expect(Object.keys(json.errors).sort()).toEqual([...fields].sort());
+    for (const [field, reason] of Object.entries(json.errors)) {
+      expect(reason).toBe(texts.leads.errors[field as keyof typeof texts.leads.errors]);
+    }
     expect(await storedCounts()).toEqual(before);
   });
 

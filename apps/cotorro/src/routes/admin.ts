@@ -396,8 +396,8 @@ adminRoutes.get(
   "/audit",
   query(
     z.object({
-      subject: z.optional(z.string().check(z.maxLength(120))),
-      action: z.optional(z.string().check(z.maxLength(60))),
+      subject: z.optional(z.string({ error: T.subject }).check(z.maxLength(120, T.subject))),
+      action: z.optional(z.string({ error: T.action }).check(z.maxLength(60, T.action))),
       limit: limitField,
     }),
   ),

@@ -141,7 +141,11 @@ export const JorgitosLeadSchema = z.pipe(
   }),
 );
 
-/** One reason per field, for the 400 answer: `{ "template_params.phone": "…" }` → `{ phone: "…" }`. */
+/**
+ * One reason per field, for the 400 answer: `{ "template_params.phone": "…" }` → `{ phone: "…" }`.
+ * The reason is the field's own Spanish text whatever went wrong with it (a value of the wrong
+ * type gets zod's English otherwise); anything else is the body's.
+ */
 export function leadErrors(error: Pick<z.core.$ZodError, "issues">): Record<string, string> {
   const out: Record<string, string> = {};
   for (const issue of error.issues) {
@@ -151,7 +155,7 @@ export function leadErrors(error: Pick<z.core.$ZodError, "issues">): Record<stri
         .map(String)
         .join(".") || "body";
     const field = key === "from_name" ? "name" : key === "message" ? "description" : key;
-    out[field] ??= key === "body" || key === "template_params" ? e.body : issue.message;
+    out[field] ??= Object.hasOwn(e, field) ? e[field as keyof typeof e] : e.body;
   }
   return out;
 }

@@ -192,6 +192,10 @@ export interface FuzzReport {
  * Sends `count` generated cases in chunks (the worker runs in the same isolate) and reports every
  * case that got a 5xx, a status outside `allowed` (default 4xx), or a page echoing {@link SCRIPT_MARKER}.
  */
+/** zod's own (English) messages: a refusal must give the field's Spanish reason instead. */
+const ZOD_ENGLISH =
+  /Invalid input|Invalid (string|email|option|key|element|union)|Too (big|small)|Unrecognized key|expected (string|number|boolean|object|array|record)/;
+
 export async function runFuzz(
   name: string,
   make: (fuzz: Fuzz, index: number) => FuzzCase,
@@ -222,6 +226,8 @@ export async function runFuzz(
         if (!ok) failures.push(`${where} → ${res.status} ${describeInput(text.slice(0, 300))}`);
         else if (text.includes(SCRIPT_MARKER))
           failures.push(`${where} → ${res.status} echoed the script marker unescaped`);
+        else if (ZOD_ENGLISH.test(text))
+          failures.push(`${where} → ${res.status} answered in English: ${describeInput(text.slice(0, 300))}`);
       }),
     );
   }
