@@ -11,7 +11,7 @@ import type { Env } from "./env.ts";
 import { type OfferMessage, type QueueMessage, QueueMessageSchema } from "./queue-messages.ts";
 import { retryClaimEffects } from "./services/claim-order.ts";
 import { LEAD_NOTICE_COST, retryLeadNotice } from "./services/create-lead.ts";
-import { dispatchFailed } from "./services/dead-letters.ts";
+import { dispatchFailed, parkNotice } from "./services/dead-letters.ts";
 import { dispatchOrder } from "./services/dispatch-order.ts";
 import { handleInboundEvent, INBOUND_MESSAGE_COST } from "./services/handle-inbound.ts";
 import {
@@ -36,6 +36,12 @@ const COST: Record<QueueMessage["type"], number> = {
   inbound: INBOUND_MESSAGE_COST,
 };
 
+/**
+ * A dead-lettered message at most: a notice given up reads its effect, the collaborator and the
+ * order (3), then alerts the owner (rate row read and write, window, send and its template retry: 5).
+ */
+const DEAD_LETTER_COST = 8;
+
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const { deps, budget } = withBudget(createDeps(env, { queue: batch.queue }), env, kvRosterStore);
   const deadLetters = batch.queue === DISPATCH_DLQ;
@@ -57,7 +63,9 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
     const body = parsed.data;
     const offer = !deadLetters && body.type === "offer";
     // The first offer also reserves what the batch of offers shares.
-    const cost = deadLetters ? 8 : COST[body.type] + (offer && offers.length === 0 ? OFFER_BATCH_COST : 0);
+    const cost = deadLetters
+      ? DEAD_LETTER_COST
+      : COST[body.type] + (offer && offers.length === 0 ? OFFER_BATCH_COST : 0);
     if (deferred.length > 0 || !budget.fits(reserved + cost + 1)) {
       deferred.push(message);
       continue;
@@ -148,7 +156,10 @@ async function consume(body: Exclude<QueueMessage, OfferMessage>, message: Messa
   }
 }
 
-/** Messages that exhausted their retries: the owner is told (offers are also marked `dead`). */
+/**
+ * Messages that exhausted their retries: the owner is told (offers are also marked `dead`); a
+ * notice someone is owed goes back for another round (`parkNotice`).
+ */
 async function deadLetter(body: QueueMessage, deps: Deps) {
   switch (body.type) {
     case "offer":
@@ -157,6 +168,7 @@ async function deadLetter(body: QueueMessage, deps: Deps) {
       return dispatchFailed(body.orderId, deps);
     case "claim_effects":
     case "lead_notice":
+      return parkNotice(body, deps);
     case "inbound":
       deps.log.error("queue_dead_letter", { type: body.type });
       return;

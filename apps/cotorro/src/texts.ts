@@ -260,6 +260,14 @@ export const atenderTexts = {
       `Pedido ${t.orderId} (${t.comuna}) tomado por ${t.name} (${t.phone}).`,
     deadLetter: (d: { orderId: string; who: string }) =>
       `No se pudo enviar la oferta del pedido ${d.orderId} a ${d.who} después de varios intentos.`,
+    customerNotReached: (d: {
+      orderId: string;
+      customer: string;
+      customerPhone: string;
+      name: string;
+      phone: string;
+    }) =>
+      `El cliente ${d.customer} (${d.customerPhone}) del pedido ${d.orderId} no recibió el contacto de ${d.name} (${d.phone}), que lo tomó: WhatsApp rechazó el aviso durante un día. Avísele por teléfono.`,
     dispatchFailed: (d: { orderId: string }) =>
       `No se pudo repartir el pedido ${d.orderId} a los colaboradores después de varios intentos. Despáchelo de nuevo desde la administración.`,
     templateRejected: (d: { orderId: string; code: number }) =>

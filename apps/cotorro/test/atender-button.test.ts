@@ -8,9 +8,10 @@ import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { effectStatus } from "@cotorro/core/effect-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
+import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { verifyLink } from "@cotorro/core/signed-link";
 import { balance } from "@cotorro/core/token-store";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import worker from "../src/index.ts";
 import { webhookDecisions } from "../src/routes/webhook.ts";
 import {
@@ -364,8 +365,8 @@ describe("Atender through the button", () => {
     const owner = refuseSendsTo(OWNER);
     sb.intercept(async (request, response) => owner(request, await customer(request, response)));
     expect((await press(sent.id)).status).toBe(200);
-    // The customer's notice was refused, so the owner's was not tried; both wait for a retry.
-    expect([customer.refused(), owner.refused()]).toEqual([1, 0]);
+    // Both notices were refused; both wait for a retry.
+    expect([customer.refused(), owner.refused()]).toEqual([1, 1]);
     sb.intercept(null);
 
     const retry = { body: { type: "claim_effects", orderId: order.id, phone: ana.phone } };
@@ -380,12 +381,96 @@ describe("Atender through the button", () => {
     expect(taps.map((t) => t.status)).toEqual([200, 200, 200, 200]);
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1 + 1); // the refused one, then one delivered
     const taken = (await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"));
-    expect(taken).toHaveLength(1);
+    expect(taken).toHaveLength(1 + 1);
     expect(await spentBy(ana.phone)).toBe(1);
     expect(await claimsOf(order.id)).toBe(1);
     const replies = (await inbox(sb, ana.phone)).filter((m) => m.type === "text").map((m) => m.text!);
     expect(replies.filter((t) => t.startsWith("¡El trabajo es suyo!"))).toHaveLength(1);
     expect(replies.filter((t) => t.startsWith("Usted ya tomó este trabajo"))).toHaveLength(4);
+  });
+
+  it("a refused reply to the tapping collaborator holds back neither the customer's contact nor the owner's notice", async () => {
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
+    const order = await createPaidOrder();
+    const sent = await offer(sb, order, ana);
+    sb.intercept(refuseSendsTo(ana.phone, 1));
+    expect((await press(sent.id)).status).toBe(200);
+    // Without waiting for the event's retry (which then sends Ana her reply once).
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+    expect((await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"))).toHaveLength(1);
+    await vi.waitUntil(async () => (await inbox(sb, ana.phone)).filter((m) => m.type === "text").length === 2, {
+      timeout: 15_000,
+      interval: 100,
+    });
+    expect(await spentBy(ana.phone)).toBe(1);
+  });
+
+  it("a customer WhatsApp refuses the contact to: the owner still hears who took the order", async () => {
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
+    const order = await createPaidOrder();
+    const sent = await offer(sb, order, ana);
+    const customer = refuseSendsTo(order.customer.phone);
+    sb.intercept(customer);
+    expect((await press(sent.id)).status).toBe(200);
+    expect(customer.refused()).toBe(1);
+    expect((await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"))).toHaveLength(1);
+  });
+
+  describe("a claim's notices still refused after the queue's retries", () => {
+    let sends: MockInstance;
+    beforeEach(() => {
+      sends = vi.spyOn(env.DISPATCH, "send");
+    });
+    afterEach(() => sends.mockRestore());
+    const parked = () =>
+      sends.mock.calls.filter(([body]) => (body as { since?: number }).since !== undefined) as [
+        { type: string; orderId: string; phone: string; since: number },
+        { delaySeconds: number },
+      ][];
+
+    it("go back to the queue for another round (15 minutes later), and out once WhatsApp takes them", async () => {
+      const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
+      const order = await createPaidOrder();
+      const sent = await offer(sb, order, ana);
+      const customer = refuseSendsTo(order.customer.phone);
+      sb.intercept(customer);
+      expect((await press(sent.id)).status).toBe(200);
+      const message = { type: "claim_effects", orderId: order.id, phone: ana.phone };
+
+      const dead = await consume([{ body: message }], "cotorro-dispatch-dlq");
+      expect(dead.acked).toEqual([message]);
+      expect(parked()).toEqual([[{ ...message, since: expect.any(Number) }, { delaySeconds: 900 }]]);
+      // A lead's notice to the owner likewise.
+      const lead = { type: "lead_notice", orderId: "ord_lead0000000000000000" };
+      await consume([{ body: lead }], "cotorro-dispatch-dlq");
+      expect(parked()[1]).toEqual([{ ...lead, since: expect.any(Number) }, { delaySeconds: 900 }]);
+      // Its next round, once WhatsApp takes it: the customer gets the contact, once.
+      sb.intercept(null);
+      const again = parked()[0]![0];
+      expect((await consume([{ body: again }])).acked).toEqual([again]);
+      await sb.app.settle();
+      expect(await inbox(sb, order.customer.phone)).toHaveLength(customer.refused() + 1);
+      expect((await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"))).toHaveLength(1);
+    });
+
+    it("are given up after a day: the owner is asked to call the customer, and nothing goes back", async () => {
+      const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
+      const order = await createPaidOrder();
+      const sent = await offer(sb, order, ana);
+      sb.intercept(refuseSendsTo(order.customer.phone));
+      expect((await press(sent.id)).status).toBe(200);
+      const since = Date.now() - 25 * HOUR;
+      const message = { type: "claim_effects", orderId: order.id, phone: ana.phone, since };
+
+      expect((await consume([{ body: message }], "cotorro-dispatch-dlq")).acked).toEqual([message]);
+      expect(parked().filter(([body]) => body.since === since)).toEqual([]);
+      const alerts = (await inbox(sb, OWNER)).filter((m) => body(m).includes("no recibió el contacto"));
+      expect(alerts).toHaveLength(1);
+      expect(body(alerts[0]!)).toContain(
+        `del pedido ${order.id} no recibió el contacto de Ana Rojas (${formatPhone(ana.phone as Phone)}), que lo tomó`,
+      );
+      expect(body(alerts[0]!)).toContain(formatPhone(order.customer.phone as Phone));
+    });
   });
 
   it("'Recargar' on the offer answers with the signed top-up link, for that job", async () => {

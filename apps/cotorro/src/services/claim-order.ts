@@ -127,7 +127,9 @@ export async function settleClaim(
 
 /**
  * After a claim: the customer gets the professional (template `say_profesional`, or text inside
- * the 24-hour window) and the owner is told. Each effect runs once per (order, collaborator).
+ * the 24-hour window) and the owner is told. Each effect runs once per (order, collaborator), and
+ * neither waits on the other: when the customer cannot be reached, the owner still hears who took
+ * the order. Throws the first failure once both were tried.
  */
 export async function runClaimEffects(
   deps: Deps,
@@ -136,34 +138,47 @@ export async function runClaimEffects(
   const { orderId, phone, collaboratorName, customer } = claim;
   const now = deps.now();
   const professionalPhone = formatPhone(phone as Phone);
-  await runEffectOnce(deps.db, `claim-customer:${orderId}:${phone}`, now, async () => {
-    await sendToUser(deps, "customers", customer.phone, {
-      text: atenderTexts.customer.professional({
-        customerName: customer.name,
-        professionalName: collaboratorName,
-        professionalPhone,
-      }),
-      template: professionalTemplate({
-        customerName: customer.name,
-        professionalName: collaboratorName,
-        professionalPhone: phone as Phone,
-      }),
+  const toCustomer = () =>
+    runEffectOnce(deps.db, claimCustomerKey(orderId, phone), now, async () => {
+      await sendToUser(deps, "customers", customer.phone, {
+        text: atenderTexts.customer.professional({
+          customerName: customer.name,
+          professionalName: collaboratorName,
+          professionalPhone,
+        }),
+        template: professionalTemplate({
+          customerName: customer.name,
+          professionalName: collaboratorName,
+          professionalPhone: phone as Phone,
+        }),
+      });
     });
-  });
-  await runEffectOnce(deps.db, `claim-owner:${orderId}:${phone}`, now, async () => {
-    await noticeOwner(
-      deps,
-      "order_taken",
-      atenderTexts.owner.taken({
-        orderId,
-        comuna: customer.comuna,
-        name: collaboratorName,
-        phone: professionalPhone,
-      }),
-      { key: `${orderId}:${phone}` },
-    );
-  });
+  const toOwner = () =>
+    runEffectOnce(deps.db, `claim-owner:${orderId}:${phone}`, now, async () => {
+      await noticeOwner(
+        deps,
+        "order_taken",
+        atenderTexts.owner.taken({
+          orderId,
+          comuna: customer.comuna,
+          name: collaboratorName,
+          phone: professionalPhone,
+        }),
+        { key: `${orderId}:${phone}` },
+      );
+    });
+  let failure: { error: unknown } | null = null;
+  for (const effect of [toCustomer, toOwner]) {
+    try {
+      await effect();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
 }
+
+export const claimCustomerKey = (orderId: string, phone: string) => `claim-customer:${orderId}:${phone}`;
 
 /** Queue retry of the notices of a claim whose inline notices failed. */
 export async function retryClaimEffects(input: { orderId: string; phone: string }, deps: Deps): Promise<void> {

@@ -194,13 +194,20 @@ export async function handleInboundEvent(
   const finish = async () => {
     // Completions of what was sent, written with the event's own (or before its release).
     const records: D1PreparedStatement[] = [];
-    try {
-      if (followUps.reply) await followUps.reply(records);
-      for (const task of followUps.later) await task(records);
-    } catch (error) {
+    let failure: { error: unknown } | null = null;
+    // The reply first; what follows it (a claim's notices to the customer and the owner) is
+    // tried even when the reply fails, so a refused reply to the collaborator holds nobody else's.
+    for (const followUp of [...(followUps.reply ? [followUps.reply] : []), ...followUps.later]) {
+      try {
+        await followUp(records);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) {
       // What was sent is recorded, so the retry of this event does not send it again.
       if (records.length > 0) await batch(deps.db, records).catch(() => undefined);
-      throw error;
+      throw failure.error;
     }
     await batch(deps.db, [...records, markProcessedStatement(deps.db, eventId, deps.now())]);
   };
