@@ -276,8 +276,12 @@ export const atenderTexts = {
       "WhatsApp rechazó el token de acceso (error 190): las ofertas se reintentarán. Renueve el token con «pnpm ops meta token extend» o use un token de System User.",
     application: (a: { name: string; phone: string }) =>
       `Nueva solicitud de colaborador: ${a.name} (${a.phone}). Queda pendiente hasta que usted la apruebe.`,
-    expired: (e: { orderId: string; comuna: string }) =>
-      `Pedido ${e.orderId} (${e.comuna}) venció sin que nadie lo tomara. Se avisó al cliente.`,
+    expired: (e: { orderId: string; comuna: string; notTold: { name: string; phone: string } | null }) =>
+      `Pedido ${e.orderId} (${e.comuna}) venció sin que nadie lo tomara. ${
+        e.notTold
+          ? `WhatsApp no aceptó el aviso a ${e.notTold.name} (${e.notTold.phone}); lo seguimos intentando, pero conviene llamarle.`
+          : "Se avisó al cliente."
+      }`,
   },
   page: {
     tagline: "Colaboradores",

@@ -5,6 +5,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { claimOrder } from "@cotorro/core/claim-store";
+import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
 import {
@@ -106,6 +107,40 @@ describe("order expiry", () => {
     await cronUntilNotified(order);
     await cron();
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
+
+  it("a customer WhatsApp refuses: the owner still hears, with the number to call; the customer's notice is retried", async () => {
+    const order = await overdue();
+    const customer = refuseSendsTo(order.customer.phone);
+    sb.intercept(customer);
+    const toOwner = async () => (await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id));
+    for (let i = 0; i < 8 && (await toOwner()).length === 0; i++) await cron();
+    expect(await toOwner()).toHaveLength(1);
+    expect(body((await toOwner())[0]!)).toContain(
+      `venció sin que nadie lo tomara. WhatsApp no aceptó el aviso a ${order.customer.name} (${formatPhone(order.customer.phone as Phone)}); lo seguimos intentando, pero conviene llamarle.`,
+    );
+    // Once WhatsApp takes it, the customer is told, once; the owner is not told again.
+    sb.intercept(null);
+    const refused = customer.refused();
+    await cronUntilNotified(order, 12);
+    for (let i = 0; i < 2; i++) await cron();
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(refused + 1);
+    expect(await toOwner()).toHaveLength(1);
+  });
+
+  it("notices WhatsApp keeps refusing (customers not on WhatsApp) do not hold back another order's", async () => {
+    const stuck = [];
+    for (let i = 0; i < 5; i++) stuck.push(await overdue());
+    const order = await overdue();
+    const refusals = stuck.map((o) => refuseSendsTo(o.customer.phone));
+    sb.intercept(async (request, response) => {
+      let answer = response;
+      for (const refuse of refusals) answer = await refuse(request, answer);
+      return answer;
+    });
+    await cronUntilNotified(order, 12);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+    expect(refusals.every((r) => r.refused() >= 1)).toBe(true);
   });
 
   it("an owner's notice that fails is sent by a later run, and the customer is not told twice", async () => {

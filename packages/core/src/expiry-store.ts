@@ -12,15 +12,18 @@ export const expiryNoticeKey = (orderId: string) => `order-expired:${orderId}`;
 /** How far back a missing notice is still worth sending. */
 export const EXPIRY_NOTICE_WINDOW_MS = 7 * 86_400_000;
 
-/** Expired orders (recent) whose notice effect is not done. */
+/**
+ * Expired orders (recent) whose notice effect is not done: never tried first, then least recently
+ * tried (an attempt's lease stamps the effect), so notices WhatsApp keeps refusing (a customer
+ * not on WhatsApp) cannot hold back the others.
+ */
 export function expiredAwaitingNotice(db: D1Database, now: number, limit = 10): Promise<OrderRow[]> {
   return all<OrderRow>(
     db
       .prepare(
-        `SELECT o.* FROM orders o
-         WHERE o.status = 'expired' AND o.updated_at > ?1
-           AND NOT EXISTS (SELECT 1 FROM effects e WHERE e.key = 'order-expired:' || o.id AND e.status = 'done')
-         ORDER BY o.updated_at LIMIT ?2`,
+        `SELECT o.* FROM orders o LEFT JOIN effects e ON e.key = 'order-expired:' || o.id
+         WHERE o.status = 'expired' AND o.updated_at > ?1 AND (e.status IS NULL OR e.status != 'done')
+         ORDER BY COALESCE(e.updated_at, 0), o.updated_at LIMIT ?2`,
       )
       .bind(now - EXPIRY_NOTICE_WINDOW_MS, limit),
   );

@@ -9,6 +9,7 @@ import { runEffectOnce } from "@cotorro/core/effect-store";
 import { expiredAwaitingNotice, expiryNoticeKey } from "@cotorro/core/expiry-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { expiredCandidates, expireOrder, getOrderDoc } from "@cotorro/core/order-store";
+import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { Budget } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
 import { atenderTexts } from "../texts.ts";
@@ -19,9 +20,9 @@ export const EXPIRY_SUBREQUESTS = 24;
 /**
  * Subrequests one order's notices may use: the document; the notice's lease and mark; the
  * customer's lease, window, send (and the template after a closed window) and mark; the owner's
- * alert (rate row, window, send, record).
+ * lease, alert (rate row, window, send, record) and mark.
  */
-const NOTICE_COST = 12;
+const NOTICE_COST = 14;
 
 export interface ExpiryReport {
   expired: number;
@@ -54,23 +55,39 @@ export async function expireOrders(deps: Deps, budget: Budget): Promise<ExpiryRe
 
 /**
  * The customer's notice and the owner's, each once: the order's notice effect is done when both
- * are, and the customer's is an effect of its own, so a retry after the owner's failed does not
- * write to the customer again.
+ * are, and each is an effect of its own, so a retry sends only what is missing. Neither waits on
+ * the other: when WhatsApp refuses the customer's, the owner still hears, with the customer's
+ * number to call.
  */
 async function notifyExpired(orderId: string, comuna: string, deps: Deps): Promise<void> {
   const doc = await getOrderDoc(deps.kv.orders, orderId);
-  await runEffectOnce(deps.db, expiryNoticeKey(orderId), deps.now(), async () => {
+  const key = expiryNoticeKey(orderId);
+  await runEffectOnce(deps.db, key, deps.now(), async () => {
+    let failure: { error: unknown } | null = null;
     if (doc) {
-      await runEffectOnce(deps.db, `${expiryNoticeKey(orderId)}:customer`, deps.now(), async () => {
-        const customerName = doc.customer.name;
-        await sendToUser(deps, "customers", doc.customer.phone, {
-          text: atenderTexts.customer.expired({ customerName, orderRef: orderRef(orderId) }),
-          template: expiredTemplate({ customerName, orderId }),
+      try {
+        await runEffectOnce(deps.db, `${key}:customer`, deps.now(), async () => {
+          const customerName = doc.customer.name;
+          await sendToUser(deps, "customers", doc.customer.phone, {
+            text: atenderTexts.customer.expired({ customerName, orderRef: orderRef(orderId) }),
+            template: expiredTemplate({ customerName, orderId }),
+          });
         });
-      });
+      } catch (error) {
+        failure = { error };
+      }
     }
-    await noticeOwner(deps, "order_expired", atenderTexts.owner.expired({ orderId, comuna }), {
-      key: orderId,
-    });
+    const notTold =
+      failure && doc ? { name: doc.customer.name, phone: formatPhone(doc.customer.phone as Phone) } : null;
+    try {
+      await runEffectOnce(deps.db, `${key}:owner`, deps.now(), () =>
+        noticeOwner(deps, "order_expired", atenderTexts.owner.expired({ orderId, comuna, notTold }), {
+          key: orderId,
+        }),
+      );
+    } catch (error) {
+      failure ??= { error };
+    }
+    if (failure) throw failure.error;
   });
 }
