@@ -381,6 +381,8 @@ export const adminTexts = {
       `Solo se despachan contactos (lead) o pedidos pagados y vigentes; este pedido está ${ORDER_STATUS[status]}.`,
     notCancellable: (status: OrderStatus) => `Este pedido ya no se puede cancelar: está ${ORDER_STATUS[status]}.`,
     notTaken: "Ese colaborador no tomó este pedido: no gastó un token en él.",
+    alreadyTaken:
+      "Un colaborador ya tomó este pedido (gastó un token y tiene el contacto del cliente): ya no se puede cancelar.",
     topupPayment: "Los pagos de recarga se concilian solos en el sitio de recargas, cada 5 minutos.",
     tooRecent: (at: string) =>
       `El pago se creó hace menos de 15 minutos y el cliente puede estar aún en Webpay: concílielo después de ${at}.`,

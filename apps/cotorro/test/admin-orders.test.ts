@@ -15,11 +15,11 @@ const dispatchesOf = (orderId: string) =>
   queueSends.mock.calls.filter(([body]) => (body as { orderId?: string }).orderId === orderId).map(([body]) => body);
 
 /** A collaborator with one token who takes `orderId` (a paid order), spending it. */
-async function takenBy(orderId: string): Promise<string> {
+async function takenBy(orderId: string, maxTakers = 1): Promise<string> {
   const phone = newPhone();
   expect((await admin("POST", "/collaborators", { phone, name: "Tomador" })).status).toBe(201);
   expect((await admin("POST", `/collaborators/${phone}/tokens`, { count: 1, reason: "para tomar" })).status).toBe(201);
-  const claim = await claimOrder(env.LEDGER, { orderId, phone, now: Date.now(), maxTakers: 1 });
+  const claim = await claimOrder(env.LEDGER, { orderId, phone, now: Date.now(), maxTakers });
   expect(claim.ok).toBe(true);
   return phone;
 }
@@ -156,6 +156,19 @@ describe("POST /admin/orders/:id/cancel", () => {
     expect(taken.json.status).toBe("taken");
     expect(await audit(id)).toEqual([]);
     expect((await admin("POST", "/orders/abcdefghijklmnopqrstuv/cancel", { reason: "x" })).status).toBe(404);
+  });
+
+  it("refuses (409) an order one collaborator took below a raised MAX_TAKERS cap, though it is still open", async () => {
+    const id = await createOrder({ status: "paid" });
+    await takenBy(id, 3);
+    expect(await orderStatus(id)).toBe("paid");
+    const res = await admin("POST", `/orders/${id}/cancel`, { reason: "cliente desistió" });
+    expect(res.status).toBe(409);
+    expect(res.json.error).toBe(
+      "Un colaborador ya tomó este pedido (gastó un token y tiene el contacto del cliente): ya no se puede cancelar.",
+    );
+    expect(await orderStatus(id)).toBe("paid");
+    expect(await audit(id)).toEqual([]);
   });
 });
 

@@ -186,12 +186,17 @@ export async function expireOrder(db: D1Database, orderId: string, now: number):
   return (res.meta.changes ?? 0) > 0;
 }
 
-/** The owner cancels an order that nobody has taken yet. */
+/**
+ * The owner cancels an order that nobody has taken yet: not even one taker below a raised
+ * MAX_TAKERS cap (the order is still `paid` then, but a collaborator spent a token on it).
+ */
 export async function cancelOrder(db: D1Database, orderId: string, now: number): Promise<boolean> {
   const res = await run(
     db
       .prepare(
-        "UPDATE orders SET status = 'cancelled', updated_at = ?2 WHERE id = ?1 AND status IN ('pending_payment', 'lead', 'paid')",
+        `UPDATE orders SET status = 'cancelled', updated_at = ?2
+         WHERE id = ?1 AND status IN ('pending_payment', 'lead', 'paid')
+           AND NOT EXISTS (SELECT 1 FROM claims WHERE order_id = ?1)`,
       )
       .bind(orderId, now),
   );

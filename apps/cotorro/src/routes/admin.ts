@@ -191,6 +191,8 @@ function orderError(c: C, error: OrderError) {
       return c.json({ error: adminTexts.conflict.notCancellable(error.status), status: error.status }, 409);
     case "not_taken":
       return c.json({ error: adminTexts.conflict.notTaken }, 409);
+    case "already_taken":
+      return c.json({ error: adminTexts.conflict.alreadyTaken }, 409);
     default:
       return assertNever(error);
   }

@@ -77,6 +77,8 @@ export type OrderError =
   | { kind: "not_found" }
   | { kind: "not_dispatchable"; status: OrderStatus }
   | { kind: "not_cancellable"; status: OrderStatus }
+  /** Below a raised MAX_TAKERS cap a taken order is still open, but it is no longer the owner's to cancel. */
+  | { kind: "already_taken" }
   | { kind: "not_taken" };
 
 export async function showOrder(deps: OrderDeps, orderId: string): Promise<Result<OrderView, OrderError>> {
@@ -135,8 +137,11 @@ export async function cancelOrderAdmin(
   const order = await getOrder(deps.db, input.orderId);
   if (!order) return err({ kind: "not_found" });
   if (!(await cancelOrder(deps.db, order.id, now))) {
-    const current = await getOrder(deps.db, order.id);
-    return err({ kind: "not_cancellable", status: current?.status ?? order.status });
+    const [current, claims] = await Promise.all([getOrder(deps.db, order.id), claimsOf(deps.db, order.id)]);
+    const status = current?.status ?? order.status;
+    return err(
+      status === "paid" && claims.length > 0 ? { kind: "already_taken" } : { kind: "not_cancellable", status },
+    );
   }
   await recordAudit(deps.db, {
     actor: input.actor,
