@@ -120,6 +120,23 @@ describe("POST /atender/:link", () => {
     expect(await inbox(sb, "+56955501234")).toHaveLength(1);
   });
 
+  it("a double tap on the button (10 posts at once) spends one token and tells the customer and the owner once", async () => {
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 3 });
+    const order = await createPaidOrder({ phone: "+56955507777" });
+    const link = await canjeLink(order.id, ana.phone);
+
+    const answers = await Promise.all(Array.from({ length: 10 }, () => post(link)));
+
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    const pages = await Promise.all(answers.map((a) => a.text()));
+    expect(pages.filter((html) => html.includes("no se descontó otro token"))).toHaveLength(9);
+    expect(await spentBy(ana.phone)).toBe(1);
+    expect(await claimsOf(order.id)).toBe(1);
+    await sb.app.settle();
+    expect(await inbox(sb, "+56955507777")).toHaveLength(1);
+    expect((await inbox(sb, OWNER)).filter((m) => body(m).includes(`${order.id} (`))).toHaveLength(1);
+  });
+
   it("outcome 2: 402 'Sin tokens vigentes' with a top-up link; nothing claimed; expired tokens do not count", async () => {
     const bruno = await addCollaborator();
     await grantTokens(bruno.phone, 2, Date.now() - HOUR, Date.now() - 200 * 24 * HOUR);
