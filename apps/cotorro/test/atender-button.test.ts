@@ -9,6 +9,7 @@ import { TEST_SECRETS } from "@cotorro/config";
 import { effectStatus } from "@cotorro/core/effect-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
+import type { Collaborator } from "@cotorro/core/roster-store";
 import { verifyLink } from "@cotorro/core/signed-link";
 import { balance } from "@cotorro/core/token-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
@@ -33,11 +34,12 @@ import {
   OWNER,
   offer,
   orderStatus,
+  type PaidOrder,
   postWebhook,
   roster,
   spentBy,
 } from "./atender-helpers.ts";
-import { type InstalledSandbox, installSandbox, refuseSendsTo } from "./sandbox.ts";
+import { type InstalledSandbox, installSandbox, inTurn, refuseSendsTo } from "./sandbox.ts";
 
 let sb: InstalledSandbox;
 beforeEach(() => {
@@ -49,6 +51,24 @@ afterEach(async () => {
 });
 
 const press = (messageId: string, button: string | number = "Atender") => sb.press(messageId, button);
+
+/**
+ * Ana Rojas (with `tokens`) is offered a new paid order and taps Atender while WhatsApp refuses
+ * what goes to the numbers `refusing` names (see `refuseSendsTo`); the refusals stay in place.
+ */
+async function tapRefused(
+  refusing: (order: PaidOrder, ana: Collaborator) => ReturnType<typeof refuseSendsTo>[],
+  tokens = 1,
+) {
+  const ana = await addCollaborator({ name: "Ana Rojas", tokens });
+  const order = await createPaidOrder();
+  const sent = await offer(sb, order, ana);
+  const refusals = refusing(order, ana);
+  sb.intercept(inTurn(...refusals));
+  expect((await press(sent.id)).status).toBe(200);
+  return { ana, order, sent, refusals };
+}
+const takenNotices = async () => (await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"));
 
 /** Posts a signed tap straight to the worker; the caller waits on its execution context. */
 async function deliverTap(tap: unknown, bindings: typeof env = env) {
@@ -358,15 +378,12 @@ describe("Atender through the button", () => {
   });
 
   it("a claim's refused notices, retried by two queue runs and the collaborator's repeated taps at once, reach the customer and the owner once each", async () => {
-    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 3 });
-    const order = await createPaidOrder();
-    const sent = await offer(sb, order, ana);
-    const customer = refuseSendsTo(order.customer.phone);
-    const owner = refuseSendsTo(OWNER);
-    sb.intercept(async (request, response) => owner(request, await customer(request, response)));
-    expect((await press(sent.id)).status).toBe(200);
+    const { ana, order, sent, refusals } = await tapRefused(
+      (order) => [refuseSendsTo(order.customer.phone), refuseSendsTo(OWNER)],
+      3,
+    );
     // Both notices were refused; both wait for a retry.
-    expect([customer.refused(), owner.refused()]).toEqual([1, 1]);
+    expect(refusals.map((r) => r.refused())).toEqual([1, 1]);
     sb.intercept(null);
 
     const retry = { body: { type: "claim_effects", orderId: order.id, phone: ana.phone } };
@@ -380,8 +397,7 @@ describe("Atender through the button", () => {
     expect([...first!.acked, ...second!.acked]).toHaveLength(3);
     expect(taps.map((t) => t.status)).toEqual([200, 200, 200, 200]);
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1 + 1); // the refused one, then one delivered
-    const taken = (await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"));
-    expect(taken).toHaveLength(1 + 1);
+    expect(await takenNotices()).toHaveLength(1 + 1);
     expect(await spentBy(ana.phone)).toBe(1);
     expect(await claimsOf(order.id)).toBe(1);
     const replies = (await inbox(sb, ana.phone)).filter((m) => m.type === "text").map((m) => m.text!);
@@ -390,14 +406,10 @@ describe("Atender through the button", () => {
   });
 
   it("a refused reply to the tapping collaborator holds back neither the customer's contact nor the owner's notice", async () => {
-    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
-    const order = await createPaidOrder();
-    const sent = await offer(sb, order, ana);
-    sb.intercept(refuseSendsTo(ana.phone, 1));
-    expect((await press(sent.id)).status).toBe(200);
+    const { ana, order } = await tapRefused((_, ana) => [refuseSendsTo(ana.phone, 1)]);
     // Without waiting for the event's retry (which then sends Ana her reply once).
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
-    expect((await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"))).toHaveLength(1);
+    expect(await takenNotices()).toHaveLength(1);
     await vi.waitUntil(async () => (await inbox(sb, ana.phone)).filter((m) => m.type === "text").length === 2, {
       timeout: 15_000,
       interval: 100,
@@ -406,14 +418,9 @@ describe("Atender through the button", () => {
   });
 
   it("a customer WhatsApp refuses the contact to: the owner still hears who took the order", async () => {
-    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
-    const order = await createPaidOrder();
-    const sent = await offer(sb, order, ana);
-    const customer = refuseSendsTo(order.customer.phone);
-    sb.intercept(customer);
-    expect((await press(sent.id)).status).toBe(200);
-    expect(customer.refused()).toBe(1);
-    expect((await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"))).toHaveLength(1);
+    const { refusals } = await tapRefused((order) => [refuseSendsTo(order.customer.phone)]);
+    expect(refusals[0]!.refused()).toBe(1);
+    expect(await takenNotices()).toHaveLength(1);
   });
 
   describe("a claim's notices still refused after the queue's retries", () => {
@@ -429,12 +436,7 @@ describe("Atender through the button", () => {
       ][];
 
     it("go back to the queue for another round (15 minutes later), and out once WhatsApp takes them", async () => {
-      const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
-      const order = await createPaidOrder();
-      const sent = await offer(sb, order, ana);
-      const customer = refuseSendsTo(order.customer.phone);
-      sb.intercept(customer);
-      expect((await press(sent.id)).status).toBe(200);
+      const { ana, order, refusals } = await tapRefused((order) => [refuseSendsTo(order.customer.phone)]);
       const message = { type: "claim_effects", orderId: order.id, phone: ana.phone };
 
       const dead = await consume([{ body: message }], "cotorro-dispatch-dlq");
@@ -449,16 +451,12 @@ describe("Atender through the button", () => {
       const again = parked()[0]![0];
       expect((await consume([{ body: again }])).acked).toEqual([again]);
       await sb.app.settle();
-      expect(await inbox(sb, order.customer.phone)).toHaveLength(customer.refused() + 1);
-      expect((await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"))).toHaveLength(1);
+      expect(await inbox(sb, order.customer.phone)).toHaveLength(refusals[0]!.refused() + 1);
+      expect(await takenNotices()).toHaveLength(1);
     });
 
     it("are given up after a day: the owner is asked to call the customer, and nothing goes back", async () => {
-      const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
-      const order = await createPaidOrder();
-      const sent = await offer(sb, order, ana);
-      sb.intercept(refuseSendsTo(order.customer.phone));
-      expect((await press(sent.id)).status).toBe(200);
+      const { ana, order } = await tapRefused((order) => [refuseSendsTo(order.customer.phone)]);
       const since = Date.now() - 25 * HOUR;
       const message = { type: "claim_effects", orderId: order.id, phone: ana.phone, since };
 

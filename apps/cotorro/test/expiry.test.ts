@@ -20,7 +20,7 @@ import {
   orderStatus,
   type PaidOrder,
 } from "./atender-helpers.ts";
-import { type InstalledSandbox, installSandbox, refuseSendsTo } from "./sandbox.ts";
+import { type InstalledSandbox, installSandbox, inTurn, refuseSendsTo } from "./sandbox.ts";
 
 let sb: InstalledSandbox;
 beforeEach(() => {
@@ -133,11 +133,7 @@ describe("order expiry", () => {
     for (let i = 0; i < 5; i++) stuck.push(await overdue());
     const order = await overdue();
     const refusals = stuck.map((o) => refuseSendsTo(o.customer.phone));
-    sb.intercept(async (request, response) => {
-      let answer = response;
-      for (const refuse of refusals) answer = await refuse(request, answer);
-      return answer;
-    });
+    sb.intercept(inTurn(...refusals));
     await cronUntilNotified(order, 12);
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
     expect(refusals.every((r) => r.refused() >= 1)).toBe(true);

@@ -46,3 +46,12 @@ export function refuseSendsTo(phone: string, times = Number.POSITIVE_INFINITY): 
   };
   return Object.assign(intercept, { refused: () => refused });
 }
+
+/** Intercepts applied in turn (each refuses what it refuses; the rest passes through). */
+export function inTurn(...intercepts: Intercept[]): Intercept {
+  return async (request, response) => {
+    let answer = response;
+    for (const intercept of intercepts) answer = await intercept(request, answer);
+    return answer;
+  };
+}

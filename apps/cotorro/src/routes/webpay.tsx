@@ -35,103 +35,99 @@ const t = texts.payment;
 const home = { href: "/", label: texts.errors.goHome, variant: "secondary" as const };
 const retryHref = (orderId: string | null) => (orderId ? `/pedido/${orderId}/pagar` : null);
 
-webpayRoutes.on(
-  ["GET", "POST"],
-  "/return_url",
-  onlyHosts("api", "booking"),
-  defaultCsp,
-  formBodyLimit("page"),
-  async (c) => {
-    const deps = c.get("deps");
-    const tagline = brandOf(c.req).tagline;
-    const requestId = c.get("requestId");
-    c.header("Cache-Control", "no-store");
-    const outcome = await completeVisitPayment(deps, await returnParams(c));
-    if (!outcome.ok) {
-      const error = outcome.error;
-      switch (error.kind) {
-        case "invalid":
-          return c.html(
-            <MessagePage
-              title={t.invalidTitle}
-              tagline={tagline}
-              message={t.invalidBody}
-              requestId={requestId}
-              actions={[home]}
-            />,
-            400,
-          );
-        case "unknown_payment":
-          return c.html(
-            <MessagePage
-              title={t.unknownTitle}
-              tagline={tagline}
-              message={t.unknownBody}
-              requestId={requestId}
-              actions={[home]}
-            />,
-            404,
-          );
-        case "pending":
-          return c.html(
-            <PendingPage
-              tagline={tagline}
-              refreshHref={`/return_url?token_ws=${encodeURIComponent(error.payment.token ?? "")}`}
-              requestId={requestId}
-            />,
-            202,
-          );
-        default:
-          return assertNever(error);
-      }
-    }
-    const { payment } = outcome.value;
-    switch (payment.status) {
-      case "authorized":
+// Transbank's return is a few short fields: a larger body is refused before it is read (413).
+webpayRoutes.use("/return_url", formBodyLimit("page"));
+
+webpayRoutes.on(["GET", "POST"], "/return_url", onlyHosts("api", "booking"), defaultCsp, async (c) => {
+  const deps = c.get("deps");
+  const tagline = brandOf(c.req).tagline;
+  const requestId = c.get("requestId");
+  c.header("Cache-Control", "no-store");
+  const outcome = await completeVisitPayment(deps, await returnParams(c));
+  if (!outcome.ok) {
+    const error = outcome.error;
+    switch (error.kind) {
+      case "invalid":
         return c.html(
-          <ApprovedPage
+          <MessagePage
+            title={t.invalidTitle}
             tagline={tagline}
-            amount={payment.amount}
-            buyOrder={payment.buy_order}
-            cardLast4={payment.card_last4}
-            authorizationCode={payment.authorization_code}
-            date={formatDateTimeCl(payment.transaction_date ?? payment.finalized_at ?? payment.updated_at)}
-            ttlHours={deps.settings.ORDER_TTL_HOURS}
+            message={t.invalidBody}
             requestId={requestId}
+            actions={[home]}
           />,
-          200,
+          400,
         );
-      case "rejected":
-      case "aborted":
-      case "timed_out":
-      case "failed": {
-        const status = { rejected: 402, aborted: 409, timed_out: 408, failed: 502 } as const;
+      case "unknown_payment":
         return c.html(
-          <NotPaidPage
-            kind={payment.status}
+          <MessagePage
+            title={t.unknownTitle}
             tagline={tagline}
-            retryHref={retryHref(payment.order_id)}
+            message={t.unknownBody}
             requestId={requestId}
+            actions={[home]}
           />,
-          status[payment.status],
+          404,
         );
-      }
-      case "creating":
-      case "created":
-        // Settled elsewhere in the meantime, or never finished creating: show "confirming".
+      case "pending":
         return c.html(
           <PendingPage
             tagline={tagline}
-            refreshHref={`/return_url?token_ws=${encodeURIComponent(payment.token ?? "")}`}
+            refreshHref={`/return_url?token_ws=${encodeURIComponent(error.payment.token ?? "")}`}
             requestId={requestId}
           />,
           202,
         );
       default:
-        return assertNever(payment.status);
+        return assertNever(error);
     }
-  },
-);
+  }
+  const { payment } = outcome.value;
+  switch (payment.status) {
+    case "authorized":
+      return c.html(
+        <ApprovedPage
+          tagline={tagline}
+          amount={payment.amount}
+          buyOrder={payment.buy_order}
+          cardLast4={payment.card_last4}
+          authorizationCode={payment.authorization_code}
+          date={formatDateTimeCl(payment.transaction_date ?? payment.finalized_at ?? payment.updated_at)}
+          ttlHours={deps.settings.ORDER_TTL_HOURS}
+          requestId={requestId}
+        />,
+        200,
+      );
+    case "rejected":
+    case "aborted":
+    case "timed_out":
+    case "failed": {
+      const status = { rejected: 402, aborted: 409, timed_out: 408, failed: 502 } as const;
+      return c.html(
+        <NotPaidPage
+          kind={payment.status}
+          tagline={tagline}
+          retryHref={retryHref(payment.order_id)}
+          requestId={requestId}
+        />,
+        status[payment.status],
+      );
+    }
+    case "creating":
+    case "created":
+      // Settled elsewhere in the meantime, or never finished creating: show "confirming".
+      return c.html(
+        <PendingPage
+          tagline={tagline}
+          refreshHref={`/return_url?token_ws=${encodeURIComponent(payment.token ?? "")}`}
+          requestId={requestId}
+        />,
+        202,
+      );
+    default:
+      return assertNever(payment.status);
+  }
+});
 
 webpayRoutes.get("/pedido/:id/pagar", onlyHosts("booking"), defaultCsp, rateLimit("page"), async (c) => {
   const result = await payOrder(c.get("deps"), c.req.param("id"));
