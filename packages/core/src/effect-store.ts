@@ -75,6 +75,23 @@ export class EffectsInProgressError extends Error {
 }
 
 /**
+ * Runs `steps` in turn, each even when an earlier one failed (notices owed to different people: a
+ * refused one must not hold back the next), then throws the first failure. `effectSet` does the
+ * same for a set that is also recorded complete.
+ */
+export async function runEach(steps: readonly (() => Promise<unknown>)[]): Promise<void> {
+  let failure: { error: unknown } | null = null;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
+}
+
+/**
  * A set of once-only effects that must all be attempted even if one fails (a payment's receipts and
  * notices). `once` runs one; `finish` throws the first failure, or `EffectsInProgressError` when a
  * concurrent runner still holds one of them — so only the runner that sees every effect done lets

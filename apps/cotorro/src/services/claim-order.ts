@@ -7,7 +7,7 @@
 import { professionalTemplate } from "@cotorro/core/atender-messages";
 import { type ClaimInput, type ClaimResult, claimOrder, getClaim } from "@cotorro/core/claim-store";
 import { canjeToken, canjeUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
-import { runEffectOnce } from "@cotorro/core/effect-store";
+import { runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { type Customer, getOrderDoc, type OrderDoc } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
@@ -167,15 +167,7 @@ export async function runClaimEffects(
         { key: `${orderId}:${phone}` },
       );
     });
-  let failure: { error: unknown } | null = null;
-  for (const effect of [toCustomer, toOwner]) {
-    try {
-      await effect();
-    } catch (error) {
-      failure ??= { error };
-    }
-  }
-  if (failure) throw failure.error;
+  await runEach([toCustomer, toOwner]);
 }
 
 export const claimCustomerKey = (orderId: string, phone: string) => `claim-customer:${orderId}:${phone}`;

@@ -5,7 +5,7 @@
  */
 import { expiredTemplate, orderRef } from "@cotorro/core/atender-messages";
 import { closeClaimedOrder } from "@cotorro/core/claim-store";
-import { runEffectOnce } from "@cotorro/core/effect-store";
+import { runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { expiredAwaitingNotice, expiryNoticeKey } from "@cotorro/core/expiry-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { expiredCandidates, expireOrder, getOrderDoc } from "@cotorro/core/order-store";
@@ -63,31 +63,27 @@ async function notifyExpired(orderId: string, comuna: string, deps: Deps): Promi
   const doc = await getOrderDoc(deps.kv.orders, orderId);
   const key = expiryNoticeKey(orderId);
   await runEffectOnce(deps.db, key, deps.now(), async () => {
-    let failure: { error: unknown } | null = null;
-    if (doc) {
-      try {
-        await runEffectOnce(deps.db, `${key}:customer`, deps.now(), async () => {
-          const customerName = doc.customer.name;
-          await sendToUser(deps, "customers", doc.customer.phone, {
-            text: atenderTexts.customer.expired({ customerName, orderRef: orderRef(orderId) }),
-            template: expiredTemplate({ customerName, orderId }),
-          });
+    // Set when WhatsApp refused the customer's notice: the owner's says so, with the number to call.
+    let notTold: { name: string; phone: string } | null = null;
+    const toCustomer = async () => {
+      if (!doc) return;
+      const customerName = doc.customer.name;
+      await runEffectOnce(deps.db, `${key}:customer`, deps.now(), async () => {
+        await sendToUser(deps, "customers", doc.customer.phone, {
+          text: atenderTexts.customer.expired({ customerName, orderRef: orderRef(orderId) }),
+          template: expiredTemplate({ customerName, orderId }),
         });
-      } catch (error) {
-        failure = { error };
-      }
-    }
-    const notTold =
-      failure && doc ? { name: doc.customer.name, phone: formatPhone(doc.customer.phone as Phone) } : null;
-    try {
-      await runEffectOnce(deps.db, `${key}:owner`, deps.now(), () =>
+      }).catch((error: unknown) => {
+        notTold = { name: customerName, phone: formatPhone(doc.customer.phone as Phone) };
+        throw error;
+      });
+    };
+    const toOwner = () =>
+      runEffectOnce(deps.db, `${key}:owner`, deps.now(), () =>
         noticeOwner(deps, "order_expired", atenderTexts.owner.expired({ orderId, comuna, notTold }), {
           key: orderId,
         }),
       );
-    } catch (error) {
-      failure ??= { error };
-    }
-    if (failure) throw failure.error;
+    await runEach([toCustomer, toOwner]);
   });
 }

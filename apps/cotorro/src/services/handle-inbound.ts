@@ -29,7 +29,7 @@ import {
   dispatchByMessageIdStatement,
   statusStatement,
 } from "@cotorro/core/dispatch-store";
-import { effectDoneStatement, effectStatusStatement, runEffectOnce } from "@cotorro/core/effect-store";
+import { effectDoneStatement, effectStatusStatement, runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import {
   beginEventStatements,
   EVENT_LEASE_MS,
@@ -194,20 +194,15 @@ export async function handleInboundEvent(
   const finish = async () => {
     // Completions of what was sent, written with the event's own (or before its release).
     const records: D1PreparedStatement[] = [];
-    let failure: { error: unknown } | null = null;
-    // The reply first; what follows it (a claim's notices to the customer and the owner) is
-    // tried even when the reply fails, so a refused reply to the collaborator holds nobody else's.
-    for (const followUp of [...(followUps.reply ? [followUps.reply] : []), ...followUps.later]) {
-      try {
-        await followUp(records);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-    if (failure) {
+    try {
+      // The reply first; what follows it (a claim's notices to the customer and the owner) is
+      // tried even when the reply fails, so a refused reply to the collaborator holds nobody else's.
+      const { reply, later } = followUps;
+      await runEach([...(reply ? [reply] : []), ...later].map((followUp) => () => followUp(records)));
+    } catch (error) {
       // What was sent is recorded, so the retry of this event does not send it again.
       if (records.length > 0) await batch(deps.db, records).catch(() => undefined);
-      throw failure.error;
+      throw error;
     }
     await batch(deps.db, [...records, markProcessedStatement(deps.db, eventId, deps.now())]);
   };
