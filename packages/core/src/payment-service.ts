@@ -388,19 +388,15 @@ export async function reconcileOne(
   hooks: PaymentHooks,
 ): Promise<PaymentRow["status"] | "pending"> {
   if (payment.status !== "created" || !payment.token) return payment.status;
-  // Webpay refused the commit (4xx: never decided, already committed, past its window), or it
-  // failed (5xx, timeout, network) and may still be done on the next run.
-  let commitRefused = false;
-  let commitFailure: WebpayError | undefined;
+  let commitFailure: WebpayError;
   try {
     const committed = await deps.webpay.commit(payment.token);
     const outcome = await applyResult(deps, payment, hooks, committed);
     return outcome.ok ? outcome.value.payment.status : "pending";
   } catch (error) {
     if (!(error instanceof WebpayError)) throw error;
-    commitRefused = error.kind === "http" && error.status >= 400 && error.status < 500;
     commitFailure = error;
-    deps.log.info(commitRefused ? "payment_reconcile_commit_refused" : "payment_reconcile_commit_failed", {
+    deps.log.info(refusedByWebpay(error) ? "payment_reconcile_commit_refused" : "payment_reconcile_commit_failed", {
       buyOrder: payment.buy_order,
       error,
     });
@@ -432,7 +428,7 @@ export async function reconcileOne(
   if (isPending(result)) {
     // An approval is not committed until a commit succeeds, and reads the same as one never made:
     // only after Webpay refused our commit does this mean the customer never finished.
-    if (!commitRefused) {
+    if (!refusedByWebpay(commitFailure)) {
       await alertCommitStuck(deps, payment, commitFailure);
       return "pending";
     }
@@ -444,8 +440,14 @@ export async function reconcileOne(
   return outcome.ok ? outcome.value.payment.status : "pending";
 }
 
+/**
+ * Webpay refused the call (4xx: for a commit, never decided, already committed or past its
+ * window); otherwise it failed (5xx, timeout, network) and may still be done on the next run.
+ */
+const refusedByWebpay = (error: WebpayError) => error.kind === "http" && error.status >= 400 && error.status < 500;
+
 /** A payment whose commit keeps failing is worth the owner's attention after this long. */
-export const COMMIT_STUCK_ALERT_AFTER_MS = 60 * 60_000;
+const COMMIT_STUCK_ALERT_AFTER_MS = 60 * 60_000;
 /** …and again once a day while it lasts (the cron retries every 5 minutes, for up to 7 days). */
 const COMMIT_STUCK_ALERT_EVERY_MS = 86_400_000;
 
@@ -453,7 +455,7 @@ const COMMIT_STUCK_ALERT_EVERY_MS = 86_400_000;
  * Webpay has not let the cron commit `payment` for over an hour: if the customer approved it, they
  * were not served yet, and Webpay reverses an approval never committed. One alert per payment a day.
  */
-async function alertCommitStuck(deps: PaymentDeps, payment: PaymentRow, failure: WebpayError | undefined) {
+async function alertCommitStuck(deps: PaymentDeps, payment: PaymentRow, failure: WebpayError) {
   if (deps.now() - payment.created_at < COMMIT_STUCK_ALERT_AFTER_MS) return;
   const hours = Math.floor((deps.now() - payment.created_at) / 3_600_000);
   await alertOwner(
@@ -465,8 +467,8 @@ async function alertCommitStuck(deps: PaymentDeps, payment: PaymentRow, failure:
 }
 
 /** What went wrong with a Webpay call, said for the owner. */
-function webpayTrouble(failure: WebpayError | undefined): string {
-  switch (failure?.kind) {
+function webpayTrouble(failure: WebpayError): string {
+  switch (failure.kind) {
     case "timeout":
       return "no respondió a tiempo";
     case "network":
@@ -475,7 +477,5 @@ function webpayTrouble(failure: WebpayError | undefined): string {
       return "respondió algo ilegible";
     case "http":
       return `respondió con un error (HTTP ${failure.status})`;
-    default:
-      return "no respondió";
   }
 }

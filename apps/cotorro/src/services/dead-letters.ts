@@ -20,8 +20,8 @@ export async function dispatchFailed(orderId: string, deps: Deps): Promise<void>
 }
 
 /** How long a notice keeps being retried, and how long it waits between rounds of retries. */
-export const NOTICE_RETRY_FOR_MS = 86_400_000;
-export const NOTICE_PARK_SECONDS = 900;
+const NOTICE_RETRY_FOR_MS = 86_400_000;
+const NOTICE_PARK_SECONDS = 900;
 
 export type NoticeMessage = Extract<QueueMessage, { type: "claim_effects" | "lead_notice" }>;
 
