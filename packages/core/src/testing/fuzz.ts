@@ -188,14 +188,15 @@ export interface FuzzReport {
   failures: string[];
 }
 
-/**
- * Sends `count` generated cases in chunks (the worker runs in the same isolate) and reports every
- * case that got a 5xx, a status outside `allowed` (default 4xx), or a page echoing {@link SCRIPT_MARKER}.
- */
 /** zod's own (English) messages: a refusal must give the field's Spanish reason instead. */
 const ZOD_ENGLISH =
   /Invalid input|Invalid (string|email|option|key|element|union)|Too (big|small)|Unrecognized key|expected (string|number|boolean|object|array|record)/;
 
+/**
+ * Sends `count` generated cases in chunks (the worker runs in the same isolate) and reports every
+ * case that got a 5xx, a status outside `allowed` (default 4xx), a page echoing {@link SCRIPT_MARKER},
+ * or an answer in zod's English ({@link ZOD_ENGLISH}).
+ */
 export async function runFuzz(
   name: string,
   make: (fuzz: Fuzz, index: number) => FuzzCase,
