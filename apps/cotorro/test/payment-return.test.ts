@@ -126,6 +126,14 @@ async function approveWithFailedCommit(booked: Booked) {
   await sb.faults({});
 }
 
+/** A booking the customer approved while our commit failed, left in `created` past the cron's 15 minutes. */
+async function stuckApproved(fields: Record<string, string> = VALID_BOOKING): Promise<Booked> {
+  const booked = await book(fields);
+  await approveWithFailedCommit(booked);
+  await stuckFor16Minutes(booked.token);
+  return booked;
+}
+
 async function expectNotPaid(booked: Booked, status: string) {
   expect(await paymentByToken(booked.token)).toMatchObject({ status });
   expect(await orderRow(booked.orderId)).toMatchObject({ status: "pending_payment", paid_at: null });
@@ -467,9 +475,7 @@ describe("reliability", () => {
   });
 
   it("the cron's commit and the customer's late returns of the same payment, at once: paid and dispatched once", async () => {
-    const booked = await book();
-    await approveWithFailedCommit(booked);
-    await stuckFor16Minutes(booked.token);
+    const booked = await stuckApproved();
     const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
     const [, ...returns] = await Promise.all([
       reconcileVisitPayments(deps, budget, false),
@@ -493,9 +499,7 @@ describe("reliability", () => {
   });
 
   it("the cron's commit failing (500) leaves an approved payment pending, not timed out; a later run pays it once", async () => {
-    const booked = await book();
-    await approveWithFailedCommit(booked);
-    await stuckFor16Minutes(booked.token);
+    const booked = await stuckApproved();
     // The cron's commit gets a 500 and the status reads INITIALIZED, as an approval never committed does.
     sb.intercept(commitUnanswered);
     const first = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
@@ -511,9 +515,7 @@ describe("reliability", () => {
   });
 
   it("a commit that keeps failing: after an hour the owner is told, once a day, while the payment stays pending", async () => {
-    const booked = await book();
-    await approveWithFailedCommit(booked);
-    await stuckFor16Minutes(booked.token);
+    const booked = await stuckApproved();
     sb.intercept(commitUnanswered);
     const HOUR = 3_600_000;
     const runLater = (ms: number) => {
@@ -553,9 +555,7 @@ describe("reliability", () => {
   });
 
   it("two cron runs at once on the same stuck approved payment: paid and dispatched once", async () => {
-    const booked = await book();
-    await approveWithFailedCommit(booked);
-    await stuckFor16Minutes(booked.token);
+    const booked = await stuckApproved();
     const runs = await Promise.all(
       [false, true].map((effectsFirst) => {
         const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
@@ -700,9 +700,7 @@ describe("reliability", () => {
     // Three other customers approved, and our commits failed: the cron has to settle them.
     const stuck = [];
     for (const fono of ["9 5550 0011", "9 5550 0012", "9 5550 0013"]) {
-      const booked = await book({ ...VALID_BOOKING, fono });
-      await approveWithFailedCommit(booked);
-      await stuckFor16Minutes(booked.token);
+      const booked = await stuckApproved({ ...VALID_BOOKING, fono });
       stuck.push(booked);
       // Out of the later tests' cron runs when this one ends (this file's storage is shared).
       onTestFinished(async () => {

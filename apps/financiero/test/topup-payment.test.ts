@@ -82,6 +82,15 @@ async function stuckFor16Minutes(...tokens: string[]) {
     .run();
 }
 
+/** A collaborator's 5-token top-up, approved while our commit failed, left in `created` past the cron's 15 minutes. */
+async function stuckApproved(): Promise<{ phone: string; started: Started }> {
+  const phone = await collaborator();
+  const started = await startTopUp(phone, 5);
+  await approveWithFailedCommit(started);
+  await stuckFor16Minutes(started.token);
+  return { phone, started };
+}
+
 async function runCron() {
   const ctx = createExecutionContext();
   await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
@@ -461,10 +470,7 @@ describe("return_url edge cases", () => {
   });
 
   it("the cron's commit failing (500) leaves an approved top-up pending, not timed out; a later run credits it once", async () => {
-    const phone = await collaborator();
-    const started = await startTopUp(phone, 5);
-    await approveWithFailedCommit(started);
-    await stuckFor16Minutes(started.token);
+    const { phone, started } = await stuckApproved();
     // The cron's commit gets a 500 and the status reads INITIALIZED, as an approval never committed does.
     sb.intercept(commitUnanswered);
     await runCron();
@@ -477,10 +483,7 @@ describe("return_url edge cases", () => {
   });
 
   it("two cron runs at once on the same stuck approved top-up: credited once", async () => {
-    const phone = await collaborator();
-    const started = await startTopUp(phone, 5);
-    await approveWithFailedCommit(started);
-    await stuckFor16Minutes(started.token);
+    const { phone, started } = await stuckApproved();
     await Promise.all([runCron(), runCron()]);
     await expectCreditedOnce(phone, started);
     await runCron();
@@ -488,10 +491,7 @@ describe("return_url edge cases", () => {
   });
 
   it("the cron's commit and the buyer's late returns of the same top-up, at once: credited once", async () => {
-    const phone = await collaborator();
-    const started = await startTopUp(phone, 5);
-    await approveWithFailedCommit(started);
-    await stuckFor16Minutes(started.token);
+    const { phone, started } = await stuckApproved();
     const [, ...returns] = await Promise.all([
       runCron(),
       ...Array.from({ length: 3 }, () => request(`/return_url?token_ws=${started.token}`)),
@@ -503,10 +503,7 @@ describe("return_url edge cases", () => {
   });
 
   it("a cron run settles one stuck top-up within the 50 subrequests: its effects within their share", async () => {
-    const phone = await collaborator();
-    const started = await startTopUp(phone, 5);
-    await approveWithFailedCommit(started);
-    await stuckFor16Minutes(started.token);
+    const { phone, started } = await stuckApproved();
     const { deps, budget } = withBudget(createDeps(env), env);
     expect(await reconcileTopUps(deps, budget, false)).toMatchObject({ checked: 1, settled: 1, deferred: 0 });
     // The list query and three settling calls (commit, finalize, re-read); the rest are the effects.
