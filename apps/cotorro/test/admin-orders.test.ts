@@ -172,6 +172,32 @@ describe("POST /admin/orders/:id/cancel", () => {
   });
 });
 
+describe("cancelling while a collaborator takes the order", () => {
+  it("at once, below a raised MAX_TAKERS cap: either it is cancelled and no token is spent, or taken and not cancelled", async () => {
+    for (let round = 0; round < 6; round++) {
+      const id = await createOrder({ status: "paid" });
+      const phone = newPhone();
+      expect((await admin("POST", "/collaborators", { phone, name: "Tomador" })).status).toBe(201);
+      expect((await admin("POST", `/collaborators/${phone}/tokens`, { count: 1, reason: "para tomar" })).status).toBe(
+        201,
+      );
+      const [cancel, claim] = await Promise.all([
+        admin("POST", `/orders/${id}/cancel`, { reason: "cliente desistió" }),
+        claimOrder(env.LEDGER, { orderId: id, phone, now: Date.now(), maxTakers: 3 }),
+      ]);
+      if (claim.ok) {
+        expect(cancel.status).toBe(409);
+        expect(await orderStatus(id)).toBe("paid");
+        expect(await balanceOf(phone)).toBe(0);
+      } else {
+        expect(cancel.status).toBe(200);
+        expect(await orderStatus(id)).toBe("cancelled");
+        expect(await balanceOf(phone)).toBe(1);
+      }
+    }
+  });
+});
+
 describe("POST /admin/orders/:id/refund-token", () => {
   it("ten simultaneous refunds of one claim give back one token and leave one audit record", async () => {
     const id = await createOrder({ status: "paid" });
