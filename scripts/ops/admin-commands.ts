@@ -289,12 +289,14 @@ export const adminCommands: Command[] = [
           amount: number;
           orderId: string | null;
           phone: string | null;
+          detail: string | null;
+          mismatch: { amount: number; buyOrder: string } | null;
           createdAt: number;
         }[]
       >(ctx, env, { method: "GET", path: `/payments${query.size ? `?${query}` : ""}` });
       print(ctx, { json }, body, () => [
         ...table([
-          ["BUY ORDER", "PURPOSE", "STATUS", "AMOUNT", "FOR", "CREATED"],
+          ["BUY ORDER", "PURPOSE", "STATUS", "AMOUNT", "FOR", "CREATED", "DETAIL"],
           ...body.map((p) => [
             p.buyOrder,
             p.purpose,
@@ -302,6 +304,7 @@ export const adminCommands: Command[] = [
             String(p.amount),
             p.orderId ?? p.phone ?? "—",
             date(p.createdAt),
+            p.mismatch ? `Webpay approved ${p.mismatch.amount} for ${p.mismatch.buyOrder}` : (p.detail ?? ""),
           ]),
         ]),
         `${body.length} ${body.length === 1 ? "payment" : "payments"}`,

@@ -1,5 +1,7 @@
 /** Every Spanish string a user of cotorro sees (pages and WhatsApp bodies). */
+import { formatClp } from "@cotorro/core/money";
 import type { OrderStatus } from "@cotorro/core/order-store";
+import type { PaymentOwnerTexts, WebpayTrouble } from "@cotorro/core/payment-service";
 import type { CollaboratorStatus } from "@cotorro/core/roster-store";
 
 /** An order's state in the owner's words ("… que está pagado"). */
@@ -11,6 +13,20 @@ const ORDER_STATUS: Record<OrderStatus, string> = {
   expired: "vencido",
   cancelled: "cancelado",
 };
+
+/** How a Webpay call failed, in the owner's words ("Webpay … al confirmarlo"). */
+function webpayTrouble(t: WebpayTrouble): string {
+  switch (t.kind) {
+    case "timeout":
+      return "no respondió a tiempo";
+    case "network":
+      return "no estuvo al alcance";
+    case "invalid_response":
+      return "respondió algo ilegible";
+    case "http":
+      return `respondió con un error (HTTP ${t.status})`;
+  }
+}
 
 /** A collaborator's state in the owner's words ("… este colaborador está activo"). */
 const COLLABORATOR_STATUS: Record<CollaboratorStatus, string> = {
@@ -153,6 +169,15 @@ export const texts = {
     /** `status` null: the order does not exist. */
     ownerNotPayable: (p: { amount: string; buyOrder: string; orderId: string; status: OrderStatus | null }) =>
       `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que ${p.status === null ? "no existe" : `está ${ORDER_STATUS[p.status]}`}: no se envió a los colaboradores. Devuelva el pago o reactive el pedido.`,
+    /** The owner's alerts about a visit payment that Webpay did not settle cleanly (core payment-service). */
+    owner: {
+      mismatch: (p) =>
+        `Pago ${p.buyOrder} NO aprobado: Webpay aprobó ${formatClp(p.approvedAmount)} con la orden ${p.approvedBuyOrder}, pero la visita costaba ${formatClp(p.amount)} con la orden ${p.buyOrder}. El pedido no quedó pagado ni se ofreció a los colaboradores. Revise el cobro en el portal de Transbank y, si se hizo, devuélvalo.`,
+      statusUnavailable: (p) =>
+        `Webpay ${webpayTrouble(p.trouble)} cuando consultamos el pago de visita ${p.buyOrder}, que sigue sin confirmarse. Lo reintentamos cada 5 minutos.`,
+      commitStuck: (p) =>
+        `El pago ${p.buyOrder} (${formatClp(p.amount)}) lleva ${p.hours === 1 ? "1 hora" : `${p.hours} horas`} sin confirmarse: Webpay ${webpayTrouble(p.trouble)} al confirmarlo. Si fue aprobado, el cliente aún no tiene su visita: el pedido no se ha ofrecido a los colaboradores. Lo reintentamos cada 5 minutos y le avisaremos cuando se confirme; si sigue así, consulte a Transbank.`,
+    } satisfies PaymentOwnerTexts,
   },
   /** Landing-page leads (JSON answers) and the owner's notice. */
   leads: {

@@ -541,7 +541,7 @@ describe("reliability", () => {
     }
     expect(await stuckAlerts()).toHaveLength(1);
     expect((await stuckAlerts())[0]).toContain(
-      "lleva 1 hora sin confirmarse: Webpay respondió con un error (HTTP 500) al confirmarlo. Si fue aprobado, quien pagó aún no recibe lo que compró.",
+      "lleva 1 hora sin confirmarse: Webpay respondió con un error (HTTP 500) al confirmarlo. Si fue aprobado, el cliente aún no tiene su visita: el pedido no se ha ofrecido a los colaboradores.",
     );
     // A day later it is still stuck: told again.
     expect(await runLater(25 * HOUR)).toMatchObject({ stillPending: 1 });
@@ -602,6 +602,65 @@ describe("reliability", () => {
     expect(
       (await sb.messages({ to: OWNER })).filter((m) => (m.text ?? m.parameters.join(" ")).includes("NO aprobado")),
     ).toHaveLength(1);
+  });
+
+  it("a mismatch alert WhatsApp refused is sent by the cron, and once only with cron runs and a reload at once", async () => {
+    /** A return whose commit Webpay approved for $1, while WhatsApp was down: the alert could not go out. */
+    const mismatchedWhileWhatsAppDown = async () => {
+      const booked = await book();
+      const ret = await sb.decide(booked.token, "approve");
+      sb.intercept(async (req, res) => {
+        if (req.method !== "PUT") return res;
+        const body = { ...((await res.json()) as Record<string, unknown>), amount: 1 };
+        return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
+      });
+      await sb.faults({ graph: { status: 500 } });
+      expect((await performReturn(ret)).status).toBe(402);
+      sb.intercept(null);
+      await sb.faults({});
+      await expectNotPaid(booked, "rejected");
+      // What Webpay approved is kept, and the payment still owes the owner's alert.
+      expect(await paymentByToken(booked.token)).toMatchObject({
+        detail: "amount_mismatch",
+        mismatch_amount: 1,
+        mismatch_buy_order: booked.buyOrder,
+        effects_done_at: null,
+      });
+      await finalizedAgo(booked, 120_000);
+      return { booked, ret };
+    };
+    const alertsOf = async (booked: Booked) =>
+      (await sb.messages({ to: OWNER })).filter((m) =>
+        (m.text ?? m.parameters.join(" ")).includes(`Pago ${booked.buyOrder} NO aprobado`),
+      );
+    const cronRun = () => {
+      const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+      return reconcileVisitPayments(deps, budget, true);
+    };
+
+    // WhatsApp is back: the next cron run sends it.
+    const first = await mismatchedWhileWhatsAppDown();
+    expect(await alertsOf(first.booked)).toHaveLength(0);
+    expect(await cronRun()).toMatchObject({ effectsRetried: 1 });
+    const alerts = await alertsOf(first.booked);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.text ?? alerts[0]?.parameters.join(" ")).toContain(
+      `Webpay aprobó $1 con la orden ${first.booked.buyOrder}, pero la visita costaba $68.000`,
+    );
+    expect((await paymentByToken(first.booked.token))?.effects_done_at).not.toBeNull();
+    // Never approved on the way (no order paid, receipt or dispatch), and later runs send nothing more.
+    await expectNotPaid(first.booked, "rejected");
+    expect(await cronRun()).toMatchObject({ effectsRetried: 0 });
+    expect(await alertsOf(first.booked)).toHaveLength(1);
+
+    // Another one: two cron runs and a reload of the return at once, then one more run.
+    const second = await mismatchedWhileWhatsAppDown();
+    const [, , reload] = await Promise.all([cronRun(), cronRun(), performReturn(second.ret)]);
+    expect(reload.status).toBe(402);
+    await finalizedAgo(second.booked, 120_000);
+    await cronRun();
+    expect(await alertsOf(second.booked)).toHaveLength(1);
+    expect((await paymentByToken(second.booked.token))?.effects_done_at).not.toBeNull();
   });
 
   it("10 simultaneous identical returns: one authorization, one receipt, one dispatch", async () => {

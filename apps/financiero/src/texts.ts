@@ -1,4 +1,20 @@
 /** Every Spanish string a user of the top-up site sees (pages and WhatsApp bodies). */
+import { formatClp } from "@cotorro/core/money";
+import type { PaymentOwnerTexts, WebpayTrouble } from "@cotorro/core/payment-service";
+
+/** How a Webpay call failed, in the owner's words ("Webpay … al confirmarlo"). */
+function webpayTrouble(t: WebpayTrouble): string {
+  switch (t.kind) {
+    case "timeout":
+      return "no respondió a tiempo";
+    case "network":
+      return "no estuvo al alcance";
+    case "invalid_response":
+      return "respondió algo ilegible";
+    case "http":
+      return `respondió con un error (HTTP ${t.status})`;
+  }
+}
 
 export const texts = {
   tagline: "Recarga de tokens",
@@ -175,6 +191,15 @@ export const texts = {
       balance: string;
     }) =>
       `Recarga: ${p.name} (${p.phone}) compró ${p.tokens} por ${p.amount}, orden ${p.buyOrder}. Saldo: ${p.balance}.`,
+    /** The owner's alerts about a top-up that Webpay did not settle cleanly (core payment-service). */
+    owner: {
+      mismatch: (p) =>
+        `Pago ${p.buyOrder} NO aprobado: Webpay aprobó ${formatClp(p.approvedAmount)} con la orden ${p.approvedBuyOrder}, pero la recarga costaba ${formatClp(p.amount)} con la orden ${p.buyOrder}. No se sumaron tokens. Revise el cobro en el portal de Transbank y, si se hizo, devuélvalo.`,
+      statusUnavailable: (p) =>
+        `Webpay ${webpayTrouble(p.trouble)} cuando consultamos la recarga ${p.buyOrder}, que sigue sin confirmarse. La reintentamos cada 5 minutos.`,
+      commitStuck: (p) =>
+        `La recarga ${p.buyOrder} (${formatClp(p.amount)}) lleva ${p.hours === 1 ? "1 hora" : `${p.hours} horas`} sin confirmarse: Webpay ${webpayTrouble(p.trouble)} al confirmarla. Si fue aprobada, el colaborador aún no recibe sus tokens. La reintentamos cada 5 minutos y le avisaremos cuando se confirme; si sigue así, consulte a Transbank.`,
+    } satisfies PaymentOwnerTexts,
   },
   errors: {
     notFoundTitle: "Página no encontrada",

@@ -3,16 +3,17 @@
  * financiero): start a transaction, handle the return (four cases, idempotent), reconcile stuck
  * payments through the status endpoint, and run the follow-up effects exactly once.
  *
- * What an authorized payment *means* (order paid, tokens credited, receipts…) comes from the
- * caller's `PaymentHooks`; this module owns only the money rules of SPEC §4.
+ * What an authorized payment *means* (order paid, tokens credited, receipts…) and the owner's
+ * alerts about payments (their Spanish words) come from the caller's `PaymentHooks`; this module
+ * owns only the money rules of SPEC §4.
  */
 
 import { run } from "./d1.ts";
+import { effectSet } from "./effect-store.ts";
 import { WebpayError } from "./errors.ts";
 import { newBuyOrder, newSessionId } from "./ids.ts";
 import type { Logger } from "./log.ts";
-import { type AlertDeps, alertOwner } from "./messenger.ts";
-import { formatClp } from "./money.ts";
+import { type AlertDeps, alertOwner, noticeOwner } from "./messenger.ts";
 import {
   type CommitFacts,
   type FinalStatus,
@@ -24,6 +25,8 @@ import {
   markCreateFailed,
   markEffectsDone,
   markEffectsRetried,
+  mismatchAlertKey,
+  owesFollowUps,
   type PaymentPurpose,
   type PaymentRow,
   paymentsMissingEffects,
@@ -46,6 +49,22 @@ export interface PaymentHooks {
   authorizedStatements(payment: PaymentRow, now: number): D1PreparedStatement[];
   /** Follow-up effects of an authorized payment; each idempotent (effect keys). May throw: the cron retries. */
   afterAuthorized(payment: PaymentRow): Promise<void>;
+  /** The owner's alerts about this purpose's payments, in the app's words (its texts.ts). */
+  ownerTexts: PaymentOwnerTexts;
+  /** Called before a payment's follow-ups run; throws `EffectsDeferredError` when they must wait. */
+  beforeFollowUps?(): void;
+}
+
+/** How a Webpay call failed, for the owner's wording: a kind, and the HTTP status when it answered. */
+export type WebpayTrouble = Pick<WebpayError, "kind" | "status">;
+
+export interface PaymentOwnerTexts {
+  /** Webpay approved another amount or buy order than the payment's: recorded as not approved. Amounts formatted. */
+  mismatch(p: { buyOrder: string; amount: number; approvedAmount: number; approvedBuyOrder: string }): string;
+  /** The cron could not ask Webpay's status endpoint about a payment (it tries again in 5 minutes). */
+  statusUnavailable(p: { buyOrder: string; trouble: WebpayTrouble }): string;
+  /** Webpay has not let the cron commit a payment for `hours` (one or more). */
+  commitStuck(p: { buyOrder: string; amount: number; hours: number; trouble: WebpayTrouble }): string;
 }
 
 /** Payments stuck in `created` this long are reconciled by the cron (SPEC §4). */
@@ -220,39 +239,41 @@ async function applyResult(
     responseCode: result.response_code ?? null,
     transactionDate: result.transaction_date ?? null,
     detail: verdict.status === "rejected" ? verdict.detail : null,
+    // The card may have been charged: the owner's alert is owed (a follow-up, retried until sent).
+    mismatch:
+      verdict.status === "rejected" && verdict.suspicious
+        ? { amount: result.amount, buyOrder: result.buy_order.slice(0, 26) }
+        : null,
   };
   const statements = verdict.status === "authorized" ? hooks.authorizedStatements(payment, now) : [];
   const firstTime = await finalizePayment(deps.db, payment.buy_order, verdict.status, facts, now, statements);
   const stored = (await getPaymentByBuyOrder(deps.db, payment.buy_order)) ?? payment;
-  if (firstTime) {
+  if (firstTime)
     deps.log.info("payment_finalized", { buyOrder: payment.buy_order, status: verdict.status, detail: facts.detail });
-    if (verdict.status === "rejected" && verdict.suspicious) {
-      await alertOwner(
-        deps,
-        "amount_mismatch",
-        `Pago ${payment.buy_order} NO aprobado: Webpay informó monto ${formatClp(result.amount)} y orden ${result.buy_order.slice(0, 26)}, esperábamos ${formatClp(payment.amount)} y ${payment.buy_order}. Revise el cobro.`,
-        { key: payment.buy_order, force: true },
-      );
-    }
-  }
   return settled(deps, stored, hooks, firstTime);
 }
 
-/** The stored outcome; an authorized payment whose effects did not all complete gets them (again, idempotently). */
+/** The stored outcome; a payment that still owes follow-ups (`owesFollowUps`) gets them (again, idempotently). */
 async function settled(
   deps: PaymentDeps,
   payment: PaymentRow,
   hooks: PaymentHooks,
   firstTime: boolean,
 ): Promise<Result<ReturnOutcome, ReturnError>> {
-  if (payment.status === "authorized" && payment.effects_done_at === null) await runEffects(deps, payment, hooks);
+  if (owesFollowUps(payment)) await runEffects(deps, payment, hooks);
   return ok({ payment, firstTime });
 }
 
-/** Runs an authorized payment's effects; failures are logged and left for the cron. */
+/**
+ * Runs the follow-ups a finalized payment owes (`owesFollowUps`): an authorized payment's effects,
+ * or the owner's alert about an approval that did not match. Failures are logged and left for the cron.
+ */
 export async function runEffects(deps: PaymentDeps, payment: PaymentRow, hooks: PaymentHooks): Promise<boolean> {
+  if (!owesFollowUps(payment)) return true;
   try {
-    await hooks.afterAuthorized(payment);
+    hooks.beforeFollowUps?.();
+    if (payment.status === "authorized") await hooks.afterAuthorized(payment);
+    else await alertMismatch(deps, payment, hooks.ownerTexts);
     await markEffectsDone(deps.db, payment.buy_order, deps.now());
     return true;
   } catch (error) {
@@ -264,6 +285,33 @@ export async function runEffects(deps: PaymentDeps, payment: PaymentRow, hooks: 
   }
 }
 
+/**
+ * Webpay approved another amount or buy order than `payment`'s, so we recorded it as not approved
+ * while the card may have been charged: the owner must check it (SPEC §4). Once per payment, and a
+ * refused send throws, so the payment keeps owing it and the cron tries again.
+ * Cost: {@link MISMATCH_ALERT_SUBREQUESTS}.
+ */
+async function alertMismatch(deps: PaymentDeps, payment: PaymentRow, texts: PaymentOwnerTexts): Promise<void> {
+  const text = texts.mismatch({
+    buyOrder: payment.buy_order,
+    amount: payment.amount,
+    approvedAmount: payment.mismatch_amount ?? 0,
+    approvedBuyOrder: payment.mismatch_buy_order ?? "",
+  });
+  const effects = effectSet(deps.db, deps.now, (key, error) => deps.log.error("payment_effect_failed", { key, error }));
+  await effects.once(mismatchAlertKey(payment.buy_order), () =>
+    noticeOwner(deps, "amount_mismatch", text, { key: payment.buy_order, force: true }),
+  );
+  await effects.finish(payment.buy_order);
+}
+
+/**
+ * Subrequests of the mismatch alert with its final mark: the effect's lease and completion, the
+ * owner's notice (rate row read and write, window, send), the status read of `finish`, and the mark.
+ * Within any purpose's `effectsCost`.
+ */
+export const MISMATCH_ALERT_SUBREQUESTS = 8;
+
 /** The effects of a payment the cron settled did not fit this run's subrequests; the next run does them. */
 export class EffectsDeferredError extends Error {
   override readonly name = "EffectsDeferredError";
@@ -273,18 +321,20 @@ export class EffectsDeferredError extends Error {
 }
 
 /**
- * Subrequests `reconcileOne` uses for one payment, its effects aside. The most: a refused commit,
- * the status call, finalize and re-read, then the owner's alert for an amount or buy order that
- * does not match (rate row read and write, window, send). Others: a commit, finalize, re-read and
- * the effects' mark (4); both calls failing and the alert, or a commit failing for over an hour and
- * its alert (6).
+ * Subrequests `reconcileOne` uses for one payment, its follow-ups aside (they are budgeted with
+ * `effectsCost`). The most: both calls failing and the owner's alert (rate row read and write,
+ * window, send), or a commit failing for over an hour and its alert. Others: a refused commit, the
+ * status call, finalize, re-read and the mark of follow-ups deferred to the next run (5).
  */
-export const SETTLE_SUBREQUESTS = 8;
+export const SETTLE_SUBREQUESTS = 6;
 
 /** What one cron run may spend on payments (core `subrequest-budget.ts`), and how much at most. */
 export interface ReconcileLimits {
   budget: Pick<Budget, "fits" | "used">;
-  /** Subrequests the effects of one payment use at most (the caller's hooks, and their final mark). */
+  /**
+   * Subrequests the follow-ups of one payment use at most (the caller's hooks, and their final
+   * mark); at least {@link MISMATCH_ALERT_SUBREQUESTS}.
+   */
   effectsCost: number;
   /** This run retries missing effects before it settles stuck payments (`effectsGoFirst`). */
   effectsFirst: boolean;
@@ -312,7 +362,7 @@ export interface ReconcileReport {
   checked: number;
   settled: number;
   stillPending: number;
-  /** Payments settled as authorized whose effects wait for the next run. */
+  /** Payments settled (as authorized, or approved for another amount) whose follow-ups wait for the next run. */
   deferred: number;
 }
 
@@ -343,12 +393,11 @@ export async function reconcilePayments(
   };
   const budgeted: PaymentHooks = {
     ...hooks,
-    afterAuthorized: async (payment) => {
+    beforeFollowUps: () => {
       if (!budget.fits(effectsCost)) {
         report.deferred++;
         throw new EffectsDeferredError();
       }
-      await hooks.afterAuthorized(payment);
     },
   };
   const settleStuck = async () => {
@@ -421,7 +470,7 @@ export async function reconcileOne(
     await alertOwner(
       deps,
       "reconciliation_failure",
-      `No pudimos consultar el pago ${payment.buy_order} en Webpay: ${error.message}`,
+      hooks.ownerTexts.statusUnavailable({ buyOrder: payment.buy_order, trouble: error }),
     );
     return "pending";
   }
@@ -429,7 +478,7 @@ export async function reconcileOne(
     // An approval is not committed until a commit succeeds, and reads the same as one never made:
     // only after Webpay refused our commit does this mean the customer never finished.
     if (!refusedByWebpay(commitFailure)) {
-      await alertCommitStuck(deps, payment, commitFailure);
+      await alertCommitStuck(deps, payment, hooks.ownerTexts, commitFailure);
       return "pending";
     }
     // The customer never finished: the Webpay form gives up after 5–10 minutes.
@@ -455,27 +504,18 @@ const COMMIT_STUCK_ALERT_EVERY_MS = 86_400_000;
  * Webpay has not let the cron commit `payment` for over an hour: if the customer approved it, they
  * were not served yet, and Webpay reverses an approval never committed. One alert per payment a day.
  */
-async function alertCommitStuck(deps: PaymentDeps, payment: PaymentRow, failure: WebpayError) {
+async function alertCommitStuck(
+  deps: PaymentDeps,
+  payment: PaymentRow,
+  texts: PaymentOwnerTexts,
+  trouble: WebpayTrouble,
+) {
   if (deps.now() - payment.created_at < COMMIT_STUCK_ALERT_AFTER_MS) return;
   const hours = Math.floor((deps.now() - payment.created_at) / 3_600_000);
   await alertOwner(
     deps,
     "reconciliation_failure",
-    `El pago ${payment.buy_order} (${formatClp(payment.amount)}) lleva ${hours === 1 ? "1 hora" : `${hours} horas`} sin confirmarse: Webpay ${webpayTrouble(failure)} al confirmarlo. Si fue aprobado, quien pagó aún no recibe lo que compró. Lo reintentamos cada 5 minutos y le avisaremos cuando se confirme; si sigue así, consulte a Transbank.`,
+    texts.commitStuck({ buyOrder: payment.buy_order, amount: payment.amount, hours, trouble }),
     { key: `commit:${payment.buy_order}`, intervalMs: COMMIT_STUCK_ALERT_EVERY_MS },
   );
-}
-
-/** What went wrong with a Webpay call, said for the owner. */
-function webpayTrouble(failure: WebpayError): string {
-  switch (failure.kind) {
-    case "timeout":
-      return "no respondió a tiempo";
-    case "network":
-      return "no estuvo al alcance";
-    case "invalid_response":
-      return "respondió algo ilegible";
-    case "http":
-      return `respondió con un error (HTTP ${failure.status})`;
-  }
 }

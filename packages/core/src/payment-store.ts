@@ -30,6 +30,12 @@ export interface PaymentRow {
   effects_done_at: number | null;
   /** A top-up's job: the canje link token it was made to take (migration 0003), or null. */
   job_link: string | null;
+  /**
+   * What Webpay approved instead, when its answer did not match this payment (migration 0004):
+   * recorded `rejected`, yet the card may have been charged, so the owner is owed an alert.
+   */
+  mismatch_amount: number | null;
+  mismatch_buy_order: string | null;
 }
 
 export interface NewPayment {
@@ -98,6 +104,8 @@ export interface CommitFacts {
   responseCode?: number | null;
   transactionDate?: string | null;
   detail?: string | null;
+  /** An approval that does not match the payment: the amount and buy order Webpay approved. */
+  mismatch?: { amount: number; buyOrder: string } | null;
 }
 
 /**
@@ -116,7 +124,8 @@ export async function finalizePayment(
   const finalize = db
     .prepare(
       `UPDATE payments SET status = ?2, card_last4 = ?3, authorization_code = ?4, response_code = ?5,
-         transaction_date = ?6, detail = ?7, updated_at = ?8, finalized_at = ?8
+         transaction_date = ?6, detail = ?7, updated_at = ?8, finalized_at = ?8,
+         mismatch_amount = ?9, mismatch_buy_order = ?10
        WHERE buy_order = ?1 AND status = 'created'`,
     )
     .bind(
@@ -128,6 +137,8 @@ export async function finalizePayment(
       facts.transactionDate ?? null,
       facts.detail ?? null,
       now,
+      facts.mismatch?.amount ?? null,
+      facts.mismatch?.buyOrder ?? null,
     );
   const results = await batch(db, [finalize, ...alsoStatements]);
   return (results[0]?.meta.changes ?? 0) === 1;
@@ -167,7 +178,19 @@ export const stuckPayments = (
   );
 
 /**
- * Authorized payments whose follow-up effects have not all completed, least recently tried first
+ * A finalized payment that owes follow-ups until `effects_done_at` is set: an authorized one its
+ * effects (receipt, dispatch or credit, notices), and one whose approval did not match (another
+ * amount or buy order) the owner's alert. Every other final status owes nothing.
+ */
+export const owesFollowUps = (p: PaymentRow) =>
+  p.effects_done_at === null &&
+  (p.status === "authorized" || (p.status === "rejected" && p.mismatch_buy_order !== null));
+
+/** The once-only effect of the owner's alert about an approval that did not match `buyOrder`. */
+export const mismatchAlertKey = (buyOrder: string) => `payment-mismatch:${buyOrder}`;
+
+/**
+ * Payments that still owe follow-ups (`owesFollowUps`), least recently tried first
  * (`markEffectsRetried`): one whose effects keep failing goes to the back of the line instead of
  * taking every run's budget from the ones behind it.
  */
@@ -175,7 +198,9 @@ export const paymentsMissingEffects = (db: D1Database, purpose: PaymentPurpose, 
   all<PaymentRow>(
     db
       .prepare(
-        "SELECT * FROM payments WHERE purpose = ?1 AND status = 'authorized' AND effects_done_at IS NULL AND finalized_at < ?2 ORDER BY updated_at, finalized_at LIMIT ?3",
+        `SELECT * FROM payments WHERE purpose = ?1 AND effects_done_at IS NULL AND finalized_at < ?2
+           AND (status = 'authorized' OR (status = 'rejected' AND mismatch_buy_order IS NOT NULL))
+         ORDER BY updated_at, finalized_at LIMIT ?3`,
       )
       .bind(purpose, olderThan, limit),
   );

@@ -2,7 +2,8 @@
  * Owner operations on payments (SPEC §8): list them, and reconcile one now instead of waiting for
  * the cron — a payment stuck in `created` is settled through Webpay's status endpoint with the same
  * hooks as the return (an authorized visit marks its order paid and dispatches it exactly once),
- * and an authorized one whose follow-up effects did not complete gets them.
+ * and one that still owes follow-ups (an authorized one's effects, the alert about an approval
+ * that did not match) gets them.
  * Must not: reconcile top-ups: their hooks (tokens credited) belong to financiero, whose cron does it.
  */
 import { recordAudit } from "@cotorro/core/audit-store";
@@ -30,6 +31,8 @@ export interface PaymentView {
   authorizationCode: string | null;
   responseCode: number | null;
   detail: string | null;
+  /** What Webpay approved instead, when its answer did not match (the owner must check the charge). */
+  mismatch: { amount: number; buyOrder: string } | null;
   createdAt: number;
   finalizedAt: number | null;
   effectsDoneAt: number | null;
@@ -47,6 +50,7 @@ const view = (p: PaymentRow): PaymentView => ({
   authorizationCode: p.authorization_code,
   responseCode: p.response_code,
   detail: p.detail,
+  mismatch: p.mismatch_buy_order !== null ? { amount: p.mismatch_amount ?? 0, buyOrder: p.mismatch_buy_order } : null,
   createdAt: p.created_at,
   finalizedAt: p.finalized_at,
   effectsDoneAt: p.effects_done_at,
@@ -89,8 +93,8 @@ export async function reconcilePaymentAdmin(
   if (payment.status === "created" && deps.now() < retryAt) return err({ kind: "too_recent", retryAt });
   const hooks = visitPaymentHooks(deps);
   const status = await reconcileOne(deps, payment, hooks);
-  // An authorized payment whose follow-up effects did not all complete gets them now (idempotent).
-  if (payment.status === "authorized" && payment.effects_done_at === null) await runEffects(deps, payment, hooks);
+  // A payment that still owes follow-ups (an authorized one's effects, a mismatch's alert) gets them now (idempotent).
+  await runEffects(deps, payment, hooks);
   const after = (await getPaymentByBuyOrder(deps.db, input.buyOrder)) ?? payment;
   await recordAudit(deps.db, {
     actor: input.actor,

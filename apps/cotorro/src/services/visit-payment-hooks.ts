@@ -42,6 +42,7 @@ export function visitPaymentHooks(deps: Deps): PaymentHooks {
       ];
     },
     afterAuthorized: (payment) => visitPaymentEffects(deps, payment),
+    ownerTexts: texts.payment.owner,
   };
 }
 

@@ -60,6 +60,7 @@ export function topUpPaymentHooks(deps: Deps): PaymentHooks {
       ];
     },
     afterAuthorized: (payment) => topUpEffects(deps, payment),
+    ownerTexts: texts.whatsapp.owner,
   };
 }
 
