@@ -1,4 +1,6 @@
 /** Every Spanish string a user of cotorro sees (pages and WhatsApp bodies). */
+
+import type { AlertTexts } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
 import type { OrderStatus } from "@cotorro/core/order-store";
 import type { PaymentOwnerTexts, WebpayTrouble } from "@cotorro/core/payment-service";
@@ -428,3 +430,10 @@ export const adminTexts = {
     channel: { customers: "clientes", collaborators: "colaboradores" },
   },
 } as const;
+
+/** The owner's alerts that core's messenger writes on its own (`deps.alertTexts`). */
+export const alertTexts: AlertTexts = {
+  tokenRejected: (channel) =>
+    `WhatsApp rechazó el token de acceso del número de ${channel === "customers" ? "clientes" : "colaboradores"} (error 190): esos mensajes no salen. Renueve el token con «pnpm ops meta token extend <token-corto>» o use un token de System User.`,
+  suppressed: (count) => ` (+${count} ${count === 1 ? "aviso similar omitido" : "avisos similares omitidos"})`,
+};

@@ -10,6 +10,7 @@ import { kvRosterStore, type RosterStore } from "@cotorro/core/roster-store";
 import type { WebpayClient } from "@cotorro/core/webpay-client";
 import type { WhatsAppClient } from "@cotorro/core/whatsapp-client";
 import type { Env } from "./env.ts";
+import { alertTexts } from "./texts.ts";
 
 export interface Deps extends AlertDeps {
   settings: Settings & Secrets;
@@ -42,5 +43,6 @@ export function createDeps(env: Env, fields: Record<string, unknown> = {}): Deps
     roster: kvRosterStore(env.NOMINA),
     kv: { receipts: env.FINANCIERO },
     ...outboundClients(settings, lateFetch),
+    alertTexts,
   };
 }

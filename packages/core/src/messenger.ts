@@ -1,6 +1,7 @@
 /**
  * Sending to people: free-form text inside the 24-hour window, the approved template outside it,
  * and owner alerts (rate-limited per kind so a burst of failures does not flood the owner).
+ * Must not: word anything itself; the alerts it writes on its own come from the app (`AlertTexts`).
  */
 import { windowOpen } from "./conversation-store.ts";
 import { first, run } from "./d1.ts";
@@ -68,14 +69,9 @@ export async function sendToUser(
  * owner's own alerts are exempt (their failure is logged by `alertOwner`), so this cannot loop.
  */
 async function alertTokenRejected(deps: MessengerDeps, channel: Channel, to: string): Promise<void> {
-  if (!("ownerPhone" in deps) || to === (deps as AlertDeps).ownerPhone) return;
-  const number = channel === "customers" ? "clientes" : "colaboradores";
-  await alertOwner(
-    deps as AlertDeps,
-    "token_error",
-    `WhatsApp rechazó el token de acceso del número de ${number} (error 190): esos mensajes no salen. Renueve el token con «pnpm ops meta token extend <token-corto>» o use un token de System User.`,
-    { key: channel },
-  );
+  if (!("alertTexts" in deps) || to === (deps as AlertDeps).ownerPhone) return;
+  const alertDeps = deps as AlertDeps;
+  await alertOwner(alertDeps, "token_error", alertDeps.alertTexts.tokenRejected(channel), { key: channel });
 }
 
 export type AlertKind =
@@ -101,9 +97,18 @@ export interface AlertOptions {
   intervalMs?: number;
 }
 
+/** The words of the alerts this module writes on its own; each app gives them (its texts.ts). */
+export interface AlertTexts {
+  /** Meta refused the access token of the `channel` number (error 190): nothing leaves it until renewed. */
+  tokenRejected(channel: Channel): string;
+  /** Added to an alert when `count` alerts of its kind were held back within the interval. */
+  suppressed(count: number): string;
+}
+
 export interface AlertDeps extends MessengerDeps {
   ownerPhone: string;
   minIntervalMs: number;
+  alertTexts: AlertTexts;
 }
 
 /**
@@ -163,7 +168,7 @@ async function sendAlert(
     deps.log.info("owner_alert_suppressed", { kind });
     return "suppressed";
   }
-  const extra = row && row.suppressed > 0 ? ` (+${row.suppressed} avisos similares omitidos)` : "";
+  const extra = row && row.suppressed > 0 ? deps.alertTexts.suppressed(row.suppressed) : "";
   const body = `${text}${extra}`.slice(0, 900);
   const record = () =>
     run(
