@@ -143,6 +143,25 @@ async function expectNotPaid(booked: Booked, status: string) {
 }
 
 describe("booking sends the browser to Webpay", () => {
+  it("no cache keeps a Webpay form or a return, whatever their outcome", async () => {
+    const booked = await book();
+    expect(booked.res.headers.get("cache-control")).toBe("no-store");
+    const retry = await request(`/pedido/${booked.orderId}/pagar`);
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get("cache-control")).toBe("no-store");
+    const legacy = await request(`/transbank?buy_order=${booked.orderId}`);
+    expect(legacy.status).toBe(200);
+    expect(legacy.headers.get("cache-control")).toBe("no-store");
+    const paid = await performReturn(await sb.decide(booked.token, "approve"));
+    expect(paid.status).toBe(200);
+    expect(paid.headers.get("cache-control")).toBe("no-store");
+    for (const path of ["/return_url", `/return_url?token_ws=${"a".repeat(64)}`, "/pedido/V0000000000000/pagar"]) {
+      const refused = await request(path);
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(refused.headers.get("cache-control"), path).toBe("no-store");
+    }
+  });
+
   it("creates the order, the payment (created) and a self-submitting POST form with token_ws", async () => {
     const booked = await book();
     expect(booked.html).toContain("Redirigiendo a Webpay…");

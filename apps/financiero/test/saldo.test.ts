@@ -193,6 +193,8 @@ describe("GET /saldo/:link", () => {
     const expired = await request(`/saldo/${await link("saldo", phone, Date.now() - 1)}`);
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain("Link vencido");
+    // A refusal is not kept by a cache either: its address carries one collaborator's link.
+    expect(expired.headers.get("cache-control")).toBe("no-store");
     // A validly signed link whose subject is not a phone is refused too.
     expect((await request(`/saldo/${await link("saldo", "v1:collab:x")}`)).status).toBe(403);
   });

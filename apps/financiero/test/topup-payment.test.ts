@@ -150,9 +150,12 @@ describe("approved top-up", () => {
   it("credits the pack once: 200 'Recarga exitosa' with the balance; reloads and replays change nothing", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
+    expect(started.res.headers.get("cache-control")).toBe("no-store"); // the Webpay form
     const ret = await sb.decide(started.token, "approve");
     expect(ret.method).toBe("GET");
-    await expectApproved(await performReturn(ret), started, 5);
+    const approved = await performReturn(ret);
+    expect(approved.headers.get("cache-control")).toBe("no-store");
+    await expectApproved(approved, started, 5);
     await expectCreditedOnce(phone, started);
     // A reload (GET), a replayed POST and the back button: the stored outcome, nothing repeated.
     await expectApproved(await performReturn(ret), started, 5);

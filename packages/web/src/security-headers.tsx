@@ -3,6 +3,17 @@
  * outright, as the pages' CSP says (`frame-ancestors 'none'`): `X-Frame-Options` is the same rule
  * for browsers that do not read CSP, so it says DENY rather than Hono's default SAMEORIGIN.
  */
+import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
 
 export const securityHeaders = secureHeaders({ referrerPolicy: "same-origin", xFrameOptions: "DENY" });
+
+/**
+ * For an answer that holds one person's data or a payment's outcome (a customer's contact, a
+ * balance, a Webpay form or return): no browser or proxy cache keeps it (a shared phone, a shop's
+ * proxy). Set after the handler, so the route's refusals and error pages carry it too.
+ */
+export const noStore = createMiddleware(async (c, next) => {
+  await next();
+  c.header("Cache-Control", "no-store");
+});

@@ -7,8 +7,8 @@
 import { assertNever } from "@cotorro/core/result";
 import { defaultCsp } from "@cotorro/web/csp";
 import { MessagePage } from "@cotorro/web/layout";
+import { noStore } from "@cotorro/web/security-headers";
 import { type Context, Hono } from "hono";
-import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.ts";
 import { csrfProtection, formBodyLimit } from "../middleware/form-guard.tsx";
 import { onlyHosts } from "../middleware/hosts.ts";
@@ -22,12 +22,8 @@ const P = atenderTexts.page;
 export const atenderRoutes = new Hono<AppEnv>();
 
 const PATH = "/atender/:link";
-/** The job's page shows the customer's contact to one collaborator: no cache keeps it (a shared phone, a proxy). */
-const personal = createMiddleware<AppEnv>(async (c, next) => {
-  c.header("Cache-Control", "no-store");
-  await next();
-});
-const guards = [onlyHosts("booking"), defaultCsp, personal] as const;
+/** The job's page shows the customer's contact to one collaborator: no cache keeps it. */
+const guards = [onlyHosts("booking"), defaultCsp, noStore] as const;
 
 function message(
   c: Context<AppEnv>,

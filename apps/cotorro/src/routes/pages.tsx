@@ -9,6 +9,7 @@
  */
 import { chileToday } from "@cotorro/core/dates";
 import { defaultCsp } from "@cotorro/web/csp";
+import { noStore } from "@cotorro/web/security-headers";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { csrfProtection, formBodyLimit, rateLimit } from "../middleware/form-guard.tsx";
@@ -116,6 +117,7 @@ pageRoutes.post(
   rateLimit("page"),
   formBodyLimit("page"),
   csrfProtection,
+  noStore,
   validBooking,
   async (c) => {
     const result = await bookOrder(c.get("deps"), c.req.valid("form"));

@@ -15,7 +15,6 @@ const t = texts.payment;
 export function webpayRedirectResponse(c: Context<AppEnv>, redirect: WebpayRedirect) {
   const nonce = newNonce();
   setCsp(c, { nonce, formActions: [new URL(redirect.url).origin] });
-  c.header("Cache-Control", "no-store");
   return c.html(
     <WebpayRedirectPage
       url={redirect.url}

@@ -16,6 +16,7 @@ import { formatDateTimeCl } from "@cotorro/core/dates";
 import { assertNever } from "@cotorro/core/result";
 import { defaultCsp } from "@cotorro/web/csp";
 import { MessagePage } from "@cotorro/web/layout";
+import { noStore } from "@cotorro/web/security-headers";
 import { returnParams } from "@cotorro/web/webpay";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
@@ -36,13 +37,12 @@ const home = { href: "/", label: texts.errors.goHome, variant: "secondary" as co
 const retryHref = (orderId: string | null) => (orderId ? `/pedido/${orderId}/pagar` : null);
 
 // Transbank's return is a few short fields: a larger body is refused before it is read (413).
-webpayRoutes.use("/return_url", formBodyLimit("page"));
+webpayRoutes.use("/return_url", formBodyLimit("page"), noStore);
 
 webpayRoutes.on(["GET", "POST"], "/return_url", onlyHosts("api", "booking"), defaultCsp, async (c) => {
   const deps = c.get("deps");
   const tagline = brandOf(c.req).tagline;
   const requestId = c.get("requestId");
-  c.header("Cache-Control", "no-store");
   const outcome = await completeVisitPayment(deps, await returnParams(c));
   if (!outcome.ok) {
     const error = outcome.error;
@@ -129,7 +129,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", onlyHosts("api", "booking"), def
   }
 });
 
-webpayRoutes.get("/pedido/:id/pagar", onlyHosts("booking"), defaultCsp, rateLimit("page"), async (c) => {
+webpayRoutes.get("/pedido/:id/pagar", onlyHosts("booking"), defaultCsp, rateLimit("page"), noStore, async (c) => {
   const result = await payOrder(c.get("deps"), c.req.param("id"));
   return result.ok ? webpayRedirectResponse(c, result.value) : payErrorResponse(c, result.error);
 });
@@ -140,5 +140,5 @@ const legacyTransbank = async (c: Context<AppEnv>) => {
   const result = await payOrderByReference(c.get("deps"), reference);
   return result.ok ? webpayRedirectResponse(c, result.value) : payErrorResponse(c, result.error);
 };
-webpayRoutes.get("/transbank", onlyHosts("booking", "api"), defaultCsp, rateLimit("page"), legacyTransbank);
-webpayRoutes.get("/transbank/", onlyHosts("booking", "api"), defaultCsp, rateLimit("page"), legacyTransbank);
+webpayRoutes.get("/transbank", onlyHosts("booking", "api"), defaultCsp, rateLimit("page"), noStore, legacyTransbank);
+webpayRoutes.get("/transbank/", onlyHosts("booking", "api"), defaultCsp, rateLimit("page"), noStore, legacyTransbank);

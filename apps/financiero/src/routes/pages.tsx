@@ -15,6 +15,7 @@ import { formatClp, formatTokens } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
 import { newNonce, setCsp } from "@cotorro/web/csp";
+import { noStore } from "@cotorro/web/security-headers";
 import { WebpayRedirectPage } from "@cotorro/web/webpay";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
@@ -72,15 +73,14 @@ async function linkFormResponse(
   errors: TopUpErrors,
   status: 200 | 400,
 ) {
-  // A page for one number (it shows it): no cache keeps it.
-  c.header("Cache-Control", "no-store");
   const verified = await verifyTopUpLink(c.get("deps"), link);
   if (!verified.ok) return linkErrorResponse(c, verified.error);
   const job = await topUpJobState(c.get("deps"), verified.value);
   return formResponse(c, values, errors, status, { phone: verified.value.phone, link, job });
 }
 
-pageRoutes.get("/recargar/:link", (c) => {
+/** A page for one number (it shows it): no cache keeps it. */
+pageRoutes.get("/recargar/:link", noStore, (c) => {
   const { cantidad } = topUpValues(c.req.query());
   return linkFormResponse(c, c.req.param("link"), cantidad ? { cantidad } : {}, {}, 200);
 });
@@ -99,7 +99,7 @@ const validTopUp = validate(
   },
 );
 
-pageRoutes.post("/recargar", formRateLimit, bodyLimit, csrfProtection, validTopUp, async (c) => {
+pageRoutes.post("/recargar", formRateLimit, bodyLimit, csrfProtection, noStore, validTopUp, async (c) => {
   const deps = c.get("deps");
   const input = c.req.valid("form");
   let job: string | null = null;
@@ -119,7 +119,6 @@ pageRoutes.post("/recargar", formRateLimit, bodyLimit, csrfProtection, validTopU
 function webpayRedirectResponse(c: Context<AppEnv>, redirect: WebpayRedirect) {
   const nonce = newNonce();
   setCsp(c, { nonce, formActions: [new URL(redirect.url).origin] });
-  c.header("Cache-Control", "no-store");
   return c.html(
     <WebpayRedirectPage
       url={redirect.url}

@@ -13,6 +13,7 @@ import { formatPhone, isPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
 import { balance } from "@cotorro/core/token-store";
 import { MessagePage } from "@cotorro/web/layout";
+import { noStore } from "@cotorro/web/security-headers";
 import { PendingPage, pendingRefreshHref, returnParams } from "@cotorro/web/webpay";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
@@ -27,10 +28,9 @@ export const webpayRoutes = new Hono<AppEnv>();
 
 const t = texts.payment;
 
-webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, async (c) => {
+webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) => {
   const deps = c.get("deps");
   const requestId = c.get("requestId");
-  c.header("Cache-Control", "no-store");
   const outcome = await completeTopUp(deps, await returnParams(c));
   if (!outcome.ok) {
     const error = outcome.error;
