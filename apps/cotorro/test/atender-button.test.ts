@@ -6,7 +6,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
-import { effectStatus } from "@cotorro/core/effect-store";
+import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { Collaborator } from "@cotorro/core/roster-store";
@@ -619,7 +619,7 @@ describe("collaborator commands and the customer's auto-reply", () => {
     await write(phone, "suscribir", "collaborators", "Rosa Pérez");
     expect(await roster().get(phone)).toMatchObject({ status: "pending", name: "Rosa Pérez" });
     // The notice failed and was left to be tried again (its message went back to WhatsApp or the queue).
-    await vi.waitUntil(async () => (await effectStatus(env.LEDGER, `application:${phone}`)) === "pending", {
+    await vi.waitUntil(async () => (await effectStatus(env.LEDGER, effectKeys.application(phone))) === "pending", {
       timeout: 3_000,
       interval: 50,
     });
@@ -629,7 +629,7 @@ describe("collaborator commands and the customer's auto-reply", () => {
     sb.intercept(null);
     await write(phone, "suscribir", "collaborators", "Rosa Pérez");
     expect(await lastText(phone)).toContain("en revisión");
-    expect(await effectStatus(env.LEDGER, `application:${phone}`)).toBe("done");
+    expect(await effectStatus(env.LEDGER, effectKeys.application(phone))).toBe("done");
     await write(phone, "suscribir", "collaborators", "Rosa Pérez");
     await sb.app.settle();
     expect(await notices()).toHaveLength(refused + 1);

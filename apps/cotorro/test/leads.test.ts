@@ -1,5 +1,6 @@
 /** Landing-page leads: both body formats, good and bad, CORS, the owner's notice, paying a lead. */
 import { env } from "cloudflare:workers";
+import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { texts } from "../src/texts.ts";
 import { orderRow, paymentByToken, performReturn, redirectForm, request, storedCounts } from "./booking-helpers.ts";
@@ -89,9 +90,7 @@ describe("/create_from_landing_page (form-encoded data[i][] pairs)", () => {
     // The refused send reached the sandbox's log too: the queue's retry is the second.
     const notices = async () => (await ownerTexts()).filter((t) => t.includes(`/pedido/${id}/pagar`));
     await vi.waitUntil(async () => (await notices()).length === 2, { timeout: 3_000, interval: 50 });
-    expect(
-      await env.LEDGER.prepare("SELECT status FROM effects WHERE key = ?1").bind(`lead-owner:${id}`).first("status"),
-    ).toBe("done");
+    expect(await effectStatus(env.LEDGER, effectKeys.leadOwner(id))).toBe("done");
     expect(refusing.refused()).toBe(1);
   });
 

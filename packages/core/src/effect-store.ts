@@ -7,6 +7,39 @@ import { batch, first, run } from "./d1.ts";
 
 export const EFFECT_LEASE_MS = 60_000;
 
+/**
+ * Every effect key, spelled only here (storage-schema.md, `effects`): one prefix per kind of effect,
+ * so two different effects can never share a row, and one subject's effect is the same row however
+ * often it is triggered.
+ */
+export const effectKeys = {
+  /** A visit payment's receipt to the customer, the owner's notice, and its order's dispatch (one per order). */
+  visitReceipt: (buyOrder: string) => `visit-receipt:${buyOrder}`,
+  visitOwner: (buyOrder: string) => `visit-owner:${buyOrder}`,
+  visitDispatch: (orderId: string) => `visit-dispatch:${orderId}`,
+  /** A top-up's receipt document (FINANCIERO), its WhatsApp receipt, and the owner's notice. */
+  topUpReceiptDoc: (buyOrder: string) => `topup-receipt-kv:${buyOrder}`,
+  topUpReceipt: (buyOrder: string) => `topup-receipt:${buyOrder}`,
+  topUpOwner: (buyOrder: string) => `topup-owner:${buyOrder}`,
+  /** The owner's alert about a payment Webpay approved for another amount or buy order (either purpose). */
+  paymentMismatch: (buyOrder: string) => `payment-mismatch:${buyOrder}`,
+  /** A claim's notices: the professional's contact to the customer, and the owner's. */
+  claimCustomer: (orderId: string, phone: string) => `claim-customer:${orderId}:${phone}`,
+  claimOwner: (orderId: string, phone: string) => `claim-owner:${orderId}:${phone}`,
+  /** The one reply to an inbound WhatsApp message (`msg:{wamid}` event id). */
+  reply: (eventId: string) => `reply:${eventId}`,
+  /** The owner's notice of a lead, and of a collaborator's application. */
+  leadOwner: (orderId: string) => `lead-owner:${orderId}`,
+  application: (phone: string) => `application:${phone}`,
+  /** An expired order's notices (done once both are): the customer's and the owner's. */
+  orderExpired: (orderId: string) => `${ORDER_EXPIRED_PREFIX}${orderId}`,
+  orderExpiredCustomer: (orderId: string) => `${ORDER_EXPIRED_PREFIX}${orderId}:customer`,
+  orderExpiredOwner: (orderId: string) => `${ORDER_EXPIRED_PREFIX}${orderId}:owner`,
+} as const;
+
+/** `effectKeys.orderExpired`'s prefix, for the query that joins orders to their notice (expiry-store.ts). */
+export const ORDER_EXPIRED_PREFIX = "order-expired:";
+
 export type EffectOutcome = "done" | "skipped";
 
 export async function runEffectOnce(

@@ -4,10 +4,8 @@
  * notice that failed is found again by the next cron run and sent exactly once.
  */
 import { all } from "./d1.ts";
+import { ORDER_EXPIRED_PREFIX } from "./effect-store.ts";
 import type { OrderRow } from "./order-store.ts";
-
-/** Effect key of an expired order's notices. */
-export const expiryNoticeKey = (orderId: string) => `order-expired:${orderId}`;
 
 /** How far back a missing notice is still worth sending. */
 export const EXPIRY_NOTICE_WINDOW_MS = 7 * 86_400_000;
@@ -21,10 +19,10 @@ export function expiredAwaitingNotice(db: D1Database, now: number, limit = 10): 
   return all<OrderRow>(
     db
       .prepare(
-        `SELECT o.* FROM orders o LEFT JOIN effects e ON e.key = 'order-expired:' || o.id
+        `SELECT o.* FROM orders o LEFT JOIN effects e ON e.key = ?3 || o.id
          WHERE o.status = 'expired' AND o.updated_at > ?1 AND (e.status IS NULL OR e.status != 'done')
          ORDER BY COALESCE(e.updated_at, 0), o.updated_at LIMIT ?2`,
       )
-      .bind(now - EXPIRY_NOTICE_WINDOW_MS, limit),
+      .bind(now - EXPIRY_NOTICE_WINDOW_MS, limit, ORDER_EXPIRED_PREFIX),
   );
 }

@@ -9,7 +9,7 @@
  */
 
 import { run } from "./d1.ts";
-import { effectSet } from "./effect-store.ts";
+import { effectKeys, effectSet } from "./effect-store.ts";
 import { WebpayError } from "./errors.ts";
 import { newBuyOrder, newSessionId } from "./ids.ts";
 import type { Logger } from "./log.ts";
@@ -25,7 +25,6 @@ import {
   markCreateFailed,
   markEffectsDone,
   markEffectsRetried,
-  mismatchAlertKey,
   owesFollowUps,
   type PaymentPurpose,
   type PaymentRow,
@@ -299,7 +298,7 @@ async function alertMismatch(deps: PaymentDeps, payment: PaymentRow, texts: Paym
     approvedBuyOrder: payment.mismatch_buy_order ?? "",
   });
   const effects = effectSet(deps.db, deps.now, (key, error) => deps.log.error("payment_effect_failed", { key, error }));
-  await effects.once(mismatchAlertKey(payment.buy_order), () =>
+  await effects.once(effectKeys.paymentMismatch(payment.buy_order), () =>
     noticeOwner(deps, "amount_mismatch", text, { key: payment.buy_order, force: true }),
   );
   await effects.finish(payment.buy_order);

@@ -186,9 +186,6 @@ export const owesFollowUps = (p: PaymentRow) =>
   p.effects_done_at === null &&
   (p.status === "authorized" || (p.status === "rejected" && p.mismatch_buy_order !== null));
 
-/** The once-only effect of the owner's alert about an approval that did not match `buyOrder`. */
-export const mismatchAlertKey = (buyOrder: string) => `payment-mismatch:${buyOrder}`;
-
 /**
  * Payments that still owe follow-ups (`owesFollowUps`), least recently tried first
  * (`markEffectsRetried`): one whose effects keep failing goes to the back of the line instead of

@@ -7,7 +7,7 @@
 import { professionalTemplate } from "@cotorro/core/atender-messages";
 import { type ClaimInput, type ClaimResult, claimOrder, getClaim } from "@cotorro/core/claim-store";
 import { canjeToken, canjeUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
-import { runEach, runEffectOnce } from "@cotorro/core/effect-store";
+import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { type Customer, getOrderDoc, type OrderDoc } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
@@ -139,7 +139,7 @@ export async function runClaimEffects(
   const now = deps.now();
   const professionalPhone = formatPhone(phone as Phone);
   const toCustomer = () =>
-    runEffectOnce(deps.db, claimCustomerKey(orderId, phone), now, async () => {
+    runEffectOnce(deps.db, effectKeys.claimCustomer(orderId, phone), now, async () => {
       await sendToUser(deps, "customers", customer.phone, {
         text: atenderTexts.customer.professional({
           customerName: customer.name,
@@ -154,7 +154,7 @@ export async function runClaimEffects(
       });
     });
   const toOwner = () =>
-    runEffectOnce(deps.db, `claim-owner:${orderId}:${phone}`, now, async () => {
+    runEffectOnce(deps.db, effectKeys.claimOwner(orderId, phone), now, async () => {
       await noticeOwner(
         deps,
         "order_taken",
@@ -169,8 +169,6 @@ export async function runClaimEffects(
     });
   await runEach([toCustomer, toOwner]);
 }
-
-export const claimCustomerKey = (orderId: string, phone: string) => `claim-customer:${orderId}:${phone}`;
 
 /** Queue retry of the notices of a claim whose inline notices failed. */
 export async function retryClaimEffects(input: { orderId: string; phone: string }, deps: Deps): Promise<void> {

@@ -4,7 +4,7 @@
  * notice WhatsApp refused is retried from the queue), and can dispatch it from the admin API.
  */
 import { run } from "@cotorro/core/d1";
-import { runEffectOnce } from "@cotorro/core/effect-store";
+import { effectKeys, runEffectOnce } from "@cotorro/core/effect-store";
 import { newOrderId } from "@cotorro/core/ids";
 import { noticeOwner } from "@cotorro/core/messenger";
 import {
@@ -62,7 +62,7 @@ export async function retryLeadNotice(input: { orderId: string }, deps: Deps): P
 /** The owner hears of a lead once (`lead-owner:{id}`), with the payment link to send the customer; throws when it could not be sent. */
 async function noticeLead(deps: Deps, doc: OrderDoc): Promise<void> {
   const { customer } = doc;
-  await runEffectOnce(deps.db, `lead-owner:${doc.id}`, deps.now(), () =>
+  await runEffectOnce(deps.db, effectKeys.leadOwner(doc.id), deps.now(), () =>
     noticeOwner(
       deps,
       "new_lead",

@@ -5,13 +5,13 @@
  * a token Meta refuses until it is renewed), so it still goes out once the cause is fixed; after
  * that the owner is told what did not reach the customer.
  */
-import { effectStatus } from "@cotorro/core/effect-store";
+import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { alertOwner } from "@cotorro/core/messenger";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { Deps } from "../deps.ts";
 import type { QueueMessage } from "../queue-messages.ts";
 import { atenderTexts } from "../texts.ts";
-import { claimCustomerKey, readClaimant } from "./claim-order.ts";
+import { readClaimant } from "./claim-order.ts";
 
 export async function dispatchFailed(orderId: string, deps: Deps): Promise<void> {
   await alertOwner(deps, "dead_letter", atenderTexts.owner.dispatchFailed({ orderId }), {
@@ -36,7 +36,7 @@ export async function parkNotice(body: NoticeMessage, deps: Deps): Promise<void>
   deps.log.error("notice_given_up", { type: body.type, orderId: body.orderId, since });
   // A lead's notice is the owner's own, on the number that kept failing: the log is all there is.
   if (body.type !== "claim_effects") return;
-  if ((await effectStatus(deps.db, claimCustomerKey(body.orderId, body.phone))) === "done") return;
+  if ((await effectStatus(deps.db, effectKeys.claimCustomer(body.orderId, body.phone))) === "done") return;
   const { collaborator, doc } = await readClaimant(body, deps);
   if (!doc) return;
   await alertOwner(

@@ -5,8 +5,8 @@
  */
 import { expiredTemplate, orderRef } from "@cotorro/core/atender-messages";
 import { closeClaimedOrder } from "@cotorro/core/claim-store";
-import { runEach, runEffectOnce } from "@cotorro/core/effect-store";
-import { expiredAwaitingNotice, expiryNoticeKey } from "@cotorro/core/expiry-store";
+import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
+import { expiredAwaitingNotice } from "@cotorro/core/expiry-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { expiredCandidates, expireOrder, getOrderDoc } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
@@ -61,14 +61,13 @@ export async function expireOrders(deps: Deps, budget: Budget): Promise<ExpiryRe
  */
 async function notifyExpired(orderId: string, comuna: string, deps: Deps): Promise<void> {
   const doc = await getOrderDoc(deps.kv.orders, orderId);
-  const key = expiryNoticeKey(orderId);
-  await runEffectOnce(deps.db, key, deps.now(), async () => {
+  await runEffectOnce(deps.db, effectKeys.orderExpired(orderId), deps.now(), async () => {
     // Set when WhatsApp refused the customer's notice: the owner's says so, with the number to call.
     let notTold: { name: string; phone: string } | null = null;
     const toCustomer = async () => {
       if (!doc) return;
       const customerName = doc.customer.name;
-      await runEffectOnce(deps.db, `${key}:customer`, deps.now(), async () => {
+      await runEffectOnce(deps.db, effectKeys.orderExpiredCustomer(orderId), deps.now(), async () => {
         await sendToUser(deps, "customers", doc.customer.phone, {
           text: atenderTexts.customer.expired({ customerName, orderRef: orderRef(orderId) }),
           template: expiredTemplate({ customerName, orderId }),
@@ -79,7 +78,7 @@ async function notifyExpired(orderId: string, comuna: string, deps: Deps): Promi
       });
     };
     const toOwner = () =>
-      runEffectOnce(deps.db, `${key}:owner`, deps.now(), () =>
+      runEffectOnce(deps.db, effectKeys.orderExpiredOwner(orderId), deps.now(), () =>
         noticeOwner(deps, "order_expired", atenderTexts.owner.expired({ orderId, comuna, notTold }), {
           key: orderId,
         }),

@@ -29,7 +29,13 @@ import {
   dispatchByMessageIdStatement,
   statusStatement,
 } from "@cotorro/core/dispatch-store";
-import { effectDoneStatement, effectStatusStatement, runEach, runEffectOnce } from "@cotorro/core/effect-store";
+import {
+  effectDoneStatement,
+  effectKeys,
+  effectStatusStatement,
+  runEach,
+  runEffectOnce,
+} from "@cotorro/core/effect-store";
 import {
   beginEventStatements,
   EVENT_LEASE_MS,
@@ -177,7 +183,7 @@ export async function handleInboundEvent(
       channel,
       at: Math.min(message.timestamp ?? now, now),
     }),
-    effectStatusStatement(deps.db, replyKey(eventId)),
+    effectStatusStatement(deps.db, effectKeys.reply(eventId)),
     ...claimStatements,
   ]);
   const state = eventClaimOf(results);
@@ -240,9 +246,6 @@ async function readTap(message: InboundMessage, deps: Deps): Promise<Tap | null>
   const input = { orderId: action.orderId, phone: message.from };
   return { input, claimant: await readClaimant(input, deps) };
 }
-
-/** The effect key of the one reply to an inbound message. */
-const replyKey = (eventId: string) => `reply:${eventId}`;
 
 /** A reply within this long of the message it answers is sent as text without checking its window. */
 const WINDOW_HINT_MS = 23 * 3_600_000;
@@ -334,7 +337,7 @@ async function handleMessage(
       if (replied) return;
       followUps.reply = async (records) => {
         await sendToUser(deps, channel, phone, { text, template, windowOpen });
-        records.push(effectDoneStatement(deps.db, replyKey(eventId), now));
+        records.push(effectDoneStatement(deps.db, effectKeys.reply(eventId), now));
       };
     },
     later: (task) => followUps.later.push(task),
@@ -540,7 +543,7 @@ async function subscribe(existing: Collaborator | null, sender: Sender, deps: De
 
 /** The owner is told of an application once; a notice WhatsApp refused fails the message, which is handled again. */
 async function noticeApplication(name: string, phone: string, deps: Deps): Promise<void> {
-  await runEffectOnce(deps.db, `application:${phone}`, deps.now(), async () => {
+  await runEffectOnce(deps.db, effectKeys.application(phone), deps.now(), async () => {
     await noticeOwner(
       deps,
       "application",

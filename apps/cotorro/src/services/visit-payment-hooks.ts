@@ -11,7 +11,7 @@
  * Cost: at most {@link EFFECTS_SUBREQUESTS} subrequests (the cron budgets with it).
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
-import { effectStatus, runEffectOnce } from "@cotorro/core/effect-store";
+import { effectKeys, effectStatus, runEffectOnce } from "@cotorro/core/effect-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
 import { getOrder, getOrderDoc, markPaidByPaymentStatement } from "@cotorro/core/order-store";
@@ -93,7 +93,7 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
   }
 
   const common = { amount: receipt.amount, buyOrder: payment.buy_order, orderId };
-  const ownerKey = `visit-owner:${payment.buy_order}`;
+  const ownerKey = effectKeys.visitOwner(payment.buy_order);
   if (!order || order.paid_at === null) {
     // Paid for an order that was cancelled or is gone: nothing to dispatch, the money goes back.
     await once(ownerKey, async () => {
@@ -109,7 +109,7 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
     });
   } else {
     if (order.status === "paid") {
-      await once(`visit-dispatch:${orderId}`, async () => {
+      await once(effectKeys.visitDispatch(orderId), async () => {
         await deps.queue.send({ type: "dispatch", orderId });
         deps.log.info("dispatch_enqueued", { orderId });
       });
@@ -122,7 +122,7 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
   }
 
   if (doc) {
-    await once(`visit-receipt:${payment.buy_order}`, async () => {
+    await once(effectKeys.visitReceipt(payment.buy_order), async () => {
       await sendToUser(deps, "customers", doc.customer.phone, {
         template: {
           name: "comprobante_pago",

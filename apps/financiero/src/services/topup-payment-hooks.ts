@@ -13,7 +13,7 @@
  */
 import { saldoUrl } from "@cotorro/core/collaborator-links";
 import { formatDateTimeCl } from "@cotorro/core/dates";
-import { effectSet } from "@cotorro/core/effect-store";
+import { effectKeys, effectSet } from "@cotorro/core/effect-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp, formatTokens } from "@cotorro/core/money";
 import type { PaymentHooks } from "@cotorro/core/payment-service";
@@ -86,7 +86,7 @@ async function topUpEffects(deps: Deps, payment: PaymentRow): Promise<void> {
   const once = effects.once;
   const receipt = topUpReceipt(payment);
 
-  await once(`topup-receipt-kv:${payment.buy_order}`, () =>
+  await once(effectKeys.topUpReceiptDoc(payment.buy_order), () =>
     putReceipt(deps.kv.receipts, {
       buyOrder: payment.buy_order,
       purpose: "topup",
@@ -100,7 +100,7 @@ async function topUpEffects(deps: Deps, payment: PaymentRow): Promise<void> {
     }),
   );
 
-  await once(`topup-receipt:${payment.buy_order}`, async () => {
+  await once(effectKeys.topUpReceipt(payment.buy_order), async () => {
     const current = formatTokens(await balance(deps.db, phone, deps.now()));
     await sendToUser(deps, "collaborators", phone, {
       text: texts.whatsapp.receiptText({ ...receipt, balance: current, saldoUrl: await saldoUrl(deps, phone) }),
@@ -111,7 +111,7 @@ async function topUpEffects(deps: Deps, payment: PaymentRow): Promise<void> {
     });
   });
 
-  await once(`topup-owner:${payment.buy_order}`, async () => {
+  await once(effectKeys.topUpOwner(payment.buy_order), async () => {
     const [collaborator, current] = await Promise.all([deps.roster.get(phone), balance(deps.db, phone, deps.now())]);
     await noticeOwner(
       deps,
