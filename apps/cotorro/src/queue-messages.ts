@@ -3,19 +3,19 @@
  *  - `dispatch`: fan an order out to its collaborators (`from`: where a long roster continues);
  *  - `offer`: send one collaborator the offer of one order (at `at`, when given);
  *  - `claim_effects`: retry the notices of a claim whose inline notices failed;
- *  - `lead_notice`: retry the owner's notice of a lead that WhatsApp refused (both: `since`, once
- *    dead-lettered and sent back for another round);
+ *  - `lead_notice`: retry the owner's notice of a lead that WhatsApp refused;
+ *  all but `inbound` carry `since` once dead-lettered and sent back for another round (dead-letters.ts);
  *  - `inbound`: a webhook message the webhook's own invocation had no subrequest budget left for.
  */
 import * as z from "zod/mini";
 
 const phone = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/));
 const orderId = z.string().check(z.minLength(1), z.maxLength(64));
-/** A notice's first dead-lettering (epoch ms): it is retried for a day from then (dead-letters.ts). */
+/** A message's first dead-lettering (epoch ms): it is retried for a day from then (dead-letters.ts). */
 const since = z.optional(z.number().check(z.int(), z.gte(0)));
 
 export const QueueMessageSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("dispatch"), orderId, from: z.optional(z.number().check(z.int(), z.gte(0))) }),
+  z.object({ type: z.literal("dispatch"), orderId, from: z.optional(z.number().check(z.int(), z.gte(0))), since }),
   z.object({
     type: z.literal("offer"),
     orderId,
@@ -23,6 +23,7 @@ export const QueueMessageSchema = z.discriminatedUnion("type", [
     name: z.string().check(z.minLength(1), z.maxLength(80)),
     // When to send it, in epoch ms: spaces the offers of one queue delay second evenly.
     at: z.optional(z.number().check(z.int(), z.gte(0))),
+    since,
   }),
   z.object({ type: z.literal("claim_effects"), orderId, phone, since }),
   z.object({ type: z.literal("lead_notice"), orderId, since }),

@@ -11,12 +11,11 @@ import type { Env } from "./env.ts";
 import { type OfferMessage, type QueueMessage, QueueMessageSchema } from "./queue-messages.ts";
 import { retryClaimEffects } from "./services/claim-order.ts";
 import { LEAD_NOTICE_COST, retryLeadNotice } from "./services/create-lead.ts";
-import { dispatchFailed, parkNotice } from "./services/dead-letters.ts";
+import { parkNotice, parkOrderMessage } from "./services/dead-letters.ts";
 import { dispatchOrder } from "./services/dispatch-order.ts";
 import { handleInboundEvent, INBOUND_MESSAGE_COST } from "./services/handle-inbound.ts";
 import {
   backoffSeconds,
-  deadLetterOffer,
   OFFER_BATCH_COST,
   OFFER_COST,
   type OrderCache,
@@ -38,7 +37,8 @@ const COST: Record<QueueMessage["type"], number> = {
 
 /**
  * A dead-lettered message at most: a notice given up reads its effect, the collaborator and the
- * order (3), then alerts the owner (rate row read and write, window, send and its template retry: 5).
+ * order (3), then alerts the owner (rate row read and write, window, send and its template retry: 5);
+ * a fan-out or offer reads its order, goes back to the queue or is marked dead (2), and alerts (5).
  */
 const DEAD_LETTER_COST = 8;
 
@@ -157,15 +157,14 @@ async function consume(body: Exclude<QueueMessage, OfferMessage>, message: Messa
 }
 
 /**
- * Messages that exhausted their retries: the owner is told (offers are also marked `dead`); a
- * notice someone is owed goes back for another round (`parkNotice`).
+ * Messages that exhausted their retries go back for more rounds (dead-letters.ts): an order's
+ * fan-out or offer while it can be taken, a notice someone is owed for a day.
  */
 async function deadLetter(body: QueueMessage, deps: Deps) {
   switch (body.type) {
     case "offer":
-      return deadLetterOffer(body, deps);
     case "dispatch":
-      return dispatchFailed(body.orderId, deps);
+      return parkOrderMessage(body, deps);
     case "claim_effects":
     case "lead_notice":
       return parkNotice(body, deps);

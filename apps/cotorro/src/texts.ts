@@ -285,8 +285,10 @@ export const atenderTexts = {
         : `Pedido ${d.orderId} (${d.comuna}) ofrecido a ${d.offered} ${d.offered === 1 ? "colaborador" : "colaboradores"}.`,
     taken: (t: { orderId: string; comuna: string; name: string; phone: string }) =>
       `Pedido ${t.orderId} (${t.comuna}) tomado por ${t.name} (${t.phone}).`,
+    offerRetrying: (d: { orderId: string; who: string }) =>
+      `WhatsApp no aceptó la oferta del pedido ${d.orderId} a ${d.who} tras varios intentos. La reintentamos cada 15 minutos, hasta por un día, mientras el pedido siga disponible.`,
     deadLetter: (d: { orderId: string; who: string }) =>
-      `No se pudo enviar la oferta del pedido ${d.orderId} a ${d.who} después de varios intentos.`,
+      `No se pudo enviar la oferta del pedido ${d.orderId} a ${d.who}: WhatsApp no la aceptó durante un día.`,
     customerNotReached: (d: {
       orderId: string;
       customer: string;
@@ -295,8 +297,10 @@ export const atenderTexts = {
       phone: string;
     }) =>
       `El cliente ${d.customer} (${d.customerPhone}) del pedido ${d.orderId} no recibió el contacto de ${d.name} (${d.phone}), que lo tomó: WhatsApp rechazó el aviso durante un día. Avísele por teléfono.`,
+    dispatchRetrying: (d: { orderId: string }) =>
+      `No se pudo repartir el pedido ${d.orderId} a los colaboradores tras varios intentos. Lo reintentamos cada 15 minutos, hasta por un día, mientras siga disponible.`,
     dispatchFailed: (d: { orderId: string }) =>
-      `No se pudo repartir el pedido ${d.orderId} a los colaboradores después de varios intentos. Despáchelo de nuevo desde la administración.`,
+      `No se pudo repartir el pedido ${d.orderId} a los colaboradores durante un día. Despáchelo de nuevo desde la administración.`,
     templateRejected: (d: { orderId: string; code: number }) =>
       `WhatsApp rechazó la oferta del pedido ${d.orderId} (error ${d.code}). Revise la plantilla say_atender.`,
     tokenError:

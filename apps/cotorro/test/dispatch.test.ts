@@ -41,8 +41,8 @@ type Sent = { body: unknown; delaySeconds?: number };
 function collectingEnv() {
   const sent: Sent[] = [];
   const queue = {
-    send: async (body: unknown) => {
-      sent.push({ body });
+    send: async (body: unknown, options?: { delaySeconds?: number }) => {
+      sent.push({ body, ...(options?.delaySeconds ? { delaySeconds: options.delaySeconds } : {}) });
     },
     sendBatch: async (messages: Iterable<{ body: unknown; delaySeconds?: number }>) => {
       for (const m of messages)
@@ -263,18 +263,117 @@ describe("reliability", () => {
     expect((await inbox(sb, OWNER)).some((m) => body(m).includes("error 132000"))).toBe(true);
   });
 
-  it("a dead-lettered offer is marked dead and the owner is told", async () => {
-    const comuna = newComuna();
-    const c = await addCollaborator({ name: "Lucía", comunas: [comuna] });
-    const order = await createPaidOrder({ comuna });
-    const dead = await consume(
-      [{ body: { type: "offer", orderId: order.id, phone: c.phone, name: c.name }, attempts: 6 }],
-      "cotorro-dispatch-dlq",
-    );
-    expect(dead.acked).toHaveLength(1);
-    expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "dead" });
-    expect((await inbox(sb, OWNER)).some((m) => body(m).includes("Lucía"))).toBe(true);
-    expect(await inbox(sb, c.phone)).toEqual([]);
+  describe("the dead-letter queue (WhatsApp refusing for longer than the queue's retries)", () => {
+    const DLQ = "cotorro-dispatch-dlq";
+    const HOUR = 3_600_000;
+    const ownerSays = async (text: string) => (await inbox(sb, OWNER)).filter((m) => body(m).includes(text));
+
+    it("a dead-lettered offer goes back for another round 15 minutes later, and out once WhatsApp takes it; the owner hears once", async () => {
+      const comuna = newComuna();
+      const [lucia, pedro] = [
+        await addCollaborator({ name: "Lucía", comunas: [comuna] }),
+        await addCollaborator({ name: "Pedro", comunas: [comuna] }),
+      ];
+      const order = await createPaidOrder({ comuna });
+      const { bindings, sent } = collectingEnv();
+      const offer = (c: typeof lucia) => ({ type: "offer", orderId: order.id, phone: c.phone, name: c.name });
+      const dead = await consume(
+        [
+          { body: { ...offer(lucia), at: Date.now() - 60_000 }, attempts: 6 },
+          { body: offer(pedro), attempts: 6 },
+        ],
+        DLQ,
+        bindings,
+      );
+      expect(dead.acked).toHaveLength(2);
+      // Both back in the queue, 15 minutes later, stamped with their first dead-lettering (the
+      // send time within a second long gone is dropped); neither offer is closed.
+      expect(sent).toEqual([
+        { body: { ...offer(lucia), since: expect.any(Number) }, delaySeconds: 900 },
+        { body: { ...offer(pedro), since: expect.any(Number) }, delaySeconds: 900 },
+      ]);
+      for (const c of [lucia, pedro])
+        expect((await getDispatch(env.LEDGER, order.id, c.phone))?.status).not.toBe("dead");
+      // One alert for the order, however many of its offers died.
+      expect(await ownerSays(`oferta del pedido ${order.id}`)).toHaveLength(1);
+      expect(body((await ownerSays(`oferta del pedido ${order.id}`))[0]!)).toContain(
+        "La reintentamos cada 15 minutos, hasta por un día, mientras el pedido siga disponible.",
+      );
+      // The next round: WhatsApp takes them, each collaborator gets the offer once.
+      const round = await consume(
+        sent.map((s) => ({ body: s.body, attempts: 1 })),
+        "cotorro-dispatch",
+        bindings,
+      );
+      expect(round.acked).toHaveLength(2);
+      for (const c of [lucia, pedro]) {
+        expect(await offersOf(c.phone, order)).toHaveLength(1);
+        expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "sent" });
+      }
+      // A later round of a parked offer (still dead-lettered) alerts no more.
+      await consume([{ body: { ...offer(lucia), since: Date.now() - HOUR }, attempts: 6 }], DLQ, bindings);
+      expect(await ownerSays(`oferta del pedido ${order.id}`)).toHaveLength(1);
+    });
+
+    it("given up after a day: the offer is marked dead and the owner told", async () => {
+      const comuna = newComuna();
+      const c = await addCollaborator({ name: "Lucía", comunas: [comuna] });
+      const order = await createPaidOrder({ comuna });
+      const { bindings, sent } = collectingEnv();
+      const since = Date.now() - 25 * HOUR;
+      await consume(
+        [{ body: { type: "offer", orderId: order.id, phone: c.phone, name: c.name, since }, attempts: 6 }],
+        DLQ,
+        bindings,
+      );
+      expect(sent).toEqual([]);
+      expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "dead" });
+      const alerts = await ownerSays(`oferta del pedido ${order.id}`);
+      expect(alerts).toHaveLength(1);
+      expect(body(alerts[0]!)).toContain("Lucía");
+      expect(body(alerts[0]!)).toContain("WhatsApp no la aceptó durante un día");
+      expect(await inbox(sb, c.phone)).toEqual([]);
+    });
+
+    it("an order taken meanwhile: its dead offer is closed, not sent back, and the owner is not bothered", async () => {
+      const comuna = newComuna();
+      const c = await addCollaborator({ comunas: [comuna] });
+      const order = await createPaidOrder({ comuna });
+      await env.LEDGER.prepare("UPDATE orders SET status = 'taken' WHERE id = ?1").bind(order.id).run();
+      const { bindings, sent } = collectingEnv();
+      await consume(
+        [{ body: { type: "offer", orderId: order.id, phone: c.phone, name: c.name }, attempts: 6 }],
+        DLQ,
+        bindings,
+      );
+      expect(sent).toEqual([]);
+      expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "dead" });
+      expect(await ownerSays(order.id)).toEqual([]);
+    });
+
+    it("a dead-lettered fan-out goes back likewise; after a day the owner is asked to dispatch it again", async () => {
+      const comuna = newComuna();
+      const c = await addCollaborator({ comunas: [comuna] });
+      const order = await createPaidOrder({ comuna });
+      const { bindings, sent } = collectingEnv();
+      await consume([{ body: { type: "dispatch", orderId: order.id, from: 25 }, attempts: 6 }], DLQ, bindings);
+      expect(sent).toEqual([
+        { body: { type: "dispatch", orderId: order.id, from: 25, since: expect.any(Number) }, delaySeconds: 900 },
+      ]);
+      expect(await ownerSays(`repartir el pedido ${order.id}`)).toHaveLength(1);
+      // The next round fans out as any dispatch does.
+      await consume([{ body: { type: "dispatch", orderId: order.id }, attempts: 1 }], "cotorro-dispatch", bindings);
+      expect(sent.some((s) => (s.body as { phone?: string }).phone === c.phone)).toBe(true);
+      await sb.app.settle();
+      // A day later (the first alert is that old too).
+      await env.LEDGER.prepare("UPDATE alerts SET last_sent_at = last_sent_at - ?2 WHERE kind = ?1")
+        .bind(`dead_letter:dispatch:${order.id}`, 25 * HOUR)
+        .run();
+      const givenUp = Date.now() - 25 * HOUR;
+      await consume([{ body: { type: "dispatch", orderId: order.id, since: givenUp }, attempts: 6 }], DLQ, bindings);
+      const alerts = await ownerSays(`repartir el pedido ${order.id}`);
+      expect(alerts.map(body).some((t) => t.includes("durante un día. Despáchelo de nuevo"))).toBe(true);
+    });
   });
 });
 

@@ -46,6 +46,15 @@ describe("owner alerts", () => {
     expect(await ownerSaid()).toEqual(["Aviso A", "Contacto", "Aviso D (+2 avisos similares omitidos)", "Aviso E"]);
   });
 
+  it("alerts of one kind at once: one goes out, the others count as held back", async () => {
+    const sent = await Promise.all(Array.from({ length: 5 }, (_, i) => alertOwner(deps, "dead_letter", `Aviso ${i}`)));
+    expect(sent.filter(Boolean)).toHaveLength(1);
+    expect(await ownerSaid()).toHaveLength(1);
+    clock += deps.minIntervalMs;
+    expect(await alertOwner(deps, "dead_letter", "Después")).toBe(true);
+    expect((await ownerSaid())[1]).toBe("Después (+4 avisos similares omitidos)");
+  });
+
   it("a key gives each subject its own interval; force and a longer interval of its own", async () => {
     expect(await alertOwner(deps, "order_taken", "Pedido 1", { key: "O1" })).toBe(true);
     expect(await alertOwner(deps, "order_taken", "Pedido 2", { key: "O2" })).toBe(true);

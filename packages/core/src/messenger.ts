@@ -163,30 +163,37 @@ async function sendAlert(
   const row = await first<{ last_sent_at: number; suppressed: number }>(
     deps.db.prepare("SELECT last_sent_at, suppressed FROM alerts WHERE kind = ?1").bind(slot),
   );
-  if (!options.force && row && now - row.last_sent_at < (options.intervalMs ?? deps.minIntervalMs)) {
+  const suppress = async () => {
     await run(deps.db.prepare("UPDATE alerts SET suppressed = suppressed + 1 WHERE kind = ?1").bind(slot));
     deps.log.info("owner_alert_suppressed", { kind });
-    return "suppressed";
-  }
+    return "suppressed" as const;
+  };
+  if (!options.force && row && now - row.last_sent_at < (options.intervalMs ?? deps.minIntervalMs)) return suppress();
   const extra = row && row.suppressed > 0 ? deps.alertTexts.suppressed(row.suppressed) : "";
   const body = `${text}${extra}`.slice(0, 900);
-  const record = () =>
+  const record = (onlyIfUnchanged: boolean) =>
     run(
       deps.db
         .prepare(
           `INSERT INTO alerts (kind, last_sent_at, suppressed) VALUES (?1, ?2, 0)
-           ON CONFLICT (kind) DO UPDATE SET last_sent_at = excluded.last_sent_at, suppressed = 0`,
+           ON CONFLICT (kind) DO UPDATE SET last_sent_at = excluded.last_sent_at, suppressed = 0
+           WHERE NOT ?3 OR alerts.last_sent_at IS ?4`,
         )
-        .bind(slot, now),
+        .bind(slot, now, onlyIfUnchanged ? 1 : 0, row?.last_sent_at ?? null),
     );
-  if (counts === "attempted") await record();
+  if (counts === "attempted") {
+    // Recorded only if no concurrent alert of this kind was recorded since our read (compare and
+    // set): of two alerts at once, one goes out and the other counts as held back.
+    const recorded = await record(!options.force);
+    if (!options.force && (recorded.meta.changes ?? 0) === 0) return suppress();
+  }
   await sendToUser(deps, "collaborators", deps.ownerPhone, {
     text: `🔔 ${body}`,
     template: { name: "send_message", params: [body] },
   });
   if (counts === "sent") {
     // Sent: a send left unrecorded only lets a repeat of this notice out sooner.
-    await record().catch((error) => deps.log.warn("owner_alert_unrecorded", { kind, error }));
+    await record(false).catch((error) => deps.log.warn("owner_alert_unrecorded", { kind, error }));
   }
   return "sent";
 }

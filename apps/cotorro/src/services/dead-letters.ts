@@ -1,39 +1,89 @@
 /**
- * Queue messages that exhausted their retries (the dead-letter queue's consumer). A fan-out: the
- * owner is told the order did not reach the collaborators. A notice someone is owed (a claim's
- * notices, a lead's): it goes back to the queue, 15 minutes later, for up to a day (WhatsApp down,
- * a token Meta refuses until it is renewed), so it still goes out once the cause is fixed; after
- * that the owner is told what did not reach the customer.
+ * Queue messages that exhausted their retries (the dead-letter queue's consumer), WhatsApp down or
+ * a token Meta refuses for longer than the queue's own retries (about a minute). Each goes back to
+ * the queue 15 minutes later, round after round for a day, so it still goes out once the cause is
+ * fixed: an order's fan-out or offer while the order is still open (the owner is told at the first
+ * round, and again when it is given up), and a notice someone is owed (a claim's, a lead's; after
+ * the day, the owner is told what did not reach the customer).
  */
+import { closeDispatch } from "@cotorro/core/dispatch-store";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { alertOwner } from "@cotorro/core/messenger";
+import { getOrder, isOpenForClaims } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { Deps } from "../deps.ts";
-import type { QueueMessage } from "../queue-messages.ts";
+import type { OfferMessage, QueueMessage } from "../queue-messages.ts";
 import { atenderTexts } from "../texts.ts";
 import { readClaimant } from "./claim-order.ts";
 
-export async function dispatchFailed(orderId: string, deps: Deps): Promise<void> {
-  await alertOwner(deps, "dead_letter", atenderTexts.owner.dispatchFailed({ orderId }), {
-    key: `dispatch:${orderId}`,
-  });
+/** How long a dead-lettered message keeps being retried, and how long it waits between rounds. */
+const RETRY_FOR_MS = 86_400_000;
+const PARK_SECONDS = 900;
+
+type Parkable = Exclude<QueueMessage, { type: "inbound" }>;
+export type NoticeMessage = Extract<QueueMessage, { type: "claim_effects" | "lead_notice" }>;
+export type OrderMessage = Extract<QueueMessage, { type: "dispatch" | "offer" }>;
+
+/**
+ * Sends `body` back to the queue for another round, unless a day passed since its first
+ * dead-lettering (false). An offer's send time within its second is dropped: that second is gone.
+ */
+async function sendBack(body: Parkable, deps: Deps): Promise<boolean> {
+  const since = body.since ?? deps.now();
+  if (deps.now() - since >= RETRY_FOR_MS) return false;
+  deps.log.warn("dead_letter_parked", { type: body.type, orderId: body.orderId, since });
+  let again: Parkable = body;
+  if (body.type === "offer") {
+    const { at: _sendTime, ...offer } = body;
+    again = offer;
+  }
+  await deps.queue.send({ ...again, since }, { delaySeconds: PARK_SECONDS });
+  return true;
 }
 
-/** How long a notice keeps being retried, and how long it waits between rounds of retries. */
-const NOTICE_RETRY_FOR_MS = 86_400_000;
-const NOTICE_PARK_SECONDS = 900;
+/**
+ * A dead-lettered fan-out or offer: back for another round while its order can still be taken (the
+ * owner hears at the first round); after a day, or once the order is taken, expired or cancelled,
+ * an offer is marked `dead`, and the owner hears of one given up on an order still open.
+ */
+export async function parkOrderMessage(body: OrderMessage, deps: Deps): Promise<void> {
+  const open = isOpenForClaims(await getOrder(deps.db, body.orderId), deps.now());
+  if (open && (await sendBack(body, deps))) {
+    if (body.since === undefined) await alertOwner(deps, "dead_letter", ownerText(body, "retrying"), alertKey(body));
+    return;
+  }
+  deps.log.error("dead_letter_given_up", { type: body.type, orderId: body.orderId, open });
+  if (body.type === "offer") {
+    const closed = await closeDispatch(deps.db, {
+      orderId: body.orderId,
+      phone: body.phone,
+      status: "dead",
+      errorCode: null,
+      now: deps.now(),
+    });
+    if (!closed) return;
+  }
+  if (open) await alertOwner(deps, "dead_letter", ownerText(body, "givenUp"), alertKey(body));
+}
 
-export type NoticeMessage = Extract<QueueMessage, { type: "claim_effects" | "lead_notice" }>;
+const who = (offer: OfferMessage) => `${offer.name} (${formatPhone(offer.phone as Phone)})`;
+
+function ownerText(body: OrderMessage, stage: "retrying" | "givenUp"): string {
+  const T = atenderTexts.owner;
+  if (body.type === "dispatch") return stage === "retrying" ? T.dispatchRetrying(body) : T.dispatchFailed(body);
+  const offer = { orderId: body.orderId, who: who(body) };
+  return stage === "retrying" ? T.offerRetrying(offer) : T.deadLetter(offer);
+}
+
+/** One alert per order and interval, however many of its offers die (a fan-out's its own). */
+const alertKey = (body: OrderMessage) => ({
+  key: body.type === "dispatch" ? `dispatch:${body.orderId}` : body.orderId,
+});
 
 /** A dead-lettered notice: back to the queue for another round, or, after a day, given up. */
 export async function parkNotice(body: NoticeMessage, deps: Deps): Promise<void> {
-  const since = body.since ?? deps.now();
-  if (deps.now() - since < NOTICE_RETRY_FOR_MS) {
-    deps.log.warn("notice_parked", { type: body.type, orderId: body.orderId, since });
-    await deps.queue.send({ ...body, since }, { delaySeconds: NOTICE_PARK_SECONDS });
-    return;
-  }
-  deps.log.error("notice_given_up", { type: body.type, orderId: body.orderId, since });
+  if (await sendBack(body, deps)) return;
+  deps.log.error("notice_given_up", { type: body.type, orderId: body.orderId, since: body.since });
   // A lead's notice is the owner's own, on the number that kept failing: the log is all there is.
   if (body.type !== "claim_effects") return;
   if ((await effectStatus(deps.db, effectKeys.claimCustomer(body.orderId, body.phone))) === "done") return;

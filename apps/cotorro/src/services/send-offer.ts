@@ -18,7 +18,6 @@ import {
 import { WhatsAppApiError } from "@cotorro/core/errors";
 import { alertOwner } from "@cotorro/core/messenger";
 import { getOrder, getOrderDoc, isOpenForClaims, type OrderDoc, type OrderRow } from "@cotorro/core/order-store";
-import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import type { OfferMessage } from "../queue-messages.ts";
@@ -273,28 +272,4 @@ async function handleSendError(
     );
   }
   return { kind: "failed", code: error.code };
-}
-
-/**
- * Dead-letter consumer: an offer that exhausted its retries is marked `dead` and the owner is told
- * (alerts of one order are grouped by the owner-alert rate limit).
- */
-export async function deadLetterOffer(offer: OfferMessage, deps: Deps): Promise<void> {
-  const closed = await closeDispatch(deps.db, {
-    orderId: offer.orderId,
-    phone: offer.phone,
-    status: "dead",
-    errorCode: null,
-    now: deps.now(),
-  });
-  if (!closed) return;
-  await alertOwner(
-    deps,
-    "dead_letter",
-    atenderTexts.owner.deadLetter({
-      orderId: offer.orderId,
-      who: `${offer.name} (${formatPhone(offer.phone as Phone)})`,
-    }),
-    { key: offer.orderId },
-  );
 }
