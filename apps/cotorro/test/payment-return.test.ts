@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { newOrderId } from "@cotorro/core/ids";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { kvRosterStore } from "@cotorro/core/roster-store";
-import { commitUnanswered } from "@cotorro/sandbox/testing";
+import { commitTampered, commitUnanswered } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
@@ -602,11 +602,7 @@ describe("reliability", () => {
   ])("a commit with another %s is not approved and the owner is alerted", async (_what, tamper) => {
     const booked = await book();
     const ret = await sb.decide(booked.token, "approve");
-    sb.intercept(async (req, res) => {
-      if (req.method !== "PUT") return res;
-      const body = { ...((await res.json()) as Record<string, unknown>), ...tamper };
-      return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
-    });
+    sb.intercept(commitTampered(tamper));
     const res = await performReturn(ret);
     expect(res.status).toBe(402);
     await expectNotPaid(booked, "rejected");
@@ -628,11 +624,7 @@ describe("reliability", () => {
     const mismatchedWhileWhatsAppDown = async () => {
       const booked = await book();
       const ret = await sb.decide(booked.token, "approve");
-      sb.intercept(async (req, res) => {
-        if (req.method !== "PUT") return res;
-        const body = { ...((await res.json()) as Record<string, unknown>), amount: 1 };
-        return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
-      });
+      sb.intercept(commitTampered({ amount: 1 }));
       await sb.faults({ graph: { status: 500 } });
       expect((await performReturn(ret)).status).toBe(402);
       sb.intercept(null);

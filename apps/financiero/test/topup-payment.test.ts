@@ -11,7 +11,7 @@ import { recordInbound } from "@cotorro/core/conversation-store";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import type { SandboxMessage } from "@cotorro/sandbox/control-api";
-import { commitUnanswered } from "@cotorro/sandbox/testing";
+import { commitTampered, commitUnanswered } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
@@ -374,11 +374,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
     const ret = await sb.decide(started.token, "approve");
-    sb.intercept(async (req, res) => {
-      if (req.method !== "PUT") return res;
-      const body = { ...((await res.json()) as Record<string, unknown>), ...tamper };
-      return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
-    });
+    sb.intercept(commitTampered(tamper));
     const res = await performReturn(ret);
     expect(res.status).toBe(402);
     await expectNothingCredited(phone, started, "rejected");
@@ -394,36 +390,33 @@ describe("not approved: nothing credited, «Reintentar»", () => {
       (await sb.messages({ to: OWNER })).filter((m) => bodyOf(m).includes(`Pago ${started.buyOrder}`)),
     ).toHaveLength(1);
   });
-});
-it("a mismatch alert WhatsApp refused is sent by the cron, once; nothing is credited on the way", async () => {
-  const phone = await collaborator();
-  const started = await startTopUp(phone, 5);
-  const ret = await sb.decide(started.token, "approve");
-  sb.intercept(async (req, res) => {
-    if (req.method !== "PUT") return res;
-    const body = { ...((await res.json()) as Record<string, unknown>), amount: 1 };
-    return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
+
+  it("a mismatch alert WhatsApp refused is sent by the cron, once; nothing is credited on the way", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    const ret = await sb.decide(started.token, "approve");
+    sb.intercept(commitTampered({ amount: 1 }));
+    await sb.faults({ graph: { status: 500 } });
+    expect((await performReturn(ret)).status).toBe(402);
+    sb.intercept(null);
+    await sb.faults({});
+    const alerts = async () =>
+      (await sb.messages({ to: OWNER })).filter((m) => bodyOf(m).includes(`Pago ${started.buyOrder} NO aprobado`));
+    expect(await alerts()).toHaveLength(0);
+    expect(await paymentByToken(started.token)).toMatchObject({ mismatch_amount: 1, effects_done_at: null });
+    // The cron retries follow-ups finalized over a minute ago.
+    await env.LEDGER.prepare("UPDATE payments SET finalized_at = finalized_at - 120000 WHERE token = ?1")
+      .bind(started.token)
+      .run();
+    await runCron();
+    await runCron();
+    expect(await alerts()).toHaveLength(1);
+    expect(bodyOf((await alerts())[0]!)).toContain(
+      `Webpay aprobó $1 con la orden ${started.buyOrder}, pero la recarga costaba $25.000`,
+    );
+    expect((await paymentByToken(started.token))?.effects_done_at).not.toBeNull();
+    await expectNothingCredited(phone, started, "rejected");
   });
-  await sb.faults({ graph: { status: 500 } });
-  expect((await performReturn(ret)).status).toBe(402);
-  sb.intercept(null);
-  await sb.faults({});
-  const alerts = async () =>
-    (await sb.messages({ to: OWNER })).filter((m) => bodyOf(m).includes(`Pago ${started.buyOrder} NO aprobado`));
-  expect(await alerts()).toHaveLength(0);
-  expect(await paymentByToken(started.token)).toMatchObject({ mismatch_amount: 1, effects_done_at: null });
-  // The cron retries follow-ups finalized over a minute ago.
-  await env.LEDGER.prepare("UPDATE payments SET finalized_at = finalized_at - 120000 WHERE token = ?1")
-    .bind(started.token)
-    .run();
-  await runCron();
-  await runCron();
-  expect(await alerts()).toHaveLength(1);
-  expect(bodyOf((await alerts())[0]!)).toContain(
-    `Webpay aprobó $1 con la orden ${started.buyOrder}, pero la recarga costaba $25.000`,
-  );
-  expect((await paymentByToken(started.token))?.effects_done_at).not.toBeNull();
-  await expectNothingCredited(phone, started, "rejected");
 });
 
 describe("return_url edge cases", () => {

@@ -34,6 +34,18 @@ export const commitUnanswered: Intercept = async (request, response) => {
   return Response.json({ ...rest, status: "INITIALIZED" }, { status: response.status });
 };
 
+/**
+ * Webpay's commit (PUT) answer with `fields` changed: an approval for another amount or buy order
+ * than the payment's, as a tampered or mixed-up answer would read.
+ */
+export function commitTampered(fields: Record<string, unknown>): Intercept {
+  return async (request, response) => {
+    if (request.method !== "PUT") return response;
+    const body = { ...((await response.json()) as Record<string, unknown>), ...fields };
+    return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+  };
+}
+
 /** A request the worker sent to the sandbox (read eagerly: bodies cannot cross request contexts). */
 export interface RecordedRequest {
   method: string;
