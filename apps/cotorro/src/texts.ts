@@ -174,7 +174,7 @@ export const texts = {
     /** The owner's alerts about a visit payment that Webpay did not settle cleanly (core payment-service). */
     owner: {
       mismatch: (p) =>
-        `Pago ${p.buyOrder} NO aprobado: Webpay aprobó ${formatClp(p.approvedAmount)} con la orden ${p.approvedBuyOrder}, pero la visita costaba ${formatClp(p.amount)} con la orden ${p.buyOrder}. El pedido no quedó pagado ni se ofreció a los colaboradores. Revise el cobro en el portal de Transbank y, si se hizo, devuélvalo.`,
+        `Pago ${p.buyOrder} NO aprobado: Webpay aprobó ${formatClp(p.approvedAmount)}${p.approvedBuyOrder === p.buyOrder ? `, pero la visita costaba ${formatClp(p.amount)}` : ` para otra orden de compra (${p.approvedBuyOrder})`}. El pedido no quedó pagado ni se ofreció a los colaboradores. Revise el cobro en el portal de Transbank y, si se hizo, devuélvalo.`,
       statusUnavailable: (p) =>
         `Webpay ${webpayTrouble(p.trouble)} cuando consultamos el pago de visita ${p.buyOrder}, que sigue sin confirmarse. Lo reintentamos cada 5 minutos.`,
       commitStuck: (p) =>

@@ -597,9 +597,13 @@ describe("reliability", () => {
   });
 
   it.each([
-    ["amount", { amount: 1 }],
-    ["buy order", { buy_order: "VSOMEONEELSE0000000000000" }],
-  ])("a commit with another %s is not approved and the owner is alerted", async (_what, tamper) => {
+    ["amount", { amount: 1 }, "Webpay aprobó $1, pero la visita costaba $68.000."],
+    [
+      "buy order",
+      { buy_order: "VSOMEONEELSE0000000000000" },
+      "Webpay aprobó $68.000 para otra orden de compra (VSOMEONEELSE0000000000000).",
+    ],
+  ])("a commit with another %s is not approved and the owner is alerted", async (_what, tamper, says) => {
     const booked = await book();
     const ret = await sb.decide(booked.token, "approve");
     sb.intercept(commitTampered(tamper));
@@ -610,6 +614,7 @@ describe("reliability", () => {
       (m.text ?? m.parameters.join(" ")).includes(`Pago ${booked.buyOrder} NO aprobado`),
     );
     expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.text ?? alerts[0]?.parameters.join(" ")).toContain(says);
     // A reload neither approves it nor alerts twice.
     sb.intercept(null);
     expect((await performReturn(ret)).status).toBe(402);
@@ -656,7 +661,7 @@ describe("reliability", () => {
     const alerts = await alertsOf(first.booked);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.text ?? alerts[0]?.parameters.join(" ")).toContain(
-      `Webpay aprobó $1 con la orden ${first.booked.buyOrder}, pero la visita costaba $68.000`,
+      "Webpay aprobó $1, pero la visita costaba $68.000. El pedido no quedó pagado ni se ofreció a los colaboradores.",
     );
     expect((await paymentByToken(first.booked.token))?.effects_done_at).not.toBeNull();
     // Never approved on the way (no order paid, receipt or dispatch), and later runs send nothing more.

@@ -196,7 +196,7 @@ export const texts = {
     /** The owner's alerts about a top-up that Webpay did not settle cleanly (core payment-service). */
     owner: {
       mismatch: (p) =>
-        `Pago ${p.buyOrder} NO aprobado: Webpay aprobó ${formatClp(p.approvedAmount)} con la orden ${p.approvedBuyOrder}, pero la recarga costaba ${formatClp(p.amount)} con la orden ${p.buyOrder}. No se sumaron tokens. Revise el cobro en el portal de Transbank y, si se hizo, devuélvalo.`,
+        `Pago ${p.buyOrder} NO aprobado: Webpay aprobó ${formatClp(p.approvedAmount)}${p.approvedBuyOrder === p.buyOrder ? `, pero la recarga costaba ${formatClp(p.amount)}` : ` para otra orden de compra (${p.approvedBuyOrder})`}. No se sumaron tokens. Revise el cobro en el portal de Transbank y, si se hizo, devuélvalo.`,
       statusUnavailable: (p) =>
         `Webpay ${webpayTrouble(p.trouble)} cuando consultamos la recarga ${p.buyOrder}, que sigue sin confirmarse. La reintentamos cada 5 minutos.`,
       commitStuck: (p) =>

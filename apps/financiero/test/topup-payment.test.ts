@@ -412,7 +412,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     await runCron();
     expect(await alerts()).toHaveLength(1);
     expect(bodyOf((await alerts())[0]!)).toContain(
-      `Webpay aprobó $1 con la orden ${started.buyOrder}, pero la recarga costaba $25.000`,
+      "Webpay aprobó $1, pero la recarga costaba $25.000. No se sumaron tokens.",
     );
     expect((await paymentByToken(started.token))?.effects_done_at).not.toBeNull();
     await expectNothingCredited(phone, started, "rejected");
