@@ -286,12 +286,16 @@ describe("reliability", () => {
         bindings,
       );
       expect(dead.acked).toHaveLength(2);
-      // Both back in the queue, 15 minutes later, stamped with their first dead-lettering (the
-      // send time within a second long gone is dropped); neither offer is closed.
-      expect(sent).toEqual([
-        { body: { ...offer(lucia), since: expect.any(Number) }, delaySeconds: 900 },
-        { body: { ...offer(pedro), since: expect.any(Number) }, delaySeconds: 900 },
+      // Both back in the queue, 15 minutes later (spread over the next minute), stamped with their
+      // first dead-lettering (the send time within a second long gone is dropped); neither is closed.
+      expect(sent.map((s) => s.body)).toEqual([
+        { ...offer(lucia), since: expect.any(Number) },
+        { ...offer(pedro), since: expect.any(Number) },
       ]);
+      for (const { delaySeconds } of sent) {
+        expect(delaySeconds).toBeGreaterThanOrEqual(900);
+        expect(delaySeconds).toBeLessThan(960);
+      }
       for (const c of [lucia, pedro])
         expect((await getDispatch(env.LEDGER, order.id, c.phone))?.status).not.toBe("dead");
       // One alert for the order, however many of its offers died.
@@ -313,6 +317,26 @@ describe("reliability", () => {
       // A later round of a parked offer (still dead-lettered) alerts no more.
       await consume([{ body: { ...offer(lucia), since: Date.now() - HOUR }, attempts: 6 }], DLQ, bindings);
       expect(await ownerSays(`oferta del pedido ${order.id}`)).toHaveLength(1);
+    });
+
+    it("offers dead-lettered together come back spread over a minute, not all in one second", async () => {
+      const comuna = newComuna();
+      const order = await createPaidOrder({ comuna });
+      const { bindings, sent } = collectingEnv();
+      const phones = Array.from({ length: 6 }, (_, i) => `+5699900000${i}`);
+      await consume(
+        phones.map((phone) => ({
+          body: { type: "offer", orderId: order.id, phone, name: "Colaborador" },
+          attempts: 6,
+        })),
+        DLQ,
+        bindings,
+      );
+      const delays = sent.map((s) => s.delaySeconds ?? 0);
+      expect(delays).toHaveLength(6);
+      for (const d of delays) expect(d >= 900 && d < 960).toBe(true);
+      // Six offers landing in one second by chance: about one in a billion.
+      expect(new Set(delays).size).toBeGreaterThan(1);
     });
 
     it("given up after a day: the offer is marked dead and the owner told", async () => {

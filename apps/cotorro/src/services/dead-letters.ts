@@ -19,6 +19,8 @@ import { readClaimant } from "./claim-order.ts";
 /** How long a dead-lettered message keeps being retried, and how long it waits between rounds. */
 const RETRY_FOR_MS = 86_400_000;
 const PARK_SECONDS = 900;
+/** A parked offer's round starts within this many seconds after PARK_SECONDS. */
+const OFFER_SPREAD_SECONDS = 60;
 
 type Parkable = Exclude<QueueMessage, { type: "inbound" }>;
 export type NoticeMessage = Extract<QueueMessage, { type: "claim_effects" | "lead_notice" }>;
@@ -26,18 +28,22 @@ export type OrderMessage = Extract<QueueMessage, { type: "dispatch" | "offer" }>
 
 /**
  * Sends `body` back to the queue for another round, unless a day passed since its first
- * dead-lettering (false). An offer's send time within its second is dropped: that second is gone.
+ * dead-lettering (false). An offer's send time within its second is dropped (that second is gone)
+ * and its round spread over a minute: the hundreds of offers an outage dead-letters together come
+ * back a few per second, not all at once against WhatsApp's 80 per second.
  */
 async function sendBack(body: Parkable, deps: Deps): Promise<boolean> {
   const since = body.since ?? deps.now();
   if (deps.now() - since >= RETRY_FOR_MS) return false;
   deps.log.warn("dead_letter_parked", { type: body.type, orderId: body.orderId, since });
   let again: Parkable = body;
+  let delaySeconds = PARK_SECONDS;
   if (body.type === "offer") {
     const { at: _sendTime, ...offer } = body;
     again = offer;
+    delaySeconds += Math.floor(Math.random() * OFFER_SPREAD_SECONDS);
   }
-  await deps.queue.send({ ...again, since }, { delaySeconds: PARK_SECONDS });
+  await deps.queue.send({ ...again, since }, { delaySeconds });
   return true;
 }
 
