@@ -1,15 +1,37 @@
 /** The gate that holds an isolate's webhook follow-ups until its open decisions are made. */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { createDecisionGate } from "../src/decisions-first.ts";
 
 const later = (ms: number, fn: () => void) => setTimeout(fn, ms);
 
+/** Puts this test on a fake clock (timers and `Date.now`) until it ends. */
+function fakeClock() {
+  vi.useFakeTimers();
+  onTestFinished(() => {
+    vi.useRealTimers();
+  });
+}
+
+/**
+ * Calls `whenDecided` and returns whether the follow-ups have started yet. For the tests on a fake
+ * clock (`vi.advanceTimersByTimeAsync`): they check the gate's timing, not this machine's load.
+ */
+function startsAt(gate: ReturnType<typeof createDecisionGate>): () => boolean {
+  expect(vi.isFakeTimers()).toBe(true);
+  let started = false;
+  void gate.whenDecided().then(() => {
+    started = true;
+  });
+  return () => started;
+}
+
 describe("createDecisionGate", () => {
   it("lets follow-ups start at once when no decision is open and none was made within quietMs", async () => {
+    fakeClock();
     const gate = createDecisionGate({ maxWaitMs: 1_000, quietMs: 30, pollMs: 5 });
-    const start = Date.now();
-    await gate.whenDecided();
-    expect(Date.now() - start).toBeLessThan(5);
+    const started = startsAt(gate);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started()).toBe(true);
   });
 
   it("holds follow-ups until every open decision is made", async () => {
@@ -53,23 +75,25 @@ describe("createDecisionGate", () => {
   });
 
   it("with quietMs, a lone decision's follow-ups wait that long after it, no more", async () => {
+    fakeClock();
     const gate = createDecisionGate({ maxWaitMs: 1_000, quietMs: 30, pollMs: 2 });
     gate.begin()();
-    const decidedAt = Date.now();
-    await gate.whenDecided();
-    const waited = Date.now() - decidedAt;
-    expect(waited).toBeGreaterThanOrEqual(30);
-    expect(waited).toBeLessThan(200);
+    const started = startsAt(gate);
+    await vi.advanceTimersByTimeAsync(28);
+    expect(started()).toBe(false);
+    await vi.advanceTimersByTimeAsync(4);
+    expect(started()).toBe(true);
   });
 
   it("holds them no longer than maxWaitMs when decisions keep coming", async () => {
+    fakeClock();
     const gate = createDecisionGate({ maxWaitMs: 60, quietMs: 0, pollMs: 5 });
     const stuck = gate.begin();
-    const start = Date.now();
-    await gate.whenDecided();
-    const waited = Date.now() - start;
-    expect(waited).toBeGreaterThanOrEqual(60);
-    expect(waited).toBeLessThan(1_000);
+    const started = startsAt(gate);
+    await vi.advanceTimersByTimeAsync(55);
+    expect(started()).toBe(false);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(started()).toBe(true);
     expect(gate.open()).toBe(1);
     stuck();
   });
