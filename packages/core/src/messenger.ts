@@ -183,9 +183,9 @@ async function sendAlert(
     );
   if (counts === "attempted") {
     // Recorded only if no concurrent alert of this kind was recorded since our read (compare and
-    // set): of two alerts at once, one goes out and the other counts as held back.
+    // set; a forced one always is): of two alerts at once, one goes out, the other is held back.
     const recorded = await record(!options.force);
-    if (!options.force && (recorded.meta.changes ?? 0) === 0) return suppress();
+    if ((recorded.meta.changes ?? 0) === 0) return suppress();
   }
   await sendToUser(deps, "collaborators", deps.ownerPhone, {
     text: `🔔 ${body}`,

@@ -25,6 +25,7 @@ import {
   markCreateFailed,
   markEffectsDone,
   markEffectsRetried,
+  mismatchOf,
   owesFollowUps,
   type PaymentPurpose,
   type PaymentRow,
@@ -259,7 +260,7 @@ async function settled(
   hooks: PaymentHooks,
   firstTime: boolean,
 ): Promise<Result<ReturnOutcome, ReturnError>> {
-  if (owesFollowUps(payment)) await runEffects(deps, payment, hooks);
+  await runEffects(deps, payment, hooks);
   return ok({ payment, firstTime });
 }
 
@@ -291,11 +292,13 @@ export async function runEffects(deps: PaymentDeps, payment: PaymentRow, hooks: 
  * Cost: {@link MISMATCH_ALERT_SUBREQUESTS}.
  */
 async function alertMismatch(deps: PaymentDeps, payment: PaymentRow, texts: PaymentOwnerTexts): Promise<void> {
+  const approved = mismatchOf(payment);
+  if (!approved) return;
   const text = texts.mismatch({
     buyOrder: payment.buy_order,
     amount: payment.amount,
-    approvedAmount: payment.mismatch_amount ?? 0,
-    approvedBuyOrder: payment.mismatch_buy_order ?? "",
+    approvedAmount: approved.amount,
+    approvedBuyOrder: approved.buyOrder,
   });
   const effects = effectSet(deps.db, deps.now, (key, error) => deps.log.error("payment_effect_failed", { key, error }));
   await effects.once(effectKeys.paymentMismatch(payment.buy_order), () =>
@@ -356,7 +359,7 @@ const CRON_EVERY_MS = 5 * 60_000;
 export const effectsGoFirst = (scheduledTime: number) => Math.floor(scheduledTime / CRON_EVERY_MS) % 2 === 1;
 
 export interface ReconcileReport {
-  /** Authorized payments whose missing effects were completed. */
+  /** Payments whose missing follow-ups (`owesFollowUps`) were completed. */
   effectsRetried: number;
   checked: number;
   settled: number;
@@ -366,8 +369,8 @@ export interface ReconcileReport {
 }
 
 /**
- * Cron: retries the effects of authorized payments that did not complete them (least recently
- * tried first), and settles payments stuck in `created` for more than 15 minutes (`reconcileOne`:
+ * Cron: retries the follow-ups of payments that did not complete them (`owesFollowUps`, least
+ * recently tried first), and settles payments stuck in `created` for more than 15 minutes (`reconcileOne`:
  * a commit now, else the status endpoint) — the two in turns, within the run's subrequest budget
  * (platform.md §3.1). What does not fit waits for the next run: a payment found authorized whose
  * effects do not fit is recorded as authorized now and gets its effects in a later run. A run that

@@ -183,8 +183,11 @@ export const stuckPayments = (
  * amount or buy order) the owner's alert. Every other final status owes nothing.
  */
 export const owesFollowUps = (p: PaymentRow) =>
-  p.effects_done_at === null &&
-  (p.status === "authorized" || (p.status === "rejected" && p.mismatch_buy_order !== null));
+  p.effects_done_at === null && (p.status === "authorized" || (p.status === "rejected" && mismatchOf(p) !== null));
+
+/** What Webpay approved instead of `p`, when its answer did not match it (migration 0004); else null. */
+export const mismatchOf = (p: PaymentRow): { amount: number; buyOrder: string } | null =>
+  p.mismatch_buy_order === null ? null : { amount: p.mismatch_amount ?? 0, buyOrder: p.mismatch_buy_order };
 
 /**
  * Payments that still owe follow-ups (`owesFollowUps`), least recently tried first

@@ -11,6 +11,7 @@ import { RECONCILE_AFTER_MS, reconcileOne, runEffects } from "@cotorro/core/paym
 import {
   getPaymentByBuyOrder,
   listPayments,
+  mismatchOf,
   type PaymentPurpose,
   type PaymentRow,
   type PaymentStatus,
@@ -50,7 +51,7 @@ const view = (p: PaymentRow): PaymentView => ({
   authorizationCode: p.authorization_code,
   responseCode: p.response_code,
   detail: p.detail,
-  mismatch: p.mismatch_buy_order !== null ? { amount: p.mismatch_amount ?? 0, buyOrder: p.mismatch_buy_order } : null,
+  mismatch: mismatchOf(p),
   createdAt: p.created_at,
   finalizedAt: p.finalized_at,
   effectsDoneAt: p.effects_done_at,
