@@ -4,8 +4,8 @@
  *  - `offer`: send one collaborator the offer of one order (at `at`, when given);
  *  - `claim_effects`: retry the notices of a claim whose inline notices failed;
  *  - `lead_notice`: retry the owner's notice of a lead that WhatsApp refused;
- *  all but `inbound` carry `since` once dead-lettered and sent back for another round (dead-letters.ts);
  *  - `inbound`: a webhook message the webhook's own invocation had no subrequest budget left for.
+ * All but `inbound` carry `since` once dead-lettered and sent back for another round (dead-letters.ts).
  */
 import * as z from "zod/mini";
 

@@ -81,7 +81,7 @@ function ownerText(body: OrderMessage, stage: "retrying" | "givenUp"): string {
   return stage === "retrying" ? T.offerRetrying(offer) : T.deadLetter(offer);
 }
 
-/** One alert per order and interval, however many of its offers die (a fan-out's its own). */
+/** One alert per order and interval, however many of its offers die; its fan-out has a key of its own. */
 const alertKey = (body: OrderMessage) => ({
   key: body.type === "dispatch" ? `dispatch:${body.orderId}` : body.orderId,
 });

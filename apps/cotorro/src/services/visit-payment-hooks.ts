@@ -6,8 +6,8 @@
  * rethrown so the cron retries the missing ones (done ones are skipped).
  *
  * Once-only: the receipt document is deterministic (same key, same content), so writing it again is
- * harmless; the others are effects in LEDGER (`visit-dispatch:{orderId}` — one dispatch per order,
- * however many payments it gets —, `visit-owner:{buyOrder}`, `visit-receipt:{buyOrder}`).
+ * harmless; the others are effects in LEDGER (core `effectKeys`: `visitDispatch`, by order — one
+ * dispatch per order, however many payments it gets —, `visitOwner` and `visitReceipt`, by buy order).
  * Cost: at most {@link EFFECTS_SUBREQUESTS} subrequests (the cron budgets with it).
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";

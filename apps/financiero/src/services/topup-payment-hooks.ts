@@ -8,7 +8,7 @@
  * notice to the owner. Every effect is attempted even if another fails; a failure is rethrown so
  * the cron retries the missing ones.
  *
- * Effect keys: `topup-receipt-kv:{buyOrder}`, `topup-receipt:{buyOrder}`, `topup-owner:{buyOrder}`.
+ * Effect keys: core `effectKeys.topUpReceiptDoc`, `topUpReceipt` and `topUpOwner`, by buy order.
  * Cost: at most {@link TOPUP_EFFECTS_SUBREQUESTS} subrequests (the cron budgets with it).
  */
 import { saldoUrl } from "@cotorro/core/collaborator-links";
