@@ -309,10 +309,10 @@ async function alertMismatch(deps: PaymentDeps, payment: PaymentRow, texts: Paym
 
 /**
  * Subrequests of the mismatch alert with its final mark: the effect's lease and completion, the
- * owner's notice (rate row read and write, window, send), the status read of `finish`, and the mark.
- * Within any purpose's `effectsCost`.
+ * owner's notice (rate row read and write, window, send and the template after a window closed
+ * meanwhile), the status read of `finish`, and the mark.
  */
-export const MISMATCH_ALERT_SUBREQUESTS = 8;
+const MISMATCH_ALERT_SUBREQUESTS = 9;
 
 /** The effects of a payment the cron settled did not fit this run's subrequests; the next run does them. */
 export class EffectsDeferredError extends Error {
@@ -334,8 +334,9 @@ export const SETTLE_SUBREQUESTS = 6;
 export interface ReconcileLimits {
   budget: Pick<Budget, "fits" | "used">;
   /**
-   * Subrequests the follow-ups of one payment use at most (the caller's hooks, and their final
-   * mark); at least {@link MISMATCH_ALERT_SUBREQUESTS}.
+   * Subrequests the effects of one authorized payment use at most (the caller's hooks, and their
+   * final mark). The run budgets each payment's follow-ups with this or the mismatch alert's cost,
+   * whichever is higher.
    */
   effectsCost: number;
   /** This run retries missing effects before it settles stuck payments (`effectsGoFirst`). */
@@ -382,7 +383,8 @@ export async function reconcilePayments(
   hooks: PaymentHooks,
   limits: ReconcileLimits,
 ): Promise<ReconcileReport> {
-  const { budget, effectsCost } = limits;
+  const { budget } = limits;
+  const effectsCost = Math.max(limits.effectsCost, MISMATCH_ALERT_SUBREQUESTS);
   const now = deps.now();
   const report: ReconcileReport = { effectsRetried: 0, checked: 0, settled: 0, stillPending: 0, deferred: 0 };
 
