@@ -4,8 +4,9 @@
  *  - `offer`: send one collaborator the offer of one order (at `at`, when given);
  *  - `claim_effects`: retry the notices of a claim whose inline notices failed;
  *  - `lead_notice`: retry the owner's notice of a lead that WhatsApp refused;
- *  - `inbound`: a webhook message the webhook's own invocation had no subrequest budget left for.
- * All but `inbound` carry `since` once dead-lettered and sent back for another round (dead-letters.ts).
+ *  - `inbound`: a webhook message the webhook's own invocation had no subrequest budget left for,
+ *    or one whose reply or notices failed after the webhook had answered.
+ * Each carries `since` once dead-lettered and sent back for another round (dead-letters.ts).
  */
 import * as z from "zod/mini";
 
@@ -30,7 +31,9 @@ export const QueueMessageSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("inbound"),
     message: z.looseObject({ id: z.string().check(z.minLength(1)), content: z.looseObject({ type: z.string() }) }),
+    since,
   }),
 ]);
 export type QueueMessage = z.infer<typeof QueueMessageSchema>;
 export type OfferMessage = Extract<QueueMessage, { type: "offer" }>;
+export type InboundQueueMessage = Extract<QueueMessage, { type: "inbound" }>;

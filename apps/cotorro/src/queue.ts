@@ -11,7 +11,7 @@ import type { Env } from "./env.ts";
 import { type OfferMessage, type QueueMessage, QueueMessageSchema } from "./queue-messages.ts";
 import { retryClaimEffects } from "./services/claim-order.ts";
 import { LEAD_NOTICE_COST, retryLeadNotice } from "./services/create-lead.ts";
-import { parkNotice, parkOrderMessage } from "./services/dead-letters.ts";
+import { parkInbound, parkNotice, parkOrderMessage } from "./services/dead-letters.ts";
 import { dispatchOrder } from "./services/dispatch-order.ts";
 import { handleInboundEvent, INBOUND_MESSAGE_COST } from "./services/handle-inbound.ts";
 import {
@@ -36,11 +36,19 @@ const COST: Record<QueueMessage["type"], number> = {
 };
 
 /**
- * A dead-lettered message at most: a notice given up reads its effect, the collaborator and the
- * order (3), then alerts the owner (rate row read and write, window, send and its template retry: 5);
- * a fan-out or offer reads its order, goes back to the queue or is marked dead (2), and alerts (5).
+ * A dead-lettered message at most. Its owner alert takes 5 (rate row read and write, window, send
+ * and its template retry). A fan-out or offer reads its order and goes back to the queue or is
+ * marked dead (2); a notice given up reads its effect, the collaborator and the order (3); an
+ * inbound tap given up reads its reply's effect, the tapped offer, the claim, the collaborator and
+ * the order (5).
  */
-const DEAD_LETTER_COST = 8;
+const DEAD_LETTER_COST: Record<QueueMessage["type"], number> = {
+  dispatch: 7,
+  offer: 7,
+  claim_effects: 8,
+  lead_notice: 8,
+  inbound: 10,
+};
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const { deps, budget } = withBudget(createDeps(env, { queue: batch.queue }), env, kvRosterStore);
@@ -64,7 +72,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
     const offer = !deadLetters && body.type === "offer";
     // The first offer also reserves what the batch of offers shares.
     const cost = deadLetters
-      ? DEAD_LETTER_COST
+      ? DEAD_LETTER_COST[body.type]
       : COST[body.type] + (offer && offers.length === 0 ? OFFER_BATCH_COST : 0);
     if (deferred.length > 0 || !budget.fits(reserved + cost + 1)) {
       deferred.push(message);
@@ -158,7 +166,7 @@ async function consume(body: Exclude<QueueMessage, OfferMessage>, message: Messa
 
 /**
  * Messages that exhausted their retries go back for more rounds (dead-letters.ts): an order's
- * fan-out or offer while it can be taken, a notice someone is owed for a day.
+ * fan-out or offer while it can be taken, a notice someone is owed or an inbound message for a day.
  */
 async function deadLetter(body: QueueMessage, deps: Deps) {
   switch (body.type) {
@@ -169,8 +177,7 @@ async function deadLetter(body: QueueMessage, deps: Deps) {
     case "lead_notice":
       return parkNotice(body, deps);
     case "inbound":
-      deps.log.error("queue_dead_letter", { type: body.type });
-      return;
+      return parkInbound(body, deps);
   }
 }
 

@@ -471,6 +471,96 @@ describe("Atender through the button", () => {
     });
   });
 
+  describe("a tap's reply still refused after the queue's retries", () => {
+    let sends: MockInstance;
+    beforeEach(() => {
+      // What goes to the queue is kept here, not delivered: the test plays the queue's rounds.
+      sends = vi.spyOn(env.DISPATCH, "send").mockResolvedValue(undefined as never);
+    });
+    afterEach(() => sends.mockRestore());
+    type Queued = { type: string; message: { id: string }; since?: number };
+    const queued = () =>
+      sends.mock.calls.filter(([body]) => (body as Queued).type === "inbound") as [
+        Queued,
+        { delaySeconds?: number }?,
+      ][];
+    const contactAlerts = async () =>
+      (await inbox(sb, OWNER)).filter((m) => body(m).includes("no recibió el contacto del cliente"));
+    const repliesTo = async (phone: string) =>
+      (await inbox(sb, phone)).filter((m) => m.type === "text").map((m) => m.text!);
+
+    /** Ana (with `tokens`) taps a new order's offer while WhatsApp refuses all that goes to her. */
+    async function tapUnanswered(tokens = 1) {
+      const { ana, order } = await tapRefused((_, ana) => [refuseSendsTo(ana.phone)], tokens);
+      // The webhook answered; its refused reply hands the event to the queue.
+      await vi.waitUntil(() => queued().length === 1, { timeout: 5_000, interval: 20 });
+      return { ana, order, event: queued()[0]![0] };
+    }
+
+    it("goes back for another round 15 minutes later, and Ana gets the contact once, when WhatsApp takes it", async () => {
+      const { ana, order, event } = await tapUnanswered();
+      expect(await spentBy(ana.phone)).toBe(1);
+
+      expect((await consume([{ body: event }], "cotorro-dispatch-dlq")).acked).toEqual([event]);
+      const parked = queued().filter(([body]) => body.since !== undefined);
+      expect(parked).toEqual([[{ ...event, since: expect.any(Number) }, { delaySeconds: 900 }]]);
+      // Its round, once WhatsApp takes it, delivered twice (queues deliver at least once).
+      sb.intercept(null);
+      const refused = (await repliesTo(ana.phone)).length;
+      const again = parked[0]![0];
+      expect((await consume([{ body: again }])).acked).toEqual([again]);
+      expect((await consume([{ body: again }])).acked).toEqual([again]);
+      await sb.app.settle();
+
+      const replies = (await repliesTo(ana.phone)).slice(refused);
+      expect(replies).toHaveLength(1);
+      expect(replies[0]).toMatch(/^¡El trabajo es suyo!/);
+      expect(replies.at(-1)).toContain(formatPhone(order.customer.phone as Phone));
+      expect(await spentBy(ana.phone)).toBe(1);
+      expect(await claimsOf(order.id)).toBe(1);
+      expect(await contactAlerts()).toEqual([]);
+    });
+
+    it("is given up after a day: the owner is asked, once, to give Ana the customer's contact", async () => {
+      const { ana, order, event } = await tapUnanswered();
+      const old = { ...event, since: Date.now() - 25 * HOUR };
+
+      const [first, second] = await Promise.all([
+        consume([{ body: old }], "cotorro-dispatch-dlq"),
+        consume([{ body: old }], "cotorro-dispatch-dlq"),
+      ]);
+      expect([...first.acked, ...second.acked]).toEqual([old, old]);
+      expect(queued().filter(([body]) => body.since !== undefined)).toEqual([]);
+      const alerts = await contactAlerts();
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]!.text).toBe(
+        `${ana.name} (${formatPhone(ana.phone as Phone)}) tomó el pedido ${order.id} y pagó su token, pero no recibió el contacto del cliente: WhatsApp rechazó la respuesta durante un día. Llámele y déle el contacto: ${order.customer.name}, ${formatPhone(order.customer.phone as Phone)}.`,
+      );
+      expect(await spentBy(ana.phone)).toBe(1);
+    });
+
+    it("given up for a tap that took nothing, or whose reply went out meanwhile, bothers nobody", async () => {
+      // Without tokens: her tap took nothing, so only its reply (top up) was owed.
+      const broke = await tapUnanswered(0);
+      expect(await claimsOf(broke.order.id)).toBe(0);
+      // With one, answered by a later round before the last one gave up.
+      sends.mockClear();
+      const served = await tapUnanswered();
+      sb.intercept(null);
+      const refused = (await repliesTo(served.ana.phone)).length;
+      await consume([{ body: served.event }]);
+      expect((await repliesTo(served.ana.phone)).slice(refused)).toEqual([
+        expect.stringMatching(/^¡El trabajo es suyo!/),
+      ]);
+
+      for (const { event } of [broke, served]) {
+        const old = { ...event, since: Date.now() - 25 * HOUR };
+        expect((await consume([{ body: old }], "cotorro-dispatch-dlq")).acked).toEqual([old]);
+      }
+      expect(await contactAlerts()).toEqual([]);
+    });
+  });
+
   it("'Recargar' on the offer answers with the signed top-up link, for that job", async () => {
     const ana = await addCollaborator({ tokens: 1 });
     const order = await createPaidOrder();

@@ -3,16 +3,23 @@
  * a token Meta refuses for longer than the queue's own retries (about a minute). Each goes back to
  * the queue 15 minutes later, round after round for a day, so it still goes out once the cause is
  * fixed: an order's fan-out or offer while the order is still open (the owner is told at the first
- * round, and again when it is given up), and a notice someone is owed (a claim's, a lead's; after
- * the day, the owner is told what did not reach the customer).
+ * round, and again when it is given up), a notice someone is owed (a claim's, a lead's; after the
+ * day, the owner is told what did not reach the customer), and an inbound message whose reply did
+ * not go out (after the day, the owner is told of a collaborator who took an order and never got
+ * its contact).
  */
-import { closeDispatch } from "@cotorro/core/dispatch-store";
+
+import { parseButtonPayload } from "@cotorro/core/atender-messages";
+import { getClaim } from "@cotorro/core/claim-store";
+import { closeDispatch, dispatchByMessageId } from "@cotorro/core/dispatch-store";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
+import { messageEventId } from "@cotorro/core/inbound-event-store";
 import { alertOwner } from "@cotorro/core/messenger";
 import { getOrder, isOpenForClaims } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
+import type { InboundMessage } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
-import type { OfferMessage, QueueMessage } from "../queue-messages.ts";
+import type { InboundQueueMessage, OfferMessage, QueueMessage } from "../queue-messages.ts";
 import { atenderTexts } from "../texts.ts";
 import { readClaimant } from "./claim-order.ts";
 
@@ -22,7 +29,6 @@ const PARK_SECONDS = 900;
 /** A parked offer's round starts within this many seconds after PARK_SECONDS. */
 const OFFER_SPREAD_SECONDS = 60;
 
-type Parkable = Exclude<QueueMessage, { type: "inbound" }>;
 export type NoticeMessage = Extract<QueueMessage, { type: "claim_effects" | "lead_notice" }>;
 export type OrderMessage = Extract<QueueMessage, { type: "dispatch" | "offer" }>;
 
@@ -32,11 +38,12 @@ export type OrderMessage = Extract<QueueMessage, { type: "dispatch" | "offer" }>
  * and its round spread over a minute: the hundreds of offers an outage dead-letters together come
  * back a few per second, not all at once against WhatsApp's 80 per second.
  */
-async function sendBack(body: Parkable, deps: Deps): Promise<boolean> {
+async function sendBack(body: QueueMessage, deps: Deps): Promise<boolean> {
   const since = body.since ?? deps.now();
   if (deps.now() - since >= RETRY_FOR_MS) return false;
-  deps.log.warn("dead_letter_parked", { type: body.type, orderId: body.orderId, since });
-  let again: Parkable = body;
+  const about = body.type === "inbound" ? { id: body.message.id } : { orderId: body.orderId };
+  deps.log.warn("dead_letter_parked", { type: body.type, ...about, since });
+  let again: QueueMessage = body;
   let delaySeconds = PARK_SECONDS;
   if (body.type === "offer") {
     const { at: _sendTime, ...offer } = body;
@@ -106,5 +113,41 @@ export async function parkNotice(body: NoticeMessage, deps: Deps): Promise<void>
       phone: formatPhone(body.phone as Phone),
     }),
     { key: `customer:${body.orderId}:${body.phone}` },
+  );
+}
+
+/**
+ * A dead-lettered inbound message (its reply refused, or deferred and then failing): back to the
+ * queue for another round, handled again there (the event is released, its claim and its sent
+ * messages are keyed, so nothing repeats); after a day, given up. A tap that took an order and
+ * whose reply (the customer's contact) never went out leaves a collaborator who spent a token
+ * with nothing: the owner is asked to pass the contact on.
+ */
+export async function parkInbound(body: InboundQueueMessage, deps: Deps): Promise<void> {
+  if (await sendBack(body, deps)) return;
+  const message = body.message as unknown as InboundMessage;
+  deps.log.error("inbound_given_up", { id: message.id, type: message.content.type, since: body.since });
+  if (message.content.type !== "button") return;
+  const action = parseButtonPayload(message.content.payload);
+  if (action.kind !== "atender") return;
+  if ((await effectStatus(deps.db, effectKeys.reply(messageEventId(message.id)))) === "done") return;
+  // The tap names its order and sender, or its offer does (a sender without a phone, an old payload).
+  const offer = action.orderId && message.from ? null : await dispatchByMessageId(deps.db, message.contextId ?? "");
+  const orderId = action.orderId ?? offer?.order_id;
+  const phone = message.from ?? offer?.phone;
+  if (!orderId || !phone || !(await getClaim(deps.db, orderId, phone))) return;
+  const { collaborator, doc } = await readClaimant({ orderId, phone }, deps);
+  if (!doc) return;
+  await alertOwner(
+    deps,
+    "dead_letter",
+    atenderTexts.owner.contactNotReached({
+      orderId,
+      name: collaborator?.name ?? formatPhone(phone as Phone),
+      phone: formatPhone(phone as Phone),
+      customer: doc.customer.name,
+      customerPhone: formatPhone(doc.customer.phone as Phone),
+    }),
+    { key: `collaborator:${orderId}:${phone}` },
   );
 }
