@@ -4,12 +4,12 @@
  * subrequests (subrequests.ts) and hands what would not fit back to the queue.
  */
 import { kvRosterStore } from "@cotorro/core/roster-store";
-import type { Budget } from "@cotorro/core/subrequest-budget";
+import { type Budget, STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import type { InboundMessage } from "@cotorro/core/webhook";
 import { createDeps, type Deps } from "./deps.ts";
 import type { Env } from "./env.ts";
 import { type OfferMessage, type QueueMessage, QueueMessageSchema } from "./queue-messages.ts";
-import { retryClaimEffects } from "./services/claim-order.ts";
+import { CLAIM_EFFECTS_COST, retryClaimEffects } from "./services/claim-order.ts";
 import { LEAD_NOTICE_COST, retryLeadNotice } from "./services/create-lead.ts";
 import { parkInbound, parkNotice, parkOrderMessage } from "./services/dead-letters.ts";
 import { dispatchOrder } from "./services/dispatch-order.ts";
@@ -30,24 +30,23 @@ export const DISPATCH_DLQ = "cotorro-dispatch-dlq";
 const COST: Record<QueueMessage["type"], number> = {
   dispatch: 40,
   offer: OFFER_COST,
-  claim_effects: 16,
+  claim_effects: CLAIM_EFFECTS_COST,
   lead_notice: LEAD_NOTICE_COST,
   inbound: INBOUND_MESSAGE_COST,
 };
 
 /**
- * A dead-lettered message at most. Its owner alert takes 5 (rate row read and write, window, send
- * and its template retry). A fan-out or offer reads its order and goes back to the queue or is
- * marked dead (2); a notice given up reads its effect, the collaborator and the order (3); an
- * inbound tap given up reads its reply's effect, the tapped offer, the claim, the collaborator and
- * the order (5).
+ * A dead-lettered message at most, its owner alert included: a fan-out or offer reads its order
+ * and goes back to the queue or is marked dead; a notice given up reads its effect, the
+ * collaborator and the order; an inbound tap given up reads its reply's effect, the tapped offer,
+ * the claim, the collaborator and the order.
  */
 const DEAD_LETTER_COST: Record<QueueMessage["type"], number> = {
-  dispatch: 7,
-  offer: 7,
-  claim_effects: 8,
-  lead_notice: 8,
-  inbound: 10,
+  dispatch: 2 + STEP_SUBREQUESTS.alert,
+  offer: 2 + STEP_SUBREQUESTS.alert,
+  claim_effects: 3 + STEP_SUBREQUESTS.alert,
+  lead_notice: 3 + STEP_SUBREQUESTS.alert,
+  inbound: 5 + STEP_SUBREQUESTS.alert,
 };
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {

@@ -2,9 +2,10 @@
 import { CRONS } from "@cotorro/config/wrangler";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { kvRosterStore } from "@cotorro/core/roster-store";
+import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import { createDeps } from "./deps.ts";
 import type { Env } from "./env.ts";
-import { EXPIRY_SUBREQUESTS, expireOrders } from "./services/expire-orders.ts";
+import { expireOrders } from "./services/expire-orders.ts";
 import { checkMetaTokens } from "./services/meta-token-health.ts";
 import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "./services/reconcile-payments.ts";
 import { withBudget } from "./subrequests.ts";
@@ -17,8 +18,8 @@ export async function handleScheduled(cron: string, scheduledTime: number, env: 
     await reconcileVisitPayments(reconcile.deps, reconcile.budget, effectsGoFirst(scheduledTime)).catch((error) =>
       deps.log.error("cron_reconcile_failed", { error }),
     );
-    // Order expiry gets its own share of the invocation's subrequests (subrequests.ts).
-    const expiry = withBudget(deps, env, kvRosterStore, EXPIRY_SUBREQUESTS);
+    // Order expiry gets what reconciliation left of the invocation's subrequests (subrequests.ts).
+    const expiry = withBudget(deps, env, kvRosterStore, SUBREQUEST_LIMIT - reconcile.budget.used());
     await expireOrders(expiry.deps, expiry.budget).catch((error) => deps.log.error("cron_expiry_failed", { error }));
   }
   if (cron === CRONS.daily) {

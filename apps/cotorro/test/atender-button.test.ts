@@ -6,15 +6,19 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
+import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
-import type { Collaborator } from "@cotorro/core/roster-store";
+import { type Collaborator, kvRosterStore } from "@cotorro/core/roster-store";
 import { verifyLink } from "@cotorro/core/signed-link";
 import { balance } from "@cotorro/core/token-store";
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
+import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
 import { webhookDecisions } from "../src/routes/webhook.ts";
+import { CLAIM_EFFECTS_COST, retryClaimEffects } from "../src/services/claim-order.ts";
+import { withBudget } from "../src/subrequests.ts";
 import {
   addCollaborator,
   atenderTap,
@@ -39,7 +43,7 @@ import {
   roster,
   spentBy,
 } from "./atender-helpers.ts";
-import { type InstalledSandbox, installSandbox, inTurn, refuseSendsTo } from "./sandbox.ts";
+import { type InstalledSandbox, installSandbox, inTurn, refuseSendsTo, tokenRefusedFor } from "./sandbox.ts";
 
 let sb: InstalledSandbox;
 beforeEach(() => {
@@ -469,6 +473,36 @@ describe("Atender through the button", () => {
       );
       expect(body(alerts[0]!)).toContain(formatPhone(order.customer.phone as Phone));
     });
+  });
+
+  it("a claim's notices retried at their worst fit what the queue reserves for them", async () => {
+    // Their hand-off to the queue is kept from the queue's own consumer: this test runs the retry.
+    const sends = vi.spyOn(env.DISPATCH, "send").mockResolvedValue(undefined as never);
+    onTestFinished(() => sends.mockRestore());
+    const { ana, order } = await tapRefused((order) => [refuseSendsTo(order.customer.phone), refuseSendsTo(OWNER)]);
+    // The customers' token refused (190: the owner is alerted too), and the owner's window open by
+    // our record but closed at WhatsApp's (131047: the text, then the template).
+    sb.intercept(tokenRefusedFor(order.customer.phone));
+    await recordInboundStatement(env.LEDGER, {
+      phone: OWNER,
+      offerMessageId: null,
+      channel: "collaborators",
+      at: Date.now(),
+    }).run();
+    // The queue's retry comes later, when this isolate no longer holds the collaborator and the order.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 10 * 60_000 });
+    onTestFinished(() => vi.useRealTimers());
+    const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore);
+
+    await expect(retryClaimEffects({ orderId: order.id, phone: ana.phone }, deps)).rejects.toThrow(/190/);
+    // Both went out as templates: the token alert, then the notice refused before.
+    const owner = (await inbox(sb, OWNER)).slice(-2);
+    expect(owner.map((m) => [m.type, body(m)])).toEqual([
+      ["template", expect.stringContaining("rechazó el token de acceso del número de clientes")],
+      ["template", expect.stringContaining("tomado por Ana Rojas")],
+    ]);
+    expect(budget.used()).toBeGreaterThan(16); // what the queue reserved before
+    expect(budget.used()).toBeLessThanOrEqual(CLAIM_EFFECTS_COST);
   });
 
   describe("a tap's reply still refused after the queue's retries", () => {

@@ -47,6 +47,18 @@ export function refuseSendsTo(phone: string, times = Number.POSITIVE_INFINITY): 
   return Object.assign(intercept, { refused: () => refused });
 }
 
+/** WhatsApp refusing the access token (190: expired or revoked) for what goes to `phone`. */
+export function tokenRefusedFor(phone: string): Intercept {
+  return async (_request, response) => {
+    const json = (await response.clone().json()) as { contacts?: { wa_id?: string }[] };
+    if (json.contacts?.[0]?.wa_id !== phone.replace(/^\+/, "")) return response;
+    return Response.json(
+      { error: { message: "Error validating access token", type: "OAuthException", code: 190 } },
+      { status: 401 },
+    );
+  };
+}
+
 /** Intercepts applied in turn (each refuses what it refuses; the rest passes through). */
 export function inTurn(...intercepts: Intercept[]): Intercept {
   return async (request, response) => {

@@ -33,7 +33,7 @@ import {
   stuckPayments,
 } from "./payment-store.ts";
 import { err, ok, type Result } from "./result.ts";
-import type { Budget } from "./subrequest-budget.ts";
+import { type Budget, STEP_SUBREQUESTS } from "./subrequest-budget.ts";
 import type { TransactionResult, WebpayClient } from "./webpay-client.ts";
 import { classifyReturn, evaluateCommit, isPending } from "./webpay-return.ts";
 
@@ -307,12 +307,8 @@ async function alertMismatch(deps: PaymentDeps, payment: PaymentRow, texts: Paym
   await effects.finish(payment.buy_order);
 }
 
-/**
- * Subrequests of the mismatch alert with its final mark: the effect's lease and completion, the
- * owner's notice (rate row read and write, window, send and the template after a window closed
- * meanwhile), the status read of `finish`, and the mark.
- */
-const MISMATCH_ALERT_SUBREQUESTS = 9;
+/** Subrequests of the mismatch alert with its final mark: the effect, the owner's notice, the status read of `finish`, and the mark. */
+const MISMATCH_ALERT_SUBREQUESTS = STEP_SUBREQUESTS.effect + STEP_SUBREQUESTS.alert + 2;
 
 /** The effects of a payment the cron settled did not fit this run's subrequests; the next run does them. */
 export class EffectsDeferredError extends Error {
@@ -324,11 +320,11 @@ export class EffectsDeferredError extends Error {
 
 /**
  * Subrequests `reconcileOne` uses for one payment, its follow-ups aside (they are budgeted with
- * `effectsCost`). The most: both calls failing and the owner's alert (rate row read and write,
- * window, send), or a commit failing for over an hour and its alert. Others: a refused commit, the
- * status call, finalize, re-read and the mark of follow-ups deferred to the next run (5).
+ * `effectsCost`). The most: both calls failing and the owner's alert, or a commit failing for over
+ * an hour and its alert. Others: a refused commit, the status call, finalize, re-read and the mark
+ * of follow-ups deferred to the next run (5).
  */
-export const SETTLE_SUBREQUESTS = 6;
+export const SETTLE_SUBREQUESTS = 2 + STEP_SUBREQUESTS.alert;
 
 /** What one cron run may spend on payments (core `subrequest-budget.ts`), and how much at most. */
 export interface ReconcileLimits {

@@ -9,6 +9,19 @@
 /** Workers Free: subrequests per invocation. */
 export const SUBREQUEST_LIMIT = 50;
 
+/**
+ * The steps most budgeted work shares, counted one way everywhere (each at its worst):
+ * - `alert`: an owner alert (`alertOwner`, `noticeOwner`): its rate row's read and record, the
+ *   24-hour window, the send, and the template after a window that closed meanwhile;
+ * - `send`: a message to a user with text (`sendToUser`): the window, the send, then either the
+ *   template after a window that closed meanwhile or, when Meta refuses the token (190), the
+ *   owner's alert (a refused template retry ends the send: no alert after it);
+ * - `templateSend`: one sent as a template only: the send and that token alert;
+ * - `effect`: what `runEffectOnce` adds to its effect's own work: the lease and the final mark.
+ * Not counted: `withD1Retry`'s retries of a transient D1 error (each a real subrequest).
+ */
+export const STEP_SUBREQUESTS = { alert: 5, send: 2 + 5, templateSend: 1 + 5, effect: 2 } as const;
+
 export interface Budget {
   readonly limit: number;
   used(): number;

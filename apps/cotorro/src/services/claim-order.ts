@@ -13,6 +13,7 @@ import { type Customer, getOrderDoc, type OrderDoc } from "@cotorro/core/order-s
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { err, ok, type Result } from "@cotorro/core/result";
 import type { Collaborator, CollaboratorStatus } from "@cotorro/core/roster-store";
+import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
 import { atenderTexts } from "../texts.ts";
 
@@ -169,6 +170,10 @@ export async function runClaimEffects(
     });
   await runEach([toCustomer, toOwner]);
 }
+
+/** Subrequests of the queue's retry of a claim's notices: the claimant, the customer's notice and the owner's. */
+export const CLAIM_EFFECTS_COST =
+  2 + (STEP_SUBREQUESTS.effect + STEP_SUBREQUESTS.send) + (STEP_SUBREQUESTS.effect + STEP_SUBREQUESTS.alert);
 
 /** Queue retry of the notices of a claim whose inline notices failed. */
 export async function retryClaimEffects(input: { orderId: string; phone: string }, deps: Deps): Promise<void> {

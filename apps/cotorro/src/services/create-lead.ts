@@ -15,13 +15,14 @@ import {
   putOrderDoc,
 } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
+import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
 import { texts } from "../texts.ts";
 
 export type LeadSource = Extract<OrderDoc["source"], "landing" | "jorgitos">;
 
-/** Subrequests the queue's retry of a lead's notice uses at most: the document, the effect's lease and mark, the alert. */
-export const LEAD_NOTICE_COST = 8;
+/** Subrequests the queue's retry of a lead's notice uses at most: the document, the effect, the alert. */
+export const LEAD_NOTICE_COST = 1 + STEP_SUBREQUESTS.effect + STEP_SUBREQUESTS.alert;
 
 export async function createLead(deps: Deps, customer: Customer, source: LeadSource): Promise<{ orderId: string }> {
   const now = deps.now();

@@ -10,19 +10,20 @@ import { expiredAwaitingNotice } from "@cotorro/core/expiry-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { expiredCandidates, expireOrder, getOrderDoc } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
-import type { Budget } from "@cotorro/core/subrequest-budget";
+import { type Budget, STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
 import { atenderTexts } from "../texts.ts";
 
-/** Share of a cron invocation's 50 subrequests given to expiry (payment reconciliation runs beside it). */
-export const EXPIRY_SUBREQUESTS = 24;
+const { effect, send, alert } = STEP_SUBREQUESTS;
+
+/** Subrequests one order's notices may use: the document; the notice's effect; the customer's and the owner's. */
+const NOTICE_COST = 1 + effect + (effect + send) + (effect + alert);
 
 /**
- * Subrequests one order's notices may use: the document; the notice's lease and mark; the
- * customer's lease, window, send (and the template after a closed window) and mark; the owner's
- * lease, alert (rate row, window, send, record) and mark.
+ * What a cron invocation's subrequests leave expiry at least, after payment reconciliation (which
+ * runs first, within the rest): room to expire an order and send its notices.
  */
-const NOTICE_COST = 14;
+export const EXPIRY_SUBREQUESTS = 2 + NOTICE_COST;
 
 export interface ExpiryReport {
   expired: number;

@@ -50,7 +50,7 @@ import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { Collaborator } from "@cotorro/core/roster-store";
-import type { Budget } from "@cotorro/core/subrequest-budget";
+import { type Budget, STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { validTokens } from "@cotorro/core/token-store";
 import { type InboundMessage, type InboundStatus, normalizeWebhook, OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import type { Channel } from "@cotorro/core/whatsapp-client";
@@ -70,8 +70,16 @@ import { markReachable, markUndeliverable } from "./roster-marks.ts";
 
 const T = atenderTexts.reply;
 
-/** Subrequests one inbound message may need (a claim with its three notices is the worst case). */
-export const INBOUND_MESSAGE_COST = 30;
+const { effect, send, alert } = STEP_SUBREQUESTS;
+
+/**
+ * Subrequests one inbound message may need. The worst case is an Atender tap whose claim is not
+ * made in the event's first round trip (a repeat by a collaborator since deactivated): the tap's
+ * reads and the round trip, the claimant read again, the claim read and made, the reply, the
+ * customer's and the owner's notices, the notices handed to the queue, and, when a send failed
+ * after the answer, the records, the event's release and its hand-off to the queue.
+ */
+export const INBOUND_MESSAGE_COST = 2 + 1 + 2 + 2 + send + (effect + send) + (effect + alert) + 1 + 3;
 
 export interface WebhookReport {
   messages: number;

@@ -5,12 +5,17 @@
  * invocation's 50 subrequests (platform.md §3.1; order expiry runs beside it).
  */
 import { type ReconcileReport, reconcilePayments } from "@cotorro/core/payment-service";
-import type { Budget } from "@cotorro/core/subrequest-budget";
+import { type Budget, SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
+import { EXPIRY_SUBREQUESTS } from "./expire-orders.ts";
 import { EFFECTS_SUBREQUESTS, visitPaymentHooks } from "./visit-payment-hooks.ts";
 
-/** Share of a cron invocation's 50 subrequests (expiry has EXPIRY_SUBREQUESTS). */
-export const RECONCILE_SUBREQUESTS = 26;
+/**
+ * Share of a cron invocation's subrequests: all but what expiry, which runs after it with what is
+ * left, needs at least (29 of 50). A payment settled with its follow-ups fits: the list, its
+ * commit and finalize, and EFFECTS_SUBREQUESTS.
+ */
+export const RECONCILE_SUBREQUESTS = SUBREQUEST_LIMIT - EXPIRY_SUBREQUESTS;
 
 export function reconcileVisitPayments(deps: Deps, budget: Budget, effectsFirst: boolean): Promise<ReconcileReport> {
   return reconcilePayments(deps, "visit", visitPaymentHooks(deps), {

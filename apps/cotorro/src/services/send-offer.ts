@@ -18,6 +18,7 @@ import {
 import { WhatsAppApiError } from "@cotorro/core/errors";
 import { alertOwner } from "@cotorro/core/messenger";
 import { getOrder, getOrderDoc, isOpenForClaims, type OrderDoc, type OrderRow } from "@cotorro/core/order-store";
+import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import type { OfferMessage } from "../queue-messages.ts";
@@ -70,9 +71,9 @@ export interface OfferToSend {
  */
 export const OFFER_COST = 2;
 export const OFFER_BATCH_COST = 4;
-/** An undeliverable mark (roster read and write) and an owner alert (its record and the send). */
+/** An undeliverable mark (roster read and write), and an owner alert. */
 const MARK_COST = 2;
-const ALERT_COST = 5;
+const ALERT_COST = STEP_SUBREQUESTS.alert;
 
 /** Takes `n` spare subrequests of the invocation; false (and nothing taken) when they are not there. */
 export type Spare = (n: number) => boolean;

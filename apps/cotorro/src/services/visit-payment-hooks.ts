@@ -18,15 +18,19 @@ import { getOrder, getOrderDoc, markPaidByPaymentStatement } from "@cotorro/core
 import type { PaymentHooks } from "@cotorro/core/payment-service";
 import type { PaymentRow } from "@cotorro/core/payment-store";
 import { putReceipt } from "@cotorro/core/receipt-store";
+import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
 import { texts } from "../texts.ts";
 
+const { effect, alert, templateSend } = STEP_SUBREQUESTS;
+
 /**
- * Subrequests (D1, KV, Queue, WhatsApp calls) the effects of one payment use at most: two reads,
- * the receipt document, three effects of three LEDGER statements each plus their work (queue send;
- * owner alert: rate row read and write, window, send; receipt send), and the final mark.
+ * Subrequests (D1, KV, Queue, WhatsApp calls) the effects of one payment use at most: the order
+ * and its document, the receipt document, three effects (the dispatch's queue send, the owner's
+ * notice, the customer's receipt, a template), and the final mark. An effect another runner holds
+ * reads its status instead of doing its work.
  */
-export const EFFECTS_SUBREQUESTS = 20;
+export const EFFECTS_SUBREQUESTS = 2 + 1 + (effect + 1) + (effect + alert) + (effect + templateSend) + 1;
 
 export function visitPaymentHooks(deps: Deps): PaymentHooks {
   return {

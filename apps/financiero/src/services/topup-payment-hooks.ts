@@ -20,23 +20,22 @@ import type { PaymentHooks } from "@cotorro/core/payment-service";
 import type { PaymentRow } from "@cotorro/core/payment-store";
 import { formatPhone, isPhone } from "@cotorro/core/phone";
 import { putReceipt } from "@cotorro/core/receipt-store";
+import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { balance, creditIfAuthorizedStatement } from "@cotorro/core/token-store";
 import type { Deps } from "../deps.ts";
 import { texts } from "../texts.ts";
 
 const DAY_MS = 86_400_000;
 
+const { effect, alert, send } = STEP_SUBREQUESTS;
+
 /**
- * Subrequests (D1, KV, WhatsApp calls) the effects of one top-up use at most. Each effect takes
- * its lease (one batch) and is marked done, or pending again when it fails:
- * - the receipt document: 3;
- * - the WhatsApp receipt: balance, window, send, and the template after a closed window (6), or,
- *   when Meta refuses the token, the owner's alert instead (rate row read and write, window, send: 9);
- * - the owner's notice: roster, balance, the alert: 8.
- * Then the three statuses (only when none failed) and the final mark: 3 + 6 + 8 + 3 + 1, or
- * 3 + 9 + 8 + 1 when the receipt failed.
+ * Subrequests (D1, KV, WhatsApp calls) the effects of one top-up use at most: three effects (the
+ * receipt document; the WhatsApp receipt with the balance; the owner's notice with the roster and
+ * the balance), and the final mark. `effectSet`'s three status reads come only when no effect
+ * failed, and then the receipt's send took no token alert (4 fewer), so they add nothing to the worst case.
  */
-export const TOPUP_EFFECTS_SUBREQUESTS = 21;
+export const TOPUP_EFFECTS_SUBREQUESTS = effect + 1 + (effect + 1 + send) + (effect + 2 + alert) + 1;
 
 /** When tokens credited at `paidAt` stop counting. */
 export function tokenExpiry(deps: Pick<Deps, "settings">, paidAt: number): number {
