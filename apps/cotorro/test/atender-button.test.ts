@@ -491,7 +491,9 @@ describe("Atender through the button", () => {
     }).run();
     // The queue's retry comes later, when this isolate no longer holds the collaborator and the order.
     vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 10 * 60_000 });
-    onTestFinished(() => vi.useRealTimers());
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore);
 
     await expect(retryClaimEffects({ orderId: order.id, phone: ana.phone }, deps)).rejects.toThrow(/190/);
