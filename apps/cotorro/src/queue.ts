@@ -156,7 +156,8 @@ async function consume(body: Exclude<QueueMessage, OfferMessage>, message: Messa
       await retryLeadNotice(body, deps);
       return message.ack();
     case "inbound": {
-      const outcome = await handleInboundEvent(body.message as unknown as InboundMessage, deps);
+      const late = body.since !== undefined;
+      const outcome = await handleInboundEvent(body.message as unknown as InboundMessage, deps, { late });
       if (outcome === "busy") return message.retry({ delaySeconds: 60 });
       return message.ack();
     }

@@ -297,8 +297,8 @@ export const atenderTexts = {
       phone: string;
     }) =>
       `El cliente ${d.customer} (${d.customerPhone}) del pedido ${d.orderId} no recibió el contacto de ${d.name} (${d.phone}), que lo tomó: WhatsApp rechazó el aviso durante un día. Avísele por teléfono.`,
-    contactNotReached: (d: { orderId: string; name: string; phone: string; customer: string; customerPhone: string }) =>
-      `${d.name} (${d.phone}) tomó el pedido ${d.orderId} y pagó su token, pero no recibió el contacto del cliente: WhatsApp rechazó la respuesta durante un día. Llámele y déle el contacto: ${d.customer}, ${d.customerPhone}.`,
+    contactNotReached: (d: { orderId: string; who: string; customer: string; customerPhone: string }) =>
+      `${d.who} tomó el pedido ${d.orderId} y pagó su token, pero no recibió el contacto del cliente: WhatsApp rechazó la respuesta durante un día. Llámele y dele el contacto: ${d.customer}, ${d.customerPhone}.`,
     dispatchRetrying: (d: { orderId: string }) =>
       `No se pudo repartir el pedido ${d.orderId} a los colaboradores tras varios intentos. Lo reintentamos cada 15 minutos, hasta por un día, mientras siga disponible.`,
     dispatchFailed: (d: { orderId: string }) =>

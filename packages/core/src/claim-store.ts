@@ -60,6 +60,8 @@ export interface TapGuard {
   leaseUntil: number;
   /** The offer the tap answers (`context.id`). */
   offerMessageId: string | null;
+  /** A late round of the tap (hours after it): it finds the claim it made, but makes none. */
+  existingOnly?: boolean;
 }
 
 /**
@@ -89,7 +91,7 @@ export function claimOrderStatements(db: D1Database, input: ClaimInput, guard?: 
   const ref = guard ? `tap:${guard.eventId}` : newClaimRef();
   const guardSql = guard
     ? `AND EXISTS (SELECT 1 FROM inbound_events e WHERE e.id = ?6 AND e.processed_at IS NULL AND e.lease_until = ?7)
-           AND NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.message_id = ?8 AND d.phone <> ?2)`
+           AND NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.message_id = ?8 AND d.phone <> ?2) AND NOT ?9`
     : "";
   const insert = db.prepare(
     `INSERT INTO claims (order_id, phone, token_id, claim_ref, created_at)
@@ -105,7 +107,17 @@ export function claimOrderStatements(db: D1Database, input: ClaimInput, guard?: 
   );
   return [
     guard
-      ? insert.bind(orderId, phone, ref, now, maxTakers, guard.eventId, guard.leaseUntil, guard.offerMessageId ?? "")
+      ? insert.bind(
+          orderId,
+          phone,
+          ref,
+          now,
+          maxTakers,
+          guard.eventId,
+          guard.leaseUntil,
+          guard.offerMessageId ?? "",
+          guard.existingOnly ? 1 : 0,
+        )
       : insert.bind(orderId, phone, ref, now, maxTakers),
     db
       .prepare(

@@ -4,11 +4,9 @@
  * the queue 15 minutes later, round after round for a day, so it still goes out once the cause is
  * fixed: an order's fan-out or offer while the order is still open (the owner is told at the first
  * round, and again when it is given up), a notice someone is owed (a claim's, a lead's; after the
- * day, the owner is told what did not reach the customer), and an inbound message whose reply did
- * not go out (after the day, the owner is told of a collaborator who took an order and never got
- * its contact).
+ * day, the owner is told what did not reach the customer), and the contact owed to a collaborator
+ * who took an order by tapping (after the day, the owner is asked to pass it on).
  */
-
 import { parseButtonPayload } from "@cotorro/core/atender-messages";
 import { getClaim } from "@cotorro/core/claim-store";
 import { closeDispatch, dispatchByMessageId } from "@cotorro/core/dispatch-store";
@@ -117,37 +115,49 @@ export async function parkNotice(body: NoticeMessage, deps: Deps): Promise<void>
 }
 
 /**
- * A dead-lettered inbound message (its reply refused, or deferred and then failing): back to the
- * queue for another round, handled again there (the event is released, its claim and its sent
- * messages are keyed, so nothing repeats); after a day, given up. A tap that took an order and
- * whose reply (the customer's contact) never went out leaves a collaborator who spent a token
- * with nothing: the owner is asked to pass the contact on.
+ * A dead-lettered inbound message: only an Atender tap that took an order and whose reply (the
+ * customer's contact) did not go out still owes something, to a collaborator who spent a token.
+ * It goes back to the queue for rounds that send just that contact (`late`: they make no new
+ * claim); after a day, the owner is asked to pass the contact on. Any other message is dropped:
+ * hours later its answer no longer holds, and what it changed was changed at its first handling.
  */
 export async function parkInbound(body: InboundQueueMessage, deps: Deps): Promise<void> {
-  if (await sendBack(body, deps)) return;
   const message = body.message as unknown as InboundMessage;
-  deps.log.error("inbound_given_up", { id: message.id, type: message.content.type, since: body.since });
-  if (message.content.type !== "button") return;
-  const action = parseButtonPayload(message.content.payload);
-  if (action.kind !== "atender") return;
-  if ((await effectStatus(deps.db, effectKeys.reply(messageEventId(message.id)))) === "done") return;
-  // The tap names its order and sender, or its offer does (a sender without a phone, an old payload).
-  const offer = action.orderId && message.from ? null : await dispatchByMessageId(deps.db, message.contextId ?? "");
-  const orderId = action.orderId ?? offer?.order_id;
-  const phone = message.from ?? offer?.phone;
-  if (!orderId || !phone || !(await getClaim(deps.db, orderId, phone))) return;
-  const { collaborator, doc } = await readClaimant({ orderId, phone }, deps);
+  const owed = await contactOwed(message, deps);
+  if (!owed) {
+    deps.log.warn("inbound_dropped", { id: message.id, type: message.content.type });
+    return;
+  }
+  if (await sendBack(body, deps)) return;
+  deps.log.error("inbound_given_up", { id: message.id, orderId: owed.orderId, since: body.since });
+  const { collaborator, doc } = await readClaimant(owed, deps);
   if (!doc) return;
+  const phone = formatPhone(owed.phone as Phone);
   await alertOwner(
     deps,
     "dead_letter",
     atenderTexts.owner.contactNotReached({
-      orderId,
-      name: collaborator?.name ?? formatPhone(phone as Phone),
-      phone: formatPhone(phone as Phone),
+      orderId: owed.orderId,
+      who: collaborator ? `${collaborator.name} (${phone})` : phone,
       customer: doc.customer.name,
       customerPhone: formatPhone(doc.customer.phone as Phone),
     }),
-    { key: `collaborator:${orderId}:${phone}` },
+    { key: `collaborator:${owed.orderId}:${owed.phone}` },
   );
+}
+
+/**
+ * The order and collaborator of a tap whose claim stands and whose reply was never sent; null for
+ * any other message. The collaborator is the tapped offer's, as when the tap was handled.
+ */
+async function contactOwed(message: InboundMessage, deps: Deps): Promise<{ orderId: string; phone: string } | null> {
+  if (message.content.type !== "button") return null;
+  const action = parseButtonPayload(message.content.payload);
+  if (action.kind !== "atender") return null;
+  if ((await effectStatus(deps.db, effectKeys.reply(messageEventId(message.id)))) === "done") return null;
+  const offer = message.contextId ? await dispatchByMessageId(deps.db, message.contextId) : null;
+  const orderId = action.orderId ?? offer?.order_id;
+  const phone = offer?.phone ?? message.from;
+  if (!orderId || !phone || !(await getClaim(deps.db, orderId, phone))) return null;
+  return { orderId, phone };
 }

@@ -21,9 +21,9 @@ const NOTICE_COST = 1 + effect + (effect + send) + (effect + alert);
 
 /**
  * What a cron invocation's subrequests leave expiry at least, after payment reconciliation (which
- * runs first, within the rest): room to expire an order and send its notices.
+ * runs first, within the rest): the two lists, an order expired, and its notices.
  */
-export const EXPIRY_SUBREQUESTS = 2 + NOTICE_COST;
+export const EXPIRY_SUBREQUESTS = 1 + 2 + 1 + NOTICE_COST;
 
 export interface ExpiryReport {
   expired: number;

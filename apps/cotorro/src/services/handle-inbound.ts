@@ -74,10 +74,10 @@ const { effect, send, alert } = STEP_SUBREQUESTS;
 
 /**
  * Subrequests one inbound message may need. The worst case is an Atender tap whose claim is not
- * made in the event's first round trip (a repeat by a collaborator since deactivated): the tap's
- * reads and the round trip, the claimant read again, the claim read and made, the reply, the
- * customer's and the owner's notices, the notices handed to the queue, and, when a send failed
- * after the answer, the records, the event's release and its hand-off to the queue.
+ * made in the event's first round trip (it came from another number than its offer's): the tap's
+ * reads and the round trip, the offer's collaborator and order read, the claim read and made, the
+ * reply, the customer's and the owner's notices, the notices handed to the queue, and, when a
+ * send failed after the answer, the records, the event's release and its hand-off to the queue.
  */
 export const INBOUND_MESSAGE_COST = 2 + 1 + 2 + 2 + send + (effect + send) + (effect + alert) + 1 + 3;
 
@@ -140,7 +140,7 @@ export async function handleWebhook(
       break;
     }
     try {
-      const outcome = await handleInboundEvent(message, deps, after);
+      const outcome = await handleInboundEvent(message, deps, { background: after });
       if (outcome !== "handled") report.duplicates++;
     } catch (error) {
       report.failed++;
@@ -156,12 +156,15 @@ export async function handleWebhook(
  * with `background`, after the webhook has answered. The event is marked processed only once they
  * are sent; if they fail in the background the event is released and handed to the queue, which
  * handles it again (the claim is idempotent and each message is keyed, so nothing repeats).
+ * A `late` round (a dead-lettered tap sent back, hours after it) makes no decision of its own: it
+ * only sends the contact of the claim the tap made, if any (dead-letters.ts).
  */
 export async function handleInboundEvent(
   message: InboundMessage,
   deps: Deps,
-  background?: Background,
+  options: { background?: Background; late?: boolean } = {},
 ): Promise<"handled" | "duplicate" | "busy"> {
+  const { background, late = false } = options;
   const eventId = messageEventId(message.id);
   const now = deps.now();
   const isButton = message.content.type === "button";
@@ -178,6 +181,7 @@ export async function handleInboundEvent(
           eventId,
           leaseUntil: now + EVENT_LEASE_MS,
           offerMessageId: offerId,
+          existingOnly: late,
         })
       : [];
   // One round trip: the event's lease, the tapped offer, the sender's 24-hour window, whether an
@@ -221,7 +225,7 @@ export async function handleInboundEvent(
     await batch(deps.db, [...records, markProcessedStatement(deps.db, eventId, deps.now())]);
   };
   try {
-    await handleMessage(message, { eventId, offer, channel, replied, tap: claimed ?? tap }, deps, followUps);
+    await handleMessage(message, { eventId, offer, channel, replied, late, tap: claimed ?? tap }, deps, followUps);
     if (!background) await finish();
   } catch (error) {
     await releaseEvent(deps.db, eventId).catch(() => undefined);
@@ -321,7 +325,14 @@ interface Sender {
 
 async function handleMessage(
   message: InboundMessage,
-  event: { eventId: string; offer: DispatchRow | null; channel: Channel; replied: boolean; tap: Tap | null },
+  event: {
+    eventId: string;
+    offer: DispatchRow | null;
+    channel: Channel;
+    replied: boolean;
+    late: boolean;
+    tap: Tap | null;
+  },
   deps: Deps,
   followUps: FollowUps,
 ): Promise<void> {
@@ -358,7 +369,7 @@ async function handleMessage(
     const action = parseButtonPayload(content.payload);
     if (action.kind === "atender") {
       const orderId = action.orderId ?? offer?.order_id ?? null;
-      if (orderId) return atender(orderId, sender, deps, event.tap);
+      if (orderId) return atender(orderId, sender, deps, event.tap, event.late);
       // "Atender"/"Tomar" on a message that names no order we sent (an offer of the old system).
       return replyText(sender, T.notAvailable);
     }
@@ -376,10 +387,17 @@ async function handleMessage(
   return command(content.type === "text" ? parseCommand(content.body) : null, sender, deps);
 }
 
-async function atender(orderId: string, sender: Sender, deps: Deps, tap: Tap | null): Promise<void> {
+async function atender(orderId: string, sender: Sender, deps: Deps, tap: Tap | null, late: boolean): Promise<void> {
   const input = { orderId, phone: sender.phone };
   // The tap's own order and sender: its claim is made (or its claimant read) already.
   const same = tap && tap.input.orderId === orderId && tap.input.phone === sender.phone ? tap : null;
+  // Hours after the tap, only the contact of a claim it made is still owed: a tap that took
+  // nothing then neither takes the order now (its collaborator may have topped up meanwhile) nor
+  // gets an answer that no longer holds.
+  if (late && !(same?.outcome?.ok && readyToClaim(same.claimant))) {
+    deps.log.info("late_tap_unanswered", { orderId, phone: sender.phone });
+    return;
+  }
   const result =
     same?.outcome && readyToClaim(same.claimant)
       ? await settleClaim(input, same.claimant, same.outcome, deps, sender.later)

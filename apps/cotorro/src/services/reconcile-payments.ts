@@ -11,9 +11,9 @@ import { EXPIRY_SUBREQUESTS } from "./expire-orders.ts";
 import { EFFECTS_SUBREQUESTS, visitPaymentHooks } from "./visit-payment-hooks.ts";
 
 /**
- * Share of a cron invocation's subrequests: all but what expiry, which runs after it with what is
- * left, needs at least (29 of 50). A payment settled with its follow-ups fits: the list, its
- * commit and finalize, and EFFECTS_SUBREQUESTS.
+ * Share of a cron invocation's subrequests: all but the least expiry needs (expiry runs after it,
+ * with what is left). A payment settled with its follow-ups fits (27): the list, the commit, the
+ * status call, finalize and its re-read, then EFFECTS_SUBREQUESTS.
  */
 export const RECONCILE_SUBREQUESTS = SUBREQUEST_LIMIT - EXPIRY_SUBREQUESTS;
 
