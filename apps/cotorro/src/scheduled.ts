@@ -18,7 +18,8 @@ export async function handleScheduled(cron: string, scheduledTime: number, env: 
     await reconcileVisitPayments(reconcile.deps, reconcile.budget, effectsGoFirst(scheduledTime)).catch((error) =>
       deps.log.error("cron_reconcile_failed", { error }),
     );
-    // Order expiry gets what reconciliation left of the invocation's subrequests (subrequests.ts).
+    // Order expiry gets what reconciliation left of the invocation's subrequests (subrequests.ts):
+    // at least an order expired; when that is all, its notices go out in the next run.
     const expiry = withBudget(deps, env, kvRosterStore, SUBREQUEST_LIMIT - reconcile.budget.used());
     await expireOrders(expiry.deps, expiry.budget).catch((error) => deps.log.error("cron_expiry_failed", { error }));
   }

@@ -445,36 +445,44 @@ describe("Reintentar pago", () => {
 });
 
 describe("reliability", () => {
-  it("commit timeout → 202 'estamos confirmando' → cron reconciliation → approved exactly once", async () => {
-    const booked = await book();
-    const ret = await sb.decide(booked.token, "approve");
-    // Webpay answers later than our client waits (WEBPAY_TIMEOUT_MS=1000 in the tests).
-    await sb.faults({ webpay: { delayMs: 2_500 } });
-    const pending = await performReturn(ret);
-    expect(pending.status).toBe(202);
-    const html = await pending.text();
-    expect(html).toContain("Estamos confirmando su pago");
-    expect(html).toContain(`<meta http-equiv="refresh" content="5;url=/return_url?token_ws=${booked.token}"/>`);
-    expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
-    expect(await receiptsTo(CUSTOMER)).toHaveLength(0);
-    await sb.faults({});
-    // Webpay did commit in the end (the sandbox finishes the work, then delays the answer).
-    await vi.waitUntil(async () => (await sb.transaction(booked.token)).committed, {
-      timeout: 5_000,
-    });
-    // The cron only looks at payments stuck for more than 15 minutes.
-    await stuckFor16Minutes(booked.token);
-    for (let run = 0; run < 2; run++) {
-      const ctx = createExecutionContext();
-      const controller = createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() });
-      await worker.scheduled(controller, env, ctx);
-      await waitOnExecutionContext(ctx);
-    }
-    await expectPaidOnce(booked);
-    // The page's self-refresh now shows the approval, and still nothing is repeated.
-    await expectApproved(await request(`/return_url?token_ws=${booked.token}`), booked);
-    await expectPaidOnce(booked);
-  });
+  it.each([
+    ["settling first", 0],
+    ["retrying follow-ups first", 1],
+  ])(
+    "commit timeout → 202 'estamos confirmando' → cron reconciliation (%s) → approved exactly once",
+    async (_, order) => {
+      const booked = await book();
+      const ret = await sb.decide(booked.token, "approve");
+      // Webpay answers later than our client waits (WEBPAY_TIMEOUT_MS=1000 in the tests).
+      await sb.faults({ webpay: { delayMs: 2_500 } });
+      const pending = await performReturn(ret);
+      expect(pending.status).toBe(202);
+      const html = await pending.text();
+      expect(html).toContain("Estamos confirmando su pago");
+      expect(html).toContain(`<meta http-equiv="refresh" content="5;url=/return_url?token_ws=${booked.token}"/>`);
+      expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
+      expect(await receiptsTo(CUSTOMER)).toHaveLength(0);
+      await sb.faults({});
+      // Webpay did commit in the end (the sandbox finishes the work, then delays the answer).
+      await vi.waitUntil(async () => (await sb.transaction(booked.token)).committed, {
+        timeout: 5_000,
+      });
+      // The cron only looks at payments stuck for more than 15 minutes.
+      await stuckFor16Minutes(booked.token);
+      for (let run = 0; run < 2; run++) {
+        const ctx = createExecutionContext();
+        // A run of the given kind (effectsGoFirst: odd 5-minute slots retry follow-ups first).
+        const slot = 2 * Math.floor(Date.now() / 600_000) + order;
+        const controller = createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date(slot * 300_000) });
+        await worker.scheduled(controller, env, ctx);
+        await waitOnExecutionContext(ctx);
+      }
+      await expectPaidOnce(booked);
+      // The page's self-refresh now shows the approval, and still nothing is repeated.
+      await expectApproved(await request(`/return_url?token_ws=${booked.token}`), booked);
+      await expectPaidOnce(booked);
+    },
+  );
 
   it("a commit Webpay failed before doing it (500): nothing is paid on its status alone; the cron commits it, once", async () => {
     const booked = await book();

@@ -19,12 +19,6 @@ const { effect, send, alert } = STEP_SUBREQUESTS;
 /** Subrequests one order's notices may use: the document; the notice's effect; the customer's and the owner's. */
 const NOTICE_COST = 1 + effect + (effect + send) + (effect + alert);
 
-/**
- * What a cron invocation's subrequests leave expiry at least, after payment reconciliation (which
- * runs first, within the rest): the two lists, an order expired, and its notices.
- */
-export const EXPIRY_SUBREQUESTS = 1 + 2 + 1 + NOTICE_COST;
-
 export interface ExpiryReport {
   expired: number;
   closedAsTaken: number;

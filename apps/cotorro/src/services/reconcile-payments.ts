@@ -5,17 +5,16 @@
  * invocation's 50 subrequests (platform.md §3.1; order expiry runs beside it).
  */
 import { type ReconcileReport, reconcilePayments } from "@cotorro/core/payment-service";
-import { type Budget, SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
+import type { Budget } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
-import { EXPIRY_SUBREQUESTS } from "./expire-orders.ts";
 import { EFFECTS_SUBREQUESTS, visitPaymentHooks } from "./visit-payment-hooks.ts";
 
 /**
- * Share of a cron invocation's subrequests: all but the least expiry needs (expiry runs after it,
- * with what is left). A payment settled with its follow-ups fits (27): the list, the commit, the
- * status call, finalize and its re-read, then EFFECTS_SUBREQUESTS.
+ * Share of a cron invocation's subrequests: a payment settled with its follow-ups in one run (the
+ * lists of payments owing follow-ups and of stuck ones, the commit, the status call, finalize and
+ * its re-read, then the follow-ups). Expiry runs after it with what is left (22 at least).
  */
-export const RECONCILE_SUBREQUESTS = SUBREQUEST_LIMIT - EXPIRY_SUBREQUESTS;
+export const RECONCILE_SUBREQUESTS = 2 + 4 + EFFECTS_SUBREQUESTS;
 
 export function reconcileVisitPayments(deps: Deps, budget: Budget, effectsFirst: boolean): Promise<ReconcileReport> {
   return reconcilePayments(deps, "visit", visitPaymentHooks(deps), {
