@@ -44,7 +44,7 @@ import {
   roster,
   spentBy,
 } from "./atender-helpers.ts";
-import { type InstalledSandbox, installSandbox, inTurn, refuseSendsTo, tokenRefusedFor } from "./sandbox.ts";
+import { type InstalledSandbox, installSandbox, inTurn, REFUSALS, refuseSendsTo } from "./sandbox.ts";
 
 let sb: InstalledSandbox;
 beforeEach(() => {
@@ -483,7 +483,7 @@ describe("Atender through the button", () => {
     const { ana, order } = await tapRefused((order) => [refuseSendsTo(order.customer.phone), refuseSendsTo(OWNER)]);
     // The customers' token refused (190: the owner is alerted too), and the owner's window open by
     // our record but closed at WhatsApp's (131047: the text, then the template).
-    sb.intercept(tokenRefusedFor(order.customer.phone));
+    sb.intercept(refuseSendsTo(order.customer.phone, Number.POSITIVE_INFINITY, REFUSALS.token));
     await recordInboundStatement(env.LEDGER, {
       phone: OWNER,
       offerMessageId: null,
@@ -541,11 +541,14 @@ describe("Atender through the button", () => {
       expect((await consume([{ body: event }], "cotorro-dispatch-dlq")).acked).toEqual([event]);
       const parked = queued().filter(([body]) => body.since !== undefined);
       expect(parked).toEqual([[{ ...event, since: expect.any(Number) }, { delaySeconds: 900 }]]);
-      // Its round, once WhatsApp takes it, delivered twice (queues deliver at least once).
+      // Its round, once WhatsApp takes it, delivered twice at once and once more later (queues
+      // deliver at least once): a copy finding the other at work is retried, not dropped.
       sb.intercept(null);
       const refused = (await repliesTo(ana.phone)).length;
       const again = parked[0]![0];
-      expect((await consume([{ body: again }])).acked).toEqual([again]);
+      const copies = await Promise.all([consume([{ body: again }]), consume([{ body: again }])]);
+      expect(copies.flatMap((c) => [...c.acked, ...c.retried.map((r) => r.body)])).toEqual([again, again]);
+      expect(copies.flatMap((c) => c.acked).length).toBeGreaterThan(0);
       expect((await consume([{ body: again }])).acked).toEqual([again]);
       await sb.app.settle();
 

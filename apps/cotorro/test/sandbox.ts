@@ -28,35 +28,30 @@ export function installSandbox(overrides: Partial<SandboxOptions> = {}): Install
   return install({ deliver: fetchAndWait, ...overrides });
 }
 
+/** How WhatsApp refuses a send: unavailable (503, Graph code 2), or the access token (190: expired or revoked). */
+export const REFUSALS = {
+  unavailable: { status: 503, error: { message: "Service unavailable", type: "OAuthException", code: 2 } },
+  token: { status: 401, error: { message: "Error validating access token", type: "OAuthException", code: 190 } },
+} as const;
+
 /**
- * An intercept under which WhatsApp refuses (503, Graph code 2) what is sent to `phone`, the first
- * `times` times (every time by default); everything else passes. A refused send still reaches the
- * sandbox's log, which answered before the intercept; `refused()` counts them.
+ * An intercept under which WhatsApp refuses (`refusal`, unavailable by default) what is sent to
+ * `phone`, the first `times` times (every time by default); everything else passes. A refused send
+ * still reaches the sandbox's log, which answered before the intercept; `refused()` counts them.
  */
-export function refuseSendsTo(phone: string, times = Number.POSITIVE_INFINITY): Intercept & { refused(): number } {
+export function refuseSendsTo(
+  phone: string,
+  times = Number.POSITIVE_INFINITY,
+  refusal: (typeof REFUSALS)[keyof typeof REFUSALS] = REFUSALS.unavailable,
+): Intercept & { refused(): number } {
   let refused = 0;
   const intercept: Intercept = async (_request, response) => {
     const json = (await response.clone().json()) as { contacts?: { wa_id?: string }[] };
     if (json.contacts?.[0]?.wa_id !== phone.replace(/^\+/, "") || refused >= times) return response;
     refused++;
-    return Response.json(
-      { error: { message: "Service unavailable", type: "OAuthException", code: 2 } },
-      { status: 503 },
-    );
+    return Response.json({ error: refusal.error }, { status: refusal.status });
   };
   return Object.assign(intercept, { refused: () => refused });
-}
-
-/** WhatsApp refusing the access token (190: expired or revoked) for what goes to `phone`. */
-export function tokenRefusedFor(phone: string): Intercept {
-  return async (_request, response) => {
-    const json = (await response.clone().json()) as { contacts?: { wa_id?: string }[] };
-    if (json.contacts?.[0]?.wa_id !== phone.replace(/^\+/, "")) return response;
-    return Response.json(
-      { error: { message: "Error validating access token", type: "OAuthException", code: 190 } },
-      { status: 401 },
-    );
-  };
 }
 
 /** Intercepts applied in turn (each refuses what it refuses; the rest passes through). */

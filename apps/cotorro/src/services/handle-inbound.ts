@@ -391,17 +391,18 @@ async function atender(orderId: string, sender: Sender, deps: Deps, tap: Tap | n
   const input = { orderId, phone: sender.phone };
   // The tap's own order and sender: its claim is made (or its claimant read) already.
   const same = tap && tap.input.orderId === orderId && tap.input.phone === sender.phone ? tap : null;
+  const decided =
+    same?.outcome && readyToClaim(same.claimant) ? { claimant: same.claimant, outcome: same.outcome } : null;
   // Hours after the tap, only the contact of a claim it made is still owed: a tap that took
   // nothing then neither takes the order now (its collaborator may have topped up meanwhile) nor
   // gets an answer that no longer holds.
-  if (late && !(same?.outcome?.ok && readyToClaim(same.claimant))) {
+  if (late && !decided?.outcome.ok) {
     deps.log.info("late_tap_unanswered", { orderId, phone: sender.phone });
     return;
   }
-  const result =
-    same?.outcome && readyToClaim(same.claimant)
-      ? await settleClaim(input, same.claimant, same.outcome, deps, sender.later)
-      : await claimOrderFor(input, deps, sender.later, same?.claimant);
+  const result = decided
+    ? await settleClaim(input, decided.claimant, decided.outcome, deps, sender.later)
+    : await claimOrderFor(input, deps, sender.later, same?.claimant);
   if (result.ok) return sender.reply(contactReply(result.value));
   return sender.reply(await claimErrorReply(result.error, deps));
 }
