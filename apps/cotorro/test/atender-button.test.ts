@@ -601,6 +601,32 @@ describe("Atender through the button", () => {
       expect(await contactAlerts()).toEqual([]);
     });
 
+    it("a tap from another number than its offer's: the offer's collaborator gets the contact in a later round", async () => {
+      const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
+      const order = await createPaidOrder();
+      const sent = await offer(sb, order, ana);
+      sb.intercept(refuseSendsTo(ana.phone));
+      // Her offer, tapped from another number (WhatsApp moved her chat): the claim is Ana's.
+      expect((await postWebhook(atenderTap(newPhone(), order.id, sent.id))).status).toBe(200);
+      await vi.waitUntil(() => queued().length === 1, { timeout: 5_000, interval: 20 });
+      expect(await spentBy(ana.phone)).toBe(1);
+      const event = queued()[0]![0];
+
+      expect((await consume([{ body: event }], "cotorro-dispatch-dlq")).acked).toEqual([event]);
+      const again = queued().find(([body]) => body.since !== undefined)![0];
+      sb.intercept(null);
+      const refused = (await inbox(sb, ana.phone)).length;
+      expect((await consume([{ body: again }])).acked).toEqual([again]);
+
+      // Ana never wrote from her own number, so the contact goes as its template.
+      const replies = (await inbox(sb, ana.phone)).slice(refused);
+      expect(replies.map((m) => [m.template, body(m)])).toEqual([
+        ["confirmacion_de_caso", expect.stringContaining(order.customer.name)],
+      ]);
+      expect(await spentBy(ana.phone)).toBe(1);
+      expect(await claimsOf(order.id)).toBe(1);
+    });
+
     it("a late round of a tap that took nothing neither takes the order nor answers, even once she has tokens", async () => {
       const { ana, order, event } = await tapUnanswered(0);
       sb.intercept(null);

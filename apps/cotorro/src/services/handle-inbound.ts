@@ -17,6 +17,7 @@ import {
   type ClaimResult,
   claimOrderStatements,
   claimOutcomeOf,
+  getClaim,
   type JobStanding,
   jobStandingFor,
 } from "@cotorro/core/claim-store";
@@ -393,10 +394,11 @@ async function atender(orderId: string, sender: Sender, deps: Deps, tap: Tap | n
   const same = tap && tap.input.orderId === orderId && tap.input.phone === sender.phone ? tap : null;
   const decided =
     same?.outcome && readyToClaim(same.claimant) ? { claimant: same.claimant, outcome: same.outcome } : null;
-  // Hours after the tap, only the contact of a claim it made is still owed: a tap that took
+  // Hours after the tap, only the contact of a claim that stands is still owed: a tap that took
   // nothing then neither takes the order now (its collaborator may have topped up meanwhile) nor
-  // gets an answer that no longer holds.
-  if (late && !decided?.outcome.ok) {
+  // gets an answer that no longer holds. (A claim made for the offer's collaborator by a tap from
+  // another number is not the tap's own: it is found by the collaborator and answered as a repeat.)
+  if (late && !decided?.outcome.ok && !(await getClaim(deps.db, orderId, sender.phone))) {
     deps.log.info("late_tap_unanswered", { orderId, phone: sender.phone });
     return;
   }
