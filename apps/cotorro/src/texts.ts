@@ -440,6 +440,6 @@ export const adminTexts = {
 /** The owner's alerts that core's messenger writes on its own (`deps.alertTexts`). */
 export const alertTexts: AlertTexts = {
   tokenRejected: (channel) =>
-    `WhatsApp rechazó el token de acceso del número de ${channel === "customers" ? "clientes" : "colaboradores"} (error 190): esos mensajes no salen. Renueve el token con «pnpm ops meta token extend <token-corto>» o use un token de System User.`,
+    `WhatsApp rechazó el token de acceso del número de ${adminTexts.tokenHealth.channel[channel]} (error 190): esos mensajes no salen. Renueve el token con «pnpm ops meta token extend <token-corto>» o use un token de System User.`,
   suppressed: (count) => ` (+${count} ${count === 1 ? "aviso similar omitido" : "avisos similares omitidos"})`,
 };

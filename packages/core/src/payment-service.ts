@@ -311,7 +311,7 @@ async function alertMismatch(deps: PaymentDeps, payment: PaymentRow, texts: Paym
 const MISMATCH_ALERT_SUBREQUESTS = STEP_SUBREQUESTS.effect + STEP_SUBREQUESTS.alert + 2;
 
 /** The effects of a payment the cron settled did not fit this run's subrequests; the next run does them. */
-export class EffectsDeferredError extends Error {
+class EffectsDeferredError extends Error {
   override readonly name = "EffectsDeferredError";
   constructor() {
     super("no subrequest budget left for the effects in this run; the next run does them");
@@ -324,7 +324,14 @@ export class EffectsDeferredError extends Error {
  * an hour and its alert. Others: a refused commit, the status call, finalize, re-read and the mark
  * of follow-ups deferred to the next run (5).
  */
-export const SETTLE_SUBREQUESTS = 2 + STEP_SUBREQUESTS.alert;
+const SETTLE_SUBREQUESTS = 2 + STEP_SUBREQUESTS.alert;
+
+/**
+ * The subrequests one cron run needs to settle a payment and complete its follow-ups (each
+ * costing at most `effectsCost`) in the same run: the lists of payments owing follow-ups and of
+ * stuck ones, the commit, the status call, finalize and its re-read, then the follow-ups.
+ */
+export const reconcileShare = (effectsCost: number) => 2 + 4 + Math.max(effectsCost, MISMATCH_ALERT_SUBREQUESTS);
 
 /** What one cron run may spend on payments (core `subrequest-budget.ts`), and how much at most. */
 export interface ReconcileLimits {

@@ -17,7 +17,7 @@ import { getOrder, isOpenForClaims } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { InboundMessage } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
-import type { InboundQueueMessage, OfferMessage, QueueMessage } from "../queue-messages.ts";
+import type { InboundQueueMessage, QueueMessage } from "../queue-messages.ts";
 import { atenderTexts } from "../texts.ts";
 import { readClaimant } from "./claim-order.ts";
 
@@ -77,12 +77,14 @@ export async function parkOrderMessage(body: OrderMessage, deps: Deps): Promise<
   if (open) await alertOwner(deps, "dead_letter", ownerText(body, "givenUp"), alertKey(body));
 }
 
-const who = (offer: OfferMessage) => `${offer.name} (${formatPhone(offer.phone as Phone)})`;
+/** A collaborator as the owner reads them: "Ana Rojas (+56 9 …)", or the number alone when unknown. */
+const who = (name: string | null | undefined, phone: string) =>
+  name ? `${name} (${formatPhone(phone as Phone)})` : formatPhone(phone as Phone);
 
 function ownerText(body: OrderMessage, stage: "retrying" | "givenUp"): string {
   const T = atenderTexts.owner;
   if (body.type === "dispatch") return stage === "retrying" ? T.dispatchRetrying(body) : T.dispatchFailed(body);
-  const offer = { orderId: body.orderId, who: who(body) };
+  const offer = { orderId: body.orderId, who: who(body.name, body.phone) };
   return stage === "retrying" ? T.offerRetrying(offer) : T.deadLetter(offer);
 }
 
@@ -132,13 +134,12 @@ export async function parkInbound(body: InboundQueueMessage, deps: Deps): Promis
   deps.log.error("inbound_given_up", { id: message.id, orderId: owed.orderId, since: body.since });
   const { collaborator, doc } = await readClaimant(owed, deps);
   if (!doc) return;
-  const phone = formatPhone(owed.phone as Phone);
   await alertOwner(
     deps,
     "dead_letter",
     atenderTexts.owner.contactNotReached({
       orderId: owed.orderId,
-      who: collaborator ? `${collaborator.name} (${phone})` : phone,
+      who: who(collaborator?.name, owed.phone),
       customer: doc.customer.name,
       customerPhone: formatPhone(doc.customer.phone as Phone),
     }),

@@ -4,17 +4,16 @@
  * else Webpay's status endpoint) — core `reconcilePayments`, within this job's share of the
  * invocation's 50 subrequests (platform.md §3.1; order expiry runs beside it).
  */
-import { type ReconcileReport, reconcilePayments } from "@cotorro/core/payment-service";
+import { type ReconcileReport, reconcilePayments, reconcileShare } from "@cotorro/core/payment-service";
 import type { Budget } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
 import { EFFECTS_SUBREQUESTS, visitPaymentHooks } from "./visit-payment-hooks.ts";
 
 /**
- * Share of a cron invocation's subrequests: a payment settled with its follow-ups in one run (the
- * lists of payments owing follow-ups and of stuck ones, the commit, the status call, finalize and
- * its re-read, then the follow-ups). Expiry runs after it with what is left (22 at least).
+ * Share of a cron invocation's subrequests: enough to settle a payment and complete its follow-ups
+ * in one run. Expiry runs after it with what is left (22 at least).
  */
-export const RECONCILE_SUBREQUESTS = 2 + 4 + EFFECTS_SUBREQUESTS;
+export const RECONCILE_SUBREQUESTS = reconcileShare(EFFECTS_SUBREQUESTS);
 
 export function reconcileVisitPayments(deps: Deps, budget: Budget, effectsFirst: boolean): Promise<ReconcileReport> {
   return reconcilePayments(deps, "visit", visitPaymentHooks(deps), {
