@@ -1,5 +1,5 @@
 /**
- * The admin operations of `pnpm ops` (SPEC §8): collaborators, orders, payments and the audit log,
+ * The admin operations of `pnpm ops` (SPEC §8): collaborators, orders, payments, owed alerts and the audit log,
  * each one call to the admin API of the chosen environment.
  */
 import { randomUUID } from "node:crypto";
@@ -324,6 +324,58 @@ export const adminCommands: Command[] = [
         path: `/payments/${enc(positionals[0]!)}/reconcile`,
       });
       print(ctx, { json }, body, () => [`${positionals[0]}: ${body.before} → ${body.status}`]);
+      return 0;
+    },
+  },
+  {
+    path: ["alerts", "list"],
+    args: "",
+    summary: "Owner alerts WhatsApp refused: the cron retries them; dismiss each once read",
+    details: [
+      "An alert that WhatsApp did not deliver to FONO_JEFE is kept here and sent again by the cron",
+      "(on the customers' number when the collaborators' refuses it), for up to a week.",
+    ],
+    arity: [0, 0],
+    options: {},
+    async run(ctx, { env, json }) {
+      const { body } = await adminCall<
+        {
+          slot: string;
+          kind: string;
+          text: string;
+          failedAt: number;
+          attempts: number;
+          lastError: string | null;
+          nextTryAt: number | null;
+        }[]
+      >(ctx, env, { method: "GET", path: "/alerts" });
+      print(ctx, { json }, body, () => [
+        ...body.flatMap((a) => [
+          `${a.slot}  refused ${date(a.failedAt)}  ${a.attempts} ${a.attempts === 1 ? "try" : "tries"}  ${
+            a.nextTryAt === null ? "no longer retried" : `next try ${date(a.nextTryAt)}`
+          }${a.lastError ? `  (${a.lastError})` : ""}`,
+          `  ${a.text}`,
+        ]),
+        body.length === 0 ? "No alert is owed: the owner got every one." : `${body.length} owed`,
+      ]);
+      return 0;
+    },
+  },
+  {
+    path: ["alerts", "dismiss"],
+    args: "<slot>",
+    summary: "Stop retrying an owed alert you have read here",
+    details: ['Example: pnpm ops alerts dismiss "dead_letter:ord_…:+569…" --reason "Llamé al colaborador"'],
+    arity: [1, 1],
+    options: { ...reasonOption },
+    async run(ctx, { positionals, values, env, json }) {
+      const reason = requireReason(values.reason);
+      const { body } = await adminCall<{ slot: string; dismissed: boolean }>(ctx, env, {
+        method: "POST",
+        path: `/alerts/${enc(positionals[0]!)}/dismiss`,
+        body: { reason },
+      });
+      print(ctx, { json }, body, () => [`${body.dismissed ? "Dismissed" : "Already delivered"}: ${body.slot}`]);
       return 0;
     },
   },

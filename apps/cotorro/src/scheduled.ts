@@ -1,12 +1,16 @@
-/** Cron entry: every 5 minutes reconcile stuck payments and expire orders; daily, Meta token health. */
+/**
+ * Cron entry: every 5 minutes reconcile stuck payments and expire orders; daily, Meta token health.
+ * Both then deliver the owner alerts WhatsApp refused, with what is left of the invocation.
+ */
 import { CRONS } from "@cotorro/config/wrangler";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
-import { createDeps } from "./deps.ts";
+import { createDeps, type Deps } from "./deps.ts";
 import type { Env } from "./env.ts";
 import { expireOrders } from "./services/expire-orders.ts";
 import { checkMetaTokens } from "./services/meta-token-health.ts";
+import { deliverOwedAlerts } from "./services/owed-alerts.ts";
 import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "./services/reconcile-payments.ts";
 import { withBudget } from "./subrequests.ts";
 
@@ -22,10 +26,21 @@ export async function handleScheduled(cron: string, scheduledTime: number, env: 
     // at least an order expired; when that is all, its notices go out in the next run.
     const expiry = withBudget(deps, env, kvRosterStore, SUBREQUEST_LIMIT - reconcile.budget.used());
     await expireOrders(expiry.deps, expiry.budget).catch((error) => deps.log.error("cron_expiry_failed", { error }));
+    await deliverOwed(deps, env, SUBREQUEST_LIMIT - reconcile.budget.used() - expiry.budget.used());
   }
   if (cron === CRONS.daily) {
-    await checkMetaTokens(deps, { alert: true }).catch((error) =>
+    const health = withBudget(deps, env, kvRosterStore, SUBREQUEST_LIMIT);
+    await checkMetaTokens(health.deps, { alert: true }).catch((error) =>
       deps.log.error("cron_token_health_failed", { error }),
     );
+    // A token alert the collaborators' number refused goes out now on the customers' number.
+    await deliverOwed(deps, env, SUBREQUEST_LIMIT - health.budget.used());
   }
+}
+
+async function deliverOwed(deps: Deps, env: Env, limit: number): Promise<void> {
+  const owed = withBudget(deps, env, kvRosterStore, limit);
+  await deliverOwedAlerts(owed.deps, owed.budget).catch((error) =>
+    deps.log.error("cron_owed_alerts_failed", { error }),
+  );
 }

@@ -403,6 +403,7 @@ export const adminTexts = {
     collaborator: "No hay un colaborador con ese teléfono.",
     order: "No existe ese pedido.",
     payment: "No existe un pago con esa orden de compra.",
+    owedAlert: "No hay un aviso pendiente con esa clave (slot): puede que ya se haya entregado.",
   },
   conflict: {
     collaboratorExists: (status: CollaboratorStatus) =>
@@ -434,6 +435,10 @@ export const adminTexts = {
     expiredOn: (date: string) => `venció el ${date}`,
     notValid: "Meta lo rechazó",
     channel: { customers: "clientes", collaborators: "colaboradores" },
+  },
+  owedAlerts: {
+    /** Opens an alert WhatsApp refused when it was due, delivered later by the cron. */
+    late: (date: string) => `Aviso pendiente (WhatsApp no lo entregó el ${date}):`,
   },
 } as const;
 

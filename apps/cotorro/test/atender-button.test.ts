@@ -9,6 +9,7 @@ import { TEST_SECRETS } from "@cotorro/config";
 import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
+import { listOwedAlerts } from "@cotorro/core/owed-alert-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { type Collaborator, kvRosterStore } from "@cotorro/core/roster-store";
 import { verifyLink } from "@cotorro/core/signed-link";
@@ -482,8 +483,19 @@ describe("Atender through the button", () => {
     onTestFinished(() => sends.mockRestore());
     const { ana, order } = await tapRefused((order) => [refuseSendsTo(order.customer.phone), refuseSendsTo(OWNER)]);
     // The customers' token refused (190: the owner is alerted too), and the owner's window open by
-    // our record but closed at WhatsApp's (131047: the text, then the template).
-    sb.intercept(refuseSendsTo(order.customer.phone, Number.POSITIVE_INFINITY, REFUSALS.token));
+    // our record but closed at WhatsApp's (131047: the text, then the template). WhatsApp refuses
+    // that alert's template too, so it is owed; the owner's notice after it goes out.
+    let ownerTemplates = 0;
+    sb.intercept(
+      inTurn(
+        refuseSendsTo(order.customer.phone, Number.POSITIVE_INFINITY, REFUSALS.token),
+        async (request, response) => {
+          const sent = (await request.json().catch(() => ({}))) as { to?: string; type?: string };
+          if (sent.to !== OWNER.replace(/^\+/, "") || sent.type !== "template" || ownerTemplates++ > 0) return response;
+          return Response.json({ error: REFUSALS.unavailable.error }, { status: REFUSALS.unavailable.status });
+        },
+      ),
+    );
     await recordInboundStatement(env.LEDGER, {
       phone: OWNER,
       offerMessageId: null,
@@ -498,12 +510,13 @@ describe("Atender through the button", () => {
     const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore);
 
     await expect(retryClaimEffects({ orderId: order.id, phone: ana.phone }, deps)).rejects.toThrow(/190/);
-    // Both went out as templates: the token alert, then the notice refused before.
+    // Both were tried as templates: the token alert (refused, so owed), then the notice refused before.
     const owner = (await inbox(sb, OWNER)).slice(-2);
     expect(owner.map((m) => [m.type, body(m)])).toEqual([
       ["template", expect.stringContaining("rechazó el token de acceso del número de clientes")],
       ["template", expect.stringContaining("tomado por Ana Rojas")],
     ]);
+    expect((await listOwedAlerts(env.LEDGER)).map((a) => a.slot)).toEqual(["token_error:customers"]);
     // Every step the reservation counts was taken (the queue reserved 16 before).
     expect(budget.used()).toBe(CLAIM_EFFECTS_COST);
   });

@@ -9,6 +9,7 @@
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { signMetaBody } from "@cotorro/core/meta-signature";
+import { oweAlert } from "@cotorro/core/owed-alert-store";
 import { signLink } from "@cotorro/core/signed-link";
 import {
   type Fields,
@@ -323,6 +324,29 @@ describe("fuzzed admin JSON API (with the admin token)", () => {
     await expectRefused("POST /admin/payments/:buyOrder/reconcile", (fuzz) => {
       const url = adminUrl(`/payments/${pathSegment(`${fuzz.badString()} `)}/reconcile`);
       return { input: url, send: () => request(url, { method: "POST", headers: AUTH }) };
+    });
+  });
+
+  it("POST /admin/alerts/:slot/dismiss", async () => {
+    // One alert is owed: a broken body under its slot must not dismiss it.
+    await oweAlert(env.LEDGER, {
+      slot: "dead_letter",
+      kind: "dead_letter",
+      text: "Aviso",
+      now: Date.now(),
+      error: "2",
+    });
+    await expectRefused("POST /admin/alerts/:slot/dismiss", (fuzz, i) => {
+      // The owed slot with a broken body, or a slot nothing is owed under (the first: a malformed %-escape).
+      const slot = i === 0 ? "%25E0%25A4%25A" : fuzz.chance(0.5) ? "dead_letter" : pathSegment(`${fuzz.badString()}:`);
+      const valid = { reason: "leído" };
+      const value =
+        slot === "dead_letter"
+          ? adminBody(fuzz, valid, { reason: () => notAString(fuzz) })
+          : fuzz.chance(0.5)
+            ? valid
+            : fuzz.badJson();
+      return jsonPost(fuzz, adminUrl(`/alerts/${slot}/dismiss`), value, AUTH);
     });
   });
 

@@ -134,8 +134,10 @@ export function installSandbox(overrides: Partial<SandboxOptions> = {}): Install
     if (new URL(request.url).origin !== SANDBOX_ORIGIN) return realFetch(input, init);
     requests.push({ method: request.method, url: request.url, body: await request.clone().text(), at });
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+    // The intercept gets a copy whose body is still unread (the sandbox reads the request's).
+    const copy = request.clone();
     const response = await abortable(Promise.resolve(app.fetch(request)), signal);
-    return intercept ? intercept(request, response) : response;
+    return intercept ? intercept(copy, response) : response;
   });
 
   return {

@@ -7,6 +7,7 @@ import { windowOpen } from "./conversation-store.ts";
 import { first, run } from "./d1.ts";
 import { WhatsAppApiError } from "./errors.ts";
 import type { Logger } from "./log.ts";
+import { oweAlert } from "./owed-alert-store.ts";
 import type { Channel, OutboundMessage, TemplateButtonParam, WhatsAppClient } from "./whatsapp-client.ts";
 
 export interface MessengerDeps {
@@ -115,7 +116,8 @@ export interface AlertDeps extends MessengerDeps {
  * Tells the owner something on WhatsApp. Alerts of one kind (and `key`, e.g. one per order) are
  * sent at most once per `minIntervalMs`, counting failed attempts too (a number whose token Meta
  * refuses is not tried once per failing message); suppressed ones are counted and mentioned in
- * the next. Never throws: an alert that cannot be sent is logged.
+ * the next. An alert WhatsApp refuses is owed (owed-alert-store.ts): cotorro's crons deliver it
+ * later. Never throws: an alert that can be neither sent nor owed is logged.
  */
 export async function alertOwner(
   deps: AlertDeps,
@@ -160,40 +162,63 @@ async function sendAlert(
 ): Promise<"sent" | "suppressed"> {
   const now = deps.now();
   const slot = options.key ? `${kind}:${options.key}` : kind;
-  const row = await first<{ last_sent_at: number; suppressed: number }>(
-    deps.db.prepare("SELECT last_sent_at, suppressed FROM alerts WHERE kind = ?1").bind(slot),
-  );
+  const interval = options.intervalMs ?? deps.minIntervalMs;
   const suppress = async () => {
     await run(deps.db.prepare("UPDATE alerts SET suppressed = suppressed + 1 WHERE kind = ?1").bind(slot));
     deps.log.info("owner_alert_suppressed", { kind });
     return "suppressed" as const;
   };
-  if (!options.force && row && now - row.last_sent_at < (options.intervalMs ?? deps.minIntervalMs)) return suppress();
-  const extra = row && row.suppressed > 0 ? deps.alertTexts.suppressed(row.suppressed) : "";
-  const body = `${text}${extra}`.slice(0, 900);
-  const record = (onlyIfUnchanged: boolean) =>
-    run(
+  let heldBack: number;
+  if (counts === "attempted") {
+    // Let out and recorded in one statement, unless one of its slot was within the interval
+    // (a forced one always is): of two alerts at once, one goes out, the other is held back.
+    const letOut = await first<{ held_back: number }>(
+      deps.db
+        .prepare(
+          `INSERT INTO alerts (kind, last_sent_at, suppressed, held_back) VALUES (?1, ?2, 0, 0)
+           ON CONFLICT (kind) DO UPDATE SET last_sent_at = excluded.last_sent_at, held_back = alerts.suppressed,
+             suppressed = 0
+           WHERE ?3 OR alerts.last_sent_at <= ?2 - ?4
+           RETURNING held_back`,
+        )
+        .bind(slot, now, options.force ? 1 : 0, interval),
+    );
+    if (!letOut) return suppress();
+    heldBack = letOut.held_back;
+  } else {
+    const row = await first<{ last_sent_at: number; suppressed: number }>(
+      deps.db.prepare("SELECT last_sent_at, suppressed FROM alerts WHERE kind = ?1").bind(slot),
+    );
+    if (!options.force && row && now - row.last_sent_at < interval) return suppress();
+    heldBack = row?.suppressed ?? 0;
+  }
+  const body = `${text}${heldBack > 0 ? deps.alertTexts.suppressed(heldBack) : ""}`.slice(0, 900);
+  try {
+    await sendToUser(deps, "collaborators", deps.ownerPhone, {
+      text: `🔔 ${body}`,
+      template: { name: "send_message", params: [body] },
+    });
+  } catch (error) {
+    // A notice's effect is retried by its caller; an alert is owed, for the crons to deliver.
+    if (counts === "attempted") await oweAlert(deps.db, { slot, kind, text: body, now, error: errorText(error) });
+    throw error;
+  }
+  if (counts === "sent") {
+    // Sent: a send left unrecorded only lets a repeat of this notice out sooner.
+    await run(
       deps.db
         .prepare(
           `INSERT INTO alerts (kind, last_sent_at, suppressed) VALUES (?1, ?2, 0)
-           ON CONFLICT (kind) DO UPDATE SET last_sent_at = excluded.last_sent_at, suppressed = 0
-           WHERE NOT ?3 OR alerts.last_sent_at IS ?4`,
+           ON CONFLICT (kind) DO UPDATE SET last_sent_at = excluded.last_sent_at, suppressed = 0`,
         )
-        .bind(slot, now, onlyIfUnchanged ? 1 : 0, row?.last_sent_at ?? null),
-    );
-  if (counts === "attempted") {
-    // Recorded only if no concurrent alert of this kind was recorded since our read (compare and
-    // set; a forced one always is): of two alerts at once, one goes out, the other is held back.
-    const recorded = await record(!options.force);
-    if ((recorded.meta.changes ?? 0) === 0) return suppress();
-  }
-  await sendToUser(deps, "collaborators", deps.ownerPhone, {
-    text: `🔔 ${body}`,
-    template: { name: "send_message", params: [body] },
-  });
-  if (counts === "sent") {
-    // Sent: a send left unrecorded only lets a repeat of this notice out sooner.
-    await record(false).catch((error) => deps.log.warn("owner_alert_unrecorded", { kind, error }));
+        .bind(slot, now),
+    ).catch((error) => deps.log.warn("owner_alert_unrecorded", { kind, error }));
   }
   return "sent";
+}
+
+/** What an owed alert keeps of its refusal: WhatsApp's code and message, or the error's. */
+function errorText(error: unknown): string {
+  if (error instanceof WhatsAppApiError) return `${error.code}: ${error.errorMessage}`;
+  return error instanceof Error ? error.message : String(error);
 }

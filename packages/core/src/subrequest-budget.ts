@@ -11,8 +11,9 @@ export const SUBREQUEST_LIMIT = 50;
 
 /**
  * The steps most budgeted work shares, counted one way everywhere (each at its worst):
- * - `alert`: an owner alert (`alertOwner`, `noticeOwner`): its rate row's read and record, the
- *   24-hour window, the send, and the template after a window that closed meanwhile;
+ * - `alert`: an owner alert: the 24-hour window, the send, and the template after a window that
+ *   closed meanwhile, with two rate-row statements: for `alertOwner`, the one that lets it out and,
+ *   when WhatsApp refused it, its record as owed; for `noticeOwner`, the read and the record;
  * - `send`: a message to a user with text (`sendToUser`): the window, the send, then either the
  *   template after a window that closed meanwhile or, when Meta refuses the token (190), the
  *   owner's alert (a refused template retry ends the send: no alert after it);

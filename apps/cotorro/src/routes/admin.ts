@@ -44,6 +44,7 @@ import {
 import { listPaymentsAdmin, type ReconcileError, reconcilePaymentAdmin } from "../services/admin-payments.ts";
 import { matchComuna } from "../services/comunas.ts";
 import { checkMetaTokens } from "../services/meta-token-health.ts";
+import { dismissOwedAlert, listOwedAlertsAdmin } from "../services/owed-alerts.ts";
 import { adminTexts } from "../texts.ts";
 
 const T = adminTexts.fields;
@@ -376,6 +377,21 @@ adminRoutes.post("/payments/:buyOrder/reconcile", async (c) => {
   const result = await reconcilePaymentAdmin(c.get("deps"), { buyOrder, actor: actor(c) });
   return result.ok ? c.json(result.value) : reconcileError(c, result.error);
 });
+
+// ── Owner alerts WhatsApp refused ───────────────────────────────────────────────────────────────
+
+adminRoutes.get("/alerts", async (c) => c.json(await listOwedAlertsAdmin(c.get("deps"))));
+
+adminRoutes.post(
+  "/alerts/:slot/dismiss",
+  jsonBody(() => strict({ reason: reasonField })),
+  async (c) => {
+    const slot = c.req.param("slot");
+    if (slot.length > 200) return c.json({ error: adminTexts.notFound.owedAlert }, 404);
+    const result = await dismissOwedAlert(c.get("deps"), { slot, ...c.req.valid("json"), actor: actor(c) });
+    return result.ok ? c.json(result.value) : c.json({ error: adminTexts.notFound.owedAlert }, 404);
+  },
+);
 
 // ── Legacy import, audit log, Meta ──────────────────────────────────────────────────────────────
 

@@ -142,8 +142,9 @@ export async function checkMetaTokens(deps: Deps, options: { alert: boolean }): 
             ? adminTexts.tokenHealth.expiredOn(formatDateTimeCl(t.expiresAt))
             : adminTexts.tokenHealth.notValid;
         const text = adminTexts.tokenHealth.invalid({ channels: channelLabel(t.channels), detail });
+        // Refused (the collaborators' token is the broken one), it is owed: the cron delivers it
+        // right after this check, on the customers' number.
         if (await alertOwner(deps, "token_error", text, { key, force: true })) alerts.push("token_error");
-        else await alertThroughCustomers(deps, tokens, t, text);
       }
     }
   }
@@ -153,24 +154,4 @@ export async function checkMetaTokens(deps: Deps, options: { alert: boolean }): 
 /** Graph codes that say "try again later" rather than "this token or app is wrong". */
 function isTransient(code: number): boolean {
   return code === 0 || code === 1 || code === 2 || code === 4 || code === 17 || code === 341 || code === 80007;
-}
-
-/**
- * Owner alerts go out on the collaborators' number; when that number's token is the broken one the
- * alert cannot leave, so it is sent once more on the customers' number if that token is healthy.
- */
-async function alertThroughCustomers(deps: Deps, all: TokenHealth[], broken: TokenHealth, text: string) {
-  if (!broken.channels.includes("collaborators") || broken.channels.includes("customers")) return;
-  const customers = all.find((t) => t.channels.includes("customers"));
-  if (!customers || customers.state === "invalid") return;
-  try {
-    await deps.whatsapp.send("customers", {
-      type: "template",
-      to: deps.ownerPhone,
-      template: "send_message",
-      params: [text],
-    });
-  } catch (error) {
-    deps.log.error("owner_alert_fallback_failed", { error });
-  }
 }

@@ -1,0 +1,228 @@
+/**
+ * Owner alerts WhatsApp refused (core owed-alert-store.ts, services/owed-alerts.ts): each is owed,
+ * and the crons deliver it later, once, saying when it was refused — on the customers' number when
+ * the collaborators' refuses it —, waiting longer after each refusal and giving up tries after a
+ * week; the owner lists and dismisses them through the admin API.
+ */
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { TEST_SECRETS } from "@cotorro/config";
+import { recordInboundStatement } from "@cotorro/core/conversation-store";
+import { formatDateTimeCl } from "@cotorro/core/dates";
+import { alertOwner } from "@cotorro/core/messenger";
+import { nextTry, settleOwedAlert, takeDueOwedAlerts } from "@cotorro/core/owed-alert-store";
+import { kvRosterStore } from "@cotorro/core/roster-store";
+import type { SandboxMessage } from "@cotorro/sandbox/control-api";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createDeps, type Deps } from "../src/deps.ts";
+import worker from "../src/index.ts";
+import { deliverOwedAlerts, listOwedAlertsAdmin, OWED_DELIVERY_COST } from "../src/services/owed-alerts.ts";
+import { withBudget } from "../src/subrequests.ts";
+import { adminTexts } from "../src/texts.ts";
+import { admin } from "./admin-helpers.ts";
+import { type InstalledSandbox, type Intercept, installSandbox, REFUSALS, refuseSendsTo } from "./sandbox.ts";
+
+const OWNER = "+56900000000";
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+let sb: InstalledSandbox;
+let clock: number;
+let deps: Deps;
+beforeEach(async () => {
+  sb = installSandbox({ statusWebhooks: false });
+  await env.LEDGER.batch([
+    env.LEDGER.prepare("DELETE FROM alerts"),
+    env.LEDGER.prepare("DELETE FROM owed_alerts"),
+    env.LEDGER.prepare("DELETE FROM conversations"),
+  ]);
+  clock = Date.now();
+  deps = { ...createDeps(env), now: () => clock };
+});
+afterEach(() => sb.restore());
+
+const said = (m: SandboxMessage) => m.text ?? m.parameters.join(" ");
+const late = (at: number, text: string) => `${adminTexts.owedAlerts.late(formatDateTimeCl(at))} ${text}`;
+const owed = () => listOwedAlertsAdmin(deps);
+
+/** One delivery run with `limit` subrequests, as the crons make it. */
+async function deliver(limit = 50) {
+  const counted = withBudget(deps, env, kvRosterStore, limit);
+  const report = await deliverOwedAlerts(counted.deps, counted.budget);
+  return { ...report, used: counted.budget.used() };
+}
+
+/** Owes one alert per text: each refused in turn (a minute apart, so their order is known). */
+async function oweEach(...texts: string[]): Promise<number[]> {
+  const refusing = refuseSendsTo(OWNER);
+  sb.intercept(refusing);
+  const at: number[] = [];
+  for (const [i, text] of texts.entries()) {
+    at.push(clock);
+    expect(await alertOwner(deps, "dead_letter", text, { key: `K${i}` })).toBe(false);
+    clock += MINUTE;
+  }
+  sb.intercept(null);
+  return at;
+}
+
+/** WhatsApp refuses what the collaborators' number sends the owner (`only` templates, or everything). */
+function collaboratorsRefuse(only?: "template"): Intercept {
+  return async (request, response) => {
+    const sent = (await request.json().catch(() => ({}))) as { to?: string; type?: string };
+    const collaborators = request.headers.get("authorization") === `Bearer ${TEST_SECRETS.META_TOKEN_COLLABORATORS}`;
+    if (!collaborators || sent.to !== OWNER.slice(1) || (only && sent.type !== only)) return response;
+    return Response.json({ error: REFUSALS.unavailable.error }, { status: REFUSALS.unavailable.status });
+  };
+}
+
+describe("owner alerts WhatsApp refused", () => {
+  it("are owed, and the 5-minute cron delivers each once, saying when it was refused", async () => {
+    const [at] = await oweEach("Pedido ord_1 sin despachar");
+    expect(await owed()).toEqual([
+      {
+        slot: "dead_letter:K0",
+        kind: "dead_letter",
+        text: "Pedido ord_1 sin despachar",
+        failedAt: at,
+        attempts: 1,
+        lastError: expect.stringMatching(/^2: /),
+        nextTryAt: at,
+      },
+    ]);
+    const before = (await sb.messages({ to: OWNER })).length;
+
+    for (let run = 0; run < 2; run++) {
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
+      await waitOnExecutionContext(ctx);
+    }
+    const delivered = (await sb.messages({ to: OWNER })).slice(before);
+    expect(delivered.map((m) => [m.channel, said(m)])).toEqual([
+      ["collaborators", late(at!, "Pedido ord_1 sin despachar")],
+    ]);
+    expect(await owed()).toEqual([]);
+  });
+
+  it("go out on the customers' number when the collaborators' token is refused (190)", async () => {
+    await sb.token({ token: TEST_SECRETS.META_TOKEN_COLLABORATORS, valid: false });
+    expect(await alertOwner(deps, "order_taken", "Pedido ord_2 tomado", { key: "ord_2" })).toBe(false);
+    expect((await owed()).map((a) => [a.slot, a.lastError?.slice(0, 4)])).toEqual([["order_taken:ord_2", "190:"]]);
+
+    expect(await deliver()).toMatchObject({ delivered: 1, throughCustomers: 1, refused: 0 });
+    const last = (await sb.messages({ to: OWNER })).at(-1)!;
+    expect([last.channel, last.type, said(last)]).toEqual([
+      "customers",
+      "template",
+      late(clock, "Pedido ord_2 tomado"),
+    ]);
+    expect(await owed()).toEqual([]);
+  });
+
+  it("refused by both numbers: the run stops, each try waits longer, and after a week it is only listed", async () => {
+    const at = await oweEach("Uno", "Dos", "Tres");
+    const refusing = refuseSendsTo(OWNER);
+    sb.intercept(refusing);
+
+    // The oldest is tried on both numbers; WhatsApp is not reaching the owner, so the others wait.
+    expect(await deliver()).toMatchObject({ delivered: 0, refused: 1 });
+    expect(refusing.refused()).toBe(2);
+    const [first] = await owed();
+    expect(first).toMatchObject({ text: "Uno", attempts: 2, nextTryAt: clock + 15 * MINUTE });
+
+    // 15 minutes, then 30, 60 and 120 at most between tries.
+    expect([2, 3, 4, 5, 9].map((attempts) => (nextTry(at[0]!, attempts, clock) ?? 0) - clock)).toEqual(
+      [15, 30, 60, 120, 120].map((m) => m * MINUTE),
+    );
+    clock += 14 * MINUTE;
+    await deliver();
+    expect((await owed()).find((a) => a.text === "Uno")?.attempts).toBe(2);
+    clock += MINUTE;
+    await deliver();
+    expect((await owed()).find((a) => a.text === "Uno")).toMatchObject({ attempts: 3, nextTryAt: clock + 30 * MINUTE });
+
+    // A week after it was refused, a refusal is the last try: it stays listed, no longer tried.
+    clock = at[0]! + 7 * DAY;
+    await deliver();
+    expect((await owed()).find((a) => a.text === "Uno")?.nextTryAt).toBeNull();
+    const tried = refusing.refused();
+    clock += DAY;
+    await deliver();
+    // "Uno" is no more tried; "Dos", a week old too now, is tried a last time, and the run stops before "Tres".
+    expect((await owed()).map((a) => [a.text, a.nextTryAt])).toEqual([
+      ["Uno", null],
+      ["Dos", null],
+      ["Tres", expect.any(Number)],
+    ]);
+    expect(refusing.refused() - tried).toBe(2);
+  });
+
+  it("two runs at once deliver each owed alert once", async () => {
+    const at = await oweEach("A", "B", "C", "D");
+    const before = (await sb.messages({ to: OWNER })).length;
+    const reports = await Promise.all([deliver(), deliver(), deliver()]);
+    expect(reports.reduce((n, r) => n + r.delivered, 0)).toBe(4);
+    const delivered = (await sb.messages({ to: OWNER })).slice(before).map(said);
+    expect(delivered.sort()).toEqual(["A", "B", "C", "D"].map((text, i) => late(at[i]!, text)).sort());
+    expect(await owed()).toEqual([]);
+  });
+
+  it("a newer refused alert of the same slot replaces the owed one, and a delivery of the older one keeps it", async () => {
+    await oweEach("Antes");
+    const taken = await takeDueOwedAlerts(env.LEDGER, clock, 5, 10 * MINUTE);
+    expect(taken.map((a) => a.text)).toEqual(["Antes"]);
+    // While "Antes" is being delivered, its slot's next alert (after the interval) is refused too.
+    clock += deps.minIntervalMs;
+    sb.intercept(refuseSendsTo(OWNER));
+    expect(await alertOwner(deps, "dead_letter", "Después", { key: "K0" })).toBe(false);
+    expect(await settleOwedAlert(env.LEDGER, taken[0]!)).toBe(false);
+    expect((await owed()).map((a) => [a.text, a.attempts, a.nextTryAt])).toEqual([["Después", 1, clock]]);
+  });
+
+  it("a run full of owed alerts at their worst stays within the invocation's subrequests", async () => {
+    await oweEach(...Array.from({ length: 12 }, (_, i) => `Aviso ${i}`));
+    // The owner's window open by our record but closed at WhatsApp's (131047: the text, then the
+    // template), the collaborators' template refused, the customers' taken: every step counted.
+    await recordInboundStatement(env.LEDGER, {
+      phone: OWNER,
+      offerMessageId: null,
+      channel: "collaborators",
+      at: clock,
+    }).run();
+    sb.intercept(collaboratorsRefuse("template"));
+    const run = await deliver(46);
+    expect(run).toMatchObject({ delivered: 9, throughCustomers: 9, used: 1 + 9 * OWED_DELIVERY_COST });
+    expect(run.used).toBe(46);
+    expect(await deliver(46)).toMatchObject({ delivered: 3, used: 1 + 3 * OWED_DELIVERY_COST });
+    expect(await owed()).toEqual([]);
+  });
+
+  it("are listed and dismissed through the admin API, with who and why in the audit log", async () => {
+    await oweEach("Uno", "Dos");
+    expect((await admin("GET", "/alerts", undefined, { token: null })).status).toBe(401);
+    const list = await admin<{ slot: string; text: string }[]>("GET", "/alerts");
+    expect(list.status).toBe(200);
+    expect(list.json.map((a) => [a.slot, a.text])).toEqual([
+      ["dead_letter:K0", "Uno"],
+      ["dead_letter:K1", "Dos"],
+    ]);
+
+    const path = `/alerts/${encodeURIComponent("dead_letter:K0")}/dismiss`;
+    const noReason = await admin("POST", path, {});
+    expect(noReason.status).toBe(400);
+    expect(noReason.json.issues).toEqual([{ path: "reason", message: adminTexts.fields.reason }]);
+    const done = await admin("POST", path, { reason: "Llamé al cliente" }, { headers: { "x-actor": "Jefe" } });
+    expect([done.status, done.json]).toEqual([200, { slot: "dead_letter:K0", dismissed: true }]);
+    expect((await owed()).map((a) => a.text)).toEqual(["Dos"]);
+    const again = await admin("POST", path, { reason: "Llamé al cliente" });
+    expect([again.status, again.json.error]).toEqual([404, adminTexts.notFound.owedAlert]);
+
+    const audit = await admin<{ actor: string; subject: string; reason: string }[]>(
+      "GET",
+      "/audit?action=alert.dismiss",
+    );
+    expect(audit.json.map((r) => [r.actor, r.subject, r.reason])).toEqual([
+      ["admin:Jefe", "dead_letter:K0", "Llamé al cliente"],
+    ]);
+  });
+});
