@@ -238,6 +238,53 @@ describe("admin operations against the local stack", () => {
     );
   });
 
+  it("lists the owner alerts WhatsApp refused, the cron delivers one, and the owner dismisses another", async () => {
+    const h = harness();
+    const owner = "+56900000000";
+    const owed = async () =>
+      JSON.parse((await h.run("alerts", "list", "--json")).out) as { slot: string; text: string }[];
+    const cron = () => fetch(`${urls().cotorro}/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*`);
+    // Two leads dispatched while WhatsApp refuses every send: each dispatch summary is owed.
+    const [first, second] = [await createLead(comuna), await createLead(comuna)];
+    await sandbox().faults({ graph: { status: 500, rate: 1 } });
+    try {
+      for (const id of [first, second]) expect((await h.run("orders", "dispatch", id)).code).toBe(0);
+      await until("both summaries owed", async () => {
+        const slots = (await owed()).map((a) => a.slot);
+        return slots.includes(`dispatch_summary:${first}`) && slots.includes(`dispatch_summary:${second}`);
+      });
+    } finally {
+      await sandbox().faults({});
+    }
+    const list = await h.run("alerts", "list");
+    expect(list.code, list.err).toBe(0);
+    expect(list.out).toContain(`dispatch_summary:${second}  refused `);
+    expect(list.out).toMatch(/1 try {2}next try /);
+
+    const noReason = await h.run("alerts", "dismiss", `dispatch_summary:${second}`);
+    expect([noReason.code, noReason.err]).toEqual([2, expect.stringContaining("--reason")]);
+    const dismiss = await h.run("alerts", "dismiss", `dispatch_summary:${second}`, "--reason", "visto en la lista");
+    expect(dismiss.out).toBe(`Dismissed: dispatch_summary:${second}`);
+    const again = await h.run("alerts", "dismiss", `dispatch_summary:${second}`, "--reason", "otra vez");
+    expect(again.code).toBe(1);
+    expect(again.err).toContain("No hay un aviso pendiente con esa clave");
+
+    // The 5-minute cron delivers the other one to the owner, saying when it was refused.
+    expect((await cron()).status).toBe(200);
+    const delivered = await until("the owed summary delivered", async () =>
+      (await messagesTo(owner)).find((m) => {
+        const said = m.text ?? m.parameters.join(" ");
+        return said.includes("Aviso pendiente") && said.includes(`Pedido ${first}`);
+      }),
+    );
+    expect(delivered.text ?? delivered.parameters.join(" ")).toMatch(
+      /^(🔔 )?Aviso pendiente \(WhatsApp no lo entregó el /,
+    );
+    const slots = (await owed()).map((a) => a.slot);
+    expect(slots).not.toContain(`dispatch_summary:${first}`);
+    expect(slots).not.toContain(`dispatch_summary:${second}`);
+  });
+
   it("cancels a lead with a reason", async () => {
     const h = harness();
     const id = await createLead(comuna);
