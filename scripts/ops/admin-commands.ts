@@ -352,7 +352,11 @@ export const adminCommands: Command[] = [
       print(ctx, { json }, body, () => [
         ...body.flatMap((a) => [
           `${a.slot}  refused ${date(a.failedAt)}  ${a.attempts} ${a.attempts === 1 ? "try" : "tries"}  ${
-            a.nextTryAt === null ? "no longer retried" : `next try ${date(a.nextTryAt)}`
+            a.nextTryAt === null
+              ? "no longer retried"
+              : a.nextTryAt <= ctx.now()
+                ? "next try at the next cron run"
+                : `next try ${date(a.nextTryAt)}`
           }${a.lastError ? `  (${a.lastError})` : ""}`,
           `  ${a.text}`,
         ]),
