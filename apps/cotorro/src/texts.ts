@@ -5,6 +5,7 @@ import { formatClp } from "@cotorro/core/money";
 import type { OrderStatus } from "@cotorro/core/order-store";
 import type { PaymentOwnerTexts, WebpayTrouble } from "@cotorro/core/payment-service";
 import type { CollaboratorStatus } from "@cotorro/core/roster-store";
+import type { CustomerNotice } from "@cotorro/core/webhook";
 
 /** An order's state in the owner's words ("… que está pagado"). */
 const ORDER_STATUS: Record<OrderStatus, string> = {
@@ -227,6 +228,13 @@ export const texts = {
  * Dispatch, WhatsApp conversation and Atender (SPEC §5, §7): replies to collaborators and
  * customers, owner alerts, and the canje page. WhatsApp bodies use *bold* as WhatsApp renders it.
  */
+/** What each notice to a customer is, as the owner reads it when WhatsApp could not deliver it. */
+const CUSTOMER_NOTICE: Record<CustomerNotice, string> = {
+  receipt: "el comprobante de su pago",
+  taken: "el aviso con el nombre y teléfono del electricista que lo atenderá",
+  expired: "el aviso de que su pedido venció sin que nadie lo tomara",
+};
+
 export const atenderTexts = {
   reply: {
     notAvailable:
@@ -309,6 +317,14 @@ export const atenderTexts = {
       "WhatsApp rechazó el token de acceso (error 190): las ofertas se reintentarán. Renueve el token con «pnpm ops meta token extend» o use un token de System User.",
     application: (a: { name: string; phone: string }) =>
       `Nueva solicitud de colaborador: ${a.name} (${a.phone}). Queda pendiente hasta que usted la apruebe.`,
+    customerUnreached: (u: { orderId: string; notice: CustomerNotice; phone: string | null; code: number | null }) =>
+      `WhatsApp no pudo entregar al cliente${u.phone ? ` ${u.phone}` : ""} ${CUSTOMER_NOTICE[u.notice]} del pedido ${u.orderId} (${
+        u.code === 131026
+          ? "su número no recibe mensajes de WhatsApp"
+          : u.code === null
+            ? "sin código de error"
+            : `error ${u.code}`
+      }). Llámelo para avisarle.`,
     expired: (e: { orderId: string; comuna: string; notTold: { name: string; phone: string } | null }) =>
       `Pedido ${e.orderId} (${e.comuna}) venció sin que nadie lo tomara. ${
         e.notTold

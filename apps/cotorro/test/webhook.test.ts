@@ -7,9 +7,15 @@ import { env, exports } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { acquireSend, getDispatch, recordSent } from "@cotorro/core/dispatch-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
+import { formatPhone, type Phone } from "@cotorro/core/phone";
+import { kvRosterStore } from "@cotorro/core/roster-store";
+import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import { captureLogs } from "@cotorro/core/testing/logs";
-import { OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
+import { customerNoticeTag, OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createDeps } from "../src/deps.ts";
+import { handleWebhook } from "../src/services/handle-inbound.ts";
+import { withBudget } from "../src/subrequests.ts";
 import {
   addCollaborator,
   atenderTap,
@@ -18,6 +24,7 @@ import {
   COLLABORATORS_ID,
   CUSTOMERS_ID,
   claimsOf,
+  consume,
   createPaidOrder,
   DAY,
   envelope,
@@ -247,7 +254,7 @@ describe("POST /webhook: every event, once", () => {
     expect(await scalar("SELECT count(*) AS n FROM inbound_events WHERE id LIKE ?1", `status:${offerId}:%`)).toBe(2);
   });
 
-  it("statuses of other messages (replies, notices) store nothing; a failed one is logged", async () => {
+  it("statuses of untagged messages (replies) store nothing; a failed one is logged", async () => {
     const c = await addCollaborator();
     const logs = vi.spyOn(console, "warn");
     const status = (s: string, extra: Record<string, unknown> = {}) =>
@@ -267,6 +274,108 @@ describe("POST /webhook: every event, once", () => {
     expect(warned).toHaveLength(1);
     expect(await scalar("SELECT count(*) AS n FROM inbound_events WHERE id LIKE ?1", "status:wamid.reply-1:%")).toBe(0);
     expect(await roster().get(c.phone)).toMatchObject({ undeliverable: false });
+  });
+
+  it("a notice a customer could not get tells the owner which customer to call, once however often it comes", async () => {
+    const order = await createPaidOrder();
+    const customer = order.customer.phone;
+    const status = (id: string, tag: string, s = "failed", code = 131026) =>
+      envelope([
+        [
+          {
+            phoneNumberId: CUSTOMERS_ID,
+            value: {
+              statuses: [
+                {
+                  id,
+                  status: s,
+                  timestamp: "1764000000",
+                  recipient_id: customer.slice(1),
+                  biz_opaque_callback_data: tag,
+                  ...(s === "failed" ? { errors: [{ code, title: "Message undeliverable" }] } : {}),
+                },
+              ],
+            },
+          },
+        ],
+      ]);
+    const unreached = async () =>
+      (await inbox(sb, OWNER)).map(body).filter((b) => b.includes("WhatsApp no pudo entregar al cliente"));
+
+    // Meta's redeliveries, five at once and five after: one alert.
+    const taken = status(newWamid(), customerNoticeTag("taken", order.id));
+    const answers = await Promise.all(Array.from({ length: 5 }, () => postWebhook(taken)));
+    for (let i = 0; i < 5; i++) answers.push(await postWebhook(taken));
+    expect(answers.map((r) => r.status)).toEqual(Array(10).fill(200));
+    // And one a day later, past the alerts' interval: the status itself is remembered.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + DAY });
+    try {
+      expect((await postWebhook(taken)).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
+    const alerts = await unreached();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toContain(
+      `WhatsApp no pudo entregar al cliente ${formatPhone(customer as Phone)} el aviso con el nombre y teléfono del electricista que lo atenderá del pedido ${order.id} (su número no recibe mensajes de WhatsApp). Llámelo para avisarle.`,
+    );
+
+    // The receipt of the same order, refused for another reason, is its own alert; a delivered
+    // notice and a tag that names no notice alert nothing.
+    await postWebhook(status(newWamid(), customerNoticeTag("receipt", order.id), "failed", 131049));
+    await postWebhook(status(newWamid(), customerNoticeTag("expired", order.id), "delivered"));
+    await postWebhook(status(newWamid(), `customer:visit:${order.id}`));
+    expect(await unreached()).toHaveLength(2);
+    expect((await unreached())[1]).toContain(`el comprobante de su pago del pedido ${order.id} (error 131049)`);
+  });
+
+  it("many customers unreached in one webhook: alerts while they fit, the message is still handled within 50", async () => {
+    const customer = newPhone();
+    const statuses = Array.from({ length: 12 }, (_, i) => ({
+      id: newWamid(),
+      status: "failed",
+      recipient_id: newPhone().slice(1),
+      biz_opaque_callback_data: customerNoticeTag("taken", `ord_many${String(i).padStart(2, "0")}`),
+      errors: [{ code: 131026, title: "Message undeliverable" }],
+    }));
+    const payload = envelope([
+      [{ phoneNumberId: CUSTOMERS_ID, value: { statuses } }],
+      [{ phoneNumberId: CUSTOMERS_ID, value: textMessage(customer, "hola") }],
+    ]);
+    const logs = captureLogs();
+    const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore);
+    try {
+      await handleWebhook(payload, deps, budget);
+    } finally {
+      logs.restore();
+    }
+    expect(budget.used()).toBeLessThanOrEqual(SUBREQUEST_LIMIT);
+    const alerted = (await inbox(sb, OWNER)).filter((m) => body(m).includes("ord_many")).length;
+    const unalerted = logs.lines().filter((l) => l.includes('"customer_unreached_unalerted"')).length;
+    expect(alerted).toBeGreaterThan(0);
+    expect(alerted + unalerted).toBe(12);
+    expect(await inbox(sb, customer)).toHaveLength(1);
+  });
+
+  it("a customer's notice that WhatsApp accepts but cannot deliver reaches the owner through its status", async () => {
+    sb.restore();
+    sb = installSandbox({ statusWebhooks: true, statusDelayMs: 0, redeliveryDelaysMs: [] });
+    const order = await createPaidOrder();
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
+    await sb.faults({ undeliverable: [order.customer.phone] });
+    await consume([{ body: { type: "offer", orderId: order.id, phone: ana.phone, name: ana.name } }]);
+    const [sent] = (await inbox(sb, ana.phone)).filter((m) => m.template === "say_atender");
+    expect((await sb.press(sent!.id, "Atender")).status).toBe(200);
+    await sb.app.settle();
+
+    // The customer's notice left (Graph accepted it), then its status said `failed`.
+    const notices = await inbox(sb, order.customer.phone);
+    expect(notices.map((m) => m.statuses.map((s) => s.status))).toEqual([["accepted", "failed"]]);
+    const alerts = (await inbox(sb, OWNER)).map(body).filter((b) => b.includes("no pudo entregar al cliente"));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toContain(
+      `el aviso con el nombre y teléfono del electricista que lo atenderá del pedido ${order.id}`,
+    );
   });
 
   it("a 'failed' status with 131026 marks the offer and the collaborator undeliverable", async () => {

@@ -24,6 +24,8 @@ export interface UserMessage {
   template: { name: string; params: readonly string[]; buttons?: readonly TemplateButtonParam[] };
   /** The caller knows the window is open (a reply to what the user just wrote): no need to look it up. */
   windowOpen?: boolean;
+  /** Meta's `biz_opaque_callback_data`, echoed in the message's statuses (webhook.ts tags). */
+  callbackData?: string;
 }
 
 /** Sends one message, choosing text or template by the window; returns the WhatsApp message id. */
@@ -35,28 +37,23 @@ export async function sendToUser(
 ): Promise<{ messageId: string; as: "text" | "template" }> {
   const useText =
     message.text !== undefined && (message.windowOpen || (await windowOpen(deps.db, to, channel, deps.now())));
-  const outbound: OutboundMessage = useText
-    ? { type: "text", to, body: message.text! }
-    : {
-        type: "template",
-        to,
-        template: message.template.name,
-        params: message.template.params,
-        ...(message.template.buttons ? { buttons: message.template.buttons } : {}),
-      };
+  const tag = message.callbackData === undefined ? {} : { callbackData: message.callbackData };
+  const asTemplate: OutboundMessage = {
+    type: "template",
+    to,
+    template: message.template.name,
+    params: message.template.params,
+    ...(message.template.buttons ? { buttons: message.template.buttons } : {}),
+    ...tag,
+  };
+  const outbound: OutboundMessage = useText ? { type: "text", to, body: message.text!, ...tag } : asTemplate;
   try {
     const { messageId } = await deps.whatsapp.send(channel, outbound);
     return { messageId, as: useText ? "text" : "template" };
   } catch (error) {
     // The window can close between our check and Meta's; fall back to the template once.
     if (useText && error instanceof WhatsAppApiError && error.code === 131047) {
-      const { messageId } = await deps.whatsapp.send(channel, {
-        type: "template",
-        to,
-        template: message.template.name,
-        params: message.template.params,
-        ...(message.template.buttons ? { buttons: message.template.buttons } : {}),
-      });
+      const { messageId } = await deps.whatsapp.send(channel, asTemplate);
       return { messageId, as: "template" };
     }
     if (error instanceof WhatsAppApiError && error.code === 190) await alertTokenRejected(deps, channel, to);
@@ -86,7 +83,8 @@ export type AlertKind =
   | "token_error"
   | "order_expired"
   | "application"
-  | "payment";
+  | "payment"
+  | "customer_unreached";
 
 /**
  * `key`: rate-limit per key within the kind (e.g. one per order); `force`: send even within the

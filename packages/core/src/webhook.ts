@@ -39,6 +39,24 @@ export type DeliveryStatus = "sent" | "delivered" | "read" | "failed";
  */
 export const OFFER_CALLBACK_DATA = "offer";
 
+/** The notices a customer gets about an order on WhatsApp. */
+export type CustomerNotice = "receipt" | "taken" | "expired";
+const CUSTOMER_NOTICES: readonly CustomerNotice[] = ["receipt", "taken", "expired"];
+
+/**
+ * A notice to a customer is sent with `customer:{notice}:{orderId}` as its callback data, so that
+ * a `failed` status names the order and the notice that did not arrive (the owner is told).
+ */
+export function customerNoticeTag(notice: CustomerNotice, orderId: string): string {
+  return `customer:${notice}:${orderId}`;
+}
+
+export function parseCustomerNoticeTag(data: string | null): { notice: CustomerNotice; orderId: string } | null {
+  const match = data?.match(/^customer:([a-z]+):([\w-]{1,64})$/);
+  const notice = CUSTOMER_NOTICES.find((n) => n === match?.[1]);
+  return match && notice ? { notice, orderId: match[2]! } : null;
+}
+
 export interface InboundStatus {
   /** wamid of OUR outbound message. */
   id: string;

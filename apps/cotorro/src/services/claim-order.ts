@@ -14,6 +14,7 @@ import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { err, ok, type Result } from "@cotorro/core/result";
 import type { Collaborator, CollaboratorStatus } from "@cotorro/core/roster-store";
 import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
+import { customerNoticeTag } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import { atenderTexts } from "../texts.ts";
 
@@ -152,6 +153,7 @@ export async function runClaimEffects(
           professionalName: collaboratorName,
           professionalPhone: phone as Phone,
         }),
+        callbackData: customerNoticeTag("taken", orderId),
       });
     });
   const toOwner = () =>

@@ -11,6 +11,7 @@ import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { expiredCandidates, expireOrder, getOrderDoc } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { type Budget, STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
+import { customerNoticeTag } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import { atenderTexts } from "../texts.ts";
 
@@ -66,6 +67,7 @@ async function notifyExpired(orderId: string, comuna: string, deps: Deps): Promi
         await sendToUser(deps, "customers", doc.customer.phone, {
           text: atenderTexts.customer.expired({ customerName, orderRef: orderRef(orderId) }),
           template: expiredTemplate({ customerName, orderId }),
+          callbackData: customerNoticeTag("expired", orderId),
         });
       }).catch((error: unknown) => {
         notTold = { name: customerName, phone: formatPhone(doc.customer.phone as Phone) };

@@ -47,13 +47,19 @@ import {
   releaseEvent,
   statusEventId,
 } from "@cotorro/core/inbound-event-store";
-import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
+import { alertOwner, noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { Collaborator } from "@cotorro/core/roster-store";
 import { type Budget, STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { validTokens } from "@cotorro/core/token-store";
-import { type InboundMessage, type InboundStatus, normalizeWebhook, OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
+import {
+  type InboundMessage,
+  type InboundStatus,
+  normalizeWebhook,
+  OFFER_CALLBACK_DATA,
+  parseCustomerNoticeTag,
+} from "@cotorro/core/webhook";
 import type { Channel } from "@cotorro/core/whatsapp-client";
 import type { Deps } from "../deps.ts";
 import { atenderTexts } from "../texts.ts";
@@ -126,7 +132,11 @@ export async function handleWebhook(
     failed: 0,
     ignored,
   };
-  if (statuses.length > 0) report.duplicates += await applyStatuses(statuses, deps);
+  if (statuses.length > 0) {
+    // The first message is handled whatever the statuses used: its share is kept from them.
+    const keep = messages.length > 0 ? INBOUND_MESSAGE_COST : 0;
+    report.duplicates += await applyStatuses(statuses, deps, budget, keep);
+  }
   // A lone message (a tap, a text) answers after its decision; several are handled in full one
   // after the other, so each knows what the previous ones used of the invocation's budget.
   const after = messages.length === 1 ? background : undefined;
@@ -274,30 +284,39 @@ interface FollowUps {
 }
 
 /**
- * Delivery statuses. Only an offer's statuses change anything (its dispatch record): those are
- * de-duplicated by (id, status) and applied in one batch (each only moves the offer forward), and
- * a first `failed` with 131026 also marks the collaborator undeliverable. The statuses of other
- * messages (replies, notices) need no storage; a failure among them is logged. Returns the
- * duplicates.
+ * Delivery statuses. An offer's statuses change its dispatch record: they are de-duplicated by
+ * (id, status) and applied in one batch (each only moves the offer forward), and a first `failed`
+ * with 131026 also marks the collaborator undeliverable. A first `failed` of a notice to a customer
+ * (tagged `customer:…`, webhook.ts) tells the owner which customer to call, while `room` (the
+ * subrequests not kept for the payload's messages) fits its alert; past it, it is only logged. The
+ * statuses of other messages (replies) need no storage; a failure among them is logged. Returns
+ * the duplicates.
  */
-async function applyStatuses(all: InboundStatus[], deps: Deps): Promise<number> {
+async function applyStatuses(all: InboundStatus[], deps: Deps, budget: Budget, keep: number): Promise<number> {
   const statuses = all.filter((s) => s.callbackData === OFFER_CALLBACK_DATA);
+  const unreached = all.flatMap((s) => {
+    const notice = s.status === "failed" ? parseCustomerNoticeTag(s.callbackData) : null;
+    return notice ? [{ status: s, ...notice }] : [];
+  });
   for (const s of all) {
     if (s.callbackData !== OFFER_CALLBACK_DATA && s.status === "failed") {
       deps.log.warn("message_failed", { id: s.id, recipient: s.recipient, errorCodes: s.errorCodes });
     }
   }
-  if (statuses.length === 0) return 0;
+  if (statuses.length === 0 && unreached.length === 0) return 0;
   const now = deps.now();
-  const statements = statuses.flatMap((s) => [
-    recordHandledStatement(deps.db, statusEventId(s.id, s.status), now),
-    statusStatement(deps.db, {
-      messageId: s.id,
-      status: s.status,
-      errorCode: s.errorCodes[0] ?? null,
-      now,
-    }),
-  ]);
+  const statements = [
+    ...statuses.flatMap((s) => [
+      recordHandledStatement(deps.db, statusEventId(s.id, s.status), now),
+      statusStatement(deps.db, {
+        messageId: s.id,
+        status: s.status,
+        errorCode: s.errorCodes[0] ?? null,
+        now,
+      }),
+    ]),
+    ...unreached.map((u) => recordHandledStatement(deps.db, statusEventId(u.status.id, u.status.status), now)),
+  ];
   const results = await batch(deps.db, statements);
   let duplicates = 0;
   for (const [i, s] of statuses.entries()) {
@@ -310,6 +329,28 @@ async function applyStatuses(all: InboundStatus[], deps: Deps): Promise<number> 
       const phone = s.recipient ?? (await dispatchByMessageId(deps.db, s.id))?.phone;
       if (phone) await markUndeliverable(deps, phone);
     }
+  }
+  for (const [i, u] of unreached.entries()) {
+    if ((results[2 * statuses.length + i]?.meta.changes ?? 0) === 0) {
+      duplicates++;
+      continue;
+    }
+    if (!budget.fits(STEP_SUBREQUESTS.alert + keep)) {
+      deps.log.warn("customer_unreached_unalerted", { orderId: u.orderId, notice: u.notice });
+      continue;
+    }
+    const code = u.status.errorCodes[0] ?? null;
+    await alertOwner(
+      deps,
+      "customer_unreached",
+      atenderTexts.owner.customerUnreached({
+        orderId: u.orderId,
+        notice: u.notice,
+        phone: u.status.recipient ? formatPhone(u.status.recipient) : null,
+        code,
+      }),
+      { key: `${u.orderId}:${u.notice}` },
+    );
   }
   return duplicates;
 }

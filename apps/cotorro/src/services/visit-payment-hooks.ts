@@ -19,6 +19,7 @@ import type { PaymentHooks } from "@cotorro/core/payment-service";
 import type { PaymentRow } from "@cotorro/core/payment-store";
 import { putReceipt } from "@cotorro/core/receipt-store";
 import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
+import { customerNoticeTag } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import { texts } from "../texts.ts";
 
@@ -132,6 +133,7 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
           name: "comprobante_pago",
           params: [receipt.amount, receipt.buyOrder, receipt.last4, receipt.code, receipt.date],
         },
+        callbackData: customerNoticeTag("receipt", orderId),
       });
     });
   } else {
