@@ -242,7 +242,7 @@ describe("admin operations against the local stack", () => {
     const h = harness();
     const owner = "+56900000000";
     const owed = async () =>
-      JSON.parse((await h.run("alerts", "list", "--json")).out) as { slot: string; text: string }[];
+      JSON.parse((await h.run("alerts", "list", "--json")).out) as { id: number; slot: string; text: string }[];
     const cron = () => fetch(`${urls().cotorro}/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*`);
     // Two leads dispatched while WhatsApp refuses every send: each dispatch summary is owed.
     const [first, second] = [await createLead(comuna), await createLead(comuna)];
@@ -258,16 +258,18 @@ describe("admin operations against the local stack", () => {
     }
     const list = await h.run("alerts", "list");
     expect(list.code, list.err).toBe(0);
-    expect(list.out).toContain(`dispatch_summary:${second}  refused `);
-    expect(list.out).toContain("1 try  next try at the next cron run");
+    expect(list.out).toMatch(/^ID +SINCE +TRIES +NEXT TRY +ABOUT$/m);
+    expect(list.out).toMatch(new RegExp(`^\\d+ +\\S+ +1 +next cron run +dispatch_summary:${second}$`, "m"));
+    expect(list.out).toContain("ofrecido a");
+    const id = String((await owed()).find((a) => a.slot === `dispatch_summary:${second}`)!.id);
 
-    const noReason = await h.run("alerts", "dismiss", `dispatch_summary:${second}`);
+    const noReason = await h.run("alerts", "dismiss", id);
     expect([noReason.code, noReason.err]).toEqual([2, expect.stringContaining("--reason")]);
-    const dismiss = await h.run("alerts", "dismiss", `dispatch_summary:${second}`, "--reason", "visto en la lista");
-    expect(dismiss.out).toBe(`Dismissed: dispatch_summary:${second}`);
-    const again = await h.run("alerts", "dismiss", `dispatch_summary:${second}`, "--reason", "otra vez");
+    const dismiss = await h.run("alerts", "dismiss", id, "--reason", "visto en la lista");
+    expect(dismiss.out).toBe(`Dismissed: alert ${id}`);
+    const again = await h.run("alerts", "dismiss", id, "--reason", "otra vez");
     expect(again.code).toBe(1);
-    expect(again.err).toContain("No hay un aviso pendiente con esa clave");
+    expect(again.err).toContain("No hay un aviso pendiente con ese número");
 
     // The 5-minute cron delivers the other one to the owner, saying when it was refused.
     expect((await cron()).status).toBe(200);

@@ -330,7 +330,7 @@ export const adminCommands: Command[] = [
   {
     path: ["alerts", "list"],
     args: "",
-    summary: "Owner alerts WhatsApp refused: the cron retries them; dismiss each once read",
+    summary: "Owner alerts still owed (WhatsApp refused them): the cron sends them; dismiss each once read",
     details: [
       "An alert that WhatsApp did not deliver to FONO_JEFE is kept here and sent again by the cron",
       "(on the customers' number when the collaborators' refuses it), for up to a week.",
@@ -340,26 +340,25 @@ export const adminCommands: Command[] = [
     async run(ctx, { env, json }) {
       const { body } = await adminCall<
         {
+          id: number;
           slot: string;
-          kind: string;
           text: string;
-          failedAt: number;
+          since: number;
           attempts: number;
           lastError: string | null;
           nextTryAt: number | null;
         }[]
       >(ctx, env, { method: "GET", path: "/alerts" });
+      const next = (at: number | null) =>
+        at === null ? "no longer retried" : at <= ctx.now() ? "next cron run" : date(at);
       print(ctx, { json }, body, () => [
-        ...body.flatMap((a) => [
-          `${a.slot}  refused ${date(a.failedAt)}  ${a.attempts} ${a.attempts === 1 ? "try" : "tries"}  ${
-            a.nextTryAt === null
-              ? "no longer retried"
-              : a.nextTryAt <= ctx.now()
-                ? "next try at the next cron run"
-                : `next try ${date(a.nextTryAt)}`
-          }${a.lastError ? `  (${a.lastError})` : ""}`,
-          `  ${a.text}`,
-        ]),
+        ...table([
+          ["ID", "SINCE", "TRIES", "NEXT TRY", "ABOUT"],
+          ...body.map((a) => [String(a.id), date(a.since), String(a.attempts), next(a.nextTryAt), a.slot]),
+        ]).flatMap((line, i) => {
+          const a = body[i - 1];
+          return a ? [line, `    ${a.text}${a.lastError ? `  [${a.lastError}]` : ""}`] : [line];
+        }),
         body.length === 0 ? "No alert is owed: the owner got every one." : `${body.length} owed`,
       ]);
       return 0;
@@ -367,19 +366,19 @@ export const adminCommands: Command[] = [
   },
   {
     path: ["alerts", "dismiss"],
-    args: "<slot>",
-    summary: "Stop retrying an owed alert you have read here",
-    details: ['Example: pnpm ops alerts dismiss "dead_letter:ord_…:+569…" --reason "Llamé al colaborador"'],
+    args: "<id>",
+    summary: "Stop sending an owed alert you have read in `alerts list`",
+    details: ['Example: pnpm ops alerts dismiss 12 --reason "Llamé al colaborador"'],
     arity: [1, 1],
     options: { ...reasonOption },
     async run(ctx, { positionals, values, env, json }) {
       const reason = requireReason(values.reason);
-      const { body } = await adminCall<{ slot: string; dismissed: boolean }>(ctx, env, {
+      const { body } = await adminCall<{ id: number; dismissed: boolean }>(ctx, env, {
         method: "POST",
         path: `/alerts/${enc(positionals[0]!)}/dismiss`,
         body: { reason },
       });
-      print(ctx, { json }, body, () => [`${body.dismissed ? "Dismissed" : "Already delivered"}: ${body.slot}`]);
+      print(ctx, { json }, body, () => [`${body.dismissed ? "Dismissed" : "Already delivered"}: alert ${body.id}`]);
       return 0;
     },
   },

@@ -33,7 +33,8 @@ export async function handleScheduled(cron: string, scheduledTime: number, env: 
     await checkMetaTokens(health.deps, { alert: true }).catch((error) =>
       deps.log.error("cron_token_health_failed", { error }),
     );
-    // A token alert the collaborators' number refused goes out now on the customers' number.
+    // A token alert the collaborators' number refused goes out on the customers' number in this
+    // run (oldest owed alerts first, while the run has room).
     await deliverOwed(deps, env, SUBREQUEST_LIMIT - health.budget.used());
   }
 }

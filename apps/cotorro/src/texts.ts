@@ -224,10 +224,6 @@ export const texts = {
   },
 } as const;
 
-/**
- * Dispatch, WhatsApp conversation and Atender (SPEC §5, §7): replies to collaborators and
- * customers, owner alerts, and the canje page. WhatsApp bodies use *bold* as WhatsApp renders it.
- */
 /** What each notice to a customer is, as the owner reads it when WhatsApp could not deliver it. */
 const CUSTOMER_NOTICE: Record<CustomerNotice, string> = {
   receipt: "el comprobante de su pago",
@@ -235,6 +231,10 @@ const CUSTOMER_NOTICE: Record<CustomerNotice, string> = {
   expired: "el aviso de que su pedido venció sin que nadie lo tomara",
 };
 
+/**
+ * Dispatch, WhatsApp conversation and Atender (SPEC §5, §7): replies to collaborators and
+ * customers, owner alerts, and the canje page. WhatsApp bodies use *bold* as WhatsApp renders it.
+ */
 export const atenderTexts = {
   reply: {
     notAvailable:
@@ -419,7 +419,7 @@ export const adminTexts = {
     collaborator: "No hay un colaborador con ese teléfono.",
     order: "No existe ese pedido.",
     payment: "No existe un pago con esa orden de compra.",
-    owedAlert: "No hay un aviso pendiente con esa clave (slot): puede que ya se haya entregado.",
+    owedAlert: "No hay un aviso pendiente con ese número: puede que ya se haya entregado (vea «pnpm ops alerts list»).",
   },
   conflict: {
     collaboratorExists: (status: CollaboratorStatus) =>

@@ -10,7 +10,7 @@ import { TEST_SECRETS } from "@cotorro/config";
 import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { alertOwner } from "@cotorro/core/messenger";
-import { nextTry, settleOwedAlert, takeDueOwedAlerts } from "@cotorro/core/owed-alert-store";
+import { deferOwedAlert, nextTry, oweIfChangedStatement, takeDueOwedAlerts } from "@cotorro/core/owed-alert-store";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import type { SandboxMessage } from "@cotorro/sandbox/control-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -81,10 +81,11 @@ describe("owner alerts WhatsApp refused", () => {
     const [at] = await oweEach("Pedido ord_1 sin despachar");
     expect(await owed()).toEqual([
       {
+        id: expect.any(Number),
         slot: "dead_letter:K0",
         kind: "dead_letter",
         text: "Pedido ord_1 sin despachar",
-        failedAt: at,
+        since: at,
         attempts: 1,
         lastError: expect.stringMatching(/^2: /),
         nextTryAt: at,
@@ -167,16 +168,35 @@ describe("owner alerts WhatsApp refused", () => {
     expect(await owed()).toEqual([]);
   });
 
-  it("a newer refused alert of the same slot replaces the owed one, and a delivery of the older one keeps it", async () => {
+  it("another text of a slot is owed beside the first; the same text again is one row, due again", async () => {
     await oweEach("Antes");
-    const taken = await takeDueOwedAlerts(env.LEDGER, clock, 5, 10 * MINUTE);
-    expect(taken.map((a) => a.text)).toEqual(["Antes"]);
-    // While "Antes" is being delivered, its slot's next alert (after the interval) is refused too.
-    clock += deps.minIntervalMs;
+    const [taken] = await takeDueOwedAlerts(env.LEDGER, clock, 5, 10 * MINUTE);
+    expect(taken?.text).toBe("Antes");
+    // While "Antes" is being delivered, its slot's next alerts (past the interval) are refused too.
     sb.intercept(refuseSendsTo(OWNER));
+    clock += deps.minIntervalMs;
     expect(await alertOwner(deps, "dead_letter", "Después", { key: "K0" })).toBe(false);
-    expect(await settleOwedAlert(env.LEDGER, taken[0]!)).toBe(false);
-    expect((await owed()).map((a) => [a.text, a.attempts, a.nextTryAt])).toEqual([["Después", 1, clock]]);
+    clock += deps.minIntervalMs;
+    expect(await alertOwner(deps, "dead_letter", "Antes", { key: "K0" })).toBe(false);
+    // The run's refusal of the older copy does not push back the one refused anew.
+    await deferOwedAlert(env.LEDGER, taken!, clock, new Error("503"));
+    expect((await owed()).map((a) => [a.text, a.attempts, a.nextTryAt])).toEqual([
+      ["Después", 1, clock - deps.minIntervalMs],
+      ["Antes", 1, clock],
+    ]);
+  });
+
+  it("an alert written for the crons (never tried) goes out as it is, without the pending note", async () => {
+    await env.LEDGER.batch([
+      env.LEDGER.prepare("UPDATE alerts SET suppressed = 0 WHERE 0"),
+      oweIfChangedStatement(env.LEDGER, { slot: "x:1", kind: "customer_unreached", text: "Nada", now: clock }),
+      env.LEDGER.prepare("INSERT INTO inbound_events (id, received_at) VALUES (?1, 0)").bind(`owed-test-${clock}`),
+      oweIfChangedStatement(env.LEDGER, { slot: "x:2", kind: "customer_unreached", text: "Llame", now: clock }),
+    ]);
+    // Owed only after a statement that changed something.
+    expect((await owed()).map((a) => [a.slot, a.attempts])).toEqual([["x:2", 0]]);
+    expect(await deliver()).toMatchObject({ delivered: 1 });
+    expect(said((await sb.messages({ to: OWNER })).at(-1)!)).toBe("Llame");
   });
 
   it("a run full of owed alerts at their worst stays within the invocation's subrequests", async () => {
@@ -200,22 +220,28 @@ describe("owner alerts WhatsApp refused", () => {
   it("are listed and dismissed through the admin API, with who and why in the audit log", async () => {
     await oweEach("Uno", "Dos");
     expect((await admin("GET", "/alerts", undefined, { token: null })).status).toBe(401);
-    const list = await admin<{ slot: string; text: string }[]>("GET", "/alerts");
+    const list = await admin<{ id: number; slot: string; text: string }[]>("GET", "/alerts");
     expect(list.status).toBe(200);
     expect(list.json.map((a) => [a.slot, a.text])).toEqual([
       ["dead_letter:K0", "Uno"],
       ["dead_letter:K1", "Dos"],
     ]);
 
-    const path = `/alerts/${encodeURIComponent("dead_letter:K0")}/dismiss`;
+    const id = list.json[0]!.id;
+    const path = `/alerts/${id}/dismiss`;
     const noReason = await admin("POST", path, {});
     expect(noReason.status).toBe(400);
     expect(noReason.json.issues).toEqual([{ path: "reason", message: adminTexts.fields.reason }]);
     const done = await admin("POST", path, { reason: "Llamé al cliente" }, { headers: { "x-actor": "Jefe" } });
-    expect([done.status, done.json]).toEqual([200, { slot: "dead_letter:K0", dismissed: true }]);
+    expect([done.status, done.json]).toEqual([200, { id, dismissed: true }]);
     expect((await owed()).map((a) => a.text)).toEqual(["Dos"]);
     const again = await admin("POST", path, { reason: "Llamé al cliente" });
     expect([again.status, again.json.error]).toEqual([404, adminTexts.notFound.owedAlert]);
+    const notAnId = await admin("POST", "/alerts/dead_letter:K1/dismiss", { reason: "Llamé al cliente" });
+    expect([notAnId.status, notAnId.json.issues]).toEqual([
+      400,
+      [{ path: "id", message: adminTexts.notFound.owedAlert }],
+    ]);
 
     const audit = await admin<{ actor: string; subject: string; reason: string }[]>(
       "GET",

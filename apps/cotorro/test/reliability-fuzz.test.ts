@@ -327,8 +327,8 @@ describe("fuzzed admin JSON API (with the admin token)", () => {
     });
   });
 
-  it("POST /admin/alerts/:slot/dismiss", async () => {
-    // One alert is owed: a broken body under its slot must not dismiss it.
+  it("POST /admin/alerts/:id/dismiss", async () => {
+    // One alert is owed: a broken body under its id must not dismiss it.
     await oweAlert(env.LEDGER, {
       slot: "dead_letter",
       kind: "dead_letter",
@@ -336,17 +336,28 @@ describe("fuzzed admin JSON API (with the admin token)", () => {
       now: Date.now(),
       error: "2",
     });
-    await expectRefused("POST /admin/alerts/:slot/dismiss", (fuzz, i) => {
-      // The owed slot with a broken body, or a slot nothing is owed under (the first: a malformed %-escape).
-      const slot = i === 0 ? "%25E0%25A4%25A" : fuzz.chance(0.5) ? "dead_letter" : pathSegment(`${fuzz.badString()}:`);
+    const { id } = (await env.LEDGER.prepare("SELECT id FROM owed_alerts WHERE slot = 'dead_letter'").first<{
+      id: number;
+    }>())!;
+    await expectRefused("POST /admin/alerts/:id/dismiss", (fuzz, i) => {
+      // The owed id with a broken body, an id nothing is owed under, or no id at all (the first: a
+      // malformed %-escape).
+      const owedId = i > 0 && fuzz.chance(0.5);
+      const segment =
+        i === 0
+          ? "%25E0%25A4%25A"
+          : owedId
+            ? String(id)
+            : fuzz.chance(0.3)
+              ? String(id + 1 + i)
+              : pathSegment(`${fuzz.badString()}x`);
       const valid = { reason: "leído" };
-      const value =
-        slot === "dead_letter"
-          ? adminBody(fuzz, valid, { reason: () => notAString(fuzz) })
-          : fuzz.chance(0.5)
-            ? valid
-            : fuzz.badJson();
-      return jsonPost(fuzz, adminUrl(`/alerts/${slot}/dismiss`), value, AUTH);
+      const value = owedId
+        ? adminBody(fuzz, valid, { reason: () => notAString(fuzz) })
+        : fuzz.chance(0.5)
+          ? valid
+          : fuzz.badJson();
+      return jsonPost(fuzz, adminUrl(`/alerts/${segment}/dismiss`), value, AUTH);
     });
   });
 

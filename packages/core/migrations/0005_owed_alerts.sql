@@ -2,20 +2,25 @@
 -- count its text reports). Written by the statement that lets an alert out, which returns it, so
 -- letting an alert out is one round trip.
 --
--- owed_alerts: owner alerts WhatsApp refused (core owed-alert-store.ts). One row per alert slot
--- (`kind` or `kind:key`), holding the latest refused text, until it is delivered (deleted) or the
--- owner dismisses it with `pnpm ops alerts dismiss`. The alerts cron tries each again when
--- `next_try_at` comes, on the collaborators' number and then on the customers'.
+-- owed_alerts: what the owner is owed (core owed-alert-store.ts): alerts WhatsApp refused, and
+-- alerts written for the crons to send (a customer's notice WhatsApp could not deliver). One row
+-- per distinct text of an alert slot (`kind` or `kind:key`): the same text refused again is one
+-- row. Deleted once delivered, or when the owner dismisses it with `pnpm ops alerts dismiss`.
+-- cotorro's crons send each when `next_try_at` comes, on the collaborators' number and then on the
+-- customers'. `since`: when the owner should have heard it (refused then, or written then);
+-- `attempts` 0: never tried yet.
 
 ALTER TABLE alerts ADD COLUMN held_back INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE owed_alerts (
-  slot        TEXT PRIMARY KEY,
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  slot        TEXT NOT NULL,
   kind        TEXT NOT NULL,
   text        TEXT NOT NULL,
-  failed_at   INTEGER NOT NULL,
+  since       INTEGER NOT NULL,
   attempts    INTEGER NOT NULL DEFAULT 1,
   last_error  TEXT,
-  next_try_at INTEGER NOT NULL
+  next_try_at INTEGER NOT NULL,
+  UNIQUE (slot, text)
 );
 CREATE INDEX owed_alerts_due ON owed_alerts (next_try_at);

@@ -83,8 +83,7 @@ export type AlertKind =
   | "token_error"
   | "order_expired"
   | "application"
-  | "payment"
-  | "customer_unreached";
+  | "payment";
 
 /**
  * `key`: rate-limit per key within the kind (e.g. one per order); `force`: send even within the
@@ -198,7 +197,7 @@ async function sendAlert(
     });
   } catch (error) {
     // A notice's effect is retried by its caller; an alert is owed, for the crons to deliver.
-    if (counts === "attempted") await oweAlert(deps.db, { slot, kind, text: body, now, error: errorText(error) });
+    if (counts === "attempted") await oweAlert(deps.db, { slot, kind, text: body, now, error });
     throw error;
   }
   if (counts === "sent") {
@@ -213,10 +212,4 @@ async function sendAlert(
     ).catch((error) => deps.log.warn("owner_alert_unrecorded", { kind, error }));
   }
   return "sent";
-}
-
-/** What an owed alert keeps of its refusal: WhatsApp's code and message, or the error's. */
-function errorText(error: unknown): string {
-  if (error instanceof WhatsAppApiError) return `${error.code}: ${error.errorMessage}`;
-  return error instanceof Error ? error.message : String(error);
 }

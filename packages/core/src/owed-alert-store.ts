@@ -1,39 +1,45 @@
 /**
- * Owner alerts WhatsApp refused (`owed_alerts` in LEDGER): what the owner still has to hear. An
- * alert whose send failed is kept under its slot (its kind, or kind and key) with the latest text;
- * the alerts cron delivers it later and deletes it, or the owner dismisses it after reading it in
- * `pnpm ops alerts list`. Rows are bounded by slots, like the rate rows of `alerts`.
- * Must not: send anything (messenger.ts owes, the app's cron delivers).
+ * What the owner is owed (`owed_alerts` in LEDGER): alerts WhatsApp refused (messenger.ts owes
+ * them), and alerts written for the crons to send (a customer's notice WhatsApp could not
+ * deliver, owed by the webhook in the batch that records its status). cotorro's crons deliver
+ * each and delete it, or the owner dismisses it after reading it in `pnpm ops alerts list`. One
+ * row per distinct text of a slot (kind, or kind and key): the same text refused again is one row,
+ * another text of the slot is a row of its own, so nothing owed is overwritten.
+ * Must not: send anything.
  */
 import { all, first, run } from "./d1.ts";
+import { WhatsAppApiError } from "./errors.ts";
 
 export interface OwedAlert {
+  id: number;
   slot: string;
   kind: string;
   text: string;
-  /** When WhatsApp refused this text. */
-  failedAt: number;
-  /** Sends tried so far, the first included. */
+  /** When the owner should have heard it: when WhatsApp refused it, or when it was written. */
+  since: number;
+  /** Sends tried so far (0: never tried; a refused alert counts its first refusal). */
   attempts: number;
   lastError: string | null;
   nextTryAt: number;
 }
 
 interface OwedAlertRow {
+  id: number;
   slot: string;
   kind: string;
   text: string;
-  failed_at: number;
+  since: number;
   attempts: number;
   last_error: string | null;
   next_try_at: number;
 }
 
 const toOwedAlert = (row: OwedAlertRow): OwedAlert => ({
+  id: row.id,
   slot: row.slot,
   kind: row.kind,
   text: row.text,
-  failedAt: row.failed_at,
+  since: row.since,
   attempts: row.attempts,
   lastError: row.last_error,
   nextTryAt: row.next_try_at,
@@ -43,38 +49,51 @@ const MINUTE = 60_000;
 /** After the first retry (the next delivery run) each waits twice as long as the one before: 15 minutes up to 2 hours. */
 const SECOND_RETRY_MS = 15 * MINUTE;
 const LONGEST_WAIT_MS = 120 * MINUTE;
-/** After a week an owed alert is no longer tried; it stays listed until dismissed. */
-export const OWED_ALERT_RETRY_DAYS = 7;
-const RETRY_FOR_MS = OWED_ALERT_RETRY_DAYS * 86_400_000;
+/** A week after `since` an owed alert is no longer tried; it stays listed until dismissed. */
+const RETRY_FOR_MS = 7 * 86_400_000;
 
-/** When an alert refused `attempts` times, first at `failedAt`, is tried next (null: no more). */
-export function nextTry(failedAt: number, attempts: number, now: number): number | null {
-  if (now - failedAt >= RETRY_FOR_MS) return null;
+/** When an alert refused `attempts` times, owed since `since`, is tried next (null: no more). */
+export function nextTry(since: number, attempts: number, now: number): number | null {
+  if (now - since >= RETRY_FOR_MS) return null;
   return now + Math.min(SECOND_RETRY_MS * 2 ** Math.max(attempts - 2, 0), LONGEST_WAIT_MS);
 }
 
 /** Never again (`next_try_at` of an alert no longer tried). */
 const NEVER = Number.MAX_SAFE_INTEGER;
 
-/**
- * Records a refused alert, due at the next delivery run. A newer refused text of the same slot
- * replaces the one owed (the rate limit lets one alert per slot out at a time, so it is the one
- * the owner would have read next).
- */
+/** Records a refused alert, due at the next delivery run; the same text refused again starts over. */
 export async function oweAlert(
   db: D1Database,
-  alert: { slot: string; kind: string; text: string; now: number; error: string },
+  alert: { slot: string; kind: string; text: string; now: number; error: unknown },
 ): Promise<void> {
   await run(
     db
       .prepare(
-        `INSERT INTO owed_alerts (slot, kind, text, failed_at, attempts, last_error, next_try_at)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)
-         ON CONFLICT (slot) DO UPDATE SET text = excluded.text, failed_at = excluded.failed_at, attempts = 1,
+        `INSERT INTO owed_alerts (slot, kind, text, since, attempts, last_error, next_try_at)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?4)
+         ON CONFLICT (slot, text) DO UPDATE SET since = excluded.since, attempts = 1,
            last_error = excluded.last_error, next_try_at = excluded.next_try_at`,
       )
-      .bind(alert.slot, alert.kind, alert.text, alert.now, alert.error.slice(0, 300), alert.now),
+      .bind(alert.slot, alert.kind, alert.text, alert.now, refusal(alert.error)),
   );
+}
+
+/**
+ * The statement that owes an alert never tried, for the next delivery run, only if the statement
+ * right before it in the same batch changed rows (SQLite `changes()`: e.g. the first record of
+ * the event it is about), so a replayed event owes nothing more.
+ */
+export function oweIfChangedStatement(
+  db: D1Database,
+  alert: { slot: string; kind: string; text: string; now: number },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO owed_alerts (slot, kind, text, since, attempts, last_error, next_try_at)
+       SELECT ?1, ?2, ?3, ?4, 0, NULL, ?4 WHERE changes() > 0
+       ON CONFLICT (slot, text) DO NOTHING`,
+    )
+    .bind(alert.slot, alert.kind, alert.text, alert.now);
 }
 
 /**
@@ -92,47 +111,55 @@ export async function takeDueOwedAlerts(
     db
       .prepare(
         `UPDATE owed_alerts SET next_try_at = ?2
-         WHERE slot IN (SELECT slot FROM owed_alerts WHERE next_try_at <= ?1 ORDER BY failed_at LIMIT ?3)
+         WHERE id IN (SELECT id FROM owed_alerts WHERE next_try_at <= ?1 ORDER BY since, id LIMIT ?3)
          RETURNING *`,
       )
       .bind(now, now + leaseMs, limit),
   );
-  return rows.map(toOwedAlert).sort((a, b) => a.failedAt - b.failedAt);
+  return rows.map(toOwedAlert).sort((a, b) => a.since - b.since || a.id - b.id);
+}
+
+/** The alert went out: no longer owed. */
+export async function settleOwedAlert(db: D1Database, alert: Pick<OwedAlert, "id">): Promise<void> {
+  await run(db.prepare("DELETE FROM owed_alerts WHERE id = ?1").bind(alert.id));
 }
 
 /**
- * The alert went out: deleted, unless a newer refused text of its slot came in meanwhile (that one
- * is still owed). Returns whether the row was deleted.
+ * Refused again: counted, and tried later (or, a week on, no more). Unless its text was refused
+ * anew meanwhile (`since` moved), which owes it afresh.
  */
-export async function settleOwedAlert(db: D1Database, alert: Pick<OwedAlert, "slot" | "text">): Promise<boolean> {
-  const result = await run(
-    db.prepare("DELETE FROM owed_alerts WHERE slot = ?1 AND text = ?2").bind(alert.slot, alert.text),
-  );
-  return (result.meta.changes ?? 0) > 0;
-}
-
-/** Refused again: counted, and tried later (or, after a week, no more). */
-export async function deferOwedAlert(db: D1Database, alert: OwedAlert, now: number, error: string): Promise<void> {
+export async function deferOwedAlert(db: D1Database, alert: OwedAlert, now: number, error: unknown): Promise<void> {
   const attempts = alert.attempts + 1;
   await run(
     db
-      .prepare("UPDATE owed_alerts SET attempts = ?2, last_error = ?3, next_try_at = ?4 WHERE slot = ?1")
-      .bind(alert.slot, attempts, error.slice(0, 300), nextTry(alert.failedAt, attempts, now) ?? NEVER),
+      .prepare("UPDATE owed_alerts SET attempts = ?3, last_error = ?4, next_try_at = ?5 WHERE id = ?1 AND since = ?2")
+      .bind(alert.id, alert.since, attempts, refusal(error), nextTry(alert.since, attempts, now) ?? NEVER),
   );
 }
 
 /** Every owed alert, oldest first; `retrying` false for those no longer tried. */
 export async function listOwedAlerts(db: D1Database): Promise<(OwedAlert & { retrying: boolean })[]> {
-  const rows = await all<OwedAlertRow>(db.prepare("SELECT * FROM owed_alerts ORDER BY failed_at LIMIT 500"));
+  const rows = await all<OwedAlertRow>(db.prepare("SELECT * FROM owed_alerts ORDER BY since, id LIMIT 500"));
   return rows.map((row) => ({ ...toOwedAlert(row), retrying: row.next_try_at !== NEVER }));
 }
 
-export async function getOwedAlert(db: D1Database, slot: string): Promise<OwedAlert | null> {
-  const row = await first<OwedAlertRow>(db.prepare("SELECT * FROM owed_alerts WHERE slot = ?1").bind(slot));
+export async function getOwedAlert(db: D1Database, id: number): Promise<OwedAlert | null> {
+  const row = await first<OwedAlertRow>(db.prepare("SELECT * FROM owed_alerts WHERE id = ?1").bind(id));
   return row ? toOwedAlert(row) : null;
 }
 
 /** The statement that dismisses an owed alert; put it in the batch with its audit record. */
-export function dismissOwedAlertStatement(db: D1Database, slot: string): D1PreparedStatement {
-  return db.prepare("DELETE FROM owed_alerts WHERE slot = ?1").bind(slot);
+export function dismissOwedAlertStatement(db: D1Database, id: number): D1PreparedStatement {
+  return db.prepare("DELETE FROM owed_alerts WHERE id = ?1").bind(id);
+}
+
+/** What an owed alert keeps of a refusal: WhatsApp's code and message, or the error's. */
+function refusal(error: unknown): string {
+  const text =
+    error instanceof WhatsAppApiError
+      ? `${error.code}: ${error.errorMessage}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  return text.slice(0, 300);
 }

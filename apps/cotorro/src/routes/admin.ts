@@ -147,6 +147,12 @@ function orderParam(c: C): string | Response {
   return ORDER_ID.test(id) ? id : invalid(c, [{ path: "id", message: adminTexts.notFound.order }]);
 }
 
+/** An owed alert's id, as `pnpm ops alerts list` shows it. */
+function alertParam(c: C): number | Response {
+  const id = c.req.param("id") ?? "";
+  return /^[1-9]\d{0,14}$/.test(id) ? Number(id) : invalid(c, [{ path: "id", message: adminTexts.notFound.owedAlert }]);
+}
+
 const actor = (c: C) => actorOf(c.req.header("x-actor"));
 
 /** The dump's own schema lives in core (no Spanish there): its issues are reported in Spanish here. */
@@ -212,6 +218,15 @@ function reconcileError(c: C, error: ReconcileError) {
       );
     default:
       return assertNever(error);
+  }
+}
+
+function owedAlertError(c: C, error: { kind: "not_found" }) {
+  switch (error.kind) {
+    case "not_found":
+      return c.json({ error: adminTexts.notFound.owedAlert }, 404);
+    default:
+      return assertNever(error.kind);
   }
 }
 
@@ -383,13 +398,13 @@ adminRoutes.post("/payments/:buyOrder/reconcile", async (c) => {
 adminRoutes.get("/alerts", async (c) => c.json(await listOwedAlertsAdmin(c.get("deps"))));
 
 adminRoutes.post(
-  "/alerts/:slot/dismiss",
+  "/alerts/:id/dismiss",
   jsonBody(() => strict({ reason: reasonField })),
   async (c) => {
-    const slot = c.req.param("slot");
-    if (slot.length > 200) return c.json({ error: adminTexts.notFound.owedAlert }, 404);
-    const result = await dismissOwedAlert(c.get("deps"), { slot, ...c.req.valid("json"), actor: actor(c) });
-    return result.ok ? c.json(result.value) : c.json({ error: adminTexts.notFound.owedAlert }, 404);
+    const id = alertParam(c);
+    if (id instanceof Response) return id;
+    const result = await dismissOwedAlert(c.get("deps"), { id, ...c.req.valid("json"), actor: actor(c) });
+    return result.ok ? c.json(result.value) : owedAlertError(c, result.error);
   },
 );
 

@@ -47,8 +47,9 @@ import {
   releaseEvent,
   statusEventId,
 } from "@cotorro/core/inbound-event-store";
-import { alertOwner, noticeOwner, sendToUser } from "@cotorro/core/messenger";
+import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
+import { oweIfChangedStatement } from "@cotorro/core/owed-alert-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { Collaborator } from "@cotorro/core/roster-store";
 import { type Budget, STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
@@ -132,11 +133,7 @@ export async function handleWebhook(
     failed: 0,
     ignored,
   };
-  if (statuses.length > 0) {
-    // The first message is handled whatever the statuses used: its share is kept from them.
-    const keep = messages.length > 0 ? INBOUND_MESSAGE_COST : 0;
-    report.duplicates += await applyStatuses(statuses, deps, budget, keep);
-  }
+  if (statuses.length > 0) report.duplicates += await applyStatuses(statuses, deps);
   // A lone message (a tap, a text) answers after its decision; several are handled in full one
   // after the other, so each knows what the previous ones used of the invocation's budget.
   const after = messages.length === 1 ? background : undefined;
@@ -287,12 +284,12 @@ interface FollowUps {
  * Delivery statuses. An offer's statuses change its dispatch record: they are de-duplicated by
  * (id, status) and applied in one batch (each only moves the offer forward), and a first `failed`
  * with 131026 also marks the collaborator undeliverable. A first `failed` of a notice to a customer
- * (tagged `customer:…`, webhook.ts) tells the owner which customer to call, while `room` (the
- * subrequests not kept for the payload's messages) fits its alert; past it, it is only logged. The
- * statuses of other messages (replies) need no storage; a failure among them is logged. Returns
- * the duplicates.
+ * (tagged `customer:…`, webhook.ts) owes the owner an alert naming the customer to call, in the
+ * same batch (owed-alert-store.ts): the crons send it, and a redelivered status owes nothing more.
+ * The statuses of other messages (replies) need no storage; a failure among them is logged.
+ * Returns the duplicates.
  */
-async function applyStatuses(all: InboundStatus[], deps: Deps, budget: Budget, keep: number): Promise<number> {
+async function applyStatuses(all: InboundStatus[], deps: Deps): Promise<number> {
   const statuses = all.filter((s) => s.callbackData === OFFER_CALLBACK_DATA);
   const unreached = all.flatMap((s) => {
     const notice = s.status === "failed" ? parseCustomerNoticeTag(s.callbackData) : null;
@@ -315,7 +312,20 @@ async function applyStatuses(all: InboundStatus[], deps: Deps, budget: Budget, k
         now,
       }),
     ]),
-    ...unreached.map((u) => recordHandledStatement(deps.db, statusEventId(u.status.id, u.status.status), now)),
+    ...unreached.flatMap((u) => [
+      recordHandledStatement(deps.db, statusEventId(u.status.id, u.status.status), now),
+      oweIfChangedStatement(deps.db, {
+        slot: `customer_unreached:${u.orderId}:${u.notice}`,
+        kind: "customer_unreached",
+        text: atenderTexts.owner.customerUnreached({
+          orderId: u.orderId,
+          notice: u.notice,
+          phone: u.status.recipient ? formatPhone(u.status.recipient) : null,
+          code: u.status.errorCodes[0] ?? null,
+        }),
+        now,
+      }),
+    ]),
   ];
   const results = await batch(deps.db, statements);
   let duplicates = 0;
@@ -331,26 +341,8 @@ async function applyStatuses(all: InboundStatus[], deps: Deps, budget: Budget, k
     }
   }
   for (const [i, u] of unreached.entries()) {
-    if ((results[2 * statuses.length + i]?.meta.changes ?? 0) === 0) {
-      duplicates++;
-      continue;
-    }
-    if (!budget.fits(STEP_SUBREQUESTS.alert + keep)) {
-      deps.log.warn("customer_unreached_unalerted", { orderId: u.orderId, notice: u.notice });
-      continue;
-    }
-    const code = u.status.errorCodes[0] ?? null;
-    await alertOwner(
-      deps,
-      "customer_unreached",
-      atenderTexts.owner.customerUnreached({
-        orderId: u.orderId,
-        notice: u.notice,
-        phone: u.status.recipient ? formatPhone(u.status.recipient) : null,
-        code,
-      }),
-      { key: `${u.orderId}:${u.notice}` },
-    );
+    if ((results[2 * (statuses.length + i)]?.meta.changes ?? 0) === 0) duplicates++;
+    else deps.log.info("customer_unreached", { orderId: u.orderId, notice: u.notice });
   }
   return duplicates;
 }

@@ -1,13 +1,16 @@
 /**
- * Owner alerts WhatsApp refused (core owed-alert-store.ts): the crons deliver them (every 5 minutes
- * with what reconciliation and expiry left, and daily right after the token check), and the
- * owner lists and dismisses them (admin API, `pnpm ops alerts`). A due alert goes out again on the
- * collaborators' number, the owner's alerts channel, and when that number refuses it, as the
- * `send_message` template on the customers' number; either way it says when it was first refused.
- * When both numbers refuse one, WhatsApp is not reaching the owner now: the rest wait for the next
- * run. Alerts of both workers are owed in LEDGER, so cotorro's crons deliver financiero's too.
- * Must not: send an owed alert twice on purpose; a run cut between the send and the delete sends
- * it once more after the lease (the owner reads a repeat rather than missing it).
+ * What the owner is owed (core owed-alert-store.ts): alerts WhatsApp refused, and those written
+ * for the crons to send. The crons deliver them (every 5 minutes with what reconciliation and
+ * expiry left, and daily right after the token check), and the owner lists and dismisses them
+ * (admin API, `pnpm ops alerts`). A due alert goes out on the collaborators' number, the owner's
+ * alerts channel, and when that number refuses it (or does not answer), as the `send_message`
+ * template on the customers' number; one refused before says when. When both numbers refuse one,
+ * WhatsApp is not reaching the owner now: the run stops, and what else it took waits out its lease
+ * (10 minutes) untried. Alerts of both workers are owed in LEDGER, so cotorro's crons deliver
+ * financiero's too.
+ * Must not: send an owed alert twice on purpose. A run cut between the send and the delete, or a
+ * send that timed out but reached the owner, sends it once more: the owner reads a repeat rather
+ * than missing it.
  */
 import { auditIfChangedStatement } from "@cotorro/core/audit-store";
 import { batch } from "@cotorro/core/d1";
@@ -62,7 +65,10 @@ export async function deliverOwedAlerts(deps: Deps, budget: Budget): Promise<Owe
 }
 
 async function deliver(deps: Deps, alert: OwedAlert): Promise<"collaborators" | "customers" | "refused"> {
-  const text = `${adminTexts.owedAlerts.late(formatDateTimeCl(alert.failedAt))} ${alert.text}`.slice(0, 1000);
+  const text =
+    alert.attempts === 0
+      ? alert.text
+      : `${adminTexts.owedAlerts.late(formatDateTimeCl(alert.since))} ${alert.text}`.slice(0, 1000);
   const template = { name: "send_message", params: [text] };
   let via: "collaborators" | "customers" = "collaborators";
   try {
@@ -72,30 +78,18 @@ async function deliver(deps: Deps, alert: OwedAlert): Promise<"collaborators" | 
       via = "customers";
       await sendToUser(deps, "customers", deps.ownerPhone, { template });
     } catch (error) {
-      await deferOwedAlert(deps.db, alert, deps.now(), errorText(error));
+      await deferOwedAlert(deps.db, alert, deps.now(), error);
       deps.log.warn("owed_alert_refused", { kind: alert.kind, attempts: alert.attempts + 1, error });
       return "refused";
     }
   }
   await settleOwedAlert(deps.db, alert);
-  deps.log.info("owed_alert_delivered", { kind: alert.kind, via, lateMs: deps.now() - alert.failedAt });
+  deps.log.info("owed_alert_delivered", { kind: alert.kind, via, lateMs: deps.now() - alert.since });
   return via;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-export interface OwedAlertView {
-  slot: string;
-  kind: string;
-  text: string;
-  failedAt: number;
-  attempts: number;
-  lastError: string | null;
-  /** When it is tried next; null when it no longer is (a week after it was refused). */
-  nextTryAt: number | null;
-}
+/** An owed alert as the admin API shows it: `nextTryAt` null when it is no longer tried (a week after it was refused). */
+export type OwedAlertView = Omit<OwedAlert, "nextTryAt"> & { nextTryAt: number | null };
 
 export async function listOwedAlertsAdmin(deps: Pick<Deps, "db">): Promise<OwedAlertView[]> {
   return (await listOwedAlerts(deps.db)).map(({ retrying, nextTryAt, ...alert }) => ({
@@ -107,22 +101,22 @@ export async function listOwedAlertsAdmin(deps: Pick<Deps, "db">): Promise<OwedA
 /** The owner read it (in `pnpm ops alerts list`): no longer owed, with who and why in the audit log. */
 export async function dismissOwedAlert(
   deps: Pick<Deps, "db" | "now" | "log">,
-  input: { slot: string; reason: string; actor: string },
-): Promise<Result<{ slot: string; dismissed: boolean }, { kind: "not_found" }>> {
-  const alert = await getOwedAlert(deps.db, input.slot);
+  input: { id: number; reason: string; actor: string },
+): Promise<Result<{ id: number; dismissed: boolean }, { kind: "not_found" }>> {
+  const alert = await getOwedAlert(deps.db, input.id);
   if (!alert) return err({ kind: "not_found" });
   const [deleted] = await batch(deps.db, [
-    dismissOwedAlertStatement(deps.db, input.slot),
+    dismissOwedAlertStatement(deps.db, input.id),
     auditIfChangedStatement(deps.db, {
       actor: input.actor,
       action: "alert.dismiss",
-      subject: input.slot,
+      subject: alert.slot,
       reason: input.reason,
-      data: { kind: alert.kind, failedAt: alert.failedAt, attempts: alert.attempts },
+      data: { id: alert.id, kind: alert.kind, since: alert.since, attempts: alert.attempts },
       at: deps.now(),
     }),
   ]);
   const dismissed = (deleted?.meta.changes ?? 0) > 0;
   deps.log.info("admin_owed_alert_dismissed", { kind: alert.kind, dismissed });
-  return ok({ slot: input.slot, dismissed });
+  return ok({ id: input.id, dismissed });
 }
