@@ -1,9 +1,9 @@
 /**
  * `pnpm ops <command>`: the owner's operations (SPEC §8) over the admin API and wrangler —
  * collaborators, orders, payments, owed alerts, audit log, secrets, the Meta token and templates,
- * and the import from the original workers. `--env local` (default) targets the local stack (`pnpm dev`) with the
- * admin token from apps/cotorro/.dev.vars; `--env production` takes COTORRO_ADMIN_URL /
- * COTORRO_ADMIN_TOKEN (or --url / --token). Every command answers `--help`.
+ * and the import from the original workers. `--env local` (default) targets the local stack
+ * (`pnpm dev`) with the admin token from apps/cotorro/.dev.vars; `--env production` takes
+ * COTORRO_ADMIN_URL / COTORRO_ADMIN_TOKEN (or --url / --token). Every command answers `--help`.
  */
 import { parseArgs } from "node:util";
 import { adminCommands } from "./ops/admin-commands.ts";

@@ -10,13 +10,19 @@ import { TEST_SECRETS } from "@cotorro/config";
 import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { alertOwner } from "@cotorro/core/messenger";
-import { deferOwedAlert, nextTry, oweIfChangedStatement, takeDueOwedAlerts } from "@cotorro/core/owed-alert-store";
+import {
+  deferOwedAlert,
+  listOwedAlerts,
+  nextTry,
+  oweIfChangedStatement,
+  takeDueOwedAlerts,
+} from "@cotorro/core/owed-alert-store";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import type { SandboxMessage } from "@cotorro/sandbox/control-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeps, type Deps } from "../src/deps.ts";
 import worker from "../src/index.ts";
-import { deliverOwedAlerts, listOwedAlertsAdmin, OWED_DELIVERY_COST } from "../src/services/owed-alerts.ts";
+import { deliverOwedAlerts, OWED_DELIVERY_COST } from "../src/services/owed-alerts.ts";
 import { withBudget } from "../src/subrequests.ts";
 import { adminTexts } from "../src/texts.ts";
 import { admin } from "./admin-helpers.ts";
@@ -43,7 +49,7 @@ afterEach(() => sb.restore());
 
 const said = (m: SandboxMessage) => m.text ?? m.parameters.join(" ");
 const late = (at: number, text: string) => `${adminTexts.owedAlerts.late(formatDateTimeCl(at))} ${text}`;
-const owed = () => listOwedAlertsAdmin(deps);
+const owed = () => listOwedAlerts(env.LEDGER);
 
 /** One delivery run with `limit` subrequests, as the crons make it. */
 async function deliver(limit = 50) {
@@ -189,9 +195,9 @@ describe("owner alerts WhatsApp refused", () => {
   it("an alert written for the crons (never tried) goes out as it is, without the pending note", async () => {
     await env.LEDGER.batch([
       env.LEDGER.prepare("UPDATE alerts SET suppressed = 0 WHERE 0"),
-      oweIfChangedStatement(env.LEDGER, { slot: "x:1", kind: "customer_unreached", text: "Nada", now: clock }),
+      oweIfChangedStatement(env.LEDGER, { kind: "x", key: "1", text: "Nada", now: clock }),
       env.LEDGER.prepare("INSERT INTO inbound_events (id, received_at) VALUES (?1, 0)").bind(`owed-test-${clock}`),
-      oweIfChangedStatement(env.LEDGER, { slot: "x:2", kind: "customer_unreached", text: "Llame", now: clock }),
+      oweIfChangedStatement(env.LEDGER, { kind: "x", key: "2", text: "Llame", now: clock }),
     ]);
     // Owed only after a statement that changed something.
     expect((await owed()).map((a) => [a.slot, a.attempts])).toEqual([["x:2", 0]]);

@@ -8,7 +8,7 @@
 -- row. Deleted once delivered, or when the owner dismisses it with `pnpm ops alerts dismiss`.
 -- cotorro's crons send each when `next_try_at` comes, on the collaborators' number and then on the
 -- customers'. `since`: when the owner should have heard it (refused then, or written then);
--- `attempts` 0: never tried yet.
+-- `attempts` 0: never tried yet; `next_try_at` null: no longer tried (a week after `since`).
 
 ALTER TABLE alerts ADD COLUMN held_back INTEGER NOT NULL DEFAULT 0;
 
@@ -20,7 +20,7 @@ CREATE TABLE owed_alerts (
   since       INTEGER NOT NULL,
   attempts    INTEGER NOT NULL DEFAULT 1,
   last_error  TEXT,
-  next_try_at INTEGER NOT NULL,
+  next_try_at INTEGER,
   UNIQUE (slot, text)
 );
 CREATE INDEX owed_alerts_due ON owed_alerts (next_try_at);

@@ -7,7 +7,7 @@ import { windowOpen } from "./conversation-store.ts";
 import { first, run } from "./d1.ts";
 import { WhatsAppApiError } from "./errors.ts";
 import type { Logger } from "./log.ts";
-import { oweAlert } from "./owed-alert-store.ts";
+import { alertSlot, oweAlert } from "./owed-alert-store.ts";
 import type { Channel, OutboundMessage, TemplateButtonParam, WhatsAppClient } from "./whatsapp-client.ts";
 
 export interface MessengerDeps {
@@ -158,7 +158,7 @@ async function sendAlert(
   counts: "attempted" | "sent",
 ): Promise<"sent" | "suppressed"> {
   const now = deps.now();
-  const slot = options.key ? `${kind}:${options.key}` : kind;
+  const slot = alertSlot(kind, options.key);
   const interval = options.intervalMs ?? deps.minIntervalMs;
   const suppress = async () => {
     await run(deps.db.prepare("UPDATE alerts SET suppressed = suppressed + 1 WHERE kind = ?1").bind(slot));

@@ -20,30 +20,15 @@ export interface OwedAlert {
   /** Sends tried so far (0: never tried; a refused alert counts its first refusal). */
   attempts: number;
   lastError: string | null;
-  nextTryAt: number;
+  /** When it is tried next; null when it no longer is (a week after `since`). */
+  nextTryAt: number | null;
 }
 
-interface OwedAlertRow {
-  id: number;
-  slot: string;
-  kind: string;
-  text: string;
-  since: number;
-  attempts: number;
-  last_error: string | null;
-  next_try_at: number;
-}
+/** An alert's slot: its kind, or its kind and key (e.g. one per order); rate rows and owed rows share it. */
+export const alertSlot = (kind: string, key?: string) => (key ? `${kind}:${key}` : kind);
 
-const toOwedAlert = (row: OwedAlertRow): OwedAlert => ({
-  id: row.id,
-  slot: row.slot,
-  kind: row.kind,
-  text: row.text,
-  since: row.since,
-  attempts: row.attempts,
-  lastError: row.last_error,
-  nextTryAt: row.next_try_at,
-});
+/** The columns of an {@link OwedAlert}, under its names. */
+const COLUMNS = "id, slot, kind, text, since, attempts, last_error AS lastError, next_try_at AS nextTryAt";
 
 const MINUTE = 60_000;
 /** After the first retry (the next delivery run) each waits twice as long as the one before: 15 minutes up to 2 hours. */
@@ -57,9 +42,6 @@ export function nextTry(since: number, attempts: number, now: number): number | 
   if (now - since >= RETRY_FOR_MS) return null;
   return now + Math.min(SECOND_RETRY_MS * 2 ** Math.max(attempts - 2, 0), LONGEST_WAIT_MS);
 }
-
-/** Never again (`next_try_at` of an alert no longer tried). */
-const NEVER = Number.MAX_SAFE_INTEGER;
 
 /** Records a refused alert, due at the next delivery run; the same text refused again starts over. */
 export async function oweAlert(
@@ -85,7 +67,7 @@ export async function oweAlert(
  */
 export function oweIfChangedStatement(
   db: D1Database,
-  alert: { slot: string; kind: string; text: string; now: number },
+  alert: { kind: string; key: string; text: string; now: number },
 ): D1PreparedStatement {
   return db
     .prepare(
@@ -93,7 +75,7 @@ export function oweIfChangedStatement(
        SELECT ?1, ?2, ?3, ?4, 0, NULL, ?4 WHERE changes() > 0
        ON CONFLICT (slot, text) DO NOTHING`,
     )
-    .bind(alert.slot, alert.kind, alert.text, alert.now);
+    .bind(alertSlot(alert.kind, alert.key), alert.kind, alert.text, alert.now);
 }
 
 /**
@@ -107,16 +89,16 @@ export async function takeDueOwedAlerts(
   leaseMs: number,
 ): Promise<OwedAlert[]> {
   if (limit <= 0) return [];
-  const rows = await all<OwedAlertRow>(
+  const rows = await all<OwedAlert>(
     db
       .prepare(
         `UPDATE owed_alerts SET next_try_at = ?2
          WHERE id IN (SELECT id FROM owed_alerts WHERE next_try_at <= ?1 ORDER BY since, id LIMIT ?3)
-         RETURNING *`,
+         RETURNING ${COLUMNS}`,
       )
       .bind(now, now + leaseMs, limit),
   );
-  return rows.map(toOwedAlert).sort((a, b) => a.since - b.since || a.id - b.id);
+  return rows.sort((a, b) => a.since - b.since || a.id - b.id);
 }
 
 /** The alert went out: no longer owed. */
@@ -133,19 +115,17 @@ export async function deferOwedAlert(db: D1Database, alert: OwedAlert, now: numb
   await run(
     db
       .prepare("UPDATE owed_alerts SET attempts = ?3, last_error = ?4, next_try_at = ?5 WHERE id = ?1 AND since = ?2")
-      .bind(alert.id, alert.since, attempts, refusal(error), nextTry(alert.since, attempts, now) ?? NEVER),
+      .bind(alert.id, alert.since, attempts, refusal(error), nextTry(alert.since, attempts, now)),
   );
 }
 
-/** Every owed alert, oldest first; `retrying` false for those no longer tried. */
-export async function listOwedAlerts(db: D1Database): Promise<(OwedAlert & { retrying: boolean })[]> {
-  const rows = await all<OwedAlertRow>(db.prepare("SELECT * FROM owed_alerts ORDER BY since, id LIMIT 500"));
-  return rows.map((row) => ({ ...toOwedAlert(row), retrying: row.next_try_at !== NEVER }));
+/** Every owed alert, oldest first. */
+export function listOwedAlerts(db: D1Database): Promise<OwedAlert[]> {
+  return all<OwedAlert>(db.prepare(`SELECT ${COLUMNS} FROM owed_alerts ORDER BY since, id LIMIT 500`));
 }
 
-export async function getOwedAlert(db: D1Database, id: number): Promise<OwedAlert | null> {
-  const row = await first<OwedAlertRow>(db.prepare("SELECT * FROM owed_alerts WHERE id = ?1").bind(id));
-  return row ? toOwedAlert(row) : null;
+export function getOwedAlert(db: D1Database, id: number): Promise<OwedAlert | null> {
+  return first<OwedAlert>(db.prepare(`SELECT ${COLUMNS} FROM owed_alerts WHERE id = ?1`).bind(id));
 }
 
 /** The statement that dismisses an owed alert; put it in the batch with its audit record. */

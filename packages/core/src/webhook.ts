@@ -39,9 +39,9 @@ export type DeliveryStatus = "sent" | "delivered" | "read" | "failed";
  */
 export const OFFER_CALLBACK_DATA = "offer";
 
+const CUSTOMER_NOTICES = ["receipt", "taken", "expired"] as const;
 /** The notices a customer gets about an order on WhatsApp. */
-export type CustomerNotice = "receipt" | "taken" | "expired";
-const CUSTOMER_NOTICES: readonly CustomerNotice[] = ["receipt", "taken", "expired"];
+export type CustomerNotice = (typeof CUSTOMER_NOTICES)[number];
 
 /**
  * A notice to a customer is sent with `customer:{notice}:{orderId}` as its callback data, so that

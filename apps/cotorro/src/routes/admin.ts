@@ -13,6 +13,7 @@ import { WhatsAppApiError } from "@cotorro/core/errors";
 import { BUY_ORDER_PATTERN } from "@cotorro/core/ids";
 import { LegacyDumpSchema } from "@cotorro/core/legacy-import";
 import { OrderStatusSchema } from "@cotorro/core/order-store";
+import { listOwedAlerts } from "@cotorro/core/owed-alert-store";
 import { normalizePhone, type Phone } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
 import { parsedText } from "@cotorro/web/validate";
@@ -44,7 +45,7 @@ import {
 import { listPaymentsAdmin, type ReconcileError, reconcilePaymentAdmin } from "../services/admin-payments.ts";
 import { matchComuna } from "../services/comunas.ts";
 import { checkMetaTokens } from "../services/meta-token-health.ts";
-import { dismissOwedAlert, listOwedAlertsAdmin } from "../services/owed-alerts.ts";
+import { dismissOwedAlert } from "../services/owed-alerts.ts";
 import { adminTexts } from "../texts.ts";
 
 const T = adminTexts.fields;
@@ -395,7 +396,7 @@ adminRoutes.post("/payments/:buyOrder/reconcile", async (c) => {
 
 // ── Owner alerts WhatsApp refused ───────────────────────────────────────────────────────────────
 
-adminRoutes.get("/alerts", async (c) => c.json(await listOwedAlertsAdmin(c.get("deps"))));
+adminRoutes.get("/alerts", async (c) => c.json(await listOwedAlerts(c.get("deps").db)));
 
 adminRoutes.post(
   "/alerts/:id/dismiss",

@@ -315,8 +315,8 @@ async function applyStatuses(all: InboundStatus[], deps: Deps): Promise<number> 
     ...unreached.flatMap((u) => [
       recordHandledStatement(deps.db, statusEventId(u.status.id, u.status.status), now),
       oweIfChangedStatement(deps.db, {
-        slot: `customer_unreached:${u.orderId}:${u.notice}`,
         kind: "customer_unreached",
+        key: `${u.orderId}:${u.notice}`,
         text: atenderTexts.owner.customerUnreached({
           orderId: u.orderId,
           notice: u.notice,

@@ -20,7 +20,6 @@ import {
   deferOwedAlert,
   dismissOwedAlertStatement,
   getOwedAlert,
-  listOwedAlerts,
   type OwedAlert,
   settleOwedAlert,
   takeDueOwedAlerts,
@@ -86,16 +85,6 @@ async function deliver(deps: Deps, alert: OwedAlert): Promise<"collaborators" | 
   await settleOwedAlert(deps.db, alert);
   deps.log.info("owed_alert_delivered", { kind: alert.kind, via, lateMs: deps.now() - alert.since });
   return via;
-}
-
-/** An owed alert as the admin API shows it: `nextTryAt` null when it is no longer tried (a week after it was refused). */
-export type OwedAlertView = Omit<OwedAlert, "nextTryAt"> & { nextTryAt: number | null };
-
-export async function listOwedAlertsAdmin(deps: Pick<Deps, "db">): Promise<OwedAlertView[]> {
-  return (await listOwedAlerts(deps.db)).map(({ retrying, nextTryAt, ...alert }) => ({
-    ...alert,
-    nextTryAt: retrying ? nextTryAt : null,
-  }));
 }
 
 /** The owner read it (in `pnpm ops alerts list`): no longer owed, with who and why in the audit log. */
