@@ -12,18 +12,19 @@ import * as z from "zod/mini";
 
 const phone = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/));
 const orderId = z.string().check(z.minLength(1), z.maxLength(64));
+const wholeNumber = z.optional(z.number().check(z.int(), z.gte(0)));
 /** A message's first dead-lettering (epoch ms): it is retried for a day from then (dead-letters.ts). */
-const since = z.optional(z.number().check(z.int(), z.gte(0)));
+const since = wholeNumber;
 
 export const QueueMessageSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("dispatch"), orderId, from: z.optional(z.number().check(z.int(), z.gte(0))), since }),
+  z.object({ type: z.literal("dispatch"), orderId, from: wholeNumber, since }),
   z.object({
     type: z.literal("offer"),
     orderId,
     phone,
     name: z.string().check(z.minLength(1), z.maxLength(80)),
     // When to send it, in epoch ms: spaces the offers of one queue delay second evenly.
-    at: z.optional(z.number().check(z.int(), z.gte(0))),
+    at: wholeNumber,
     since,
   }),
   z.object({ type: z.literal("claim_effects"), orderId, phone, since }),

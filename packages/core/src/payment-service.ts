@@ -331,7 +331,10 @@ const SETTLE_SUBREQUESTS = 2 + STEP_SUBREQUESTS.alert;
  * costing at most `effectsCost`) in the same run: the lists of payments owing follow-ups and of
  * stuck ones, the commit, the status call, finalize and its re-read, then the follow-ups.
  */
-export const reconcileShare = (effectsCost: number) => 2 + 4 + Math.max(effectsCost, MISMATCH_ALERT_SUBREQUESTS);
+export const reconcileShare = (effectsCost: number) => 2 + 4 + followUpsCost(effectsCost);
+
+/** One payment's follow-ups at most: its effects (`effectsCost`), or the alert of a mismatch. */
+const followUpsCost = (effectsCost: number) => Math.max(effectsCost, MISMATCH_ALERT_SUBREQUESTS);
 
 /** What one cron run may spend on payments (core `subrequest-budget.ts`), and how much at most. */
 export interface ReconcileLimits {
@@ -387,7 +390,7 @@ export async function reconcilePayments(
   limits: ReconcileLimits,
 ): Promise<ReconcileReport> {
   const { budget } = limits;
-  const effectsCost = Math.max(limits.effectsCost, MISMATCH_ALERT_SUBREQUESTS);
+  const effectsCost = followUpsCost(limits.effectsCost);
   const now = deps.now();
   const report: ReconcileReport = { effectsRetried: 0, checked: 0, settled: 0, stillPending: 0, deferred: 0 };
 

@@ -20,6 +20,7 @@ import type { Deps } from "../deps.ts";
 import type { InboundQueueMessage, QueueMessage } from "../queue-messages.ts";
 import { atenderTexts } from "../texts.ts";
 import { readClaimant } from "./claim-order.ts";
+import { speakerOf, tappedOrderOf } from "./handle-inbound.ts";
 
 /** How long a dead-lettered message keeps being retried, and how long it waits between rounds. */
 const RETRY_FOR_MS = 86_400_000;
@@ -149,7 +150,7 @@ export async function parkInbound(body: InboundQueueMessage, deps: Deps): Promis
 
 /**
  * The order and collaborator of a tap whose claim stands and whose reply was never sent; null for
- * any other message. The collaborator is the tapped offer's, as when the tap was handled.
+ * any other message: the order and collaborator the tap was handled for.
  */
 async function contactOwed(message: InboundMessage, deps: Deps): Promise<{ orderId: string; phone: string } | null> {
   if (message.content.type !== "button") return null;
@@ -157,8 +158,8 @@ async function contactOwed(message: InboundMessage, deps: Deps): Promise<{ order
   if (action.kind !== "atender") return null;
   if ((await effectStatus(deps.db, effectKeys.reply(messageEventId(message.id)))) === "done") return null;
   const offer = message.contextId ? await dispatchByMessageId(deps.db, message.contextId) : null;
-  const orderId = action.orderId ?? offer?.order_id;
-  const phone = offer?.phone ?? message.from;
+  const orderId = tappedOrderOf(action, offer);
+  const phone = speakerOf(message, offer);
   if (!orderId || !phone || !(await getClaim(deps.db, orderId, phone))) return null;
   return { orderId, phone };
 }

@@ -357,6 +357,17 @@ interface Sender {
   later: (task: FollowUp) => void;
 }
 
+/**
+ * Whom a message speaks for: the tapped offer's collaborator (an offer names them even when
+ * WhatsApp omits the sender's phone: usernames, BSUID), else its sender.
+ */
+export const speakerOf = (message: InboundMessage, offer: Pick<DispatchRow, "phone"> | null) =>
+  offer?.phone ?? message.from;
+
+/** The order an Atender button takes: the one it names, else the tapped offer's. */
+export const tappedOrderOf = (action: { orderId?: string | null }, offer: Pick<DispatchRow, "order_id"> | null) =>
+  action.orderId ?? offer?.order_id ?? null;
+
 async function handleMessage(
   message: InboundMessage,
   event: {
@@ -372,7 +383,7 @@ async function handleMessage(
 ): Promise<void> {
   const { eventId, offer, channel, replied } = event;
   const now = deps.now();
-  const phone = offer?.phone ?? message.from;
+  const phone = speakerOf(message, offer);
   if (!phone) {
     deps.log.warn("inbound_without_phone", { id: message.id, userId: message.userId });
     return;
@@ -402,7 +413,7 @@ async function handleMessage(
   if (content.type === "button") {
     const action = parseButtonPayload(content.payload);
     if (action.kind === "atender") {
-      const orderId = action.orderId ?? offer?.order_id ?? null;
+      const orderId = tappedOrderOf(action, offer);
       if (orderId) return atender(orderId, sender, deps, event.tap, event.late);
       // "Atender"/"Tomar" on a message that names no order we sent (an offer of the old system).
       return replyText(sender, T.notAvailable);
