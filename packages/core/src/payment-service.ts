@@ -51,9 +51,14 @@ export interface PaymentHooks {
   afterAuthorized(payment: PaymentRow): Promise<void>;
   /** The owner's alerts about this purpose's payments, in the app's words (its texts.ts). */
   ownerTexts: PaymentOwnerTexts;
-  /** Called before a payment's follow-ups run; throws `EffectsDeferredError` when they must wait. */
-  beforeFollowUps?(): void;
 }
+
+/**
+ * The hooks as this module passes them on: the cron's `reconcilePayments` adds a check called
+ * before a payment's follow-ups run, which throws `EffectsDeferredError` when they must wait for
+ * the next run. Apps give plain {@link PaymentHooks}.
+ */
+type Hooks = PaymentHooks & { beforeFollowUps?(): void };
 
 /** How a Webpay call failed, for the owner's wording: a kind, and the HTTP status when it answered. */
 export type WebpayTrouble = Pick<WebpayError, "kind" | "status">;
@@ -145,7 +150,7 @@ export interface ReturnOptions {
 export async function handleReturn(
   deps: PaymentDeps,
   params: Record<string, unknown>,
-  hooks: PaymentHooks,
+  hooks: Hooks,
   options: ReturnOptions = {},
 ): Promise<Result<ReturnOutcome, ReturnError>> {
   const ret = classifyReturn(params);
@@ -189,7 +194,7 @@ export async function handleReturn(
 async function finishWithout(
   deps: PaymentDeps,
   payment: PaymentRow,
-  hooks: PaymentHooks,
+  hooks: Hooks,
   status: FinalStatus,
   detail: string,
 ): Promise<Result<ReturnOutcome, ReturnError>> {
@@ -203,7 +208,7 @@ async function finishWithout(
 async function commitAndSettle(
   deps: PaymentDeps,
   payment: PaymentRow,
-  hooks: PaymentHooks,
+  hooks: Hooks,
 ): Promise<Result<ReturnOutcome, ReturnError>> {
   const token = payment.token!;
   let result: TransactionResult;
@@ -228,7 +233,7 @@ async function commitAndSettle(
 async function applyResult(
   deps: PaymentDeps,
   payment: PaymentRow,
-  hooks: PaymentHooks,
+  hooks: Hooks,
   result: TransactionResult,
 ): Promise<Result<ReturnOutcome, ReturnError>> {
   const verdict = evaluateCommit({ amount: payment.amount, buyOrder: payment.buy_order }, result);
@@ -257,7 +262,7 @@ async function applyResult(
 async function settled(
   deps: PaymentDeps,
   payment: PaymentRow,
-  hooks: PaymentHooks,
+  hooks: Hooks,
   firstTime: boolean,
 ): Promise<Result<ReturnOutcome, ReturnError>> {
   await runEffects(deps, payment, hooks);
@@ -268,7 +273,7 @@ async function settled(
  * Runs the follow-ups a finalized payment owes (`owesFollowUps`): an authorized payment's effects,
  * or the owner's alert about an approval that did not match. Failures are logged and left for the cron.
  */
-export async function runEffects(deps: PaymentDeps, payment: PaymentRow, hooks: PaymentHooks): Promise<boolean> {
+export async function runEffects(deps: PaymentDeps, payment: PaymentRow, hooks: Hooks): Promise<boolean> {
   if (!owesFollowUps(payment)) return true;
   try {
     hooks.beforeFollowUps?.();
@@ -386,7 +391,7 @@ export interface ReconcileReport {
 export async function reconcilePayments(
   deps: PaymentDeps,
   purpose: PaymentPurpose,
-  hooks: PaymentHooks,
+  hooks: Hooks,
   limits: ReconcileLimits,
 ): Promise<ReconcileReport> {
   const { budget } = limits;
@@ -401,7 +406,7 @@ export async function reconcilePayments(
       if (await runEffects(deps, payment, hooks)) report.effectsRetried++;
     }
   };
-  const budgeted: PaymentHooks = {
+  const budgeted: Hooks = {
     ...hooks,
     beforeFollowUps: () => {
       if (!budget.fits(effectsCost)) {
@@ -444,7 +449,7 @@ export async function reconcilePayments(
 export async function reconcileOne(
   deps: PaymentDeps,
   payment: PaymentRow,
-  hooks: PaymentHooks,
+  hooks: Hooks,
 ): Promise<PaymentRow["status"] | "pending"> {
   if (payment.status !== "created" || !payment.token) return payment.status;
   let commitFailure: WebpayError;
