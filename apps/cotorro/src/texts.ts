@@ -1,11 +1,14 @@
 /** Every Spanish string a user of cotorro sees (pages and WhatsApp bodies). */
 
-import type { AlertTexts } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
 import type { OrderStatus } from "@cotorro/core/order-store";
-import type { PaymentOwnerTexts, WebpayTrouble } from "@cotorro/core/payment-service";
+import type { PaymentOwnerTexts } from "@cotorro/core/payment-service";
 import type { CollaboratorStatus } from "@cotorro/core/roster-store";
 import type { CustomerNotice } from "@cotorro/core/webhook";
+import { CHANNEL_NAMES, webpayTrouble } from "@cotorro/web/owner-texts";
+
+/** The alerts core's messenger writes on its own (`deps.alertTexts`), in words both workers share. */
+export { alertTexts } from "@cotorro/web/owner-texts";
 
 /** An order's state in the owner's words ("… que está pagado"). */
 const ORDER_STATUS: Record<OrderStatus, string> = {
@@ -16,20 +19,6 @@ const ORDER_STATUS: Record<OrderStatus, string> = {
   expired: "vencido",
   cancelled: "cancelado",
 };
-
-/** How a Webpay call failed, in the owner's words ("Webpay … al confirmarlo"). */
-function webpayTrouble(t: WebpayTrouble): string {
-  switch (t.kind) {
-    case "timeout":
-      return "no respondió a tiempo";
-    case "network":
-      return "no estuvo al alcance";
-    case "invalid_response":
-      return "respondió algo ilegible";
-    case "http":
-      return `respondió con un error (HTTP ${t.status})`;
-  }
-}
 
 /** A collaborator's state in the owner's words ("… este colaborador está activo"). */
 const COLLABORATOR_STATUS: Record<CollaboratorStatus, string> = {
@@ -450,17 +439,10 @@ export const adminTexts = {
       `No pudimos revisar los tokens de WhatsApp con debug_token: ${detail}. Revise META_APP_ID y META_APP_SECRET.`,
     expiredOn: (date: string) => `venció el ${date}`,
     notValid: "Meta lo rechazó",
-    channel: { customers: "clientes", collaborators: "colaboradores" },
+    channel: CHANNEL_NAMES,
   },
   owedAlerts: {
     /** Opens an alert WhatsApp refused when it was due, delivered later by the cron. */
     late: (date: string) => `Aviso pendiente (WhatsApp no lo entregó el ${date}):`,
   },
 } as const;
-
-/** The owner's alerts that core's messenger writes on its own (`deps.alertTexts`). */
-export const alertTexts: AlertTexts = {
-  tokenRejected: (channel) =>
-    `WhatsApp rechazó el token de acceso del número de ${adminTexts.tokenHealth.channel[channel]} (error 190): esos mensajes no salen. Renueve el token con «pnpm ops meta token extend <token-corto>» o use un token de System User.`,
-  suppressed: (count) => ` (+${count} ${count === 1 ? "aviso similar omitido" : "avisos similares omitidos"})`,
-};

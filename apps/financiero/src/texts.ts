@@ -1,22 +1,11 @@
 /** Every Spanish string a user of the top-up site sees (pages and WhatsApp bodies). */
 
-import type { AlertTexts } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
-import type { PaymentOwnerTexts, WebpayTrouble } from "@cotorro/core/payment-service";
+import type { PaymentOwnerTexts } from "@cotorro/core/payment-service";
+import { webpayTrouble } from "@cotorro/web/owner-texts";
 
-/** How a Webpay call failed, in the owner's words ("Webpay … al confirmarlo"). */
-function webpayTrouble(t: WebpayTrouble): string {
-  switch (t.kind) {
-    case "timeout":
-      return "no respondió a tiempo";
-    case "network":
-      return "no estuvo al alcance";
-    case "invalid_response":
-      return "respondió algo ilegible";
-    case "http":
-      return `respondió con un error (HTTP ${t.status})`;
-  }
-}
+/** The alerts core's messenger writes on its own (`deps.alertTexts`), in words both workers share. */
+export { alertTexts } from "@cotorro/web/owner-texts";
 
 export const texts = {
   tagline: "Recarga de tokens",
@@ -216,10 +205,3 @@ export const texts = {
     badRequestBody: "No pudimos leer los datos enviados. Vuelva a la página anterior e inténtelo de nuevo.",
   },
 } as const;
-
-/** The owner's alerts that core's messenger writes on its own (`deps.alertTexts`). */
-export const alertTexts: AlertTexts = {
-  tokenRejected: (channel) =>
-    `WhatsApp rechazó el token de acceso del número de ${channel === "customers" ? "clientes" : "colaboradores"} (error 190): esos mensajes no salen. Renueve el token con «pnpm ops meta token extend <token-corto>» o use un token de System User.`,
-  suppressed: (count) => ` (+${count} ${count === 1 ? "aviso similar omitido" : "avisos similares omitidos"})`,
-};
