@@ -120,20 +120,35 @@ describe("pnpm ops --help", () => {
       expect(top.out).toContain(`pnpm ops ${c.path.join(" ")}`);
       const help = await h.run(...c.path, "--help");
       expect(help.code, c.path.join(" ")).toBe(0);
-      expect(help.out).toContain(`Usage: pnpm ops ${c.path.join(" ")}`);
-      expect(help.out).toContain("Global options:");
+      expect(help.out).toContain(`Uso: pnpm ops ${c.path.join(" ")}`);
+      expect(help.out).toContain("Opciones globales:");
     }
     expect((await h.run("meta", "--help")).out).toContain("pnpm ops meta templates push");
   });
 
-  it("refuses unknown commands, options and missing arguments with exit code 2", async () => {
+  it("refuses unknown commands, options, states and missing arguments in Spanish, with exit code 2", async () => {
     const h = harness();
-    expect((await h.run("collaborators", "fly")).code).toBe(2);
-    expect((await h.run("collaborators", "list", "--bogus")).code).toBe(2);
+    const fly = await h.run("collaborators", "fly");
+    expect([fly.code, fly.err]).toEqual([2, expect.stringContaining("Comando desconocido: collaborators fly")]);
+    const bogus = await h.run("collaborators", "list", "--bogus");
+    expect([bogus.code, bogus.err]).toEqual([
+      2,
+      "Opción desconocida: --bogus\nVea: pnpm ops collaborators list --help",
+    ]);
+    const empty = await h.run("orders", "list", "--status");
+    expect([empty.code, empty.err]).toEqual([2, expect.stringContaining("La opción --status necesita un valor")]);
+    const flag = await h.run("orders", "list", "--json=sí");
+    expect([flag.code, flag.err]).toEqual([2, expect.stringContaining("La opción --json no lleva valor")]);
+    const state = await h.run("orders", "list", "--status", "pagadito");
+    expect(state.code).toBe(2);
+    expect(state.err).toBe(
+      "Estado desconocido: «pagadito». Use uno de: «pendiente de pago», «sin pagar (contacto)», «pagado», «tomado», «vencido», «cancelado»",
+    );
     const missing = await h.run("collaborators", "grant", "+56911111111");
     expect(missing.code).toBe(2);
-    expect(missing.err).toContain("Usage: pnpm ops collaborators grant <phone> <count>");
-    expect((await h.run("collaborators", "list", "--env", "staging")).code).toBe(2);
+    expect(missing.err).toContain("Uso: pnpm ops collaborators grant <teléfono> <cantidad>");
+    const staging = await h.run("collaborators", "list", "--env", "staging");
+    expect([staging.code, staging.err]).toEqual([2, '--env debe ser "local" o "production" (se recibió "staging")']);
   });
 });
 
@@ -145,7 +160,7 @@ describe("admin operations against the local stack", () => {
     const h = harness();
     const add = await h.run("collaborators", "add", phone, "Pedro", "Soto", "--comunas", comuna, "--actor", "jefa");
     expect(add.code, add.err).toBe(0);
-    expect(add.out).toContain(`Added: ${phone}  Pedro Soto  active  0 tokens  comunas: ${comuna}`);
+    expect(add.out).toBe(`Agregado: ${phone}  Pedro Soto  activo  0 tokens  comunas: ${comuna}`);
 
     const list = await h.run("collaborators", "list", "--json");
     expect(JSON.parse(list.out)).toContainEqual({
@@ -155,7 +170,10 @@ describe("admin operations against the local stack", () => {
       comunas: [comuna],
       balance: 0,
     });
-    expect((await h.run("collaborators", "list")).out).toMatch(/PHONE\s+NAME\s+STATUS\s+BALANCE\s+COMUNAS/);
+    const table = (await h.run("collaborators", "list", "--status", "activo")).out;
+    expect(table).toMatch(/^TELÉFONO +NOMBRE +ESTADO +SALDO +COMUNAS$/m);
+    expect(table).toMatch(new RegExp(`^\\${phone} +Pedro Soto +activo +0 +${comuna}$`, "m"));
+    expect(table).toMatch(/^\d+ colaborador(es)?$/m);
 
     const edit = await h.run("collaborators", "edit", phone.slice(3), "--name", "Pedro Soto R.");
     expect(edit.code, edit.err).toBe(0);
@@ -163,12 +181,19 @@ describe("admin operations against the local stack", () => {
 
     const grant = await h.run("collaborators", "grant", phone, "3", "--reason", "Bienvenida");
     expect(grant.code, grant.err).toBe(0);
-    expect(grant.out).toMatch(/Granted 3 tokens .* balance 3/);
+    // Valid until the same hour TOKEN_VALIDITY_DAYS later, in Chile time ("dd-mm-aaaa hh:mm").
+    expect(grant.out).toMatch(
+      new RegExp(
+        `^Se regalaron 3 tokens a \\${phone} \\(válidos hasta el \\d\\d-\\d\\d-20\\d\\d \\d\\d:\\d\\d\\); saldo: 3 tokens$`,
+      ),
+    );
 
     const off = await h.run("collaborators", "deactivate", phone, "--reason", "vacaciones");
-    expect(off.out).toContain("inactive");
+    expect(off.out).toBe(`Listo: ${phone}  Pedro Soto R.  inactivo  3 tokens  comunas: ${comuna}`);
+    const again = await h.run("collaborators", "deactivate", phone);
+    expect(again.out).toMatch(/^Sin cambios: .* inactivo /);
     const on = await h.run("collaborators", "activate", phone);
-    expect(on.out).toContain("Done:");
+    expect(on.out).toMatch(/^Listo: .* activo /);
 
     const audit = await h.run("audit", "list", "--subject", phone, "--json");
     expect(JSON.parse(audit.out).map((r: { action: string }) => r.action)).toEqual([
@@ -205,7 +230,7 @@ describe("admin operations against the local stack", () => {
     });
     const approve = await h.run("collaborators", "approve", applicant, "--reason", "licencia SEC revisada");
     expect(approve.code, approve.err).toBe(0);
-    expect(approve.out).toContain("active");
+    expect(approve.out).toMatch(new RegExp(`^Listo: \\${applicant}  Rosa  activo  `));
     // Keep the new collaborator out of the other browser specs' dispatches.
     expect((await h.run("collaborators", "edit", applicant, "--comunas", "Lo Espejo")).code).toBe(0);
   });
@@ -215,6 +240,15 @@ describe("admin operations against the local stack", () => {
     const id = await createLead(comuna);
     const leads = JSON.parse((await h.run("orders", "list", "--status", "lead", "--json")).out);
     expect(leads.map((o: { id: string }) => o.id)).toContain(id);
+    // The owner may name the state as the table shows it.
+    const table = (await h.run("orders", "list", "--status", "sin pagar (contacto)")).out;
+    expect(table).toMatch(/^PEDIDO +TIPO +ESTADO +MONTO +COMUNA +CREADO$/m);
+    expect(table).toMatch(
+      new RegExp(
+        `^${id} +contacto +sin pagar \\(contacto\\) +\\$[\\d.]+ +${comuna} +\\d\\d-\\d\\d-20\\d\\d \\d\\d:\\d\\d$`,
+        "m",
+      ),
+    );
 
     const dispatch = await h.run("orders", "dispatch", id, "--reason", "cliente llamó");
     expect(dispatch.code, dispatch.err).toBe(0);
@@ -227,14 +261,14 @@ describe("admin operations against the local stack", () => {
     await sandbox().press(offer.id, atender.index);
     await until("the claim", async () => (await h.run("orders", "show", id)).out.includes(phone));
     const show = await h.run("orders", "show", id);
-    expect(show.out).toContain("status    taken");
-    expect(show.out).toContain(`taken by  ${phone}`);
+    expect(show.out).toContain("  estado       tomado");
+    expect(show.out).toContain(`  tomado por   ${phone}`);
 
     const refund = await h.run("orders", "refund-token", id, phone, "--reason", "el cliente no contestó");
     expect(refund.code, refund.err).toBe(0);
-    expect(refund.out).toContain(`Refunded 1 token to ${phone}; balance 3`);
-    expect((await h.run("orders", "refund-token", id, phone, "--reason", "otra vez")).out).toContain(
-      "Already refunded",
+    expect(refund.out).toBe(`Se devolvió 1 token a ${phone}; saldo: 3 tokens`);
+    expect((await h.run("orders", "refund-token", id, phone, "--reason", "otra vez")).out).toBe(
+      `Ya se había devuelto el token a ${phone}; saldo: 3 tokens`,
     );
   });
 
@@ -258,15 +292,21 @@ describe("admin operations against the local stack", () => {
     }
     const list = await h.run("alerts", "list");
     expect(list.code, list.err).toBe(0);
-    expect(list.out).toMatch(/^ID +SINCE +TRIES +NEXT TRY +ABOUT$/m);
-    expect(list.out).toMatch(new RegExp(`^\\d+ +\\S+ +1 +next cron run +dispatch_summary:${second}$`, "m"));
+    expect(list.out).toMatch(/^Nº +DESDE +INTENTOS +PRÓXIMO INTENTO +SOBRE$/m);
+    expect(list.out).toMatch(
+      new RegExp(
+        `^\\d+ +\\d\\d-\\d\\d-20\\d\\d \\d\\d:\\d\\d +1 +próxima pasada del cron +dispatch_summary:${second}$`,
+        "m",
+      ),
+    );
+    expect(list.out).toMatch(/^\d+ avisos pendientes$/m);
     expect(list.out).toContain("ofrecido a");
     const id = String((await owed()).find((a) => a.slot === `dispatch_summary:${second}`)!.id);
 
     const noReason = await h.run("alerts", "dismiss", id);
     expect([noReason.code, noReason.err]).toEqual([2, expect.stringContaining("--reason")]);
     const dismiss = await h.run("alerts", "dismiss", id, "--reason", "visto en la lista");
-    expect(dismiss.out).toBe(`Dismissed: alert ${id}`);
+    expect(dismiss.out).toBe(`Descartado: aviso ${id}`);
     const again = await h.run("alerts", "dismiss", id, "--reason", "otra vez");
     expect(again.code).toBe(1);
     expect(again.err).toContain("No hay un aviso pendiente con ese número");
@@ -292,7 +332,7 @@ describe("admin operations against the local stack", () => {
     const id = await createLead(comuna);
     const cancel = await h.run("orders", "cancel", id, "--reason", "duplicado");
     expect(cancel.code, cancel.err).toBe(0);
-    expect((await h.run("orders", "show", id)).out).toContain("status    cancelled");
+    expect((await h.run("orders", "show", id)).out).toContain("  estado       cancelado");
     const again = await h.run("orders", "cancel", id, "--reason", "duplicado");
     expect(again.code).toBe(1);
     expect(again.err).toContain("HTTP 409");
@@ -303,6 +343,15 @@ describe("admin operations against the local stack", () => {
     const list = await h.run("payments", "list", "--json");
     expect(list.code, list.err).toBe(0);
     expect(Array.isArray(JSON.parse(list.out))).toBe(true);
+    const unknownPurpose = await h.run("payments", "list", "--purpose", "regalo");
+    expect([unknownPurpose.code, unknownPurpose.err]).toEqual([
+      2,
+      "Tipo de pago desconocido: «regalo». Use uno de: «visita», «recarga»",
+    ]);
+    const visits = await h.run("payments", "list", "--purpose", "visita");
+    expect(visits.code, visits.err).toBe(0);
+    expect(visits.out).toMatch(/^\d+ pagos?$/m);
+    expect(visits.out).not.toMatch(/ {2}recarga {2}/);
     const unknown = await h.run("payments", "reconcile", "VNOEXISTE000");
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain("HTTP 404");
@@ -313,8 +362,8 @@ describe("Meta: token and templates against the sandbox's Graph", () => {
   it("meta token check: the workers' System User tokens never expire", async () => {
     const check = await harness().run("meta", "token", "check");
     expect(check.code, check.err).toBe(0);
-    expect(check.out).toContain("customers: ok, never expires (System User token)");
-    expect(check.out).toContain("collaborators: ok, never expires (System User token)");
+    expect(check.out).toContain("clientes: en orden, no vence nunca (token de System User)");
+    expect(check.out).toContain("colaboradores: en orden, no vence nunca (token de System User)");
     expect(check.out).toContain("whatsapp_business_messaging");
   });
 
@@ -328,12 +377,12 @@ describe("Meta: token and templates against the sandbox's Graph", () => {
     for (const app of ["cotorro", "financiero", "sandbox"] as const) {
       expect(h.written[app]).toEqual({ META_TOKEN_CUSTOMERS: token, META_TOKEN_COLLABORATORS: token });
     }
-    expect(extend.out).toMatch(/valid 5\d days/);
+    expect(extend.out).toMatch(/válido por 5\d días \(hasta el \d\d-\d\d-20\d\d \d\d:\d\d\)/);
     expect(extend.out).not.toContain(token!);
 
     const check = await h.run("meta", "token", "check", "--input", token!);
     expect(check.code, check.err).toBe(0);
-    expect(check.out).toMatch(/valid, expires 20\d\d-/);
+    expect(check.out).toMatch(/: válido, vence el \d\d-\d\d-20\d\d \d\d:\d\d/);
     expect(check.out).not.toContain(token!);
   });
 
@@ -341,7 +390,7 @@ describe("Meta: token and templates against the sandbox's Graph", () => {
     const h = harness();
     const res = await h.run("meta", "token", "extend", "EAAnotarealtoken");
     expect(res.code).toBe(1);
-    expect(res.err).toContain("Graph refused oauth/access_token");
+    expect(res.err).toContain("Graph rechazó oauth/access_token");
     expect(h.written).toEqual({});
   });
 
@@ -349,11 +398,12 @@ describe("Meta: token and templates against the sandbox's Graph", () => {
     const h = harness();
     const status = await h.run("meta", "templates", "status");
     expect(status.code, status.err).toBe(0);
+    expect(status.out).toMatch(/^PLANTILLA +IDIOMA +CATEGORÍA +ESTADO$/m);
     expect(status.out).toMatch(/say_atender\s+es\s+UTILITY\s+APPROVED/);
     const push = await h.run("meta", "templates", "push");
     expect(push.code, push.err).toBe(0);
-    expect(push.out).toContain("exists     say_atender (APPROVED)");
-    expect(push.out).not.toContain("submitted");
+    expect(push.out).toContain("ya existe say_atender (APPROVED)");
+    expect(push.out).not.toContain("enviada");
   });
 });
 
@@ -450,9 +500,15 @@ describe("secrets push", () => {
     const partial = harness({ vars: { ...secrets, ADMIN_TOKEN: "short", LINK_SIGNING_KEY: "" }, wrangler });
     const res = await partial.run("secrets", "push", "--env", "production");
     expect(res.code).toBe(1);
-    expect(res.err).toContain("cotorro: ADMIN_TOKEN must be at least 24 characters");
-    expect(res.err).toContain("cotorro: LINK_SIGNING_KEY is missing");
-    expect(res.err).toContain("financiero: LINK_SIGNING_KEY is missing");
+    expect(res.err).toBe(
+      [
+        "No se guardó ningún secreto:",
+        "  - cotorro: falta LINK_SIGNING_KEY",
+        "  - cotorro: ADMIN_TOKEN debe tener al menos 24 caracteres",
+        "  - financiero: falta LINK_SIGNING_KEY",
+        "  - financiero: ADMIN_TOKEN debe tener al menos 24 caracteres",
+      ].join("\n"),
+    );
     expect(res.err).not.toContain("short");
     expect(calls).toBe(1);
   });
@@ -497,7 +553,7 @@ describe("dump legacy", () => {
     const out = join(dir, "dump.json");
     const res = await h.run("dump", "legacy", ...ids, "--out", out);
     expect(res.code, res.err).toBe(0);
-    expect(res.out).toContain("NOMINA 1 keys, FINANCIERO 150 keys, BUY_ORDER 1 keys");
+    expect(res.out).toContain("NOMINA 1 clave, FINANCIERO 150 claves, BUY_ORDER 1 clave");
     const dump = JSON.parse(readFileSync(out, "utf8"));
     expect(dump.NOMINA).toEqual([{ name: "activo:912345001", value: kv["ns-nomina"]!["activo:912345001"] }]);
     expect(dump.FINANCIERO).toHaveLength(150);
@@ -554,7 +610,7 @@ describe("dump legacy", () => {
   it("needs the three namespace ids", async () => {
     const res = await harness().run("dump", "legacy", "--nomina", "x");
     expect(res.code).toBe(2);
-    expect(res.err).toContain("--financiero");
+    expect(res.err).toBe("Falta --financiero <id-del-namespace> (o LEGACY_FINANCIERO_ID)");
   });
 });
 
@@ -611,12 +667,12 @@ describe("import legacy", () => {
     const h = harness();
     const res = await h.run("import", "legacy", file, "--dry-run");
     expect(res.code, res.err).toBe(0);
-    expect(res.out).toContain("Dry run: nothing was written.");
-    expect(res.out).toContain("Collaborators: 25 in the dump, would create 25, already present 0");
-    expect(res.out).toContain("Tokens:        2 unexpired, would create 2, already imported 0");
-    expect(res.out).toContain(`+ collaborator ${phones[0]} Importado 0 (inactive) ← inactivo:${phones[0]!.slice(3)}`);
-    expect(res.out).toMatch(/- skip FINANCIERO .*: expired/);
-    expect(res.out).toMatch(/- skip FINANCIERO .*:pago: voucher/);
+    expect(res.out).toContain("Prueba (--dry-run): no se escribió nada.");
+    expect(res.out).toContain("Colaboradores: 25 en el respaldo, se crearían 25, ya estaban 0");
+    expect(res.out).toContain("Tokens:        2 vigentes, se crearían 2, ya importados 0");
+    expect(res.out).toContain(`+ colaborador ${phones[0]} Importado 0 (inactivo) ← inactivo:${phones[0]!.slice(3)}`);
+    expect(res.out).toMatch(/^- se deja FINANCIERO .*: token vencido \(venció el \d\d-\d\d-20\d\d \d\d:\d\d\)$/m);
+    expect(res.out).toMatch(/^- se deja FINANCIERO .*:pago: comprobante de pago$/m);
     expect(await listed(h)).toEqual([]);
   });
 
@@ -624,17 +680,18 @@ describe("import legacy", () => {
     const h = harness();
     const first = await h.run("import", "legacy", file);
     expect(first.code, first.err).toBe(0);
-    expect(first.out).toContain("Collaborators: 25 in the dump, created 25, already present 0");
-    expect(first.out).toContain("Tokens:        2 unexpired, created 2, already imported 0");
-    expect(first.out).toMatch(/Left behind: .*duplicate 1/);
+    expect(first.out).toContain("Importación terminada.");
+    expect(first.out).toContain("Colaboradores: 25 en el respaldo, se crearon 25, ya estaban 0");
+    expect(first.out).toContain("Tokens:        2 vigentes, se crearon 2, ya importados 0");
+    expect(first.out).toMatch(/^Se dejaron: .*repetido 1/m);
     const after = await listed(h);
     expect(after).toHaveLength(25);
     expect(after.every((c) => c.status === "inactive")).toBe(true);
     expect(after.find((c) => c.phone === phones[0])?.balance).toBe(2);
 
     const second = await h.run("import", "legacy", file);
-    expect(second.out).toContain("Collaborators: 25 in the dump, created 0, already present 25");
-    expect(second.out).toContain("Tokens:        2 unexpired, created 0, already imported 2");
+    expect(second.out).toContain("Colaboradores: 25 en el respaldo, se crearon 0, ya estaban 25");
+    expect(second.out).toContain("Tokens:        2 vigentes, se crearon 0, ya importados 2");
     expect((await listed(h)).find((c) => c.phone === phones[0])?.balance).toBe(2);
   });
 
@@ -643,6 +700,8 @@ describe("import legacy", () => {
     writeFileSync(bad, JSON.stringify({ NOMINA: "no" }));
     const res = await harness().run("import", "legacy", bad);
     expect(res.code).toBe(1);
-    expect(res.err).toContain("is not a dump");
+    expect(res.err).toMatch(
+      /^.*bad\.json no es un respaldo \{ NOMINA, FINANCIERO, BUY_ORDER \} de listas \{ name, value \}:\n {2}- /,
+    );
   });
 });

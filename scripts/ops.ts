@@ -16,41 +16,41 @@ import { secretsCommands } from "./ops/secrets.ts";
 export const COMMANDS: readonly Command[] = [...adminCommands, ...secretsCommands, ...metaCommands, ...legacyCommands];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  env: { type: "string", description: "local (default: the local stack) or production" },
+  env: { type: "string", description: "local (por omisión: el entorno local) o production" },
   url: {
     type: "string",
-    description: "Admin API base URL (production: COTORRO_ADMIN_URL, default https://api.alectrico.cl)",
+    description: "Dirección de la API de administración (production: COTORRO_ADMIN_URL, o https://api.alectrico.cl)",
   },
   token: {
     type: "string",
-    description: "Admin token (production: COTORRO_ADMIN_TOKEN; local: apps/cotorro/.dev.vars)",
+    description: "Token de administración (production: COTORRO_ADMIN_TOKEN; local: apps/cotorro/.dev.vars)",
   },
   "graph-url": {
     type: "string",
-    description: "Graph API base URL (local: the sandbox; production: graph.facebook.com)",
+    description: "Dirección de la API Graph (local: el sandbox; production: graph.facebook.com)",
   },
-  actor: { type: "string", description: "Your name in the audit log (default: COTORRO_ACTOR or $USER)" },
-  json: { type: "boolean", description: "Print the raw JSON answer" },
-  help: { type: "boolean", short: "h", description: "Show help" },
+  actor: { type: "string", description: "Su nombre en el registro de cambios (por omisión: COTORRO_ACTOR o $USER)" },
+  json: { type: "boolean", description: "Muestra la respuesta JSON tal cual" },
+  help: { type: "boolean", short: "h", description: "Muestra esta ayuda" },
 };
 
 const usageLine = (c: Command) => `pnpm ops ${c.path.join(" ")}${c.args ? ` ${c.args}` : ""}`;
 
 function optionLines(options: Record<string, OptionSpec>): string[] {
   return Object.entries(options).map(
-    ([name, o]) => `  --${name}${o.type === "string" ? " <value>" : ""}`.padEnd(26) + o.description,
+    ([name, o]) => `  --${name}${o.type === "string" ? " <valor>" : ""}`.padEnd(26) + o.description,
   );
 }
 
 function commandHelp(c: Command): string[] {
   return [
-    `Usage: ${usageLine(c)} [options]`,
+    `Uso: ${usageLine(c)} [opciones]`,
     "",
     c.summary,
     ...(c.details ? ["", ...c.details] : []),
-    ...(Object.keys(c.options).length ? ["", "Options:", ...optionLines(c.options)] : []),
+    ...(Object.keys(c.options).length ? ["", "Opciones:", ...optionLines(c.options)] : []),
     "",
-    "Global options:",
+    "Opciones globales:",
     ...optionLines(GLOBAL_OPTIONS),
   ];
 }
@@ -59,12 +59,12 @@ function groupHelp(prefix: string[]): string[] {
   const matching = COMMANDS.filter((c) => prefix.every((w, i) => c.path[i] === w));
   const width = Math.max(...matching.map((c) => usageLine(c).length)) + 2;
   return [
-    `Usage: pnpm ops ${prefix.length ? `${prefix.join(" ")} ` : ""}<command> [options]   (--help on any command)`,
+    `Uso: pnpm ops ${prefix.length ? `${prefix.join(" ")} ` : ""}<comando> [opciones]   (--help en cualquier comando)`,
     "",
-    "Commands:",
+    "Comandos:",
     ...matching.map((c) => `  ${usageLine(c).padEnd(width)}${c.summary}`),
     "",
-    "Global options:",
+    "Opciones globales:",
     ...optionLines(GLOBAL_OPTIONS),
   ];
 }
@@ -85,6 +85,21 @@ function findCommand(words: string[]): { command?: Command; prefix: string[] } {
   return { prefix };
 }
 
+/** What `parseArgs` refused, in Spanish (its own messages are English and quote the option). */
+function parseArgsProblem(error: Error & { code?: string }, options: Record<string, OptionSpec>): string {
+  const option = /'(-[^' ]*)/.exec(error.message)?.[1] ?? "";
+  switch (error.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `Opción desconocida: ${option}`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return options[option.replace(/^--/, "")]?.type === "string"
+        ? `La opción ${option} necesita un valor`
+        : `La opción ${option} no lleva valor`;
+    default:
+      return error.message;
+  }
+}
+
 /** Runs one `pnpm ops` invocation; returns the exit code (0 ok, 1 failed, 2 usage). */
 export async function runOps(argv: readonly string[], ctx: OpsContext): Promise<number> {
   const words: string[] = [];
@@ -96,7 +111,7 @@ export async function runOps(argv: readonly string[], ctx: OpsContext): Promise<
   if (!command) {
     const help = argv.includes("--help") || argv.includes("-h") || argv.length === 0;
     for (const line of groupHelp(prefix)) (help ? ctx.out : ctx.err)(line);
-    if (!help) ctx.err(`\nUnknown command: ${argv.filter((a) => !a.startsWith("-")).join(" ") || "(none)"}`);
+    if (!help) ctx.err(`\nComando desconocido: ${argv.filter((a) => !a.startsWith("-")).join(" ") || "(ninguno)"}`);
     return help ? 0 : 2;
   }
   const options = { ...GLOBAL_OPTIONS, ...command.options };
@@ -111,8 +126,8 @@ export async function runOps(argv: readonly string[], ctx: OpsContext): Promise<
       strict: true,
     });
   } catch (error) {
-    ctx.err((error as Error).message);
-    ctx.err(`Try: ${usageLine(command)} --help`);
+    ctx.err(parseArgsProblem(error as Error & { code?: string }, options));
+    ctx.err(`Vea: ${usageLine(command)} --help`);
     return 2;
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
@@ -122,7 +137,7 @@ export async function runOps(argv: readonly string[], ctx: OpsContext): Promise<
   }
   const [min, max] = command.arity;
   if (parsed.positionals.length < min || parsed.positionals.length > max) {
-    ctx.err(`Usage: ${usageLine(command)} [options]   (--help for details)`);
+    ctx.err(`Uso: ${usageLine(command)} [opciones]   (--help para más detalle)`);
     return 2;
   }
   try {

@@ -40,7 +40,7 @@ export async function adminCall<T = unknown>(
     });
   } catch (error) {
     throw new OpsError(
-      `Cannot reach ${env.adminUrl} (${(error as Error).message}).${env.target === "local" ? " Is `pnpm dev` running?" : ""}`,
+      `No se pudo conectar con ${env.adminUrl} (${(error as Error).message}).${env.target === "local" ? " ¿Está corriendo `pnpm dev`?" : ""}`,
     );
   }
   const text = await res.text();
@@ -63,6 +63,7 @@ function describeRefusal(status: number, body: unknown): string {
     `HTTP ${status}: ${b.error ?? (typeof body === "string" && body ? body.slice(0, 200) : "sin detalle")}`,
   ];
   for (const issue of b.issues ?? []) lines.push(`  - ${issue.path}: ${issue.message}`);
-  if (status === 401) lines.push("  (check the admin token: --token, COTORRO_ADMIN_TOKEN or apps/cotorro/.dev.vars)");
+  if (status === 401)
+    lines.push("  (revise el token de administración: --token, COTORRO_ADMIN_TOKEN o apps/cotorro/.dev.vars)");
   return lines.join("\n");
 }

@@ -1,25 +1,46 @@
 /**
  * The admin operations of `pnpm ops` (SPEC §8): collaborators, orders, payments, owed alerts and the audit log,
- * each one call to the admin API of the chosen environment.
+ * each one call to the admin API of the chosen environment. The API speaks JSON with English values
+ * (`--json` prints it as is); the lines for the owner are Spanish, with the states named as the
+ * workers name them to the owner (`@cotorro/web/owner-names`), amounts in pesos and dates in Chile time.
  */
 import { randomUUID } from "node:crypto";
+import { formatClp, formatTokens } from "../../packages/core/src/money.ts";
+import type {
+  CollaboratorStatus,
+  OrderKind,
+  OrderStatus,
+  PaymentPurpose,
+  PaymentStatus,
+} from "../../packages/core/src/states.ts";
+import {
+  COLLABORATOR_STATUS,
+  ORDER_KIND,
+  ORDER_STATUS,
+  PAYMENT_DETAIL,
+  PAYMENT_PURPOSE,
+  PAYMENT_STATUS,
+} from "../../packages/web/src/owner-names.ts";
 import { adminCall } from "./admin-client.ts";
-import { type Command, date, print, str, table } from "./command.ts";
+import { type Command, choices, count, date, print, stateValue, str, table } from "./command.ts";
 import { OpsError } from "./context.ts";
 
 interface CollaboratorView {
   phone: string;
   name: string;
-  status: string;
+  status: CollaboratorStatus;
   comunas: string[];
   balance: number;
   changed?: boolean;
 }
 
-const reasonOption = { reason: { type: "string", description: "Why (recorded in the audit log)" } } as const;
+const reasonOption = { reason: { type: "string", description: "Por qué (queda en el registro de cambios)" } } as const;
+const limitOption = { type: "string", description: "Cuántos (100 por omisión, 500 como máximo)" } as const;
+
+const comunaList = (list: readonly string[]) => (list.length ? list.join(", ") : "todas");
 
 const collaboratorLine = (c: CollaboratorView) =>
-  `${c.phone}  ${c.name}  ${c.status}  ${c.balance} ${c.balance === 1 ? "token" : "tokens"}  comunas: ${c.comunas.length ? c.comunas.join(", ") : "todas"}`;
+  `${c.phone}  ${c.name}  ${COLLABORATOR_STATUS[c.status]}  ${formatTokens(c.balance)}  comunas: ${comunaList(c.comunas)}`;
 
 function comunas(value: string | boolean | undefined): string[] | undefined {
   const text = str(value);
@@ -32,15 +53,22 @@ function comunas(value: string | boolean | undefined): string[] | undefined {
 
 function requireReason(value: string | boolean | undefined): string {
   const reason = str(value)?.trim();
-  if (!reason) throw new OpsError('--reason "…" is required: it is recorded in the audit log', 2);
+  if (!reason) throw new OpsError('Falta --reason "…": el motivo queda en el registro de cambios', 2);
   return reason;
 }
 
 const enc = encodeURIComponent;
 
+/** A query string of the given values, without the empty ones. */
+function queryOf(values: Record<string, string | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value) query.set(key, value);
+  return query.size ? `?${query}` : "";
+}
+
 const statusCommand = (change: "activate" | "deactivate" | "approve", summary: string): Command => ({
   path: ["collaborators", change],
-  args: "<phone>",
+  args: "<teléfono>",
   summary,
   arity: [1, 1],
   options: { ...reasonOption },
@@ -51,7 +79,9 @@ const statusCommand = (change: "activate" | "deactivate" | "approve", summary: s
       path: `/collaborators/${enc(positionals[0]!)}/${change}`,
       body: reason ? { reason } : {},
     });
-    print(ctx, { json }, body, () => [`${body.changed === false ? "Unchanged" : "Done"}: ${collaboratorLine(body)}`]);
+    print(ctx, { json }, body, () => [
+      `${body.changed === false ? "Sin cambios" : "Listo"}: ${collaboratorLine(body)}`,
+    ]);
     return 0;
   },
 });
@@ -60,36 +90,36 @@ export const adminCommands: Command[] = [
   {
     path: ["collaborators", "list"],
     args: "",
-    summary: "List the roster with each balance (unspent, unexpired tokens)",
+    summary: "Lista a los colaboradores con su saldo (tokens sin usar y vigentes)",
     arity: [0, 0],
-    options: { status: { type: "string", description: "Only active, inactive or pending" } },
+    options: { status: { type: "string", description: `Solo los de un estado: ${choices(COLLABORATOR_STATUS)}` } },
     async run(ctx, { values, env, json }) {
+      const status = stateValue(str(values.status), COLLABORATOR_STATUS, "Estado");
       const { body } = await adminCall<CollaboratorView[]>(ctx, env, { method: "GET", path: "/collaborators" });
-      const status = str(values.status);
       const rows = status ? body.filter((c) => c.status === status) : body;
       print(ctx, { json }, rows, () => [
         ...table([
-          ["PHONE", "NAME", "STATUS", "BALANCE", "COMUNAS"],
+          ["TELÉFONO", "NOMBRE", "ESTADO", "SALDO", "COMUNAS"],
           ...rows.map((c) => [
             c.phone,
             c.name,
-            c.status,
+            COLLABORATOR_STATUS[c.status],
             String(c.balance),
-            c.comunas.length ? c.comunas.join(", ") : "todas",
+            comunaList(c.comunas),
           ]),
         ]),
-        `${rows.length} ${rows.length === 1 ? "collaborator" : "collaborators"}`,
+        count(rows.length, "colaborador", "colaboradores"),
       ]);
       return 0;
     },
   },
   {
     path: ["collaborators", "add"],
-    args: "<phone> <name…>",
-    summary: "Add an active collaborator",
-    details: ['Example: pnpm ops collaborators add +56912345678 "Pedro Soto" --comunas "Ñuñoa,Macul"'],
+    args: "<teléfono> <nombre…>",
+    summary: "Agrega un colaborador activo",
+    details: ['Ejemplo: pnpm ops collaborators add +56912345678 "Pedro Soto" --comunas "Ñuñoa,Macul"'],
     arity: [2, Number.POSITIVE_INFINITY],
-    options: { comunas: { type: "string", description: "Comma-separated comunas (default: all)" } },
+    options: { comunas: { type: "string", description: "Comunas separadas por comas (por omisión: todas)" } },
     async run(ctx, { positionals, values, env, json }) {
       const [phone, ...name] = positionals;
       const { body } = await adminCall<CollaboratorView>(ctx, env, {
@@ -101,20 +131,20 @@ export const adminCommands: Command[] = [
           ...(values.comunas !== undefined ? { comunas: comunas(values.comunas) } : {}),
         },
       });
-      print(ctx, { json }, body, () => [`Added: ${collaboratorLine(body)}`]);
+      print(ctx, { json }, body, () => [`Agregado: ${collaboratorLine(body)}`]);
       return 0;
     },
   },
   {
     path: ["collaborators", "edit"],
-    args: "<phone>",
-    summary: "Change a collaborator's name or comunas",
-    details: ['Example: pnpm ops collaborators edit +56912345678 --comunas "Providencia"   (--all-comunas: all)'],
+    args: "<teléfono>",
+    summary: "Cambia el nombre o las comunas de un colaborador",
+    details: ['Ejemplo: pnpm ops collaborators edit +56912345678 --comunas "Providencia"   (--all-comunas: todas)'],
     arity: [1, 1],
     options: {
-      name: { type: "string", description: "New name" },
-      comunas: { type: "string", description: "Comma-separated comunas" },
-      "all-comunas": { type: "boolean", description: "Cover every comuna" },
+      name: { type: "string", description: "Nombre nuevo" },
+      comunas: { type: "string", description: "Comunas separadas por comas" },
+      "all-comunas": { type: "boolean", description: "Todas las comunas" },
     },
     async run(ctx, { positionals, values, env, json }) {
       const patch: Record<string, unknown> = {};
@@ -122,29 +152,29 @@ export const adminCommands: Command[] = [
       if (values["all-comunas"]) patch.comunas = [];
       else if (values.comunas !== undefined) patch.comunas = comunas(values.comunas);
       if (Object.keys(patch).length === 0)
-        throw new OpsError("Nothing to change: pass --name, --comunas or --all-comunas", 2);
+        throw new OpsError("No hay nada que cambiar: use --name, --comunas o --all-comunas", 2);
       const { body } = await adminCall<CollaboratorView>(ctx, env, {
         method: "PATCH",
         path: `/collaborators/${enc(positionals[0]!)}`,
         body: patch,
       });
-      print(ctx, { json }, body, () => [`Updated: ${collaboratorLine(body)}`]);
+      print(ctx, { json }, body, () => [`Actualizado: ${collaboratorLine(body)}`]);
       return 0;
     },
   },
-  statusCommand("activate", "Start sending orders to a collaborator again"),
-  statusCommand("deactivate", "Stop sending orders to a collaborator (tokens stay)"),
-  statusCommand("approve", "Approve a pending application (from `suscribir` on WhatsApp)"),
+  statusCommand("activate", "Vuelve a enviarle pedidos a un colaborador"),
+  statusCommand("deactivate", "Deja de enviarle pedidos a un colaborador (conserva sus tokens)"),
+  statusCommand("approve", "Aprueba una solicitud pendiente (enviada con «suscribir» por WhatsApp)"),
   {
     path: ["collaborators", "grant"],
-    args: "<phone> <count>",
-    summary: "Grant promotional tokens (1–100), valid TOKEN_VALIDITY_DAYS",
-    details: ['Example: pnpm ops collaborators grant +56912345678 5 --reason "Concurso de diciembre"'],
+    args: "<teléfono> <cantidad>",
+    summary: "Regala tokens promocionales (de 1 a 100), válidos por TOKEN_VALIDITY_DAYS días",
+    details: ['Ejemplo: pnpm ops collaborators grant +56912345678 5 --reason "Concurso de diciembre"'],
     arity: [2, 2],
     options: { ...reasonOption },
     async run(ctx, { positionals, values, env, json }) {
       const reason = requireReason(values.reason);
-      const count = Number(positionals[1]);
+      const tokens = Number(positionals[1]);
       const { status, body } = await adminCall<{
         granted: number;
         balance: number;
@@ -153,12 +183,12 @@ export const adminCommands: Command[] = [
       }>(ctx, env, {
         method: "POST",
         path: `/collaborators/${enc(positionals[0]!)}/tokens`,
-        body: { count: Number.isFinite(count) ? count : positionals[1], reason },
+        body: { count: Number.isFinite(tokens) ? tokens : positionals[1], reason },
         // One id per invocation: a retried request (timeout, network) grants once.
         headers: { "idempotency-key": `ops-${randomUUID()}` },
       });
       print(ctx, { json }, body, () => [
-        `${status === 201 ? "Granted" : "Already granted"} ${body.granted} tokens to ${positionals[0]} (valid until ${date(body.expiresAt)}); balance ${body.balance}`,
+        `${status === 201 ? "Se regalaron" : "Ya se habían regalado"} ${formatTokens(body.granted)} a ${positionals[0]} (válidos hasta el ${date(body.expiresAt)}); saldo: ${formatTokens(body.balance)}`,
       ]);
       return 0;
     },
@@ -166,59 +196,64 @@ export const adminCommands: Command[] = [
   {
     path: ["orders", "list"],
     args: "",
-    summary: "List the newest orders",
+    summary: "Lista los pedidos más recientes",
     arity: [0, 0],
     options: {
-      status: { type: "string", description: "pending_payment, lead, paid, taken, expired or cancelled" },
-      limit: { type: "string", description: "How many (default 100, at most 500)" },
+      status: { type: "string", description: `Solo los de un estado: ${choices(ORDER_STATUS)}` },
+      limit: limitOption,
     },
     async run(ctx, { values, env, json }) {
-      const query = new URLSearchParams();
-      if (str(values.status)) query.set("status", str(values.status)!);
-      if (str(values.limit)) query.set("limit", str(values.limit)!);
+      const status = stateValue(str(values.status), ORDER_STATUS, "Estado");
       const { body } = await adminCall<
-        { id: string; kind: string; status: string; amount: number; comuna: string; createdAt: number }[]
-      >(ctx, env, { method: "GET", path: `/orders${query.size ? `?${query}` : ""}` });
+        { id: string; kind: OrderKind; status: OrderStatus; amount: number; comuna: string; createdAt: number }[]
+      >(ctx, env, { method: "GET", path: `/orders${queryOf({ status, limit: str(values.limit) })}` });
       print(ctx, { json }, body, () => [
         ...table([
-          ["ID", "KIND", "STATUS", "AMOUNT", "COMUNA", "CREATED"],
-          ...body.map((o) => [o.id, o.kind, o.status, String(o.amount), o.comuna, date(o.createdAt)]),
+          ["PEDIDO", "TIPO", "ESTADO", "MONTO", "COMUNA", "CREADO"],
+          ...body.map((o) => [
+            o.id,
+            ORDER_KIND[o.kind],
+            ORDER_STATUS[o.status],
+            formatClp(o.amount),
+            o.comuna,
+            date(o.createdAt),
+          ]),
         ]),
-        `${body.length} ${body.length === 1 ? "order" : "orders"}`,
+        count(body.length, "pedido", "pedidos"),
       ]);
       return 0;
     },
   },
   {
     path: ["orders", "show"],
-    args: "<order-id>",
-    summary: "Show an order: kind, status, amount, comuna and who took it",
+    args: "<pedido>",
+    summary: "Muestra un pedido: tipo, estado, monto, comuna y quién lo tomó",
     arity: [1, 1],
     options: {},
     async run(ctx, { positionals, env, json }) {
       const { body } = await adminCall<{
         id: string;
-        kind: string;
-        status: string;
+        kind: OrderKind;
+        status: OrderStatus;
         amount: number;
         comuna: string;
         takenBy: string[];
       }>(ctx, env, { method: "GET", path: `/orders/${enc(positionals[0]!)}` });
       print(ctx, { json }, body, () => [
-        `Order ${body.id}`,
-        `  kind      ${body.kind}`,
-        `  status    ${body.status}`,
-        `  amount    ${body.amount}`,
-        `  comuna    ${body.comuna}`,
-        `  taken by  ${body.takenBy.length ? body.takenBy.join(", ") : "—"}`,
+        `Pedido ${body.id}`,
+        `  tipo         ${ORDER_KIND[body.kind]}`,
+        `  estado       ${ORDER_STATUS[body.status]}`,
+        `  monto        ${formatClp(body.amount)}`,
+        `  comuna       ${body.comuna}`,
+        `  tomado por   ${body.takenBy.length ? body.takenBy.join(", ") : "—"}`,
       ]);
       return 0;
     },
   },
   {
     path: ["orders", "dispatch"],
-    args: "<order-id>",
-    summary: "Offer a lead (or a paid order again) to the collaborators of its comuna",
+    args: "<pedido>",
+    summary: "Ofrece un contacto (o de nuevo un pedido pagado) a los colaboradores de su comuna",
     arity: [1, 1],
     options: { ...reasonOption },
     async run(ctx, { positionals, values, env, json }) {
@@ -228,14 +263,14 @@ export const adminCommands: Command[] = [
         path: `/orders/${enc(positionals[0]!)}/dispatch`,
         body: reason ? { reason } : {},
       });
-      print(ctx, { json }, body, () => [`Queued for dispatch: ${positionals[0]}`]);
+      print(ctx, { json }, body, () => [`En cola para ofrecerse: ${positionals[0]}`]);
       return 0;
     },
   },
   {
     path: ["orders", "cancel"],
-    args: "<order-id>",
-    summary: "Cancel an order nobody has taken",
+    args: "<pedido>",
+    summary: "Cancela un pedido que nadie ha tomado",
     arity: [1, 1],
     options: { ...reasonOption },
     async run(ctx, { positionals, values, env, json }) {
@@ -245,14 +280,14 @@ export const adminCommands: Command[] = [
         path: `/orders/${enc(positionals[0]!)}/cancel`,
         body: { reason },
       });
-      print(ctx, { json }, body, () => [`Cancelled: ${positionals[0]}`]);
+      print(ctx, { json }, body, () => [`Cancelado: ${positionals[0]}`]);
       return 0;
     },
   },
   {
     path: ["orders", "refund-token"],
-    args: "<order-id> <phone>",
-    summary: "Give back the token a collaborator spent on a bad lead (once)",
+    args: "<pedido> <teléfono>",
+    summary: "Devuelve el token que un colaborador gastó en un mal contacto (una vez)",
     arity: [2, 2],
     options: { ...reasonOption },
     async run(ctx, { positionals, values, env, json }) {
@@ -263,7 +298,7 @@ export const adminCommands: Command[] = [
         body: { phone: positionals[1], reason },
       });
       print(ctx, { json }, body, () => [
-        `${body.refunded ? "Refunded 1 token" : "Already refunded"} to ${positionals[1]}; balance ${body.balance}`,
+        `${body.refunded ? "Se devolvió 1 token" : "Ya se había devuelto el token"} a ${positionals[1]}; saldo: ${formatTokens(body.balance)}`,
       ]);
       return 0;
     },
@@ -271,21 +306,24 @@ export const adminCommands: Command[] = [
   {
     path: ["payments", "list"],
     args: "",
-    summary: "List the newest payments (visits and top-ups)",
+    summary: "Lista los pagos más recientes (visitas y recargas)",
     arity: [0, 0],
     options: {
-      status: { type: "string", description: "created, authorized, rejected, aborted, timed_out, failed…" },
-      purpose: { type: "string", description: "visit or topup" },
-      limit: { type: "string", description: "How many (default 100, at most 500)" },
+      status: { type: "string", description: `Solo los de un estado: ${choices(PAYMENT_STATUS)}` },
+      purpose: { type: "string", description: `Solo ${choices(PAYMENT_PURPOSE)}` },
+      limit: limitOption,
     },
     async run(ctx, { values, env, json }) {
-      const query = new URLSearchParams();
-      for (const key of ["status", "purpose", "limit"]) if (str(values[key])) query.set(key, str(values[key])!);
+      const query = queryOf({
+        status: stateValue(str(values.status), PAYMENT_STATUS, "Estado"),
+        purpose: stateValue(str(values.purpose), PAYMENT_PURPOSE, "Tipo de pago"),
+        limit: str(values.limit),
+      });
       const { body } = await adminCall<
         {
           buyOrder: string;
-          purpose: string;
-          status: string;
+          purpose: PaymentPurpose;
+          status: PaymentStatus;
           amount: number;
           orderId: string | null;
           phone: string | null;
@@ -293,47 +331,53 @@ export const adminCommands: Command[] = [
           mismatch: { amount: number; buyOrder: string } | null;
           createdAt: number;
         }[]
-      >(ctx, env, { method: "GET", path: `/payments${query.size ? `?${query}` : ""}` });
+      >(ctx, env, { method: "GET", path: `/payments${query}` });
       print(ctx, { json }, body, () => [
         ...table([
-          ["BUY ORDER", "PURPOSE", "STATUS", "AMOUNT", "FOR", "CREATED", "DETAIL"],
+          ["ORDEN DE COMPRA", "TIPO", "ESTADO", "MONTO", "PARA", "CREADO", "DETALLE"],
           ...body.map((p) => [
             p.buyOrder,
-            p.purpose,
-            p.status,
-            String(p.amount),
+            PAYMENT_PURPOSE[p.purpose],
+            PAYMENT_STATUS[p.status],
+            formatClp(p.amount),
             p.orderId ?? p.phone ?? "—",
             date(p.createdAt),
-            p.mismatch ? `Webpay approved ${p.mismatch.amount} for ${p.mismatch.buyOrder}` : (p.detail ?? ""),
+            p.mismatch
+              ? `Webpay aprobó ${formatClp(p.mismatch.amount)} para ${p.mismatch.buyOrder}`
+              : p.detail
+                ? (PAYMENT_DETAIL[p.detail] ?? p.detail)
+                : "",
           ]),
         ]),
-        `${body.length} ${body.length === 1 ? "payment" : "payments"}`,
+        count(body.length, "pago", "pagos"),
       ]);
       return 0;
     },
   },
   {
     path: ["payments", "reconcile"],
-    args: "<buy-order>",
-    summary: "Ask Webpay now for a visit payment's outcome (instead of waiting for the cron)",
+    args: "<orden-de-compra>",
+    summary: "Pregunta ya a Webpay cómo terminó el pago de una visita (sin esperar al cron)",
     arity: [1, 1],
     options: {},
     async run(ctx, { positionals, env, json }) {
-      const { body } = await adminCall<{ before: string; status: string }>(ctx, env, {
+      const { body } = await adminCall<{ before: PaymentStatus; status: PaymentStatus }>(ctx, env, {
         method: "POST",
         path: `/payments/${enc(positionals[0]!)}/reconcile`,
       });
-      print(ctx, { json }, body, () => [`${positionals[0]}: ${body.before} → ${body.status}`]);
+      print(ctx, { json }, body, () => [
+        `${positionals[0]}: ${PAYMENT_STATUS[body.before]} → ${PAYMENT_STATUS[body.status]}`,
+      ]);
       return 0;
     },
   },
   {
     path: ["alerts", "list"],
     args: "",
-    summary: "Owner alerts still owed (WhatsApp refused them): the cron sends them; dismiss each once read",
+    summary: "Avisos al dueño que WhatsApp no entregó: el cron los reenvía hasta que los descarte",
     details: [
-      "An alert that WhatsApp did not deliver to FONO_JEFE is kept here and sent again by the cron",
-      "(on the customers' number when the collaborators' refuses it), for up to a week.",
+      "Un aviso que WhatsApp no entregó a FONO_JEFE queda aquí y el cron lo vuelve a enviar durante una",
+      "semana (por el número de clientes cuando el de colaboradores lo rechaza).",
     ],
     arity: [0, 0],
     options: {},
@@ -350,25 +394,27 @@ export const adminCommands: Command[] = [
         }[]
       >(ctx, env, { method: "GET", path: "/alerts" });
       const next = (at: number | null) =>
-        at === null ? "no longer retried" : at <= ctx.now() ? "next cron run" : date(at);
+        at === null ? "ya no se reintenta" : at <= ctx.now() ? "próxima pasada del cron" : date(at);
       print(ctx, { json }, body, () => [
         ...table([
-          ["ID", "SINCE", "TRIES", "NEXT TRY", "ABOUT"],
+          ["Nº", "DESDE", "INTENTOS", "PRÓXIMO INTENTO", "SOBRE"],
           ...body.map((a) => [String(a.id), date(a.since), String(a.attempts), next(a.nextTryAt), a.slot]),
         ]).flatMap((line, i) => {
           const a = body[i - 1];
           return a ? [line, `    ${a.text}${a.lastError ? `  [${a.lastError}]` : ""}`] : [line];
         }),
-        body.length === 0 ? "No alert is owed: the owner got every one." : `${body.length} owed`,
+        body.length === 0
+          ? "No hay avisos pendientes: el dueño recibió todos."
+          : count(body.length, "aviso pendiente", "avisos pendientes"),
       ]);
       return 0;
     },
   },
   {
     path: ["alerts", "dismiss"],
-    args: "<id>",
-    summary: "Stop sending an owed alert you have read in `alerts list`",
-    details: ['Example: pnpm ops alerts dismiss 12 --reason "Llamé al colaborador"'],
+    args: "<nº>",
+    summary: "Deja de enviar un aviso pendiente que ya leyó en «alerts list»",
+    details: ['Ejemplo: pnpm ops alerts dismiss 12 --reason "Llamé al colaborador"'],
     arity: [1, 1],
     options: { ...reasonOption },
     async run(ctx, { positionals, values, env, json }) {
@@ -378,32 +424,34 @@ export const adminCommands: Command[] = [
         path: `/alerts/${enc(positionals[0]!)}/dismiss`,
         body: { reason },
       });
-      print(ctx, { json }, body, () => [`${body.dismissed ? "Dismissed" : "Already delivered"}: alert ${body.id}`]);
+      print(ctx, { json }, body, () => [
+        `${body.dismissed ? "Descartado" : "Ya se había entregado"}: aviso ${body.id}`,
+      ]);
       return 0;
     },
   },
   {
     path: ["audit", "list"],
     args: "",
-    summary: "Who changed what, when and why (newest first)",
+    summary: "Quién cambió qué, cuándo y por qué (lo más reciente primero)",
     arity: [0, 0],
     options: {
-      subject: { type: "string", description: "Only this phone, order id, buy order…" },
-      action: { type: "string", description: "Only this action (collaborator.add, tokens.grant, …)" },
-      limit: { type: "string", description: "How many (default 100)" },
+      subject: { type: "string", description: "Solo este teléfono, pedido, orden de compra…" },
+      action: { type: "string", description: "Solo esta acción (collaborator.add, tokens.grant, …)" },
+      limit: { type: "string", description: "Cuántos (100 por omisión)" },
     },
     async run(ctx, { values, env, json }) {
-      const query = new URLSearchParams();
-      for (const key of ["subject", "action", "limit"]) if (str(values[key])) query.set(key, str(values[key])!);
+      const query = queryOf({ subject: str(values.subject), action: str(values.action), limit: str(values.limit) });
       const { body } = await adminCall<
         { at: number; actor: string; action: string; subject: string; reason: string | null }[]
-      >(ctx, env, { method: "GET", path: `/audit${query.size ? `?${query}` : ""}` });
-      print(ctx, { json }, body, () =>
-        table([
-          ["WHEN", "WHO", "ACTION", "SUBJECT", "WHY"],
+      >(ctx, env, { method: "GET", path: `/audit${query}` });
+      print(ctx, { json }, body, () => [
+        ...table([
+          ["CUÁNDO", "QUIÉN", "ACCIÓN", "SOBRE", "POR QUÉ"],
           ...body.map((r) => [date(r.at), r.actor, r.action, r.subject, r.reason ?? ""]),
         ]),
-      );
+        count(body.length, "cambio", "cambios"),
+      ]);
       return 0;
     },
   },

@@ -1,5 +1,6 @@
 /** The shape of one `pnpm ops` command and the small output helpers they share. */
-import type { Environment, OpsContext } from "./context.ts";
+import { formatDateTimeCl } from "../../packages/core/src/dates.ts";
+import { type Environment, type OpsContext, OpsError } from "./context.ts";
 
 export interface OptionSpec {
   type: "string" | "boolean";
@@ -17,7 +18,7 @@ export interface CommandInput {
 export interface Command {
   /** Words that select it: `["collaborators", "add"]`. */
   path: string[];
-  /** Positional arguments as shown in the usage line: `<phone> <name>`. */
+  /** Positional arguments as shown in the usage line: `<teléfono> <nombre…>`. */
   args: string;
   summary: string;
   /** More lines for `--help`: what it does, examples. */
@@ -28,9 +29,9 @@ export interface Command {
   run(ctx: OpsContext, input: CommandInput): Promise<number>;
 }
 
-/** Left-aligned columns. */
+/** Left-aligned columns under the header `rows[0]`; nothing at all when there is no row under it. */
 export function table(rows: readonly (readonly string[])[]): string[] {
-  if (rows.length === 0) return [];
+  if (rows.length <= 1) return [];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
   return rows.map((r) =>
     r
@@ -40,8 +41,11 @@ export function table(rows: readonly (readonly string[])[]): string[] {
   );
 }
 
-export const date = (ms: number | null | undefined) =>
-  ms ? new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z") : "—";
+/** "25-11-2026 09:52", Chile time (as the owner reads every date), or "—". */
+export const date = (ms: number | null | undefined) => (ms ? formatDateTimeCl(ms) : "—");
+
+/** "1 token", "3 tokens": a count and its noun, singular or plural. */
+export const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** Prints `value` as JSON (with --json) or the human lines. */
 export function print(ctx: OpsContext, input: { json: boolean }, value: unknown, human: () => string[]): void {
@@ -50,3 +54,23 @@ export function print(ctx: OpsContext, input: { json: boolean }, value: unknown,
 }
 
 export const str = (v: string | boolean | undefined): string | undefined => (typeof v === "string" ? v : undefined);
+
+/**
+ * The API's value of a state the owner may write in Spanish, as the tables show it ("pagado"), or as
+ * the API names it ("paid"); anything else is a usage error listing the choices.
+ */
+export function stateValue<K extends string>(
+  given: string | undefined,
+  words: Record<K, string>,
+  what: string,
+): K | undefined {
+  if (given === undefined) return undefined;
+  const wanted = given.trim().toLocaleLowerCase("es-CL");
+  const entries = Object.entries(words) as [K, string][];
+  const found = entries.find(([key, word]) => key === wanted || word.toLocaleLowerCase("es-CL") === wanted);
+  if (found) return found[0];
+  throw new OpsError(`${what} desconocido: «${given}». Use uno de: ${entries.map(([, w]) => `«${w}»`).join(", ")}`, 2);
+}
+
+/** The choices of a `stateValue` option, for its help line. */
+export const choices = (words: Record<string, string>) => Object.values(words).join(", ");

@@ -160,7 +160,7 @@ export interface GlobalFlags {
 export function resolveEnvironment(ctx: OpsContext, flags: GlobalFlags): Environment {
   const target = flags.env ?? ctx.vars.COTORRO_ENV ?? "local";
   if (target !== "local" && target !== "production") {
-    throw new OpsError(`--env must be "local" or "production" (got "${target}")`, 2);
+    throw new OpsError(`--env debe ser "local" o "production" (se recibió "${target}")`, 2);
   }
   const defaults = SettingsSchema.parse({});
   const actor = flags.actor ?? ctx.vars.COTORRO_ACTOR ?? ctx.vars.USER ?? "ops-cli";
@@ -173,14 +173,14 @@ export function resolveEnvironment(ctx: OpsContext, flags: GlobalFlags): Environ
       adminToken: () =>
         flags.token ??
         ctx.readDevVar("cotorro", "ADMIN_TOKEN") ??
-        fail("ADMIN_TOKEN missing from apps/cotorro/.dev.vars: run `pnpm gen` (or pass --token)"),
+        fail("Falta ADMIN_TOKEN en apps/cotorro/.dev.vars: ejecute `pnpm gen` (o use --token)"),
       actor,
       graphBaseUrl: trim(flags["graph-url"] ?? local.GRAPH_BASE_URL!),
       graphVersion: defaults.GRAPH_API_VERSION,
       appId: ctx.vars.META_APP_ID ?? defaults.META_APP_ID,
       appSecret: () =>
         ctx.readDevVar("cotorro", "META_APP_SECRET") ??
-        fail("META_APP_SECRET missing from apps/cotorro/.dev.vars: run `pnpm gen`"),
+        fail("Falta META_APP_SECRET en apps/cotorro/.dev.vars: ejecute `pnpm gen`"),
       wabaId: defaults.WABA_ID,
     };
   }
@@ -190,12 +190,13 @@ export function resolveEnvironment(ctx: OpsContext, flags: GlobalFlags): Environ
     adminToken: () =>
       flags.token ??
       ctx.vars.COTORRO_ADMIN_TOKEN ??
-      fail("Production needs the admin token: set COTORRO_ADMIN_TOKEN (or pass --token)"),
+      fail("Producción necesita el token de administración: defina COTORRO_ADMIN_TOKEN (o use --token)"),
     actor,
     graphBaseUrl: trim(flags["graph-url"] ?? defaults.GRAPH_BASE_URL),
     graphVersion: ctx.vars.GRAPH_API_VERSION ?? defaults.GRAPH_API_VERSION,
     appId: ctx.vars.META_APP_ID ?? defaults.META_APP_ID,
-    appSecret: () => ctx.vars.META_APP_SECRET ?? fail("Set META_APP_SECRET (the Meta app's secret) in the environment"),
+    appSecret: () =>
+      ctx.vars.META_APP_SECRET ?? fail("Defina META_APP_SECRET (el secreto de la app de Meta) en el entorno"),
     wabaId: ctx.vars.WABA_ID ?? defaults.WABA_ID,
   };
 }
@@ -210,11 +211,20 @@ export function readJsonFile(path: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new OpsError(`Cannot read ${path}: ${(error as Error).message}`);
+    throw new OpsError(`No se pudo leer ${path}: ${systemReason(error)}`);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new OpsError(`${path} is not valid JSON: ${(error as Error).message}`);
+    throw new OpsError(`${path} no es un JSON válido: ${(error as Error).message}`);
   }
+}
+
+/** Why a file could not be read, in Spanish for the usual causes (Node's own text otherwise). */
+export function systemReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no existe";
+  if (code === "EACCES" || code === "EPERM") return "no tiene permiso para leerlo";
+  if (code === "EISDIR") return "es una carpeta";
+  return (error as Error).message;
 }

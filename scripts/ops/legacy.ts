@@ -12,9 +12,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LegacyDump, LegacyDumpSchema, type LegacyEntry } from "../../packages/core/src/legacy-import.ts";
+import {
+  type LegacyDump,
+  LegacyDumpSchema,
+  type LegacyEntry,
+  type SkipReason,
+} from "../../packages/core/src/legacy-import.ts";
+import { COLLABORATOR_STATUS } from "../../packages/web/src/owner-names.ts";
 import { adminCall } from "./admin-client.ts";
-import { type Command, date, print, str } from "./command.ts";
+import { type Command, count, date, print, str } from "./command.ts";
 import { type OpsContext, OpsError, readJsonFile, type WranglerRunner } from "./context.ts";
 
 export const NAMESPACES = ["NOMINA", "FINANCIERO", "BUY_ORDER"] as const;
@@ -40,14 +46,14 @@ export function jsonFrom(stdout: string): unknown {
       // a notice that starts with a bracket; keep looking
     }
   }
-  throw new OpsError(`wrangler printed no JSON:\n${stdout.slice(0, 300)}`);
+  throw new OpsError(`wrangler no devolvió JSON:\n${stdout.slice(0, 300)}`);
 }
 
 async function wranglerJson(wrangler: WranglerRunner, args: string[], cwd: string): Promise<unknown> {
   const res = await wrangler(args, { cwd });
   if (res.code !== 0) {
     throw new OpsError(
-      `wrangler ${args.slice(0, 3).join(" ")} failed (exit ${res.code}):\n${(res.stderr || res.stdout).trim()}`,
+      `wrangler ${args.slice(0, 3).join(" ")} falló (código ${res.code}):\n${(res.stderr || res.stdout).trim()}`,
     );
   }
   return jsonFrom(res.stdout);
@@ -57,7 +63,7 @@ async function wranglerJson(wrangler: WranglerRunner, args: string[], cwd: strin
 export async function dumpNamespace(ctx: OpsContext, id: string, where: DumpSource["where"]): Promise<LegacyEntry[]> {
   const location = where.remote ? ["--remote"] : ["--local", "--persist-to", where.persistTo];
   const listed = await wranglerJson(ctx.wrangler, ["kv", "key", "list", "--namespace-id", id, ...location], ctx.root);
-  if (!Array.isArray(listed)) throw new OpsError("wrangler kv key list did not answer a list");
+  if (!Array.isArray(listed)) throw new OpsError("wrangler kv key list no devolvió una lista");
   const names = listed.map((k) => (k as { name: string }).name).filter((n): n is string => typeof n === "string");
   const entries: LegacyEntry[] = [];
   const dir = mkdtempSync(join(tmpdir(), "cotorro-dump-"));
@@ -81,7 +87,7 @@ export async function dumpNamespace(ctx: OpsContext, id: string, where: DumpSour
           cwd: ctx.root,
         });
         if (one.code !== 0)
-          throw new OpsError(`wrangler kv key get ${name} failed:\n${(one.stderr || one.stdout).trim()}`);
+          throw new OpsError(`wrangler kv key get ${name} falló:\n${(one.stderr || one.stdout).trim()}`);
         // wrangler ends the printed value with a newline of its own.
         entries.push({ name, value: one.stdout.endsWith("\n") ? one.stdout.slice(0, -1) : one.stdout });
       }
@@ -121,9 +127,16 @@ interface ImportReport {
   dryRun: boolean;
   collaborators: { planned: number; created: number; existing: number };
   tokens: { planned: number; created: number; existing: number };
-  skipped: Record<string, number>;
+  skipped: Partial<Record<SkipReason, number>>;
   details: {
-    collaborators: { phone: string; name: string; status: string; key: string; action: string; note?: string }[];
+    collaborators: {
+      phone: string;
+      name: string;
+      status: "active" | "inactive";
+      key: string;
+      action: string;
+      note?: string;
+    }[];
     tokens: {
       phone: string;
       sourceRef: string;
@@ -132,7 +145,7 @@ interface ImportReport {
       key: string;
       action: string;
     }[];
-    skipped: { namespace: string; key: string; reason: string; detail?: string }[];
+    skipped: { namespace: string; key: string; reason: SkipReason; detail?: string }[];
   };
 }
 
@@ -160,7 +173,7 @@ export function mergeReports(reports: readonly ImportReport[], dryRun: boolean):
     created: items.filter((i) => i.action === "create").length,
     existing: items.filter((i) => i.action !== "create").length,
   });
-  const byReason: Record<string, number> = {};
+  const byReason: Partial<Record<SkipReason, number>> = {};
   for (const s of skipped) byReason[s.reason] = (byReason[s.reason] ?? 0) + 1;
   return {
     dryRun,
@@ -171,62 +184,76 @@ export function mergeReports(reports: readonly ImportReport[], dryRun: boolean):
   };
 }
 
+/** Why a key of the dump was left behind (core legacy-import.ts), as the owner reads it. */
+const SKIP_REASON: Record<SkipReason, string> = {
+  expired: "token vencido",
+  expired_copy: "copia de un token vencido",
+  pending: "token nunca pagado",
+  voucher: "comprobante de pago",
+  message_marker: "marca de mensaje de WhatsApp",
+  order: "pedido",
+  duplicate: "repetido",
+  invalid_phone: "teléfono inválido",
+  invalid_value: "valor ilegible",
+  unknown_key: "clave desconocida",
+};
+
 function describeImport(r: ImportReport, verbose: boolean): string[] {
-  const verb = r.dryRun ? "would create" : "created";
+  const verb = r.dryRun ? "se crearían" : "se crearon";
   const lines = [
-    r.dryRun ? "Dry run: nothing was written." : "Import done.",
-    `Collaborators: ${r.collaborators.planned} in the dump, ${verb} ${r.collaborators.created}, already present ${r.collaborators.existing}`,
-    `Tokens:        ${r.tokens.planned} unexpired, ${verb} ${r.tokens.created}, already imported ${r.tokens.existing}`,
-    `Left behind:   ${
-      Object.entries(r.skipped)
-        .map(([reason, n]) => `${reason} ${n}`)
-        .join(", ") || "nothing"
+    r.dryRun ? "Prueba (--dry-run): no se escribió nada." : "Importación terminada.",
+    `Colaboradores: ${r.collaborators.planned} en el respaldo, ${verb} ${r.collaborators.created}, ya estaban ${r.collaborators.existing}`,
+    `Tokens:        ${r.tokens.planned} vigentes, ${verb} ${r.tokens.created}, ya importados ${r.tokens.existing}`,
+    `Se dejaron:    ${
+      (Object.entries(r.skipped) as [SkipReason, number][])
+        .map(([reason, n]) => `${SKIP_REASON[reason]} ${n}`)
+        .join(", ") || "nada"
     }`,
   ];
   if (verbose || r.dryRun) {
     lines.push("");
     for (const c of r.details.collaborators) {
       lines.push(
-        `${c.action === "create" ? "+" : "="} collaborator ${c.phone} ${c.name} (${c.status}) ← ${c.key}${c.note ? ` [${c.note}]` : ""}`,
+        `${c.action === "create" ? "+" : "="} colaborador ${c.phone} ${c.name} (${COLLABORATOR_STATUS[c.status]}) ← ${c.key}${c.note ? ` [${c.note}]` : ""}`,
       );
     }
     for (const t of r.details.tokens) {
       lines.push(
-        `${t.action === "create" ? "+" : "="} token ${t.phone} ${t.promotional ? "promotional" : "paid"}, valid until ${date(t.expiresAt)} ← ${t.key}`,
+        `${t.action === "create" ? "+" : "="} token ${t.phone} ${t.promotional ? "promocional" : "pagado"}, válido hasta el ${date(t.expiresAt)} ← ${t.key}`,
       );
     }
     for (const s of r.details.skipped)
-      lines.push(`- skip ${s.namespace} ${s.key}: ${s.reason}${s.detail ? ` (${s.detail})` : ""}`);
+      lines.push(`- se deja ${s.namespace} ${s.key}: ${SKIP_REASON[s.reason]}${s.detail ? ` (${s.detail})` : ""}`);
   }
   return lines;
 }
 
-const nsOption = (ns: string) => ({ type: "string" as const, description: `Namespace id of the original ${ns}` });
+const nsOption = (ns: string) => ({ type: "string" as const, description: `Id del namespace ${ns} original` });
 
 export const legacyCommands: Command[] = [
   {
     path: ["dump", "legacy"],
     args: "",
-    summary: "Dump the original workers' KV namespaces (NOMINA, FINANCIERO, BUY_ORDER) to a JSON file",
+    summary: "Respalda en un archivo JSON los namespaces KV de los workers originales (NOMINA, FINANCIERO, BUY_ORDER)",
     details: [
-      "Reads the live namespaces with `wrangler kv key list` / `kv bulk get` --remote (needs `wrangler login`",
-      "with access to the original account). Namespace ids: the originals' wrangler.toml, or the dashboard.",
-      "Example: pnpm ops dump legacy --nomina <id> --financiero <id> --buy-order <id> --out legacy-dump.json",
-      "Ids can also come from LEGACY_NOMINA_ID, LEGACY_FINANCIERO_ID, LEGACY_BUY_ORDER_ID.",
+      "Lee los namespaces en vivo con `wrangler kv key list` / `kv bulk get` --remote (necesita `wrangler login`",
+      "con acceso a la cuenta original). Los ids: el wrangler.toml de los originales, o el panel de Cloudflare.",
+      "Ejemplo: pnpm ops dump legacy --nomina <id> --financiero <id> --buy-order <id> --out legacy-dump.json",
+      "Los ids también pueden venir de LEGACY_NOMINA_ID, LEGACY_FINANCIERO_ID y LEGACY_BUY_ORDER_ID.",
     ],
     arity: [0, 0],
     options: {
       nomina: nsOption("NOMINA"),
       financiero: nsOption("FINANCIERO"),
       "buy-order": nsOption("BUY_ORDER"),
-      out: { type: "string", description: "Where to write the dump (default legacy-dump.json)" },
-      local: { type: "boolean", description: "Read a local persisted KV state instead (rehearsal)" },
-      "persist-to": { type: "string", description: "With --local: the state folder" },
+      out: { type: "string", description: "Dónde escribir el respaldo (por omisión legacy-dump.json)" },
+      local: { type: "boolean", description: "Lee en cambio un estado KV local guardado (ensayo)" },
+      "persist-to": { type: "string", description: "Con --local: la carpeta del estado" },
     },
     async run(ctx, { values, json }) {
       const pick = (flag: string, envName: string) => {
         const v = str(values[flag]) ?? ctx.vars[envName];
-        if (!v) throw new OpsError(`--${flag} <namespace-id> (or ${envName}) is required`, 2);
+        if (!v) throw new OpsError(`Falta --${flag} <id-del-namespace> (o ${envName})`, 2);
         return v;
       };
       const ids = {
@@ -236,7 +263,7 @@ export const legacyCommands: Command[] = [
       };
       const local = Boolean(values.local);
       const persistTo = str(values["persist-to"]);
-      if (local && !persistTo) throw new OpsError("--local needs --persist-to <folder>", 2);
+      if (local && !persistTo) throw new OpsError("--local necesita --persist-to <carpeta>", 2);
       const dump = await dumpLegacy(ctx, {
         ids,
         where: local ? { remote: false, persistTo: persistTo! } : { remote: true },
@@ -245,33 +272,33 @@ export const legacyCommands: Command[] = [
       writeFileSync(out, `${JSON.stringify(dump, null, 2)}\n`, { mode: 0o600 });
       const counts = Object.fromEntries(NAMESPACES.map((ns) => [ns, dump[ns].length]));
       print(ctx, { json }, { out, counts }, () => [
-        `Wrote ${out}: ${NAMESPACES.map((ns) => `${ns} ${counts[ns]} keys`).join(", ")}`,
-        "It holds personal data: keep it private and delete it after the import.",
+        `Se escribió ${out}: ${NAMESPACES.map((ns) => `${ns} ${count(counts[ns] ?? 0, "clave", "claves")}`).join(", ")}`,
+        "Contiene datos personales: guárdelo en privado y bórrelo después de importarlo.",
       ]);
       return 0;
     },
   },
   {
     path: ["import", "legacy"],
-    args: "<dump.json>",
-    summary: "Import collaborators and unexpired paid/promotional tokens from a dump (idempotent)",
+    args: "<respaldo.json>",
+    summary: "Importa de un respaldo los colaboradores y los tokens vigentes, pagados y promocionales (repetible)",
     details: [
-      "Imports `activo:`/`inactivo:` collaborators (phones to E.164; only those not yet present) and",
-      "tokens still valid by their expira_en (paid and promotional). Expired tokens (even under",
-      "no_expirado), expirado copies, pending tokens, vouchers, message markers, orders and",
-      "duplicates are left behind, each with its reason. A second run imports nothing new.",
-      "Runs on the chosen environment's own bindings (local stack by default).",
+      "Importa los colaboradores `activo:`/`inactivo:` (teléfonos a E.164; solo los que aún no están) y los",
+      "tokens todavía vigentes según su expira_en (pagados y promocionales). Se dejan, cada uno con su motivo:",
+      "los tokens vencidos (aunque estén en no_expirado), las copias expirado, los tokens sin pagar, los",
+      "comprobantes, las marcas de mensaje, los pedidos y los repetidos. Una segunda pasada no importa nada nuevo.",
+      "Escribe en el entorno elegido (por omisión, el entorno local).",
     ],
     arity: [1, 1],
     options: {
-      "dry-run": { type: "boolean", description: "Print what it would do, write nothing" },
-      verbose: { type: "boolean", description: "List every key and what happened to it" },
+      "dry-run": { type: "boolean", description: "Muestra lo que haría, sin escribir nada" },
+      verbose: { type: "boolean", description: "Lista cada clave y qué pasó con ella" },
     },
     async run(ctx, { positionals, values, env, json }) {
       const parsed = LegacyDumpSchema.safeParse(readJsonFile(positionals[0]!));
       if (!parsed.success) {
         throw new OpsError(
-          `${positionals[0]} is not a dump { NOMINA, FINANCIERO, BUY_ORDER } of { name, value } lists:\n${parsed.error.issues
+          `${positionals[0]} no es un respaldo { NOMINA, FINANCIERO, BUY_ORDER } de listas { name, value }:\n${parsed.error.issues
             .slice(0, 5)
             .map((i) => `  - ${i.path.join(".")}: ${i.message}`)
             .join("\n")}`,

@@ -7,8 +7,11 @@
  *  - `templates status|push`: through the admin API, with the worker's token.
  * Locally Graph is the sandbox and the tokens go to the `.dev.vars` files. No token is ever printed.
  */
+
+import type { Channel } from "../../packages/core/src/whatsapp-client.ts";
+import { CHANNEL_NAMES } from "../../packages/web/src/owner-names.ts";
 import { adminCall } from "./admin-client.ts";
-import { type Command, date, print, str, table } from "./command.ts";
+import { type Command, count, date, print, str, table } from "./command.ts";
 import { type Environment, type OpsContext, OpsError } from "./context.ts";
 import { applySecrets, planSecrets } from "./secrets.ts";
 
@@ -18,13 +21,13 @@ async function graphGet(ctx: OpsContext, env: Environment, path: string, query: 
   try {
     res = await ctx.fetch(url, { signal: AbortSignal.timeout(30_000) });
   } catch (error) {
-    throw new OpsError(`Cannot reach Graph at ${env.graphBaseUrl} (${(error as Error).message})`);
+    throw new OpsError(`No se pudo conectar con Graph en ${env.graphBaseUrl} (${(error as Error).message})`);
   }
   const body = (await res.json().catch(() => null)) as Record<string, unknown> | null;
   if (!res.ok) {
     const e = (body?.error ?? {}) as { code?: number; message?: string };
     throw new OpsError(
-      `Graph refused ${path} (HTTP ${res.status}, error ${e.code ?? "?"}): ${e.message ?? "no detail"}`,
+      `Graph rechazó ${path} (HTTP ${res.status}, error ${e.code ?? "?"}): ${e.message ?? "sin detalle"}`,
     );
   }
   return body ?? {};
@@ -39,36 +42,49 @@ export interface DebugData {
 }
 
 /** Never show a token; this much identifies which one it was. */
-export const maskToken = (token: string) => `${token.slice(0, 6)}…${token.slice(-4)} (${token.length} chars)`;
+export const maskToken = (token: string) => `${token.slice(0, 6)}…${token.slice(-4)} (${token.length} caracteres)`;
+
+const NEVER_EXPIRES = "no vence nunca (token de System User)";
 
 function describeDebug(label: string, d: DebugData): string[] {
   const expiry =
     d.expires_at === 0
-      ? "never expires (System User token)"
+      ? NEVER_EXPIRES
       : d.expires_at
-        ? `expires ${date(d.expires_at * 1000)}`
-        : "expiry unknown";
+        ? `vence el ${date(d.expires_at * 1000)}`
+        : "vencimiento desconocido";
   return [
-    `${label}: ${d.is_valid ? "valid" : "NOT VALID"}, ${expiry}${d.type ? `, type ${d.type}` : ""}`,
-    `  scopes: ${(d.scopes ?? []).join(", ") || "—"}`,
+    `${label}: ${d.is_valid ? "válido" : "NO VÁLIDO"}, ${expiry}${d.type ? `, tipo ${d.type}` : ""}`,
+    `  permisos: ${(d.scopes ?? []).join(", ") || "—"}`,
     ...(d.error ? [`  error ${d.error.code ?? "?"}: ${d.error.message ?? ""}`] : []),
   ];
 }
+
+/** The worker's verdict on a token, as `GET /admin/meta/token` gives it (meta-token-health.ts). */
+type TokenState = "ok" | "expiring" | "invalid" | "unknown";
+
+/** … and as the owner reads it. */
+const TOKEN_STATE: Record<TokenState, string> = {
+  ok: "en orden",
+  expiring: "POR VENCER",
+  invalid: "NO VÁLIDO",
+  unknown: "no se pudo revisar",
+};
 
 const TOKEN_SECRETS = ["META_TOKEN_CUSTOMERS", "META_TOKEN_COLLABORATORS"] as const;
 
 export const metaCommands: Command[] = [
   {
     path: ["meta", "token", "extend"],
-    args: "<short-lived-token>",
-    summary: "Exchange a short-lived Meta token for a ~60-day one and push it to both workers",
+    args: "<token-corto>",
+    summary: "Cambia un token de Meta de corta duración por uno de ~60 días y lo deja en ambos workers",
     details: [
-      "Uses the app id (META_APP_ID setting) and META_APP_SECRET (environment; locally apps/cotorro/.dev.vars).",
-      "Sets META_TOKEN_CUSTOMERS and META_TOKEN_COLLABORATORS on cotorro and financiero.",
-      "Better: a System User token never expires (see the README's Operations section).",
+      "Usa el id de la app (ajuste META_APP_ID) y META_APP_SECRET (del entorno; en local, apps/cotorro/.dev.vars).",
+      "Define META_TOKEN_CUSTOMERS y META_TOKEN_COLLABORATORS en cotorro y financiero.",
+      "Mejor aún: un token de System User no vence nunca (vea la sección Operations del README).",
     ],
     arity: [1, 1],
-    options: { "dry-run": { type: "boolean", description: "Exchange and check, but push nothing" } },
+    options: { "dry-run": { type: "boolean", description: "Cambia y revisa el token, pero no lo guarda" } },
     async run(ctx, { positionals, values, env, json }) {
       const appSecret = env.appSecret();
       const exchanged = await graphGet(ctx, env, "oauth/access_token", {
@@ -78,14 +94,14 @@ export const metaCommands: Command[] = [
         fb_exchange_token: positionals[0]!,
       });
       const token = exchanged.access_token;
-      if (typeof token !== "string" || token.length < 8) throw new OpsError("Graph answered without an access_token");
+      if (typeof token !== "string" || token.length < 8) throw new OpsError("Graph respondió sin access_token");
       const expiresIn = typeof exchanged.expires_in === "number" ? exchanged.expires_in : null;
       const debug = (await graphGet(ctx, env, "debug_token", {
         input_token: token,
         access_token: `${env.appId}|${appSecret}`,
       })) as { data?: DebugData };
       if (debug.data && debug.data.is_valid === false)
-        throw new OpsError("Graph says the new token is not valid; nothing was pushed");
+        throw new OpsError("Graph dice que el token nuevo no es válido; no se guardó nada");
       const plans = planSecrets(
         { META_TOKEN_CUSTOMERS: token, META_TOKEN_COLLABORATORS: token },
         ["cotorro", "financiero"],
@@ -100,12 +116,14 @@ export const metaCommands: Command[] = [
         dryRun: Boolean(values["dry-run"]),
       };
       print(ctx, { json }, result, () => [
-        `Long-lived token ${result.token}${expiresIn === null ? "" : `, valid ${Math.floor(expiresIn / 86_400)} days (until ${date(result.expiresAt)})`}`,
+        `Token de larga duración ${result.token}${expiresIn === null ? "" : `, válido por ${Math.floor(expiresIn / 86_400)} días (hasta el ${date(result.expiresAt)})`}`,
         ...(debug.data ? describeDebug("  debug_token", debug.data) : []),
         ...(values["dry-run"]
-          ? ["Dry run: nothing pushed."]
-          : ["Pushed META_TOKEN_CUSTOMERS and META_TOKEN_COLLABORATORS:", ...pushed.map((p) => `  ${p}`)]),
-        ...(env.target === "local" && !values["dry-run"] ? ["Restart `pnpm dev` so the workers load it."] : []),
+          ? ["Prueba (--dry-run): no se guardó nada."]
+          : ["Se guardaron META_TOKEN_CUSTOMERS y META_TOKEN_COLLABORATORS:", ...pushed.map((p) => `  ${p}`)]),
+        ...(env.target === "local" && !values["dry-run"]
+          ? ["Reinicie `pnpm dev` para que los workers lo carguen."]
+          : []),
       ]);
       return 0;
     },
@@ -113,13 +131,13 @@ export const metaCommands: Command[] = [
   {
     path: ["meta", "token", "check"],
     args: "",
-    summary: "debug_token of the workers' tokens: validity, expiry, scopes",
+    summary: "Revisa los tokens de los workers con debug_token: validez, vencimiento y permisos",
     details: [
-      "Without --input the worker checks its own tokens (they never leave Cloudflare), as the daily cron does.",
-      "With --input <token> the CLI asks Graph about that token (needs META_APP_SECRET).",
+      "Sin --input, el worker revisa sus propios tokens (nunca salen de Cloudflare), como lo hace el cron diario.",
+      "Con --input <token>, se le pregunta a Graph por ese token (necesita META_APP_SECRET).",
     ],
     arity: [0, 0],
-    options: { input: { type: "string", description: "Check this token instead of the workers'" } },
+    options: { input: { type: "string", description: "Revisa este token en vez de los de los workers" } },
     async run(ctx, { values, env, json }) {
       const input = str(values.input);
       if (input) {
@@ -133,8 +151,8 @@ export const metaCommands: Command[] = [
       }
       const { body } = await adminCall<{
         tokens: {
-          channels: string[];
-          state: string;
+          channels: Channel[];
+          state: TokenState;
           neverExpires: boolean;
           expiresAt: number | null;
           daysLeft: number | null;
@@ -145,8 +163,8 @@ export const metaCommands: Command[] = [
       }>(ctx, env, { method: "GET", path: "/meta/token" });
       print(ctx, { json }, body, () =>
         body.tokens.flatMap((t) => [
-          `${t.channels.join(" + ")}: ${t.state}, ${t.neverExpires ? "never expires (System User token)" : t.expiresAt ? `expires ${date(t.expiresAt)} (${t.daysLeft} days left)` : "expiry unknown"}`,
-          `  scopes: ${t.scopes.join(", ") || "—"}${t.missingScopes.length ? `  (missing: ${t.missingScopes.join(", ")})` : ""}`,
+          `${t.channels.map((c) => CHANNEL_NAMES[c]).join(" + ")}: ${TOKEN_STATE[t.state]}, ${t.neverExpires ? NEVER_EXPIRES : t.expiresAt ? `vence el ${date(t.expiresAt)} (${count(t.daysLeft ?? 0, "día", "días")})` : "vencimiento desconocido"}`,
+          `  permisos: ${t.scopes.join(", ") || "—"}${t.missingScopes.length ? `  (faltan: ${t.missingScopes.join(", ")})` : ""}`,
           ...(t.error ? [`  error ${t.error.code}: ${t.error.message}`] : []),
         ]),
       );
@@ -156,7 +174,7 @@ export const metaCommands: Command[] = [
   {
     path: ["meta", "templates", "status"],
     args: "",
-    summary: "Approval state of each template definition in the WhatsApp Business Account",
+    summary: "Estado de aprobación de cada plantilla en la cuenta de WhatsApp Business",
     arity: [0, 0],
     options: {},
     async run(ctx, { env, json }) {
@@ -168,19 +186,20 @@ export const metaCommands: Command[] = [
           path: "/meta/templates",
         },
       );
-      print(ctx, { json }, body, () =>
-        table([
-          ["TEMPLATE", "LANGUAGE", "CATEGORY", "STATUS"],
+      print(ctx, { json }, body, () => [
+        ...table([
+          ["PLANTILLA", "IDIOMA", "CATEGORÍA", "ESTADO"],
           ...body.map((t) => [t.name, t.language, t.category, t.status]),
         ]),
-      );
+        count(body.length, "plantilla", "plantillas"),
+      ]);
       return 0;
     },
   },
   {
     path: ["meta", "templates", "push"],
     args: "",
-    summary: "Submit the template definitions the WhatsApp Business Account lacks (existing ones untouched)",
+    summary: "Envía a aprobación las plantillas que faltan en la cuenta de WhatsApp Business (no toca las que existen)",
     arity: [0, 0],
     options: {},
     async run(ctx, { env, json }) {
@@ -190,9 +209,9 @@ export const metaCommands: Command[] = [
         failed: { name: string; error: string }[];
       }>(ctx, env, { method: "POST", path: "/meta/templates" });
       print(ctx, { json }, body, () => [
-        ...body.created.map((t) => `submitted  ${t.name} (${t.status})`),
-        ...body.existing.map((t) => `exists     ${t.name} (${t.status})`),
-        ...body.failed.map((t) => `FAILED     ${t.name}: ${t.error}`),
+        ...body.created.map((t) => `enviada   ${t.name} (${t.status})`),
+        ...body.existing.map((t) => `ya existe ${t.name} (${t.status})`),
+        ...body.failed.map((t) => `FALLÓ     ${t.name}: ${t.error}`),
       ]);
       return body.failed.length === 0 ? 0 : 1;
     },

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { APP_SECRETS, type AppName, type SecretName, SecretsSchema } from "../../packages/config/src/settings.ts";
 import { type Command, print, str } from "./command.ts";
-import { type Environment, type OpsContext, OpsError, parseEnvText } from "./context.ts";
+import { type Environment, type OpsContext, OpsError, parseEnvText, systemReason } from "./context.ts";
 
 const APPS: readonly AppName[] = ["cotorro", "financiero"];
 /** What the local sandbox must share with the workers (it checks bearer tokens and signs webhooks). */
@@ -31,16 +31,17 @@ export function readSecretSource(ctx: OpsContext, from: string | undefined): Rec
   try {
     text = readFileSync(from, "utf8");
   } catch (error) {
-    throw new OpsError(`Cannot read ${from}: ${(error as Error).message}`);
+    throw new OpsError(`No se pudo leer ${from}: ${systemReason(error)}`);
   }
   if (from.endsWith(".json")) {
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw new OpsError(`${from} is not valid JSON: ${(error as Error).message}`);
+      throw new OpsError(`${from} no es un JSON válido: ${(error as Error).message}`);
     }
-    if (!json || typeof json !== "object" || Array.isArray(json)) throw new OpsError(`${from} must be a JSON object`);
+    if (!json || typeof json !== "object" || Array.isArray(json))
+      throw new OpsError(`${from} debe ser un objeto JSON { "NOMBRE": "valor" }`);
     return Object.fromEntries(
       Object.entries(json).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
     );
@@ -51,6 +52,12 @@ export function readSecretSource(ctx: OpsContext, from: string | undefined): Rec
 export interface PushPlan {
   app: AppName;
   values: Record<string, string>;
+}
+
+/** What is wrong with a secret's value, in Spanish (the settings schema speaks English to engineers). */
+function secretProblem(name: SecretName, issue: { code: string; minimum?: unknown } | undefined): string {
+  if (issue?.code === "too_small") return `debe tener al menos ${String(issue.minimum)} caracteres`;
+  return name === "TBK_API_KEY_ID" ? "debe ser el código de comercio (solo dígitos)" : "no tiene el formato esperado";
 }
 
 /** Each app's secrets from `source`, checked: every missing or malformed one is named (never its value). */
@@ -66,17 +73,17 @@ export function planSecrets(
     for (const name of names) {
       const value = source[name];
       if (value === undefined) {
-        problems.push(`${app}: ${name} is missing`);
+        problems.push(`${app}: falta ${name}`);
         continue;
       }
       const check = SecretsSchema.shape[name].safeParse(value);
-      if (!check.success) problems.push(`${app}: ${name} ${check.error.issues[0]?.message ?? "is invalid"}`);
+      if (!check.success) problems.push(`${app}: ${name} ${secretProblem(name, check.error.issues[0])}`);
       values[name] = value;
     }
     return { app, values };
   });
   if (problems.length > 0)
-    throw new OpsError(`Not pushing anything:\n${[...new Set(problems)].map((p) => `  - ${p}`).join("\n")}`);
+    throw new OpsError(`No se guardó ningún secreto:\n${[...new Set(problems)].map((p) => `  - ${p}`).join("\n")}`);
   return plans;
 }
 
@@ -111,7 +118,7 @@ export async function applySecrets(ctx: OpsContext, env: Environment, plans: rea
       ]);
       if (res.code !== 0) {
         throw new OpsError(
-          `wrangler secret bulk failed for ${plan.app} (exit ${res.code}):\n${res.stderr.trim() || res.stdout.trim()}`,
+          `wrangler secret bulk falló en ${plan.app} (código ${res.code}):\n${res.stderr.trim() || res.stdout.trim()}`,
         );
       }
     } finally {
@@ -126,38 +133,39 @@ export const secretsCommands: Command[] = [
   {
     path: ["secrets", "push"],
     args: "",
-    summary: "Set every secret on both workers from one place (only each worker's own secrets)",
+    summary: "Guarda todos los secretos en ambos workers desde un solo lugar (cada worker, solo los suyos)",
     details: [
-      "Reads the values from --from <file> (.json object or .env lines) or from the environment.",
-      "Production: `wrangler secret bulk` per worker (needs `wrangler login` or CLOUDFLARE_API_TOKEN).",
-      "Local: writes apps/cotorro, apps/financiero (and the sandbox's shared keys) .dev.vars; restart `pnpm dev`.",
-      "Secrets: META_TOKEN_CUSTOMERS, META_TOKEN_COLLABORATORS, META_APP_SECRET, META_VERIFY_TOKEN,",
-      "         TBK_API_KEY_ID, TBK_API_KEY_SECRET, LINK_SIGNING_KEY, ADMIN_TOKEN.",
+      "Lee los valores de --from <archivo> (un objeto .json o líneas .env) o del entorno.",
+      "Producción: `wrangler secret bulk` por worker (necesita `wrangler login` o CLOUDFLARE_API_TOKEN).",
+      "Local: escribe los .dev.vars de apps/cotorro y apps/financiero (y las claves que comparte el sandbox);",
+      "reinicie `pnpm dev` después.",
+      "Secretos: META_TOKEN_CUSTOMERS, META_TOKEN_COLLABORATORS, META_APP_SECRET, META_VERIFY_TOKEN,",
+      "          TBK_API_KEY_ID, TBK_API_KEY_SECRET, LINK_SIGNING_KEY, ADMIN_TOKEN.",
     ],
     arity: [0, 0],
     options: {
-      from: { type: "string", description: "File with the values (.json or .env); default: the environment" },
-      app: { type: "string", description: "Only cotorro or only financiero" },
-      "dry-run": { type: "boolean", description: "Print what would be set (names only), set nothing" },
+      from: { type: "string", description: "Archivo con los valores (.json o .env); por omisión, el entorno" },
+      app: { type: "string", description: "Solo cotorro o solo financiero" },
+      "dry-run": { type: "boolean", description: "Muestra qué se guardaría (solo nombres), sin guardar nada" },
     },
     async run(ctx, { values, env, json }) {
       const app = str(values.app);
       if (app !== undefined && !APPS.includes(app as AppName))
-        throw new OpsError("--app must be cotorro or financiero", 2);
+        throw new OpsError("--app debe ser cotorro o financiero", 2);
       const plans = planSecrets(readSecretSource(ctx, str(values.from)), app ? [app as AppName] : APPS);
       const summary = plans.map((p) => ({ app: p.app, secrets: Object.keys(p.values) }));
       if (values["dry-run"]) {
         print(ctx, { json }, { dryRun: true, target: env.target, apps: summary }, () => [
-          `Would set on ${env.target === "local" ? "the local .dev.vars" : "the production workers"} (values not shown):`,
+          `Se guardaría en ${env.target === "local" ? "los .dev.vars locales" : "los workers de producción"} (sin mostrar valores):`,
           ...summary.map((s) => `  ${s.app}: ${s.secrets.join(", ")}`),
         ]);
         return 0;
       }
       const done = await applySecrets(ctx, env, plans);
       print(ctx, { json }, { dryRun: false, target: env.target, apps: summary }, () => [
-        "Secrets set:",
+        "Secretos guardados:",
         ...done.map((d) => `  ${d}`),
-        ...(env.target === "local" ? ["Restart `pnpm dev` so the workers load them."] : []),
+        ...(env.target === "local" ? ["Reinicie `pnpm dev` para que los workers los carguen."] : []),
       ]);
       return 0;
     },

@@ -1,31 +1,14 @@
 /** Every Spanish string a user of cotorro sees (pages and WhatsApp bodies). */
 
 import { formatClp } from "@cotorro/core/money";
-import type { OrderStatus } from "@cotorro/core/order-store";
 import type { PaymentOwnerTexts } from "@cotorro/core/payment-service";
-import type { CollaboratorStatus } from "@cotorro/core/roster-store";
+import type { CollaboratorStatus, OrderStatus } from "@cotorro/core/states";
 import type { CustomerNotice } from "@cotorro/core/webhook";
-import { CHANNEL_NAMES, webpayTrouble } from "@cotorro/web/owner-texts";
+import { CHANNEL_NAMES, COLLABORATOR_STATUS, ORDER_STATUS } from "@cotorro/web/owner-names";
+import { webpayTrouble } from "@cotorro/web/owner-texts";
 
 /** The alerts core's messenger writes on its own (`deps.alertTexts`), in words both workers share. */
 export { alertTexts } from "@cotorro/web/owner-texts";
-
-/** An order's state in the owner's words ("… que está pagado"). */
-const ORDER_STATUS: Record<OrderStatus, string> = {
-  pending_payment: "pendiente de pago",
-  lead: "sin pagar (contacto)",
-  paid: "pagado",
-  taken: "tomado",
-  expired: "vencido",
-  cancelled: "cancelado",
-};
-
-/** A collaborator's state in the owner's words ("… este colaborador está activo"). */
-const COLLABORATOR_STATUS: Record<CollaboratorStatus, string> = {
-  active: "activo",
-  inactive: "inactivo",
-  pending: "pendiente de aprobación",
-};
 
 /** What a top-up reply adds, by the job its "Recargar" was pressed on: before and after the link. */
 const TOP_UP_JOB = {

@@ -100,7 +100,7 @@ describe("planLegacyImport: NOMINA", () => {
         name: "Colaborador 5678",
         status: "active",
         key: "activo:912345678",
-        note: "its fono is +56911112222; the key's number is kept",
+        note: "su fono es +56911112222; se conserva el número de la clave",
       },
     ]);
   });
@@ -230,7 +230,7 @@ describe("planLegacyImport: FINANCIERO", () => {
         namespace: "FINANCIERO",
         key: "56912345678:token:pagado:no_expirado:1782313445.123:731",
         reason: "duplicate",
-        detail: "same token as 912345678:token:pagado:no_expirado:1782313445.123:731",
+        detail: "el mismo token que 912345678:token:pagado:no_expirado:1782313445.123:731",
       },
     ]);
   });

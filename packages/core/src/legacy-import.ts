@@ -8,6 +8,7 @@
  * identities chosen here (a collaborator by E.164 phone, a token by phone + buy order + `orden`).
  */
 import * as z from "zod/mini";
+import { formatDateTimeCl } from "./dates.ts";
 import { normalizePhone, type Phone } from "./phone.ts";
 
 /** One KV pair as `wrangler kv` gives it (`value` null for a key that vanished while dumping). */
@@ -203,7 +204,7 @@ export function planLegacyImport(dump: LegacyDump, now: number): LegacyImportPla
     }
     const parsed = RosterValueSchema.safeParse(parseJson(entry.value));
     if (!parsed.success) {
-      skip("NOMINA", entry.name, "invalid_value", "not a JSON object");
+      skip("NOMINA", entry.name, "invalid_value", "no es un objeto JSON");
       continue;
     }
     const keyPhone = legacyPhone(m[2]);
@@ -219,15 +220,15 @@ export function planLegacyImport(dump: LegacyDump, now: number): LegacyImportPla
       status: m[1] === "activo" ? "active" : "inactive",
       key: entry.name,
       ...(keyPhone && valuePhone && keyPhone !== valuePhone
-        ? { note: `its fono is ${valuePhone}; the key's number is kept` }
+        ? { note: `su fono es ${valuePhone}; se conserva el número de la clave` }
         : {}),
     };
     const previous = byPhone.get(phone);
     if (previous && (previous.status === "active" || planned.status === "inactive")) {
-      skip("NOMINA", entry.name, "duplicate", `same collaborator as ${previous.key}`);
+      skip("NOMINA", entry.name, "duplicate", `el mismo colaborador que ${previous.key}`);
       continue;
     }
-    if (previous) skip("NOMINA", previous.key, "duplicate", `same collaborator as ${entry.name}`);
+    if (previous) skip("NOMINA", previous.key, "duplicate", `el mismo colaborador que ${entry.name}`);
     byPhone.set(phone, planned);
   }
 
@@ -257,7 +258,7 @@ export function planLegacyImport(dump: LegacyDump, now: number): LegacyImportPla
       json && typeof json === "object" && "token" in json ? (json as { token: unknown }).token : json,
     );
     if (!fields.success) {
-      skip("FINANCIERO", key, "invalid_value", "not a token JSON");
+      skip("FINANCIERO", key, "invalid_value", "no es el JSON de un token");
       continue;
     }
     const expiresAt =
@@ -267,11 +268,11 @@ export function planLegacyImport(dump: LegacyDump, now: number): LegacyImportPla
           ? Math.round(Number(paid[2]) * 1000)
           : null;
     if (expiresAt === null || !Number.isFinite(expiresAt)) {
-      skip("FINANCIERO", key, "invalid_value", "expira_en is not a date");
+      skip("FINANCIERO", key, "invalid_value", "expira_en no es una fecha");
       continue;
     }
     if (expiresAt <= now) {
-      skip("FINANCIERO", key, "expired", `expired ${new Date(expiresAt).toISOString()}`);
+      skip("FINANCIERO", key, "expired", `venció el ${formatDateTimeCl(expiresAt)}`);
       continue;
     }
     // Identity of a token: the same purchase's `orden` filed under two spellings of the phone
@@ -281,7 +282,7 @@ export function planLegacyImport(dump: LegacyDump, now: number): LegacyImportPla
     const sourceRef = promo ? `${phone}:promocional:${orden}` : `${phone}:${buyOrder || `ts${paid![2]}`}:${orden}`;
     const previous = tokens.get(sourceRef);
     if (previous) {
-      skip("FINANCIERO", key, "duplicate", `same token as ${previous.key}`);
+      skip("FINANCIERO", key, "duplicate", `el mismo token que ${previous.key}`);
       continue;
     }
     tokens.set(sourceRef, {

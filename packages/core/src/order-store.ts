@@ -6,13 +6,8 @@
 import * as z from "zod/mini";
 import { all, first, run } from "./d1.ts";
 import { type RecentCache, recentCache } from "./recent.ts";
+import { type OrderKind, OrderKindSchema, type OrderStatus } from "./states.ts";
 import { orderKey, ttlSeconds } from "./storage-keys.ts";
-
-export const OrderKindSchema = z.enum(["visit", "lead"]);
-export type OrderKind = z.infer<typeof OrderKindSchema>;
-
-export const OrderStatusSchema = z.enum(["pending_payment", "lead", "paid", "taken", "expired", "cancelled"]);
-export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 
 export const CustomerSchema = z.object({
   name: z.string().check(z.minLength(1), z.maxLength(80)),

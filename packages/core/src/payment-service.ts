@@ -16,7 +16,6 @@ import type { Logger } from "./log.ts";
 import { type AlertDeps, alertOwner, noticeOwner } from "./messenger.ts";
 import {
   type CommitFacts,
-  type FinalStatus,
   finalizePayment,
   getPaymentByBuyOrder,
   getPaymentByToken,
@@ -27,12 +26,12 @@ import {
   markEffectsRetried,
   mismatchOf,
   owesFollowUps,
-  type PaymentPurpose,
   type PaymentRow,
   paymentsMissingEffects,
   stuckPayments,
 } from "./payment-store.ts";
 import { err, ok, type Result } from "./result.ts";
+import type { FinalStatus, PaymentPurpose } from "./states.ts";
 import { type Budget, STEP_SUBREQUESTS } from "./subrequest-budget.ts";
 import type { TransactionResult, WebpayClient } from "./webpay-client.ts";
 import { classifyReturn, evaluateCommit, isPending } from "./webpay-return.ts";

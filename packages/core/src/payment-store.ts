@@ -4,10 +4,7 @@
  * tokens credited) run in the same batch, conditioned on the payment being authorized.
  */
 import { all, batch, first, run } from "./d1.ts";
-
-export type PaymentPurpose = "visit" | "topup";
-export type PaymentStatus = "creating" | "created" | "authorized" | "rejected" | "aborted" | "timed_out" | "failed";
-export type FinalStatus = Exclude<PaymentStatus, "creating" | "created">;
+import type { FinalStatus, PaymentPurpose, PaymentStatus } from "./states.ts";
 
 export interface PaymentRow {
   buy_order: string;

@@ -5,10 +5,8 @@
  */
 import * as z from "zod/mini";
 import { recentCache } from "./recent.ts";
+import { CollaboratorStatusSchema } from "./states.ts";
 import { collaboratorKey, KV_PREFIX } from "./storage-keys.ts";
-
-export const CollaboratorStatusSchema = z.enum(["active", "inactive", "pending"]);
-export type CollaboratorStatus = z.infer<typeof CollaboratorStatusSchema>;
 
 export const CollaboratorSchema = z.object({
   phone: z.string().check(z.regex(/^\+[1-9]\d{7,14}$/)),

@@ -1,13 +1,10 @@
 /**
  * The owner's words both workers say alike (each app's texts.ts takes them from here): how a
- * Webpay call failed, the WhatsApp numbers' names, and the alerts core's messenger writes on its
- * own (`deps.alertTexts`).
+ * Webpay call failed and the alerts core's messenger writes on its own (`deps.alertTexts`).
  */
 import type { AlertTexts } from "@cotorro/core/messenger";
 import type { WebpayTrouble } from "@cotorro/core/payment-service";
-
-/** The two WhatsApp numbers, as the owner calls them. */
-export const CHANNEL_NAMES = { customers: "clientes", collaborators: "colaboradores" } as const;
+import { CHANNEL_NAMES } from "./owner-names.ts";
 
 /** How a Webpay call failed, in the owner's words ("Webpay … al confirmarlo"). */
 export function webpayTrouble(t: WebpayTrouble): string {

@@ -8,7 +8,8 @@ import { auditIfChangedStatement, recordAudit } from "@cotorro/core/audit-store"
 import { batch } from "@cotorro/core/d1";
 import { base64url } from "@cotorro/core/ids";
 import { err, ok, type Result } from "@cotorro/core/result";
-import type { Collaborator, CollaboratorStatus } from "@cotorro/core/roster-store";
+import type { Collaborator } from "@cotorro/core/roster-store";
+import type { CollaboratorStatus } from "@cotorro/core/states";
 import { balance, balances, creditStatements } from "@cotorro/core/token-store";
 import type { Deps } from "../deps.ts";
 

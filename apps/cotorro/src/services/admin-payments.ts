@@ -8,15 +8,9 @@
  */
 import { recordAudit } from "@cotorro/core/audit-store";
 import { RECONCILE_AFTER_MS, reconcileOne, runEffects } from "@cotorro/core/payment-service";
-import {
-  getPaymentByBuyOrder,
-  listPayments,
-  mismatchOf,
-  type PaymentPurpose,
-  type PaymentRow,
-  type PaymentStatus,
-} from "@cotorro/core/payment-store";
+import { getPaymentByBuyOrder, listPayments, mismatchOf, type PaymentRow } from "@cotorro/core/payment-store";
 import { err, ok, type Result } from "@cotorro/core/result";
+import type { PaymentPurpose, PaymentStatus } from "@cotorro/core/states";
 import type { Deps } from "../deps.ts";
 import { visitPaymentHooks } from "./visit-payment-hooks.ts";
 
