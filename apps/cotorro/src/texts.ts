@@ -285,8 +285,6 @@ export const atenderTexts = {
       `No se pudo repartir el pedido ${d.orderId} a los colaboradores durante un día. Despáchelo de nuevo desde la administración.`,
     templateRejected: (d: { orderId: string; code: number }) =>
       `WhatsApp rechazó la oferta del pedido ${d.orderId} (error ${d.code}). Revise la plantilla say_atender.`,
-    tokenError:
-      "WhatsApp rechazó el token de acceso (error 190): las ofertas se reintentarán. Renueve el token con «pnpm ops meta token extend» o use un token de System User.",
     application: (a: { name: string; phone: string }) =>
       `Nueva solicitud de colaborador: ${a.name} (${a.phone}). Queda pendiente hasta que usted la apruebe.`,
     customerUnreached: (u: { orderId: string; notice: CustomerNotice; phone: string | null; code: number | null }) =>

@@ -6,8 +6,10 @@
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { getDispatch } from "@cotorro/core/dispatch-store";
+import { listOwedAlerts } from "@cotorro/core/owed-alert-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { OFFERS_PER_SECOND } from "../src/services/dispatch-order.ts";
+import { alertTexts } from "../src/texts.ts";
 import {
   addCollaborator,
   body,
@@ -215,7 +217,7 @@ describe("reliability", () => {
     expect(offered).not.toContain(gone.phone);
   });
 
-  it("190 (expired Meta token) alerts the owner and retries the offer, which goes out once the token works", async () => {
+  it("190 (expired Meta token) alerts the owner once for the number, and retries the offer, which goes out once the token works", async () => {
     const comuna = newComuna();
     const c = await addCollaborator({ comunas: [comuna] });
     const order = await createPaidOrder({ comuna });
@@ -225,8 +227,16 @@ describe("reliability", () => {
     const first = await consume([{ body: offerBody }]);
 
     expect(first.retried).toHaveLength(1);
-    expect(await scalar("SELECT count(*) AS n FROM alerts WHERE kind = 'token_error'")).toBe(1);
     expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "failed", error_code: 190 });
+    // A reply refused on the same number meanwhile is the same outage: one alert, the other counted.
+    await sb.inbound({ from: c.phone, text: "saldo", channel: "collaborators" });
+    expect(await scalar("SELECT count(*) AS n FROM alerts WHERE kind LIKE 'token_error%'")).toBe(1);
+    expect(await scalar("SELECT suppressed AS n FROM alerts WHERE kind = 'token_error:collaborators'")).toBe(1);
+    // The owner's alert went out on that number too, so it is owed: one, in the words of every 190.
+    const owed = (await listOwedAlerts(env.LEDGER)).filter((a) => a.slot.startsWith("token_error"));
+    expect(owed.map((a) => [a.slot, a.text])).toEqual([
+      ["token_error:collaborators", alertTexts.tokenRejected("collaborators")],
+    ]);
 
     await sb.token({ token: TEST_SECRETS.META_TOKEN_COLLABORATORS, valid: true });
     const second = await consume([{ body: offerBody, attempts: 2 }]);

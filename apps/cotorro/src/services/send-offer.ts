@@ -249,7 +249,10 @@ async function handleSendError(
   }
   if (error.code === 190) {
     await releaseSend(deps.db, { orderId, phone, errorCode: error.code, now });
-    if (spare(ALERT_COST)) await alertOwner(deps, "token_error", atenderTexts.owner.tokenError);
+    // The alert any refused send on this number gives (messenger), so one outage is one alert.
+    if (spare(ALERT_COST)) {
+      await alertOwner(deps, "token_error", deps.alertTexts.tokenRejected("collaborators"), { key: "collaborators" });
+    }
     return { kind: "retry", delaySeconds: backoffSeconds(attempt), reason: "token" };
   }
   if (isRetryable(error)) {
