@@ -1,6 +1,7 @@
 /**
  * Cron entry: every 5 minutes reconcile stuck payments and expire orders; daily, Meta token health.
- * Both then deliver the owner alerts WhatsApp refused, with what is left of the invocation.
+ * Both then deliver the owner alerts WhatsApp refused, with what is left of the invocation; the
+ * daily one ends by forgetting the rows that have served their purpose.
  */
 import { CRONS } from "@cotorro/config/wrangler";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
@@ -9,6 +10,7 @@ import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import { createDeps, type Deps } from "./deps.ts";
 import type { Env } from "./env.ts";
 import { expireOrders } from "./services/expire-orders.ts";
+import { FORGET_ROUNDS, forgetOldRecords } from "./services/forget-old-records.ts";
 import { checkMetaTokens } from "./services/meta-token-health.ts";
 import { deliverOwedAlerts } from "./services/owed-alerts.ts";
 import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "./services/reconcile-payments.ts";
@@ -35,13 +37,20 @@ export async function handleScheduled(cron: string, scheduledTime: number, env: 
     );
     // A token alert the collaborators' number refused goes out on the customers' number in this
     // run (oldest owed alerts first, while the run has room).
-    await deliverOwed(deps, env, SUBREQUEST_LIMIT - health.budget.used());
+    const afterHealth = SUBREQUEST_LIMIT - health.budget.used();
+    const left = afterHealth - (await deliverOwed(deps, env, afterHealth));
+    const forget = withBudget(deps, env, kvRosterStore, Math.min(FORGET_ROUNDS, left));
+    await forgetOldRecords(forget.deps, forget.budget).catch((error) =>
+      deps.log.error("cron_forget_failed", { error }),
+    );
   }
 }
 
-async function deliverOwed(deps: Deps, env: Env, limit: number): Promise<void> {
+/** Delivers owed alerts within `limit` subrequests; returns how many it used. */
+async function deliverOwed(deps: Deps, env: Env, limit: number): Promise<number> {
   const owed = withBudget(deps, env, kvRosterStore, limit);
   await deliverOwedAlerts(owed.deps, owed.budget).catch((error) =>
     deps.log.error("cron_owed_alerts_failed", { error }),
   );
+  return owed.budget.used();
 }

@@ -25,7 +25,7 @@ export const FORM_RATE_LIMIT_PER_MINUTE = 60;
 
 const MIGRATIONS_DIR = "../../packages/core/migrations";
 
-/** Crons: reconcile stuck payments and expire orders every 5 minutes; Meta token health daily. */
+/** Crons: reconcile stuck payments and expire orders every 5 minutes; daily, Meta token health and forgetting old rows. */
 export const CRONS = { frequent: "*/5 * * * *", daily: "0 12 * * *" } as const;
 
 /**

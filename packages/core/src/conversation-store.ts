@@ -32,6 +32,19 @@ export function recordInboundStatement(
     .bind(input.phone, input.channel, input.at, input.offerMessageId);
 }
 
+/**
+ * Forgets, `limit` at a time, who wrote before `before`: the table exists only for the 24-hour
+ * window, and a customer's number is not kept longer than it serves (SPEC §1: personal data does not
+ * live forever).
+ */
+export function forgetConversationsStatement(db: D1Database, before: number, limit: number): D1PreparedStatement {
+  return db
+    .prepare(
+      "DELETE FROM conversations WHERE rowid IN (SELECT rowid FROM conversations WHERE last_inbound_at < ?1 LIMIT ?2)",
+    )
+    .bind(before, limit);
+}
+
 export async function windowOpen(db: D1Database, phone: string, channel: Channel, now: number): Promise<boolean> {
   const row = await first<{ last_inbound_at: number }>(
     db.prepare("SELECT last_inbound_at FROM conversations WHERE phone = ?1 AND channel = ?2").bind(phone, channel),

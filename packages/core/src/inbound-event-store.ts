@@ -81,6 +81,19 @@ export function recordHandledStatement(db: D1Database, id: string, now: number):
     .bind(id, now);
 }
 
+/**
+ * Forgets, `limit` at a time, the events received before `before`. Meta redelivers a webhook for up
+ * to 7 days (platform.md §2.6), so the caller keeps a month: a redelivery always finds its event.
+ */
+export function forgetEventsStatement(db: D1Database, before: number, limit: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `DELETE FROM inbound_events WHERE rowid IN
+         (SELECT rowid FROM inbound_events WHERE received_at < ?1 AND coalesce(lease_until, 0) < ?1 LIMIT ?2)`,
+    )
+    .bind(before, limit);
+}
+
 export async function eventProcessed(db: D1Database, id: string): Promise<boolean> {
   const row = await first<{ processed_at: number | null }>(
     db.prepare("SELECT processed_at FROM inbound_events WHERE id = ?1").bind(id),

@@ -149,6 +149,17 @@ export async function noticeOwner(
   }
 }
 
+/**
+ * Forgets, `limit` at a time, the rate-limit rows of slots last let out before `before`. The longest
+ * interval is a day, so an older row holds nothing back; only its count of held-back alerts, stale
+ * by then, goes with it.
+ */
+export function forgetAlertsStatement(db: D1Database, before: number, limit: number): D1PreparedStatement {
+  return db
+    .prepare("DELETE FROM alerts WHERE rowid IN (SELECT rowid FROM alerts WHERE last_sent_at < ?1 LIMIT ?2)")
+    .bind(before, limit);
+}
+
 /** Sends one alert unless its kind and key went out (or, `attempted`, was tried) within `minIntervalMs`. */
 async function sendAlert(
   deps: AlertDeps,
