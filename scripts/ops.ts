@@ -87,7 +87,8 @@ function findCommand(words: string[]): { command?: Command; prefix: string[] } {
 
 /** What `parseArgs` refused, in Spanish (its own messages are English and quote the option). */
 function parseArgsProblem(error: Error & { code?: string }, options: Record<string, OptionSpec>): string {
-  const option = /'(-[^' ]*)/.exec(error.message)?.[1] ?? "";
+  // "Option '-h, --help' does not take…": the long name when there is one.
+  const option = /'(?:-\w, )?(-[^' ]*)/.exec(error.message)?.[1] ?? "";
   switch (error.code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `Opción desconocida: ${option}`;

@@ -2,7 +2,7 @@
  * The admin API as the CLI calls it: bearer token, `X-Actor` (who is operating, for the audit
  * log), JSON both ways. A refusal becomes an OpsError carrying the API's Spanish reason and issues.
  */
-import { type Environment, type OpsContext, OpsError } from "./context.ts";
+import { type Environment, networkReason, type OpsContext, OpsError } from "./context.ts";
 
 export interface AdminCall {
   method: "GET" | "POST" | "PATCH";
@@ -40,7 +40,7 @@ export async function adminCall<T = unknown>(
     });
   } catch (error) {
     throw new OpsError(
-      `No se pudo conectar con ${env.adminUrl} (${(error as Error).message}).${env.target === "local" ? " ¿Está corriendo `pnpm dev`?" : ""}`,
+      `No se pudo conectar con ${env.adminUrl} (${networkReason(error)}).${env.target === "local" ? " ¿Está corriendo `pnpm dev`?" : ""}`,
     );
   }
   const text = await res.text();

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { formatClp, formatTokens } from "../../packages/core/src/money.ts";
 import type {
+  AuditAction,
   CollaboratorStatus,
   OrderKind,
   OrderStatus,
@@ -14,12 +15,13 @@ import type {
   PaymentStatus,
 } from "../../packages/core/src/states.ts";
 import {
+  AUDIT_ACTION,
   COLLABORATOR_STATUS,
   ORDER_KIND,
   ORDER_STATUS,
-  PAYMENT_DETAIL,
   PAYMENT_PURPOSE,
   PAYMENT_STATUS,
+  paymentDetail,
 } from "../../packages/web/src/owner-names.ts";
 import { adminCall } from "./admin-client.ts";
 import { type Command, choices, count, date, print, stateValue, str, table } from "./command.ts";
@@ -94,7 +96,7 @@ export const adminCommands: Command[] = [
     arity: [0, 0],
     options: { status: { type: "string", description: `Solo los de un estado: ${choices(COLLABORATOR_STATUS)}` } },
     async run(ctx, { values, env, json }) {
-      const status = stateValue(str(values.status), COLLABORATOR_STATUS, "Estado");
+      const status = stateValue(str(values.status), COLLABORATOR_STATUS, "un estado");
       const { body } = await adminCall<CollaboratorView[]>(ctx, env, { method: "GET", path: "/collaborators" });
       const rows = status ? body.filter((c) => c.status === status) : body;
       print(ctx, { json }, rows, () => [
@@ -203,7 +205,7 @@ export const adminCommands: Command[] = [
       limit: limitOption,
     },
     async run(ctx, { values, env, json }) {
-      const status = stateValue(str(values.status), ORDER_STATUS, "Estado");
+      const status = stateValue(str(values.status), ORDER_STATUS, "un estado");
       const { body } = await adminCall<
         { id: string; kind: OrderKind; status: OrderStatus; amount: number; comuna: string; createdAt: number }[]
       >(ctx, env, { method: "GET", path: `/orders${queryOf({ status, limit: str(values.limit) })}` });
@@ -315,8 +317,8 @@ export const adminCommands: Command[] = [
     },
     async run(ctx, { values, env, json }) {
       const query = queryOf({
-        status: stateValue(str(values.status), PAYMENT_STATUS, "Estado"),
-        purpose: stateValue(str(values.purpose), PAYMENT_PURPOSE, "Tipo de pago"),
+        status: stateValue(str(values.status), PAYMENT_STATUS, "un estado"),
+        purpose: stateValue(str(values.purpose), PAYMENT_PURPOSE, "un tipo de pago"),
         limit: str(values.limit),
       });
       const { body } = await adminCall<
@@ -345,7 +347,7 @@ export const adminCommands: Command[] = [
             p.mismatch
               ? `Webpay aprobó ${formatClp(p.mismatch.amount)} para ${p.mismatch.buyOrder}`
               : p.detail
-                ? (PAYMENT_DETAIL[p.detail] ?? p.detail)
+                ? paymentDetail(p.detail)
                 : "",
           ]),
         ]),
@@ -397,14 +399,14 @@ export const adminCommands: Command[] = [
         at === null ? "ya no se reintenta" : at <= ctx.now() ? "próxima pasada del cron" : date(at);
       print(ctx, { json }, body, () => [
         ...table([
-          ["Nº", "DESDE", "INTENTOS", "PRÓXIMO INTENTO", "SOBRE"],
-          ...body.map((a) => [String(a.id), date(a.since), String(a.attempts), next(a.nextTryAt), a.slot]),
+          ["Nº", "DESDE", "INTENTOS", "PRÓXIMO INTENTO"],
+          ...body.map((a) => [String(a.id), date(a.since), String(a.attempts), next(a.nextTryAt)]),
         ]).flatMap((line, i) => {
           const a = body[i - 1];
           return a ? [line, `    ${a.text}${a.lastError ? `  [${a.lastError}]` : ""}`] : [line];
         }),
         body.length === 0
-          ? "No hay avisos pendientes: el dueño recibió todos."
+          ? "No hay avisos pendientes: WhatsApp le entregó todos."
           : count(body.length, "aviso pendiente", "avisos pendientes"),
       ]);
       return 0;
@@ -437,18 +439,22 @@ export const adminCommands: Command[] = [
     arity: [0, 0],
     options: {
       subject: { type: "string", description: "Solo este teléfono, pedido, orden de compra…" },
-      action: { type: "string", description: "Solo esta acción (collaborator.add, tokens.grant, …)" },
-      limit: { type: "string", description: "Cuántos (100 por omisión)" },
+      action: { type: "string", description: `Solo una acción: ${choices(AUDIT_ACTION)}` },
+      limit: limitOption,
     },
     async run(ctx, { values, env, json }) {
-      const query = queryOf({ subject: str(values.subject), action: str(values.action), limit: str(values.limit) });
+      const query = queryOf({
+        subject: str(values.subject),
+        action: stateValue(str(values.action), AUDIT_ACTION, "una acción"),
+        limit: str(values.limit),
+      });
       const { body } = await adminCall<
-        { at: number; actor: string; action: string; subject: string; reason: string | null }[]
+        { at: number; actor: string; action: AuditAction; subject: string; reason: string | null }[]
       >(ctx, env, { method: "GET", path: `/audit${query}` });
       print(ctx, { json }, body, () => [
         ...table([
           ["CUÁNDO", "QUIÉN", "ACCIÓN", "SOBRE", "POR QUÉ"],
-          ...body.map((r) => [date(r.at), r.actor, r.action, r.subject, r.reason ?? ""]),
+          ...body.map((r) => [date(r.at), r.actor, AUDIT_ACTION[r.action] ?? r.action, r.subject, r.reason ?? ""]),
         ]),
         count(body.length, "cambio", "cambios"),
       ]);

@@ -62,6 +62,7 @@ export const str = (v: string | boolean | undefined): string | undefined => (typ
 export function stateValue<K extends string>(
   given: string | undefined,
   words: Record<K, string>,
+  /** What is asked for, with its article: "un estado", "una acción". */
   what: string,
 ): K | undefined {
   if (given === undefined) return undefined;
@@ -69,7 +70,7 @@ export function stateValue<K extends string>(
   const entries = Object.entries(words) as [K, string][];
   const found = entries.find(([key, word]) => key === wanted || word.toLocaleLowerCase("es-CL") === wanted);
   if (found) return found[0];
-  throw new OpsError(`${what} desconocido: «${given}». Use uno de: ${entries.map(([, w]) => `«${w}»`).join(", ")}`, 2);
+  throw new OpsError(`«${given}» no es ${what}. Use uno de: ${entries.map(([, w]) => `«${w}»`).join(", ")}`, 2);
 }
 
 /** The choices of a `stateValue` option, for its help line. */

@@ -196,7 +196,7 @@ export function resolveEnvironment(ctx: OpsContext, flags: GlobalFlags): Environ
     graphVersion: ctx.vars.GRAPH_API_VERSION ?? defaults.GRAPH_API_VERSION,
     appId: ctx.vars.META_APP_ID ?? defaults.META_APP_ID,
     appSecret: () =>
-      ctx.vars.META_APP_SECRET ?? fail("Defina META_APP_SECRET (el secreto de la app de Meta) en el entorno"),
+      ctx.vars.META_APP_SECRET ?? fail("Defina la variable de entorno META_APP_SECRET (el secreto de la app de Meta)"),
     wabaId: ctx.vars.WABA_ID ?? defaults.WABA_ID,
   };
 }
@@ -215,9 +215,18 @@ export function readJsonFile(path: string): unknown {
   }
   try {
     return JSON.parse(text);
-  } catch (error) {
-    throw new OpsError(`${path} no es un JSON válido: ${(error as Error).message}`);
+  } catch {
+    throw new OpsError(`${path} no es un JSON válido`);
   }
+}
+
+/** Why a request did not get an answer, in Spanish (`fetch` only says "fetch failed"). */
+export function networkReason(error: unknown): string {
+  if ((error as Error).name === "TimeoutError") return "no respondió a tiempo";
+  const code = (error as { cause?: { code?: string } }).cause?.code;
+  if (code === "ECONNREFUSED") return "conexión rechazada";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "no se encontró el servidor";
+  return code ? `sin conexión, ${code}` : "sin conexión";
 }
 
 /** Why a file could not be read, in Spanish for the usual causes (Node's own text otherwise). */

@@ -168,7 +168,7 @@ export function mergeReports(reports: readonly ImportReport[], dryRun: boolean):
     }
     skipped.push(...r.details.skipped);
   }
-  const count = <T extends { action: string }>(items: readonly T[]) => ({
+  const tally = <T extends { action: string }>(items: readonly T[]) => ({
     planned: items.length,
     created: items.filter((i) => i.action === "create").length,
     existing: items.filter((i) => i.action !== "create").length,
@@ -177,8 +177,8 @@ export function mergeReports(reports: readonly ImportReport[], dryRun: boolean):
   for (const s of skipped) byReason[s.reason] = (byReason[s.reason] ?? 0) + 1;
   return {
     dryRun,
-    collaborators: count([...collaborators.values()]),
-    tokens: count([...tokens.values()]),
+    collaborators: tally([...collaborators.values()]),
+    tokens: tally([...tokens.values()]),
     skipped: byReason,
     details: { collaborators: [...collaborators.values()], tokens: [...tokens.values()], skipped },
   };
@@ -203,8 +203,8 @@ function describeImport(r: ImportReport, verbose: boolean): string[] {
   const lines = [
     r.dryRun ? "Prueba (--dry-run): no se escribió nada." : "Importación terminada.",
     `Colaboradores: ${r.collaborators.planned} en el respaldo, ${verb} ${r.collaborators.created}, ya estaban ${r.collaborators.existing}`,
-    `Tokens:        ${r.tokens.planned} vigentes, ${verb} ${r.tokens.created}, ya importados ${r.tokens.existing}`,
-    `Se dejaron:    ${
+    `Tokens:        ${r.tokens.planned} vigentes, ${verb} ${r.tokens.created}, ya estaban ${r.tokens.existing}`,
+    `Omitidos:      ${
       (Object.entries(r.skipped) as [SkipReason, number][])
         .map(([reason, n]) => `${SKIP_REASON[reason]} ${n}`)
         .join(", ") || "nada"
@@ -223,9 +223,16 @@ function describeImport(r: ImportReport, verbose: boolean): string[] {
       );
     }
     for (const s of r.details.skipped)
-      lines.push(`- se deja ${s.namespace} ${s.key}: ${SKIP_REASON[s.reason]}${s.detail ? ` (${s.detail})` : ""}`);
+      lines.push(`- se omite ${s.namespace} ${s.key}: ${SKIP_REASON[s.reason]}${s.detail ? ` (${s.detail})` : ""}`);
   }
   return lines;
+}
+
+/** What is wrong at one place of a dump, in Spanish (zod's own messages are English). */
+function dumpProblem(issue: { code: string; expected?: unknown }): string {
+  const expected: Record<string, string> = { array: "una lista", object: "un objeto", string: "un texto" };
+  if (issue.code === "invalid_type") return `se esperaba ${expected[String(issue.expected)] ?? String(issue.expected)}`;
+  return "valor no válido";
 }
 
 const nsOption = (ns: string) => ({ type: "string" as const, description: `Id del namespace ${ns} original` });
@@ -287,7 +294,7 @@ export const legacyCommands: Command[] = [
       "tokens todavía vigentes según su expira_en (pagados y promocionales). Se dejan, cada uno con su motivo:",
       "los tokens vencidos (aunque estén en no_expirado), las copias expirado, los tokens sin pagar, los",
       "comprobantes, las marcas de mensaje, los pedidos y los repetidos. Una segunda pasada no importa nada nuevo.",
-      "Escribe en el entorno elegido (por omisión, el entorno local).",
+      "Escribe en el destino de --env (por omisión, el entorno local de `pnpm dev`).",
     ],
     arity: [1, 1],
     options: {
@@ -300,7 +307,7 @@ export const legacyCommands: Command[] = [
         throw new OpsError(
           `${positionals[0]} no es un respaldo { NOMINA, FINANCIERO, BUY_ORDER } de listas { name, value }:\n${parsed.error.issues
             .slice(0, 5)
-            .map((i) => `  - ${i.path.join(".")}: ${i.message}`)
+            .map((i) => `  - ${i.path.join(".") || "(el archivo)"}: ${dumpProblem(i)}`)
             .join("\n")}`,
         );
       }

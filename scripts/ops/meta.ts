@@ -8,11 +8,12 @@
  * Locally Graph is the sandbox and the tokens go to the `.dev.vars` files. No token is ever printed.
  */
 
+import type { TokenState } from "../../packages/core/src/states.ts";
 import type { Channel } from "../../packages/core/src/whatsapp-client.ts";
-import { CHANNEL_NAMES } from "../../packages/web/src/owner-names.ts";
+import { CHANNEL_NAMES, TOKEN_STATE } from "../../packages/web/src/owner-names.ts";
 import { adminCall } from "./admin-client.ts";
 import { type Command, count, date, print, str, table } from "./command.ts";
-import { type Environment, type OpsContext, OpsError } from "./context.ts";
+import { type Environment, networkReason, type OpsContext, OpsError } from "./context.ts";
 import { applySecrets, planSecrets } from "./secrets.ts";
 
 async function graphGet(ctx: OpsContext, env: Environment, path: string, query: Record<string, string>) {
@@ -21,7 +22,7 @@ async function graphGet(ctx: OpsContext, env: Environment, path: string, query: 
   try {
     res = await ctx.fetch(url, { signal: AbortSignal.timeout(30_000) });
   } catch (error) {
-    throw new OpsError(`No se pudo conectar con Graph en ${env.graphBaseUrl} (${(error as Error).message})`);
+    throw new OpsError(`No se pudo conectar con Graph en ${env.graphBaseUrl} (${networkReason(error)})`);
   }
   const body = (await res.json().catch(() => null)) as Record<string, unknown> | null;
   if (!res.ok) {
@@ -54,22 +55,23 @@ function describeDebug(label: string, d: DebugData): string[] {
         ? `vence el ${date(d.expires_at * 1000)}`
         : "vencimiento desconocido";
   return [
-    `${label}: ${d.is_valid ? "válido" : "NO VÁLIDO"}, ${expiry}${d.type ? `, tipo ${d.type}` : ""}`,
+    `${label}: ${d.is_valid ? "válido" : "NO VÁLIDO"}, ${expiry}${d.type ? `, tipo ${TOKEN_TYPE[d.type] ?? d.type}` : ""}`,
     `  permisos: ${(d.scopes ?? []).join(", ") || "—"}`,
     ...(d.error ? [`  error ${d.error.code ?? "?"}: ${d.error.message ?? ""}`] : []),
   ];
 }
 
-/** The worker's verdict on a token, as `GET /admin/meta/token` gives it (meta-token-health.ts). */
-type TokenState = "ok" | "expiring" | "invalid" | "unknown";
-
-/** … and as the owner reads it. */
-const TOKEN_STATE: Record<TokenState, string> = {
-  ok: "en orden",
-  expiring: "POR VENCER",
-  invalid: "NO VÁLIDO",
-  unknown: "no se pudo revisar",
+/** Meta's words for a template's review and a token's kind, as the owner would say them. */
+const TEMPLATE_STATUS: Readonly<Record<string, string>> = {
+  APPROVED: "aprobada",
+  PENDING: "en revisión",
+  REJECTED: "rechazada",
+  PAUSED: "pausada",
+  DISABLED: "desactivada",
+  IN_APPEAL: "en apelación",
 };
+const templateStatus = (status: string) => TEMPLATE_STATUS[status] ?? status;
+const TOKEN_TYPE: Readonly<Record<string, string>> = { SYSTEM_USER: "System User", USER: "usuario", APP: "app" };
 
 const TOKEN_SECRETS = ["META_TOKEN_CUSTOMERS", "META_TOKEN_COLLABORATORS"] as const;
 
@@ -79,7 +81,7 @@ export const metaCommands: Command[] = [
     args: "<token-corto>",
     summary: "Cambia un token de Meta de corta duración por uno de ~60 días y lo deja en ambos workers",
     details: [
-      "Usa el id de la app (ajuste META_APP_ID) y META_APP_SECRET (del entorno; en local, apps/cotorro/.dev.vars).",
+      "Usa el id de la app (ajuste META_APP_ID) y META_APP_SECRET (variable de entorno; en local, apps/cotorro/.dev.vars).",
       "Define META_TOKEN_CUSTOMERS y META_TOKEN_COLLABORATORS en cotorro y financiero.",
       "Mejor aún: un token de System User no vence nunca (vea la sección Operations del README).",
     ],
@@ -163,7 +165,7 @@ export const metaCommands: Command[] = [
       }>(ctx, env, { method: "GET", path: "/meta/token" });
       print(ctx, { json }, body, () =>
         body.tokens.flatMap((t) => [
-          `${t.channels.map((c) => CHANNEL_NAMES[c]).join(" + ")}: ${TOKEN_STATE[t.state]}, ${t.neverExpires ? NEVER_EXPIRES : t.expiresAt ? `vence el ${date(t.expiresAt)} (${count(t.daysLeft ?? 0, "día", "días")})` : "vencimiento desconocido"}`,
+          `${t.channels.map((c) => CHANNEL_NAMES[c]).join(" + ")}: ${TOKEN_STATE[t.state]}, ${t.neverExpires ? NEVER_EXPIRES : t.expiresAt ? `vence el ${date(t.expiresAt)} (${t.daysLeft === 1 ? "queda 1 día" : `quedan ${t.daysLeft ?? 0} días`})` : "vencimiento desconocido"}`,
           `  permisos: ${t.scopes.join(", ") || "—"}${t.missingScopes.length ? `  (faltan: ${t.missingScopes.join(", ")})` : ""}`,
           ...(t.error ? [`  error ${t.error.code}: ${t.error.message}`] : []),
         ]),
@@ -189,7 +191,7 @@ export const metaCommands: Command[] = [
       print(ctx, { json }, body, () => [
         ...table([
           ["PLANTILLA", "IDIOMA", "CATEGORÍA", "ESTADO"],
-          ...body.map((t) => [t.name, t.language, t.category, t.status]),
+          ...body.map((t) => [t.name, t.language, t.category, templateStatus(t.status)]),
         ]),
         count(body.length, "plantilla", "plantillas"),
       ]);
@@ -209,8 +211,8 @@ export const metaCommands: Command[] = [
         failed: { name: string; error: string }[];
       }>(ctx, env, { method: "POST", path: "/meta/templates" });
       print(ctx, { json }, body, () => [
-        ...body.created.map((t) => `enviada   ${t.name} (${t.status})`),
-        ...body.existing.map((t) => `ya existe ${t.name} (${t.status})`),
+        ...body.created.map((t) => `enviada   ${t.name} (${templateStatus(t.status)})`),
+        ...body.existing.map((t) => `ya existe ${t.name} (${templateStatus(t.status)})`),
         ...body.failed.map((t) => `FALLÓ     ${t.name}: ${t.error}`),
       ]);
       return body.failed.length === 0 ? 0 : 1;

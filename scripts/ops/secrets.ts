@@ -37,8 +37,8 @@ export function readSecretSource(ctx: OpsContext, from: string | undefined): Rec
     let json: unknown;
     try {
       json = JSON.parse(text);
-    } catch (error) {
-      throw new OpsError(`${from} no es un JSON válido: ${(error as Error).message}`);
+    } catch {
+      throw new OpsError(`${from} no es un JSON válido`);
     }
     if (!json || typeof json !== "object" || Array.isArray(json))
       throw new OpsError(`${from} debe ser un objeto JSON { "NOMBRE": "valor" }`);
@@ -135,7 +135,7 @@ export const secretsCommands: Command[] = [
     args: "",
     summary: "Guarda todos los secretos en ambos workers desde un solo lugar (cada worker, solo los suyos)",
     details: [
-      "Lee los valores de --from <archivo> (un objeto .json o líneas .env) o del entorno.",
+      "Lee los valores de --from <archivo> (un objeto .json o líneas .env) o de las variables de entorno.",
       "Producción: `wrangler secret bulk` por worker (necesita `wrangler login` o CLOUDFLARE_API_TOKEN).",
       "Local: escribe los .dev.vars de apps/cotorro y apps/financiero (y las claves que comparte el sandbox);",
       "reinicie `pnpm dev` después.",
@@ -144,7 +144,10 @@ export const secretsCommands: Command[] = [
     ],
     arity: [0, 0],
     options: {
-      from: { type: "string", description: "Archivo con los valores (.json o .env); por omisión, el entorno" },
+      from: {
+        type: "string",
+        description: "Archivo con los valores (.json o .env); por omisión, las variables de entorno",
+      },
       app: { type: "string", description: "Solo cotorro o solo financiero" },
       "dry-run": { type: "boolean", description: "Muestra qué se guardaría (solo nombres), sin guardar nada" },
     },

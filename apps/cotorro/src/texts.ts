@@ -366,7 +366,7 @@ export const adminTexts = {
   notJson: "El cuerpo debe ser JSON (Content-Type: application/json).",
   graphError: (code: number, message: string) => `La API de WhatsApp (Graph) respondió con error ${code}: ${message}`,
   tooLarge: (what: string, max: number) =>
-    `El volcado trae demasiadas claves de ${what} (máximo ${max} por solicitud): impórtelo con «pnpm ops import legacy», que lo envía por partes.`,
+    `El respaldo trae demasiadas claves de ${what} (máximo ${max} por solicitud): impórtelo con «pnpm ops import legacy», que lo envía por partes.`,
   fields: {
     phone: "Teléfono inválido: use un número de WhatsApp, por ejemplo +56912345678.",
     name: "Escriba un nombre de 1 a 80 caracteres.",
@@ -376,7 +376,7 @@ export const adminTexts = {
     reason: "Indique el motivo (de 1 a 300 caracteres).",
     nothingToChange: "Indique al menos un campo para cambiar: name o comunas.",
     unknownField: (keys: readonly string[]) => `Campo desconocido: ${keys.join(", ")}.`,
-    dump: "El volcado debe ser { NOMINA, FINANCIERO, BUY_ORDER } con listas de { name, value }.",
+    dump: "El respaldo debe ser { NOMINA, FINANCIERO, BUY_ORDER } con listas de { name, value }.",
     body: "El cuerpo debe ser un objeto JSON.",
     idempotencyKey: "Idempotency-Key debe tener de 8 a 100 letras, números o . _ : -",
     dryRun: "dryRun debe ser true o false.",
@@ -398,7 +398,7 @@ export const adminTexts = {
       `Solo se aprueban solicitudes pendientes; este colaborador está ${COLLABORATOR_STATUS[status]}.`,
     pending: "Es una solicitud pendiente: apruébela (approve) en vez de activarla o desactivarla.",
     notDispatchable: (status: OrderStatus) =>
-      `Solo se despachan contactos (lead) o pedidos pagados y vigentes; este pedido está ${ORDER_STATUS[status]}.`,
+      `Solo se ofrecen contactos o pedidos pagados y vigentes; este pedido está ${ORDER_STATUS[status]}.`,
     notCancellable: (status: OrderStatus) => `Este pedido ya no se puede cancelar: está ${ORDER_STATUS[status]}.`,
     notTaken: "Ese colaborador no tomó este pedido: no gastó un token en él.",
     alreadyTaken:

@@ -115,7 +115,7 @@ describe("POST /admin/orders/:id/dispatch", () => {
     // The owner reads the state in Spanish; the JSON keeps its code for scripts.
     expect(res.json).toMatchObject({
       status,
-      error: `Solo se despachan contactos (lead) o pedidos pagados y vigentes; este pedido está ${words}.`,
+      error: `Solo se ofrecen contactos o pedidos pagados y vigentes; este pedido está ${words}.`,
     });
     expect(dispatchesOf(id)).toEqual([]);
     expect(await orderStatus(id)).toBe(status);

@@ -5,12 +5,13 @@
  * Must not: hold secrets or full card numbers in `data` (the callers pass ids, phones and counts).
  */
 import { all, run } from "./d1.ts";
+import type { AuditAction } from "./states.ts";
 
 export interface AuditEntry {
   /** Who made the change: `admin`, or the name the operator's tool sent (`X-Actor`). */
   actor: string;
   /** What was done, dotted: `collaborator.add`, `tokens.grant`, `order.cancel`, … */
-  action: string;
+  action: AuditAction;
   /** What it was done to: a phone, an order id, a buy order, `legacy`. */
   subject: string;
   /** Why; required by the admin API for grants, cancellations and refunds. */

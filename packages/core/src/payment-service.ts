@@ -31,7 +31,7 @@ import {
   stuckPayments,
 } from "./payment-store.ts";
 import { err, ok, type Result } from "./result.ts";
-import type { FinalStatus, PaymentPurpose } from "./states.ts";
+import { type FinalStatus, type PaymentDetail, type PaymentPurpose, STATUS_UNAVAILABLE } from "./states.ts";
 import { type Budget, STEP_SUBREQUESTS } from "./subrequest-budget.ts";
 import type { TransactionResult, WebpayClient } from "./webpay-client.ts";
 import { classifyReturn, evaluateCommit, isPending } from "./webpay-return.ts";
@@ -195,7 +195,7 @@ async function finishWithout(
   payment: PaymentRow,
   hooks: Hooks,
   status: FinalStatus,
-  detail: string,
+  detail: PaymentDetail | `${typeof STATUS_UNAVAILABLE}${string}`,
 ): Promise<Result<ReturnOutcome, ReturnError>> {
   if (payment.status !== "created") return settled(deps, payment, hooks, false);
   const firstTime = await finalizePayment(deps.db, payment.buy_order, status, { detail }, deps.now());
@@ -477,7 +477,7 @@ export async function reconcileOne(
         payment,
         hooks,
         "timed_out",
-        `status unavailable: ${error.errorMessage}`,
+        `${STATUS_UNAVAILABLE}${error.errorMessage}`,
       );
       return outcome.ok ? outcome.value.payment.status : "pending";
     }

@@ -1,7 +1,7 @@
 /**
- * What an order, a collaborator and a payment can be: the values the stores keep and the admin API
- * answers. Pure (zod only), so that pages, texts and the ops command line name them without
- * loading a store.
+ * What an order, a collaborator, a payment and a Meta token can be, and the actions the audit log
+ * records: the values the stores keep and the admin API answers. Pure (zod only), so that pages,
+ * texts and the ops command line name them without loading a store.
  */
 import * as z from "zod/mini";
 
@@ -14,7 +14,51 @@ export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 export const CollaboratorStatusSchema = z.enum(["active", "inactive", "pending"]);
 export type CollaboratorStatus = z.infer<typeof CollaboratorStatusSchema>;
 
-export type PaymentPurpose = "visit" | "topup";
-export type PaymentStatus = "creating" | "created" | "authorized" | "rejected" | "aborted" | "timed_out" | "failed";
+export const PaymentPurposeSchema = z.enum(["visit", "topup"]);
+export type PaymentPurpose = z.infer<typeof PaymentPurposeSchema>;
+
+export const PaymentStatusSchema = z.enum([
+  "creating",
+  "created",
+  "authorized",
+  "rejected",
+  "aborted",
+  "timed_out",
+  "failed",
+]);
+export type PaymentStatus = z.infer<typeof PaymentStatusSchema>;
 /** A payment that has left `created`, once and for all. */
 export type FinalStatus = Exclude<PaymentStatus, "creating" | "created">;
+
+/** Why Webpay did not approve a commit we checked (webpay-return `evaluateCommit`). */
+export type RejectDetail = "declined" | "amount_mismatch" | "buy_order_mismatch";
+/** Why a payment ended without money (`payments.detail`), but for a creation Webpay refused (its error). */
+export type PaymentDetail =
+  | RejectDetail
+  | "cancelled by the customer"
+  | "payment form timed out"
+  | "error on the payment form"
+  | "abandoned on the payment form";
+
+/** Opens `payments.detail` when Webpay no longer reports a transaction (404/422): its message follows. */
+export const STATUS_UNAVAILABLE = "status unavailable: ";
+
+/** What the daily check made of a Meta token (cotorro meta-token-health). */
+export type TokenState = "ok" | "expiring" | "invalid" | "unknown";
+
+/** What the audit log records, each with who, when, on what and why. */
+export type AuditAction =
+  | "collaborator.add"
+  | "collaborator.update"
+  | "collaborator.activate"
+  | "collaborator.deactivate"
+  | "collaborator.approve"
+  | "tokens.grant"
+  | "tokens.refund"
+  | "order.dispatch_lead"
+  | "order.redispatch"
+  | "order.cancel"
+  | "payment.reconcile"
+  | "legacy.import"
+  | "meta.templates_push"
+  | "alert.dismiss";

@@ -3,6 +3,7 @@
  * §1.6, SPEC §4), and whether a commit result authorizes the payment we created (platform.md §1.7:
  * approved only when status is AUTHORIZED and response_code is 0, and amount and buy order match).
  */
+import type { RejectDetail } from "./states.ts";
 import type { TransactionResult } from "./webpay-client.ts";
 
 export type ReturnCase =
@@ -39,7 +40,7 @@ export function classifyReturn(params: Record<string, unknown>): ReturnCase {
 
 export type CommitVerdict =
   | { status: "authorized" }
-  | { status: "rejected"; detail: "declined" | "amount_mismatch" | "buy_order_mismatch"; suspicious: boolean };
+  | { status: "rejected"; detail: RejectDetail; suspicious: boolean };
 
 /** Decides a commit (or status) result against what we created. */
 export function evaluateCommit(

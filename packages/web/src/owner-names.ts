@@ -1,10 +1,20 @@
 /**
- * What the owner calls things, wherever they are named to him: the two WhatsApp numbers and each
- * state of an order, a collaborator and a payment. Both workers' texts and the `pnpm ops` command
+ * What the owner calls things, wherever they are named to him: the two WhatsApp numbers, each
+ * state of an order, a collaborator, a payment and a Meta token, and the audit log's actions. Both workers' texts and the `pnpm ops` command
  * line read them from here. Plain TypeScript that loads only core's pure `states`, so that the
  * command line (Node, outside the Workers runtime) loads it too.
  */
-import type { CollaboratorStatus, OrderKind, OrderStatus, PaymentPurpose, PaymentStatus } from "@cotorro/core/states";
+import {
+  type AuditAction,
+  type CollaboratorStatus,
+  type OrderKind,
+  type OrderStatus,
+  type PaymentDetail,
+  type PaymentPurpose,
+  type PaymentStatus,
+  STATUS_UNAVAILABLE,
+  type TokenState,
+} from "@cotorro/core/states";
 
 /** The two WhatsApp numbers, as the owner calls them. */
 export const CHANNEL_NAMES = { customers: "clientes", collaborators: "colaboradores" } as const;
@@ -44,7 +54,7 @@ export const PAYMENT_STATUS: Record<PaymentStatus, string> = {
 export const PAYMENT_PURPOSE: Record<PaymentPurpose, string> = { visit: "visita", topup: "recarga" };
 
 /** Why a payment ended without money, as payment-service and webpay-return record it (`payments.detail`). */
-export const PAYMENT_DETAIL: Readonly<Record<string, string>> = {
+const PAYMENT_DETAIL: Record<PaymentDetail, string> = {
   declined: "Webpay lo rechazó (tarjeta o banco)",
   amount_mismatch: "Webpay informó otro monto",
   buy_order_mismatch: "Webpay informó otra orden de compra",
@@ -52,4 +62,39 @@ export const PAYMENT_DETAIL: Readonly<Record<string, string>> = {
   "payment form timed out": "el formulario de pago venció",
   "abandoned on the payment form": "el cliente no terminó de pagar",
   "error on the payment form": "error en el formulario de Webpay",
+};
+
+/** A payment's `detail` in the owner's words; what Webpay said, when it said something, as it said it. */
+export function paymentDetail(detail: string): string {
+  if (Object.hasOwn(PAYMENT_DETAIL, detail)) return PAYMENT_DETAIL[detail as PaymentDetail];
+  if (detail.startsWith(STATUS_UNAVAILABLE)) {
+    return `Webpay ya no informa la transacción (${detail.slice(STATUS_UNAVAILABLE.length)})`;
+  }
+  return detail;
+}
+
+/** What the daily check made of a Meta token. */
+export const TOKEN_STATE: Record<TokenState, string> = {
+  ok: "en orden",
+  expiring: "POR VENCER",
+  invalid: "NO VÁLIDO",
+  unknown: "no se pudo revisar",
+};
+
+/** What the audit log records, as the owner reads it in `pnpm ops audit list`. */
+export const AUDIT_ACTION: Record<AuditAction, string> = {
+  "collaborator.add": "colaborador agregado",
+  "collaborator.update": "colaborador editado",
+  "collaborator.activate": "colaborador activado",
+  "collaborator.deactivate": "colaborador desactivado",
+  "collaborator.approve": "solicitud aprobada",
+  "tokens.grant": "tokens regalados",
+  "tokens.refund": "token devuelto",
+  "order.dispatch_lead": "contacto ofrecido",
+  "order.redispatch": "pedido ofrecido de nuevo",
+  "order.cancel": "pedido cancelado",
+  "payment.reconcile": "pago consultado a Webpay",
+  "legacy.import": "importación de los workers originales",
+  "meta.templates_push": "plantillas enviadas a Meta",
+  "alert.dismiss": "aviso descartado",
 };

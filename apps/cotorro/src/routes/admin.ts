@@ -15,7 +15,7 @@ import { LegacyDumpSchema } from "@cotorro/core/legacy-import";
 import { listOwedAlerts } from "@cotorro/core/owed-alert-store";
 import { normalizePhone, type Phone } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
-import { OrderStatusSchema } from "@cotorro/core/states";
+import { OrderStatusSchema, PaymentPurposeSchema, PaymentStatusSchema } from "@cotorro/core/states";
 import { parsedText } from "@cotorro/web/validate";
 import { type Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -367,19 +367,12 @@ adminRoutes.post(
 
 // ── Payments ────────────────────────────────────────────────────────────────────────────────────
 
-const PaymentStatusSchema = z.enum(
-  ["creating", "created", "authorized", "rejected", "aborted", "timed_out", "failed"],
-  {
-    error: T.status,
-  },
-);
-
 adminRoutes.get(
   "/payments",
   query(
     z.object({
-      status: z.optional(PaymentStatusSchema),
-      purpose: z.optional(z.enum(["visit", "topup"], { error: T.status })),
+      status: z.optional(z.enum(PaymentStatusSchema.options, { error: T.status })),
+      purpose: z.optional(z.enum(PaymentPurposeSchema.options, { error: T.status })),
       limit: limitField,
     }),
   ),

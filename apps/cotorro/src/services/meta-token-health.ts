@@ -10,6 +10,7 @@
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { WhatsAppApiError } from "@cotorro/core/errors";
 import { type AlertKind, alertOwner } from "@cotorro/core/messenger";
+import type { TokenState } from "@cotorro/core/states";
 import type { Channel, DebugToken } from "@cotorro/core/whatsapp-client";
 import type { Deps } from "../deps.ts";
 import { adminTexts } from "../texts.ts";
@@ -17,8 +18,6 @@ import { adminTexts } from "../texts.ts";
 export const EXPIRY_WARNING_DAYS = 7;
 /** What cotorro needs a token to carry: sending messages and managing templates. */
 export const REQUIRED_SCOPES = ["whatsapp_business_messaging", "whatsapp_business_management"] as const;
-
-export type TokenState = "ok" | "expiring" | "invalid" | "unknown";
 
 export interface TokenHealth {
   channels: Channel[];
