@@ -237,7 +237,7 @@ describe("admin operations against the local stack", () => {
     await sandbox().inbound({ from: applicant, text: "suscribir", channel: "collaborators", name: "Rosa" });
     const h = harness();
     await until("the pending application", async () => {
-      const list = JSON.parse((await h.run("collaborators", "list", "--status", "pending", "--json")).out);
+      const list = JSON.parse((await h.run("collaborators", "list", "--status", "pendiente", "--json")).out);
       return list.some((c: { phone: string }) => c.phone === applicant);
     });
     const approve = await h.run("collaborators", "approve", applicant, "--reason", "licencia SEC revisada");

@@ -56,8 +56,9 @@ export function print(ctx: OpsContext, input: { json: boolean }, value: unknown,
 export const str = (v: string | boolean | undefined): string | undefined => (typeof v === "string" ? v : undefined);
 
 /**
- * The API's value of a state the owner may write in Spanish, as the tables show it ("pagado"), or as
- * the API names it ("paid"); anything else is a usage error listing the choices.
+ * The API's value of a state the owner may write in Spanish, as the tables show it ("pagado") or by
+ * its first words when no other state starts alike ("pendiente" for "pendiente de aprobación"), or
+ * as the API names it ("paid"); anything else is a usage error listing the choices.
  */
 export function stateValue<K extends string>(
   given: string | undefined,
@@ -70,6 +71,8 @@ export function stateValue<K extends string>(
   const entries = Object.entries(words) as [K, string][];
   const found = entries.find(([key, word]) => key === wanted || word.toLocaleLowerCase("es-CL") === wanted);
   if (found) return found[0];
+  const starting = entries.filter(([, word]) => word.toLocaleLowerCase("es-CL").startsWith(`${wanted} `));
+  if (starting.length === 1) return starting[0]![0];
   throw new OpsError(`«${given}» no es ${what}. Use uno de: ${entries.map(([, w]) => `«${w}»`).join(", ")}`, 2);
 }
 
