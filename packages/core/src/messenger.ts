@@ -3,6 +3,8 @@
  * and owner alerts (rate-limited per kind so a burst of failures does not flood the owner).
  * Must not: word anything itself; the alerts it writes on its own come from the app (`AlertTexts`).
  */
+
+import { noticeTemplate } from "./atender-messages.ts";
 import { windowOpen } from "./conversation-store.ts";
 import { first, run } from "./d1.ts";
 import { WhatsAppApiError } from "./errors.ts";
@@ -66,7 +68,7 @@ export async function sendToUser(
  * is renewed: the owner hears at once (SPEC §8), at most once per channel and alert interval. The
  * owner's own alerts are exempt (their failure is logged by `alertOwner`), so this cannot loop.
  */
-async function alertTokenRejected(deps: MessengerDeps, channel: Channel, to: string): Promise<void> {
+export async function alertTokenRejected(deps: MessengerDeps, channel: Channel, to: string): Promise<void> {
   if (!("alertTexts" in deps) || to === (deps as AlertDeps).ownerPhone) return;
   const alertDeps = deps as AlertDeps;
   await alertOwner(alertDeps, "token_error", alertDeps.alertTexts.tokenRejected(channel), { key: channel });
@@ -160,6 +162,11 @@ export function forgetAlertsStatement(db: D1Database, before: number, limit: num
     .bind(before, limit);
 }
 
+/** An alert as the owner gets it: marked 🔔 as text, or as the generic template outside the window. */
+export function ownerMessage(body: string): UserMessage {
+  return { text: `🔔 ${body}`, template: noticeTemplate(body) };
+}
+
 /** Sends one alert unless its kind and key went out (or, `attempted`, was tried) within `minIntervalMs`. */
 async function sendAlert(
   deps: AlertDeps,
@@ -202,10 +209,7 @@ async function sendAlert(
   }
   const body = `${text}${heldBack > 0 ? deps.alertTexts.suppressed(heldBack) : ""}`.slice(0, 900);
   try {
-    await sendToUser(deps, "collaborators", deps.ownerPhone, {
-      text: `🔔 ${body}`,
-      template: { name: "send_message", params: [body] },
-    });
+    await sendToUser(deps, "collaborators", deps.ownerPhone, ownerMessage(body));
   } catch (error) {
     // A notice's effect is retried by its caller; an alert is owed, for the crons to deliver.
     if (counts === "attempted") await oweAlert(deps.db, { slot, kind, text: body, now, error });

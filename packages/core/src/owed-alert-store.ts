@@ -103,7 +103,7 @@ export async function takeDueOwedAlerts(
 
 /** The alert went out: no longer owed. */
 export async function settleOwedAlert(db: D1Database, alert: Pick<OwedAlert, "id">): Promise<void> {
-  await run(db.prepare("DELETE FROM owed_alerts WHERE id = ?1").bind(alert.id));
+  await run(dismissOwedAlertStatement(db, alert.id));
 }
 
 /**

@@ -5,6 +5,7 @@
  * submitted by a nonce-allowed one-line script and by hand without JavaScript), and the
  * "confirming your payment" page that refreshes itself.
  */
+import type { FinalStatus } from "@cotorro/core/states";
 import type { Context } from "hono";
 import { raw } from "hono/html";
 import { Layout } from "./layout.tsx";
@@ -56,6 +57,17 @@ export function WebpayRedirectPage({ url, token, nonce, tagline, texts }: Webpay
     </Layout>
   );
 }
+
+/** A payment that ended without money, as the return page names it. */
+export type NotPaidStatus = Exclude<FinalStatus, "authorized">;
+
+/** The status both sites answer a return with when the payment ended without money. */
+export const NOT_PAID_STATUS = {
+  rejected: 402,
+  aborted: 409,
+  timed_out: 408,
+  failed: 502,
+} as const satisfies Record<NotPaidStatus, number>;
 
 /** Where the pending page refreshes to: the same return, which settles it or shows the stored outcome. */
 export const pendingRefreshHref = (token: string | null) => `/return_url?token_ws=${encodeURIComponent(token ?? "")}`;

@@ -7,12 +7,10 @@
  */
 
 import type { Settings } from "@cotorro/config";
-import { listAudit } from "@cotorro/core/audit-store";
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { WhatsAppApiError } from "@cotorro/core/errors";
 import { BUY_ORDER_PATTERN } from "@cotorro/core/ids";
 import { LegacyDumpSchema } from "@cotorro/core/legacy-import";
-import { listOwedAlerts } from "@cotorro/core/owed-alert-store";
 import { normalizePhone, type Phone } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
 import { OrderStatusSchema, PaymentPurposeSchema, PaymentStatusSchema } from "@cotorro/core/states";
@@ -23,6 +21,7 @@ import * as z from "zod/mini";
 import type { AppEnv } from "../app-env.ts";
 import { actorOf, adminAuth } from "../middleware/admin-auth.ts";
 import { onlyHosts } from "../middleware/hosts.ts";
+import { listAuditAdmin } from "../services/admin-audit.ts";
 import {
   type AdminError,
   addCollaborator,
@@ -45,7 +44,7 @@ import {
 import { listPaymentsAdmin, type ReconcileError, reconcilePaymentAdmin } from "../services/admin-payments.ts";
 import { matchComuna } from "../services/comunas.ts";
 import { checkMetaTokens } from "../services/meta-token-health.ts";
-import { dismissOwedAlert } from "../services/owed-alerts.ts";
+import { dismissOwedAlert, listOwedAlertsAdmin } from "../services/owed-alerts.ts";
 import { adminTexts } from "../texts.ts";
 
 const T = adminTexts.fields;
@@ -389,7 +388,7 @@ adminRoutes.post("/payments/:buyOrder/reconcile", async (c) => {
 
 // ── Owner alerts WhatsApp refused ───────────────────────────────────────────────────────────────
 
-adminRoutes.get("/alerts", async (c) => c.json(await listOwedAlerts(c.get("deps").db)));
+adminRoutes.get("/alerts", async (c) => c.json(await listOwedAlertsAdmin(c.get("deps"))));
 
 adminRoutes.post(
   "/alerts/:id/dismiss",
@@ -428,7 +427,7 @@ adminRoutes.get(
       limit: limitField,
     }),
   ),
-  async (c) => c.json(await listAudit(c.get("deps").db, c.req.valid("query"))),
+  async (c) => c.json(await listAuditAdmin(c.get("deps"), c.req.valid("query"))),
 );
 
 adminRoutes.get("/meta/token", async (c) => c.json(await checkMetaTokens(c.get("deps"), { alert: false })));

@@ -17,7 +17,7 @@ import { assertNever } from "@cotorro/core/result";
 import { defaultCsp } from "@cotorro/web/csp";
 import { MessagePage } from "@cotorro/web/layout";
 import { noStore } from "@cotorro/web/security-headers";
-import { returnParams } from "@cotorro/web/webpay";
+import { NOT_PAID_STATUS, pendingRefreshHref, returnParams } from "@cotorro/web/webpay";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { formBodyLimit, rateLimit } from "../middleware/form-guard.tsx";
@@ -71,11 +71,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", onlyHosts("api", "booking"), def
         );
       case "pending":
         return c.html(
-          <PendingPage
-            tagline={tagline}
-            refreshHref={`/return_url?token_ws=${encodeURIComponent(error.payment.token ?? "")}`}
-            requestId={requestId}
-          />,
+          <PendingPage tagline={tagline} refreshHref={pendingRefreshHref(error.payment.token)} requestId={requestId} />,
           202,
         );
       default:
@@ -102,7 +98,6 @@ webpayRoutes.on(["GET", "POST"], "/return_url", onlyHosts("api", "booking"), def
     case "aborted":
     case "timed_out":
     case "failed": {
-      const status = { rejected: 402, aborted: 409, timed_out: 408, failed: 502 } as const;
       return c.html(
         <NotPaidPage
           kind={payment.status}
@@ -110,18 +105,14 @@ webpayRoutes.on(["GET", "POST"], "/return_url", onlyHosts("api", "booking"), def
           retryHref={retryHref(payment.order_id)}
           requestId={requestId}
         />,
-        status[payment.status],
+        NOT_PAID_STATUS[payment.status],
       );
     }
     case "creating":
     case "created":
       // Settled elsewhere in the meantime, or never finished creating: show "confirming".
       return c.html(
-        <PendingPage
-          tagline={tagline}
-          refreshHref={`/return_url?token_ws=${encodeURIComponent(payment.token ?? "")}`}
-          requestId={requestId}
-        />,
+        <PendingPage tagline={tagline} refreshHref={pendingRefreshHref(payment.token)} requestId={requestId} />,
         202,
       );
     default:

@@ -28,8 +28,8 @@ const PARK_SECONDS = 900;
 /** A parked offer's round starts within this many seconds after PARK_SECONDS. */
 const OFFER_SPREAD_SECONDS = 60;
 
-export type NoticeMessage = Extract<QueueMessage, { type: "claim_effects" | "lead_notice" }>;
-export type OrderMessage = Extract<QueueMessage, { type: "dispatch" | "offer" }>;
+type NoticeMessage = Extract<QueueMessage, { type: "claim_effects" | "lead_notice" }>;
+type OrderMessage = Extract<QueueMessage, { type: "dispatch" | "offer" }>;
 
 /**
  * Sends `body` back to the queue for another round, unless a day passed since its first

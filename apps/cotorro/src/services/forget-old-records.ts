@@ -17,7 +17,7 @@ import type { Deps } from "../deps.ts";
 const DAY_MS = 86_400_000;
 
 /** How long each kind of row is kept, from its last use. */
-export const RETENTION_MS = {
+const RETENTION_MS = {
   conversations: WINDOW_MS + DAY_MS,
   events: 30 * DAY_MS,
   alerts: 30 * DAY_MS,
@@ -26,7 +26,7 @@ export const RETENTION_MS = {
 /** At most this many rounds (one subrequest each) in a run; the next day goes on. */
 export const FORGET_ROUNDS = 3;
 
-export interface ForgetReport {
+interface ForgetReport {
   conversations: number;
   events: number;
   alerts: number;

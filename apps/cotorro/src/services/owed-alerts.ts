@@ -15,11 +15,12 @@
 import { auditIfChangedStatement } from "@cotorro/core/audit-store";
 import { batch } from "@cotorro/core/d1";
 import { formatDateTimeCl } from "@cotorro/core/dates";
-import { sendToUser } from "@cotorro/core/messenger";
+import { ownerMessage, sendToUser } from "@cotorro/core/messenger";
 import {
   deferOwedAlert,
   dismissOwedAlertStatement,
   getOwedAlert,
+  listOwedAlerts,
   type OwedAlert,
   settleOwedAlert,
   takeDueOwedAlerts,
@@ -39,7 +40,7 @@ export const OWED_DELIVERY_COST = 2 + 1 + 1 + 1;
 /** Longer than a run: the alerts a run took are not taken by another before it is done. */
 const LEASE_MS = 10 * 60_000;
 
-export interface OwedDeliveryReport {
+interface OwedDeliveryReport {
   delivered: number;
   /** Of those, delivered on the customers' number. */
   throughCustomers: number;
@@ -68,14 +69,14 @@ async function deliver(deps: Deps, alert: OwedAlert): Promise<"collaborators" | 
     alert.attempts === 0
       ? alert.text
       : `${adminTexts.owedAlerts.late(formatDateTimeCl(alert.since))} ${alert.text}`.slice(0, 1000);
-  const template = { name: "send_message", params: [text] };
+  const message = ownerMessage(text);
   let via: "collaborators" | "customers" = "collaborators";
   try {
-    await sendToUser(deps, "collaborators", deps.ownerPhone, { text: `🔔 ${text}`, template });
+    await sendToUser(deps, "collaborators", deps.ownerPhone, message);
   } catch {
     try {
       via = "customers";
-      await sendToUser(deps, "customers", deps.ownerPhone, { template });
+      await sendToUser(deps, "customers", deps.ownerPhone, { template: message.template });
     } catch (error) {
       await deferOwedAlert(deps.db, alert, deps.now(), error);
       deps.log.warn("owed_alert_refused", { kind: alert.kind, attempts: alert.attempts + 1, error });
@@ -85,6 +86,11 @@ async function deliver(deps: Deps, alert: OwedAlert): Promise<"collaborators" | 
   await settleOwedAlert(deps.db, alert);
   deps.log.info("owed_alert_delivered", { kind: alert.kind, via, lateMs: deps.now() - alert.since });
   return via;
+}
+
+/** What is owed, oldest first, for the owner to read (`pnpm ops alerts list`). */
+export function listOwedAlertsAdmin(deps: Pick<Deps, "db">): Promise<OwedAlert[]> {
+  return listOwedAlerts(deps.db);
 }
 
 /** The owner read it (in `pnpm ops alerts list`): no longer owed, with who and why in the audit log. */

@@ -16,7 +16,7 @@ import {
   sendSlotOf,
 } from "@cotorro/core/dispatch-store";
 import { WhatsAppApiError } from "@cotorro/core/errors";
-import { alertOwner } from "@cotorro/core/messenger";
+import { alertOwner, alertTokenRejected } from "@cotorro/core/messenger";
 import { getOrder, getOrderDoc, isOpenForClaims, type OrderDoc, type OrderRow } from "@cotorro/core/order-store";
 import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
@@ -249,10 +249,8 @@ async function handleSendError(
   }
   if (error.code === 190) {
     await releaseSend(deps.db, { orderId, phone, errorCode: error.code, now });
-    // The alert any refused send on this number gives (messenger), so one outage is one alert.
-    if (spare(ALERT_COST)) {
-      await alertOwner(deps, "token_error", deps.alertTexts.tokenRejected("collaborators"), { key: "collaborators" });
-    }
+    // The alert any refused send on this number gives, so one outage is one alert.
+    if (spare(ALERT_COST)) await alertTokenRejected(deps, "collaborators", phone);
     return { kind: "retry", delaySeconds: backoffSeconds(attempt), reason: "token" };
   }
   if (isRetryable(error)) {

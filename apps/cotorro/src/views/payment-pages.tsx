@@ -1,7 +1,7 @@
 /** Outcome pages of a visit payment (SPEC §4). Routes choose the HTTP status. */
 import { formatClp } from "@cotorro/core/money";
 import { Layout, MessagePage } from "@cotorro/web/layout";
-import { PendingPage as SharedPendingPage } from "@cotorro/web/webpay";
+import { type NotPaidStatus, PendingPage as SharedPendingPage } from "@cotorro/web/webpay";
 import { texts } from "../texts.ts";
 
 const t = texts.payment;
@@ -56,7 +56,7 @@ export function ApprovedPage(p: ApprovedPageProps) {
   );
 }
 
-export type NotPaidKind = "rejected" | "aborted" | "timed_out" | "failed";
+export type NotPaidKind = NotPaidStatus;
 
 const notPaid: Record<NotPaidKind, { title: string; body: string; tone: "bad" | "warn" }> = {
   rejected: { title: t.rejectedTitle, body: t.rejectedBody, tone: "bad" },

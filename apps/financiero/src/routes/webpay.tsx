@@ -14,7 +14,7 @@ import { assertNever } from "@cotorro/core/result";
 import { balance } from "@cotorro/core/token-store";
 import { MessagePage } from "@cotorro/web/layout";
 import { noStore } from "@cotorro/web/security-headers";
-import { PendingPage, pendingRefreshHref, returnParams } from "@cotorro/web/webpay";
+import { NOT_PAID_STATUS, PendingPage, pendingRefreshHref, returnParams } from "@cotorro/web/webpay";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { bodyLimit } from "../middleware/form-guard.tsx";
@@ -79,14 +79,13 @@ webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) =>
     case "aborted":
     case "timed_out":
     case "failed": {
-      const status = { rejected: 402, aborted: 409, timed_out: 408, failed: 502 } as const;
       return c.html(
         <NotPaidPage
           kind={payment.status}
           retry={phone && payment.tokens ? { phone, phoneShown: formatPhone(phone), tokens: payment.tokens } : null}
           requestId={requestId}
         />,
-        status[payment.status],
+        NOT_PAID_STATUS[payment.status],
       );
     }
     case "creating":
