@@ -306,6 +306,9 @@ describe("the four return cases, each reloaded", () => {
     const huge = await post(`token_ws=${booked.token}&x=${"a".repeat(40_000)}`, "application/x-www-form-urlencoded");
     expect(huge.status).toBe(413);
     expect(await huge.text()).toContain("<html");
+    // The refusal is a page like the others: its CSP, and never cached.
+    expect(huge.headers.get("content-security-policy")).toContain("default-src");
+    expect(huge.headers.get("cache-control")).toBe("no-store");
     expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
     expect(sb.requests.filter((r) => r.method === "PUT")).toHaveLength(0);
   });

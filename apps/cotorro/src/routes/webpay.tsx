@@ -36,89 +36,100 @@ const t = texts.payment;
 const home = { href: "/", label: texts.errors.goHome, variant: "secondary" as const };
 const retryHref = (orderId: string | null) => (orderId ? `/pedido/${orderId}/pagar` : null);
 
-// Transbank's return is a few short fields: a larger body is refused before it is read (413).
-webpayRoutes.use("/return_url", formBodyLimit("page"), noStore);
-
-webpayRoutes.on(["GET", "POST"], "/return_url", onlyHosts("api", "booking"), defaultCsp, async (c) => {
-  const deps = c.get("deps");
-  const tagline = brandOf(c.req).tagline;
-  const requestId = c.get("requestId");
-  const outcome = await completeVisitPayment(deps, await returnParams(c));
-  if (!outcome.ok) {
-    const error = outcome.error;
-    switch (error.kind) {
-      case "invalid":
+// Transbank's return is a few short fields: a larger body is refused before it is read (413), with
+// the page's CSP and, like every answer here, never cached.
+webpayRoutes.on(
+  ["GET", "POST"],
+  "/return_url",
+  onlyHosts("api", "booking"),
+  defaultCsp,
+  noStore,
+  formBodyLimit("page"),
+  async (c) => {
+    const deps = c.get("deps");
+    const tagline = brandOf(c.req).tagline;
+    const requestId = c.get("requestId");
+    const outcome = await completeVisitPayment(deps, await returnParams(c));
+    if (!outcome.ok) {
+      const error = outcome.error;
+      switch (error.kind) {
+        case "invalid":
+          return c.html(
+            <MessagePage
+              title={t.invalidTitle}
+              tagline={tagline}
+              message={t.invalidBody}
+              requestId={requestId}
+              actions={[home]}
+            />,
+            400,
+          );
+        case "unknown_payment":
+          return c.html(
+            <MessagePage
+              title={t.unknownTitle}
+              tagline={tagline}
+              message={t.unknownBody}
+              requestId={requestId}
+              actions={[home]}
+            />,
+            404,
+          );
+        case "pending":
+          return c.html(
+            <PendingPage
+              tagline={tagline}
+              refreshHref={pendingRefreshHref(error.payment.token)}
+              requestId={requestId}
+            />,
+            202,
+          );
+        default:
+          return assertNever(error);
+      }
+    }
+    const { payment } = outcome.value;
+    switch (payment.status) {
+      case "authorized":
         return c.html(
-          <MessagePage
-            title={t.invalidTitle}
+          <ApprovedPage
             tagline={tagline}
-            message={t.invalidBody}
+            amount={payment.amount}
+            buyOrder={payment.buy_order}
+            cardLast4={payment.card_last4}
+            authorizationCode={payment.authorization_code}
+            date={formatDateTimeCl(payment.transaction_date ?? payment.finalized_at ?? payment.updated_at)}
+            ttlHours={deps.settings.ORDER_TTL_HOURS}
             requestId={requestId}
-            actions={[home]}
           />,
-          400,
+          200,
         );
-      case "unknown_payment":
+      case "rejected":
+      case "aborted":
+      case "timed_out":
+      case "failed": {
         return c.html(
-          <MessagePage
-            title={t.unknownTitle}
+          <NotPaidPage
+            kind={payment.status}
             tagline={tagline}
-            message={t.unknownBody}
+            retryHref={retryHref(payment.order_id)}
             requestId={requestId}
-            actions={[home]}
           />,
-          404,
+          NOT_PAID_STATUS[payment.status],
         );
-      case "pending":
+      }
+      case "creating":
+      case "created":
+        // Settled elsewhere in the meantime, or never finished creating: show "confirming".
         return c.html(
-          <PendingPage tagline={tagline} refreshHref={pendingRefreshHref(error.payment.token)} requestId={requestId} />,
+          <PendingPage tagline={tagline} refreshHref={pendingRefreshHref(payment.token)} requestId={requestId} />,
           202,
         );
       default:
-        return assertNever(error);
+        return assertNever(payment.status);
     }
-  }
-  const { payment } = outcome.value;
-  switch (payment.status) {
-    case "authorized":
-      return c.html(
-        <ApprovedPage
-          tagline={tagline}
-          amount={payment.amount}
-          buyOrder={payment.buy_order}
-          cardLast4={payment.card_last4}
-          authorizationCode={payment.authorization_code}
-          date={formatDateTimeCl(payment.transaction_date ?? payment.finalized_at ?? payment.updated_at)}
-          ttlHours={deps.settings.ORDER_TTL_HOURS}
-          requestId={requestId}
-        />,
-        200,
-      );
-    case "rejected":
-    case "aborted":
-    case "timed_out":
-    case "failed": {
-      return c.html(
-        <NotPaidPage
-          kind={payment.status}
-          tagline={tagline}
-          retryHref={retryHref(payment.order_id)}
-          requestId={requestId}
-        />,
-        NOT_PAID_STATUS[payment.status],
-      );
-    }
-    case "creating":
-    case "created":
-      // Settled elsewhere in the meantime, or never finished creating: show "confirming".
-      return c.html(
-        <PendingPage tagline={tagline} refreshHref={pendingRefreshHref(payment.token)} requestId={requestId} />,
-        202,
-      );
-    default:
-      return assertNever(payment.status);
-  }
-});
+  },
+);
 
 webpayRoutes.get("/pedido/:id/pagar", onlyHosts("booking"), defaultCsp, rateLimit("page"), noStore, async (c) => {
   const result = await payOrder(c.get("deps"), c.req.param("id"));
