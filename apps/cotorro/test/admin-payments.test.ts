@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { commitTampered } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { admin, audit, newPhone, orderStatus } from "./admin-helpers.ts";
 import { book, paymentByToken, VALID_BOOKING } from "./booking-helpers.ts";
@@ -81,6 +82,33 @@ describe("POST /admin/payments/:buyOrder/reconcile", () => {
       ["admin", "payment.reconcile", { before: "authorized", after: "authorized" }],
       ["admin:ops", "payment.reconcile", { before: "created", after: "authorized" }],
     ]);
+  });
+
+  it("a mismatch found by reconciles at once is never paid, and its refused alert goes out once, however many reconciles", async () => {
+    const booked = await stuckPayment("approve");
+    const reconcile = () => admin("POST", `/payments/${booked.buyOrder}/reconcile`);
+    const notice = async () =>
+      (await sb.messages({ to: "+56900000000" })).filter((m) =>
+        (m.text ?? m.parameters.join(" ")).includes(`Pago ${booked.buyOrder} NO aprobado`),
+      );
+    // Webpay approves $1 for our buy order while WhatsApp is down: three reconciles at once.
+    sb.intercept(commitTampered({ amount: 1 }));
+    await sb.faults({ graph: { status: 500 } });
+    const first = await Promise.all([reconcile(), reconcile(), reconcile()]);
+    sb.intercept(null);
+    await sb.faults({});
+    for (const res of first) expect(res.json).toMatchObject({ status: "rejected" });
+    expect(await paymentByToken(booked.token)).toMatchObject({ mismatch_amount: 1, effects_done_at: null });
+    expect(await notice()).toHaveLength(0);
+
+    // WhatsApp is back: three more at once, then one more, send the owner's alert once.
+    await Promise.all([reconcile(), reconcile(), reconcile()]);
+    expect((await reconcile()).json).toMatchObject({ before: "rejected", status: "rejected" });
+    expect(await notice()).toHaveLength(1);
+    expect((await paymentByToken(booked.token))?.effects_done_at).not.toBeNull();
+    expect(await orderStatus(booked.orderId)).toBe("pending_payment");
+    expect(queueSends.mock.calls.some(([b]) => (b as { orderId?: string }).orderId === booked.orderId)).toBe(false);
+    expect(await receiptsTo(booked.customer)).toEqual([]);
   });
 
   it("settles a rejected card as rejected and an abandoned form as timed out, paying nothing", async () => {
