@@ -160,14 +160,17 @@ describe("POST /admin/orders/:id/cancel", () => {
 
   it("refuses (409) an order one collaborator took below a raised MAX_TAKERS cap, though it is still open", async () => {
     const id = await createOrder({ status: "paid" });
-    await takenBy(id, 3);
+    const phone = await takenBy(id, 3);
     expect(await orderStatus(id)).toBe("paid");
     const res = await admin("POST", `/orders/${id}/cancel`, { reason: "cliente desistió" });
     expect(res.status).toBe(409);
     expect(res.json.error).toBe(
       "Un colaborador ya tomó este pedido (gastó un token y tiene el contacto del cliente): ya no se puede cancelar.",
     );
+    // Asked again, it is still refused: the taker keeps the order, and the token stays spent.
+    expect((await admin("POST", `/orders/${id}/cancel`, { reason: "otra vez" })).status).toBe(409);
     expect(await orderStatus(id)).toBe("paid");
+    expect(await balanceOf(phone)).toBe(0);
     expect(await audit(id)).toEqual([]);
   });
 });

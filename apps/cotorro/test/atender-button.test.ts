@@ -629,7 +629,11 @@ describe("Atender through the button", () => {
       const again = queued().find(([body]) => body.since !== undefined)![0];
       sb.intercept(null);
       const refused = (await inbox(sb, ana.phone)).length;
+      // Two copies of the round at once, then another: the contact goes once.
+      const copies = await Promise.all([consume([{ body: again }]), consume([{ body: again }])]);
+      expect(copies.flatMap((c) => [...c.acked, ...c.retried.map((r) => r.body)])).toEqual([again, again]);
       expect((await consume([{ body: again }])).acked).toEqual([again]);
+      await sb.app.settle();
 
       // Ana never wrote from her own number, so the contact goes as its template.
       const replies = (await inbox(sb, ana.phone)).slice(refused);
@@ -646,7 +650,10 @@ describe("Atender through the button", () => {
       const before = (await inbox(sb, ana.phone)).length;
       await grantTokens(ana.phone, 1, Date.now() + DAY);
 
+      // Two copies of the late round at once, then another: none of them takes anything.
       const late = { ...event, since: Date.now() - HOUR };
+      const copies = await Promise.all([consume([{ body: late }]), consume([{ body: late }])]);
+      expect(copies.flatMap((c) => [...c.acked, ...c.retried.map((r) => r.body)])).toEqual([late, late]);
       expect((await consume([{ body: late }])).acked).toEqual([late]);
       expect(await claimsOf(order.id)).toBe(0);
       expect(await spentBy(ana.phone)).toBe(0);

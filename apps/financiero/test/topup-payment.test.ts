@@ -391,7 +391,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     ).toHaveLength(1);
   });
 
-  it("a mismatch alert WhatsApp refused is sent by the cron, once; nothing is credited on the way", async () => {
+  it("a mismatch alert WhatsApp refused is sent by the cron, once, with runs and a reload at once; nothing is credited on the way", async () => {
     const phone = await collaborator();
     const started = await startTopUp(phone, 5);
     const ret = await sb.decide(started.token, "approve");
@@ -408,7 +408,9 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     await env.LEDGER.prepare("UPDATE payments SET finalized_at = finalized_at - 120000 WHERE token = ?1")
       .bind(started.token)
       .run();
-    await runCron();
+    // Two cron runs and a reload of the return at once, then one more run.
+    const [, , reload] = await Promise.all([runCron(), runCron(), performReturn(ret)]);
+    expect(reload.status).toBe(402);
     await runCron();
     expect(await alerts()).toHaveLength(1);
     expect(bodyOf((await alerts())[0]!)).toContain(
