@@ -4,9 +4,9 @@
  * Must not: word anything itself; the alerts it writes on its own come from the app (`AlertTexts`).
  */
 
+import { countHeldBackAlert, letAlertOut, readAlertRate, recordAlertSent } from "./alert-rate-store.ts";
 import { noticeTemplate } from "./atender-messages.ts";
 import { windowOpen } from "./conversation-store.ts";
-import { first, run } from "./d1.ts";
 import { WhatsAppApiError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { alertSlot, oweAlert } from "./owed-alert-store.ts";
@@ -151,17 +151,6 @@ export async function noticeOwner(
   }
 }
 
-/**
- * Forgets, `limit` at a time, the rate-limit rows of slots last let out before `before`. The longest
- * interval is a day, so an older row holds nothing back; only its count of held-back alerts, stale
- * by then, goes with it.
- */
-export function forgetAlertsStatement(db: D1Database, before: number, limit: number): D1PreparedStatement {
-  return db
-    .prepare("DELETE FROM alerts WHERE rowid IN (SELECT rowid FROM alerts WHERE last_sent_at < ?1 LIMIT ?2)")
-    .bind(before, limit);
-}
-
 /** An alert as the owner gets it: marked 🔔 as text, or as the generic template outside the window. */
 export function ownerMessage(body: string): UserMessage {
   return { text: `🔔 ${body}`, template: noticeTemplate(body) };
@@ -179,34 +168,18 @@ async function sendAlert(
   const slot = alertSlot(kind, options.key);
   const interval = options.intervalMs ?? deps.minIntervalMs;
   const suppress = async () => {
-    await run(deps.db.prepare("UPDATE alerts SET suppressed = suppressed + 1 WHERE kind = ?1").bind(slot));
+    await countHeldBackAlert(deps.db, slot);
     deps.log.info("owner_alert_suppressed", { kind });
     return "suppressed" as const;
   };
-  let heldBack: number;
+  let heldBack: number | null;
   if (counts === "attempted") {
-    // Let out and recorded in one statement, unless one of its slot was within the interval
-    // (a forced one always is): of two alerts at once, one goes out, the other is held back.
-    const letOut = await first<{ held_back: number }>(
-      deps.db
-        .prepare(
-          `INSERT INTO alerts (kind, last_sent_at, suppressed, held_back) VALUES (?1, ?2, 0, 0)
-           ON CONFLICT (kind) DO UPDATE SET last_sent_at = excluded.last_sent_at, held_back = alerts.suppressed,
-             suppressed = 0
-           WHERE ?3 OR alerts.last_sent_at <= ?2 - ?4
-           RETURNING held_back`,
-        )
-        .bind(slot, now, options.force ? 1 : 0, interval),
-    );
-    if (!letOut) return suppress();
-    heldBack = letOut.held_back;
+    heldBack = await letAlertOut(deps.db, slot, now, interval, options.force === true);
   } else {
-    const row = await first<{ last_sent_at: number; suppressed: number }>(
-      deps.db.prepare("SELECT last_sent_at, suppressed FROM alerts WHERE kind = ?1").bind(slot),
-    );
-    if (!options.force && row && now - row.last_sent_at < interval) return suppress();
-    heldBack = row?.suppressed ?? 0;
+    const rate = await readAlertRate(deps.db, slot);
+    heldBack = !options.force && rate && now - rate.lastSentAt < interval ? null : (rate?.suppressed ?? 0);
   }
+  if (heldBack === null) return suppress();
   const body = `${text}${heldBack > 0 ? deps.alertTexts.suppressed(heldBack) : ""}`.slice(0, 900);
   try {
     await sendToUser(deps, "collaborators", deps.ownerPhone, ownerMessage(body));
@@ -217,14 +190,9 @@ async function sendAlert(
   }
   if (counts === "sent") {
     // Sent: a send left unrecorded only lets a repeat of this notice out sooner.
-    await run(
-      deps.db
-        .prepare(
-          `INSERT INTO alerts (kind, last_sent_at, suppressed) VALUES (?1, ?2, 0)
-           ON CONFLICT (kind) DO UPDATE SET last_sent_at = excluded.last_sent_at, suppressed = 0`,
-        )
-        .bind(slot, now),
-    ).catch((error) => deps.log.warn("owner_alert_unrecorded", { kind, error }));
+    await recordAlertSent(deps.db, slot, now).catch((error) =>
+      deps.log.warn("owner_alert_unrecorded", { kind, error }),
+    );
   }
   return "sent";
 }

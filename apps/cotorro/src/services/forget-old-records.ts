@@ -7,10 +7,11 @@
  * Each round is one batch of the three deletes, `limit` rows each; a round that filled a limit is
  * followed by another while the budget allows. Never touches money, orders, tokens or the audit log.
  */
+
+import { forgetAlertsStatement } from "@cotorro/core/alert-rate-store";
 import { forgetConversationsStatement, WINDOW_MS } from "@cotorro/core/conversation-store";
 import { batch } from "@cotorro/core/d1";
 import { forgetEventsStatement } from "@cotorro/core/inbound-event-store";
-import { forgetAlertsStatement } from "@cotorro/core/messenger";
 import type { Budget } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
 
