@@ -142,7 +142,7 @@ describe("pnpm ops --help", () => {
     const state = await h.run("orders", "list", "--status", "pagadito");
     expect(state.code).toBe(2);
     expect(state.err).toBe(
-      "«pagadito» no es un estado. Use uno de: «pendiente de pago», «sin pagar (contacto)», «pagado», «tomado», «vencido», «cancelado»",
+      "«pagadito» no es un estado. Use uno de: «pendiente de pago», «sin pagar (contacto)», «pagado u ofrecido», «tomado», «vencido», «cancelado»",
     );
     const help = await h.run("orders", "list", "--help=1");
     expect([help.code, help.err]).toEqual([2, expect.stringContaining("La opción --help no lleva valor")]);
@@ -265,6 +265,11 @@ describe("admin operations against the local stack", () => {
 
     const dispatch = await h.run("orders", "dispatch", id, "--reason", "cliente llamó");
     expect(dispatch.code, dispatch.err).toBe(0);
+    // Open to the collaborators, the contact reads as offered, not paid; `pagado` lists it.
+    expect((await h.run("orders", "show", id)).out).toContain("  estado       ofrecido\n");
+    expect((await h.run("orders", "list", "--status", "pagado")).out).toMatch(
+      new RegExp(`^${id} +contacto +ofrecido +\\$`, "m"),
+    );
     const offer = await until("the offer to the collaborator", async () =>
       (await messagesTo(phone)).find(
         (m) => m.template === "say_atender" && m.buttons.some((b) => b.payload === `ATENDER:${id}`),

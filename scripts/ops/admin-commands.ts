@@ -18,7 +18,8 @@ import {
   AUDIT_ACTION,
   COLLABORATOR_STATUS,
   ORDER_KIND,
-  ORDER_STATUS,
+  ORDER_STATUS_FILTER,
+  orderStatusName,
   PAYMENT_PURPOSE,
   PAYMENT_STATUS,
   paymentDetail,
@@ -201,11 +202,11 @@ export const adminCommands: Command[] = [
     summary: "Lista los pedidos más recientes",
     arity: [0, 0],
     options: {
-      status: { type: "string", description: `Solo los de un estado: ${choices(ORDER_STATUS)}` },
+      status: { type: "string", description: `Solo los de un estado: ${choices(ORDER_STATUS_FILTER)}` },
       limit: limitOption,
     },
     async run(ctx, { values, env, json }) {
-      const status = stateValue(str(values.status), ORDER_STATUS, "un estado");
+      const status = stateValue(str(values.status), ORDER_STATUS_FILTER, "un estado");
       const { body } = await adminCall<
         { id: string; kind: OrderKind; status: OrderStatus; amount: number; comuna: string; createdAt: number }[]
       >(ctx, env, { method: "GET", path: `/orders${queryOf({ status, limit: str(values.limit) })}` });
@@ -215,7 +216,7 @@ export const adminCommands: Command[] = [
           ...body.map((o) => [
             o.id,
             ORDER_KIND[o.kind],
-            ORDER_STATUS[o.status],
+            orderStatusName(o),
             formatClp(o.amount),
             o.comuna,
             date(o.createdAt),
@@ -244,7 +245,7 @@ export const adminCommands: Command[] = [
       print(ctx, { json }, body, () => [
         `Pedido ${body.id}`,
         `  tipo         ${ORDER_KIND[body.kind]}`,
-        `  estado       ${ORDER_STATUS[body.status]}`,
+        `  estado       ${orderStatusName(body)}`,
         `  monto        ${formatClp(body.amount)}`,
         `  comuna       ${body.comuna}`,
         `  tomado por   ${body.takenBy.length ? body.takenBy.join(", ") : "—"}`,

@@ -29,6 +29,17 @@ export const ORDER_STATUS: Record<OrderStatus, string> = {
   cancelled: "cancelado",
 };
 
+/**
+ * An order's state as the owner reads it beside its kind: a contact open to the collaborators was
+ * offered to them, not paid (its state is the paid visit's, `paid`: open for claims).
+ */
+export function orderStatusName(order: { kind: OrderKind; status: OrderStatus }): string {
+  return order.kind === "lead" && order.status === "paid" ? "ofrecido" : ORDER_STATUS[order.status];
+}
+
+/** The states the owner filters orders by: `paid` lists the contacts offered too. */
+export const ORDER_STATUS_FILTER: Record<OrderStatus, string> = { ...ORDER_STATUS, paid: "pagado u ofrecido" };
+
 /** What an order is: a paid visit or a contact (lead) offered without payment. */
 export const ORDER_KIND: Record<OrderKind, string> = { visit: "visita", lead: "contacto" };
 
