@@ -269,14 +269,8 @@ export const atenderTexts = {
       `WhatsApp no aceptó la oferta del pedido ${d.orderId} a ${d.who} tras varios intentos. La reintentamos cada 15 minutos, hasta por un día, mientras el pedido siga disponible.`,
     deadLetter: (d: { orderId: string; who: string }) =>
       `No se pudo enviar la oferta del pedido ${d.orderId} a ${d.who}: WhatsApp no la aceptó durante un día.`,
-    customerNotReached: (d: {
-      orderId: string;
-      customer: string;
-      customerPhone: string;
-      name: string;
-      phone: string;
-    }) =>
-      `El cliente ${d.customer} (${d.customerPhone}) del pedido ${d.orderId} no recibió el contacto de ${d.name} (${d.phone}), que lo tomó: WhatsApp rechazó el aviso durante un día. Avísele por teléfono.`,
+    customerNotReached: (d: { orderId: string; customer: string; customerPhone: string; who: string }) =>
+      `El cliente ${d.customer} (${d.customerPhone}) del pedido ${d.orderId} no recibió el contacto de ${d.who}, que lo tomó: WhatsApp rechazó el aviso durante un día. Avísele por teléfono.`,
     contactNotReached: (d: { orderId: string; who: string; customer: string; customerPhone: string }) =>
       `${d.who} tomó el pedido ${d.orderId} y pagó su token, pero no recibió el contacto del cliente: WhatsApp rechazó la respuesta durante un día. Llámele y dele el contacto: ${d.customer}, ${d.customerPhone}.`,
     dispatchRetrying: (d: { orderId: string }) =>

@@ -110,8 +110,7 @@ export async function parkNotice(body: NoticeMessage, deps: Deps): Promise<void>
       orderId: body.orderId,
       customer: doc.customer.name,
       customerPhone: formatPhone(doc.customer.phone as Phone),
-      name: collaborator?.name ?? body.phone,
-      phone: formatPhone(body.phone as Phone),
+      who: who(collaborator?.name, body.phone),
     }),
     { key: `customer:${body.orderId}:${body.phone}` },
   );
