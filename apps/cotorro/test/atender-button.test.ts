@@ -452,9 +452,12 @@ describe("Atender through the button", () => {
       const lead = { type: "lead_notice", orderId: "ord_lead0000000000000000" };
       await consume([{ body: lead }], "cotorro-dispatch-dlq");
       expect(parked()[1]).toEqual([{ ...lead, since: expect.any(Number) }, { delaySeconds: 900 }]);
-      // Its next round, once WhatsApp takes it: the customer gets the contact, once.
+      // Its next round, once WhatsApp takes it, delivered twice at once and once more later
+      // (queues deliver at least once): the customer gets the contact once, the owner one notice.
       sb.intercept(null);
       const again = parked()[0]![0];
+      const copies = await Promise.all([consume([{ body: again }]), consume([{ body: again }])]);
+      expect(copies.flatMap((c) => [...c.acked, ...c.retried.map((r) => r.body)])).toEqual([again, again]);
       expect((await consume([{ body: again }])).acked).toEqual([again]);
       await sb.app.settle();
       expect(await inbox(sb, order.customer.phone)).toHaveLength(refusals[0]!.refused() + 1);
@@ -466,6 +469,12 @@ describe("Atender through the button", () => {
       const since = Date.now() - 25 * HOUR;
       const message = { type: "claim_effects", orderId: order.id, phone: ana.phone, since };
 
+      // Dead-lettered twice at once and once more later: the owner is asked once.
+      const copies = await Promise.all([
+        consume([{ body: message }], "cotorro-dispatch-dlq"),
+        consume([{ body: message }], "cotorro-dispatch-dlq"),
+      ]);
+      expect(copies.flatMap((c) => c.acked)).toEqual([message, message]);
       expect((await consume([{ body: message }], "cotorro-dispatch-dlq")).acked).toEqual([message]);
       expect(parked().filter(([body]) => body.since === since)).toEqual([]);
       const alerts = (await inbox(sb, OWNER)).filter((m) => body(m).includes("no recibió el contacto"));
@@ -583,6 +592,8 @@ describe("Atender through the button", () => {
         consume([{ body: old }], "cotorro-dispatch-dlq"),
       ]);
       expect([...first.acked, ...second.acked]).toEqual([old, old]);
+      // And once more later, as a queue may deliver it again.
+      expect((await consume([{ body: old }], "cotorro-dispatch-dlq")).acked).toEqual([old]);
       expect(queued().filter(([body]) => body.since !== undefined)).toEqual([]);
       const alerts = await contactAlerts();
       expect(alerts).toHaveLength(1);
