@@ -7,20 +7,16 @@
  * 400 · unknown token or buy order (or another worker's payment) 404.
  * Every not-paid page offers "Reintentar": a new transaction for the same number and pack.
  */
-import { saldoPath, saldoToken } from "@cotorro/core/collaborator-links";
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { formatPhone, isPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
-import { balance } from "@cotorro/core/token-store";
 import { MessagePage } from "@cotorro/web/layout";
 import { noStore } from "@cotorro/web/security-headers";
 import { NOT_PAID_STATUS, PendingPage, pendingRefreshHref, returnParams } from "@cotorro/web/webpay";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { bodyLimit } from "../middleware/form-guard.tsx";
-import { completeTopUp } from "../services/complete-topup.ts";
-import { jobStateOf } from "../services/links.ts";
-import { tokenExpiry } from "../services/topup-payment-hooks.ts";
+import { approvedTopUp, completeTopUp } from "../services/complete-topup.ts";
 import { texts } from "../texts.ts";
 import { ApprovedPage, NotPaidPage } from "../views/payment-pages.tsx";
 
@@ -56,20 +52,20 @@ webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) =>
   switch (payment.status) {
     case "authorized": {
       if (!phone) throw new Error(`top-up ${payment.buy_order} has no buyer`);
-      const paidAt = payment.finalized_at ?? payment.updated_at;
+      const shown = await approvedTopUp(deps, payment, phone);
       return c.html(
         <ApprovedPage
           tokens={payment.tokens ?? 0}
           amount={payment.amount}
-          balance={await balance(deps.db, phone, deps.now())}
+          balance={shown.balance}
           buyOrder={payment.buy_order}
           cardLast4={payment.card_last4}
           authorizationCode={payment.authorization_code}
-          date={formatDateTimeCl(payment.transaction_date ?? paidAt)}
-          validUntil={formatDateTimeCl(tokenExpiry(deps, paidAt))}
-          saldoHref={saldoPath(await saldoToken(deps, phone))}
+          date={formatDateTimeCl(shown.paidAt)}
+          validUntil={formatDateTimeCl(shown.validUntil)}
+          saldoHref={shown.saldoHref}
           whatsappHref={waLink(deps.settings.PUBLIC_NUMBER_COLLABORATORS as Phone)}
-          job={await jobStateOf(deps, payment.job_link, phone)}
+          job={shown.job}
           requestId={requestId}
         />,
         200,
