@@ -1,5 +1,6 @@
 /** Every Spanish string a user of cotorro sees (pages and WhatsApp bodies). */
 
+import { formatIsoDateCl } from "@cotorro/core/dates";
 import { formatClp } from "@cotorro/core/money";
 import type { PaymentOwnerTexts } from "@cotorro/core/payment-service";
 import type { CollaboratorStatus, OrderStatus } from "@cotorro/core/states";
@@ -207,7 +208,19 @@ const CUSTOMER_NOTICE: Record<CustomerNotice, string> = {
  * Dispatch, WhatsApp conversation and Atender (SPEC §5, §7): replies to collaborators and
  * customers, owner alerts, and the canje page. WhatsApp bodies use *bold* as WhatsApp renders it.
  */
+/** The customer's preferred date as collaborators read it ("02-12-2026"), when they gave one. */
+export const preferredDateShown = (customer: { preferredDate?: string | undefined }) =>
+  customer.preferredDate ? formatIsoDateCl(customer.preferredDate) : undefined;
+
 export const atenderTexts = {
+  /**
+   * The problem as a template's one parameter carries it (the offer, the contact outside the
+   * window): the customer's preferred date first, so that trimming never drops it.
+   */
+  problem: (customer: { description: string; preferredDate?: string | undefined }) => {
+    const date = preferredDateShown(customer);
+    return date ? `Fecha preferida: ${date}. ${customer.description}` : customer.description;
+  },
   reply: {
     notAvailable:
       "La orden ya no está vigente: otro colaborador la tomó, se canceló o venció. No se descontó ningún token.",
@@ -306,6 +319,7 @@ export const atenderTexts = {
       comuna: "Comuna",
       address: "Dirección",
       description: "Problema",
+      preferredDate: "Fecha preferida",
       balance: "Su saldo",
     },
     balance: (n: number) => `${n} ${n === 1 ? "token" : "tokens"}`,
@@ -339,6 +353,8 @@ export interface ContactText {
   comuna: string;
   address: string;
   description: string;
+  /** The customer's preferred date, as shown ("02-12-2026"), when they gave one. */
+  preferredDate?: string | undefined;
   canjeUrl: string;
   balanceAfter: number;
 }
@@ -350,6 +366,7 @@ function contactLines(c: ContactText): string {
     `Comuna: ${c.comuna}`,
     `Dirección: ${c.address || "—"}`,
     `Problema: ${c.description}`,
+    ...(c.preferredDate ? [`Fecha preferida: ${c.preferredDate}`] : []),
   ].join("\n");
 }
 

@@ -27,6 +27,7 @@ import {
   buttonTap,
   COLLABORATORS_ID,
   CUSTOMERS_ID,
+  canjeLink,
   claimsOf,
   consume,
   createPaidOrder,
@@ -110,6 +111,45 @@ describe("the offer", () => {
     // Never the customer's phone or address.
     expect(body(sent)).not.toContain(order.customer.phone.slice(4));
     expect(body(sent)).not.toContain("Irarrázaval");
+  });
+});
+
+describe("the customer's preferred date", () => {
+  it("leads the offer's description, and is in the contact reply and both job pages", async () => {
+    const ana = await addCollaborator({ name: "Ana", tokens: 1 });
+    const order = await createPaidOrder({ description: "Enchufe quemado", preferredDate: "2026-12-02" });
+    const sent = await offer(sb, order, ana);
+    expect(sent.parameters[1]).toBe("Fecha preferida: 02-12-2026. Enchufe quemado");
+    const link = await canjeLink(order.id, ana.phone);
+    const offerPage = await (await canjeRequest(link)).text();
+    expect(offerPage).toMatch(/<dt>Fecha preferida<\/dt>\s*<dd>02-12-2026<\/dd>/);
+
+    expect((await press(sent.id)).status).toBe(200);
+    const reply = (await inbox(sb, ana.phone)).at(-1)!.text!;
+    expect(reply).toContain("Problema: Enchufe quemado\nFecha preferida: 02-12-2026\n");
+    expect(await (await canjeRequest(link)).text()).toMatch(/<dt>Fecha preferida<\/dt>\s*<dd>02-12-2026<\/dd>/);
+  });
+
+  it("is in the description of the contact sent outside the 24-hour window (confirmacion_de_caso)", async () => {
+    const ana = await addCollaborator({ name: "Ana", tokens: 1 });
+    const order = await createPaidOrder({ description: "Enchufe quemado", preferredDate: "2026-12-02" });
+    const sent = await offer(sb, order, ana);
+    const late = JSON.parse(JSON.stringify(atenderTap(ana.phone, order.id, sent.id)));
+    late.entry[0].changes[0].value.messages[0].timestamp = String(Math.floor((Date.now() - 25 * HOUR) / 1000));
+    expect((await postWebhook(late)).status).toBe(200);
+    const reply = (await inbox(sb, ana.phone)).at(-1)!;
+    expect(reply).toMatchObject({ type: "template", template: "confirmacion_de_caso" });
+    expect(reply.parameters[1]).toBe("Fecha preferida: 02-12-2026. Enchufe quemado");
+  });
+
+  it("is left out when the customer gave none", async () => {
+    const ana = await addCollaborator({ name: "Ana", tokens: 1 });
+    const order = await createPaidOrder({ description: "Enchufe quemado" });
+    const sent = await offer(sb, order, ana);
+    expect(sent.parameters[1]).toBe("Enchufe quemado");
+    expect((await press(sent.id)).status).toBe(200);
+    expect((await inbox(sb, ana.phone)).at(-1)!.text).not.toContain("Fecha preferida");
+    expect(await (await canjeRequest(await canjeLink(order.id, ana.phone))).text()).not.toContain("Fecha preferida");
   });
 });
 

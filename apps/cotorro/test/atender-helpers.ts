@@ -88,6 +88,7 @@ export async function createPaidOrder(
     comuna: fields.comuna ?? "Ñuñoa",
     address: fields.address ?? "Irarrázaval 1234, depto 5",
     description: fields.description ?? "Saltó el automático y huele a quemado en el enchufe del living.",
+    ...(fields.preferredDate ? { preferredDate: fields.preferredDate } : {}),
   };
   await putOrderDoc(env.BUY_ORDER, { id, kind: "visit", customer, source: "form", createdAt: paidAt }, 90);
   const statements = [

@@ -41,6 +41,12 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
+/** "02-12-2026" from a calendar date written YYYY-MM-DD (a customer's preferred date). */
+export function formatIsoDateCl(iso: string): string {
+  const [y, m, d] = iso.split("-");
+  return `${d}-${m}-${y}`;
+}
+
 /** "24-11-2026 12:30" in Chile time, from epoch ms or an ISO timestamp (Webpay's `transaction_date`). */
 export function formatDateTimeCl(when: number | string): string {
   const date = new Date(when);

@@ -75,6 +75,7 @@ atenderRoutes.get(PATH, ...guards, async (c) => {
           action={`/atender/${link}`}
           comuna={view.comuna}
           description={view.description}
+          preferredDate={view.preferredDate}
           balance={view.balance}
           topUpUrl={view.topUpUrl}
           requestId={c.get("requestId")}

@@ -15,7 +15,15 @@ export type CanjeLinkError = { kind: "bad_link" } | { kind: "expired_link" };
 
 export type CanjeView =
   /** `topUpUrl` when the collaborator has no valid token (the button would answer 402). */
-  | { kind: "offer"; comuna: string; description: string; balance: number; topUpUrl: string | null }
+  | {
+      kind: "offer";
+      comuna: string;
+      description: string;
+      /** YYYY-MM-DD, when the customer gave one. */
+      preferredDate?: string | undefined;
+      balance: number;
+      topUpUrl: string | null;
+    }
   | { kind: "contact"; customer: Customer; balance: number }
   | { kind: "not_available" };
 
@@ -46,6 +54,7 @@ export async function openCanje(link: string, deps: Deps): Promise<Result<CanjeV
     kind: "offer",
     comuna: order.comuna,
     description: doc.customer.description,
+    preferredDate: doc.customer.preferredDate,
     balance: tokens,
     topUpUrl: topUp,
   });

@@ -63,7 +63,7 @@ import {
 } from "@cotorro/core/webhook";
 import type { Channel } from "@cotorro/core/whatsapp-client";
 import type { Deps } from "../deps.ts";
-import { atenderTexts } from "../texts.ts";
+import { atenderTexts, preferredDateShown } from "../texts.ts";
 import {
   type Claimant,
   type ClaimedOrder,
@@ -461,6 +461,7 @@ function contactReply(claim: ClaimedOrder): { text: string; template: TemplateMe
     comuna: c.comuna,
     address: c.address,
     description: c.description,
+    preferredDate: preferredDateShown(c),
     canjeUrl: claim.canjeUrl,
     balanceAfter: claim.balanceAfter,
   };
@@ -468,7 +469,7 @@ function contactReply(claim: ClaimedOrder): { text: string; template: TemplateMe
     text: claim.repeat ? T.takenAgain(contact) : T.taken(contact),
     template: contactTemplate({
       collaboratorName: claim.collaborator.name,
-      description: c.description,
+      description: atenderTexts.problem(c),
       comuna: c.comuna,
       customerName: c.name,
       customerPhone: c.phone as Phone,

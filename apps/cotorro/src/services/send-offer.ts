@@ -129,7 +129,7 @@ export async function sendOffers(
       }
       const template = offerMessage({
         collaboratorName: offer.name,
-        description: doc.customer.description,
+        description: atenderTexts.problem(doc.customer),
         comuna: row.comuna,
         orderId: offer.orderId,
       });

@@ -5,7 +5,7 @@
 import type { Customer } from "@cotorro/core/order-store";
 import { formatPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { Layout } from "@cotorro/web/layout";
-import { atenderTexts } from "../texts.ts";
+import { atenderTexts, preferredDateShown } from "../texts.ts";
 
 const P = atenderTexts.page;
 
@@ -13,6 +13,7 @@ export function OfferPage(props: {
   action: string;
   comuna: string;
   description: string;
+  preferredDate?: string | undefined;
   balance: number;
   topUpUrl: string | null;
   requestId?: string;
@@ -27,6 +28,7 @@ export function OfferPage(props: {
           <dd>{props.comuna}</dd>
           <dt>{P.labels.description}</dt>
           <dd>{props.description}</dd>
+          <PreferredDate date={preferredDateShown(props)} />
         </dl>
       </div>
       {props.topUpUrl ? (
@@ -75,6 +77,7 @@ export function ContactPage(props: { customer: Customer; balance: number; repeat
           <dd>{c.address || "—"}</dd>
           <dt>{P.labels.description}</dt>
           <dd>{c.description}</dd>
+          <PreferredDate date={preferredDateShown(c)} />
         </dl>
       </div>
       <div class="actions">
@@ -89,4 +92,14 @@ export function ContactPage(props: { customer: Customer; balance: number; repeat
       <p class="muted">{`${P.labels.balance}: ${P.balance(props.balance)}`}</p>
     </Layout>
   );
+}
+
+/** The customer's preferred date, as a summary row, when they gave one. */
+function PreferredDate({ date }: { date: string | undefined }) {
+  return date ? (
+    <>
+      <dt>{P.labels.preferredDate}</dt>
+      <dd>{date}</dd>
+    </>
+  ) : null;
 }
