@@ -212,6 +212,17 @@ const CUSTOMER_NOTICE: Record<CustomerNotice, string> = {
 export const preferredDateShown = (customer: { preferredDate?: string | undefined }) =>
   customer.preferredDate ? formatIsoDateCl(customer.preferredDate) : undefined;
 
+/** What a customer sent that is not text, by WhatsApp's message type. */
+const CUSTOMER_SENT: Record<string, string> = {
+  image: "una foto",
+  audio: "un audio",
+  video: "un video",
+  document: "un documento",
+  location: "una ubicación",
+  sticker: "un sticker",
+  contacts: "un contacto",
+};
+
 export const atenderTexts = {
   /**
    * The problem as a template's one parameter carries it (the offer, the contact outside the
@@ -263,7 +274,7 @@ export const atenderTexts = {
     applicationReceived:
       "Recibimos su solicitud para ser colaborador de alectrico. El equipo la revisará y le avisaremos por este medio.",
     customerWelcome: (bookingUrl: string) =>
-      `¡Hola! Gracias por escribir a alectrico. Para agendar una visita de un electricista autorizado SEC a su domicilio, ingrese aquí: ${bookingUrl}\n\nCuando un electricista tome su visita, le enviaremos su nombre y teléfono por este medio.`,
+      `¡Hola! Gracias por escribir a alectrico. Su mensaje llegó a nuestro equipo, que le responderá por este medio o por teléfono.\n\nPara agendar una visita de un electricista autorizado SEC a su domicilio, ingrese aquí: ${bookingUrl}\n\nCuando un electricista tome su visita, le enviaremos su nombre y teléfono por este medio.`,
   },
   customer: {
     professional: (p: { customerName: string; professionalName: string; professionalPhone: string }) =>
@@ -272,6 +283,14 @@ export const atenderTexts = {
       `Hola ${p.customerName}, lamentamos que ningún electricista haya podido tomar su visita ${p.orderRef}. Le contactaremos para devolver su pago o reagendar.`,
   },
   owner: {
+    /**
+     * A customer wrote to the customers' number, whose messages nobody else reads: their text
+     * (`said`), or, by WhatsApp's message type, what they sent instead.
+     */
+    customerWrote: (d: { who: string; said: { text: string } | { messageType: string } }) =>
+      "text" in d.said
+        ? `${d.who} escribió al número de clientes: «${d.said.text}». Respóndale por WhatsApp o llámelo.`
+        : `${d.who} envió ${Object.hasOwn(CUSTOMER_SENT, d.said.messageType) ? CUSTOMER_SENT[d.said.messageType] : "un mensaje que no es texto"} al número de clientes; no se puede mostrar aquí. Escríbale por WhatsApp o llámelo.`,
     dispatched: (d: { orderId: string; comuna: string; offered: number }) =>
       d.offered === 0
         ? `Pedido ${d.orderId} (${d.comuna}): no hay colaboradores activos que cubran la comuna. Nadie recibió la oferta.`

@@ -170,6 +170,69 @@ describe("POST /webhook: signature and size are checked before anything is read"
   });
 });
 
+describe("a customer writing to the customers' number", () => {
+  const fromCustomers = (value: Record<string, unknown>) => postWebhook(envelope([[{ phoneNumberId: CUSTOMERS_ID, value }]]));
+  /** The owner's alerts about `phone`, as written (the generic template's one parameter). */
+  const wroteAlerts = async (phone: string) =>
+    (await inbox(sb, OWNER))
+      .map((m) => (m.template ? m.parameters[0]! : m.text!))
+      .filter((text) => text.includes(formatPhone(phone as Phone)));
+
+  it("reaches the owner, once over copies at once and again; the customer gets the booking link once", async () => {
+    const customer = newPhone();
+    const message = textMessage(customer, "Hola, ¿a qué hora\nllega el electricista?", "María");
+    const copies = await Promise.all([fromCustomers(message), fromCustomers(message)]);
+    expect(copies.map((r) => r.status)).toEqual([200, 200]);
+    expect((await fromCustomers(message)).status).toBe(200);
+    await sb.app.settle();
+
+    const alerts = await wroteAlerts(customer);
+    expect(alerts).toEqual([
+      `María (${formatPhone(customer as Phone)}) escribió al número de clientes: «Hola, ¿a qué hora llega el electricista?». Respóndale por WhatsApp o llámelo.`,
+    ]);
+    const replies = await inbox(sb, customer);
+    expect(replies).toHaveLength(1);
+    expect(body(replies[0]!)).toContain("Su mensaje llegó a nuestro equipo");
+    expect(body(replies[0]!)).toContain(ORIGIN);
+  });
+
+  it("within a minute, the next message is counted for the owner's next alert, not sent; another customer's is", async () => {
+    const [maria, pedro] = [newPhone(), newPhone()];
+    await fromCustomers(textMessage(maria, "Hola"));
+    await fromCustomers(textMessage(maria, "Se cortó la luz"));
+    await fromCustomers(textMessage(pedro, "Buenas tardes", "Pedro"));
+    await sb.app.settle();
+    expect(await wroteAlerts(maria)).toHaveLength(1);
+    expect((await wroteAlerts(maria))[0]).toContain("«Hola»");
+    expect(await wroteAlerts(pedro)).toHaveLength(1);
+    // Both got their answer.
+    expect(await inbox(sb, maria)).toHaveLength(2);
+  });
+
+  it("a photo is named, not shown; a long text is cut; the owner writing there is not told of himself", async () => {
+    const [photo, long] = [newPhone(), newPhone()];
+    const image = textMessage(photo, "");
+    const sent: Record<string, unknown> = image.messages[0]!;
+    delete sent.text;
+    sent.type = "image";
+    sent.image = { id: "media-1", mime_type: "image/jpeg" };
+    await fromCustomers(image);
+    await fromCustomers(textMessage(long, "a".repeat(3_000)));
+    const ownerBefore = (await inbox(sb, OWNER)).length;
+    await fromCustomers(textMessage(OWNER, "prueba"));
+    await sb.app.settle();
+
+    expect(await wroteAlerts(photo)).toEqual([
+      `Ana (${formatPhone(photo as Phone)}) envió una foto al número de clientes; no se puede mostrar aquí. Escríbale por WhatsApp o llámelo.`,
+    ]);
+    const [cut] = await wroteAlerts(long);
+    expect(cut).toContain(`«${"a".repeat(499)}…»`);
+    expect(cut).not.toContain("a".repeat(500));
+    // The owner's own test message: answered like anyone's, not alerted to him.
+    expect((await inbox(sb, OWNER)).filter((m) => m.phoneNumberId === COLLABORATORS_ID).length).toBe(ownerBefore);
+  });
+});
+
 describe("POST /webhook: every event, once", () => {
   it("handles a batched webhook with two entries (and two changes), not only the first", async () => {
     const [a, b, c] = [newPhone(), newPhone(), newPhone()];

@@ -85,7 +85,8 @@ export type AlertKind =
   | "token_error"
   | "order_expired"
   | "application"
-  | "payment";
+  | "payment"
+  | "customer_message";
 
 /**
  * `key`: rate-limit per key within the kind (e.g. one per order); `force`: send even within the

@@ -47,7 +47,7 @@ import {
   releaseEvent,
   statusEventId,
 } from "@cotorro/core/inbound-event-store";
-import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
+import { alertOwner, noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
 import { oweIfChangedStatement } from "@cotorro/core/owed-alert-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
@@ -55,6 +55,7 @@ import type { Collaborator } from "@cotorro/core/roster-store";
 import { type Budget, STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { validTokens } from "@cotorro/core/token-store";
 import {
+  type InboundContent,
   type InboundMessage,
   type InboundStatus,
   normalizeWebhook,
@@ -427,9 +428,9 @@ async function handleMessage(
         : null;
       return replyTopUp(sender, deps, job);
     }
-    return command(null, sender, deps);
+    return command(null, sender, deps, content);
   }
-  return command(content.type === "text" ? parseCommand(content.body) : null, sender, deps);
+  return command(content.type === "text" ? parseCommand(content.body) : null, sender, deps, content);
 }
 
 async function atender(orderId: string, sender: Sender, deps: Deps, tap: Tap | null, late: boolean): Promise<void> {
@@ -549,18 +550,20 @@ async function replySaldo(sender: Sender, deps: Deps): Promise<void> {
   return replyText(sender, T.saldo({ balance: tokens.length, expiries, link: await saldoUrl(deps, sender.phone) }));
 }
 
-async function command(cmd: ReturnType<typeof parseCommand>, sender: Sender, deps: Deps): Promise<void> {
+/** `content`: what the message said, for the owner when a customer wrote it. */
+async function command(
+  cmd: ReturnType<typeof parseCommand>,
+  sender: Sender,
+  deps: Deps,
+  content: InboundContent,
+): Promise<void> {
   const bookingUrl = deps.settings.COTORRO_PUBLIC_URL;
   const collaborator = await markReachable(deps, await deps.roster.get(sender.phone));
   if (cmd === "suscribir") return subscribe(collaborator, sender, deps);
   // The owner answering one of its alerts (they come from the collaborators' number): nothing to say.
   if (!collaborator && sender.channel === "collaborators" && sender.phone === deps.settings.FONO_JEFE) return;
-  if (!collaborator) {
-    return replyText(
-      sender,
-      sender.channel === "customers" ? T.customerWelcome(bookingUrl) : T.notCollaborator(bookingUrl),
-    );
-  }
+  if (sender.channel === "customers" && (!collaborator || cmd === null)) return customerWrote(content, sender, deps);
+  if (!collaborator) return replyText(sender, T.notCollaborator(bookingUrl));
   switch (cmd) {
     case "saldo":
       return replySaldo(sender, deps);
@@ -573,8 +576,40 @@ async function command(cmd: ReturnType<typeof parseCommand>, sender: Sender, dep
     case "ayuda":
       return replyText(sender, T.help);
     case null:
-      return replyText(sender, sender.channel === "customers" ? T.customerWelcome(bookingUrl) : T.help);
+      return replyText(sender, T.help);
   }
+}
+
+/** Longest part of a customer's message the owner's alert quotes. */
+const QUOTED_MAX = 500;
+
+/**
+ * A customer wrote to the customers' number. Nobody reads that number's messages but this worker,
+ * so the owner hears what they said (one alert per customer and minute at most; the next says how
+ * many were held back), and the customer gets the booking link and word that the team has it.
+ */
+async function customerWrote(content: InboundContent, sender: Sender, deps: Deps): Promise<void> {
+  if (sender.phone !== deps.settings.FONO_JEFE) {
+    const phone = formatPhone(sender.phone as Phone);
+    const said =
+      content.type === "other" ? { messageType: content.messageType } : { text: quoted(messageText(content)) };
+    await alertOwner(
+      deps,
+      "customer_message",
+      atenderTexts.owner.customerWrote({ who: sender.profileName ? `${sender.profileName} (${phone})` : phone, said }),
+      { key: sender.phone, intervalMs: 60_000 },
+    );
+  }
+  return replyText(sender, T.customerWelcome(deps.settings.COTORRO_PUBLIC_URL));
+}
+
+const messageText = (content: Exclude<InboundContent, { type: "other" }>) =>
+  content.type === "text" ? content.body : content.text;
+
+/** A customer's text as one line, cut to `QUOTED_MAX` characters. */
+function quoted(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > QUOTED_MAX ? `${line.slice(0, QUOTED_MAX - 1)}…` : line;
 }
 
 /** `activar` / `desactivar`: only between active and inactive (a pending application stays pending); tokens stay. */
