@@ -146,6 +146,12 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
     const again = await postForm("/recargar", { fono: phone, cantidad: "7", link: token });
     expect(again.status).toBe(400);
     expect(await again.text()).toContain("Después del pago podrá volver al trabajo por el que recarga.");
+    // Webpay down: «Reintentar» keeps the link, so the retry is still for the job.
+    await sb.faults({ webpay: { status: 503 } });
+    const down = await postForm("/recargar", { fono: phone, cantidad: "5", link: token });
+    expect(down.status).toBe(503);
+    expect(await down.text()).toContain(`<input type="hidden" name="link" value="${token}"/>`);
+    await sb.faults({});
   });
 
   it("a link for a job that is gone by the time the form opens says so before the payment, and still sells", async () => {
@@ -375,6 +381,7 @@ describe("POST /recargar", () => {
     expect(html).toContain(`<input type="hidden" name="fono" value="${phone}"/>`);
     expect(html).toContain('<input type="hidden" name="cantidad" value="5"/>');
     expect(html).toContain(">Reintentar</button>");
+    expect(html).not.toContain('name="link"');
     await sb.faults({});
     // "Reintentar" posts the same number and pack: a new transaction.
     const retried = await postForm("/recargar", { fono: phone, cantidad: "5" });

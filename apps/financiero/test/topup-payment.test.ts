@@ -367,6 +367,32 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     await expectCreditedOnce(phone, second);
   });
 
+  it("a top-up made for a job, rejected → Reintentar keeps the job: the approved retry leads straight to it", async () => {
+    const phone = await collaborator();
+    await seedOrder("ord_job910000000000000");
+    const first = await startTopUp(phone, 1, { link: await jobTopUpLink("ord_job910000000000000", phone) });
+    const html = await (await performReturn(await sb.decide(first.token, "reject"))).text();
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
+    expect(field("link")).toBeDefined();
+    const retried = await postForm("/recargar", {
+      fono: field("fono")!,
+      cantidad: field("cantidad")!,
+      link: field("link")!,
+    });
+    expect(retried.status).toBe(200);
+    const { token } = redirectForm(await retried.text());
+    const job = (await paymentByToken(token))?.job_link;
+    await expectCanjeLink(job, "ord_job910000000000000", phone);
+    const approved = await performReturn(await sb.decide(token, "approve"));
+    expect(await approved.text()).toContain(
+      `<a class="button" href="http://127.0.0.1:8787/atender/${job}">Tomar el trabajo</a>`,
+    );
+
+    // A plain top-up's retry carries no link.
+    const plain = await startTopUp(phone, 1);
+    expect(await (await performReturn(await sb.decide(plain.token, "reject"))).text()).not.toContain('name="link"');
+  });
+
   it.each([
     ["amount", { amount: 1 }],
     ["buy order", { buy_order: "RSOMEONEELSE0000000000000" }],

@@ -111,7 +111,7 @@ pageRoutes.post("/recargar", formRateLimit, bodyLimit, csrfProtection, noStore, 
     job = await jobLinkOf(deps, verified.value);
   }
   const result = await startTopUp(deps, { phone: input.fono, pack: input.cantidad, ...(job ? { jobLink: job } : {}) });
-  if (!result.ok) return startErrorResponse(c, result.error);
+  if (!result.ok) return startErrorResponse(c, result.error, input.link ?? null);
   return webpayRedirectResponse(c, result.value);
 });
 
@@ -135,7 +135,8 @@ function webpayRedirectResponse(c: Context<AppEnv>, redirect: WebpayRedirect) {
   );
 }
 
-function startErrorResponse(c: Context<AppEnv>, error: StartTopUpError) {
+/** `link`: the signed top-up link the form came from, kept by its retry. */
+function startErrorResponse(c: Context<AppEnv>, error: StartTopUpError, link: string | null) {
   switch (error.kind) {
     case "not_registered":
     case "pending_application":
@@ -146,7 +147,7 @@ function startErrorResponse(c: Context<AppEnv>, error: StartTopUpError) {
       return c.html(
         <NotPaidPage
           kind="unavailable"
-          retry={{ phone: error.phone, phoneShown: formatPhone(error.phone), tokens: error.pack.tokens }}
+          retry={{ phone: error.phone, phoneShown: formatPhone(error.phone), tokens: error.pack.tokens, link }}
           requestId={c.get("requestId")}
         />,
         503,

@@ -17,6 +17,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { bodyLimit } from "../middleware/form-guard.tsx";
 import { approvedTopUp, completeTopUp } from "../services/complete-topup.ts";
+import { retryLinkOf } from "../services/links.ts";
 import { texts } from "../texts.ts";
 import { ApprovedPage, NotPaidPage } from "../views/payment-pages.tsx";
 
@@ -78,7 +79,16 @@ webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) =>
       return c.html(
         <NotPaidPage
           kind={payment.status}
-          retry={phone && payment.tokens ? { phone, phoneShown: formatPhone(phone), tokens: payment.tokens } : null}
+          retry={
+            phone && payment.tokens
+              ? {
+                  phone,
+                  phoneShown: formatPhone(phone),
+                  tokens: payment.tokens,
+                  link: await retryLinkOf(deps, payment.job_link, phone),
+                }
+              : null
+          }
           requestId={requestId}
         />,
         NOT_PAID_STATUS[payment.status],

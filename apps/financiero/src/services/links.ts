@@ -11,6 +11,7 @@ import {
   canjeUrl,
   type LinkDeps,
   type TopUpTarget,
+  topUpToken,
   verifyCanjeLink,
 } from "@cotorro/core/collaborator-links";
 import type { Phone } from "@cotorro/core/phone";
@@ -51,4 +52,20 @@ export async function jobStateOf(
   if (!verified.ok || verified.value.phone !== phone) return null;
   const standing = await jobStandingFor(deps.db, verified.value.orderId, phone, deps.now());
   return standing === "gone" ? { kind: "gone" } : { kind: standing, href: canjeUrl(deps, token) };
+}
+
+/**
+ * The top-up link a retry of a top-up Webpay did not pay goes on with: one naming the job the
+ * payment was made for, while its canje link holds for this number, so "Recarga exitosa" still
+ * leads back to it; null otherwise (a plain retry).
+ */
+export async function retryLinkOf(
+  deps: LinkDeps,
+  token: string | null | undefined,
+  phone: Phone,
+): Promise<string | null> {
+  if (!token) return null;
+  const verified = await verifyCanjeLink(deps, token);
+  if (!verified.ok || verified.value.phone !== phone) return null;
+  return topUpToken(deps, phone, verified.value.orderId);
 }

@@ -110,6 +110,8 @@ export interface RetryProps {
   phone: string;
   phoneShown: string;
   tokens: number;
+  /** The signed top-up link the payment came from, naming its job: the retry keeps it. */
+  link: string | null;
 }
 
 /** Not paid (rejected, cancelled, timed out, failed, Webpay down): what happened and "Reintentar". */
@@ -128,6 +130,7 @@ export function NotPaidPage(p: { kind: NotPaidKind; retry: RetryProps | null; re
         <form method="post" action="/recargar" class="actions">
           <input type="hidden" name="fono" value={p.retry.phone} />
           <input type="hidden" name="cantidad" value={String(p.retry.tokens)} />
+          {p.retry.link ? <input type="hidden" name="link" value={p.retry.link} /> : null}
           <button type="submit">{t.retry}</button>
           <p class="muted">{t.retryNote(formatTokens(p.retry.tokens), p.retry.phoneShown)}</p>
         </form>
