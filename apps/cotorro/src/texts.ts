@@ -167,15 +167,17 @@ export const texts = {
       date: "La fecha no es válida.",
       body: "El cuerpo de la solicitud no tiene el formato esperado.",
     },
+    /** `source`: which landing page sent it; `preferredDate` as shown ("30-12-2026"). */
     ownerNotice: (l: {
-      source: string;
+      source: "landing" | "jorgitos";
       name: string;
       phone: string;
       comuna: string;
       description: string;
+      preferredDate: string | undefined;
       link: string;
     }) =>
-      `Nuevo contacto (${l.source}): ${l.name}, ${l.phone}, ${l.comuna}. ${l.description} — Link de pago para el cliente: ${l.link}`,
+      `Nuevo contacto (${l.source === "landing" ? "formulario web" : "formulario de Jorgitos"}): ${l.name}, ${l.phone}, ${l.comuna}. ${l.description}${l.preferredDate ? ` Fecha preferida: ${l.preferredDate}.` : ""} — Link de pago para el cliente: ${l.link}`,
     /** The lead's message with its requested date; a message that already ends a sentence gets no second period. */
     jorgitosDate: (message: string, date: string) => {
       const text = message.trimEnd();

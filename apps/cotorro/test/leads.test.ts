@@ -166,15 +166,23 @@ describe("/create_from_jorgitos_landing_page[.json] (EmailJS JSON)", () => {
     },
   );
 
-  it("adds the requested date to the description (and as preferred date when ISO)", async () => {
+  it("keeps a requested calendar date as the preferred date, which the owner's notice shows", async () => {
     const res = await postJson({ template_params: { ...GOOD_JSON.template_params, date: "2026-12-30" } });
     const { id } = (await res.json()) as { id: string };
     expect(await env.BUY_ORDER.get(`v1:order:${id}`, "json")).toMatchObject({
-      customer: {
-        description: "Need an appointment. Solicita cita para la fecha 2026-12-30.",
-        preferredDate: "2026-12-30",
-      },
+      customer: { description: "Need an appointment", preferredDate: "2026-12-30" },
     });
+    const notice = (await ownerTexts()).find((t) => t.includes(`/pedido/${id}/pagar`));
+    expect(notice).toContain("Nuevo contacto (formulario de Jorgitos): ");
+    expect(notice).toContain("Need an appointment Fecha preferida: 30-12-2026. — Link de pago");
+  });
+
+  it("adds a requested date that is not a calendar date to the description", async () => {
+    const res = await postJson({ template_params: { ...GOOD_JSON.template_params, date: "12/30/26" } });
+    const { id } = (await res.json()) as { id: string };
+    const doc = (await env.BUY_ORDER.get(`v1:order:${id}`, "json")) as { customer: Record<string, unknown> };
+    expect(doc.customer).toMatchObject({ description: "Need an appointment. Solicita cita para la fecha 12/30/26." });
+    expect(doc.customer.preferredDate).toBeUndefined();
   });
 
   it.each([
@@ -183,10 +191,10 @@ describe("/create_from_jorgitos_landing_page[.json] (EmailJS JSON)", () => {
   ])(
     "joins the requested date to a message that already ends a sentence (%j) without doubling it",
     async (message, start) => {
-      const res = await postJson({ template_params: { ...GOOD_JSON.template_params, message, date: "2026-12-30" } });
+      const res = await postJson({ template_params: { ...GOOD_JSON.template_params, message, date: "mañana 10:00" } });
       const { id } = (await res.json()) as { id: string };
       const doc = await env.BUY_ORDER.get<{ customer: { description: string } }>(`v1:order:${id}`, "json");
-      expect(doc?.customer.description).toBe(`${start} cita para la fecha 2026-12-30.`);
+      expect(doc?.customer.description).toBe(`${start} cita para la fecha mañana 10:00.`);
     },
   );
 

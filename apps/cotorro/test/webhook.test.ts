@@ -171,7 +171,8 @@ describe("POST /webhook: signature and size are checked before anything is read"
 });
 
 describe("a customer writing to the customers' number", () => {
-  const fromCustomers = (value: Record<string, unknown>) => postWebhook(envelope([[{ phoneNumberId: CUSTOMERS_ID, value }]]));
+  const fromCustomers = (value: Record<string, unknown>) =>
+    postWebhook(envelope([[{ phoneNumberId: CUSTOMERS_ID, value }]]));
   /** The owner's alerts about `phone`, as written (the generic template's one parameter). */
   const wroteAlerts = async (phone: string) =>
     (await inbox(sb, OWNER))

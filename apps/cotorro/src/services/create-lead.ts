@@ -17,7 +17,7 @@ import {
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
-import { texts } from "../texts.ts";
+import { preferredDateShown, texts } from "../texts.ts";
 
 export type LeadSource = Extract<OrderDoc["source"], "landing" | "jorgitos">;
 
@@ -68,11 +68,12 @@ async function noticeLead(deps: Deps, doc: OrderDoc): Promise<void> {
       deps,
       "new_lead",
       texts.leads.ownerNotice({
-        source: doc.source === "landing" ? "landing page" : "landing JSON",
+        source: doc.source === "landing" ? "landing" : "jorgitos",
         name: customer.name,
         phone: formatPhone(customer.phone as Phone),
         comuna: customer.comuna,
         description: customer.description.replace(/\s+/g, " ").slice(0, 300),
+        preferredDate: preferredDateShown(customer),
         link: `${deps.settings.COTORRO_PUBLIC_URL}/pedido/${doc.id}/pagar`,
       }),
       { key: doc.id },

@@ -135,8 +135,10 @@ export const JorgitosLeadSchema = z.pipe(
       ...(p.email ? { email: p.email } : {}),
       comuna: JORGITOS_COMUNA,
       address: "",
-      description: (date ? texts.leads.jorgitosDate(p.message, date) : p.message).slice(0, LIMITS.descripcion),
-      ...(isIsoDate(date) ? { preferredDate: date } : {}),
+      // A calendar date is the preferred date, shown on its own; any other wording joins the message.
+      ...(isIsoDate(date)
+        ? { description: p.message, preferredDate: date }
+        : { description: (date ? texts.leads.jorgitosDate(p.message, date) : p.message).slice(0, LIMITS.descripcion) }),
     };
   }),
 );
