@@ -1,7 +1,7 @@
 /** Every Spanish string a user of cotorro sees (pages and WhatsApp bodies). */
 
 import { formatIsoDateCl } from "@cotorro/core/dates";
-import { formatClp } from "@cotorro/core/money";
+import { formatClp, formatCount } from "@cotorro/core/money";
 import type { PaymentOwnerTexts } from "@cotorro/core/payment-service";
 import type { CollaboratorStatus, OrderStatus } from "@cotorro/core/states";
 import type { CustomerNotice } from "@cotorro/core/webhook";
@@ -80,7 +80,7 @@ export const texts = {
       fechaPast: "Elija una fecha de hoy en adelante.",
       fechaFar: "Elija una fecha dentro de los próximos 12 meses.",
       acepto: "Debe aceptar para que un electricista pueda contactarle.",
-      tooLong: (max: number) => `Use como máximo ${max} caracteres.`,
+      tooLong: (max: number) => `Use como máximo ${formatCount(max)} caracteres.`,
     },
   },
   /** Webpay: the redirect page, the outcome pages and the receipts. */
@@ -90,7 +90,7 @@ export const texts = {
     redirectNoJs: "Si la página no avanza sola, presione «Ir a pagar».",
     goPay: "Ir a pagar",
     retry: "Reintentar pago",
-    newBooking: "Agendar otra visita",
+    newBooking: "Agendar una visita",
     approvedTitle: "Pago aprobado",
     approvedBody: (amount: string) => `Recibimos su pago de ${amount}. Le enviamos el comprobante por WhatsApp.`,
     nextTitle: "¿Qué pasa ahora?",
@@ -238,7 +238,7 @@ export const atenderTexts = {
     notAvailable:
       "La orden ya no está vigente: otro colaborador la tomó, se canceló o venció. No se descontó ningún token.",
     noTokens: (topUpUrl: string) =>
-      `Sin tokens vigentes: no tiene tokens para atender este trabajo y no se tomó.\n\nRecargue aquí: ${topUpUrl}\n\nAl terminar el pago podrá tomar el trabajo desde esa misma página o presionando *Atender* otra vez en el aviso: si sigue disponible, es suyo.`,
+      `Sin tokens vigentes: no tiene tokens para atender este trabajo, así que no quedó a su nombre.\n\nRecargue aquí: ${topUpUrl}\n\nAl terminar el pago podrá tomar el trabajo desde esa misma página o presionando *Atender* otra vez en el aviso: si sigue disponible, es suyo.`,
     taken: (c: ContactText) =>
       `¡El trabajo es suyo! Se descontó 1 token (${c.balanceAfter === 0 ? "ya no le quedan tokens" : c.balanceAfter === 1 ? "le queda 1 token" : `le quedan ${c.balanceAfter} tokens`}).\n\n${contactLines(c)}\n\nContacte al cliente lo antes posible. Ficha del trabajo: ${c.canjeUrl}`,
     takenAgain: (c: ContactText) =>
@@ -252,7 +252,7 @@ export const atenderTexts = {
       [
         `Saldo: ${s.balance} ${s.balance === 1 ? "token" : "tokens"}`,
         s.expiries.length > 0
-          ? `Vencimiento: ${s.expiries.map((e) => `${e.count} el ${e.date}`).join(", ")}.`
+          ? `Vencen: ${s.expiries.map((e) => `${e.count} ${e.count === 1 ? "token" : "tokens"} el ${e.date}`).join(", ")}.`
           : "Para comprar tokens escriba *recargar*.",
         `Detalle y movimientos: ${s.link}`,
       ].join("\n"),
@@ -263,6 +263,8 @@ export const atenderTexts = {
     alreadyActive: "Su cuenta ya está activa. Escriba *ayuda* para ver los comandos.",
     deactivated:
       "Listo: no le enviaremos trabajos hasta que escriba *activar*. Sus tokens se mantienen hasta su vencimiento.",
+    /** Free text from a collaborator that is no command. */
+    notUnderstood: "No entendí su mensaje: respondo solo a estos comandos.",
     help: [
       "Comandos de alectrico:",
       "• *saldo*: sus tokens y cuándo vencen",

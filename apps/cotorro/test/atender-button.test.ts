@@ -797,7 +797,7 @@ describe("collaborator commands and the customer's auto-reply", () => {
     expect((await write(c.phone, "saldo")).status).toBe(200);
     const text = await lastText(c.phone);
     expect(text).toContain(expected);
-    if (count > 0) expect(text).toMatch(/Vencimiento: \d+ el \d{2}-\d{2}-\d{4}/);
+    if (count > 0) expect(text).toMatch(/Vencen: \d+ tokens? el \d{2}-\d{2}-\d{4}/);
     const link = linkIn(text, "saldo");
     expect(link?.[0].startsWith(`${FINANCIERO}/saldo/`)).toBe(true);
     const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "saldo", Date.now());
@@ -833,6 +833,14 @@ describe("collaborator commands and the customer's auto-reply", () => {
     expect(await balance(env.LEDGER, c.phone, Date.now())).toBe(2);
   });
 
+  it("any other text says it was not understood, then lists the commands", async () => {
+    const c = await addCollaborator();
+    await write(c.phone, "hola, hay trabajos?");
+    const text = await lastText(c.phone);
+    expect(text).toMatch(/^No entendí su mensaje: respondo solo a estos comandos\.\n\nComandos de alectrico:/);
+    expect(text).toContain("*saldo*");
+  });
+
   it("'ayuda' lists the commands", async () => {
     const c = await addCollaborator();
     await write(c.phone, "ayuda");
@@ -851,6 +859,11 @@ describe("collaborator commands and the customer's auto-reply", () => {
     await write(phone, "activar");
     expect(await roster().get(phone)).toMatchObject({ status: "pending" });
     expect(await lastText(phone)).toContain("en revisión");
+    // Nor is a balance shown that it could not top up yet.
+    await write(phone, "saldo");
+    expect(await lastText(phone)).toBe(
+      "Su solicitud para ser colaborador está en revisión. Le avisaremos por este medio cuando el equipo la apruebe.",
+    );
 
     // A pending applicant is never offered an order, and cannot take one.
     const order = await createPaidOrder();

@@ -9,6 +9,11 @@ export function formatClp(amount: number): string {
   return `${sign}$${formatter.format(Math.abs(amount))}`;
 }
 
+/** A whole number the es-CL way ("1.000"). */
+export function formatCount(count: number): string {
+  return formatter.format(count);
+}
+
 /** "1 token" / "5 tokens". */
 export function formatTokens(count: number): string {
   return `${count} ${count === 1 ? "token" : "tokens"}`;

@@ -566,7 +566,8 @@ async function command(
   if (!collaborator) return replyText(sender, T.notCollaborator(bookingUrl));
   switch (cmd) {
     case "saldo":
-      return replySaldo(sender, deps);
+      // An applicant has no tokens to show, and could not buy any yet.
+      return collaborator.status === "pending" ? replyText(sender, T.pending) : replySaldo(sender, deps);
     case "recargar":
       return replyTopUp(sender, deps);
     case "activar":
@@ -576,7 +577,7 @@ async function command(
     case "ayuda":
       return replyText(sender, T.help);
     case null:
-      return replyText(sender, T.help);
+      return replyText(sender, `${T.notUnderstood}\n\n${T.help}`);
   }
 }
 
