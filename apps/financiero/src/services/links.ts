@@ -47,10 +47,9 @@ export async function jobStateOf(
   token: string | null | undefined,
   phone: Phone,
 ): Promise<JobState | null> {
-  if (!token) return null;
-  const verified = await verifyCanjeLink(deps, token);
-  if (!verified.ok || verified.value.phone !== phone) return null;
-  const standing = await jobStandingFor(deps.db, verified.value.orderId, phone, deps.now());
+  const orderId = token ? await jobOf(deps, token, phone) : null;
+  if (!token || !orderId) return null;
+  const standing = await jobStandingFor(deps.db, orderId, phone, deps.now());
   return standing === "gone" ? { kind: "gone" } : { kind: standing, href: canjeUrl(deps, token) };
 }
 
@@ -64,8 +63,13 @@ export async function retryLinkOf(
   token: string | null | undefined,
   phone: Phone,
 ): Promise<string | null> {
+  const orderId = await jobOf(deps, token, phone);
+  return orderId ? topUpToken(deps, phone, orderId) : null;
+}
+
+/** The order of a payment's job link (`job_link`) while that link holds for this number; null otherwise. */
+async function jobOf(deps: LinkDeps, token: string | null | undefined, phone: Phone): Promise<string | null> {
   if (!token) return null;
   const verified = await verifyCanjeLink(deps, token);
-  if (!verified.ok || verified.value.phone !== phone) return null;
-  return topUpToken(deps, phone, verified.value.orderId);
+  return verified.ok && verified.value.phone === phone ? verified.value.orderId : null;
 }
