@@ -59,6 +59,13 @@ afterEach(async () => {
 
 const press = (messageId: string, button: string | number = "Atender") => sb.press(messageId, button);
 
+/** An Atender tap that Meta delivers a day late: its sender's 24-hour window has closed. */
+function dayLateTap(phone: string, orderId: string, offerId: string) {
+  const late = JSON.parse(JSON.stringify(atenderTap(phone, orderId, offerId)));
+  late.entry[0].changes[0].value.messages[0].timestamp = String(Math.floor((Date.now() - 25 * HOUR) / 1000));
+  return late;
+}
+
 /**
  * Ana Rojas (with `tokens`) is offered a new paid order and taps Atender while WhatsApp refuses
  * what goes to the numbers `refusing` names (see `refuseSendsTo`); the refusals stay in place.
@@ -134,9 +141,7 @@ describe("the customer's preferred date", () => {
     const ana = await addCollaborator({ name: "Ana", tokens: 1 });
     const order = await createPaidOrder({ description: "Enchufe quemado", preferredDate: "2026-12-02" });
     const sent = await offer(sb, order, ana);
-    const late = JSON.parse(JSON.stringify(atenderTap(ana.phone, order.id, sent.id)));
-    late.entry[0].changes[0].value.messages[0].timestamp = String(Math.floor((Date.now() - 25 * HOUR) / 1000));
-    expect((await postWebhook(late)).status).toBe(200);
+    expect((await postWebhook(dayLateTap(ana.phone, order.id, sent.id))).status).toBe(200);
     const reply = (await inbox(sb, ana.phone)).at(-1)!;
     expect(reply).toMatchObject({ type: "template", template: "confirmacion_de_caso" });
     expect(reply.parameters[1]).toBe("Fecha preferida: 02-12-2026. Enchufe quemado");
@@ -228,10 +233,7 @@ describe("Atender through the button", () => {
     const bruno = await addCollaborator({ name: "Bruno" });
     const order = await createPaidOrder();
     const sent = await offer(sb, order, bruno);
-    const late = JSON.parse(JSON.stringify(atenderTap(bruno.phone, order.id, sent.id)));
-    late.entry[0].changes[0].value.messages[0].timestamp = String(Math.floor((Date.now() - 25 * HOUR) / 1000));
-
-    expect((await postWebhook(late)).status).toBe(200);
+    expect((await postWebhook(dayLateTap(bruno.phone, order.id, sent.id))).status).toBe(200);
 
     const reply = (await inbox(sb, bruno.phone)).at(-1)!;
     expect(reply).toMatchObject({ type: "template", template: "say_recargar" });
