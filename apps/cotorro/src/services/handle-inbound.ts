@@ -12,6 +12,7 @@ import {
   parseCommand,
   type TemplateMessage,
   topUpTemplate,
+  trimDescription,
 } from "@cotorro/core/atender-messages";
 import {
   type ClaimResult,
@@ -593,7 +594,9 @@ async function customerWrote(content: InboundContent, sender: Sender, deps: Deps
   if (sender.phone !== deps.settings.FONO_JEFE) {
     const phone = formatPhone(sender.phone as Phone);
     const said =
-      content.type === "other" ? { messageType: content.messageType } : { text: quoted(messageText(content)) };
+      content.type === "other"
+        ? { messageType: content.messageType }
+        : { text: trimDescription(messageText(content), QUOTED_MAX) };
     await alertOwner(
       deps,
       "customer_message",
@@ -606,12 +609,6 @@ async function customerWrote(content: InboundContent, sender: Sender, deps: Deps
 
 const messageText = (content: Exclude<InboundContent, { type: "other" }>) =>
   content.type === "text" ? content.body : content.text;
-
-/** A customer's text as one line, cut to `QUOTED_MAX` characters. */
-function quoted(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > QUOTED_MAX ? `${line.slice(0, QUOTED_MAX - 1)}…` : line;
-}
 
 /** `activar` / `desactivar`: only between active and inactive (a pending application stays pending); tokens stay. */
 async function setActive(collaborator: Collaborator, active: boolean, sender: Sender, deps: Deps): Promise<void> {
