@@ -3,6 +3,7 @@
 import { formatIsoDateCl } from "@cotorro/core/dates";
 import { formatClp, formatCount } from "@cotorro/core/money";
 import type { PaymentOwnerTexts } from "@cotorro/core/payment-service";
+import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { CollaboratorStatus, OrderStatus } from "@cotorro/core/states";
 import type { CustomerNotice } from "@cotorro/core/webhook";
 import { CHANNEL_NAMES, COLLABORATOR_STATUS, ORDER_STATUS } from "@cotorro/web/owner-names";
@@ -210,6 +211,10 @@ const CUSTOMER_NOTICE: Record<CustomerNotice, string> = {
  * Dispatch, WhatsApp conversation and Atender (SPEC §5, §7): replies to collaborators and
  * customers, owner alerts, and the canje page. WhatsApp bodies use *bold* as WhatsApp renders it.
  */
+/** Someone as the owner reads them: "Ana Rojas (+56 9 …)", or the number alone when the name is unknown. */
+export const personShown = (name: string | null | undefined, phone: string) =>
+  name ? `${name} (${formatPhone(phone as Phone)})` : formatPhone(phone as Phone);
+
 /** The customer's preferred date as collaborators read it ("02-12-2026"), when they gave one. */
 export const preferredDateShown = (customer: { preferredDate?: string | undefined }) =>
   customer.preferredDate ? formatIsoDateCl(customer.preferredDate) : undefined;

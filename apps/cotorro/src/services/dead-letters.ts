@@ -18,7 +18,7 @@ import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { InboundMessage } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import type { InboundQueueMessage, QueueMessage } from "../queue-messages.ts";
-import { atenderTexts } from "../texts.ts";
+import { atenderTexts, personShown } from "../texts.ts";
 import { readClaimant } from "./claim-order.ts";
 import { speakerOf, tappedOrderOf } from "./handle-inbound.ts";
 
@@ -78,14 +78,10 @@ export async function parkOrderMessage(body: OrderMessage, deps: Deps): Promise<
   if (open) await alertOwner(deps, "dead_letter", ownerText(body, "givenUp"), alertKey(body));
 }
 
-/** A collaborator as the owner reads them: "Ana Rojas (+56 9 …)", or the number alone when unknown. */
-const who = (name: string | null | undefined, phone: string) =>
-  name ? `${name} (${formatPhone(phone as Phone)})` : formatPhone(phone as Phone);
-
 function ownerText(body: OrderMessage, stage: "retrying" | "givenUp"): string {
   const T = atenderTexts.owner;
   if (body.type === "dispatch") return stage === "retrying" ? T.dispatchRetrying(body) : T.dispatchFailed(body);
-  const offer = { orderId: body.orderId, who: who(body.name, body.phone) };
+  const offer = { orderId: body.orderId, who: personShown(body.name, body.phone) };
   return stage === "retrying" ? T.offerRetrying(offer) : T.deadLetter(offer);
 }
 
@@ -110,7 +106,7 @@ export async function parkNotice(body: NoticeMessage, deps: Deps): Promise<void>
       orderId: body.orderId,
       customer: doc.customer.name,
       customerPhone: formatPhone(doc.customer.phone as Phone),
-      who: who(collaborator?.name, body.phone),
+      who: personShown(collaborator?.name, body.phone),
     }),
     { key: `customer:${body.orderId}:${body.phone}` },
   );
@@ -139,7 +135,7 @@ export async function parkInbound(body: InboundQueueMessage, deps: Deps): Promis
     "dead_letter",
     atenderTexts.owner.contactNotReached({
       orderId: owed.orderId,
-      who: who(collaborator?.name, owed.phone),
+      who: personShown(collaborator?.name, owed.phone),
       customer: doc.customer.name,
       customerPhone: formatPhone(doc.customer.phone as Phone),
     }),

@@ -65,7 +65,7 @@ import {
 } from "@cotorro/core/webhook";
 import type { Channel } from "@cotorro/core/whatsapp-client";
 import type { Deps } from "../deps.ts";
-import { atenderTexts, preferredDateShown } from "../texts.ts";
+import { atenderTexts, personShown, preferredDateShown } from "../texts.ts";
 import {
   type Claimant,
   type ClaimedOrder,
@@ -592,7 +592,6 @@ const QUOTED_MAX = 500;
  */
 async function customerWrote(content: InboundContent, sender: Sender, deps: Deps): Promise<void> {
   if (sender.phone !== deps.settings.FONO_JEFE) {
-    const phone = formatPhone(sender.phone as Phone);
     const said =
       content.type === "other"
         ? { messageType: content.messageType }
@@ -600,7 +599,7 @@ async function customerWrote(content: InboundContent, sender: Sender, deps: Deps
     await alertOwner(
       deps,
       "customer_message",
-      atenderTexts.owner.customerWrote({ who: sender.profileName ? `${sender.profileName} (${phone})` : phone, said }),
+      atenderTexts.owner.customerWrote({ who: personShown(sender.profileName, sender.phone), said }),
       { key: sender.phone, intervalMs: 60_000 },
     );
   }
