@@ -7,7 +7,7 @@ import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { CollaboratorStatus, OrderStatus } from "@cotorro/core/states";
 import type { CustomerNotice } from "@cotorro/core/webhook";
 import { CHANNEL_NAMES, COLLABORATOR_STATUS, ORDER_STATUS } from "@cotorro/web/owner-names";
-import { webpayTrouble } from "@cotorro/web/owner-texts";
+import { webpayMismatch, webpayTrouble } from "@cotorro/web/owner-texts";
 
 /** The alerts core's messenger writes on its own (`deps.alertTexts`), in words both workers share. */
 export { alertTexts } from "@cotorro/web/owner-texts";
@@ -149,7 +149,7 @@ export const texts = {
     /** The owner's alerts about a visit payment that Webpay did not settle cleanly (core payment-service). */
     owner: {
       mismatch: (p) =>
-        `Pago ${p.buyOrder} NO aprobado: Webpay aprobó ${formatClp(p.approvedAmount)}${p.approvedBuyOrder === p.buyOrder ? `, pero la visita costaba ${formatClp(p.amount)}` : ` para otra orden de compra (${p.approvedBuyOrder})`}. El pedido no quedó pagado ni se ofreció a los colaboradores. Revise el cobro en el portal de Transbank y, si se hizo, devuélvalo.`,
+        `${webpayMismatch(p, "la visita")} El pedido no quedó pagado ni se ofreció a los colaboradores. Revise el cobro en el portal de Transbank y, si se hizo, devuélvalo.`,
       statusUnavailable: (p) =>
         `Webpay ${webpayTrouble(p.trouble)} cuando consultamos el pago de visita ${p.buyOrder}, que sigue sin confirmarse. Lo reintentamos cada 5 minutos.`,
       commitStuck: (p) =>
@@ -207,10 +207,6 @@ const CUSTOMER_NOTICE: Record<CustomerNotice, string> = {
   expired: "el aviso de que su pedido venció sin que nadie lo tomara",
 };
 
-/**
- * Dispatch, WhatsApp conversation and Atender (SPEC §5, §7): replies to collaborators and
- * customers, owner alerts, and the canje page. WhatsApp bodies use *bold* as WhatsApp renders it.
- */
 /** Someone as the owner reads them: "Ana Rojas (+56 9 …)", or the number alone when the name is unknown. */
 export const personShown = (name: string | null | undefined, phone: string) =>
   name ? `${name} (${formatPhone(phone as Phone)})` : formatPhone(phone as Phone);
@@ -230,6 +226,22 @@ const CUSTOMER_SENT: Record<string, string> = {
   contacts: "un contacto",
 };
 
+/** The collaborators' commands («ayuda»). */
+const HELP = [
+  "Comandos de alectrico:",
+  "• *saldo*: sus tokens y cuándo vencen",
+  "• *recargar*: link para comprar tokens",
+  "• *activar*: recibir trabajos",
+  "• *desactivar*: dejar de recibir trabajos",
+  "• *ayuda*: esta lista",
+  "",
+  "Cuando llegue un trabajo, presione *Atender* para recibir el contacto del cliente (usa 1 token).",
+].join("\n");
+
+/**
+ * Dispatch, WhatsApp conversation and Atender (SPEC §5, §7): replies to collaborators and
+ * customers, owner alerts, and the canje page. WhatsApp bodies use *bold* as WhatsApp renders it.
+ */
 export const atenderTexts = {
   /**
    * The problem as a template's one parameter carries it (the offer, the contact outside the
@@ -269,17 +281,8 @@ export const atenderTexts = {
     deactivated:
       "Listo: no le enviaremos trabajos hasta que escriba *activar*. Sus tokens se mantienen hasta su vencimiento.",
     /** Free text from a collaborator that is no command. */
-    notUnderstood: "No entendí su mensaje: respondo solo a estos comandos.",
-    help: [
-      "Comandos de alectrico:",
-      "• *saldo*: sus tokens y cuándo vencen",
-      "• *recargar*: link para comprar tokens",
-      "• *activar*: recibir trabajos",
-      "• *desactivar*: dejar de recibir trabajos",
-      "• *ayuda*: esta lista",
-      "",
-      "Cuando llegue un trabajo, presione *Atender* para recibir el contacto del cliente (usa 1 token).",
-    ].join("\n"),
+    notUnderstood: `No entendí su mensaje: respondo solo a estos comandos.\n\n${HELP}`,
+    help: HELP,
     applicationReceived:
       "Recibimos su solicitud para ser colaborador de alectrico. El equipo la revisará y le avisaremos por este medio.",
     customerWelcome: (bookingUrl: string) =>

@@ -195,12 +195,12 @@ describe("owner alerts WhatsApp refused", () => {
   it("an alert written for the crons (never tried) goes out as it is, without the pending note", async () => {
     await env.LEDGER.batch([
       env.LEDGER.prepare("UPDATE alerts SET suppressed = 0 WHERE 0"),
-      oweIfChangedStatement(env.LEDGER, { kind: "x", key: "1", text: "Nada", now: clock }),
+      oweIfChangedStatement(env.LEDGER, { kind: "customer_unreached", key: "1", text: "Nada", now: clock }),
       env.LEDGER.prepare("INSERT INTO inbound_events (id, received_at) VALUES (?1, 0)").bind(`owed-test-${clock}`),
-      oweIfChangedStatement(env.LEDGER, { kind: "x", key: "2", text: "Llame", now: clock }),
+      oweIfChangedStatement(env.LEDGER, { kind: "customer_unreached", key: "2", text: "Llame", now: clock }),
     ]);
     // Owed only after a statement that changed something.
-    expect((await owed()).map((a) => [a.slot, a.attempts])).toEqual([["x:2", 0]]);
+    expect((await owed()).map((a) => [a.slot, a.attempts])).toEqual([["customer_unreached:2", 0]]);
     expect(await deliver()).toMatchObject({ delivered: 1 });
     expect(said((await sb.messages({ to: OWNER })).at(-1)!)).toBe("Llame");
   });

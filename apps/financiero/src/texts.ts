@@ -2,7 +2,7 @@
 
 import { formatClp } from "@cotorro/core/money";
 import type { PaymentOwnerTexts } from "@cotorro/core/payment-service";
-import { webpayTrouble } from "@cotorro/web/owner-texts";
+import { webpayMismatch, webpayTrouble } from "@cotorro/web/owner-texts";
 
 /** The alerts core's messenger writes on its own (`deps.alertTexts`), in words both workers share. */
 export { alertTexts } from "@cotorro/web/owner-texts";
@@ -185,7 +185,7 @@ export const texts = {
     /** The owner's alerts about a top-up that Webpay did not settle cleanly (core payment-service). */
     owner: {
       mismatch: (p) =>
-        `Pago ${p.buyOrder} NO aprobado: Webpay aprobó ${formatClp(p.approvedAmount)}${p.approvedBuyOrder === p.buyOrder ? `, pero la recarga costaba ${formatClp(p.amount)}` : ` para otra orden de compra (${p.approvedBuyOrder})`}. No se sumaron tokens. Revise el cobro en el portal de Transbank y, si se hizo, devuélvalo.`,
+        `${webpayMismatch(p, "la recarga")} No se sumaron tokens. Revise el cobro en el portal de Transbank y, si se hizo, devuélvalo.`,
       statusUnavailable: (p) =>
         `Webpay ${webpayTrouble(p.trouble)} cuando consultamos la recarga ${p.buyOrder}, que sigue sin confirmarse. La reintentamos cada 5 minutos.`,
       commitStuck: (p) =>

@@ -86,7 +86,9 @@ export type AlertKind =
   | "order_expired"
   | "application"
   | "payment"
-  | "customer_message";
+  | "customer_message"
+  /** A customer's notice WhatsApp took but could not deliver (owed by the webhook, sent by the crons). */
+  | "customer_unreached";
 
 /**
  * `key`: rate-limit per key within the kind (e.g. one per order); `force`: send even within the

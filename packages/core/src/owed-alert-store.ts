@@ -9,6 +9,7 @@
  */
 import { all, first, run } from "./d1.ts";
 import { WhatsAppApiError } from "./errors.ts";
+import type { AlertKind } from "./messenger.ts";
 
 export interface OwedAlert {
   id: number;
@@ -46,7 +47,7 @@ export function nextTry(since: number, attempts: number, now: number): number | 
 /** Records a refused alert, due at the next delivery run; the same text refused again starts over. */
 export async function oweAlert(
   db: D1Database,
-  alert: { slot: string; kind: string; text: string; now: number; error: unknown },
+  alert: { slot: string; kind: AlertKind; text: string; now: number; error: unknown },
 ): Promise<void> {
   await run(
     db
@@ -67,7 +68,7 @@ export async function oweAlert(
  */
 export function oweIfChangedStatement(
   db: D1Database,
-  alert: { kind: string; key: string; text: string; now: number },
+  alert: { kind: AlertKind; key: string; text: string; now: number },
 ): D1PreparedStatement {
   return db
     .prepare(

@@ -3,7 +3,8 @@
  * Webpay call failed and the alerts core's messenger writes on its own (`deps.alertTexts`).
  */
 import type { AlertTexts } from "@cotorro/core/messenger";
-import type { WebpayTrouble } from "@cotorro/core/payment-service";
+import { formatClp } from "@cotorro/core/money";
+import type { PaymentOwnerTexts, WebpayTrouble } from "@cotorro/core/payment-service";
 import { CHANNEL_NAMES } from "./owner-names.ts";
 
 /** How a Webpay call failed, in the owner's words ("Webpay … al confirmarlo"). */
@@ -18,6 +19,18 @@ export function webpayTrouble(t: WebpayTrouble): string {
     case "http":
       return `respondió con un error (HTTP ${t.status})`;
   }
+}
+
+/**
+ * The start of a mismatch alert, either site: what Webpay approved against what `what` (the visit,
+ * the top-up) cost, or for which other buy order. Each site says what it meant after it.
+ */
+export function webpayMismatch(p: Parameters<PaymentOwnerTexts["mismatch"]>[0], what: string): string {
+  const against =
+    p.approvedBuyOrder === p.buyOrder
+      ? `, pero ${what} costaba ${formatClp(p.amount)}`
+      : ` para otra orden de compra (${p.approvedBuyOrder})`;
+  return `Pago ${p.buyOrder} NO aprobado: Webpay aprobó ${formatClp(p.approvedAmount)}${against}.`;
 }
 
 export const alertTexts: AlertTexts = {

@@ -578,7 +578,7 @@ async function command(
     case "ayuda":
       return replyText(sender, T.help);
     case null:
-      return replyText(sender, `${T.notUnderstood}\n\n${T.help}`);
+      return replyText(sender, T.notUnderstood);
   }
 }
 

@@ -47,7 +47,7 @@ export async function jobStateOf(
   token: string | null | undefined,
   phone: Phone,
 ): Promise<JobState | null> {
-  const orderId = token ? await jobOf(deps, token, phone) : null;
+  const orderId = await jobOf(deps, token, phone);
   if (!token || !orderId) return null;
   const standing = await jobStandingFor(deps.db, orderId, phone, deps.now());
   return standing === "gone" ? { kind: "gone" } : { kind: standing, href: canjeUrl(deps, token) };
