@@ -364,12 +364,13 @@ export const adminCommands: Command[] = [
     arity: [1, 1],
     options: {},
     async run(ctx, { positionals, env, json }) {
-      const { body } = await adminCall<{ before: PaymentStatus; status: PaymentStatus }>(ctx, env, {
+      // `pending`: Webpay could not settle it yet (the cron keeps trying).
+      const { body } = await adminCall<{ before: PaymentStatus; status: PaymentStatus | "pending" }>(ctx, env, {
         method: "POST",
         path: `/payments/${enc(positionals[0]!)}/reconcile`,
       });
       print(ctx, { json }, body, () => [
-        `${positionals[0]}: ${PAYMENT_STATUS[body.before]} → ${PAYMENT_STATUS[body.status]}`,
+        `${positionals[0]}: ${PAYMENT_STATUS[body.before]} → ${body.status === "pending" ? "sin confirmar todavía: Webpay no lo resolvió; el cron lo sigue intentando" : PAYMENT_STATUS[body.status]}`,
       ]);
       return 0;
     },

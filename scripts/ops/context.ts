@@ -205,14 +205,18 @@ function fail(message: string): never {
   throw new OpsError(message);
 }
 
-/** Reads a JSON file relative to the current directory (or absolute). */
-export function readJsonFile(path: string): unknown {
-  let text: string;
+/** A file's text (relative to the current directory, or absolute); a Spanish error when it cannot be read. */
+export function readTextFile(path: string): string {
   try {
-    text = readFileSync(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch (error) {
     throw new OpsError(`No se pudo leer ${path}: ${systemReason(error)}`);
   }
+}
+
+/** Reads a JSON file relative to the current directory (or absolute). */
+export function readJsonFile(path: string): unknown {
+  const text = readTextFile(path);
   try {
     return JSON.parse(text);
   } catch {

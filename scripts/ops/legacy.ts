@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  countSkipped,
   type LegacyDump,
   LegacyDumpSchema,
   type LegacyEntry,
@@ -173,13 +174,11 @@ export function mergeReports(reports: readonly ImportReport[], dryRun: boolean):
     created: items.filter((i) => i.action === "create").length,
     existing: items.filter((i) => i.action !== "create").length,
   });
-  const byReason: Partial<Record<SkipReason, number>> = {};
-  for (const s of skipped) byReason[s.reason] = (byReason[s.reason] ?? 0) + 1;
   return {
     dryRun,
     collaborators: tally([...collaborators.values()]),
     tokens: tally([...tokens.values()]),
-    skipped: byReason,
+    skipped: countSkipped(skipped),
     details: { collaborators: [...collaborators.values()], tokens: [...tokens.values()], skipped },
   };
 }

@@ -3,12 +3,12 @@
  * gets only its own secrets (APP_SECRETS of packages/config), validated first, through
  * `wrangler secret bulk` (production) or written to its `.dev.vars` (local). Values are never printed.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { APP_SECRETS, type AppName, type SecretName, SecretsSchema } from "../../packages/config/src/settings.ts";
 import { type Command, print, str } from "./command.ts";
-import { type Environment, type OpsContext, OpsError, parseEnvText, systemReason } from "./context.ts";
+import { type Environment, type OpsContext, OpsError, parseEnvText, readJsonFile, readTextFile } from "./context.ts";
 
 const APPS: readonly AppName[] = ["cotorro", "financiero"];
 /** What the local sandbox must share with the workers (it checks bearer tokens and signs webhooks). */
@@ -27,26 +27,15 @@ export function readSecretSource(ctx: OpsContext, from: string | undefined): Rec
       Object.entries(ctx.vars).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
     );
   }
-  let text: string;
-  try {
-    text = readFileSync(from, "utf8");
-  } catch (error) {
-    throw new OpsError(`No se pudo leer ${from}: ${systemReason(error)}`);
-  }
   if (from.endsWith(".json")) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new OpsError(`${from} no es un JSON válido`);
-    }
+    const json = readJsonFile(from);
     if (!json || typeof json !== "object" || Array.isArray(json))
       throw new OpsError(`${from} debe ser un objeto JSON { "NOMBRE": "valor" }`);
     return Object.fromEntries(
       Object.entries(json).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
     );
   }
-  return parseEnvText(text);
+  return parseEnvText(readTextFile(from));
 }
 
 export interface PushPlan {

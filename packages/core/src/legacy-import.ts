@@ -306,7 +306,7 @@ export function planLegacyImport(dump: LegacyDump, now: number): LegacyImportPla
 }
 
 /** How many keys were left behind, per reason (for reports). */
-export function countSkipped(skipped: readonly SkippedKey[]): Partial<Record<SkipReason, number>> {
+export function countSkipped(skipped: readonly Pick<SkippedKey, "reason">[]): Partial<Record<SkipReason, number>> {
   const out: Partial<Record<SkipReason, number>> = {};
   for (const s of skipped) out[s.reason] = (out[s.reason] ?? 0) + 1;
   return out;
