@@ -374,19 +374,30 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     const html = await (await performReturn(await sb.decide(first.token, "reject"))).text();
     const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
     expect(field("link")).toBeDefined();
-    const retried = await postForm("/recargar", {
-      fono: field("fono")!,
-      cantidad: field("cantidad")!,
-      link: field("link")!,
-    });
-    expect(retried.status).toBe(200);
+    // A reload of the refusal offers the same retry, for the same job.
+    const reload = await (await request(`/return_url?token_ws=${first.token}`)).text();
+    expect(/name="link" value="([^"]+)"/.exec(reload)?.[1]).toBeDefined();
+    const retry = { fono: field("fono")!, cantidad: field("cantidad")!, link: field("link")! };
+    // «Reintentar» pressed twice at once: two Webpay transactions, each for the job; nothing credited yet.
+    const [retried, twice] = await Promise.all([postForm("/recargar", retry), postForm("/recargar", retry)]);
+    expect([retried.status, twice.status]).toEqual([200, 200]);
     const { token } = redirectForm(await retried.text());
+    const other = redirectForm(await twice.text()).token;
+    expect(other).not.toBe(token);
+    await expectCanjeLink((await paymentByToken(other))?.job_link, "ord_job910000000000000", phone);
     const job = (await paymentByToken(token))?.job_link;
     await expectCanjeLink(job, "ord_job910000000000000", phone);
-    const approved = await performReturn(await sb.decide(token, "approve"));
-    expect(await approved.text()).toContain(
-      `<a class="button" href="http://127.0.0.1:8787/atender/${job}">Tomar el trabajo</a>`,
-    );
+    expect(await tokensOf(phone)).toHaveLength(0);
+    // The one paid, its return three times at once: credited once, and it leads to the job.
+    const ret = await sb.decide(token, "approve");
+    const answers = await Promise.all([performReturn(ret), performReturn(ret), performReturn(ret)]);
+    for (const approved of answers) {
+      expect(await approved.text()).toContain(
+        `<a class="button" href="http://127.0.0.1:8787/atender/${job}">Tomar el trabajo</a>`,
+      );
+    }
+    const payment = await paymentByToken(token);
+    await expectCreditedOnce(phone, { ...first, token, buyOrder: payment!.buy_order }, 1);
 
     // A plain top-up's retry carries no link.
     const plain = await startTopUp(phone, 1);
