@@ -1,7 +1,7 @@
 /** Every Spanish string a user of cotorro sees (pages and WhatsApp bodies). */
 
 import { formatIsoDateCl } from "@cotorro/core/dates";
-import { formatClp, formatCount } from "@cotorro/core/money";
+import { formatClp, formatCount, formatTokens } from "@cotorro/core/money";
 import type { PaymentOwnerTexts } from "@cotorro/core/payment-service";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { CollaboratorStatus, OrderStatus } from "@cotorro/core/states";
@@ -269,7 +269,7 @@ export const atenderTexts = {
       [
         `Saldo: ${s.balance} ${s.balance === 1 ? "token" : "tokens"}`,
         s.expiries.length > 0
-          ? `Vencen: ${s.expiries.map((e) => `${e.count} ${e.count === 1 ? "token" : "tokens"} el ${e.date}`).join(", ")}.`
+          ? `Vencen: ${s.expiries.map((e) => `${formatTokens(e.count)} el ${e.date}`).join(", ")}.`
           : "Para comprar tokens escriba *recargar*.",
         `Detalle y movimientos: ${s.link}`,
       ].join("\n"),
