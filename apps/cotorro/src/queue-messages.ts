@@ -27,7 +27,8 @@ export const QueueMessageSchema = z.discriminatedUnion("type", [
     at: wholeNumber,
     since,
   }),
-  z.object({ type: z.literal("claim_effects"), orderId, phone, since }),
+  // `onPage`: claimed on the canje page, so the collaborator's contact is one of its notices.
+  z.object({ type: z.literal("claim_effects"), orderId, phone, onPage: z.optional(z.boolean()), since }),
   z.object({ type: z.literal("lead_notice"), orderId, since }),
   z.object({
     type: z.literal("inbound"),

@@ -258,6 +258,9 @@ export const atenderTexts = {
       `Sin tokens vigentes: no tiene tokens para atender este trabajo, así que no quedó a su nombre.\n\nRecargue aquí: ${topUpUrl}\n\nAl terminar el pago podrá tomar el trabajo desde esa misma página o presionando *Atender* otra vez en el aviso: si sigue disponible, es suyo.`,
     taken: (c: ContactText) =>
       `¡El trabajo es suyo! Se descontó 1 token (${c.balanceAfter === 0 ? "ya no le quedan tokens" : c.balanceAfter === 1 ? "le queda 1 token" : `le quedan ${c.balanceAfter} tokens`}).\n\n${contactLines(c)}\n\nContacte al cliente lo antes posible. Ficha del trabajo: ${c.canjeUrl}`,
+    /** After a claim made on the canje page: the contact also reaches the chat, beyond the browser tab. */
+    takenOnPage: (c: Omit<ContactText, "balanceAfter">) =>
+      `¡El trabajo es suyo! Lo tomó en la ficha del trabajo y se descontó 1 token. Le dejamos aquí los datos del cliente:\n\n${contactLines(c)}\n\nContacte al cliente lo antes posible. Ficha del trabajo: ${c.canjeUrl}`,
     takenAgain: (c: ContactText) =>
       `Usted ya tomó este trabajo; no se descontó otro token.\n\n${contactLines(c)}\n\nFicha del trabajo: ${c.canjeUrl}`,
     notCollaborator: (bookingUrl: string) =>
@@ -390,7 +393,7 @@ export interface ContactText {
   balanceAfter: number;
 }
 
-function contactLines(c: ContactText): string {
+function contactLines(c: Omit<ContactText, "balanceAfter">): string {
   return [
     `Cliente: ${c.name}`,
     `Fono: ${c.phone}`,

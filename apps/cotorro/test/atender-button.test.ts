@@ -533,16 +533,19 @@ describe("Atender through the button", () => {
     const sends = vi.spyOn(env.DISPATCH, "send").mockResolvedValue(undefined as never);
     onTestFinished(() => sends.mockRestore());
     const { ana, order } = await tapRefused((order) => [refuseSendsTo(order.customer.phone), refuseSendsTo(OWNER)]);
-    // The customers' token refused (190: the owner is alerted too), and the owner's window open by
+    // The retry is the one of a claim made on the page, whose notices include Ana's contact. Both
+    // numbers' tokens refused (190: the owner is alerted of each), and the owner's window open by
     // our record but closed at WhatsApp's (131047: the text, then the template). WhatsApp refuses
-    // that alert's template too, so it is owed; the owner's notice after it goes out.
+    // those alerts' templates too, so they are owed; the owner's notice between them goes out.
     let ownerTemplates = 0;
     sb.intercept(
       inTurn(
         refuseSendsTo(order.customer.phone, Number.POSITIVE_INFINITY, REFUSALS.token),
+        refuseSendsTo(ana.phone, Number.POSITIVE_INFINITY, REFUSALS.token),
         async (request, response) => {
           const sent = (await request.json().catch(() => ({}))) as { to?: string; type?: string };
-          if (sent.to !== OWNER.replace(/^\+/, "") || sent.type !== "template" || ownerTemplates++ > 0) return response;
+          if (sent.to !== OWNER.replace(/^\+/, "") || sent.type !== "template" || ownerTemplates++ === 1)
+            return response;
           return Response.json({ error: REFUSALS.unavailable.error }, { status: REFUSALS.unavailable.status });
         },
       ),
@@ -560,15 +563,20 @@ describe("Atender through the button", () => {
     });
     const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore);
 
-    await expect(retryClaimEffects({ orderId: order.id, phone: ana.phone }, deps)).rejects.toThrow(/190/);
-    // Both were tried as templates: the token alert (refused, so owed), then the notice refused before.
-    const owner = (await inbox(sb, OWNER)).slice(-2);
+    await expect(retryClaimEffects({ orderId: order.id, phone: ana.phone, onPage: true }, deps)).rejects.toThrow(/190/);
+    // Each was tried as a template: a token alert (refused, so owed), the notice refused before,
+    // and the other token alert (refused, so owed).
+    const owner = (await inbox(sb, OWNER)).slice(-3);
     expect(owner.map((m) => [m.type, body(m)])).toEqual([
       ["template", expect.stringContaining("rechazó el token de acceso del número de clientes")],
       ["template", expect.stringContaining("tomado por Ana Rojas")],
+      ["template", expect.stringContaining("rechazó el token de acceso del número de colaboradores")],
     ]);
-    expect((await listOwedAlerts(env.LEDGER)).map((a) => a.slot)).toEqual(["token_error:customers"]);
-    // Every step the reservation counts was taken (the queue reserved 16 before).
+    expect((await listOwedAlerts(env.LEDGER)).map((a) => a.slot).sort()).toEqual([
+      "token_error:collaborators",
+      "token_error:customers",
+    ]);
+    // Every step the reservation counts was taken.
     expect(budget.used()).toBe(CLAIM_EFFECTS_COST);
   });
 

@@ -3,10 +3,14 @@
  * GET never spends; POST claims with the same rule as the button: 200 contact, 402 no tokens,
  * 410 no longer available; 403 for a tampered link, 410 for an expired one.
  */
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
+import { recordInboundStatement } from "@cotorro/core/conversation-store";
+import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { signLink, verifyLink } from "@cotorro/core/signed-link";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
+import { createDeps } from "../src/deps.ts";
+import { retryClaimEffects } from "../src/services/claim-order.ts";
 import {
   addCollaborator,
   body,
@@ -18,10 +22,11 @@ import {
   inbox,
   ORIGIN,
   OWNER,
+  offer,
   orderStatus,
   spentBy,
 } from "./atender-helpers.ts";
-import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+import { type InstalledSandbox, installSandbox, refuseSendsTo } from "./sandbox.ts";
 
 let sb: InstalledSandbox;
 beforeEach(() => {
@@ -108,6 +113,13 @@ describe("POST /atender/:link", () => {
     expect(await orderStatus(order.id)).toBe("taken");
     expect(await inbox(sb, "+56955501234")).toMatchObject([{ template: "say_profesional" }]);
     expect((await inbox(sb, OWNER)).some((m) => body(m).includes("tomado por Ana Rojas"))).toBe(true);
+    // Ana's chat keeps the contact too: outside her 24-hour window, as `confirmacion_de_caso`.
+    expect(await inbox(sb, ana.phone)).toMatchObject([
+      {
+        template: "confirmacion_de_caso",
+        parameters: ["Ana Rojas", expect.stringContaining("huele a quemado"), "Ñuñoa", "Marta Díaz", "+56 9 5550 1234"],
+      },
+    ]);
 
     const again = await post(link);
     expect(again.status).toBe(200);
@@ -118,6 +130,7 @@ describe("POST /atender/:link", () => {
     expect(await view.text()).toContain('href="tel:+56955501234"');
     expect(await spentBy(ana.phone)).toBe(1);
     expect(await inbox(sb, "+56955501234")).toHaveLength(1);
+    expect(await inbox(sb, ana.phone)).toHaveLength(1);
   });
 
   it("a double tap on the button (10 posts at once) spends one token and tells the customer and the owner once", async () => {
@@ -135,6 +148,7 @@ describe("POST /atender/:link", () => {
     await sb.app.settle();
     expect(await inbox(sb, "+56955507777")).toHaveLength(1);
     expect((await inbox(sb, OWNER)).filter((m) => body(m).includes(`${order.id} (`))).toHaveLength(1);
+    expect(await inbox(sb, ana.phone)).toMatchObject([{ template: "confirmacion_de_caso" }]);
   });
 
   it("outcome 2: 402 'Sin tokens vigentes' with a top-up link; nothing claimed; expired tokens do not count", async () => {
@@ -194,6 +208,97 @@ describe("POST /atender/:link", () => {
     const res = await post(await canjeLink(order.id, ana.phone), { origin: "https://evil.example" });
     expect(res.status).toBe(403);
     expect(await spentBy(ana.phone)).toBe(0);
+  });
+});
+
+describe("the contact on WhatsApp after a claim on the page", () => {
+  it("inside the collaborator's 24-hour window it is a text with the contact and the job's link, which shows the contact", async () => {
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
+    const order = await createPaidOrder({ name: "Marta Díaz", phone: "+56955502222", preferredDate: "2026-12-02" });
+    // She wrote to the collaborators' number a minute ago (as WhatsApp and our record know).
+    const at = Date.now() - 60_000;
+    await sb.window({ phone: ana.phone, channel: "collaborators", lastInboundAt: at });
+    await recordInboundStatement(env.LEDGER, {
+      phone: ana.phone,
+      offerMessageId: null,
+      channel: "collaborators",
+      at,
+    }).run();
+
+    expect((await post(await canjeLink(order.id, ana.phone))).status).toBe(200);
+
+    const [sent, ...more] = await inbox(sb, ana.phone);
+    expect(more).toEqual([]);
+    expect(sent!.type).toBe("text");
+    const text = sent!.text!;
+    expect(text).toContain("¡El trabajo es suyo! Lo tomó en la ficha del trabajo y se descontó 1 token.");
+    for (const line of [
+      "Cliente: Marta Díaz",
+      "Fono: +56 9 5550 2222",
+      "Comuna: Ñuñoa",
+      "Dirección: Irarrázaval 1234, depto 5",
+      "Fecha preferida: 02-12-2026",
+    ]) {
+      expect(text).toContain(line);
+    }
+    const jobLink = /Ficha del trabajo: http:\/\/127\.0\.0\.1:8787(\/atender\/[\w-]+\.[\w-]+)$/.exec(text);
+    expect(jobLink).not.toBeNull();
+    const page = await get(jobLink![1]!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('href="tel:+56955502222"');
+    expect(await spentBy(ana.phone)).toBe(1);
+  });
+
+  it("a job taken with the Atender button gets no second contact from a stale page's post", async () => {
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 2 });
+    const order = await createPaidOrder();
+    const sent = await offer(sb, order, ana);
+    expect((await sb.press(sent.id, "Atender")).status).toBe(200);
+    await sb.app.settle();
+    const afterTap = await inbox(sb, ana.phone);
+    expect(afterTap.filter((m) => m.text?.startsWith("¡El trabajo es suyo!"))).toHaveLength(1);
+
+    const res = await post(await canjeLink(order.id, ana.phone));
+
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("no se descontó otro token");
+    expect(await inbox(sb, ana.phone)).toHaveLength(afterTap.length);
+    expect(await spentBy(ana.phone)).toBe(1);
+  });
+
+  it("refused by WhatsApp, the page still shows the contact and the queue's retries send it once; the others are not repeated", async () => {
+    // What goes to the queue is kept here: the test plays the queue's rounds.
+    const sends = vi.spyOn(env.DISPATCH, "send").mockResolvedValue(undefined as never);
+    onTestFinished(() => sends.mockRestore());
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
+    const order = await createPaidOrder({ phone: "+56955503333" });
+    const refusal = refuseSendsTo(ana.phone, 1);
+    sb.intercept(refusal);
+
+    const res = await post(await canjeLink(order.id, ana.phone));
+
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('href="tel:+56955503333"');
+    expect(refusal.refused()).toBe(1);
+    const queued = sends.mock.calls.map(([message]) => message);
+    expect(queued).toEqual([{ type: "claim_effects", orderId: order.id, phone: ana.phone, onPage: true }]);
+    expect(await effectStatus(env.LEDGER, effectKeys.claimCustomer(order.id, ana.phone))).toBe("done");
+
+    // The queue's retry, twice at once and once more: one contact, nothing else again.
+    const retry = () =>
+      retryClaimEffects(queued[0] as { orderId: string; phone: string; onPage: true }, createDeps(env));
+    await Promise.allSettled([retry(), retry()]);
+    await retry();
+
+    // The refused send, then the one that went out (the sandbox logs a send before it is refused).
+    expect(refusal.refused()).toBe(1);
+    expect(await inbox(sb, ana.phone)).toMatchObject([
+      { template: "confirmacion_de_caso" },
+      { template: "confirmacion_de_caso" },
+    ]);
+    expect(await inbox(sb, "+56955503333")).toHaveLength(1);
+    expect((await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"))).toHaveLength(1);
+    expect(await spentBy(ana.phone)).toBe(1);
   });
 });
 

@@ -23,9 +23,14 @@ export const effectKeys = {
   topUpOwner: (buyOrder: string) => `topup-owner:${buyOrder}`,
   /** The owner's alert about a payment Webpay approved for another amount or buy order (either purpose). */
   paymentMismatch: (buyOrder: string) => `payment-mismatch:${buyOrder}`,
-  /** A claim's notices: the professional's contact to the customer, and the owner's. */
+  /**
+   * A claim's notices: the professional's contact to the customer, the owner's, and, for a claim
+   * made on the canje page, the customer's contact to the collaborator on WhatsApp (a tap's reply
+   * already carries it).
+   */
   claimCustomer: (orderId: string, phone: string) => `claim-customer:${orderId}:${phone}`,
   claimOwner: (orderId: string, phone: string) => `claim-owner:${orderId}:${phone}`,
+  claimContact: (orderId: string, phone: string) => `claim-contact:${orderId}:${phone}`,
   /** The one reply to an inbound WhatsApp message (`msg:{wamid}` event id). */
   reply: (eventId: string) => `reply:${eventId}`,
   /** The owner's notice of a lead, and of a collaborator's application. */

@@ -1,7 +1,8 @@
 /**
  * The canje page's use cases (SPEC §5): a signed, expiring, purpose-bound link names one order and
  * one collaborator. Opening it (GET) never spends: it shows the order summary, or the contact when
- * this collaborator already took it. Redeeming it (POST) is the same `claimOrderFor` as the button.
+ * this collaborator already took it. Redeeming it (POST) is the same `claimOrderFor` as the button;
+ * a claim made here also sends the customer's contact to the collaborator's WhatsApp.
  */
 import { getClaim } from "@cotorro/core/claim-store";
 import { type CanjeTarget, topUpToken, topUpUrl, verifyCanjeLink } from "@cotorro/core/collaborator-links";
@@ -67,5 +68,5 @@ export async function redeemCanje(
 ): Promise<Result<ClaimedOrder, CanjeLinkError | ClaimOrderError>> {
   const target = await readLink(link, deps);
   if (!target.ok) return target;
-  return claimOrderFor(target.value, deps);
+  return claimOrderFor({ ...target.value, onPage: true }, deps);
 }

@@ -2,9 +2,11 @@
  * Atender: one use case behind the WhatsApp button and the canje page (SPEC §5). An active
  * collaborator claims an order with core `claimOrder` (claim + spend in one transaction); on success
  * the customer gets the professional's name and phone and the owner is told, each exactly once per
- * (order, collaborator) however often the tap or the page is replayed (effect keys).
+ * (order, collaborator) however often the tap or the page is replayed (effect keys). A claim made on
+ * the canje page also sends the collaborator the customer's contact on WhatsApp, once (a tap's reply
+ * carries it already).
  */
-import { professionalTemplate } from "@cotorro/core/atender-messages";
+import { contactTemplate, professionalTemplate, type TemplateMessage } from "@cotorro/core/atender-messages";
 import { type ClaimInput, type ClaimResult, claimOrder, getClaim } from "@cotorro/core/claim-store";
 import { canjeToken, canjeUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
@@ -17,7 +19,7 @@ import type { CollaboratorStatus } from "@cotorro/core/states";
 import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { customerNoticeTag } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
-import { atenderTexts } from "../texts.ts";
+import { atenderTexts, type ContactText, preferredDateShown } from "../texts.ts";
 
 export interface ClaimedOrder {
   orderId: string;
@@ -60,7 +62,7 @@ export function readyToClaim(claimant: Claimant): claimant is { collaborator: Co
  * caller already read (`readClaimant`).
  */
 export async function claimOrderFor(
-  input: { orderId: string; phone: string },
+  input: ClaimRequest,
   deps: Deps,
   later?: (task: () => Promise<void>) => void,
   claimant?: Claimant,
@@ -78,7 +80,14 @@ export async function claimOrderFor(
 }
 
 export function claimInput(input: { orderId: string; phone: string }, deps: Deps): ClaimInput {
-  return { ...input, now: deps.now(), maxTakers: deps.settings.MAX_TAKERS };
+  return { orderId: input.orderId, phone: input.phone, now: deps.now(), maxTakers: deps.settings.MAX_TAKERS };
+}
+
+/** Who claims which order, and whether on the canje page (`onPage`) rather than by a WhatsApp tap. */
+export interface ClaimRequest {
+  orderId: string;
+  phone: string;
+  onPage?: boolean;
 }
 
 /**
@@ -86,7 +95,7 @@ export function claimInput(input: { orderId: string; phone: string }, deps: Deps
  * trip): top-up links when there was no token; on success, the log line and the notices.
  */
 export async function settleClaim(
-  input: { orderId: string; phone: string },
+  input: ClaimRequest,
   claimant: { collaborator: Collaborator | null; doc: OrderDoc },
   outcome: ClaimResult,
   deps: Deps,
@@ -107,13 +116,16 @@ export async function settleClaim(
   const claimed = outcome.value;
   const name = collaborator?.name ?? phone;
   deps.log.info("order_claimed", { orderId, phone, repeat: claimed.repeat, tokenId: claimed.tokenId });
+  // Taken on the page just now: the contact goes to the chat too. (A page reload that finds the
+  // claim made, by the page or by a tap, owes no second message.)
+  const onPage = input.onPage === true && !claimed.repeat;
   const notices = async () => {
     try {
-      await runClaimEffects(deps, { orderId, phone, collaboratorName: name, customer: doc.customer });
+      await runClaimEffects(deps, { orderId, phone, collaboratorName: name, customer: doc.customer, onPage });
     } catch (error) {
       // The claim stands; its notices are retried from the queue (still once each, by effect key).
       deps.log.error("claim_effects_failed", { orderId, error });
-      await deps.queue.send({ type: "claim_effects", orderId, phone });
+      await deps.queue.send({ type: "claim_effects", orderId, phone, ...(onPage ? { onPage } : {}) });
     }
   };
   if (later) later(notices);
@@ -130,13 +142,15 @@ export async function settleClaim(
 
 /**
  * After a claim: the customer gets the professional (template `say_profesional`, or text inside
- * the 24-hour window) and the owner is told. Each effect runs once per (order, collaborator), and
- * neither waits on the other: when the customer cannot be reached, the owner still hears who took
- * the order. Throws the first failure once both were tried.
+ * the 24-hour window) and the owner is told; after one made on the page (`onPage`), the
+ * collaborator gets the customer's contact (`confirmacion_de_caso`, or text inside the window).
+ * Each effect runs once per (order, collaborator), and none waits on another: when the customer
+ * cannot be reached, the owner still hears who took the order. Throws the first failure once all
+ * were tried.
  */
 export async function runClaimEffects(
   deps: Deps,
-  claim: { orderId: string; phone: string; collaboratorName: string; customer: Customer },
+  claim: { orderId: string; phone: string; collaboratorName: string; customer: Customer; onPage?: boolean },
 ): Promise<void> {
   const { orderId, phone, collaboratorName, customer } = claim;
   const now = deps.now();
@@ -171,20 +185,60 @@ export async function runClaimEffects(
         { key: `${orderId}:${phone}` },
       );
     });
-  await runEach([toCustomer, toOwner]);
+  const toCollaborator = () =>
+    runEffectOnce(deps.db, effectKeys.claimContact(orderId, phone), now, async () => {
+      const url = canjeUrl(deps, await canjeToken(deps, orderId, phone));
+      await sendToUser(deps, "collaborators", phone, {
+        text: atenderTexts.reply.takenOnPage(contactShown(customer, url)),
+        template: contactTemplateFor(customer, collaboratorName),
+      });
+    });
+  await runEach(claim.onPage ? [toCustomer, toOwner, toCollaborator] : [toCustomer, toOwner]);
 }
 
-/** Subrequests of the queue's retry of a claim's notices: the claimant, the customer's notice and the owner's. */
+/** The customer's contact as the collaborator's WhatsApp texts show it (`url`: the job's canje page). */
+export function contactShown(customer: Customer, url: string): Omit<ContactText, "balanceAfter"> {
+  return {
+    name: customer.name,
+    phone: formatPhone(customer.phone as Phone),
+    comuna: customer.comuna,
+    address: customer.address,
+    description: customer.description,
+    preferredDate: preferredDateShown(customer),
+    canjeUrl: url,
+  };
+}
+
+/** The customer's contact outside the 24-hour window: `confirmacion_de_caso`. */
+export function contactTemplateFor(customer: Customer, collaboratorName: string): TemplateMessage {
+  return contactTemplate({
+    collaboratorName,
+    description: atenderTexts.problem(customer),
+    comuna: customer.comuna,
+    customerName: customer.name,
+    customerPhone: customer.phone as Phone,
+  });
+}
+
+/**
+ * Subrequests of the queue's retry of a claim's notices: the claimant, the customer's notice, the
+ * owner's, and the collaborator's contact after a claim on the page.
+ */
 export const CLAIM_EFFECTS_COST =
-  2 + (STEP_SUBREQUESTS.effect + STEP_SUBREQUESTS.send) + (STEP_SUBREQUESTS.effect + STEP_SUBREQUESTS.alert);
+  2 +
+  (STEP_SUBREQUESTS.effect + STEP_SUBREQUESTS.send) +
+  (STEP_SUBREQUESTS.effect + STEP_SUBREQUESTS.alert) +
+  (STEP_SUBREQUESTS.effect + STEP_SUBREQUESTS.send);
 
 /** Queue retry of the notices of a claim whose inline notices failed. */
-export async function retryClaimEffects(input: { orderId: string; phone: string }, deps: Deps): Promise<void> {
+export async function retryClaimEffects(input: ClaimRequest, deps: Deps): Promise<void> {
   const { collaborator, doc } = await readClaimant(input, deps);
   if (!doc) return;
   await runClaimEffects(deps, {
-    ...input,
+    orderId: input.orderId,
+    phone: input.phone,
     collaboratorName: collaborator?.name ?? input.phone,
     customer: doc.customer,
+    onPage: input.onPage === true,
   });
 }

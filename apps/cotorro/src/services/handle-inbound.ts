@@ -6,7 +6,6 @@
  * message, once per inbound message (effect key `reply:<event>`), so a replay repeats nothing.
  */
 import {
-  contactTemplate,
   noticeTemplate,
   parseButtonPayload,
   parseCommand,
@@ -65,13 +64,15 @@ import {
 } from "@cotorro/core/webhook";
 import type { Channel } from "@cotorro/core/whatsapp-client";
 import type { Deps } from "../deps.ts";
-import { atenderTexts, personShown, preferredDateShown } from "../texts.ts";
+import { atenderTexts, personShown } from "../texts.ts";
 import {
   type Claimant,
   type ClaimedOrder,
   type ClaimOrderError,
   claimInput,
   claimOrderFor,
+  contactShown,
+  contactTemplateFor,
   readClaimant,
   readyToClaim,
   settleClaim,
@@ -456,26 +457,10 @@ async function atender(orderId: string, sender: Sender, deps: Deps, tap: Tap | n
 }
 
 function contactReply(claim: ClaimedOrder): { text: string; template: TemplateMessage } {
-  const c = claim.customer;
-  const contact = {
-    name: c.name,
-    phone: formatPhone(c.phone as Phone),
-    comuna: c.comuna,
-    address: c.address,
-    description: c.description,
-    preferredDate: preferredDateShown(c),
-    canjeUrl: claim.canjeUrl,
-    balanceAfter: claim.balanceAfter,
-  };
+  const contact = { ...contactShown(claim.customer, claim.canjeUrl), balanceAfter: claim.balanceAfter };
   return {
     text: claim.repeat ? T.takenAgain(contact) : T.taken(contact),
-    template: contactTemplate({
-      collaboratorName: claim.collaborator.name,
-      description: atenderTexts.problem(c),
-      comuna: c.comuna,
-      customerName: c.name,
-      customerPhone: c.phone as Phone,
-    }),
+    template: contactTemplateFor(claim.customer, claim.collaborator.name),
   };
 }
 
