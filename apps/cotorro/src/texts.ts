@@ -1,6 +1,6 @@
 /** Every Spanish string a user of cotorro sees (pages and WhatsApp bodies). */
 
-import { formatIsoDateCl } from "@cotorro/core/dates";
+import { formatDateCl, formatIsoDateCl } from "@cotorro/core/dates";
 import { formatClp, formatCount, formatTokens } from "@cotorro/core/money";
 import type { PaymentOwnerTexts } from "@cotorro/core/payment-service";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
@@ -97,8 +97,8 @@ export const texts = {
     nextTitle: "¿Qué pasa ahora?",
     nextSteps: (hours: number) => [
       "Avisamos ahora a los electricistas que atienden su comuna.",
-      "Cuando un electricista tome su visita, le enviaremos por WhatsApp el nombre y el teléfono de ese profesional, que lo contactará para coordinar.",
-      `Si nadie la toma en ${hours} horas, lo contactaremos para reagendar o devolver su pago.`,
+      "Cuando un electricista tome su visita, le enviaremos por WhatsApp el nombre y el teléfono de ese profesional, que le contactará para coordinar.",
+      `Si nadie la toma en ${hours} horas, le contactaremos para reagendar o devolver su pago.`,
     ],
     summary: {
       buyOrder: "Orden de compra",
@@ -293,9 +293,11 @@ export const atenderTexts = {
   },
   customer: {
     professional: (p: { customerName: string; professionalName: string; professionalPhone: string }) =>
-      `Hola ${p.customerName}, su visita ya tiene electricista asignado: ${p.professionalName}, fono ${p.professionalPhone}. Le contactará pronto.`,
-    expired: (p: { customerName: string; orderRef: string }) =>
-      `Hola ${p.customerName}, lamentamos que ningún electricista haya podido tomar su visita ${p.orderRef}. Le contactaremos para devolver su pago o reagendar.`,
+      `Hola ${p.customerName}, su visita ya tiene electricista: ${p.professionalName}, fono ${p.professionalPhone}. Le contactará pronto para coordinar.`,
+    /** The visit as the customer knows it (they never saw its id): "en Ñuñoa, pedida el 24-11-2026". */
+    visit: (v: { comuna: string; bookedAt: number }) => `en ${v.comuna}, pedida el ${formatDateCl(v.bookedAt)}`,
+    expired: (p: { customerName: string; visit: string }) =>
+      `Hola ${p.customerName}, lamentamos que ningún electricista haya podido tomar su visita ${p.visit}. Le contactaremos para devolver su pago o reagendar.`,
   },
   owner: {
     /**

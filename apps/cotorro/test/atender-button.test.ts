@@ -180,7 +180,8 @@ describe("Atender through the button", () => {
     const [notice] = await inbox(sb, order.customer.phone);
     expect(notice).toMatchObject({
       template: "say_profesional",
-      parameters: ["Marta Díaz", "Ana Rojas", expect.any(String)],
+      // Greeted by her first name.
+      parameters: ["Marta", "Ana Rojas", expect.any(String)],
     });
     expect(notice!.parameters[2]).toBe(`+56 9 ${ana.phone.slice(4, 8)} ${ana.phone.slice(8)}`);
     expect((await inbox(sb, OWNER)).some((m) => body(m).includes("tomado por Ana Rojas"))).toBe(true);

@@ -5,6 +5,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { claimOrder } from "@cotorro/core/claim-store";
+import { formatDateCl } from "@cotorro/core/dates";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
@@ -49,7 +50,8 @@ const overdue = () => createPaidOrder({ paidAt: Date.now() - 49 * HOUR, ttlHours
 
 describe("order expiry", () => {
   it("expires an untaken paid order past its window and tells the customer and the owner once", async () => {
-    const order = await overdue();
+    const paidAt = Date.now() - 49 * HOUR;
+    const order = await createPaidOrder({ paidAt, ttlHours: 48 });
 
     await cronUntilNotified(order);
     await cron();
@@ -60,7 +62,8 @@ describe("order expiry", () => {
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatchObject({
       template: "orden_expirada",
-      parameters: [order.customer.name, order.id.slice(0, 8)],
+      // Her first name, and the visit as she knows it: she never saw its id.
+      parameters: ["Marta", `en Ñuñoa, pedida el ${formatDateCl(paidAt)}`],
       channel: "customers",
     });
     expect((await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id.slice(0, 8)))).toHaveLength(1);

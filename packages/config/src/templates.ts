@@ -51,7 +51,7 @@ export const TEMPLATES = [
     category: "UTILITY",
     audience: "customer",
     header: "Su electricista",
-    body: "Hola {{1}}, su visita ya tiene electricista asignado: {{2}}, fono {{3}}. Le contactará pronto.",
+    body: "Hola {{1}}, su visita ya tiene electricista: {{2}}, fono {{3}}. Le contactará pronto para coordinar.",
     params: ["cliente", "profesional", "fono_profesional"],
     buttons: [],
   },
@@ -87,7 +87,7 @@ export const TEMPLATES = [
     category: "UTILITY",
     audience: "customer",
     body: "Hola {{1}}, lamentamos que ningún electricista haya podido tomar su visita {{2}}. Le contactaremos para devolver su pago o reagendar.",
-    params: ["cliente", "orden"],
+    params: ["cliente", "visita"],
     buttons: [],
   },
   {

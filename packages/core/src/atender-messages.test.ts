@@ -84,7 +84,7 @@ describe("templates match their definitions in config", () => {
       professionalTemplate({ customerName: "Marta", professionalName: "Ana", professionalPhone: phone }),
     ],
     ["top-up", topUpTemplate({ price: "$5.000", linkToken: "abc.def" })],
-    ["expired", expiredTemplate({ customerName: "Marta", orderId: ORDER })],
+    ["expired", expiredTemplate({ customerName: "Marta", visit: "en Macul, pedida el 24-11-2026" })],
     ["notice", noticeTemplate("hola")],
   ];
   it.each(cases)("%s: same name, parameter count and buttons", (_label, msg) => {

@@ -108,7 +108,13 @@ export function contactTemplate(input: {
   };
 }
 
-/** The professional's name and phone for the customer, as `say_profesional`. */
+/** The first of a person's names, to greet them ("Marta" of "Marta Díaz Soto"). */
+export function firstNameOf(fullName: string): string {
+  const trimmed = fullName.trim();
+  return trimmed.split(/\s+/)[0] || trimmed;
+}
+
+/** The professional's name and phone for the customer (greeted by `customerName`), as `say_profesional`. */
 export function professionalTemplate(input: {
   customerName: string;
   professionalName: string;
@@ -125,14 +131,9 @@ export function topUpTemplate(input: { price: string; linkToken: string }): Temp
   return { name: "say_recargar", params: [input.price], buttons: [{ kind: "url", suffix: input.linkToken }] };
 }
 
-/** Short reference of an order in messages (its first 8 characters). */
-export function orderRef(orderId: string): string {
-  return orderId.slice(0, 8);
-}
-
-/** The customer is told nobody took the order in time, as `orden_expirada`. */
-export function expiredTemplate(input: { customerName: string; orderId: string }): TemplateMessage {
-  return { name: "orden_expirada", params: [input.customerName, orderRef(input.orderId)] };
+/** The customer is told nobody took the order (`visit`, as they know it) in time, as `orden_expirada`. */
+export function expiredTemplate(input: { customerName: string; visit: string }): TemplateMessage {
+  return { name: "orden_expirada", params: [input.customerName, input.visit] };
 }
 
 /** Any text as the generic template (`send_message`), for replies that have no template of their own. */

@@ -47,6 +47,11 @@ export function formatIsoDateCl(iso: string): string {
   return `${d}-${m}-${y}`;
 }
 
+/** "24-11-2026", the calendar day in Chile of an instant (epoch ms). */
+export function formatDateCl(when: number): string {
+  return formatIsoDateCl(chileToday(when));
+}
+
 /** "24-11-2026 12:30" in Chile time, from epoch ms or an ISO timestamp (Webpay's `transaction_date`). */
 export function formatDateTimeCl(when: number | string): string {
   const date = new Date(when);

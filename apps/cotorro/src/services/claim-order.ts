@@ -6,7 +6,12 @@
  * the canje page also sends the collaborator the customer's contact on WhatsApp, once (a tap's reply
  * carries it already).
  */
-import { contactTemplate, professionalTemplate, type TemplateMessage } from "@cotorro/core/atender-messages";
+import {
+  contactTemplate,
+  firstNameOf,
+  professionalTemplate,
+  type TemplateMessage,
+} from "@cotorro/core/atender-messages";
 import { type ClaimInput, type ClaimResult, claimOrder, getClaim } from "@cotorro/core/claim-store";
 import { canjeToken, canjeUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
@@ -159,12 +164,12 @@ export async function runClaimEffects(
     runEffectOnce(deps.db, effectKeys.claimCustomer(orderId, phone), now, async () => {
       await sendToUser(deps, "customers", customer.phone, {
         text: atenderTexts.customer.professional({
-          customerName: customer.name,
+          customerName: firstNameOf(customer.name),
           professionalName: collaboratorName,
           professionalPhone,
         }),
         template: professionalTemplate({
-          customerName: customer.name,
+          customerName: firstNameOf(customer.name),
           professionalName: collaboratorName,
           professionalPhone: phone as Phone,
         }),

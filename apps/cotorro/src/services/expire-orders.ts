@@ -3,7 +3,7 @@
  * and its customer (template `orden_expirada`) and the owner are told, once per order. An order
  * that some collaborator took below a raised MAX_TAKERS cap is closed as `taken` instead.
  */
-import { expiredTemplate, orderRef } from "@cotorro/core/atender-messages";
+import { expiredTemplate, firstNameOf } from "@cotorro/core/atender-messages";
 import { closeClaimedOrder } from "@cotorro/core/claim-store";
 import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { expiredAwaitingNotice } from "@cotorro/core/expiry-store";
@@ -63,10 +63,14 @@ async function notifyExpired(orderId: string, comuna: string, deps: Deps): Promi
     const toCustomer = async () => {
       if (!doc) return;
       const customerName = doc.customer.name;
+      const greeting = {
+        customerName: firstNameOf(customerName),
+        visit: atenderTexts.customer.visit({ comuna, bookedAt: doc.createdAt }),
+      };
       await runEffectOnce(deps.db, effectKeys.orderExpiredCustomer(orderId), deps.now(), async () => {
         await sendToUser(deps, "customers", doc.customer.phone, {
-          text: atenderTexts.customer.expired({ customerName, orderRef: orderRef(orderId) }),
-          template: expiredTemplate({ customerName, orderId }),
+          text: atenderTexts.customer.expired(greeting),
+          template: expiredTemplate(greeting),
           callbackData: customerNoticeTag("expired", orderId),
         });
       }).catch((error: unknown) => {

@@ -2,6 +2,7 @@
  * Canje pages (SPEC §5): the order summary with the "Atender (usa 1 token)" button, and the
  * customer's contact with `tel:` and `wa.me` buttons. Plain props in; the route sets the status.
  */
+import { firstNameOf } from "@cotorro/core/atender-messages";
 import type { Customer } from "@cotorro/core/order-store";
 import { formatPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { Layout } from "@cotorro/web/layout";
@@ -58,7 +59,7 @@ export function OfferPage(props: {
 export function ContactPage(props: { customer: Customer; balance: number; repeat: boolean; requestId?: string }) {
   const c = props.customer;
   const phone = c.phone as Phone;
-  const firstName = c.name.split(" ")[0] ?? c.name;
+  const firstName = firstNameOf(c.name);
   return (
     <Layout title={P.takenTitle} tagline={P.tagline} requestId={props.requestId}>
       <h1>{P.takenTitle}</h1>
