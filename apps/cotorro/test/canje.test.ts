@@ -58,7 +58,8 @@ describe("GET /atender/:link", () => {
       expect(res.status).toBe(200);
       const html = await res.text();
       expect(html).toContain("Ñuñoa");
-      expect(html).toContain("huele a quemado");
+      // The problem in the customer's words: a plain row of its own that keeps their line breaks.
+      expect(html).toContain('<dd class="prose">Saltó el automático y huele a quemado');
       expect(html).toContain("Atender (usa 1 token)");
       expect(html).toMatch(new RegExp(`<form method="post" action="${link}"`));
       expect(html).toContain("2 tokens");

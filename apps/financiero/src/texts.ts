@@ -60,11 +60,12 @@ export const texts = {
   /** Signed links (`/recargar/:link`, `/saldo/:link`). */
   links: {
     invalidTitle: "Link no válido",
-    invalidBody:
-      "Este link no es válido o fue modificado. Pida uno nuevo escribiendo «recargar» o «saldo» por WhatsApp al número de colaboradores.",
+    invalidBody: (number: string) =>
+      `Este link no es válido o fue modificado. Pida uno nuevo escribiendo «recargar» o «saldo» por WhatsApp al número de colaboradores ${number}.`,
     expiredTitle: "Link vencido",
-    expiredBody:
-      "Este link ya venció. Pida uno nuevo escribiendo «recargar» o «saldo» por WhatsApp al número de colaboradores.",
+    expiredBody: (number: string) =>
+      `Este link ya venció. Pida uno nuevo escribiendo «recargar» o «saldo» por WhatsApp al número de colaboradores ${number}.`,
+    askAgain: "Escribir «recargar» por WhatsApp",
     openForm: "Ir al formulario de recarga",
   },
   /** Webpay: the redirect page and the outcome pages of a top-up. */

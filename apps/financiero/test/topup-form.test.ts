@@ -106,7 +106,11 @@ describe("GET /recargar/:link: the number fixed by a signed link", () => {
     const tampered = tamper(token);
     const bad = await request(`/recargar/${tampered}`);
     expect(bad.status).toBe(403);
-    expect(await bad.text()).toContain("Link no válido");
+    const refused = await bad.text();
+    expect(refused).toContain("Link no válido");
+    // Where to ask for a new one: the number, and a chat that opens with the word to send.
+    expect(refused).toContain("al número de colaboradores +56 9 4000 0002.");
+    expect(refused).toContain('href="https://wa.me/56940000002?text=recargar"');
     const saldoLink = await request(`/recargar/${await link("saldo", phone)}`);
     expect(saldoLink.status).toBe(403);
     const garbage = await request("/recargar/no-es-un-link");

@@ -28,7 +28,7 @@ export function OfferPage(props: {
           <dt>{P.labels.comuna}</dt>
           <dd>{props.comuna}</dd>
           <dt>{P.labels.description}</dt>
-          <dd>{props.description}</dd>
+          <dd class="prose">{props.description}</dd>
           <PreferredDate date={preferredDateShown(props)} />
         </dl>
       </div>
@@ -77,7 +77,7 @@ export function ContactPage(props: { customer: Customer; balance: number; repeat
           <dt>{P.labels.address}</dt>
           <dd>{c.address || "—"}</dd>
           <dt>{P.labels.description}</dt>
-          <dd>{c.description}</dd>
+          <dd class="prose">{c.description}</dd>
           <PreferredDate date={preferredDateShown(c)} />
         </dl>
       </div>

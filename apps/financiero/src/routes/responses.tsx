@@ -17,15 +17,21 @@ export type LinkRefusal = LinkError | { kind: "number_changed" };
 export function linkErrorResponse(c: Context<AppEnv>, error: LinkRefusal) {
   const t = texts.links;
   const expired = error.kind === "expired";
-  c.get("deps").log.info("link_refused", { reason: error.kind, path: c.req.path.split("/")[1] });
+  const deps = c.get("deps");
+  deps.log.info("link_refused", { reason: error.kind, path: c.req.path.split("/")[1] });
+  const number = deps.settings.PUBLIC_NUMBER_COLLABORATORS as Phone;
+  const shown = formatPhone(number);
   return c.html(
     <MessagePage
       title={expired ? t.expiredTitle : t.invalidTitle}
       tagline={texts.tagline}
-      message={expired ? t.expiredBody : t.invalidBody}
+      message={expired ? t.expiredBody(shown) : t.invalidBody(shown)}
       tone={expired ? "warn" : "bad"}
       requestId={c.get("requestId")}
-      actions={[{ href: "/", label: t.openForm, variant: "secondary" }]}
+      actions={[
+        { href: waLink(number, "recargar"), label: t.askAgain, variant: "whatsapp" },
+        { href: "/", label: t.openForm, variant: "secondary" },
+      ]}
     />,
     expired ? 410 : 403,
   );
