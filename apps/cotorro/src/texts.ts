@@ -84,6 +84,29 @@ export const texts = {
       tooLong: (max: number) => `Use como máximo ${formatCount(max)} caracteres.`,
     },
   },
+  /**
+   * A lead's checkout (`/pedido/:id/pagar`): its customer filled a contact form elsewhere, so the
+   * price, their data and the consent of the booking form come here, before Webpay.
+   */
+  checkout: {
+    title: "Confirme su visita",
+    intro:
+      "Revise los datos de su solicitud. Al pagar, avisamos a los electricistas de su comuna y le enviamos por WhatsApp el contacto del que la tome.",
+    labels: {
+      service: "Servicio",
+      name: "Nombre",
+      phone: "WhatsApp",
+      comuna: "Comuna",
+      address: "Dirección",
+      description: "Problema",
+      preferredDate: "Fecha preferida",
+      amount: "Total",
+    },
+    service: "Visita de electricista a domicilio",
+    amount: (amount: string) => `${amount} (IVA incluido)`,
+    wrongData: "¿Algún dato está mal? Responda al WhatsApp desde el que le enviamos este link y lo corregimos.",
+    submit: (amount: string) => `Pagar ${amount}`,
+  },
   /** Webpay: the redirect page, the outcome pages and the receipts. */
   payment: {
     redirectTitle: "Redirigiendo a Webpay…",
@@ -173,12 +196,13 @@ export const texts = {
       source: "landing" | "jorgitos";
       name: string;
       phone: string;
-      comuna: string;
+      /** Null when the form gave none of the service's comunas (a Jorgitos lead). */
+      comuna: string | null;
       description: string;
       preferredDate: string | undefined;
       link: string;
     }) =>
-      `Nuevo contacto (${l.source === "landing" ? "formulario web" : "formulario de Jorgitos"}): ${l.name}, ${l.phone}, ${l.comuna}. ${l.description}${l.preferredDate ? ` Fecha preferida: ${l.preferredDate}.` : ""} — Link de pago para el cliente: ${l.link}`,
+      `Nuevo contacto (${l.source === "landing" ? "formulario web" : "formulario de Jorgitos"}): ${l.name}, ${l.phone}, ${l.comuna ?? "comuna no indicada"}. ${l.description}${l.preferredDate ? ` Fecha preferida: ${l.preferredDate}.` : ""} — Link de pago para el cliente (ahí revisa sus datos, acepta compartirlos y paga): ${l.link}`,
     /** The lead's message with its requested date; a message that already ends a sentence gets no second period. */
     jorgitosDate: (message: string, date: string) => {
       const text = message.trimEnd();

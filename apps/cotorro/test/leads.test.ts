@@ -3,7 +3,15 @@ import { env } from "cloudflare:workers";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { texts } from "../src/texts.ts";
-import { orderRow, paymentByToken, performReturn, redirectForm, request, storedCounts } from "./booking-helpers.ts";
+import {
+  ORIGIN,
+  orderRow,
+  paymentByToken,
+  performReturn,
+  redirectForm,
+  request,
+  storedCounts,
+} from "./booking-helpers.ts";
 import { type InstalledSandbox, installSandbox, refuseSendsTo } from "./sandbox.ts";
 
 const OWNER = "+56900000000";
@@ -174,6 +182,9 @@ describe("/create_from_jorgitos_landing_page[.json] (EmailJS JSON)", () => {
     });
     const notice = (await ownerTexts()).find((t) => t.includes(`/pedido/${id}/pagar`));
     expect(notice).toContain("Nuevo contacto (formulario de Jorgitos): ");
+    // Its form has no comuna field: the notice says so rather than the placeholder it stores.
+    expect(notice).toContain(", comuna no indicada. ");
+    expect(notice).not.toContain("Texas");
     expect(notice).toContain("Need an appointment Fecha preferida: 30-12-2026. — Link de pago");
   });
 
@@ -266,14 +277,103 @@ describe("/create_from_jorgitos_landing_page[.json] (EmailJS JSON)", () => {
 });
 
 describe("a lead paid through the owner's link", () => {
-  it("pays at /pedido/:id/pagar and becomes a paid order, dispatched once", async () => {
+  const checkout = (id: string, fields: Record<string, string> = { acepto: "on" }, origin = ORIGIN) =>
+    request(`/pedido/${id}/pagar`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin },
+      body: new URLSearchParams(fields),
+    });
+  const paymentsOf = async (id: string) =>
+    (await env.LEDGER.prepare("SELECT count(*) AS n FROM payments WHERE order_id = ?1")
+      .bind(id)
+      .first<{ n: number }>())!.n;
+
+  it("the link opens a checkout page (price, data, consent) and starts nothing, however often it is opened", async () => {
     const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
-    const page = await request(`/pedido/${id}/pagar`);
+
+    for (let i = 0; i < 3; i++) {
+      const page = await request(`/pedido/${id}/pagar`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("cache-control")).toBe("no-store");
+      const html = await page.text();
+      expect(html).toContain("Confirme su visita");
+      for (const part of [
+        "Visita de electricista a domicilio",
+        "Pedro Rojas",
+        "+56 9 8765 4321",
+        "Las Condes",
+        "Apoquindo 4000",
+        "Saltan los automáticos del tablero",
+        "$68.000 (IVA incluido)",
+        "Acepto que alectrico entregue estos datos a un colaborador electricista",
+      ]) {
+        expect(html).toContain(part);
+      }
+      expect(html).toContain(`<form method="post" action="/pedido/${id}/pagar"`);
+      expect(html).toContain('<button type="submit">Pagar $68.000</button>');
+      expect(html).not.toContain('name="token_ws"');
+    }
+    // An old-style link to the lead leads to the same page.
+    const legacy = await request(`/transbank?buy_order=${id}`);
+    expect(legacy.status).toBe(200);
+    expect(await legacy.text()).toContain("Confirme su visita");
+    // A link preview or three visits made no Webpay transaction.
+    expect(await paymentsOf(id)).toBe(0);
+    expect(sb.requests.filter((r) => r.url.includes("/transactions"))).toEqual([]);
+  });
+
+  it("a Jorgitos lead's checkout shows no comuna (it gave none)", async () => {
+    const res = await postJson({ template_params: { from_name: "Jorge", phone: "+56 9 5555 1234", message: "Luz" } });
+    const { id } = (await res.json()) as { id: string };
+    const html = await (await request(`/pedido/${id}/pagar`)).text();
+    expect(html).toContain("Jorge");
+    expect(html).not.toContain("Comuna");
+    expect(html).not.toContain("Texas");
+  });
+
+  it("«Pagar» without the consent gets the page again with the error (422); nothing starts", async () => {
+    const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
+    const unticked: Record<string, string>[] = [{}, { acepto: "" }, { acepto: "no" }];
+    for (const fields of unticked) {
+      const res = await checkout(id, fields);
+      expect(res.status).toBe(422);
+      const html = await res.text();
+      expect(html).toContain("Debe aceptar para que un electricista pueda contactarle.");
+      expect(html).toContain('aria-invalid="true"');
+      expect(html).toContain("Pedro Rojas");
+    }
+    expect((await checkout(id, { acepto: "on" }, "https://evil.example")).status).toBe(403);
+    expect(await paymentsOf(id)).toBe(0);
+  });
+
+  it("pays after the consent and becomes a paid order, dispatched once; its link then says it is paid", async () => {
+    const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
+    const page = await checkout(id);
     expect(page.status).toBe(200);
     const { token } = redirectForm(await page.text());
     const ret = await sb.decide(token, "approve");
     expect((await performReturn(ret)).status).toBe(200);
     expect(await paymentByToken(token)).toMatchObject({ status: "authorized", order_id: id });
     expect(await orderRow(id)).toMatchObject({ kind: "lead", status: "paid" });
+    expect((await request(`/pedido/${id}/pagar`)).status).toBe(409);
+    expect((await checkout(id)).status).toBe(409);
+    expect(await paymentsOf(id)).toBe(1);
+  });
+
+  it("«Pagar» pressed twice at once starts two transactions; the one paid pays the order once", async () => {
+    const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
+    const pages = await Promise.all([checkout(id), checkout(id)]);
+    const [first, second] = await Promise.all(pages.map(async (p) => redirectForm(await p.text()).token));
+    expect(first).not.toBe(second);
+    const ret = await sb.decide(first!, "approve");
+    const returns = await Promise.all([performReturn(ret), performReturn(ret), performReturn(ret)]);
+    expect(returns.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(await orderRow(id)).toMatchObject({ status: "paid" });
+    const authorized = await env.LEDGER.prepare(
+      "SELECT count(*) AS n FROM payments WHERE order_id = ?1 AND status = 'authorized'",
+    )
+      .bind(id)
+      .first<{ n: number }>();
+    expect(authorized!.n).toBe(1);
   });
 });

@@ -26,6 +26,7 @@ import {
   wellFormed,
 } from "@cotorro/core/testing/fuzz";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { givesConsent } from "../src/services/booking-input.ts";
 import { ADMIN_ORIGIN } from "./admin-helpers.ts";
 import { COLLABORATORS_ID, CUSTOMERS_ID } from "./atender-helpers.ts";
 import { ORIGIN, request, VALID_BOOKING } from "./booking-helpers.ts";
@@ -124,6 +125,33 @@ describe("fuzzed customer endpoints: 4xx, nothing stored", () => {
     await expectRefused("GET /pedido/:id/pagar", (fuzz) => {
       const path = `/pedido/${pathSegment(fuzz.badString())}/pagar?${hostileQuery(fuzz, ["amount"])}`;
       return { input: path, send: () => request(path) };
+    });
+  });
+
+  it("POST /pedido/:id/pagar (a lead's checkout without its consent, or no order)", async () => {
+    const lead = await request("/create_from_landing_page", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://ingeniero.alectrico.cl" },
+      body: new URLSearchParams([
+        ["data[0][]", "Nombre"],
+        ["data[0][]", "Ana Pérez"],
+        ["data[1][]", "Teléfono"],
+        ["data[1][]", "+56 9 1234 5678"],
+        ["data[3][]", "Descripción"],
+        ["data[3][]", "Se corta la luz"],
+      ]),
+    });
+    expect(lead.status).toBe(201);
+    const { id } = (await lead.json()) as { id: string };
+    await expectRefused("POST /pedido/:id/pagar", (fuzz) => {
+      const order = fuzz.chance(0.7) ? id : pathSegment(fuzz.badString());
+      // Anything but a tick (the fuzzer's words include "true", which old forms send for one).
+      const notTicked = (value: string) => (givesConsent(value) ? `${value}?` : value);
+      const fields: Fields = fuzz.chance(0.2)
+        ? {}
+        : { acepto: notTicked(fuzz.chance(0.8) ? fuzz.badString() : fuzz.digitless()) };
+      if (fuzz.chance(0.3)) fields.nombre = fuzz.badString();
+      return formPost(fuzz, `/pedido/${order}/pagar`, fields);
     });
   });
 

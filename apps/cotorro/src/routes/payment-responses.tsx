@@ -4,9 +4,10 @@ import { newNonce, setCsp } from "@cotorro/web/csp";
 import { MessagePage } from "@cotorro/web/layout";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import type { PayOrderError, WebpayRedirect } from "../services/pay-order.ts";
+import type { PaymentStep, PayOrderError, WebpayRedirect } from "../services/pay-order.ts";
 import { texts } from "../texts.ts";
 import { brandOf } from "../views/brand.ts";
+import { CheckoutPage } from "../views/checkout-page.tsx";
 import { WebpayRedirectPage } from "../views/webpay-redirect.tsx";
 
 const t = texts.payment;
@@ -23,6 +24,14 @@ export function webpayRedirectResponse(c: Context<AppEnv>, redirect: WebpayRedir
       nonce={nonce}
       tagline={brandOf(c.req).tagline}
     />,
+  );
+}
+
+/** A payment link's next step: a lead's checkout page, or Webpay. */
+export function paymentStepResponse(c: Context<AppEnv>, step: PaymentStep) {
+  if (step.kind === "webpay") return webpayRedirectResponse(c, step.redirect);
+  return c.html(
+    <CheckoutPage checkout={step.checkout} tagline={brandOf(c.req).tagline} requestId={c.get("requestId")} />,
   );
 }
 

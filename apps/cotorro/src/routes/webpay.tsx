@@ -9,8 +9,9 @@
  * parameters that are none of Webpay's cases 400 · unknown token or buy order 404.
  * Every failure page offers "Reintentar pago" → GET `/pedido/:id/pagar` (a new transaction, same order).
  *
- * `/pedido/:id/pagar` and `/transbank`: the redirect page 200 · unknown order 404 · already paid 409 ·
- * cancelled or expired 410 · Webpay unavailable 503.
+ * `/pedido/:id/pagar` and `/transbank`: the redirect page 200 (a lead's checkout page first, 200,
+ * whose POST needs the consent: 422 without it) · unknown order 404 · already paid 409 · cancelled or
+ * expired 410 · Webpay unavailable 503.
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { assertNever } from "@cotorro/core/result";
@@ -20,14 +21,16 @@ import { noStore } from "@cotorro/web/security-headers";
 import { NOT_PAID_STATUS, pendingRefreshHref, returnParams } from "@cotorro/web/webpay";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { formBodyLimit, rateLimit } from "../middleware/form-guard.tsx";
+import { csrfProtection, formBodyLimit, rateLimit } from "../middleware/form-guard.tsx";
 import { onlyHosts } from "../middleware/hosts.ts";
+import { givesConsent } from "../services/booking-input.ts";
 import { completeVisitPayment } from "../services/complete-payment.ts";
-import { payOrder, payOrderByReference } from "../services/pay-order.ts";
+import { confirmOrderPayment, openOrderPayment, payOrderByReference } from "../services/pay-order.ts";
 import { texts } from "../texts.ts";
 import { brandOf } from "../views/brand.ts";
+import { CheckoutPage } from "../views/checkout-page.tsx";
 import { ApprovedPage, NotPaidPage, PendingPage } from "../views/payment-pages.tsx";
-import { payErrorResponse, webpayRedirectResponse } from "./payment-responses.tsx";
+import { payErrorResponse, paymentStepResponse, webpayRedirectResponse } from "./payment-responses.tsx";
 
 export const webpayRoutes = new Hono<AppEnv>();
 
@@ -132,15 +135,42 @@ webpayRoutes.on(
 );
 
 webpayRoutes.get("/pedido/:id/pagar", onlyHosts("booking"), defaultCsp, rateLimit("page"), noStore, async (c) => {
-  const result = await payOrder(c.get("deps"), c.req.param("id"));
-  return result.ok ? webpayRedirectResponse(c, result.value) : payErrorResponse(c, result.error);
+  const result = await openOrderPayment(c.get("deps"), c.req.param("id"));
+  return result.ok ? paymentStepResponse(c, result.value) : payErrorResponse(c, result.error);
 });
+
+/** A lead's checkout «Pagar»: with the consent ticked, to Webpay; without it, the page again (422). */
+webpayRoutes.post(
+  "/pedido/:id/pagar",
+  onlyHosts("booking"),
+  defaultCsp,
+  rateLimit("page"),
+  formBodyLimit("page"),
+  csrfProtection,
+  noStore,
+  async (c) => {
+    // A body that cannot be read ticked nothing.
+    const form: Record<string, unknown> = await c.req.parseBody().catch(() => ({}));
+    const result = await confirmOrderPayment(c.get("deps"), c.req.param("id"), givesConsent(form.acepto));
+    if (result.ok) return webpayRedirectResponse(c, result.value);
+    if (result.error.kind !== "consent_missing") return payErrorResponse(c, result.error);
+    return c.html(
+      <CheckoutPage
+        checkout={result.error.checkout}
+        tagline={brandOf(c.req).tagline}
+        consentError={texts.booking.errors.acepto}
+        requestId={c.get("requestId")}
+      />,
+      422,
+    );
+  },
+);
 
 /** Legacy links: `buy_order` is our order id or a payment's buy order; any `amount` is ignored. */
 const legacyTransbank = async (c: Context<AppEnv>) => {
   const reference = c.req.query("buy_order") ?? "";
   const result = await payOrderByReference(c.get("deps"), reference);
-  return result.ok ? webpayRedirectResponse(c, result.value) : payErrorResponse(c, result.error);
+  return result.ok ? paymentStepResponse(c, result.value) : payErrorResponse(c, result.error);
 };
 webpayRoutes.get("/transbank", onlyHosts("booking", "api"), defaultCsp, rateLimit("page"), noStore, legacyTransbank);
 webpayRoutes.get("/transbank/", onlyHosts("booking", "api"), defaultCsp, rateLimit("page"), noStore, legacyTransbank);

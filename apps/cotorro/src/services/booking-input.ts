@@ -50,6 +50,11 @@ function cleanedText(keepNewlines: boolean, min: number, max: number, tooShort: 
   );
 }
 
+/** Whether a form's `acepto` checkbox was ticked (browsers send "on"; old forms other words). */
+export function givesConsent(value: unknown): boolean {
+  return typeof value === "string" && ["on", "1", "true", "si", "sí", "yes"].includes(value.toLowerCase());
+}
+
 /** The booking form's schema for today's date in Chile (a preferred date may not be in the past). */
 export function bookingSchema(settings: Pick<Settings, "COMUNAS">, now: number) {
   const today = chileToday(now);
@@ -76,9 +81,7 @@ export function bookingSchema(settings: Pick<Settings, "COMUNAS">, now: number) 
         }),
       ),
     ),
-    acepto: formField(
-      z.string().check(z.refine((v) => ["on", "1", "true", "si", "sí", "yes"].includes(v.toLowerCase()), e.acepto)),
-    ),
+    acepto: formField(z.string().check(z.refine(givesConsent, e.acepto))),
   });
   return z.pipe(
     form,

@@ -71,7 +71,7 @@ async function noticeLead(deps: Deps, doc: OrderDoc): Promise<void> {
         source: doc.source === "landing" ? "landing" : "jorgitos",
         name: customer.name,
         phone: formatPhone(customer.phone as Phone),
-        comuna: customer.comuna,
+        comuna: deps.settings.COMUNAS.includes(customer.comuna) ? customer.comuna : null,
         description: customer.description.replace(/\s+/g, " ").slice(0, 300),
         preferredDate: preferredDateShown(customer),
         link: `${deps.settings.COTORRO_PUBLIC_URL}/pedido/${doc.id}/pagar`,

@@ -1,10 +1,11 @@
 /**
  * Starting (or retrying) the Webpay payment of an existing order: always a new transaction with a
  * fresh buy order, for the amount stored with the order on the server (never one from the client).
- * Used by the booking (first attempt), "Reintentar pago" and legacy `/transbank?buy_order=…` links.
+ * Used by the booking (first attempt), "Reintentar pago" and legacy `/transbank?buy_order=…` links;
+ * a lead's link first shows a checkout page (price, data, consent), whose «Pagar» starts it.
  */
 import { ORDER_ID_PATTERN } from "@cotorro/core/ids";
-import { getOrder, getOrderDoc, type OrderRow } from "@cotorro/core/order-store";
+import { type Customer, getOrder, getOrderDoc, type OrderDoc, type OrderRow } from "@cotorro/core/order-store";
 import { startPayment } from "@cotorro/core/payment-service";
 import { getPaymentByBuyOrder } from "@cotorro/core/payment-store";
 import { err, ok, type Result } from "@cotorro/core/result";
@@ -37,7 +38,7 @@ export async function startOrderPayment(
   deps: Deps,
   order: Pick<OrderRow, "id" | "amount">,
 ): Promise<Result<WebpayRedirect, StartOrderPaymentError>> {
-  const amount = order.amount > 0 ? order.amount : deps.settings.PRECIO_VISITA;
+  const amount = amountOf(deps, order);
   const started = await startPayment(deps, {
     purpose: "visit",
     orderId: order.id,
@@ -49,18 +50,22 @@ export async function startOrderPayment(
 }
 
 /**
- * Start or retry payment of order `orderId`: only an unpaid visit (or a lead the owner sent a link
- * for) whose customer data is still kept (ORDER_DATA_TTL_DAYS): without it a paid order could not be
- * offered to anyone, so an old request is not charged.
+ * An order that may be paid: an unpaid visit, or a lead the owner sent a link for, whose customer
+ * data is still kept (ORDER_DATA_TTL_DAYS): without it a paid order could not be offered to anyone,
+ * so an old request is not charged.
  */
-export async function payOrder(deps: Deps, orderId: string): Promise<Result<WebpayRedirect, PayOrderError>> {
+async function payableOrder(
+  deps: Deps,
+  orderId: string,
+): Promise<Result<{ order: OrderRow; doc: OrderDoc }, PayOrderError>> {
   const order = ORDER_ID_PATTERN.test(orderId) ? await getOrder(deps.db, orderId) : null;
   if (!order) return err({ kind: "not_found" });
   switch (order.status) {
     case "pending_payment":
-    case "lead":
-      if (!(await getOrderDoc(deps.kv.orders, order.id))) return err({ kind: "not_payable", orderId });
-      return startOrderPayment(deps, order);
+    case "lead": {
+      const doc = await getOrderDoc(deps.kv.orders, order.id);
+      return doc ? ok({ order, doc }) : err({ kind: "not_payable", orderId });
+    }
     case "paid":
     case "taken":
       return err({ kind: "already_paid", orderId });
@@ -71,20 +76,73 @@ export async function payOrder(deps: Deps, orderId: string): Promise<Result<Webp
 }
 
 /**
+ * What a lead's customer checks before paying: they filled a contact form elsewhere, so they have
+ * not seen the price, nor agreed that their data goes to an electrician.
+ */
+export interface LeadCheckout {
+  orderId: string;
+  amount: number;
+  customer: Customer;
+  /** The comuna, when it is one of the service's (a Jorgitos lead carries none). */
+  comuna: string | null;
+}
+
+export type PaymentStep = { kind: "checkout"; checkout: LeadCheckout } | { kind: "webpay"; redirect: WebpayRedirect };
+
+/**
+ * The payment link (GET): a lead's checkout page, which creates nothing (a link preview that opens
+ * it starts no transaction); a booking's retry goes straight to Webpay (its customer saw the
+ * price and agreed on the booking form).
+ */
+export async function openOrderPayment(deps: Deps, orderId: string): Promise<Result<PaymentStep, PayOrderError>> {
+  const payable = await payableOrder(deps, orderId);
+  if (!payable.ok) return payable;
+  const { order, doc } = payable.value;
+  if (order.status === "lead") return ok({ kind: "checkout", checkout: checkoutOf(deps, order, doc) });
+  const started = await startOrderPayment(deps, order);
+  return started.ok ? ok({ kind: "webpay", redirect: started.value }) : started;
+}
+
+export type ConfirmPaymentError = PayOrderError | { kind: "consent_missing"; checkout: LeadCheckout };
+
+/** The checkout's «Pagar» (POST): a lead needs the customer's consent (`acepto`) before Webpay. */
+export async function confirmOrderPayment(
+  deps: Deps,
+  orderId: string,
+  consent: boolean,
+): Promise<Result<WebpayRedirect, ConfirmPaymentError>> {
+  const payable = await payableOrder(deps, orderId);
+  if (!payable.ok) return payable;
+  const { order, doc } = payable.value;
+  if (order.status === "lead" && !consent) {
+    return err({ kind: "consent_missing", checkout: checkoutOf(deps, order, doc) });
+  }
+  if (order.status === "lead") deps.log.info("lead_consent", { orderId: order.id });
+  return startOrderPayment(deps, order);
+}
+
+function checkoutOf(deps: Pick<Deps, "settings">, order: OrderRow, doc: OrderDoc): LeadCheckout {
+  const comuna = deps.settings.COMUNAS.includes(doc.customer.comuna) ? doc.customer.comuna : null;
+  return { orderId: order.id, amount: amountOf(deps, order), customer: doc.customer, comuna };
+}
+
+/** What the order costs: its stored amount (the visit price when it was made). */
+function amountOf(deps: Pick<Deps, "settings">, order: Pick<OrderRow, "amount">): number {
+  return order.amount > 0 ? order.amount : deps.settings.PRECIO_VISITA;
+}
+
+/**
  * Legacy `/transbank?buy_order=…`: the reference is either one of our order ids or the buy order of
  * one of its payments (links in messages already sent). The amount of the old links is ignored.
  */
-export async function payOrderByReference(
-  deps: Deps,
-  reference: string,
-): Promise<Result<WebpayRedirect, PayOrderError>> {
+export async function payOrderByReference(deps: Deps, reference: string): Promise<Result<PaymentStep, PayOrderError>> {
   const ref = reference.trim();
   if (ORDER_ID_PATTERN.test(ref)) {
-    const paid = await payOrder(deps, ref);
-    if (paid.ok || paid.error.kind !== "not_found") return paid;
+    const opened = await openOrderPayment(deps, ref);
+    if (opened.ok || opened.error.kind !== "not_found") return opened;
   }
   if (ref.length === 0 || ref.length > 26) return err({ kind: "not_found" });
   const payment = await getPaymentByBuyOrder(deps.db, ref);
   if (payment?.purpose !== "visit" || !payment.order_id) return err({ kind: "not_found" });
-  return payOrder(deps, payment.order_id);
+  return openOrderPayment(deps, payment.order_id);
 }

@@ -1,0 +1,89 @@
+/**
+ * A lead's checkout (`/pedido/:id/pagar`): the visit, the customer's data, the price and the
+ * booking form's consent, with «Pagar $68.000» (POST) leading to Webpay. Plain props in.
+ */
+import { formatClp } from "@cotorro/core/money";
+import { formatPhone, type Phone } from "@cotorro/core/phone";
+import { invalidProps, Layout } from "@cotorro/web/layout";
+import type { LeadCheckout } from "../services/pay-order.ts";
+import { preferredDateShown, texts } from "../texts.ts";
+
+const t = texts.checkout;
+const booking = texts.booking;
+
+export function CheckoutPage(props: {
+  checkout: LeadCheckout;
+  tagline: string;
+  /** Set when «Pagar» was pressed without the consent. */
+  consentError?: string | undefined;
+  requestId?: string;
+}) {
+  const { orderId, amount, customer, comuna } = props.checkout;
+  const date = preferredDateShown(customer);
+  const price = formatClp(amount);
+  return (
+    <Layout title={t.title} tagline={props.tagline} requestId={props.requestId}>
+      <h1>{t.title}</h1>
+      <p>{t.intro}</p>
+      {props.consentError ? (
+        <div class="notice bad" role="alert" id="errores">
+          <a href="#acepto">{props.consentError}</a>
+        </div>
+      ) : null}
+      <div class="card">
+        <dl class="summary">
+          <dt>{t.labels.service}</dt>
+          <dd>{t.service}</dd>
+          <dt>{t.labels.name}</dt>
+          <dd>{customer.name}</dd>
+          <dt>{t.labels.phone}</dt>
+          <dd>{formatPhone(customer.phone as Phone)}</dd>
+          {comuna ? (
+            <>
+              <dt>{t.labels.comuna}</dt>
+              <dd>{comuna}</dd>
+            </>
+          ) : null}
+          {customer.address ? (
+            <>
+              <dt>{t.labels.address}</dt>
+              <dd>{customer.address}</dd>
+            </>
+          ) : null}
+          <dt>{t.labels.description}</dt>
+          <dd class="prose">{customer.description}</dd>
+          {date ? (
+            <>
+              <dt>{t.labels.preferredDate}</dt>
+              <dd>{date}</dd>
+            </>
+          ) : null}
+          <dt>{t.labels.amount}</dt>
+          <dd>{t.amount(price)}</dd>
+        </dl>
+        <p class="muted">{t.wrongData}</p>
+      </div>
+      <form method="post" action={`/pedido/${orderId}/pagar`} class="card" novalidate>
+        <div class="field">
+          <label class="check" for="acepto">
+            <input
+              type="checkbox"
+              id="acepto"
+              name="acepto"
+              value="on"
+              required
+              {...invalidProps("acepto", props.consentError)}
+            />
+            <span>{booking.labels.acepto}</span>
+          </label>
+          {props.consentError ? (
+            <span class="error" id="acepto-error" role="alert">
+              {props.consentError}
+            </span>
+          ) : null}
+        </div>
+        <button type="submit">{t.submit(price)}</button>
+      </form>
+    </Layout>
+  );
+}
