@@ -17,7 +17,7 @@ export const PHONE_INPUT_MAX = 40;
 
 /**
  * Normalises a phone typed by a person or sent by an API ("9 1234 5678", "+56 9 1234 5678",
- * "56912345678", "912345678", a WhatsApp `wa_id`) to E.164, or returns `null` when it is not a
+ * "56912345678", "912345678", "(09) 1234-5678", a WhatsApp `wa_id`) to E.164, or returns `null` when it is not a
  * valid number. Chilean numbers must be mobiles (9 digits starting with 9): WhatsApp needs one.
  */
 export function normalizePhone(input: unknown): Phone | null {
@@ -41,8 +41,15 @@ function parsePhone(input: string): Phone | null {
   if (raw.length === 0 || raw.length > PHONE_INPUT_MAX) return null;
   if (!/^[+\d\s().-]+$/.test(raw)) return null;
   const digits = raw.replace(/[^\d]/g, "");
-  // A bare international number without "+" ("56912345678", a WhatsApp wa_id) starts with 56.
-  const candidate = raw.startsWith("+") ? raw : digits.startsWith("56") && digits.length === 11 ? `+${digits}` : raw;
+  // A bare international number without "+" ("56912345678", a WhatsApp wa_id) starts with 56; a
+  // mobile written the way it was before 2012 ("(09) 1234-5678") starts with 09.
+  const candidate = raw.startsWith("+")
+    ? raw
+    : digits.startsWith("56") && digits.length === 11
+      ? `+${digits}`
+      : /^09\d{8}$/.test(digits)
+        ? `+56${digits.slice(1)}`
+        : raw;
   const parsed = parsePhoneNumberFromString(candidate, "CL");
   if (!parsed?.isValid()) return null;
   if (parsed.country === "CL" && !/^9\d{8}$/.test(parsed.nationalNumber)) return null;
