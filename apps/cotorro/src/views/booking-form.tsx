@@ -4,6 +4,7 @@ import { Field, invalidProps, Layout, PhoneField, TextField } from "@cotorro/web
 import { BOOKING_FIELDS, type BookingErrors, type BookingValues, LIMITS } from "../services/booking-input.ts";
 import { texts } from "../texts.ts";
 import type { Brand } from "./brand.ts";
+import { ConsentField } from "./consent-field.tsx";
 
 export interface BookingPageProps {
   brand: Brand;
@@ -114,25 +115,7 @@ export function BookingPage({
           value={values.fecha}
           min={today}
         />
-        <div class="field">
-          <label class="check" for="acepto">
-            <input
-              type="checkbox"
-              id="acepto"
-              name="acepto"
-              value="on"
-              checked={Boolean(values.acepto)}
-              required
-              {...invalidProps("acepto", errors.acepto)}
-            />
-            <span>{t.labels.acepto}</span>
-          </label>
-          {errors.acepto ? (
-            <span class="error" id="acepto-error" role="alert">
-              {errors.acepto}
-            </span>
-          ) : null}
-        </div>
+        <ConsentField checked={Boolean(values.acepto)} error={errors.acepto} />
         <button type="submit">{`${t.submit} · ${formatClp(price)}`}</button>
       </form>
     </Layout>

@@ -4,12 +4,12 @@
  */
 import { formatClp } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
-import { invalidProps, Layout } from "@cotorro/web/layout";
+import { Layout } from "@cotorro/web/layout";
 import type { LeadCheckout } from "../services/pay-order.ts";
 import { preferredDateShown, texts } from "../texts.ts";
+import { ConsentField } from "./consent-field.tsx";
 
 const t = texts.checkout;
-const booking = texts.booking;
 
 export function CheckoutPage(props: {
   checkout: LeadCheckout;
@@ -64,24 +64,8 @@ export function CheckoutPage(props: {
         <p class="muted">{t.wrongData}</p>
       </div>
       <form method="post" action={`/pedido/${orderId}/pagar`} class="card" novalidate>
-        <div class="field">
-          <label class="check" for="acepto">
-            <input
-              type="checkbox"
-              id="acepto"
-              name="acepto"
-              value="on"
-              required
-              {...invalidProps("acepto", props.consentError)}
-            />
-            <span>{booking.labels.acepto}</span>
-          </label>
-          {props.consentError ? (
-            <span class="error" id="acepto-error" role="alert">
-              {props.consentError}
-            </span>
-          ) : null}
-        </div>
+        {/* Never ticked for the customer: not even after «Pagar» without it. */}
+        <ConsentField checked={false} error={props.consentError} />
         <button type="submit">{t.submit(price)}</button>
       </form>
     </Layout>
