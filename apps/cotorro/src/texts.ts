@@ -196,7 +196,7 @@ export const texts = {
       source: "landing" | "jorgitos";
       name: string;
       phone: string;
-      /** Null when the form gave none of the service's comunas (a Jorgitos lead). */
+      /** Null when the form asks for none (a Jorgitos lead). */
       comuna: string | null;
       description: string;
       preferredDate: string | undefined;
@@ -319,7 +319,8 @@ export const atenderTexts = {
     professional: (p: { customerName: string; professionalName: string; professionalPhone: string }) =>
       `Hola ${p.customerName}, su visita ya tiene electricista: ${p.professionalName}, fono ${p.professionalPhone}. Le contactará pronto para coordinar.`,
     /** The visit as the customer knows it (they never saw its id): "en Ñuñoa, pedida el 24-11-2026". */
-    visit: (v: { comuna: string; bookedAt: number }) => `en ${v.comuna}, pedida el ${formatDateCl(v.bookedAt)}`,
+    visit: (v: { comuna: string | null; bookedAt: number }) =>
+      `${v.comuna ? `en ${v.comuna}, ` : ""}pedida el ${formatDateCl(v.bookedAt)}`,
     expired: (p: { customerName: string; visit: string }) =>
       `Hola ${p.customerName}, lamentamos que ningún electricista haya podido tomar su visita ${p.visit}. Le contactaremos para devolver su pago o reagendar.`,
   },

@@ -69,6 +69,15 @@ describe("order expiry", () => {
     expect((await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id.slice(0, 8)))).toHaveLength(1);
   });
 
+  it("names a Jorgitos lead's visit by its date only (its form asks for no comuna)", async () => {
+    const paidAt = Date.now() - 49 * HOUR;
+    const order = await createPaidOrder({ paidAt, ttlHours: 48, comuna: "Texas" });
+    await cronUntilNotified(order);
+    expect(await inbox(sb, order.customer.phone)).toMatchObject([
+      { template: "orden_expirada", parameters: ["Marta", `pedida el ${formatDateCl(paidAt)}`] },
+    ]);
+  });
+
   it("cron runs at once expire an order and tell the customer and the owner once", async () => {
     const order = await overdue();
     for (let i = 0; i < 4; i++) await Promise.all([cron(), cron()]);

@@ -331,6 +331,16 @@ describe("a lead paid through the owner's link", () => {
     expect(html).not.toContain("Texas");
   });
 
+  it("a comuna the service does not cover is shown as the customer wrote it, on the page and to the owner", async () => {
+    const { id } = (await (await postLanding(landingBody({ ...GOOD_LANDING, comuna: "Colina" }))).json()) as {
+      id: string;
+    };
+    const html = await (await request(`/pedido/${id}/pagar`)).text();
+    expect(html).toContain("<dd>Colina</dd>");
+    const notice = (await ownerTexts()).find((t) => t.includes(`/pedido/${id}/pagar`));
+    expect(notice).toContain("Pedro Rojas, +56 9 8765 4321, Colina. ");
+  });
+
   it("«Pagar» without the consent gets the page again with the error (422); nothing starts", async () => {
     const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
     const unticked: Record<string, string>[] = [{}, { acepto: "" }, { acepto: "no" }];

@@ -18,6 +18,7 @@ import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
 import { preferredDateShown, texts } from "../texts.ts";
+import { comunaGiven } from "./lead-input.ts";
 
 export type LeadSource = Extract<OrderDoc["source"], "landing" | "jorgitos">;
 
@@ -71,7 +72,7 @@ async function noticeLead(deps: Deps, doc: OrderDoc): Promise<void> {
         source: doc.source === "landing" ? "landing" : "jorgitos",
         name: customer.name,
         phone: formatPhone(customer.phone as Phone),
-        comuna: deps.settings.COMUNAS.includes(customer.comuna) ? customer.comuna : null,
+        comuna: comunaGiven(customer.comuna),
         description: customer.description.replace(/\s+/g, " ").slice(0, 300),
         preferredDate: preferredDateShown(customer),
         link: `${deps.settings.COTORRO_PUBLIC_URL}/pedido/${doc.id}/pagar`,

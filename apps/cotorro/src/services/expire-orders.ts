@@ -14,6 +14,7 @@ import { type Budget, STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { customerNoticeTag } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import { atenderTexts } from "../texts.ts";
+import { comunaGiven } from "./lead-input.ts";
 
 const { effect, send, alert } = STEP_SUBREQUESTS;
 
@@ -65,7 +66,7 @@ async function notifyExpired(orderId: string, comuna: string, deps: Deps): Promi
       const customerName = doc.customer.name;
       const greeting = {
         customerName: firstNameOf(customerName),
-        visit: atenderTexts.customer.visit({ comuna, bookedAt: doc.createdAt }),
+        visit: atenderTexts.customer.visit({ comuna: comunaGiven(comuna), bookedAt: doc.createdAt }),
       };
       await runEffectOnce(deps.db, effectKeys.orderExpiredCustomer(orderId), deps.now(), async () => {
         await sendToUser(deps, "customers", doc.customer.phone, {

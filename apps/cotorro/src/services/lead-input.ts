@@ -27,6 +27,11 @@ type LandingField = (typeof LANDING_FIELDS)[number];
 /** Comuna of the JSON leads (the original hard-coded it). */
 export const JORGITOS_COMUNA = "Texas";
 
+/** The comuna the customer gave, or null for the JSON leads' placeholder (their form asks for none). */
+export function comunaGiven(comuna: string): string | null {
+  return comuna === JORGITOS_COMUNA ? null : comuna;
+}
+
 const oneLine = (v: string) =>
   v
     .replace(/\p{Cc}/gu, " ")

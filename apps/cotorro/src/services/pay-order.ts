@@ -10,6 +10,7 @@ import { startPayment } from "@cotorro/core/payment-service";
 import { getPaymentByBuyOrder } from "@cotorro/core/payment-store";
 import { err, ok, type Result } from "@cotorro/core/result";
 import type { Deps } from "../deps.ts";
+import { comunaGiven } from "./lead-input.ts";
 
 /** Where to send the browser: Webpay's form `url`, posted with `token_ws`. */
 export interface WebpayRedirect {
@@ -83,7 +84,7 @@ export interface LeadCheckout {
   orderId: string;
   amount: number;
   customer: Customer;
-  /** The comuna, when it is one of the service's (a Jorgitos lead carries none). */
+  /** The comuna, when the customer gave one (a Jorgitos lead gives none). */
   comuna: string | null;
 }
 
@@ -122,8 +123,12 @@ export async function confirmOrderPayment(
 }
 
 function checkoutOf(deps: Pick<Deps, "settings">, order: OrderRow, doc: OrderDoc): LeadCheckout {
-  const comuna = deps.settings.COMUNAS.includes(doc.customer.comuna) ? doc.customer.comuna : null;
-  return { orderId: order.id, amount: amountOf(deps, order), customer: doc.customer, comuna };
+  return {
+    orderId: order.id,
+    amount: amountOf(deps, order),
+    customer: doc.customer,
+    comuna: comunaGiven(doc.customer.comuna),
+  };
 }
 
 /** What the order costs: its stored amount (the visit price when it was made). */
