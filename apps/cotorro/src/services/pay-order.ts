@@ -115,10 +115,10 @@ export async function confirmOrderPayment(
   const payable = await payableOrder(deps, orderId);
   if (!payable.ok) return payable;
   const { order, doc } = payable.value;
-  if (order.status === "lead" && !consent) {
-    return err({ kind: "consent_missing", checkout: checkoutOf(deps, order, doc) });
+  if (order.status === "lead") {
+    if (!consent) return err({ kind: "consent_missing", checkout: checkoutOf(deps, order, doc) });
+    deps.log.info("lead_consent", { orderId: order.id });
   }
-  if (order.status === "lead") deps.log.info("lead_consent", { orderId: order.id });
   return startOrderPayment(deps, order);
 }
 
