@@ -79,4 +79,23 @@ describe("hosts in production", () => {
     const res = await worker.fetch(new Request(`${origin}/fonos.json`), production, {} as never);
     expect(res.status).toBe(status);
   });
+
+  // Webpay's return pages are on the api host, and their «Reintentar pago», «Agendar una visita»
+  // and logo are relative links to booking-site pages.
+  it.each([
+    ["/", "https://www.alectrico.cl/"],
+    ["/pedido/AAAAAAAAAAAAAAAAAAAAAA/pagar", "https://www.alectrico.cl/pedido/AAAAAAAAAAAAAAAAAAAAAA/pagar"],
+    ["/agendar?comuna=nunoa", "https://www.alectrico.cl/agendar?comuna=nunoa"],
+  ])("the api host sends a browser opening %s to the booking site", async (path, location) => {
+    const site = { ...production, COTORRO_PUBLIC_URL: "https://www.alectrico.cl" };
+    const res = await worker.fetch(new Request(`https://api.alectrico.cl${path}`), site, {} as never);
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(location);
+  });
+
+  it("the api host still refuses a booking-site post, and an unknown host gets nothing", async () => {
+    const post = new Request("https://api.alectrico.cl/agendar", { method: "POST", body: "" });
+    expect((await worker.fetch(post, production, {} as never)).status).toBe(404);
+    expect((await worker.fetch(new Request("https://evil.example/"), production, {} as never)).status).toBe(404);
+  });
 });

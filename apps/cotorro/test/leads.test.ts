@@ -313,9 +313,11 @@ describe("a lead paid through the owner's link", () => {
       expect(html).toContain('<button type="submit">Pagar $68.000</button>');
       expect(html).not.toContain('name="token_ws"');
     }
-    // An old-style link to the lead leads to the same page.
+    // An old-style link to the lead leads to the same page (through its own link: the api host
+    // serves legacy links too, and the page's «Pagar» posts to the booking site).
     const legacy = await request(`/transbank?buy_order=${id}`);
     expect(legacy.status).toBe(200);
+    expect(legacy.url).toContain(`/pedido/${id}/pagar`);
     expect(await legacy.text()).toContain("Confirme su visita");
     // A link preview or three visits made no Webpay transaction.
     expect(await paymentsOf(id)).toBe(0);

@@ -170,7 +170,11 @@ webpayRoutes.post(
 const legacyTransbank = async (c: Context<AppEnv>) => {
   const reference = c.req.query("buy_order") ?? "";
   const result = await payOrderByReference(c.get("deps"), reference);
-  return result.ok ? paymentStepResponse(c, result.value) : payErrorResponse(c, result.error);
+  if (!result.ok) return payErrorResponse(c, result.error);
+  // A lead's checkout lives at its own link, whose «Pagar» posts back to it (on the booking site).
+  const step = result.value;
+  if (step.kind === "checkout") return c.redirect(`/pedido/${step.checkout.orderId}/pagar`, 302);
+  return webpayRedirectResponse(c, step.redirect);
 };
 webpayRoutes.get("/transbank", onlyHosts("booking", "api"), defaultCsp, rateLimit("page"), noStore, legacyTransbank);
 webpayRoutes.get("/transbank/", onlyHosts("booking", "api"), defaultCsp, rateLimit("page"), noStore, legacyTransbank);
