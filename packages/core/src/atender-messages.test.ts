@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   contactTemplate,
   expiredTemplate,
+  firstNameOf,
   noticeTemplate,
   OFFER_DESCRIPTION_MAX,
   offerMessage,
@@ -16,6 +17,16 @@ import {
 import type { Phone } from "./phone.ts";
 
 const ORDER = "AbCdEfGhIjKlMnOpQrStU_";
+
+describe("firstNameOf", () => {
+  it.each([
+    ["Marta Díaz", "Marta"],
+    ["  María José   Pérez ", "María"],
+    ["Bartolomé", "Bartolomé"],
+  ])("greets %j as %j", (name, first) => {
+    expect(firstNameOf(name)).toBe(first);
+  });
+});
 
 describe("trimDescription", () => {
   it.each([

@@ -110,8 +110,7 @@ export function contactTemplate(input: {
 
 /** The first of a person's names, to greet them ("Marta" of "Marta Díaz Soto"). */
 export function firstNameOf(fullName: string): string {
-  const trimmed = fullName.trim();
-  return trimmed.split(/\s+/)[0] || trimmed;
+  return fullName.trim().split(/\s+/)[0]!;
 }
 
 /** The professional's name and phone for the customer (greeted by `customerName`), as `say_profesional`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chileToday, daysBetween, formatDateTimeCl, isIsoDate } from "./dates.ts";
+import { chileToday, daysBetween, formatDateCl, formatDateTimeCl, formatIsoDateCl, isIsoDate } from "./dates.ts";
 
 describe("dates in Chile", () => {
   it.each([
@@ -30,6 +30,13 @@ describe("dates in Chile", () => {
     expect(daysBetween("2026-11-24", "2026-11-24")).toBe(0);
     expect(daysBetween("2026-11-24", "2026-11-23")).toBe(-1);
     expect(daysBetween("2026-12-31", "2027-01-01")).toBe(1);
+  });
+
+  it("writes calendar days as people in Chile read them", () => {
+    expect(formatIsoDateCl("2026-12-02")).toBe("02-12-2026");
+    // The evening of the 24th in Santiago, already the 25th in UTC.
+    expect(formatDateCl(Date.UTC(2026, 10, 25, 2, 30))).toBe("24-11-2026");
+    expect(formatDateCl(Date.UTC(2026, 6, 1, 4, 30))).toBe("01-07-2026");
   });
 
   it("formats Webpay's transaction date in Chile time, es-CL", () => {

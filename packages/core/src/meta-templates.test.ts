@@ -30,6 +30,15 @@ describe("templateCreateBody", () => {
     });
   });
 
+  it.each(TEMPLATES.map((t) => [t.name, t] as const))("%s: every parameter has a sample of its own", (_name, def) => {
+    const body = templateCreateBody(def as TemplateDefinition, "es") as {
+      components: { type: string; example?: { body_text: string[][] } }[];
+    };
+    const samples = body.components.find((c) => c.type === "BODY")?.example?.body_text[0] ?? [];
+    // A parameter without one would be shown to Meta's reviewers as its own name.
+    expect(samples.filter((sample, i) => sample === def.params[i])).toEqual([]);
+  });
+
   it("gives a URL button its example", () => {
     const body = templateCreateBody(sayRecargar, "es") as { components: { type: string; buttons?: unknown[] }[] };
     expect(body.components.at(-1)?.buttons).toEqual([

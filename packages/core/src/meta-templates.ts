@@ -21,6 +21,7 @@ const SAMPLES: Record<string, string> = {
   fono_profesional: "+56 9 1234 5678",
   monto: "$68.000",
   orden: "V1ABC2DEF3GH4JK",
+  visita: "en Providencia, pedida el 15-01-2026",
   ultimos_digitos: "6623",
   codigo_autorizacion: "123456",
   fecha: "15-01-2026 12:00",
