@@ -65,7 +65,6 @@ export const texts = {
     expiredTitle: "Link vencido",
     expiredBody: (number: string) =>
       `Este link ya venció. Pida uno nuevo escribiendo «recargar» o «saldo» por WhatsApp al número de colaboradores ${number}.`,
-    askAgain: "Escribir «recargar» por WhatsApp",
     openForm: "Ir al formulario de recarga",
   },
   /** Webpay: the redirect page and the outcome pages of a top-up. */

@@ -7,8 +7,11 @@
  */
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { TEST_SECRETS } from "@cotorro/config";
+import { canjeSubject } from "@cotorro/core/collaborator-links";
 import { recordInbound } from "@cotorro/core/conversation-store";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
+import { verifyLink } from "@cotorro/core/signed-link";
 import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import type { SandboxMessage } from "@cotorro/sandbox/control-api";
 import { commitTampered, commitUnanswered } from "@cotorro/sandbox/testing";
@@ -373,10 +376,17 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     const first = await startTopUp(phone, 1, { link: await jobTopUpLink("ord_job910000000000000", phone) });
     const html = await (await performReturn(await sb.decide(first.token, "reject"))).text();
     const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
-    expect(field("link")).toBeDefined();
+    // The retry's link is a top-up link for this job and this collaborator (a fresh one each time).
+    const forTheJob = async (retryLink: string | undefined) => {
+      const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, retryLink ?? "", "recarga", Date.now());
+      return claims.ok ? claims.value.subject : null;
+    };
+    expect(await forTheJob(field("link"))).toBe(canjeSubject("ord_job910000000000000", phone));
     // A reload of the refusal offers the same retry, for the same job.
     const reload = await (await request(`/return_url?token_ws=${first.token}`)).text();
-    expect(/name="link" value="([^"]+)"/.exec(reload)?.[1]).toBeDefined();
+    expect(await forTheJob(/name="link" value="([^"]+)"/.exec(reload)?.[1])).toBe(
+      canjeSubject("ord_job910000000000000", phone),
+    );
     const retry = { fono: field("fono")!, cantidad: field("cantidad")!, link: field("link")! };
     // «Reintentar» pressed twice at once: two Webpay transactions, each for the job; nothing credited yet.
     const [retried, twice] = await Promise.all([postForm("/recargar", retry), postForm("/recargar", retry)]);

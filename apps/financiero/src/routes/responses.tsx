@@ -29,7 +29,7 @@ export function linkErrorResponse(c: Context<AppEnv>, error: LinkRefusal) {
       tone={expired ? "warn" : "bad"}
       requestId={c.get("requestId")}
       actions={[
-        { href: waLink(number, "recargar"), label: t.askAgain, variant: "whatsapp" },
+        { href: waLink(number, "recargar"), label: texts.roster.writeUs("recargar"), variant: "whatsapp" },
         { href: "/", label: t.openForm, variant: "secondary" },
       ]}
     />,
