@@ -4,7 +4,7 @@ import { newNonce, setCsp } from "@cotorro/web/csp";
 import { MessagePage } from "@cotorro/web/layout";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import type { PaymentStep, PayOrderError, WebpayRedirect } from "../services/pay-order.ts";
+import type { LeadCheckout, PaymentStep, PayOrderError, WebpayRedirect } from "../services/pay-order.ts";
 import { texts } from "../texts.ts";
 import { brandOf } from "../views/brand.ts";
 import { CheckoutPage } from "../views/checkout-page.tsx";
@@ -29,9 +29,19 @@ export function webpayRedirectResponse(c: Context<AppEnv>, redirect: WebpayRedir
 
 /** A payment link's next step: a lead's checkout page, or Webpay. */
 export function paymentStepResponse(c: Context<AppEnv>, step: PaymentStep) {
-  if (step.kind === "webpay") return webpayRedirectResponse(c, step.redirect);
+  return step.kind === "webpay" ? webpayRedirectResponse(c, step.redirect) : checkoutResponse(c, step.checkout);
+}
+
+/** A lead's checkout page: 200, or 422 with `consentError` after «Pagar» without the consent. */
+export function checkoutResponse(c: Context<AppEnv>, checkout: LeadCheckout, consentError?: string) {
   return c.html(
-    <CheckoutPage checkout={step.checkout} tagline={brandOf(c.req).tagline} requestId={c.get("requestId")} />,
+    <CheckoutPage
+      checkout={checkout}
+      tagline={brandOf(c.req).tagline}
+      consentError={consentError}
+      requestId={c.get("requestId")}
+    />,
+    consentError ? 422 : 200,
   );
 }
 

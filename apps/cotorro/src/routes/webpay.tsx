@@ -23,14 +23,19 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { csrfProtection, formBodyLimit, rateLimit } from "../middleware/form-guard.tsx";
 import { onlyHosts } from "../middleware/hosts.ts";
-import { givesConsent } from "../services/booking-input.ts";
+import { validate } from "../middleware/validate.ts";
+import { checkoutSchema } from "../services/booking-input.ts";
 import { completeVisitPayment } from "../services/complete-payment.ts";
 import { confirmOrderPayment, openOrderPayment, payOrderByReference } from "../services/pay-order.ts";
 import { texts } from "../texts.ts";
 import { brandOf } from "../views/brand.ts";
-import { CheckoutPage } from "../views/checkout-page.tsx";
 import { ApprovedPage, NotPaidPage, PendingPage } from "../views/payment-pages.tsx";
-import { payErrorResponse, paymentStepResponse, webpayRedirectResponse } from "./payment-responses.tsx";
+import {
+  checkoutResponse,
+  payErrorResponse,
+  paymentStepResponse,
+  webpayRedirectResponse,
+} from "./payment-responses.tsx";
 
 export const webpayRoutes = new Hono<AppEnv>();
 
@@ -139,7 +144,17 @@ webpayRoutes.get("/pedido/:id/pagar", onlyHosts("booking"), defaultCsp, rateLimi
   return result.ok ? paymentStepResponse(c, result.value) : payErrorResponse(c, result.error);
 });
 
-/** A lead's checkout «Pagar»: with the consent ticked, to Webpay; without it, the page again (422). */
+/**
+ * A lead's checkout «Pagar»: the validator reads the consent, the service decides on the order
+ * (a lead without the consent gets its page again, 422; an order already paid 409, …).
+ */
+async function confirmPayment(c: Context<AppEnv>, consent: boolean) {
+  const result = await confirmOrderPayment(c.get("deps"), c.req.param("id") ?? "", consent);
+  if (result.ok) return webpayRedirectResponse(c, result.value);
+  if (result.error.kind !== "consent_missing") return payErrorResponse(c, result.error);
+  return checkoutResponse(c, result.error.checkout, texts.booking.errors.acepto);
+}
+
 webpayRoutes.post(
   "/pedido/:id/pagar",
   onlyHosts("booking"),
@@ -148,22 +163,12 @@ webpayRoutes.post(
   formBodyLimit("page"),
   csrfProtection,
   noStore,
-  async (c) => {
-    // A body that cannot be read ticked nothing.
-    const form: Record<string, unknown> = await c.req.parseBody().catch(() => ({}));
-    const result = await confirmOrderPayment(c.get("deps"), c.req.param("id"), givesConsent(form.acepto));
-    if (result.ok) return webpayRedirectResponse(c, result.value);
-    if (result.error.kind !== "consent_missing") return payErrorResponse(c, result.error);
-    return c.html(
-      <CheckoutPage
-        checkout={result.error.checkout}
-        tagline={brandOf(c.req).tagline}
-        consentError={texts.booking.errors.acepto}
-        requestId={c.get("requestId")}
-      />,
-      422,
-    );
-  },
+  validate(
+    "form",
+    () => checkoutSchema,
+    (c) => confirmPayment(c, false),
+  ),
+  (c) => confirmPayment(c, true),
 );
 
 /** Legacy links: `buy_order` is our order id or a payment's buy order; any `amount` is ignored. */

@@ -55,6 +55,12 @@ export function givesConsent(value: unknown): boolean {
   return typeof value === "string" && ["on", "1", "true", "si", "sí", "yes"].includes(value.toLowerCase());
 }
 
+/** The consent checkbox: its first value, ticked or refused with the booking form's reason. */
+const consentField = formField(z.string().check(z.refine(givesConsent, e.acepto)));
+
+/** A lead's checkout form: its one field is the booking form's consent. */
+export const checkoutSchema = z.object({ acepto: consentField });
+
 /** The booking form's schema for today's date in Chile (a preferred date may not be in the past). */
 export function bookingSchema(settings: Pick<Settings, "COMUNAS">, now: number) {
   const today = chileToday(now);
@@ -81,7 +87,7 @@ export function bookingSchema(settings: Pick<Settings, "COMUNAS">, now: number) 
         }),
       ),
     ),
-    acepto: formField(z.string().check(z.refine(givesConsent, e.acepto))),
+    acepto: consentField,
   });
   return z.pipe(
     form,
