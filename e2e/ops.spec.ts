@@ -290,6 +290,22 @@ describe("admin operations against the local stack", () => {
     );
   });
 
+  it("shows «no indicada» for the comuna of a lead whose form asks for none (Jorgitos)", async () => {
+    const h = harness();
+    const res = await fetch(`${urls().cotorro}/create_from_jorgitos_landing_page`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ template_params: { from_name: "John", phone: "+1 713 555 0142", message: "Outlet" } }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect((await h.run("orders", "show", id)).out).toContain("  comuna       no indicada\n");
+    expect((await h.run("orders", "list", "--status", "lead")).out).toMatch(
+      new RegExp(`^${id} +contacto +sin pagar \\(contacto\\) +\\$[\\d.]+ +no indicada +\\d`, "m"),
+    );
+    expect(JSON.parse((await h.run("orders", "show", id, "--json")).out)).toMatchObject({ comuna: null });
+  });
+
   it("lists the owner alerts WhatsApp refused, the cron delivers one, and the owner dismisses another", async () => {
     const h = harness();
     const owner = "+56900000000";

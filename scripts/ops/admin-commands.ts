@@ -17,6 +17,7 @@ import type {
 import {
   AUDIT_ACTION,
   COLLABORATOR_STATUS,
+  NO_COMUNA,
   ORDER_KIND,
   ORDER_STATUS_FILTER,
   orderStatusName,
@@ -208,7 +209,7 @@ export const adminCommands: Command[] = [
     async run(ctx, { values, env, json }) {
       const status = stateValue(str(values.status), ORDER_STATUS_FILTER, "un estado");
       const { body } = await adminCall<
-        { id: string; kind: OrderKind; status: OrderStatus; amount: number; comuna: string; createdAt: number }[]
+        { id: string; kind: OrderKind; status: OrderStatus; amount: number; comuna: string | null; createdAt: number }[]
       >(ctx, env, { method: "GET", path: `/orders${queryOf({ status, limit: str(values.limit) })}` });
       print(ctx, { json }, body, () => [
         ...table([
@@ -218,7 +219,7 @@ export const adminCommands: Command[] = [
             ORDER_KIND[o.kind],
             orderStatusName(o),
             formatClp(o.amount),
-            o.comuna,
+            o.comuna ?? NO_COMUNA,
             date(o.createdAt),
           ]),
         ]),
@@ -239,7 +240,7 @@ export const adminCommands: Command[] = [
         kind: OrderKind;
         status: OrderStatus;
         amount: number;
-        comuna: string;
+        comuna: string | null;
         takenBy: string[];
       }>(ctx, env, { method: "GET", path: `/orders/${enc(positionals[0]!)}` });
       print(ctx, { json }, body, () => [
@@ -247,7 +248,7 @@ export const adminCommands: Command[] = [
         `  tipo         ${ORDER_KIND[body.kind]}`,
         `  estado       ${orderStatusName(body)}`,
         `  monto        ${formatClp(body.amount)}`,
-        `  comuna       ${body.comuna}`,
+        `  comuna       ${body.comuna ?? NO_COMUNA}`,
         `  tomado por   ${body.takenBy.length ? body.takenBy.join(", ") : "—"}`,
       ]);
       return 0;

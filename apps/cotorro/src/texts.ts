@@ -6,7 +6,7 @@ import type { PaymentOwnerTexts } from "@cotorro/core/payment-service";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import type { CollaboratorStatus, OrderStatus } from "@cotorro/core/states";
 import type { CustomerNotice } from "@cotorro/core/webhook";
-import { CHANNEL_NAMES, COLLABORATOR_STATUS, ORDER_STATUS } from "@cotorro/web/owner-names";
+import { CHANNEL_NAMES, COLLABORATOR_STATUS, NO_COMUNA, ORDER_STATUS } from "@cotorro/web/owner-names";
 import { webpayMismatch, webpayTrouble } from "@cotorro/web/owner-texts";
 
 /** The alerts core's messenger writes on its own (`deps.alertTexts`), in words both workers share. */
@@ -28,6 +28,12 @@ const TOP_UP_JOB = {
   },
   none: { before: "", after: "" },
 } as const;
+
+/** An order's comuna as the owner reads it, in a sentence ("Ñuñoa"; null: the customer named none). */
+const comunaNamed = (comuna: string | null) => comuna ?? `comuna ${NO_COMUNA}`;
+
+/** An order's comuna as a «Comuna:» line or row shows it. */
+export const comunaValue = (comuna: string | null) => comuna ?? NO_COMUNA;
 
 export const texts = {
   tagline: "Electricistas a domicilio",
@@ -90,8 +96,9 @@ export const texts = {
    */
   checkout: {
     title: "Confirme su visita",
-    intro:
-      "Revise los datos de su solicitud. Al pagar, avisamos a los electricistas de su comuna y le enviamos por WhatsApp el contacto del que la tome.",
+    /** `comuna`: whether the customer named one (a JSON lead names none). */
+    intro: (comuna: boolean) =>
+      `Revise los datos de su solicitud. Al pagar, avisamos a los electricistas${comuna ? " de su comuna" : ""} y le enviamos por WhatsApp el contacto del que la tome.`,
     labels: {
       service: "Servicio",
       name: "Nombre",
@@ -162,8 +169,8 @@ export const texts = {
       "No pudimos comunicarnos con Webpay. Su solicitud quedó guardada: intente pagar de nuevo en unos minutos.",
     forbiddenTitle: "Solicitud rechazada",
     forbiddenBody: "Por seguridad, envíe el formulario desde nuestra página. Vuelva a abrirla e inténtelo de nuevo.",
-    ownerPaid: (p: { amount: string; buyOrder: string; orderId: string; comuna: string }) =>
-      `Pago recibido: ${p.amount}, orden ${p.buyOrder}, pedido ${p.orderId} (${p.comuna}). Se ofrece ahora a los colaboradores de la comuna.`,
+    ownerPaid: (p: { amount: string; buyOrder: string; orderId: string; comuna: string | null }) =>
+      `Pago recibido: ${p.amount}, orden ${p.buyOrder}, pedido ${p.orderId} (${comunaNamed(p.comuna)}). Se ofrece ahora a los colaboradores${p.comuna ? " de la comuna" : ""}.`,
     ownerDuplicate: (p: { amount: string; buyOrder: string; orderId: string }) =>
       `Pago duplicado: el pedido ${p.orderId} ya estaba pagado y entró otro pago de ${p.amount} (orden ${p.buyOrder}). Devuelva uno de los dos.`,
     /** `status` null: the order does not exist. */
@@ -202,7 +209,7 @@ export const texts = {
       preferredDate: string | undefined;
       link: string;
     }) =>
-      `Nuevo contacto (${l.source === "landing" ? "formulario web" : "formulario de Jorgitos"}): ${l.name}, ${l.phone}, ${l.comuna ?? "comuna no indicada"}. ${l.description}${l.preferredDate ? ` Fecha preferida: ${l.preferredDate}.` : ""} — Link de pago para el cliente (ahí revisa sus datos, acepta compartirlos y paga): ${l.link}`,
+      `Nuevo contacto (${l.source === "landing" ? "formulario web" : "formulario de Jorgitos"}): ${l.name}, ${l.phone}, ${comunaNamed(l.comuna)}. ${l.description}${l.preferredDate ? ` Fecha preferida: ${l.preferredDate}.` : ""} — Link de pago para el cliente (ahí revisa sus datos, acepta compartirlos y paga): ${l.link}`,
     /** The lead's message with its requested date; a message that already ends a sentence gets no second period. */
     jorgitosDate: (message: string, date: string) => {
       const text = message.trimEnd();
@@ -333,12 +340,12 @@ export const atenderTexts = {
       "text" in d.said
         ? `${d.who} escribió al número de clientes: «${d.said.text}». Respóndale por WhatsApp o llámelo.`
         : `${d.who} envió ${Object.hasOwn(CUSTOMER_SENT, d.said.messageType) ? CUSTOMER_SENT[d.said.messageType] : "un mensaje que no es texto"} al número de clientes; no se puede mostrar aquí. Escríbale por WhatsApp o llámelo.`,
-    dispatched: (d: { orderId: string; comuna: string; offered: number }) =>
+    dispatched: (d: { orderId: string; comuna: string | null; offered: number }) =>
       d.offered === 0
-        ? `Pedido ${d.orderId} (${d.comuna}): no hay colaboradores activos que cubran la comuna. Nadie recibió la oferta.`
-        : `Pedido ${d.orderId} (${d.comuna}) ofrecido a ${d.offered} ${d.offered === 1 ? "colaborador" : "colaboradores"}.`,
-    taken: (t: { orderId: string; comuna: string; name: string; phone: string }) =>
-      `Pedido ${t.orderId} (${t.comuna}) tomado por ${t.name} (${t.phone}).`,
+        ? `Pedido ${d.orderId} (${comunaNamed(d.comuna)}): no hay colaboradores activos${d.comuna ? " que cubran la comuna" : ""}. Nadie recibió la oferta.`
+        : `Pedido ${d.orderId} (${comunaNamed(d.comuna)}) ofrecido a ${d.offered} ${d.offered === 1 ? "colaborador" : "colaboradores"}.`,
+    taken: (t: { orderId: string; comuna: string | null; name: string; phone: string }) =>
+      `Pedido ${t.orderId} (${comunaNamed(t.comuna)}) tomado por ${t.name} (${t.phone}).`,
     offerRetrying: (d: { orderId: string; who: string }) =>
       `WhatsApp no aceptó la oferta del pedido ${d.orderId} a ${d.who} tras varios intentos. La reintentamos cada 15 minutos, hasta por un día, mientras el pedido siga disponible.`,
     deadLetter: (d: { orderId: string; who: string }) =>
@@ -363,8 +370,8 @@ export const atenderTexts = {
             ? "sin código de error"
             : `error ${u.code}`
       }). Llámelo para avisarle.`,
-    expired: (e: { orderId: string; comuna: string; notTold: { name: string; phone: string } | null }) =>
-      `Pedido ${e.orderId} (${e.comuna}) venció sin que nadie lo tomara. ${
+    expired: (e: { orderId: string; comuna: string | null; notTold: { name: string; phone: string } | null }) =>
+      `Pedido ${e.orderId} (${comunaNamed(e.comuna)}) venció sin que nadie lo tomara. ${
         e.notTold
           ? `WhatsApp no aceptó el aviso a ${e.notTold.name} (${e.notTold.phone}); lo seguimos intentando, pero conviene llamarle.`
           : "Se avisó al cliente."

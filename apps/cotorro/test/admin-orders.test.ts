@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { claimOrder } from "@cotorro/core/claim-store";
 import { getOrder } from "@cotorro/core/order-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
+import { JORGITOS_COMUNA } from "../src/services/comunas.ts";
 import { admin, audit, balanceOf, createOrder, newPhone, orderStatus, tokenRows } from "./admin-helpers.ts";
 
 let queueSends: MockInstance;
@@ -71,6 +72,13 @@ describe("GET /admin/orders/:id", () => {
       comuna: "Providencia",
       takenBy: [phone],
     });
+  });
+
+  it("answers comuna null for a lead whose customer named none (not the placeholder it stores)", async () => {
+    const id = await createOrder({ status: "lead", comuna: JORGITOS_COMUNA });
+    expect((await admin("GET", `/orders/${id}`)).json).toMatchObject({ id, comuna: null });
+    const all = await admin<{ id: string; comuna: string | null }[]>("GET", "/orders?status=lead&limit=500");
+    expect(all.json.find((o) => o.id === id)).toMatchObject({ comuna: null });
   });
 
   it("answers 404 for an unknown order and 400 for a malformed id", async () => {

@@ -19,6 +19,7 @@ import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
 import { webhookDecisions } from "../src/routes/webhook.ts";
 import { CLAIM_EFFECTS_COST, retryClaimEffects } from "../src/services/claim-order.ts";
+import { JORGITOS_COMUNA } from "../src/services/comunas.ts";
 import { withBudget } from "../src/subrequests.ts";
 import {
   addCollaborator,
@@ -155,6 +156,38 @@ describe("the customer's preferred date", () => {
     expect((await press(sent.id)).status).toBe(200);
     expect((await inbox(sb, ana.phone)).at(-1)!.text).not.toContain("Fecha preferida");
     expect(await (await canjeRequest(await canjeLink(order.id, ana.phone))).text()).not.toContain("Fecha preferida");
+  });
+});
+
+describe("an order whose customer named no comuna (a Jorgitos lead stores a placeholder)", () => {
+  it("reads «no indicada» in the offer, both job pages, the contact reply and template, and to the owner", async () => {
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 2 });
+    const order = await createPaidOrder({ comuna: JORGITOS_COMUNA, address: "" });
+    const sent = await offer(sb, order, ana);
+    expect(sent.parameters[2]).toBe("no indicada");
+    const link = await canjeLink(order.id, ana.phone);
+    const offerPage = await (await canjeRequest(link)).text();
+    expect(offerPage).toMatch(/<dt>Comuna<\/dt>\s*<dd>no indicada<\/dd>/);
+
+    expect((await press(sent.id)).status).toBe(200);
+    const reply = (await inbox(sb, ana.phone)).at(-1)!.text!;
+    expect(reply).toContain("Comuna: no indicada\nDirección: —\n");
+    expect(await (await canjeRequest(link)).text()).toMatch(/<dt>Comuna<\/dt>\s*<dd>no indicada<\/dd>/);
+    const taken = (await inbox(sb, OWNER)).find((m) => body(m).includes("tomado por Ana Rojas"));
+    expect(body(taken!)).toContain(`Pedido ${order.id} (comuna no indicada) tomado por Ana Rojas`);
+
+    // Outside the 24-hour window the contact goes as confirmacion_de_caso, whose comuna is a parameter.
+    const bea = await addCollaborator({ name: "Bea Soto", tokens: 1 });
+    const late = await createPaidOrder({ comuna: JORGITOS_COMUNA });
+    const lateOffer = await offer(sb, late, bea);
+    expect((await postWebhook(dayLateTap(bea.phone, late.id, lateOffer.id))).status).toBe(200);
+    expect((await inbox(sb, bea.phone)).at(-1)).toMatchObject({
+      template: "confirmacion_de_caso",
+      parameters: ["Bea Soto", expect.any(String), "no indicada", "Marta Díaz", expect.any(String)],
+    });
+    for (const m of [...(await inbox(sb, ana.phone)), ...(await inbox(sb, bea.phone)), ...(await inbox(sb, OWNER))]) {
+      expect(body(m)).not.toContain(JORGITOS_COMUNA);
+    }
   });
 });
 

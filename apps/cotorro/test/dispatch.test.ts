@@ -8,6 +8,7 @@ import { TEST_SECRETS } from "@cotorro/config";
 import { getDispatch } from "@cotorro/core/dispatch-store";
 import { listOwedAlerts } from "@cotorro/core/owed-alert-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
+import { JORGITOS_COMUNA } from "../src/services/comunas.ts";
 import { OFFERS_PER_SECOND } from "../src/services/dispatch-order.ts";
 import { alertTexts } from "../src/texts.ts";
 import {
@@ -124,6 +125,29 @@ describe("who is offered an order", () => {
     const summary = (await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id.slice(0, 8)));
     expect(summary).toHaveLength(1);
     expect(body(summary[0]!)).toMatch(/ofrecido a \d+ colaboradores/);
+  });
+
+  it("an order whose customer named no comuna goes to every active collaborator, whatever comunas they cover", async () => {
+    const covering = [
+      await addCollaborator({ comunas: [newComuna()] }),
+      await addCollaborator({ comunas: ["Macul", "Ñuñoa"] }),
+      await addCollaborator({ comunas: [] }),
+    ];
+    const inactive = await addCollaborator({ comunas: [], status: "inactive" });
+    const order = await createPaidOrder({ comuna: JORGITOS_COMUNA });
+
+    const { offered } = await dispatchAll(order);
+
+    for (const c of covering) {
+      const [sent] = await offersOf(c.phone, order);
+      expect(sent?.parameters[2]).toBe("no indicada");
+    }
+    expect(offered).not.toContain(inactive.phone);
+    const summary = (await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id));
+    expect(summary).toHaveLength(1);
+    expect(body(summary[0]!)).toMatch(
+      new RegExp(`Pedido ${order.id} \\(comuna no indicada\\) ofrecido a \\d+ colaboradores`),
+    );
   });
 
   it("does not fan out an order that is not paid, and tells the owner only once per order", async () => {

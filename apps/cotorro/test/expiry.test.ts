@@ -9,6 +9,7 @@ import { formatDateCl } from "@cotorro/core/dates";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
+import { JORGITOS_COMUNA } from "../src/services/comunas.ts";
 import {
   body,
   createPaidOrder,
@@ -69,13 +70,15 @@ describe("order expiry", () => {
     expect((await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id.slice(0, 8)))).toHaveLength(1);
   });
 
-  it("names a Jorgitos lead's visit by its date only (its form asks for no comuna)", async () => {
+  it("names a Jorgitos lead's visit by its date only (its form asks for no comuna); the owner reads no comuna", async () => {
     const paidAt = Date.now() - 49 * HOUR;
-    const order = await createPaidOrder({ paidAt, ttlHours: 48, comuna: "Texas" });
+    const order = await createPaidOrder({ paidAt, ttlHours: 48, comuna: JORGITOS_COMUNA });
     await cronUntilNotified(order);
     expect(await inbox(sb, order.customer.phone)).toMatchObject([
       { template: "orden_expirada", parameters: ["Marta", `pedida el ${formatDateCl(paidAt)}`] },
     ]);
+    const [expired] = (await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id));
+    expect(body(expired!)).toContain(`Pedido ${order.id} (comuna no indicada) venció sin que nadie lo tomara.`);
   });
 
   it("cron runs at once expire an order and tell the customer and the owner once", async () => {

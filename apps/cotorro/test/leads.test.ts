@@ -324,13 +324,20 @@ describe("a lead paid through the owner's link", () => {
     expect(sb.requests.filter((r) => r.url.includes("/transactions"))).toEqual([]);
   });
 
-  it("a Jorgitos lead's checkout shows no comuna (it gave none)", async () => {
+  it("a Jorgitos lead's checkout shows no comuna (it gave none); paid, the owner reads none either", async () => {
     const res = await postJson({ template_params: { from_name: "Jorge", phone: "+56 9 5555 1234", message: "Luz" } });
     const { id } = (await res.json()) as { id: string };
     const html = await (await request(`/pedido/${id}/pagar`)).text();
     expect(html).toContain("Jorge");
+    expect(html).toContain("Al pagar, avisamos a los electricistas y le enviamos");
     expect(html).not.toContain("Comuna");
+    expect(html).not.toContain("comuna");
     expect(html).not.toContain("Texas");
+
+    const { token } = redirectForm(await (await checkout(id)).text());
+    expect((await performReturn(await sb.decide(token, "approve"))).status).toBe(200);
+    const paid = (await ownerTexts()).find((t) => t.startsWith("Pago recibido"));
+    expect(paid).toContain(`pedido ${id} (comuna no indicada). Se ofrece ahora a los colaboradores.`);
   });
 
   it("a comuna the service does not cover is shown as the customer wrote it, on the page and to the owner", async () => {

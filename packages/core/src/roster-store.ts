@@ -109,9 +109,12 @@ export function kvRosterStore(kv: KVNamespace): RosterStore {
   };
 }
 
-/** Whether a collaborator should be offered an order in `comuna`. */
-export function coversComuna(c: Pick<Collaborator, "comunas">, comuna: string): boolean {
-  if (c.comunas.length === 0) return true;
+/**
+ * Whether a collaborator should be offered an order in `comuna`. An order whose customer named no
+ * comuna (null) is everyone's: no collaborator can be said not to cover it.
+ */
+export function coversComuna(c: Pick<Collaborator, "comunas">, comuna: string | null): boolean {
+  if (comuna === null || c.comunas.length === 0) return true;
   const wanted = comuna.toLocaleLowerCase("es-CL");
   return c.comunas.some((x) => x.toLocaleLowerCase("es-CL") === wanted);
 }

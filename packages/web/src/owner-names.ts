@@ -19,6 +19,9 @@ import {
 /** The two WhatsApp numbers, as the owner calls them. */
 export const CHANNEL_NAMES = { customers: "clientes", collaborators: "colaboradores" } as const;
 
+/** The comuna of an order whose customer named none (a JSON lead), where a comuna's name goes. */
+export const NO_COMUNA = "no indicada";
+
 /** An order's state in the owner's words ("… que está pagado"). */
 export const ORDER_STATUS: Record<OrderStatus, string> = {
   pending_payment: "pendiente de pago",

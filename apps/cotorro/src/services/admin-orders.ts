@@ -12,6 +12,7 @@ import { err, ok, type Result } from "@cotorro/core/result";
 import type { OrderKind, OrderStatus } from "@cotorro/core/states";
 import { balance, creditStatements } from "@cotorro/core/token-store";
 import type { Deps } from "../deps.ts";
+import { comunaGiven } from "./comunas.ts";
 
 type OrderDeps = Pick<Deps, "db" | "queue" | "now" | "settings" | "log">;
 
@@ -21,7 +22,8 @@ export interface OrderView {
   kind: OrderKind;
   status: OrderStatus;
   amount: number;
-  comuna: string;
+  /** Null when the customer named none (a JSON lead). */
+  comuna: string | null;
   /** Phones (E.164) of the collaborators who took it. */
   takenBy: string[];
 }
@@ -31,7 +33,8 @@ export interface OrderListItem {
   kind: OrderKind;
   status: OrderStatus;
   amount: number;
-  comuna: string;
+  /** Null when the customer named none (a JSON lead). */
+  comuna: string | null;
   createdAt: number;
   paidAt: number | null;
   expiresAt: number | null;
@@ -44,7 +47,7 @@ const listItem = (o: OrderRow): OrderListItem => ({
   kind: o.kind,
   status: o.status,
   amount: o.amount,
-  comuna: o.comuna,
+  comuna: comunaGiven(o.comuna),
   createdAt: o.created_at,
   paidAt: o.paid_at,
   expiresAt: o.expires_at,
@@ -81,7 +84,7 @@ export async function showOrder(deps: OrderDeps, orderId: string): Promise<Resul
     kind: order.kind,
     status: order.status,
     amount: order.amount,
-    comuna: order.comuna,
+    comuna: comunaGiven(order.comuna),
     takenBy: claims.map((c) => c.phone),
   });
 }

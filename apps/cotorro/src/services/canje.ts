@@ -11,6 +11,7 @@ import { err, ok, type Result } from "@cotorro/core/result";
 import { balance } from "@cotorro/core/token-store";
 import type { Deps } from "../deps.ts";
 import { type ClaimedOrder, type ClaimOrderError, claimOrderFor } from "./claim-order.ts";
+import { comunaGiven } from "./comunas.ts";
 
 export type CanjeLinkError = { kind: "bad_link" } | { kind: "expired_link" };
 
@@ -18,7 +19,8 @@ export type CanjeView =
   /** `topUpUrl` when the collaborator has no valid token (the button would answer 402). */
   | {
       kind: "offer";
-      comuna: string;
+      /** Null when the customer named none (a JSON lead). */
+      comuna: string | null;
       description: string;
       /** YYYY-MM-DD, when the customer gave one. */
       preferredDate?: string | undefined;
@@ -53,7 +55,7 @@ export async function openCanje(link: string, deps: Deps): Promise<Result<CanjeV
   const topUp = tokens > 0 ? null : topUpUrl(deps, await topUpToken(deps, phone, orderId));
   return ok({
     kind: "offer",
-    comuna: order.comuna,
+    comuna: comunaGiven(order.comuna),
     description: doc.customer.description,
     preferredDate: doc.customer.preferredDate,
     balance: tokens,

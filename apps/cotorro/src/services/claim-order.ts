@@ -24,7 +24,8 @@ import type { CollaboratorStatus } from "@cotorro/core/states";
 import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { customerNoticeTag } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
-import { atenderTexts, type ContactText, preferredDateShown } from "../texts.ts";
+import { atenderTexts, type ContactText, comunaValue, preferredDateShown } from "../texts.ts";
+import { comunaGiven } from "./comunas.ts";
 
 export interface ClaimedOrder {
   orderId: string;
@@ -183,7 +184,7 @@ export async function runClaimEffects(
         "order_taken",
         atenderTexts.owner.taken({
           orderId,
-          comuna: customer.comuna,
+          comuna: comunaGiven(customer.comuna),
           name: collaboratorName,
           phone: professionalPhone,
         }),
@@ -206,7 +207,7 @@ export function contactShown(customer: Customer, url: string): Omit<ContactText,
   return {
     name: customer.name,
     phone: formatPhone(customer.phone as Phone),
-    comuna: customer.comuna,
+    comuna: comunaValue(comunaGiven(customer.comuna)),
     address: customer.address,
     description: customer.description,
     preferredDate: preferredDateShown(customer),
@@ -219,7 +220,7 @@ export function contactTemplateFor(customer: Customer, collaboratorName: string)
   return contactTemplate({
     collaboratorName,
     description: atenderTexts.problem(customer),
-    comuna: customer.comuna,
+    comuna: comunaValue(comunaGiven(customer.comuna)),
     customerName: customer.name,
     customerPhone: customer.phone as Phone,
   });

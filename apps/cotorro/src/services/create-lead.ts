@@ -18,7 +18,7 @@ import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
 import { preferredDateShown, texts } from "../texts.ts";
-import { comunaGiven } from "./lead-input.ts";
+import { comunaGiven } from "./comunas.ts";
 
 export type LeadSource = Extract<OrderDoc["source"], "landing" | "jorgitos">;
 

@@ -11,6 +11,7 @@ import { type Collaborator, coversComuna } from "@cotorro/core/roster-store";
 import type { Deps } from "../deps.ts";
 import type { OfferMessage } from "../queue-messages.ts";
 import { atenderTexts } from "../texts.ts";
+import { comunaGiven } from "./comunas.ts";
 
 /** `sendBatch` takes at most 100 messages. */
 export const SEND_BATCH_MAX = 100;
@@ -30,8 +31,8 @@ export type DispatchOutcome =
   | { kind: "fanned_out"; offered: number; total: number; continuesFrom: number | null }
   | { kind: "skipped"; reason: "order_not_found" | "order_not_available" | "order_data_missing" };
 
-/** Who gets the offer of an order in `comuna`. */
-export function recipients(roster: readonly Collaborator[], comuna: string): Collaborator[] {
+/** Who gets the offer of an order in `comuna` (null: the customer named none). */
+export function recipients(roster: readonly Collaborator[], comuna: string | null): Collaborator[] {
   return roster
     .filter((c) => c.status === "active" && !c.undeliverable && coversComuna(c, comuna))
     .sort((a, b) => (a.phone < b.phone ? -1 : a.phone > b.phone ? 1 : 0));
@@ -47,7 +48,8 @@ export async function dispatchOrder(input: { orderId: string; from?: number }, d
   const doc = await getOrderDoc(deps.kv.orders, orderId);
   if (!doc) return { kind: "skipped", reason: "order_data_missing" };
 
-  const targets = recipients(await deps.roster.list(), order.comuna);
+  const comuna = comunaGiven(order.comuna);
+  const targets = recipients(await deps.roster.list(), comuna);
   const end = Math.min(targets.length, from + SEND_BATCH_MAX * SEND_BATCHES_PER_RUN);
   for (let i = from; i < end; i += SEND_BATCH_MAX) {
     const chunk = targets.slice(i, Math.min(i + SEND_BATCH_MAX, end));
@@ -71,7 +73,7 @@ export async function dispatchOrder(input: { orderId: string; from?: number }, d
     await alertOwner(
       deps,
       "dispatch_summary",
-      atenderTexts.owner.dispatched({ orderId, comuna: order.comuna, offered: targets.length }),
+      atenderTexts.owner.dispatched({ orderId, comuna, offered: targets.length }),
       { key: orderId },
     );
   }

@@ -14,7 +14,7 @@ import { type Budget, STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { customerNoticeTag } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import { atenderTexts } from "../texts.ts";
-import { comunaGiven } from "./lead-input.ts";
+import { comunaGiven } from "./comunas.ts";
 
 const { effect, send, alert } = STEP_SUBREQUESTS;
 
@@ -56,7 +56,8 @@ export async function expireOrders(deps: Deps, budget: Budget): Promise<ExpiryRe
  * the other: when WhatsApp refuses the customer's, the owner still hears, with the customer's
  * number to call.
  */
-async function notifyExpired(orderId: string, comuna: string, deps: Deps): Promise<void> {
+async function notifyExpired(orderId: string, storedComuna: string, deps: Deps): Promise<void> {
+  const comuna = comunaGiven(storedComuna);
   const doc = await getOrderDoc(deps.kv.orders, orderId);
   await runEffectOnce(deps.db, effectKeys.orderExpired(orderId), deps.now(), async () => {
     // Set when WhatsApp refused the customer's notice: the owner's says so, with the number to call.
@@ -66,7 +67,7 @@ async function notifyExpired(orderId: string, comuna: string, deps: Deps): Promi
       const customerName = doc.customer.name;
       const greeting = {
         customerName: firstNameOf(customerName),
-        visit: atenderTexts.customer.visit({ comuna: comunaGiven(comuna), bookedAt: doc.createdAt }),
+        visit: atenderTexts.customer.visit({ comuna, bookedAt: doc.createdAt }),
       };
       await runEffectOnce(deps.db, effectKeys.orderExpiredCustomer(orderId), deps.now(), async () => {
         await sendToUser(deps, "customers", doc.customer.phone, {

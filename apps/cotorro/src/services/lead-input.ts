@@ -16,21 +16,13 @@ import { firstString, parsedText } from "@cotorro/web/validate";
 import * as z from "zod/mini";
 import { texts } from "../texts.ts";
 import { LIMITS } from "./booking-input.ts";
-import { matchComuna } from "./comunas.ts";
+import { JORGITOS_COMUNA, matchComuna } from "./comunas.ts";
 
 const e = texts.leads.errors;
 
 /** The landing pages' field order in `data[0..5][]`. */
 export const LANDING_FIELDS = ["name", "phone", "email", "description", "comuna", "address"] as const;
 type LandingField = (typeof LANDING_FIELDS)[number];
-
-/** Comuna of the JSON leads (the original hard-coded it). */
-export const JORGITOS_COMUNA = "Texas";
-
-/** The comuna the customer gave, or null for the JSON leads' placeholder (their form asks for none). */
-export function comunaGiven(comuna: string): string | null {
-  return comuna === JORGITOS_COMUNA ? null : comuna;
-}
 
 const oneLine = (v: string) =>
   v

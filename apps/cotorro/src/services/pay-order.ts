@@ -10,7 +10,7 @@ import { startPayment } from "@cotorro/core/payment-service";
 import { getPaymentByBuyOrder } from "@cotorro/core/payment-store";
 import { err, ok, type Result } from "@cotorro/core/result";
 import type { Deps } from "../deps.ts";
-import { comunaGiven } from "./lead-input.ts";
+import { comunaGiven } from "./comunas.ts";
 
 /** Where to send the browser: Webpay's form `url`, posted with `token_ws`. */
 export interface WebpayRedirect {

@@ -22,7 +22,8 @@ import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import type { OfferMessage } from "../queue-messages.ts";
-import { atenderTexts } from "../texts.ts";
+import { atenderTexts, comunaValue } from "../texts.ts";
+import { comunaGiven } from "./comunas.ts";
 import { markUndeliverable } from "./roster-marks.ts";
 
 export type OfferOutcome =
@@ -130,7 +131,7 @@ export async function sendOffers(
       const template = offerMessage({
         collaboratorName: offer.name,
         description: atenderTexts.problem(doc.customer),
-        comuna: row.comuna,
+        comuna: comunaValue(comunaGiven(row.comuna)),
         orderId: offer.orderId,
       });
       const send = async () => {

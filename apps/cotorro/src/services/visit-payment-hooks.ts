@@ -22,6 +22,7 @@ import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { customerNoticeTag } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import { texts } from "../texts.ts";
+import { comunaGiven } from "./comunas.ts";
 
 const { effect, alert, templateSend } = STEP_SUBREQUESTS;
 
@@ -120,7 +121,7 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
       });
     }
     await once(ownerKey, async () => {
-      await noticeOwner(deps, "payment", texts.payment.ownerPaid({ ...common, comuna: order.comuna }), {
+      await noticeOwner(deps, "payment", texts.payment.ownerPaid({ ...common, comuna: comunaGiven(order.comuna) }), {
         key: payment.buy_order,
       });
     });

@@ -6,13 +6,14 @@ import { firstNameOf } from "@cotorro/core/atender-messages";
 import type { Customer } from "@cotorro/core/order-store";
 import { formatPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { Layout } from "@cotorro/web/layout";
-import { atenderTexts, preferredDateShown } from "../texts.ts";
+import { comunaGiven } from "../services/comunas.ts";
+import { atenderTexts, comunaValue, preferredDateShown } from "../texts.ts";
 
 const P = atenderTexts.page;
 
 export function OfferPage(props: {
   action: string;
-  comuna: string;
+  comuna: string | null;
   description: string;
   preferredDate?: string | undefined;
   balance: number;
@@ -26,7 +27,7 @@ export function OfferPage(props: {
       <div class="card">
         <dl class="summary">
           <dt>{P.labels.comuna}</dt>
-          <dd>{props.comuna}</dd>
+          <dd>{comunaValue(props.comuna)}</dd>
           <dt>{P.labels.description}</dt>
           <dd class="prose">{props.description}</dd>
           <PreferredDate date={preferredDateShown(props)} />
@@ -73,7 +74,7 @@ export function ContactPage(props: { customer: Customer; balance: number; repeat
           <dt>{P.labels.phone}</dt>
           <dd>{formatPhone(phone)}</dd>
           <dt>{P.labels.comuna}</dt>
-          <dd>{c.comuna}</dd>
+          <dd>{comunaValue(comunaGiven(c.comuna))}</dd>
           <dt>{P.labels.address}</dt>
           <dd>{c.address || "—"}</dd>
           <dt>{P.labels.description}</dt>

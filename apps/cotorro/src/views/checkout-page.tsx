@@ -24,7 +24,7 @@ export function CheckoutPage(props: {
   return (
     <Layout title={t.title} tagline={props.tagline} requestId={props.requestId}>
       <h1>{t.title}</h1>
-      <p>{t.intro}</p>
+      <p>{t.intro(comuna !== null)}</p>
       {props.consentError ? (
         <div class="notice bad" role="alert" id="errores">
           <a href="#acepto">{props.consentError}</a>
