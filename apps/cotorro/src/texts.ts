@@ -160,6 +160,10 @@ export const texts = {
     alreadyPaidTitle: "Su visita ya está pagada",
     alreadyPaidBody:
       "Este pedido ya fue pagado: no necesita pagar de nuevo. El contacto del electricista le llega por WhatsApp.",
+    /** A lead the owner offered to the electricians without a payment (agreed with the customer). */
+    sentUnpaidTitle: "Su solicitud ya está en curso",
+    sentUnpaidBody:
+      "Ya la enviamos a nuestros electricistas: no necesita pagar por este link. El contacto del electricista que la tome le llega por WhatsApp.",
     orderNotFoundTitle: "Pedido no encontrado",
     orderNotFoundBody: "No encontramos este pedido. Puede agendar una visita nueva.",
     notPayableTitle: "Este pedido ya no se puede pagar",

@@ -1,6 +1,7 @@
 /** Landing-page leads: both body formats, good and bad, CORS, the owner's notice, paying a lead. */
 import { env } from "cloudflare:workers";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
+import { openLead } from "@cotorro/core/order-store";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { texts } from "../src/texts.ts";
 import {
@@ -374,9 +375,24 @@ describe("a lead paid through the owner's link", () => {
     expect((await performReturn(ret)).status).toBe(200);
     expect(await paymentByToken(token)).toMatchObject({ status: "authorized", order_id: id });
     expect(await orderRow(id)).toMatchObject({ kind: "lead", status: "paid" });
-    expect((await request(`/pedido/${id}/pagar`)).status).toBe(409);
-    expect((await checkout(id)).status).toBe(409);
+    for (const res of [await request(`/pedido/${id}/pagar`), await checkout(id)]) {
+      expect(res.status).toBe(409);
+      expect(await res.text()).toContain("Su visita ya está pagada");
+    }
     expect(await paymentsOf(id)).toBe(1);
+  });
+
+  it("a lead the owner offered without a payment: its link says it is under way, not paid, and charges nothing", async () => {
+    const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
+    expect(await openLead(env.LEDGER, id, Date.now(), 48)).toBe(true); // what `pnpm ops orders dispatch` does
+    for (const res of [await request(`/pedido/${id}/pagar`), await checkout(id)]) {
+      expect(res.status).toBe(409);
+      const html = await res.text();
+      expect(html).toContain("Su solicitud ya está en curso");
+      expect(html).toContain("no necesita pagar por este link");
+      expect(html).not.toContain("pagad");
+    }
+    expect(await paymentsOf(id)).toBe(0);
   });
 
   it("«Pagar» pressed twice at once starts two transactions; the one paid pays the order once", async () => {

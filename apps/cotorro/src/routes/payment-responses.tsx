@@ -71,6 +71,8 @@ export function payErrorResponse(c: Context<AppEnv>, error: PayOrderError) {
       return c.html(page(t.orderNotFoundTitle, t.orderNotFoundBody, [home]), 404);
     case "already_paid":
       return c.html(page(t.alreadyPaidTitle, t.alreadyPaidBody, [home], "ok"), 409);
+    case "sent_unpaid":
+      return c.html(page(t.sentUnpaidTitle, t.sentUnpaidBody, [home], "ok"), 409);
     case "not_payable":
       return c.html(page(t.notPayableTitle, t.notPayableBody, [home]), 410);
     case "webpay_unavailable":
