@@ -367,7 +367,7 @@ export const atenderTexts = {
     application: (a: { name: string; phone: string }) =>
       `Nueva solicitud de colaborador: ${a.name} (${a.phone}). Queda pendiente hasta que usted la apruebe.`,
     customerUnreached: (u: { orderId: string; notice: CustomerNotice; phone: string | null; code: number | null }) =>
-      `WhatsApp no pudo entregar al cliente${u.phone ? ` ${u.phone}` : ""} ${CUSTOMER_NOTICE[u.notice]} del pedido ${u.orderId} (${
+      `Pedido ${u.orderId}: WhatsApp no pudo entregar al cliente${u.phone ? ` ${u.phone}` : ""} ${CUSTOMER_NOTICE[u.notice]} (${
         u.code === 131026
           ? "su número no recibe mensajes de WhatsApp"
           : u.code === null

@@ -390,7 +390,7 @@ describe("POST /webhook: every event, once", () => {
     const alerts = await unreached();
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toContain(
-      `WhatsApp no pudo entregar al cliente ${formatPhone(customer as Phone)} el aviso con el nombre y teléfono del electricista que lo atenderá del pedido ${order.id} (su número no recibe mensajes de WhatsApp). Llámelo para avisarle.`,
+      `Pedido ${order.id}: WhatsApp no pudo entregar al cliente ${formatPhone(customer as Phone)} el aviso con el nombre y teléfono del electricista que lo atenderá (su número no recibe mensajes de WhatsApp). Llámelo para avisarle.`,
     );
     expect(alerts[0]).not.toContain("Aviso pendiente");
 
@@ -401,7 +401,8 @@ describe("POST /webhook: every event, once", () => {
     await postWebhook(status(newWamid(), `customer:visit:${order.id}`));
     await deliverOwed();
     expect(await unreached()).toHaveLength(2);
-    expect((await unreached())[1]).toContain(`el comprobante de su pago del pedido ${order.id} (error 131049)`);
+    expect((await unreached())[1]).toContain(`Pedido ${order.id}: WhatsApp no pudo entregar al cliente`);
+    expect((await unreached())[1]).toContain("el comprobante de su pago (error 131049)");
   });
 
   it("many customers unreached in one webhook cost it one round trip; the crons send them all", async () => {
@@ -439,7 +440,7 @@ describe("POST /webhook: every event, once", () => {
     const alerts = (await inbox(sb, OWNER)).map(body).filter((b) => b.includes("no pudo entregar al cliente"));
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toContain(
-      `el aviso con el nombre y teléfono del electricista que lo atenderá del pedido ${order.id}`,
+      `Pedido ${order.id}: WhatsApp no pudo entregar al cliente ${formatPhone(order.customer.phone as Phone)} el aviso con el nombre y teléfono del electricista que lo atenderá (`,
     );
   });
 
