@@ -8,7 +8,8 @@ import { TEST_SECRETS } from "@cotorro/config";
 import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { signLink, verifyLink } from "@cotorro/core/signed-link";
-import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
+import { captureLogs } from "@cotorro/core/testing/logs";
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import { retryClaimEffects } from "../src/services/claim-order.ts";
 import {
@@ -16,6 +17,7 @@ import {
   body,
   canjeLink,
   claimsOf,
+  consume,
   createPaidOrder,
   grantTokens,
   HOUR,
@@ -300,6 +302,65 @@ describe("the contact on WhatsApp after a claim on the page", () => {
     expect(await inbox(sb, "+56955503333")).toHaveLength(1);
     expect((await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"))).toHaveLength(1);
     expect(await spentBy(ana.phone)).toBe(1);
+  });
+});
+
+describe("a page claim's contact refused for longer than the queue's retries", () => {
+  let sends: MockInstance;
+  beforeEach(() => {
+    // What goes to the queue is kept here: the test plays the queue's and the dead-letter queue's rounds.
+    sends = vi.spyOn(env.DISPATCH, "send").mockResolvedValue(undefined as never);
+  });
+  afterEach(() => sends.mockRestore());
+  const contactsTo = async (phone: string) =>
+    (await inbox(sb, phone)).filter(
+      (m) => m.template === "confirmacion_de_caso" || m.text?.includes("¡El trabajo es suyo!"),
+    );
+
+  it("goes back for rounds still a page claim, and reaches Ana once, when WhatsApp takes it", async () => {
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
+    const order = await createPaidOrder();
+    const refusal = refuseSendsTo(ana.phone);
+    sb.intercept(refusal);
+    expect((await post(await canjeLink(order.id, ana.phone))).status).toBe(200);
+    const queued = { type: "claim_effects", orderId: order.id, phone: ana.phone, onPage: true };
+    expect(sends.mock.calls.map(([m]) => m)).toEqual([queued]);
+
+    // The dead-letter queue sends it back for a round 15 minutes later, still naming the page.
+    expect((await consume([{ body: queued }], "cotorro-dispatch-dlq")).acked).toEqual([queued]);
+    const parked = sends.mock.calls.at(-1)!;
+    expect(parked).toEqual([{ ...queued, since: expect.any(Number) }, { delaySeconds: 900 }]);
+
+    // That round, delivered twice (queues deliver at least once), once WhatsApp takes it.
+    sb.intercept(null);
+    await consume([{ body: parked[0] }]);
+    await consume([{ body: parked[0] }]);
+    expect((await contactsTo(ana.phone)).length).toBe(refusal.refused() + 1);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+    expect((await inbox(sb, OWNER)).filter((m) => body(m).includes("tomado por Ana Rojas"))).toHaveLength(1);
+    expect(await spentBy(ana.phone)).toBe(1);
+  });
+
+  it("is given up after a day with a log line only: Ana saw the contact on the page, the customer and the owner were told", async () => {
+    const ana = await addCollaborator({ name: "Ana Rojas", tokens: 1 });
+    const order = await createPaidOrder();
+    sb.intercept(refuseSendsTo(ana.phone));
+    expect((await post(await canjeLink(order.id, ana.phone))).status).toBe(200);
+    const since = Date.now() - 25 * HOUR;
+    const message = { type: "claim_effects", orderId: order.id, phone: ana.phone, onPage: true, since };
+
+    const logs = captureLogs();
+    try {
+      expect((await consume([{ body: message }], "cotorro-dispatch-dlq")).acked).toEqual([message]);
+    } finally {
+      logs.restore();
+    }
+    expect(sends.mock.calls.filter(([m]) => (m as { since?: number }).since === since)).toEqual([]);
+    expect(logs.lines().some((l) => l.includes('"event":"notice_given_up"') && l.includes(order.id))).toBe(true);
+    expect(await effectStatus(env.LEDGER, effectKeys.claimContact(order.id, ana.phone))).not.toBe("done");
+    const owner = (await inbox(sb, OWNER)).map(body);
+    expect(owner.filter((b) => b.includes("tomado por Ana Rojas"))).toHaveLength(1);
+    expect(owner.filter((b) => b.includes("no recibió"))).toEqual([]);
   });
 });
 
