@@ -252,6 +252,27 @@ describe("the contact on WhatsApp after a claim on the page", () => {
     expect(await spentBy(ana.phone)).toBe(1);
   });
 
+  it("a tap and a page post at the same instant: one token, one claim, one «es suyo», the customer and the owner told once", async () => {
+    for (let round = 0; round < 3; round++) {
+      const ana = await addCollaborator({ name: "Ana Rojas", tokens: 2 });
+      const order = await createPaidOrder({ phone: `+5695550${4000 + round}` });
+      const sent = await offer(sb, order, ana);
+      const link = await canjeLink(order.id, ana.phone);
+
+      const [tap, page] = await Promise.all([sb.press(sent.id, "Atender"), post(link)]);
+      await sb.app.settle();
+
+      expect([tap.status, page.status]).toEqual([200, 200]);
+      expect(await page.text()).toContain(`href="tel:${order.customer.phone}"`);
+      expect(await spentBy(ana.phone)).toBe(1);
+      expect(await claimsOf(order.id)).toBe(1);
+      const contacts = (await inbox(sb, ana.phone)).filter((m) => m.text?.startsWith("¡El trabajo es suyo!"));
+      expect(contacts).toHaveLength(1);
+      expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+      expect((await inbox(sb, OWNER)).filter((m) => body(m).includes(`Pedido ${order.id} `))).toHaveLength(1);
+    }
+  });
+
   it("a job taken with the Atender button gets no second contact from a stale page's post", async () => {
     const ana = await addCollaborator({ name: "Ana Rojas", tokens: 2 });
     const order = await createPaidOrder();
