@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { openLead } from "@cotorro/core/order-store";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { texts } from "../src/texts.ts";
 import {
   ORIGIN,
@@ -393,6 +393,33 @@ describe("a lead paid through the owner's link", () => {
       expect(html).not.toContain("pagad");
     }
     expect(await paymentsOf(id)).toBe(0);
+  });
+
+  it("both transactions approved (two tabs), their returns at once: paid once, one dispatch, the owner told to refund one", async () => {
+    const sends = vi.spyOn(env.DISPATCH, "send").mockResolvedValue(undefined as never);
+    onTestFinished(() => sends.mockRestore());
+    const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
+    const tokens = await Promise.all(
+      [checkout(id), checkout(id)].map(async (p) => redirectForm(await (await p).text()).token),
+    );
+    const returns = await Promise.all(tokens.map((t) => sb.decide(t, "approve")));
+    const pages = await Promise.all([...returns, ...returns].map((r) => performReturn(r)));
+    expect(pages.map((p) => p.status)).toEqual([200, 200, 200, 200]);
+
+    expect(await orderRow(id)).toMatchObject({ kind: "lead", status: "paid" });
+    const authorized = await env.LEDGER.prepare(
+      "SELECT count(*) AS n FROM payments WHERE order_id = ?1 AND status = 'authorized'",
+    )
+      .bind(id)
+      .first<{ n: number }>();
+    expect(authorized!.n).toBe(2);
+    const dispatches = sends.mock.calls.filter(
+      ([m]) => JSON.stringify(m) === JSON.stringify({ type: "dispatch", orderId: id }),
+    );
+    expect(dispatches).toHaveLength(1);
+    const owner = (await ownerTexts()).filter((t) => t.includes(id));
+    expect(owner.filter((t) => t.startsWith("Pago recibido"))).toHaveLength(1);
+    expect(owner.filter((t) => t.startsWith("Pago duplicado"))).toHaveLength(1);
   });
 
   it("«Pagar» pressed twice at once starts two transactions; the one paid pays the order once", async () => {
