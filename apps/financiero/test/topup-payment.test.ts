@@ -415,6 +415,26 @@ describe("not approved: nothing credited, «Reintentar»", () => {
   });
 
   it.each([
+    ["cancelled", "abort", 409],
+    ["timed out on the form", "timeout", 408],
+    ["failed on the form", "error", 502],
+  ] as const)("a top-up made for a job, %s → its Reintentar keeps the job too", async (_what, decision, status) => {
+    const phone = await collaborator();
+    const orderId = `ord_job92${decision.padEnd(13, "0")}`;
+    await seedOrder(orderId);
+    const first = await startTopUp(phone, 1, { link: await jobTopUpLink(orderId, phone) });
+    const res = await performReturn(await sb.decide(first.token, decision));
+    expect(res.status).toBe(status);
+    const html = await res.text();
+    expect(html).toContain(">Reintentar</button>");
+    expect(html).toContain(`<input type="hidden" name="fono" value="${phone}"/>`);
+    const link = /name="link" value="([^"]+)"/.exec(html)?.[1];
+    const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link ?? "", "recarga", Date.now());
+    expect(claims.ok && claims.value.subject).toBe(canjeSubject(orderId, phone));
+    expect(await tokensOf(phone)).toHaveLength(0);
+  });
+
+  it.each([
     ["amount", { amount: 1 }],
     ["buy order", { buy_order: "RSOMEONEELSE0000000000000" }],
   ])("a commit with another %s credits nothing and alerts the owner", async (_what, tamper) => {
