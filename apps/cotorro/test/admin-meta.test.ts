@@ -2,15 +2,15 @@
  * Meta token health (daily cron and `GET /admin/meta/token`) and the template endpoints, against
  * the in-isolate sandbox's Graph emulator (debug_token, message_templates).
  */
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TEMPLATES, TEST_SECRETS } from "@cotorro/config";
+import { CRONS } from "@cotorro/config/wrangler";
 import { sendToUser } from "@cotorro/core/messenger";
 import type { SandboxMessage, TokenInput } from "@cotorro/sandbox/control-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeps } from "../src/deps.ts";
-import worker from "../src/index.ts";
 import { admin, audit } from "./admin-helpers.ts";
+import { runCron } from "./atender-helpers.ts";
 import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
 
 const OWNER = "+56900000000";
@@ -25,11 +25,7 @@ beforeEach(async () => {
 });
 afterEach(() => sb.restore());
 
-async function dailyCron() {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron: "0 12 * * *", scheduledTime: new Date() }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
+const dailyCron = () => runCron(CRONS.daily);
 
 const ownerMessages = () => sb.messages({ to: OWNER });
 const said = (m: SandboxMessage) => `${m.text ?? ""} ${m.parameters.join(" ")}`;

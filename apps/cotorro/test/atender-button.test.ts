@@ -6,7 +6,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
-import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
 import { listOwedAlerts } from "@cotorro/core/owed-alert-store";
@@ -44,6 +43,7 @@ import {
   orderStatus,
   type PaidOrder,
   postWebhook,
+  recordWindow,
   roster,
   spentBy,
 } from "./atender-helpers.ts";
@@ -584,12 +584,7 @@ describe("Atender through the button", () => {
         },
       ),
     );
-    await recordInboundStatement(env.LEDGER, {
-      phone: OWNER,
-      offerMessageId: null,
-      channel: "collaborators",
-      at: Date.now(),
-    }).run();
+    await recordWindow(OWNER);
     // The queue's retry comes later, when this isolate no longer holds the collaborator and the order.
     vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 10 * 60_000 });
     onTestFinished(() => {

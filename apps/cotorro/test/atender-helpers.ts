@@ -4,10 +4,18 @@
  * signed as Meta signs them. Every fixture is unique per call (ids, phones, comunas), so tests
  * never see each other's data.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  getQueueResult,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
+import { CRONS } from "@cotorro/config/wrangler";
 import { canjeSubject } from "@cotorro/core/collaborator-links";
+import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { batch } from "@cotorro/core/d1";
 import { newOrderId } from "@cotorro/core/ids";
 import { signMetaBody } from "@cotorro/core/meta-signature";
@@ -17,7 +25,10 @@ import { signLink } from "@cotorro/core/signed-link";
 import { creditTokens } from "@cotorro/core/token-store";
 import type { SandboxClient, SandboxMessage } from "@cotorro/sandbox/control-api";
 import { vi } from "vitest";
+import { createDeps, type Deps } from "../src/deps.ts";
 import worker from "../src/index.ts";
+import { deliverOwedAlerts } from "../src/services/owed-alerts.ts";
+import { withBudget } from "../src/subrequests.ts";
 import { fetchAndWait } from "./sandbox.ts";
 
 export const HOUR = 3_600_000;
@@ -218,6 +229,33 @@ export const inbox = (sb: Pick<SandboxClient, "messages">, phone: string): Promi
 
 /** What a person reads in a message: its text, or the rendered template with its parameters. */
 export const body = (m: SandboxMessage) => `${m.text ?? ""} ${m.parameters.join(" | ")}`;
+
+/** What a message says: its text, or its template's parameters. */
+export const said = (m: SandboxMessage) => m.text ?? m.parameters.join(" ");
+
+/**
+ * Our record that `phone` wrote to `channel` at `at`: the 24-hour window as cotorro believes it
+ * (the sandbox's own, `sb.window`, may say otherwise).
+ */
+export const recordWindow = (
+  phone: string,
+  at = Date.now(),
+  channel: "customers" | "collaborators" = "collaborators",
+) => recordInboundStatement(env.LEDGER, { phone, offerMessageId: null, channel, at }).run();
+
+/** One run of a cron (by default the five-minute one), waited out. */
+export async function runCron(cron: string = CRONS.frequent): Promise<void> {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ cron, scheduledTime: new Date() }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+/** One delivery run of what the owner is owed, as the crons make it, with `limit` subrequests. */
+export async function deliverOwed(deps: Deps = createDeps(env), limit?: number) {
+  const counted = withBudget(deps, env, kvRosterStore, limit);
+  const report = await deliverOwedAlerts(counted.deps, counted.budget);
+  return { ...report, used: counted.budget.used() };
+}
 
 export function queueBatch(queue: string, bodies: { body: unknown; attempts?: number }[]) {
   return createMessageBatch(

@@ -5,7 +5,6 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
-import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { signLink, verifyLink } from "@cotorro/core/signed-link";
 import { captureLogs } from "@cotorro/core/testing/logs";
@@ -26,6 +25,7 @@ import {
   OWNER,
   offer,
   orderStatus,
+  recordWindow,
   spentBy,
 } from "./atender-helpers.ts";
 import { type InstalledSandbox, installSandbox, refuseSendsTo } from "./sandbox.ts";
@@ -221,12 +221,7 @@ describe("the contact on WhatsApp after a claim on the page", () => {
     // She wrote to the collaborators' number a minute ago (as WhatsApp and our record know).
     const at = Date.now() - 60_000;
     await sb.window({ phone: ana.phone, channel: "collaborators", lastInboundAt: at });
-    await recordInboundStatement(env.LEDGER, {
-      phone: ana.phone,
-      offerMessageId: null,
-      channel: "collaborators",
-      at,
-    }).run();
+    await recordWindow(ana.phone, at);
 
     expect((await post(await canjeLink(order.id, ana.phone))).status).toBe(200);
 

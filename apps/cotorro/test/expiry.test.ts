@@ -2,13 +2,11 @@
  * Order expiry (cron every 5 minutes): a paid order nobody took within ORDER_TTL_HOURS becomes
  * `expired`; the customer (template `orden_expirada`) and the owner are told exactly once.
  */
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { claimOrder } from "@cotorro/core/claim-store";
 import { formatDateCl } from "@cotorro/core/dates";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import worker from "../src/index.ts";
 import { JORGITOS_COMUNA } from "../src/services/comunas.ts";
 import {
   body,
@@ -21,6 +19,7 @@ import {
   OWNER,
   orderStatus,
   type PaidOrder,
+  runCron,
 } from "./atender-helpers.ts";
 import { type InstalledSandbox, installSandbox, inTurn, refuseSendsTo } from "./sandbox.ts";
 
@@ -33,16 +32,10 @@ afterEach(async () => {
   sb.restore();
 });
 
-async function cron(): Promise<void> {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
-
 /** Runs the cron until the customer's notice is out (each run has a small subrequest share). */
 async function cronUntilNotified(order: PaidOrder, runs = 8) {
   for (let i = 0; i < runs; i++) {
-    await cron();
+    await runCron();
     if ((await inbox(sb, order.customer.phone)).length > 0) return;
   }
 }
@@ -55,8 +48,8 @@ describe("order expiry", () => {
     const order = await createPaidOrder({ paidAt, ttlHours: 48 });
 
     await cronUntilNotified(order);
-    await cron();
-    await cron();
+    await runCron();
+    await runCron();
 
     expect(await orderStatus(order.id)).toBe("expired");
     const notices = await inbox(sb, order.customer.phone);
@@ -83,7 +76,7 @@ describe("order expiry", () => {
 
   it("cron runs at once expire an order and tell the customer and the owner once", async () => {
     const order = await overdue();
-    for (let i = 0; i < 4; i++) await Promise.all([cron(), cron()]);
+    for (let i = 0; i < 4; i++) await Promise.all([runCron(), runCron()]);
     expect(await orderStatus(order.id)).toBe("expired");
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
     expect((await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id.slice(0, 8)))).toHaveLength(1);
@@ -91,7 +84,7 @@ describe("order expiry", () => {
 
   it("leaves an order inside its window alone", async () => {
     const order = await createPaidOrder();
-    await cron();
+    await runCron();
     expect(await orderStatus(order.id)).toBe("paid");
     expect(await inbox(sb, order.customer.phone)).toEqual([]);
   });
@@ -106,7 +99,7 @@ describe("order expiry", () => {
       .bind(order.id, Date.now() - HOUR)
       .run();
 
-    for (let i = 0; i < 4; i++) await cron();
+    for (let i = 0; i < 4; i++) await runCron();
 
     expect(await orderStatus(order.id)).toBe("taken");
     expect(await inbox(sb, order.customer.phone)).toEqual([]);
@@ -115,12 +108,12 @@ describe("order expiry", () => {
   it("a notice that fails is sent by a later run, still once", async () => {
     const order = await overdue();
     await sb.faults({ graph: { status: 500, rate: 1 } });
-    for (let i = 0; i < 4; i++) await cron();
+    for (let i = 0; i < 4; i++) await runCron();
     expect(await orderStatus(order.id)).toBe("expired");
 
     await sb.faults({});
     await cronUntilNotified(order);
-    await cron();
+    await runCron();
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
   });
 
@@ -129,7 +122,7 @@ describe("order expiry", () => {
     const customer = refuseSendsTo(order.customer.phone);
     sb.intercept(customer);
     const toOwner = async () => (await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id));
-    for (let i = 0; i < 8 && (await toOwner()).length === 0; i++) await cron();
+    for (let i = 0; i < 8 && (await toOwner()).length === 0; i++) await runCron();
     expect(await toOwner()).toHaveLength(1);
     expect(body((await toOwner())[0]!)).toContain(
       `venció sin que nadie lo tomara. WhatsApp no aceptó el aviso a ${order.customer.name} (${formatPhone(order.customer.phone as Phone)}); lo seguimos intentando, pero conviene llamarle.`,
@@ -138,7 +131,7 @@ describe("order expiry", () => {
     sb.intercept(null);
     const refused = customer.refused();
     await cronUntilNotified(order, 12);
-    for (let i = 0; i < 2; i++) await cron();
+    for (let i = 0; i < 2; i++) await runCron();
     expect(await inbox(sb, order.customer.phone)).toHaveLength(refused + 1);
     expect(await toOwner()).toHaveLength(1);
   });
@@ -164,7 +157,7 @@ describe("order expiry", () => {
     sb.intercept(null);
     const toOwner = async () => (await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id.slice(0, 8)));
     const before = (await toOwner()).length; // the refused sends reached the sandbox's log
-    for (let i = 0; i < 3; i++) await cron();
+    for (let i = 0; i < 3; i++) await runCron();
     expect(await toOwner()).toHaveLength(before + 1);
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
   });

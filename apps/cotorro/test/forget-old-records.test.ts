@@ -3,7 +3,6 @@
  * (the 24-hour window) after two days, webhook events and alert rate-limit rows after 30 days —
  * and nothing younger, so the window, Meta's redeliveries and the rate limit work as before.
  */
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { CRONS } from "@cotorro/config/wrangler";
 import { recordInbound, windowOpen } from "@cotorro/core/conversation-store";
@@ -11,9 +10,9 @@ import { beginEvent, recordHandledStatement } from "@cotorro/core/inbound-event-
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeps, type Deps } from "../src/deps.ts";
-import worker from "../src/index.ts";
 import { FORGET_ROUNDS, forgetOldRecords } from "../src/services/forget-old-records.ts";
 import { withBudget } from "../src/subrequests.ts";
+import { runCron } from "./atender-helpers.ts";
 import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
 
 const HOUR = 3_600_000;
@@ -41,11 +40,7 @@ async function seedAlert(slot: string, lastSentAt: number) {
     .run();
 }
 
-async function dailyCron() {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron: CRONS.daily, scheduledTime: new Date() }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
+const dailyCron = () => runCron(CRONS.daily);
 
 describe("the daily cron forgets old rows", () => {
   it("forgets who wrote after two days, events and alert rows after 30, and keeps everything younger", async () => {

@@ -4,10 +4,8 @@
  * the collaborators' refuses it —, waiting longer after each refusal and giving up tries after a
  * week; the owner lists and dismisses them through the admin API.
  */
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
-import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { alertOwner } from "@cotorro/core/messenger";
 import {
@@ -17,15 +15,12 @@ import {
   oweIfChangedStatement,
   takeDueOwedAlerts,
 } from "@cotorro/core/owed-alert-store";
-import { kvRosterStore } from "@cotorro/core/roster-store";
-import type { SandboxMessage } from "@cotorro/sandbox/control-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeps, type Deps } from "../src/deps.ts";
-import worker from "../src/index.ts";
-import { deliverOwedAlerts, OWED_DELIVERY_COST } from "../src/services/owed-alerts.ts";
-import { withBudget } from "../src/subrequests.ts";
+import { OWED_DELIVERY_COST } from "../src/services/owed-alerts.ts";
 import { adminTexts } from "../src/texts.ts";
 import { admin } from "./admin-helpers.ts";
+import { deliverOwed, recordWindow, runCron, said } from "./atender-helpers.ts";
 import { type InstalledSandbox, type Intercept, installSandbox, REFUSALS, refuseSendsTo } from "./sandbox.ts";
 
 const OWNER = "+56900000000";
@@ -47,16 +42,8 @@ beforeEach(async () => {
 });
 afterEach(() => sb.restore());
 
-const said = (m: SandboxMessage) => m.text ?? m.parameters.join(" ");
 const late = (at: number, text: string) => `${adminTexts.owedAlerts.late(formatDateTimeCl(at))} ${text}`;
 const owed = () => listOwedAlerts(env.LEDGER);
-
-/** One delivery run with `limit` subrequests, as the crons make it. */
-async function deliver(limit = 50) {
-  const counted = withBudget(deps, env, kvRosterStore, limit);
-  const report = await deliverOwedAlerts(counted.deps, counted.budget);
-  return { ...report, used: counted.budget.used() };
-}
 
 /** Owes one alert per text: each refused in turn (a minute apart, so their order is known). */
 async function oweEach(...texts: string[]): Promise<number[]> {
@@ -99,11 +86,7 @@ describe("owner alerts WhatsApp refused", () => {
     ]);
     const before = (await sb.messages({ to: OWNER })).length;
 
-    for (let run = 0; run < 2; run++) {
-      const ctx = createExecutionContext();
-      await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
-      await waitOnExecutionContext(ctx);
-    }
+    for (let run = 0; run < 2; run++) await runCron();
     const delivered = (await sb.messages({ to: OWNER })).slice(before);
     expect(delivered.map((m) => [m.channel, said(m)])).toEqual([
       ["collaborators", late(at!, "Pedido ord_1 sin despachar")],
@@ -116,7 +99,7 @@ describe("owner alerts WhatsApp refused", () => {
     expect(await alertOwner(deps, "order_taken", "Pedido ord_2 tomado", { key: "ord_2" })).toBe(false);
     expect((await owed()).map((a) => [a.slot, a.lastError?.slice(0, 4)])).toEqual([["order_taken:ord_2", "190:"]]);
 
-    expect(await deliver()).toMatchObject({ delivered: 1, throughCustomers: 1, refused: 0 });
+    expect(await deliverOwed(deps)).toMatchObject({ delivered: 1, throughCustomers: 1, refused: 0 });
     const last = (await sb.messages({ to: OWNER })).at(-1)!;
     expect([last.channel, last.type, said(last)]).toEqual([
       "customers",
@@ -132,7 +115,7 @@ describe("owner alerts WhatsApp refused", () => {
     sb.intercept(refusing);
 
     // The oldest is tried on both numbers; WhatsApp is not reaching the owner, so the others wait.
-    expect(await deliver()).toMatchObject({ delivered: 0, refused: 1 });
+    expect(await deliverOwed(deps)).toMatchObject({ delivered: 0, refused: 1 });
     expect(refusing.refused()).toBe(2);
     const [first] = await owed();
     expect(first).toMatchObject({ text: "Uno", attempts: 2, nextTryAt: clock + 15 * MINUTE });
@@ -142,19 +125,19 @@ describe("owner alerts WhatsApp refused", () => {
       [15, 30, 60, 120, 120].map((m) => m * MINUTE),
     );
     clock += 14 * MINUTE;
-    await deliver();
+    await deliverOwed(deps);
     expect((await owed()).find((a) => a.text === "Uno")?.attempts).toBe(2);
     clock += MINUTE;
-    await deliver();
+    await deliverOwed(deps);
     expect((await owed()).find((a) => a.text === "Uno")).toMatchObject({ attempts: 3, nextTryAt: clock + 30 * MINUTE });
 
     // A week after it was refused, a refusal is the last try: it stays listed, no longer tried.
     clock = at[0]! + 7 * DAY;
-    await deliver();
+    await deliverOwed(deps);
     expect((await owed()).find((a) => a.text === "Uno")?.nextTryAt).toBeNull();
     const tried = refusing.refused();
     clock += DAY;
-    await deliver();
+    await deliverOwed(deps);
     // "Uno" is no more tried; "Dos", a week old too now, is tried a last time, and the run stops before "Tres".
     expect((await owed()).map((a) => [a.text, a.nextTryAt])).toEqual([
       ["Uno", null],
@@ -167,7 +150,7 @@ describe("owner alerts WhatsApp refused", () => {
   it("two runs at once deliver each owed alert once", async () => {
     const at = await oweEach("A", "B", "C", "D");
     const before = (await sb.messages({ to: OWNER })).length;
-    const reports = await Promise.all([deliver(), deliver(), deliver()]);
+    const reports = await Promise.all([deliverOwed(deps), deliverOwed(deps), deliverOwed(deps)]);
     expect(reports.reduce((n, r) => n + r.delivered, 0)).toBe(4);
     const delivered = (await sb.messages({ to: OWNER })).slice(before).map(said);
     expect(delivered.sort()).toEqual(["A", "B", "C", "D"].map((text, i) => late(at[i]!, text)).sort());
@@ -201,7 +184,7 @@ describe("owner alerts WhatsApp refused", () => {
     ]);
     // Owed only after a statement that changed something.
     expect((await owed()).map((a) => [a.slot, a.attempts])).toEqual([["customer_unreached:2", 0]]);
-    expect(await deliver()).toMatchObject({ delivered: 1 });
+    expect(await deliverOwed(deps)).toMatchObject({ delivered: 1 });
     expect(said((await sb.messages({ to: OWNER })).at(-1)!)).toBe("Llame");
   });
 
@@ -209,17 +192,12 @@ describe("owner alerts WhatsApp refused", () => {
     await oweEach(...Array.from({ length: 12 }, (_, i) => `Aviso ${i}`));
     // The owner's window open by our record but closed at WhatsApp's (131047: the text, then the
     // template), the collaborators' template refused, the customers' taken: every step counted.
-    await recordInboundStatement(env.LEDGER, {
-      phone: OWNER,
-      offerMessageId: null,
-      channel: "collaborators",
-      at: clock,
-    }).run();
+    await recordWindow(OWNER, clock);
     sb.intercept(collaboratorsRefuse("template"));
-    const run = await deliver(46);
+    const run = await deliverOwed(deps, 46);
     expect(run).toMatchObject({ delivered: 9, throughCustomers: 9, used: 1 + 9 * OWED_DELIVERY_COST });
     expect(run.used).toBe(46);
-    expect(await deliver(46)).toMatchObject({ delivered: 3, used: 1 + 3 * OWED_DELIVERY_COST });
+    expect(await deliverOwed(deps, 46)).toMatchObject({ delivered: 3, used: 1 + 3 * OWED_DELIVERY_COST });
     expect(await owed()).toEqual([]);
   });
 

@@ -6,9 +6,9 @@
  */
 import { env } from "cloudflare:workers";
 import { alertOwner, noticeOwner } from "@cotorro/core/messenger";
-import type { SandboxMessage } from "@cotorro/sandbox/control-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeps, type Deps } from "../src/deps.ts";
+import { said } from "./atender-helpers.ts";
 import { type InstalledSandbox, installSandbox, refuseSendsTo } from "./sandbox.ts";
 
 const OWNER = "+56900000000";
@@ -26,7 +26,6 @@ beforeEach(async () => {
 afterEach(() => sb.restore());
 
 /** The owner's window is closed here: alerts go as the `send_message` template, the text its parameter. */
-const said = (m: SandboxMessage) => m.text ?? m.parameters.join(" ");
 const ownerSaid = async () => (await sb.messages({ to: OWNER })).map(said);
 
 describe("owner alerts", () => {

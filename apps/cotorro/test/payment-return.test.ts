@@ -15,6 +15,7 @@ import worker from "../src/index.ts";
 import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "../src/services/reconcile-payments.ts";
 import { EFFECTS_SUBREQUESTS } from "../src/services/visit-payment-hooks.ts";
 import { withBudget } from "../src/subrequests.ts";
+import { runCron } from "./atender-helpers.ts";
 import {
   type Booked,
   book,
@@ -830,11 +831,7 @@ describe("reliability", () => {
     await sb.faults({});
     // The cron retries effects of payments finalized more than a minute ago.
     await finalizedAgo(booked, 120_000);
-    for (let run = 0; run < 2; run++) {
-      const ctx = createExecutionContext();
-      await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
-      await waitOnExecutionContext(ctx);
-    }
+    for (let run = 0; run < 2; run++) await runCron();
     expect(await receiptsTo(CUSTOMER)).toHaveLength(1);
     expect(await ownerNoticesOf(booked)).toHaveLength(1);
     expect(dispatchesOf(booked.orderId)).toHaveLength(1);

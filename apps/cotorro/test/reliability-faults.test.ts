@@ -5,12 +5,10 @@
  * queue consumer with its retries. Every paid order reaches every eligible collaborator exactly once,
  * and every customer gets exactly one receipt.
  */
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createFuzz } from "@cotorro/core/testing/fuzz";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import worker from "../src/index.ts";
-import { addCollaborator, consume, inbox } from "./atender-helpers.ts";
+import { addCollaborator, consume, inbox, runCron } from "./atender-helpers.ts";
 import { book, paymentByToken, performReturn, VALID_BOOKING } from "./booking-helpers.ts";
 import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
 
@@ -28,12 +26,6 @@ afterEach(async () => {
 });
 
 type Body = { body: unknown; attempts: number };
-
-async function runCron() {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
 
 describe("reliability under injected faults", () => {
   it(`${N} paid visits with 30% Graph 429/500 and Webpay commit timeouts: each dispatched to each eligible collaborator once, one receipt each`, async () => {

@@ -14,7 +14,6 @@ import { customerNoticeTag, OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import { handleWebhook } from "../src/services/handle-inbound.ts";
-import { deliverOwedAlerts } from "../src/services/owed-alerts.ts";
 import { withBudget } from "../src/subrequests.ts";
 import {
   addCollaborator,
@@ -27,6 +26,7 @@ import {
   consume,
   createPaidOrder,
   DAY,
+  deliverOwed,
   envelope,
   grantTokens,
   inbox,
@@ -51,12 +51,6 @@ afterEach(async () => {
   await sb.app.settle();
   sb.restore();
 });
-
-/** One delivery run of what the owner is owed, as the crons make it. */
-async function deliverOwed() {
-  const counted = withBudget(createDeps(env), env, kvRosterStore);
-  return deliverOwedAlerts(counted.deps, counted.budget);
-}
 
 const eventCount = () => scalar("SELECT count(*) AS n FROM inbound_events");
 

@@ -1,4 +1,5 @@
 /** Helpers of the financiero tests: requests as a browser sends them, seeding, and what is stored. */
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { loadSettings, TEST_SECRETS } from "@cotorro/config";
 import { canjeSubject, verifyCanjeLink } from "@cotorro/core/collaborator-links";
@@ -8,6 +9,7 @@ import { browserClient, TEST_ORIGIN } from "@cotorro/core/testing/browser";
 import type { ReturnRequest } from "@cotorro/sandbox/control-api";
 import { webpayReturn } from "@cotorro/sandbox/testing";
 import { expect } from "vitest";
+import worker from "../src/index.ts";
 
 export const ORIGIN = TEST_ORIGIN;
 export const OWNER = "+56900000000";
@@ -150,4 +152,11 @@ export async function storedCounts() {
 export function fieldMarkup(html: string, name: string): string {
   const match = new RegExp(`<input[^>]*name="${name}"[^>]*>`).exec(html);
   return match?.[0] ?? "";
+}
+
+/** One run of the five-minute cron, waited out. */
+export async function runCron(): Promise<void> {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
+  await waitOnExecutionContext(ctx);
 }

@@ -3,12 +3,10 @@
  * the Webpay commits answering after our timeout, N approved top-ups (→ cron reconciliation and
  * receipt retries) are each credited exactly once, with exactly one receipt each.
  */
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createFuzz } from "@cotorro/core/testing/fuzz";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import worker from "../src/index.ts";
-import { paymentByToken, performReturn, seedCollaborator, startTopUp, tokensOf } from "./helpers.ts";
+import { paymentByToken, performReturn, runCron, seedCollaborator, startTopUp, tokensOf } from "./helpers.ts";
 import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
 
 const N = 10;
@@ -19,12 +17,6 @@ beforeEach(() => {
   sb = installSandbox();
 });
 afterEach(() => sb.restore());
-
-async function runCron() {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
 
 const receiptsTo = async (phone: string) =>
   (await sb.messages({ to: phone })).filter(

@@ -5,7 +5,6 @@
  * FINANCIERO and to the collaborator by WhatsApp (text inside the 24-hour window, template
  * otherwise); a commit that times out is settled by the cron; "Reintentar" starts a new payment.
  */
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { canjeSubject } from "@cotorro/core/collaborator-links";
@@ -17,7 +16,6 @@ import type { SandboxMessage } from "@cotorro/sandbox/control-api";
 import { commitTampered, commitUnanswered } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
-import worker from "../src/index.ts";
 import { reconcileTopUps } from "../src/services/reconcile-topups.ts";
 import { TOPUP_EFFECTS_SUBREQUESTS } from "../src/services/topup-payment-hooks.ts";
 import { withBudget } from "../src/subrequests.ts";
@@ -31,6 +29,7 @@ import {
   postForm,
   redirectForm,
   request,
+  runCron,
   type Started,
   seedCollaborator,
   seedOrder,
@@ -92,12 +91,6 @@ async function stuckApproved(): Promise<{ phone: string; started: Started }> {
   await approveWithFailedCommit(started);
   await stuckFor16Minutes(started.token);
   return { phone, started };
-}
-
-async function runCron() {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
-  await waitOnExecutionContext(ctx);
 }
 
 async function expectApproved(res: Response, started: Started, balance: number, tokens = 5) {
