@@ -5,6 +5,7 @@
  * `.dev.vars` writes (captured, so the developer's files stay as they are). `dump legacy` also
  * runs the real wrangler against a local KV state.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -304,6 +305,20 @@ describe("admin operations against the local stack", () => {
       new RegExp(`^${id} +contacto +sin pagar \\(contacto\\) +\\$[\\d.]+ +no indicada +\\d`, "m"),
     );
     expect(JSON.parse((await h.run("orders", "show", id, "--json")).out)).toMatchObject({ comuna: null });
+  });
+
+  it("the real `pnpm ops … --json` prints the JSON alone, so scripts can read it", () => {
+    const ran = spawnSync(
+      process.execPath,
+      [join(ROOT, "scripts/run.mjs"), "ops", "orders", "list", "--limit", "1", "--json"],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, COTORRO_ADMIN_URL: urls().cotorro },
+      },
+    );
+    expect(ran.status, ran.stderr).toBe(0);
+    expect(Array.isArray(JSON.parse(ran.stdout))).toBe(true);
   });
 
   it("lists the owner alerts WhatsApp refused, the cron delivers one, and the owner dismisses another", async () => {

@@ -49,9 +49,11 @@ const lock = join(root, "pnpm-lock.yaml");
 if (!existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs)) {
   if (runPnpm("install", "--frozen-lockfile") !== 0) process.exit(1);
 }
-if (sh(process.execPath, [join(root, "scripts/gen-config.ts")]) !== 0) process.exit(1);
-
 const [task, ...rest] = process.argv.slice(2);
+// `pnpm ops` prints only its answer (scripts read its --json): the generator's report is left out.
+const genOutput = task === "ops" ? ["inherit", "ignore", "inherit"] : "inherit";
+if (sh(process.execPath, [join(root, "scripts/gen-config.ts")], { stdio: genOutput }) !== 0) process.exit(1);
+
 const node = (script, ...args) => sh(process.execPath, [join(root, "scripts", script), ...args]);
 let status;
 switch (task) {
