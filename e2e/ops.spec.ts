@@ -136,8 +136,12 @@ describe("pnpm ops --help", () => {
       2,
       "Opción desconocida: --bogus\nVea: pnpm ops collaborators list --help",
     ]);
+    const short = await h.run("collaborators", "list", "-x");
+    expect([short.code, short.err]).toEqual([2, "Opción desconocida: -x\nVea: pnpm ops collaborators list --help"]);
     const empty = await h.run("orders", "list", "--status");
     expect([empty.code, empty.err]).toEqual([2, expect.stringContaining("La opción --status necesita un valor")]);
+    const taken = await h.run("orders", "list", "--status", "--json");
+    expect([taken.code, taken.err]).toEqual([2, expect.stringContaining("La opción --status necesita un valor")]);
     const flag = await h.run("orders", "list", "--json=sí");
     expect([flag.code, flag.err]).toEqual([2, expect.stringContaining("La opción --json no lleva valor")]);
     const state = await h.run("orders", "list", "--status", "pagadito");

@@ -85,21 +85,35 @@ function findCommand(words: string[]): { command?: Command; prefix: string[] } {
   return { prefix };
 }
 
-/** What `parseArgs` refused, in Spanish (its own messages are English and quote the option). */
-function parseArgsProblem(error: Error & { code?: string }, options: Record<string, OptionSpec>): string {
-  // "Option '-h, --help' does not take…": the long name when there is one.
-  const option = /'(?:-\w, )?(-[^' ]*)/.exec(error.message)?.[1] ?? "";
-  switch (error.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `Opción desconocida: ${option}`;
-    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      return options[option.replace(/^--/, "")]?.type === "string"
-        ? `La opción ${option} necesita un valor`
-        : `La opción ${option} no lleva valor`;
-    default:
-      return error.message;
+/**
+ * What is wrong with the options of `args`, in Spanish, or null. Read from `parseArgs`' tokens
+ * (not its errors, whose text is English and may change between Node versions): an unknown option,
+ * a text option without its value (or followed by another option), a yes/no option given one.
+ */
+function optionsProblem(args: string[], options: Record<string, OptionSpec>): string | null {
+  const { tokens } = parseArgs({
+    args,
+    options: parseSpec(options),
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  for (const t of tokens) {
+    if (t.kind !== "option") continue;
+    const spec = Object.hasOwn(options, t.name) ? options[t.name] : undefined;
+    if (!spec) return `Opción desconocida: ${t.rawName}`;
+    const shown = `--${t.name}`;
+    if (spec.type === "string" && (t.value === undefined || (!t.inlineValue && t.value.startsWith("-"))))
+      return `La opción ${shown} necesita un valor`;
+    if (spec.type === "boolean" && t.inlineValue) return `La opción ${shown} no lleva valor`;
   }
+  return null;
 }
+
+const parseSpec = (options: Record<string, OptionSpec>) =>
+  Object.fromEntries(
+    Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+  );
 
 /** Runs one `pnpm ops` invocation; returns the exit code (0 ok, 1 failed, 2 usage). */
 export async function runOps(argv: readonly string[], ctx: OpsContext): Promise<number> {
@@ -116,21 +130,14 @@ export async function runOps(argv: readonly string[], ctx: OpsContext): Promise<
     return help ? 0 : 2;
   }
   const options = { ...GLOBAL_OPTIONS, ...command.options };
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: argv.slice(command.path.length) as string[],
-      options: Object.fromEntries(
-        Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
-      ),
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    ctx.err(parseArgsProblem(error as Error & { code?: string }, options));
+  const args = argv.slice(command.path.length) as string[];
+  const problem = optionsProblem(args, options);
+  if (problem) {
+    ctx.err(problem);
     ctx.err(`Vea: ${usageLine(command)} --help`);
     return 2;
   }
+  const parsed = parseArgs({ args, options: parseSpec(options), allowPositionals: true, strict: true });
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values.help) {
     for (const line of commandHelp(command)) ctx.out(line);
