@@ -9,7 +9,7 @@ import { noticeTemplate } from "./atender-messages.ts";
 import { windowOpen } from "./conversation-store.ts";
 import { WhatsAppApiError } from "./errors.ts";
 import type { Logger } from "./log.ts";
-import { alertSlot, oweAlert } from "./owed-alert-store.ts";
+import { type AlertKind, alertSlot, oweAlert } from "./owed-alert-store.ts";
 import type { Channel, OutboundMessage, TemplateButtonParam, WhatsAppClient } from "./whatsapp-client.ts";
 
 export interface MessengerDeps {
@@ -74,21 +74,7 @@ export async function alertTokenRejected(deps: MessengerDeps, channel: Channel, 
   await alertOwner(alertDeps, "token_error", alertDeps.alertTexts.tokenRejected(channel), { key: channel });
 }
 
-export type AlertKind =
-  | "new_lead"
-  | "dispatch_summary"
-  | "order_taken"
-  | "dead_letter"
-  | "reconciliation_failure"
-  | "amount_mismatch"
-  | "token_expiry"
-  | "token_error"
-  | "order_expired"
-  | "application"
-  | "payment"
-  | "customer_message"
-  /** A customer's notice WhatsApp took but could not deliver (owed by the webhook, sent by the crons). */
-  | "customer_unreached";
+export type { AlertKind } from "./owed-alert-store.ts";
 
 /**
  * `key`: rate-limit per key within the kind (e.g. one per order); `force`: send even within the

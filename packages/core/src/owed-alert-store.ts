@@ -9,7 +9,23 @@
  */
 import { all, first, run } from "./d1.ts";
 import { WhatsAppApiError } from "./errors.ts";
-import type { AlertKind } from "./messenger.ts";
+
+/** What an owner alert is about: its rate limit and its owed slot are kept per kind. */
+export type AlertKind =
+  | "new_lead"
+  | "dispatch_summary"
+  | "order_taken"
+  | "dead_letter"
+  | "reconciliation_failure"
+  | "amount_mismatch"
+  | "token_expiry"
+  | "token_error"
+  | "order_expired"
+  | "application"
+  | "payment"
+  | "customer_message"
+  /** A customer's notice WhatsApp took but could not deliver (owed by the webhook, sent by the crons). */
+  | "customer_unreached";
 
 export interface OwedAlert {
   id: number;

@@ -56,9 +56,7 @@ export function ApprovedPage(p: ApprovedPageProps) {
   );
 }
 
-export type NotPaidKind = NotPaidStatus;
-
-const notPaid: Record<NotPaidKind, { title: string; body: string; tone: "bad" | "warn" }> = {
+const notPaid: Record<NotPaidStatus, { title: string; body: string; tone: "bad" | "warn" }> = {
   rejected: { title: t.rejectedTitle, body: t.rejectedBody, tone: "bad" },
   aborted: { title: t.abortedTitle, body: t.abortedBody, tone: "warn" },
   timed_out: { title: t.timedOutTitle, body: t.timedOutBody, tone: "warn" },
@@ -66,7 +64,7 @@ const notPaid: Record<NotPaidKind, { title: string; body: string; tone: "bad" | 
 };
 
 /** Rejected, cancelled, timed out or failed: what happened and "Reintentar pago" (a new transaction). */
-export function NotPaidPage(p: { kind: NotPaidKind; tagline: string; retryHref: string | null; requestId?: string }) {
+export function NotPaidPage(p: { kind: NotPaidStatus; tagline: string; retryHref: string | null; requestId?: string }) {
   const copy = notPaid[p.kind];
   return (
     <MessagePage

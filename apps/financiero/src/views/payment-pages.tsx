@@ -1,6 +1,7 @@
 /** Outcome pages of a top-up (SPEC §4, §6). Routes choose the HTTP status. Plain props in. */
 import { formatClp, formatTokens } from "@cotorro/core/money";
 import { Layout, MessagePage } from "@cotorro/web/layout";
+import type { NotPaidStatus } from "@cotorro/web/webpay";
 import type { JobState } from "../services/links.ts";
 import { texts } from "../texts.ts";
 
@@ -95,7 +96,8 @@ export function ApprovedPage(p: ApprovedPageProps) {
   );
 }
 
-export type NotPaidKind = "rejected" | "aborted" | "timed_out" | "failed" | "unavailable";
+/** A payment Webpay did not approve, or one it could not start. */
+export type NotPaidKind = NotPaidStatus | "unavailable";
 
 const notPaid: Record<NotPaidKind, { title: string; body: string; tone: "bad" | "warn" }> = {
   rejected: { title: t.rejectedTitle, body: t.rejectedBody, tone: "bad" },
