@@ -36,7 +36,8 @@ export function normalizePhone(input: unknown): Phone | null {
 const NORMALIZED_MAX = 5_000;
 const normalized = new Map<string, Phone | null>();
 
-function parsePhone(input: string): Phone | null {
+/** The number `input` writes, valid for its country (any line type), or null. */
+function parseValid(input: string) {
   const raw = input.trim();
   if (raw.length === 0 || raw.length > PHONE_INPUT_MAX) return null;
   if (!/^[+\d\s().-]+$/.test(raw)) return null;
@@ -51,9 +52,25 @@ function parsePhone(input: string): Phone | null {
         ? `+56${digits.slice(1)}`
         : raw;
   const parsed = parsePhoneNumberFromString(candidate, "CL");
-  if (!parsed?.isValid()) return null;
-  if (parsed.country === "CL" && !/^9\d{8}$/.test(parsed.nationalNumber)) return null;
-  return parsed.number as Phone;
+  return parsed?.isValid() ? parsed : null;
+}
+
+/** Chilean numbers must be mobiles (9 digits starting with 9): WhatsApp needs one. */
+const chileanLandline = (n: { country?: string | undefined; nationalNumber: string }) =>
+  n.country === "CL" && !/^9\d{8}$/.test(n.nationalNumber);
+
+function parsePhone(input: string): Phone | null {
+  const parsed = parseValid(input);
+  return parsed && !chileanLandline(parsed) ? (parsed.number as Phone) : null;
+}
+
+/**
+ * True when `input` is a valid Chilean number that is not a mobile ("2 2345 6789"): a form can
+ * then say that WhatsApp needs a mobile, rather than that the number is wrong.
+ */
+export function isChileanLandline(input: string): boolean {
+  const parsed = parseValid(input);
+  return parsed !== null && chileanLandline(parsed);
 }
 
 /** True for a string already in canonical E.164 form. */
