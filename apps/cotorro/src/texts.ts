@@ -163,8 +163,10 @@ export const texts = {
       "Este pedido ya fue pagado: no necesita pagar de nuevo. El contacto del electricista le llega por WhatsApp.",
     /** A lead the owner offered to the electricians without a payment (agreed with the customer). */
     sentUnpaidTitle: "Su solicitud ya está en curso",
-    sentUnpaidBody:
-      "Ya la enviamos a nuestros electricistas: no necesita pagar por este link. El contacto del electricista que la tome le llega por WhatsApp.",
+    sentUnpaidBody: (taken: boolean) =>
+      taken
+        ? "Un electricista ya la tomó: no necesita pagar por este link. Le enviamos su nombre y teléfono por WhatsApp."
+        : "Ya la enviamos a nuestros electricistas: no necesita pagar por este link. El contacto del electricista que la tome le llega por WhatsApp.",
     orderNotFoundTitle: "Pedido no encontrado",
     orderNotFoundBody: "No encontramos este pedido. Puede agendar una visita nueva.",
     notPayableTitle: "Este pedido ya no se puede pagar",
@@ -178,6 +180,9 @@ export const texts = {
       `Pago recibido: ${p.amount}, orden ${p.buyOrder}, pedido ${p.orderId} (${comunaNamed(p.comuna)}). Se ofrece ahora a los colaboradores${p.comuna ? " de la comuna" : ""}.`,
     ownerDuplicate: (p: { amount: string; buyOrder: string; orderId: string }) =>
       `Pago duplicado: el pedido ${p.orderId} ya estaba pagado y entró otro pago de ${p.amount} (orden ${p.buyOrder}). Devuelva uno de los dos.`,
+    /** A lead the owner had offered to the collaborators without a payment (`orders dispatch`), paid afterwards. */
+    ownerOfferedUnpaid: (p: { amount: string; buyOrder: string; orderId: string; taken: boolean }) =>
+      `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que usted ya había ofrecido a los colaboradores sin pago${p.taken ? " y ya fue tomado" : ""}: no se ofreció de nuevo. Si acordó con el cliente otra forma de pago, devuélvale este.`,
     /** `status` null: the order does not exist. */
     ownerNotPayable: (p: { amount: string; buyOrder: string; orderId: string; status: OrderStatus | null }) =>
       `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que ${p.status === null ? "no existe" : `está ${ORDER_STATUS[p.status]}`}: no se envió a los colaboradores. Devuelva el pago o reactive el pedido.`,

@@ -393,6 +393,32 @@ describe("a lead paid through the owner's link", () => {
       expect(html).not.toContain("pagad");
     }
     expect(await paymentsOf(id)).toBe(0);
+    // Once an electrician took it, the page says so.
+    await env.LEDGER.prepare("UPDATE orders SET status = 'taken' WHERE id = ?1").bind(id).run();
+    const taken = await request(`/pedido/${id}/pagar`);
+    expect(taken.status).toBe(409);
+    expect(await taken.text()).toContain("Un electricista ya la tomó: no necesita pagar por este link.");
+  });
+
+  it("a lead paid on Webpay after the owner had offered it without a payment: not offered again, the owner decides about the money", async () => {
+    const sends = vi.spyOn(env.DISPATCH, "send").mockResolvedValue(undefined as never);
+    onTestFinished(() => sends.mockRestore());
+    const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
+    const { token } = redirectForm(await (await checkout(id)).text());
+    expect(await openLead(env.LEDGER, id, Date.now(), 48)).toBe(true); // meanwhile, `pnpm ops orders dispatch`
+    expect((await performReturn(await sb.decide(token, "approve"))).status).toBe(200);
+
+    expect(await paymentByToken(token)).toMatchObject({ status: "authorized", order_id: id });
+    expect(await orderRow(id)).toMatchObject({ status: "paid", paid_at: null });
+    expect(sends.mock.calls.filter(([m]) => (m as { type?: string }).type === "dispatch")).toEqual([]);
+    const owner = (await ownerTexts()).filter((t) => t.includes(id));
+    expect(owner.filter((t) => t.startsWith("Pago"))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Pago \\w+ de \\$68\\.000 recibido para el pedido ${id}, que usted ya había ofrecido a los colaboradores sin pago: no se ofreció de nuevo\\. Si acordó con el cliente otra forma de pago, devuélvale este\\.$`,
+        ),
+      ),
+    ]);
   });
 
   it("both transactions approved (two tabs), their returns at once: paid once, one dispatch, the owner told to refund one", async () => {

@@ -72,7 +72,7 @@ export function payErrorResponse(c: Context<AppEnv>, error: PayOrderError) {
     case "already_paid":
       return c.html(page(t.alreadyPaidTitle, t.alreadyPaidBody, [home], "ok"), 409);
     case "sent_unpaid":
-      return c.html(page(t.sentUnpaidTitle, t.sentUnpaidBody, [home], "ok"), 409);
+      return c.html(page(t.sentUnpaidTitle, t.sentUnpaidBody(error.taken), [home], "ok"), 409);
     case "not_payable":
       return c.html(page(t.notPayableTitle, t.notPayableBody, [home]), 410);
     case "webpay_unavailable":

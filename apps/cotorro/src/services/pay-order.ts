@@ -26,8 +26,8 @@ export type StartOrderPaymentError = { kind: "webpay_unavailable"; orderId: stri
 export type PayOrderError =
   | { kind: "not_found" }
   | { kind: "already_paid"; orderId: string }
-  /** A lead the owner offered to the collaborators without a payment (`orders dispatch`). */
-  | { kind: "sent_unpaid"; orderId: string }
+  /** A lead the owner offered to the collaborators without a payment (`orders dispatch`); `taken` once someone took it. */
+  | { kind: "sent_unpaid"; orderId: string; taken: boolean }
   | { kind: "not_payable"; orderId: string }
   | StartOrderPaymentError;
 
@@ -71,7 +71,11 @@ async function payableOrder(
     }
     case "paid":
     case "taken":
-      return err(order.paid_at === null ? { kind: "sent_unpaid", orderId } : { kind: "already_paid", orderId });
+      return err(
+        order.paid_at === null
+          ? { kind: "sent_unpaid", orderId, taken: order.status === "taken" }
+          : { kind: "already_paid", orderId },
+      );
     case "expired":
     case "cancelled":
       return err({ kind: "not_payable", orderId });

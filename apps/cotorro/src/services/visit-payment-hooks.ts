@@ -101,12 +101,14 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
   const common = { amount: receipt.amount, buyOrder: payment.buy_order, orderId };
   const ownerKey = effectKeys.visitOwner(payment.buy_order);
   if (!order || order.paid_at === null) {
-    // Paid for an order that was cancelled or is gone: nothing to dispatch, the money goes back.
+    // Paid for an order that was cancelled or is gone, or for a lead the owner had already offered
+    // without a payment: nothing to dispatch, and the owner decides about the money.
+    const offered = order?.status === "paid" || order?.status === "taken";
+    const text = offered
+      ? texts.payment.ownerOfferedUnpaid({ ...common, taken: order.status === "taken" })
+      : texts.payment.ownerNotPayable({ ...common, status: order?.status ?? null });
     await once(ownerKey, async () => {
-      await noticeOwner(deps, "payment", texts.payment.ownerNotPayable({ ...common, status: order?.status ?? null }), {
-        key: payment.buy_order,
-        force: true,
-      });
+      await noticeOwner(deps, "payment", text, { key: payment.buy_order, force: true });
     });
   } else if (order.paid_at !== payment.finalized_at) {
     // The same batch set both: another payment of this order had already paid it.
