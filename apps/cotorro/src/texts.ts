@@ -79,7 +79,7 @@ export const texts = {
     errors: {
       nombre: "Escriba su nombre (al menos 2 letras).",
       fono: "Escriba un número de WhatsApp válido, por ejemplo 9 1234 5678.",
-      fonoLandline: "Ese número es de red fija. Escriba un celular con WhatsApp, por ejemplo 9 1234 5678.",
+      fonoNotMobile: "Ese número no es un celular. Escriba un celular con WhatsApp, por ejemplo 9 1234 5678.",
       email: "Escriba un correo válido o deje el campo vacío.",
       comuna: "Elija una comuna de la lista.",
       direccion: "Escriba la dirección de la visita.",

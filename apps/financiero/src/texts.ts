@@ -35,8 +35,8 @@ export const texts = {
     errors: {
       fonoMissing: "Escriba su número de WhatsApp.",
       fono: "Escriba un número de WhatsApp válido, por ejemplo 9 1234 5678.",
-      fonoLandline:
-        "Ese número es de red fija. Escriba el celular con WhatsApp con que está registrado, por ejemplo 9 1234 5678.",
+      fonoNotMobile:
+        "Ese número no es un celular. Escriba el celular con WhatsApp con el que se registró, por ejemplo 9 1234 5678.",
       cantidadMissing: "Elija cuántos tokens quiere comprar.",
       cantidad: "Elija uno de los paquetes de la lista.",
     },

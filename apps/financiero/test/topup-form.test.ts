@@ -268,7 +268,7 @@ describe("POST /recargar", () => {
     ["missing phone", { cantidad: "1" }, "fono", "Escriba su número de WhatsApp."],
     ["empty phone", { fono: "  ", cantidad: "1" }, "fono", "Escriba su número de WhatsApp."],
     ["letters", { fono: "nueve", cantidad: "1" }, "fono", "Escriba un número de WhatsApp válido"],
-    ["landline", { fono: "22 123 4567", cantidad: "1" }, "fono", "Ese número es de red fija. Escriba el celular"],
+    ["landline", { fono: "22 123 4567", cantidad: "1" }, "fono", "Ese número no es un celular. Escriba el celular"],
     ["too long", { fono: "9".repeat(60), cantidad: "1" }, "fono", "Escriba un número de WhatsApp válido"],
     ["missing pack", { fono: "912345678" }, "cantidad", "Elija cuántos tokens quiere comprar."],
     ["not a pack", { fono: "912345678", cantidad: "3" }, "cantidad", "Elija uno de los paquetes de la lista."],

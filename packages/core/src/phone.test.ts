@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPhone, isChileanLandline, maskPhone, normalizePhone, waId, waLink } from "./phone.ts";
+import { formatPhone, isChileanNonMobile, maskPhone, normalizePhone, waId, waLink } from "./phone.ts";
 
 describe("normalizePhone", () => {
   it.each([
@@ -53,18 +53,23 @@ describe("normalizePhone", () => {
   });
 });
 
-describe("isChileanLandline", () => {
-  it.each(["+56 2 2123 4567", "2 2123 4567", "56 2 2123 4567", "+56 32 212 3456", "41 212 3456"])(
-    "%j is a Chilean landline",
-    (input) => {
-      expect(isChileanLandline(input)).toBe(true);
-    },
-  );
+describe("isChileanNonMobile", () => {
+  it.each([
+    "+56 2 2123 4567",
+    "2 2123 4567",
+    "56 2 2123 4567",
+    "+56 32 212 3456",
+    "41 212 3456",
+    "600 360 7777",
+    "+56 800 123 456",
+  ])("%j is a Chilean number that is not a mobile", (input) => {
+    expect(isChileanNonMobile(input)).toBe(true);
+  });
 
   it.each(["9 1234 5678", "(09) 1234-5678", "+1 415 555 2671", "12345", "81234567", "hola", ""])(
     "%j is not (a mobile, another country's number, or no valid number)",
     (input) => {
-      expect(isChileanLandline(input)).toBe(false);
+      expect(isChileanNonMobile(input)).toBe(false);
     },
   );
 });

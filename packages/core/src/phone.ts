@@ -65,10 +65,11 @@ function parsePhone(input: string): Phone | null {
 }
 
 /**
- * True when `input` is a valid Chilean number that is not a mobile ("2 2345 6789"): a form can
- * then say that WhatsApp needs a mobile, rather than that the number is wrong.
+ * True when `input` is a valid Chilean number that is not a mobile (a landline "2 2345 6789", a
+ * 600/800 number): a form can then say that WhatsApp needs a mobile, rather than that the number
+ * is wrong.
  */
-export function isChileanLandline(input: string): boolean {
+export function isChileanNonMobile(input: string): boolean {
   const parsed = parseValid(input);
   return parsed !== null && chileanLandline(parsed);
 }

@@ -6,7 +6,7 @@
 import type { Settings } from "@cotorro/config";
 import { chileToday, daysBetween, isIsoDate } from "@cotorro/core/dates";
 import type { Customer } from "@cotorro/core/order-store";
-import { isChileanLandline, normalizePhone } from "@cotorro/core/phone";
+import { isChileanNonMobile, normalizePhone } from "@cotorro/core/phone";
 import { firstString, formField, parsedText } from "@cotorro/web/validate";
 import * as z from "zod/mini";
 import { texts } from "../texts.ts";
@@ -66,7 +66,7 @@ export function bookingSchema(settings: Pick<Settings, "COMUNAS">, now: number) 
   const today = chileToday(now);
   const form = z.object({
     nombre: formField(cleanedText(false, 2, LIMITS.nombre, e.nombre)),
-    fono: formField(parsedText(normalizePhone, (v) => (isChileanLandline(v) ? e.fonoLandline : e.fono))),
+    fono: formField(parsedText(normalizePhone, (v) => (isChileanNonMobile(v) ? e.fonoNotMobile : e.fono))),
     email: formField(
       z.pipe(
         z.string().check(z.trim(), z.maxLength(LIMITS.email, e.email)),

@@ -9,7 +9,7 @@
  * (§8.3: key injection minted free tokens).
  */
 import type { Pack, Settings } from "@cotorro/config";
-import { isChileanLandline, normalizePhone, PHONE_INPUT_MAX, type Phone } from "@cotorro/core/phone";
+import { isChileanNonMobile, normalizePhone, PHONE_INPUT_MAX, type Phone } from "@cotorro/core/phone";
 import { firstString, formField, parsedText } from "@cotorro/web/validate";
 import * as z from "zod/mini";
 import { texts } from "../texts.ts";
@@ -35,7 +35,7 @@ export function topUpSchema(settings: Pick<Settings, "PACKS">) {
     fono: formField(
       parsedText(
         (v): Phone | null => (v.trim().length === 0 ? null : normalizePhone(v.trim())),
-        (v) => (v.trim().length === 0 ? e.fonoMissing : isChileanLandline(v) ? e.fonoLandline : e.fono),
+        (v) => (v.trim().length === 0 ? e.fonoMissing : isChileanNonMobile(v) ? e.fonoNotMobile : e.fono),
       ),
     ),
     cantidad: formField(
