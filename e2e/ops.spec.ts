@@ -141,7 +141,12 @@ describe("pnpm ops --help", () => {
     const empty = await h.run("orders", "list", "--status");
     expect([empty.code, empty.err]).toEqual([2, expect.stringContaining("La opción --status necesita un valor")]);
     const taken = await h.run("orders", "list", "--status", "--json");
-    expect([taken.code, taken.err]).toEqual([2, expect.stringContaining("La opción --status necesita un valor")]);
+    expect([taken.code, taken.err]).toEqual([
+      2,
+      expect.stringContaining(
+        "La opción --status necesita un valor (si empieza con «-», escríbalo así: --status=--json)",
+      ),
+    ]);
     const flag = await h.run("orders", "list", "--json=sí");
     expect([flag.code, flag.err]).toEqual([2, expect.stringContaining("La opción --json no lleva valor")]);
     const state = await h.run("orders", "list", "--status", "pagadito");
@@ -318,7 +323,7 @@ describe("admin operations against the local stack", () => {
       {
         cwd: ROOT,
         encoding: "utf8",
-        env: { ...process.env, COTORRO_ADMIN_URL: urls().cotorro },
+        env: { ...process.env, COTORRO_ENV: "local", COTORRO_ADMIN_URL: urls().cotorro },
       },
     );
     expect(ran.status, ran.stderr).toBe(0);

@@ -103,8 +103,11 @@ function optionsProblem(args: string[], options: Record<string, OptionSpec>): st
     const spec = Object.hasOwn(options, t.name) ? options[t.name] : undefined;
     if (!spec) return `Opción desconocida: ${t.rawName}`;
     const shown = `--${t.name}`;
-    if (spec.type === "string" && (t.value === undefined || (!t.inlineValue && t.value.startsWith("-"))))
-      return `La opción ${shown} necesita un valor`;
+    const value = t.value;
+    if (spec.type === "string" && value === undefined) return `La opción ${shown} necesita un valor`;
+    // Like the strict parser: a separate value that looks like an option is taken for one.
+    if (spec.type === "string" && !t.inlineValue && value && value.length > 1 && value.startsWith("-"))
+      return `La opción ${shown} necesita un valor (si empieza con «-», escríbalo así: ${shown}=${value})`;
     if (spec.type === "boolean" && t.inlineValue) return `La opción ${shown} no lleva valor`;
   }
   return null;

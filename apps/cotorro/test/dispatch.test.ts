@@ -143,10 +143,13 @@ describe("who is offered an order", () => {
       expect(sent?.parameters[2]).toBe("no indicada");
     }
     expect(offered).not.toContain(inactive.phone);
+    // Everyone active and deliverable in the roster, and no one else.
+    const everyone = (await roster().list()).filter((c) => c.status === "active" && !c.undeliverable);
+    expect([...offered].sort()).toEqual(everyone.map((c) => c.phone).sort());
     const summary = (await inbox(sb, OWNER)).filter((m) => body(m).includes(order.id));
     expect(summary).toHaveLength(1);
-    expect(body(summary[0]!)).toMatch(
-      new RegExp(`Pedido ${order.id} \\(comuna no indicada\\) ofrecido a \\d+ colaboradores`),
+    expect(body(summary[0]!)).toContain(
+      `Pedido ${order.id} (comuna no indicada) ofrecido a ${everyone.length} colaboradores.`,
     );
   });
 

@@ -2,6 +2,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { loadSettings, TEST_SECRETS } from "@cotorro/config";
+import { CRONS } from "@cotorro/config/wrangler";
 import { canjeSubject, verifyCanjeLink } from "@cotorro/core/collaborator-links";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { type LinkPurpose, signLink } from "@cotorro/core/signed-link";
@@ -157,6 +158,6 @@ export function fieldMarkup(html: string, name: string): string {
 /** One run of the five-minute cron, waited out. */
 export async function runCron(): Promise<void> {
   const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: new Date() }), env, ctx);
+  await worker.scheduled(createScheduledController({ cron: CRONS.frequent, scheduledTime: new Date() }), env, ctx);
   await waitOnExecutionContext(ctx);
 }
