@@ -43,15 +43,23 @@ function pnpmCommand() {
 const [pnpm, pnpmPrefix] = pnpmCommand();
 const runPnpm = (...args) => sh(pnpm, [...pnpmPrefix, ...args]);
 
+const [task, ...rest] = process.argv.slice(2);
+// `pnpm ops` prints only its answer on stdout (scripts read its --json): what the set-up steps
+// report goes to stderr (an install) or is left out (the config generator's report).
+const quietStdout = task === "ops";
+
 // Install when node_modules is missing or older than the lockfile.
 const marker = join(root, "node_modules/.modules.yaml");
 const lock = join(root, "pnpm-lock.yaml");
 if (!existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs)) {
-  if (runPnpm("install", "--frozen-lockfile") !== 0) process.exit(1);
+  const install = sh(
+    pnpm,
+    [...pnpmPrefix, "install", "--frozen-lockfile"],
+    quietStdout ? { stdio: ["inherit", 2, "inherit"] } : {},
+  );
+  if (install !== 0) process.exit(1);
 }
-const [task, ...rest] = process.argv.slice(2);
-// `pnpm ops` prints only its answer (scripts read its --json): the generator's report is left out.
-const genOutput = task === "ops" ? ["inherit", "ignore", "inherit"] : "inherit";
+const genOutput = quietStdout ? ["inherit", "ignore", "inherit"] : "inherit";
 if (sh(process.execPath, [join(root, "scripts/gen-config.ts")], { stdio: genOutput }) !== 0) process.exit(1);
 
 const node = (script, ...args) => sh(process.execPath, [join(root, "scripts", script), ...args]);
