@@ -1,7 +1,7 @@
 /**
  * The daily cron forgets what has served its purpose (services/forget-old-records.ts): who wrote
- * (the 24-hour window) after two days, webhook events and alert rate-limit rows after 30 days —
- * and nothing younger, so the window, Meta's redeliveries and the rate limit work as before.
+ * (the 24-hour window) after two days, webhook events and alert rate-limit rows after 30 days, owed
+ * alerts no longer tried 30 days after they were owed — and nothing younger, so the window, Meta's redeliveries and the rate limit work as before.
  */
 import { env } from "cloudflare:workers";
 import { CRONS } from "@cotorro/config/wrangler";
@@ -23,7 +23,7 @@ let deps: Deps;
 beforeEach(async () => {
   sb = installSandbox({ statusWebhooks: false });
   await env.LEDGER.batch(
-    ["conversations", "inbound_events", "alerts"].map((t) => env.LEDGER.prepare(`DELETE FROM ${t}`)),
+    ["conversations", "inbound_events", "alerts", "owed_alerts"].map((t) => env.LEDGER.prepare(`DELETE FROM ${t}`)),
   );
   deps = createDeps(env);
 });
@@ -37,6 +37,15 @@ const rows = async (table: string, column: string) =>
 async function seedAlert(slot: string, lastSentAt: number) {
   await env.LEDGER.prepare("INSERT INTO alerts (kind, last_sent_at, suppressed) VALUES (?1, ?2, 2)")
     .bind(slot, lastSentAt)
+    .run();
+}
+
+/** An owed alert, as the store leaves it: still tried (`nextTryAt`), or no longer (null). */
+async function seedOwed(text: string, since: number, nextTryAt: number | null) {
+  await env.LEDGER.prepare(
+    "INSERT INTO owed_alerts (slot, kind, text, since, attempts, next_try_at) VALUES ('dead_letter', 'dead_letter', ?1, ?2, 5, ?3)",
+  )
+    .bind(text, since, nextTryAt)
     .run();
 }
 
@@ -56,12 +65,16 @@ describe("the daily cron forgets old rows", () => {
     ]);
     await seedAlert("new_lead", now - 31 * DAY);
     await seedAlert("dead_letter:K1", now - 29 * DAY);
+    await seedOwed("old, no longer tried", now - 31 * DAY, null);
+    await seedOwed("younger, no longer tried", now - 29 * DAY, null);
+    await seedOwed("old, still tried", now - 31 * DAY, now + HOUR);
 
     await dailyCron();
 
     expect(await rows("conversations", "phone")).toEqual(["+56911000003", "+56911000004"]);
     expect(await rows("inbound_events", "id")).toEqual(["msg:redelivered"]);
     expect(await rows("alerts", "kind")).toEqual(["dead_letter:K1"]);
+    expect(await rows("owed_alerts", "text")).toEqual(["old, still tried", "younger, no longer tried"]);
     // What is kept still works: the window is open, and Meta's late redelivery is known as done.
     expect(await windowOpen(env.LEDGER, "+56911000003", "customers", now)).toBe(true);
     expect(await beginEvent(env.LEDGER, "msg:redelivered", now)).toBe("done");
@@ -77,9 +90,16 @@ describe("the daily cron forgets old rows", () => {
     };
 
     // Nine to forget, two a round: a budget of one allows one round; then three rounds, then the last.
-    expect(await run(1)).toEqual({ conversations: 2, events: 0, alerts: 0, more: true, used: 1 });
-    expect(await run(50)).toEqual({ conversations: 2 * FORGET_ROUNDS, events: 0, alerts: 0, more: true, used: 3 });
-    expect(await run(50)).toEqual({ conversations: 1, events: 0, alerts: 0, more: false, used: 1 });
+    expect(await run(1)).toEqual({ conversations: 2, events: 0, alerts: 0, owedAlerts: 0, more: true, used: 1 });
+    expect(await run(50)).toEqual({
+      conversations: 2 * FORGET_ROUNDS,
+      events: 0,
+      alerts: 0,
+      owedAlerts: 0,
+      more: true,
+      used: 3,
+    });
+    expect(await run(50)).toEqual({ conversations: 1, events: 0, alerts: 0, owedAlerts: 0, more: false, used: 1 });
     expect(await rows("conversations", "phone")).toEqual([]);
   });
 });

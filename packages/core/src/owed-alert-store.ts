@@ -150,6 +150,18 @@ export function dismissOwedAlertStatement(db: D1Database, id: number): D1Prepare
   return db.prepare("DELETE FROM owed_alerts WHERE id = ?1").bind(id);
 }
 
+/**
+ * The statement that forgets, `limit` at a time, the owed alerts no longer tried (`next_try_at`
+ * null) that were owed before `before`: nobody dismissed them, and their texts may name a customer.
+ */
+export function forgetOwedAlertsStatement(db: D1Database, before: number, limit: number): D1PreparedStatement {
+  return db
+    .prepare(
+      "DELETE FROM owed_alerts WHERE id IN (SELECT id FROM owed_alerts WHERE next_try_at IS NULL AND since < ?1 LIMIT ?2)",
+    )
+    .bind(before, limit);
+}
+
 /** What an owed alert keeps of a refusal: WhatsApp's code and message, or the error's. */
 function refusal(error: unknown): string {
   const text =
