@@ -6,7 +6,7 @@
 import { CRONS } from "@cotorro/config/wrangler";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { kvRosterStore } from "@cotorro/core/roster-store";
-import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
+import { type Budget, SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import { createDeps, type Deps } from "./deps.ts";
 import type { Env } from "./env.ts";
 import { expireOrders } from "./services/expire-orders.ts";
@@ -19,38 +19,36 @@ import { withBudget } from "./subrequests.ts";
 export async function handleScheduled(cron: string, scheduledTime: number, env: Env): Promise<void> {
   const deps = createDeps(env, { cron });
   deps.log.info("cron_run", { cron, scheduledTime });
-  if (cron === "*/5 * * * *") {
-    const reconcile = withBudget(deps, env, kvRosterStore, RECONCILE_SUBREQUESTS);
-    await reconcileVisitPayments(reconcile.deps, reconcile.budget, effectsGoFirst(scheduledTime)).catch((error) =>
-      deps.log.error("cron_reconcile_failed", { error }),
+  // Each job gets what the jobs before it left of the invocation's subrequests (subrequests.ts).
+  let left = SUBREQUEST_LIMIT;
+  const run = async (name: string, limit: number, job: Job) => {
+    left -= await runJob(deps, env, name, limit, job);
+  };
+  if (cron === CRONS.frequent) {
+    await run("reconcile", RECONCILE_SUBREQUESTS, (d, b) =>
+      reconcileVisitPayments(d, b, effectsGoFirst(scheduledTime)),
     );
-    // Order expiry gets what reconciliation left of the invocation's subrequests (subrequests.ts):
-    // at least an order expired; when that is all, its notices go out in the next run.
-    const expiry = withBudget(deps, env, kvRosterStore, SUBREQUEST_LIMIT - reconcile.budget.used());
-    await expireOrders(expiry.deps, expiry.budget).catch((error) => deps.log.error("cron_expiry_failed", { error }));
-    await deliverOwed(deps, env, SUBREQUEST_LIMIT - reconcile.budget.used() - expiry.budget.used());
+    // At least an order expired; when that is all there is room for, its notices go out in the next run.
+    await run("expiry", left, expireOrders);
+    await run("owed_alerts", left, deliverOwedAlerts);
   }
   if (cron === CRONS.daily) {
-    const health = withBudget(deps, env, kvRosterStore, SUBREQUEST_LIMIT);
-    await checkMetaTokens(health.deps, { alert: true }).catch((error) =>
-      deps.log.error("cron_token_health_failed", { error }),
-    );
+    await run("token_health", left, (d) => checkMetaTokens(d, { alert: true }));
     // A token alert the collaborators' number refused goes out on the customers' number in this
     // run (oldest owed alerts first, while the run has room).
-    const afterHealth = SUBREQUEST_LIMIT - health.budget.used();
-    const left = afterHealth - (await deliverOwed(deps, env, afterHealth));
-    const forget = withBudget(deps, env, kvRosterStore, Math.min(FORGET_ROUNDS, left));
-    await forgetOldRecords(forget.deps, forget.budget).catch((error) =>
-      deps.log.error("cron_forget_failed", { error }),
-    );
+    await run("owed_alerts", left, deliverOwedAlerts);
+    await run("forget", Math.min(FORGET_ROUNDS, left), forgetOldRecords);
   }
 }
 
-/** Delivers owed alerts within `limit` subrequests; returns how many it used. */
-async function deliverOwed(deps: Deps, env: Env, limit: number): Promise<number> {
-  const owed = withBudget(deps, env, kvRosterStore, limit);
-  await deliverOwedAlerts(owed.deps, owed.budget).catch((error) =>
-    deps.log.error("cron_owed_alerts_failed", { error }),
-  );
-  return owed.budget.used();
+type Job = (deps: Deps, budget: Budget) => Promise<unknown>;
+
+/**
+ * Runs one job of a cron within `limit` subrequests; its failure is logged (`cron_<name>_failed`)
+ * and does not stop the jobs after it. Returns how many subrequests it used.
+ */
+async function runJob(deps: Deps, env: Env, name: string, limit: number, job: Job): Promise<number> {
+  const counted = withBudget(deps, env, kvRosterStore, limit);
+  await job(counted.deps, counted.budget).catch((error) => deps.log.error(`cron_${name}_failed`, { error }));
+  return counted.budget.used();
 }
