@@ -1,8 +1,7 @@
 import { env } from "cloudflare:workers";
 import { claimOrder } from "@cotorro/core/claim-store";
-import { getOrder } from "@cotorro/core/order-store";
+import { getOrder, JORGITOS_COMUNA } from "@cotorro/core/order-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
-import { JORGITOS_COMUNA } from "../src/services/comunas.ts";
 import { admin, audit, balanceOf, createOrder, newPhone, orderStatus, tokenRows } from "./admin-helpers.ts";
 
 let queueSends: MockInstance;

@@ -3,11 +3,13 @@
  * collaborator presses "Atender" in the sandbox (a signed webhook back to cotorro), and each of the
  * three outcomes of SPEC §5 reaches the collaborator, the customer and the owner as it should.
  */
+
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
+import { JORGITOS_COMUNA } from "@cotorro/core/order-store";
 import { listOwedAlerts } from "@cotorro/core/owed-alert-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { type Collaborator, kvRosterStore } from "@cotorro/core/roster-store";
@@ -18,7 +20,6 @@ import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
 import { webhookDecisions } from "../src/routes/webhook.ts";
 import { CLAIM_EFFECTS_COST, retryClaimEffects } from "../src/services/claim-order.ts";
-import { JORGITOS_COMUNA } from "../src/services/comunas.ts";
 import { withBudget } from "../src/subrequests.ts";
 import {
   addCollaborator,

@@ -3,12 +3,13 @@
  * per collaborator under injected Graph failures and duplicate deliveries, what each Graph error
  * does, the dead-letter queue, and the subrequest budget of each consumer invocation.
  */
+
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { getDispatch } from "@cotorro/core/dispatch-store";
+import { JORGITOS_COMUNA } from "@cotorro/core/order-store";
 import { listOwedAlerts } from "@cotorro/core/owed-alert-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
-import { JORGITOS_COMUNA } from "../src/services/comunas.ts";
 import { OFFERS_PER_SECOND } from "../src/services/dispatch-order.ts";
 import { alertTexts } from "../src/texts.ts";
 import {

@@ -2,12 +2,13 @@
  * Order expiry (cron every 5 minutes): a paid order nobody took within ORDER_TTL_HOURS becomes
  * `expired`; the customer (template `orden_expirada`) and the owner are told exactly once.
  */
+
 import { env } from "cloudflare:workers";
 import { claimOrder } from "@cotorro/core/claim-store";
 import { formatDateCl } from "@cotorro/core/dates";
+import { JORGITOS_COMUNA } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { JORGITOS_COMUNA } from "../src/services/comunas.ts";
 import {
   body,
   createPaidOrder,

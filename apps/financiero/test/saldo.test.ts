@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { claimOrder } from "@cotorro/core/claim-store";
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { newOrderId } from "@cotorro/core/ids";
-import { insertOrderStatement, markPaidStatement } from "@cotorro/core/order-store";
+import { insertOrderStatement, JORGITOS_COMUNA, markPaidStatement } from "@cotorro/core/order-store";
 import { balance, creditTokens, validTokens } from "@cotorro/core/token-store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { link, paymentByToken, performReturn, request, seedCollaborator, startTopUp } from "./helpers.ts";
@@ -51,10 +51,10 @@ function section(html: string, id: string): string {
 }
 
 /** A paid order open until `until`, to try spending a token on. */
-async function paidOrder(now: number, until: number): Promise<string> {
+async function paidOrder(now: number, until: number, comuna = "Ñuñoa"): Promise<string> {
   const id = newOrderId();
   await env.LEDGER.batch([
-    insertOrderStatement(env.LEDGER, { id, kind: "visit", amount: 68_000, comuna: "Ñuñoa", now }),
+    insertOrderStatement(env.LEDGER, { id, kind: "visit", amount: 68_000, comuna, now }),
     markPaidStatement(env.LEDGER, id, now, Math.ceil((until - now) / 3_600_000)),
   ]);
   return id;
@@ -165,12 +165,23 @@ describe("GET /saldo/:link", () => {
     // Purchases: date, pack, amount.
     expect(html).toMatch(/<td>\d{2}-\d{2}-\d{4} \d{2}:\d{2}<\/td><td>5 tokens<\/td><td>\$25\.000<\/td>/);
     expect(html).not.toContain("undefined");
-    // Spends: date and the order's short id.
+    // Spends: date and the job's comuna (the collaborator knows it by that; its id means nothing to him).
     expect(html).toContain("Trabajos tomados");
-    expect(html).toContain(`<td>${order.slice(0, 8)}</td><td>1 token</td>`);
-    expect(html).not.toContain(order);
+    expect(section(html, "usados")).toMatch(/<td>\d{2}-\d{2}-\d{4} \d{2}:\d{2}<\/td><td>Ñuñoa<\/td><td>1 token<\/td>/);
+    expect(html).not.toContain(order.slice(0, 8));
     // A way to buy more, fixed to this number.
     expect(html).toMatch(/href="\/recargar\/[\w-]+\.[\w-]+"/);
+  });
+
+  it("a job whose customer named no comuna (a Jorgitos lead) reads «no indicada»", async () => {
+    const phone = await collaborator();
+    const now = Date.now();
+    await paidTopUp(phone, 1, 1);
+    const order = await paidOrder(now, now + DAY, JORGITOS_COMUNA);
+    expect((await claimOrder(env.LEDGER, { orderId: order, phone, now, maxTakers: 1 })).ok).toBe(true);
+    const html = await (await request(`/saldo/${await link("saldo", phone)}`)).text();
+    expect(section(html, "usados")).toMatch(/<td>no indicada<\/td><td>1 token<\/td>/);
+    expect(html).not.toContain(JORGITOS_COMUNA);
   });
 
   it("an empty wallet says so", async () => {

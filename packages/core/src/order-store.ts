@@ -73,6 +73,32 @@ const recentDocs: RecentCache<OrderDoc> = recentCache<OrderDoc>({
   copy: (d) => structuredClone(d),
 });
 
+/** Comuna stored for the JSON (Jorgitos) leads, whose form asks for none (the original hard-coded it). */
+export const JORGITOS_COMUNA = "Texas";
+
+/**
+ * The comuna the customer gave, or null for the JSON leads' placeholder. Everything shown to
+ * people (customer, collaborators, owner) and the dispatch read an order's comuna through this.
+ */
+export function comunaGiven(comuna: string): string | null {
+  return comuna === JORGITOS_COMUNA ? null : comuna;
+}
+
+/**
+ * The stored comuna of every order `phone` spent a token on, by order id (a balance page names
+ * the jobs taken by their comuna).
+ */
+export async function comunasOfSpentOrders(db: D1Database, phone: string): Promise<Map<string, string>> {
+  const rows = await all<{ id: string; comuna: string }>(
+    db
+      .prepare(
+        "SELECT id, comuna FROM orders WHERE id IN (SELECT spent_order_id FROM tokens WHERE phone = ?1 AND spent_at IS NOT NULL)",
+      )
+      .bind(phone),
+  );
+  return new Map(rows.map((r) => [r.id, r.comuna]));
+}
+
 /** The statement that creates an order's state row (status `pending_payment` for visits, `lead` for leads). */
 export function insertOrderStatement(
   db: D1Database,

@@ -7,12 +7,19 @@
 import { auditIfChangedStatement, recordAudit } from "@cotorro/core/audit-store";
 import { claimsOf, getClaim } from "@cotorro/core/claim-store";
 import { batch } from "@cotorro/core/d1";
-import { cancelOrder, getOrder, isOpenForClaims, listOrders, type OrderRow, openLead } from "@cotorro/core/order-store";
+import {
+  cancelOrder,
+  comunaGiven,
+  getOrder,
+  isOpenForClaims,
+  listOrders,
+  type OrderRow,
+  openLead,
+} from "@cotorro/core/order-store";
 import { err, ok, type Result } from "@cotorro/core/result";
 import type { OrderKind, OrderStatus } from "@cotorro/core/states";
 import { balance, creditStatements } from "@cotorro/core/token-store";
 import type { Deps } from "../deps.ts";
-import { comunaGiven } from "./comunas.ts";
 
 type OrderDeps = Pick<Deps, "db" | "queue" | "now" | "settings" | "log">;
 

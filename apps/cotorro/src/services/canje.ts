@@ -6,12 +6,11 @@
  */
 import { getClaim } from "@cotorro/core/claim-store";
 import { type CanjeTarget, topUpToken, topUpUrl, verifyCanjeLink } from "@cotorro/core/collaborator-links";
-import { type Customer, getOrder, getOrderDoc, isOpenForClaims } from "@cotorro/core/order-store";
+import { type Customer, comunaGiven, getOrder, getOrderDoc, isOpenForClaims } from "@cotorro/core/order-store";
 import { err, ok, type Result } from "@cotorro/core/result";
 import { balance } from "@cotorro/core/token-store";
 import type { Deps } from "../deps.ts";
 import { type ClaimedOrder, type ClaimOrderError, claimOrderFor } from "./claim-order.ts";
-import { comunaGiven } from "./comunas.ts";
 
 export type CanjeLinkError = { kind: "bad_link" } | { kind: "expired_link" };
 

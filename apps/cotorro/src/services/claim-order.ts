@@ -16,7 +16,7 @@ import { type ClaimInput, type ClaimResult, claimOrder, getClaim } from "@cotorr
 import { canjeToken, canjeUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
-import { type Customer, getOrderDoc, type OrderDoc } from "@cotorro/core/order-store";
+import { type Customer, comunaGiven, getOrderDoc, type OrderDoc } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { err, ok, type Result } from "@cotorro/core/result";
 import type { Collaborator } from "@cotorro/core/roster-store";
@@ -25,7 +25,6 @@ import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { customerNoticeTag } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import { atenderTexts, type ContactText, comunaValue, preferredDateShown } from "../texts.ts";
-import { comunaGiven } from "./comunas.ts";
 
 export interface ClaimedOrder {
   orderId: string;

@@ -4,17 +4,6 @@
  * Used by the booking prefill, the leads API and the admin import. Pure: no I/O.
  */
 
-/** Comuna stored for the JSON leads, whose form asks for none (the original hard-coded it). */
-export const JORGITOS_COMUNA = "Texas";
-
-/**
- * The comuna the customer gave, or null for the JSON leads' placeholder. Everything shown to
- * people (customer, collaborators, owner) and the dispatch read an order's comuna through this.
- */
-export function comunaGiven(comuna: string): string | null {
-  return comuna === JORGITOS_COMUNA ? null : comuna;
-}
-
 const fold = (text: string) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/\s+/g, " ").trim();
 
 /** The configured comuna matching `text`, or null. */

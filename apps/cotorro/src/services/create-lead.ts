@@ -9,6 +9,7 @@ import { newOrderId } from "@cotorro/core/ids";
 import { noticeOwner } from "@cotorro/core/messenger";
 import {
   type Customer,
+  comunaGiven,
   getOrderDoc,
   insertOrderStatement,
   type OrderDoc,
@@ -18,7 +19,6 @@ import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
 import { preferredDateShown, texts } from "../texts.ts";
-import { comunaGiven } from "./comunas.ts";
 
 export type LeadSource = Extract<OrderDoc["source"], "landing" | "jorgitos">;
 

@@ -6,12 +6,11 @@
  * the first failure, original-cotorro.md §9.21) and each invocation stays within its budget.
  */
 import { alertOwner } from "@cotorro/core/messenger";
-import { getOrder, getOrderDoc, isOpenForClaims, markDispatched } from "@cotorro/core/order-store";
+import { comunaGiven, getOrder, getOrderDoc, isOpenForClaims, markDispatched } from "@cotorro/core/order-store";
 import { type Collaborator, coversComuna } from "@cotorro/core/roster-store";
 import type { Deps } from "../deps.ts";
 import type { OfferMessage } from "../queue-messages.ts";
 import { atenderTexts } from "../texts.ts";
-import { comunaGiven } from "./comunas.ts";
 
 /** `sendBatch` takes at most 100 messages. */
 export const SEND_BATCH_MAX = 100;

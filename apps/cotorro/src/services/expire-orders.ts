@@ -8,13 +8,12 @@ import { closeClaimedOrder } from "@cotorro/core/claim-store";
 import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { expiredAwaitingNotice } from "@cotorro/core/expiry-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
-import { expiredCandidates, expireOrder, getOrderDoc } from "@cotorro/core/order-store";
+import { comunaGiven, expiredCandidates, expireOrder, getOrderDoc } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { type Budget, STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { customerNoticeTag } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import { atenderTexts } from "../texts.ts";
-import { comunaGiven } from "./comunas.ts";
 
 const { effect, send, alert } = STEP_SUBREQUESTS;
 

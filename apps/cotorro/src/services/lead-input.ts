@@ -10,13 +10,13 @@
  */
 import type { Settings } from "@cotorro/config";
 import { isIsoDate } from "@cotorro/core/dates";
-import type { Customer } from "@cotorro/core/order-store";
+import { type Customer, JORGITOS_COMUNA } from "@cotorro/core/order-store";
 import { normalizePhone } from "@cotorro/core/phone";
 import { firstString, parsedText } from "@cotorro/web/validate";
 import * as z from "zod/mini";
 import { texts } from "../texts.ts";
 import { LIMITS } from "./booking-input.ts";
-import { JORGITOS_COMUNA, matchComuna } from "./comunas.ts";
+import { matchComuna } from "./comunas.ts";
 
 const e = texts.leads.errors;
 

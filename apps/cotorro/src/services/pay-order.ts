@@ -5,12 +5,18 @@
  * a lead's link first shows a checkout page (price, data, consent), whose «Pagar» starts it.
  */
 import { ORDER_ID_PATTERN } from "@cotorro/core/ids";
-import { type Customer, getOrder, getOrderDoc, type OrderDoc, type OrderRow } from "@cotorro/core/order-store";
+import {
+  type Customer,
+  comunaGiven,
+  getOrder,
+  getOrderDoc,
+  type OrderDoc,
+  type OrderRow,
+} from "@cotorro/core/order-store";
 import { startPayment } from "@cotorro/core/payment-service";
 import { getPaymentByBuyOrder } from "@cotorro/core/payment-store";
 import { err, ok, type Result } from "@cotorro/core/result";
 import type { Deps } from "../deps.ts";
-import { comunaGiven } from "./comunas.ts";
 
 /** Where to send the browser: Webpay's form `url`, posted with `token_ws`. */
 export interface WebpayRedirect {

@@ -17,13 +17,19 @@ import {
 } from "@cotorro/core/dispatch-store";
 import { WhatsAppApiError } from "@cotorro/core/errors";
 import { alertOwner, alertTokenRejected } from "@cotorro/core/messenger";
-import { getOrder, getOrderDoc, isOpenForClaims, type OrderDoc, type OrderRow } from "@cotorro/core/order-store";
+import {
+  comunaGiven,
+  getOrder,
+  getOrderDoc,
+  isOpenForClaims,
+  type OrderDoc,
+  type OrderRow,
+} from "@cotorro/core/order-store";
 import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import type { OfferMessage } from "../queue-messages.ts";
 import { atenderTexts, comunaValue } from "../texts.ts";
-import { comunaGiven } from "./comunas.ts";
 import { markUndeliverable } from "./roster-marks.ts";
 
 export type OfferOutcome =

@@ -14,7 +14,7 @@ import { formatDateTimeCl } from "@cotorro/core/dates";
 import { effectKeys, effectStatus, runEffectOnce } from "@cotorro/core/effect-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
-import { getOrder, getOrderDoc, markPaidByPaymentStatement } from "@cotorro/core/order-store";
+import { comunaGiven, getOrder, getOrderDoc, markPaidByPaymentStatement } from "@cotorro/core/order-store";
 import type { PaymentHooks } from "@cotorro/core/payment-service";
 import type { PaymentRow } from "@cotorro/core/payment-store";
 import { putReceipt } from "@cotorro/core/receipt-store";
@@ -22,7 +22,6 @@ import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { customerNoticeTag } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
 import { texts } from "../texts.ts";
-import { comunaGiven } from "./comunas.ts";
 
 const { effect, alert, templateSend } = STEP_SUBREQUESTS;
 

@@ -3,10 +3,9 @@
  * customer's contact with `tel:` and `wa.me` buttons. Plain props in; the route sets the status.
  */
 import { firstNameOf } from "@cotorro/core/atender-messages";
-import type { Customer } from "@cotorro/core/order-store";
+import { type Customer, comunaGiven } from "@cotorro/core/order-store";
 import { formatPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { Layout } from "@cotorro/web/layout";
-import { comunaGiven } from "../services/comunas.ts";
 import { atenderTexts, comunaValue, preferredDateShown } from "../texts.ts";
 
 const P = atenderTexts.page;

@@ -4,6 +4,8 @@
  * balance is the count of `validTokens` (unspent and `expires_at > now`), the same rule a claim
  * spends by.
  */
+
+import { comunaGiven, comunasOfSpentOrders } from "@cotorro/core/order-store";
 import type { PaymentRow } from "@cotorro/core/payment-store";
 import { authorizedTopUps } from "@cotorro/core/payment-store";
 import type { Phone } from "@cotorro/core/phone";
@@ -25,7 +27,8 @@ export interface Wallet {
   /** Unspent tokens past their expiry, latest first. */
   expired: ExpiryGroup[];
   purchases: { at: number; tokens: number; amount: number; buyOrder: string }[];
-  spends: { at: number; orderId: string }[];
+  /** `comuna`: the job's, null when its customer named none. */
+  spends: { at: number; orderId: string; comuna: string | null }[];
 }
 
 /** How many history rows the page shows (a phone-sized page, not an accounting export). */
@@ -43,11 +46,12 @@ function group(tokens: readonly TokenRow[]): ExpiryGroup[] {
 
 export async function loadWallet(deps: Deps, phone: Phone): Promise<Wallet> {
   const now = deps.now();
-  const [collaborator, valid, all, topUps] = await Promise.all([
+  const [collaborator, valid, all, topUps, comunas] = await Promise.all([
     deps.roster.get(phone),
     validTokens(deps.db, phone, now),
     listTokens(deps.db, phone),
     authorizedTopUps(deps.db, phone, HISTORY_LIMIT),
+    comunasOfSpentOrders(deps.db, phone),
   ]);
   const expired = all
     .filter((t) => t.spent_at === null && t.expires_at <= now)
@@ -68,6 +72,10 @@ export async function loadWallet(deps: Deps, phone: Phone): Promise<Wallet> {
       amount: p.amount,
       buyOrder: p.buy_order,
     })),
-    spends: spent.map((t) => ({ at: t.spent_at, orderId: t.spent_order_id ?? "" })),
+    spends: spent.map((t) => {
+      const orderId = t.spent_order_id ?? "";
+      const comuna = comunas.get(orderId);
+      return { at: t.spent_at, orderId, comuna: comuna === undefined ? null : comunaGiven(comuna) };
+    }),
   };
 }

@@ -6,13 +6,11 @@ import { formatDateTimeCl } from "@cotorro/core/dates";
 import { formatClp, formatTokens } from "@cotorro/core/money";
 import { formatPhone } from "@cotorro/core/phone";
 import { Layout } from "@cotorro/web/layout";
+import { NO_COMUNA } from "@cotorro/web/owner-names";
 import type { ExpiryGroup, Wallet } from "../services/wallet.ts";
 import { texts } from "../texts.ts";
 
 const t = texts.saldo;
-
-/** The first characters of an order id: enough to recognise it, not a lookup key. */
-export const shortOrderId = (orderId: string) => orderId.slice(0, 8);
 
 export function SaldoPage({ wallet, topUpHref, requestId }: { wallet: Wallet; topUpHref: string; requestId?: string }) {
   return (
@@ -89,7 +87,7 @@ export function SaldoPage({ wallet, topUpHref, requestId }: { wallet: Wallet; to
               {wallet.spends.map((s) => (
                 <tr>
                   <td>{formatDateTimeCl(s.at)}</td>
-                  <td>{shortOrderId(s.orderId)}</td>
+                  <td>{s.comuna ?? NO_COMUNA}</td>
                   <td>{t.spentOne}</td>
                 </tr>
               ))}
