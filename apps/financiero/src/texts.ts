@@ -147,7 +147,7 @@ export const texts = {
     noPurchases: "Aún no registra compras.",
     spendsTitle: "Trabajos tomados",
     noSpends: "Aún no ha usado tokens.",
-    columns: { date: "Fecha", pack: "Paquete", amount: "Monto", order: "Trabajo", count: "Cantidad", source: "Origen" },
+    columns: { date: "Fecha", pack: "Paquete", amount: "Monto", comuna: "Comuna", count: "Cantidad", source: "Origen" },
     sources: { purchase: "Compra", promo: "Promoción", legacy: "Sistema anterior", refund: "Devolución" },
     spentOne: "1 token",
     topUp: "Recargar tokens",

@@ -167,6 +167,7 @@ describe("GET /saldo/:link", () => {
     expect(html).not.toContain("undefined");
     // Spends: date and the job's comuna (the collaborator knows it by that; its id means nothing to him).
     expect(html).toContain("Trabajos tomados");
+    expect(section(html, "usados")).toContain('<th scope="col">Comuna</th>');
     expect(section(html, "usados")).toMatch(/<td>\d{2}-\d{2}-\d{4} \d{2}:\d{2}<\/td><td>Ñuñoa<\/td><td>1 token<\/td>/);
     expect(html).not.toContain(order.slice(0, 8));
     // A way to buy more, fixed to this number.

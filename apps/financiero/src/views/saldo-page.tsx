@@ -79,7 +79,7 @@ export function SaldoPage({ wallet, topUpHref, requestId }: { wallet: Wallet; to
             <thead>
               <tr>
                 <th scope="col">{t.columns.date}</th>
-                <th scope="col">{t.columns.order}</th>
+                <th scope="col">{t.columns.comuna}</th>
                 <th scope="col">{t.columns.count}</th>
               </tr>
             </thead>
