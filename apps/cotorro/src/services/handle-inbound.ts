@@ -24,6 +24,7 @@ import {
 import { saldoUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { batch } from "@cotorro/core/d1";
+import { formatDateCl } from "@cotorro/core/dates";
 import {
   type DispatchRow,
   dispatchByMessageId,
@@ -518,18 +519,11 @@ function replyText(sender: Sender, text: string): Promise<void> {
   return sender.reply({ text, template: noticeTemplate(text) });
 }
 
-const dayFormat = new Intl.DateTimeFormat("es-CL", {
-  timeZone: "America/Santiago",
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
-});
-
 async function replySaldo(sender: Sender, deps: Deps): Promise<void> {
   const tokens = await validTokens(deps.db, sender.phone, deps.now());
   const byDay = new Map<string, number>();
   for (const t of tokens) {
-    const day = dayFormat.format(new Date(t.expires_at));
+    const day = formatDateCl(t.expires_at);
     byDay.set(day, (byDay.get(day) ?? 0) + 1);
   }
   const expiries = [...byDay].slice(0, 5).map(([date, count]) => ({ date, count }));
