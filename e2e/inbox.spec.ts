@@ -38,9 +38,15 @@ describe("phone inbox (sandbox) in Chromium", () => {
         .first()
         .isVisible(),
     ).resolves.toBe(true);
-    // …and cotorro's reply arrives: Diego has no tokens, so he is told so and given a top-up link.
+    // …and cotorro's reply arrives: Diego has no tokens, so he is told so, with a «Recargar tokens»
+    // button (a cta_url message) leading to his top-up link.
     const reply = await sandbox().waitForMessage(diego, (m) => /sin tokens vigentes/i.test(m.text ?? ""));
-    expect(reply.text).toMatch(/\/recargar\//);
+    expect(reply.type).toBe("interactive");
+    expect(reply.buttons[0]).toMatchObject({
+      type: "url",
+      text: "Recargar tokens",
+      url: expect.stringMatching(/\/recargar\//),
+    });
     await page.reload();
     await expect(
       page
@@ -48,6 +54,8 @@ describe("phone inbox (sandbox) in Chromium", () => {
         .first()
         .isVisible(),
     ).resolves.toBe(true);
+    const button = page.getByRole("link", { name: /Recargar tokens/ }).last();
+    await expect(button.getAttribute("href")).resolves.toBe(reply.buttons[0]!.url);
     await snap(page, "inbox-after-press");
   });
 });

@@ -12,7 +12,7 @@ import { webpayMismatch, webpayTrouble } from "@cotorro/web/owner-texts";
 /** The alerts core's messenger writes on its own (`deps.alertTexts`), in words both workers share. */
 export { alertTexts } from "@cotorro/web/owner-texts";
 
-/** What a top-up reply adds, by the job its "Recargar" was pressed on: before and after the link. */
+/** What a top-up reply adds, by the job its "Recargar" was pressed on: before and after the price. */
 const TOP_UP_JOB = {
   open: {
     before: "",
@@ -295,8 +295,11 @@ export const atenderTexts = {
   reply: {
     notAvailable:
       "La orden ya no está vigente: otro colaborador la tomó, se canceló o venció. No se descontó ningún token.",
-    noTokens: (topUpUrl: string) =>
-      `Sin tokens vigentes: no tiene tokens para atender este trabajo, así que no quedó a su nombre.\n\nRecargue aquí: ${topUpUrl}\n\nAl terminar el pago podrá tomar el trabajo desde esa misma página o presionando *Atender* otra vez en el aviso: si sigue disponible, es suyo.`,
+    /** Sent with the «Recargar tokens» button (`topUpButton`) under it. */
+    noTokens:
+      "Sin tokens vigentes: no tiene tokens para atender este trabajo, así que no quedó a su nombre.\n\nRecargue con el botón de abajo. Al terminar el pago podrá tomar el trabajo desde esa misma página o presionando *Atender* otra vez en el aviso: si sigue disponible, es suyo.",
+    /** The button under a top-up reply (at most 20 characters: WhatsApp's limit). */
+    topUpButton: "Recargar tokens",
     taken: (c: ContactText) =>
       `¡El trabajo es suyo! Se descontó 1 token (${c.balanceAfter === 0 ? "ya no le quedan tokens" : c.balanceAfter === 1 ? "le queda 1 token" : `le quedan ${c.balanceAfter} tokens`}).\n\n${contactLines(c)}\n\nContacte al cliente lo antes posible. Ficha del trabajo: ${c.canjeUrl}`,
     /** After a claim made on the canje page: the contact also reaches the chat, beyond the browser tab. */
@@ -309,17 +312,21 @@ export const atenderTexts = {
     inactive: "Su cuenta de colaborador está inactiva. Escriba *activar* para volver a recibir trabajos.",
     pending:
       "Su solicitud para ser colaborador está en revisión. Le avisaremos por este medio cuando el equipo la apruebe.",
-    saldo: (s: { balance: number; expiries: readonly { count: number; date: string }[]; link: string }) =>
+    /** With `link`, the balance page's address written out (the template, outside the window); without, a button carries it. */
+    saldo: (s: { balance: number; expiries: readonly { count: number; date: string }[]; link?: string }) =>
       [
         `Saldo: ${s.balance} ${s.balance === 1 ? "token" : "tokens"}`,
         s.expiries.length > 0
           ? `Vencen: ${s.expiries.map((e) => `${formatTokens(e.count)} el ${e.date}`).join(", ")}.`
           : "Para comprar tokens escriba *recargar*.",
-        `Detalle y movimientos: ${s.link}`,
+        ...(s.link ? [`Detalle y movimientos: ${s.link}`] : []),
       ].join("\n"),
+    /** The button under the «saldo» reply, to the balance page (at most 20 characters). */
+    saldoButton: "Ver detalle",
     /** `job`: pressed on an offer that can still be taken ("open"), that the presser took ("held"), that is gone, or neither. */
-    topUp: (t: { price: string; link: string; job: keyof typeof TOP_UP_JOB }) =>
-      `${TOP_UP_JOB[t.job].before}Cada token cuesta ${t.price} y le permite atender un trabajo. Recargue aquí: ${t.link}${TOP_UP_JOB[t.job].after}`,
+    /** Sent with the «Recargar tokens» button (`topUpButton`) under it. */
+    topUp: (t: { price: string; job: keyof typeof TOP_UP_JOB }) =>
+      `${TOP_UP_JOB[t.job].before}Cada token cuesta ${t.price} y le permite atender un trabajo. Recargue con el botón de abajo.${TOP_UP_JOB[t.job].after}`,
     activated: "Listo: su cuenta está activa y le avisaremos de los trabajos de su zona. Sus tokens se mantienen.",
     alreadyActive: "Su cuenta ya está activa. Escriba *ayuda* para ver los comandos.",
     deactivated:

@@ -15,6 +15,7 @@ import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { type Collaborator, kvRosterStore } from "@cotorro/core/roster-store";
 import { verifyLink } from "@cotorro/core/signed-link";
 import { balance } from "@cotorro/core/token-store";
+import type { SandboxMessage } from "@cotorro/sandbox/control-api";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
@@ -105,6 +106,18 @@ async function deliverTap(tap: unknown, bindings: typeof env = env) {
 const FINANCIERO = "http://127.0.0.1:8788";
 const linkIn = (text: string, path: string) =>
   new RegExp(`https?://[^\\s]+/${path}/([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)`).exec(text);
+
+/**
+ * The top-up link of a reply inside the 24-hour window: the «Recargar tokens» button (a cta_url
+ * message) under the text, which does not repeat it.
+ */
+function topUpButton(m: SandboxMessage) {
+  expect(m.type).toBe("interactive");
+  expect(m.buttons.map((b) => [b.type, b.text])).toEqual([["url", "Recargar tokens"]]);
+  const url = m.buttons[0]?.url ?? "";
+  expect(m.text).not.toContain(url);
+  return linkIn(url, "recargar");
+}
 
 describe("the offer", () => {
   it("is say_atender with the collaborator's name, the flat description, the comuna and per-message payloads", async () => {
@@ -243,12 +256,12 @@ describe("Atender through the button", () => {
 
     const reply = (await inbox(sb, bruno.phone)).at(-1)!;
     expect(reply.text).toContain("Sin tokens vigentes");
-    const topUp = linkIn(reply.text!, "recargar");
+    const topUp = topUpButton(reply);
     expect(topUp?.[0].startsWith(`${FINANCIERO}/recargar/`)).toBe(true);
     // It names the number and this job, so that "Recarga exitosa" leads straight back to it.
     const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, topUp![1]!, "recarga", Date.now());
     expect(claims.ok && claims.value.subject).toBe(`${order.id}|${bruno.phone}`);
-    expect(reply.text).toContain(`Recargue aquí: ${topUp![0]}\n`);
+    expect(reply.text).toContain("Recargue con el botón de abajo.");
     expect(reply.text).toContain("presionando *Atender* otra vez en el aviso");
     expect(reply.text).not.toContain("/atender/"); // one link: the way back to the job is the top-up's
     expect(await claimsOf(order.id)).toBe(0);
@@ -766,7 +779,7 @@ describe("Atender through the button", () => {
     const reply = (await inbox(sb, ana.phone)).at(-1)!;
     expect(reply.text).toContain("$5.000");
     expect(reply.text).toContain("podrá tomar este trabajo desde esa misma página");
-    const link = linkIn(reply.text!, "recargar");
+    const link = topUpButton(reply);
     expect(link?.[0].startsWith(`${FINANCIERO}/recargar/`)).toBe(true);
     // The link names the offer's order, so that "Recarga exitosa" leads back to it.
     const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "recarga", Date.now());
@@ -788,7 +801,7 @@ describe("Atender through the button", () => {
     expect(reply.text).toMatch(/^Este trabajo ya es suyo; los tokens que compre le servirán para los próximos avisos/);
     expect(reply.text).not.toContain("ya no está disponible");
     expect(reply.text).not.toContain("podrá tomar");
-    const link = linkIn(reply.text!, "recargar");
+    const link = topUpButton(reply);
     const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "recarga", Date.now());
     expect(claims.ok && claims.value.subject).toBe(ana.phone);
     expect(await claimsOf(order.id)).toBe(1);
@@ -813,7 +826,7 @@ describe("Atender through the button", () => {
       const reply = (await inbox(sb, ana.phone)).at(-1)!;
       expect(reply.text).toMatch(/^Este trabajo ya no está disponible; los tokens que compre le servirán/);
       expect(reply.text).not.toContain("podrá tomar");
-      const link = linkIn(reply.text!, "recargar");
+      const link = topUpButton(reply);
       const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "recarga", Date.now());
       expect(claims.ok && claims.value.subject).toBe(ana.phone);
       expect(await claimsOf(order.id)).toBe(how === "taken" ? 1 : 0);
@@ -835,10 +848,15 @@ describe("collaborator commands and the customer's auto-reply", () => {
     const c = await addCollaborator({ tokens: count });
     await grantTokens(c.phone, 3, Date.now() - 1000, Date.now() - 100_000); // expired: never counted
     expect((await write(c.phone, "saldo")).status).toBe(200);
-    const text = await lastText(c.phone);
+    const reply = (await inbox(sb, c.phone)).at(-1)!;
+    const text = reply.text ?? "";
     expect(text).toContain(expected);
     if (count > 0) expect(text).toMatch(/Vencen: \d+ tokens? el \d{2}-\d{2}-\d{4}/);
-    const link = linkIn(text, "saldo");
+    // The balance page is the «Ver detalle» button under the text (a cta_url message).
+    expect(reply.type).toBe("interactive");
+    expect(reply.buttons.map((b) => [b.type, b.text])).toEqual([["url", "Ver detalle"]]);
+    expect(text).not.toContain("http");
+    const link = linkIn(reply.buttons[0]!.url ?? "", "saldo");
     expect(link?.[0].startsWith(`${FINANCIERO}/saldo/`)).toBe(true);
     const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "saldo", Date.now());
     expect(claims.ok && claims.value.subject).toBe(c.phone);
@@ -856,8 +874,9 @@ describe("collaborator commands and the customer's auto-reply", () => {
   it.each(["recargar", "/comprar_tokens", "Comprar_Tokens"])("%j answers with the signed top-up link", async (text) => {
     const c = await addCollaborator();
     await write(c.phone, text);
-    const reply = await lastText(c.phone);
-    const link = linkIn(reply, "recargar");
+    const message = (await inbox(sb, c.phone)).at(-1)!;
+    const reply = message.text ?? "";
+    const link = topUpButton(message);
     const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "recarga", Date.now());
     expect(claims.ok && claims.value.subject).toBe(c.phone); // no job: it was not asked from an offer
     expect(reply).not.toContain("este trabajo");

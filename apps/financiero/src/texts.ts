@@ -162,7 +162,6 @@ export const texts = {
       code: string;
       date: string;
       balance: string;
-      saldoUrl: string;
     }) =>
       [
         "*Recarga exitosa* · alectrico",
@@ -173,8 +172,9 @@ export const texts = {
         `Fecha: ${r.date}`,
         "",
         `Saldo: ${r.balance}.`,
-        `Detalle y vencimientos: ${r.saldoUrl}`,
       ].join("\n"),
+    /** The button under the receipt, to the balance page (at most 20 characters: WhatsApp's limit). */
+    saldoButton: "Ver saldo",
     ownerPaid: (p: {
       name: string;
       phone: string;

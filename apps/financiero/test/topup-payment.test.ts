@@ -265,7 +265,7 @@ describe("approved top-up", () => {
     ]);
   });
 
-  it("inside the 24-hour window the receipt is a text with the balance and the balance link", async () => {
+  it("inside the 24-hour window the receipt is a text with the balance, and a «Ver saldo» button to the balance page", async () => {
     const phone = await collaborator();
     const now = Date.now();
     await recordInbound(env.LEDGER, phone, "collaborators", now);
@@ -273,12 +273,15 @@ describe("approved top-up", () => {
     const started = await startTopUp(phone, 1);
     await expectApproved(await performReturn(await sb.decide(started.token, "approve")), started, 1, 1);
     const [receipt] = await receiptsTo(phone);
-    expect(receipt?.type).toBe("text");
+    expect(receipt?.type).toBe("interactive");
     expect(receipt?.text).toContain("Recarga exitosa");
     expect(receipt?.text).toContain(`Orden de compra: ${started.buyOrder}`);
     expect(receipt?.text).toContain("Tarjeta terminada en 6623");
     expect(receipt?.text).toContain("Saldo: 1 token.");
-    expect(receipt?.text).toMatch(/http:\/\/127\.0\.0\.1:8788\/saldo\/[\w-]+\.[\w-]+/);
+    expect(receipt?.text).not.toContain("http");
+    expect(receipt?.buttons.map((b) => [b.type, b.text])).toEqual([["url", "Ver saldo"]]);
+    const token = /^http:\/\/127\.0\.0\.1:8788\/saldo\/([\w-]+\.[\w-]+)$/.exec(receipt?.buttons[0]?.url ?? "")?.[1];
+    expect((await request(`/saldo/${token}`)).status).toBe(200);
   });
 
   it("the balance link on the success page opens this number's balance", async () => {

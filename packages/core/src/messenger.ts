@@ -10,7 +10,7 @@ import { windowOpen } from "./conversation-store.ts";
 import { WhatsAppApiError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { type AlertKind, alertSlot, oweAlert } from "./owed-alert-store.ts";
-import type { Channel, OutboundMessage, TemplateButtonParam, WhatsAppClient } from "./whatsapp-client.ts";
+import type { Channel, LinkButton, OutboundMessage, TemplateButtonParam, WhatsAppClient } from "./whatsapp-client.ts";
 
 export interface MessengerDeps {
   db: D1Database;
@@ -22,6 +22,8 @@ export interface MessengerDeps {
 export interface UserMessage {
   /** Free-form text, used when the user's 24-hour window is open. */
   text?: string;
+  /** A link shown as a button under `text` (the template carries its own). */
+  link?: LinkButton;
   /** Approved template, used outside the window (or always, when there is no text). */
   template: { name: string; params: readonly string[]; buttons?: readonly TemplateButtonParam[] };
   /** The caller knows the window is open (a reply to what the user just wrote): no need to look it up. */
@@ -48,7 +50,8 @@ export async function sendToUser(
     ...(message.template.buttons ? { buttons: message.template.buttons } : {}),
     ...tag,
   };
-  const outbound: OutboundMessage = useText ? { type: "text", to, body: message.text!, ...tag } : asTemplate;
+  const link = message.link ? { link: message.link } : {};
+  const outbound: OutboundMessage = useText ? { type: "text", to, body: message.text!, ...link, ...tag } : asTemplate;
   try {
     const { messageId } = await deps.whatsapp.send(channel, outbound);
     return { messageId, as: useText ? "text" : "template" };

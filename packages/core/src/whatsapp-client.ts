@@ -13,8 +13,17 @@ export type Channel = "customers" | "collaborators";
 /** One button parameter per template button, by the button's position in the template. */
 export type TemplateButtonParam = { kind: "quick_reply"; payload: string } | { kind: "url"; suffix: string };
 
+/** A link shown as a button under a text (WhatsApp's `cta_url`): `label` at most 20 characters. */
+export interface LinkButton {
+  label: string;
+  url: string;
+}
+
+/** The most a `cta_url` message's body holds; a longer text goes as plain text with the link after it. */
+export const LINK_BODY_MAX = 1024;
+
 export type OutboundMessage = (
-  | { type: "text"; to: string; body: string }
+  | { type: "text"; to: string; body: string; link?: LinkButton }
   | {
       type: "template";
       to: string;
@@ -91,13 +100,28 @@ export function templateParam(text: string): string {
 export function buildPayload(message: OutboundMessage, language: string): Record<string, unknown> {
   const to = message.to.replace(/^\+/, "");
   const tag = message.callbackData === undefined ? {} : { biz_opaque_callback_data: message.callbackData };
+  if (message.type === "text" && message.link && message.body.length <= LINK_BODY_MAX) {
+    return {
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      to,
+      type: "interactive",
+      interactive: {
+        type: "cta_url",
+        body: { text: message.body },
+        action: { name: "cta_url", parameters: { display_text: message.link.label, url: message.link.url } },
+      },
+      ...tag,
+    };
+  }
   if (message.type === "text") {
+    const body = message.link ? `${message.body}\n\n${message.link.label}: ${message.link.url}` : message.body;
     return {
       messaging_product: "whatsapp",
       recipient_type: "individual",
       to,
       type: "text",
-      text: { preview_url: true, body: message.body },
+      text: { preview_url: true, body },
       ...tag,
     };
   }

@@ -63,7 +63,7 @@ import {
   OFFER_CALLBACK_DATA,
   parseCustomerNoticeTag,
 } from "@cotorro/core/webhook";
-import type { Channel } from "@cotorro/core/whatsapp-client";
+import type { Channel, LinkButton } from "@cotorro/core/whatsapp-client";
 import type { Deps } from "../deps.ts";
 import { atenderTexts, personShown } from "../texts.ts";
 import {
@@ -351,12 +351,19 @@ async function applyStatuses(all: InboundStatus[], deps: Deps): Promise<number> 
   return duplicates;
 }
 
+/** A reply: its text inside the 24-hour window (with `link` as a button under it), else its template. */
+interface Reply {
+  text: string;
+  template: TemplateMessage;
+  link?: LinkButton;
+}
+
 interface Sender {
   phone: string;
   channel: Channel;
   profileName: string | null;
   /** Queues the reply to this message (sent once, after the decision). */
-  reply: (message: { text: string; template: TemplateMessage }) => Promise<void>;
+  reply: (message: Reply) => Promise<void>;
   /** Queues other follow-up work (the notices of a claim), run after the reply. */
   later: (task: FollowUp) => void;
 }
@@ -401,10 +408,10 @@ async function handleMessage(
     profileName: message.profileName,
     // Sent once per event: only its handler (holding the event's lease) sends it, and a retry of
     // the event skips it once recorded.
-    reply: async ({ text, template }) => {
+    reply: async ({ text, template, link }) => {
       if (replied) return;
       followUps.reply = async (records) => {
-        await sendToUser(deps, channel, phone, { text, template, windowOpen });
+        await sendToUser(deps, channel, phone, { text, template, windowOpen, ...(link ? { link } : {}) });
         records.push(effectDoneStatement(deps.db, effectKeys.reply(eventId), now));
       };
     },
@@ -465,16 +472,14 @@ function contactReply(claim: ClaimedOrder): { text: string; template: TemplateMe
   };
 }
 
-async function claimErrorReply(
-  error: ClaimOrderError,
-  deps: Deps,
-): Promise<{ text: string; template: TemplateMessage }> {
+async function claimErrorReply(error: ClaimOrderError, deps: Deps): Promise<Reply> {
   switch (error.kind) {
     case "order_not_available":
       return { text: T.notAvailable, template: noticeTemplate(T.notAvailable) };
     case "no_tokens":
       return {
-        text: T.noTokens(error.topUpUrl),
+        text: T.noTokens,
+        link: { label: T.topUpButton, url: error.topUpUrl },
         template: topUpTemplate({
           price: formatClp(deps.settings.PRECIO_TOKEN),
           linkToken: error.topUpToken,
@@ -510,7 +515,8 @@ async function replyTopUp(
   const token = await topUpToken(deps, sender.phone, job?.standing === "open" ? job.orderId : null);
   const price = formatClp(deps.settings.PRECIO_TOKEN);
   return sender.reply({
-    text: T.topUp({ price, link: topUpUrl(deps, token), job: job?.standing ?? "none" }),
+    text: T.topUp({ price, job: job?.standing ?? "none" }),
+    link: { label: T.topUpButton, url: topUpUrl(deps, token) },
     template: topUpTemplate({ price, linkToken: token }),
   });
 }
@@ -527,7 +533,12 @@ async function replySaldo(sender: Sender, deps: Deps): Promise<void> {
     byDay.set(day, (byDay.get(day) ?? 0) + 1);
   }
   const expiries = [...byDay].slice(0, 5).map(([date, count]) => ({ date, count }));
-  return replyText(sender, T.saldo({ balance: tokens.length, expiries, link: await saldoUrl(deps, sender.phone) }));
+  const link = await saldoUrl(deps, sender.phone);
+  return sender.reply({
+    text: T.saldo({ balance: tokens.length, expiries }),
+    link: { label: T.saldoButton, url: link },
+    template: noticeTemplate(T.saldo({ balance: tokens.length, expiries, link })),
+  });
 }
 
 /** `content`: what the message said, for the owner when a customer wrote it. */

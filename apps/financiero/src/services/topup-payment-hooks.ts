@@ -102,7 +102,8 @@ async function topUpEffects(deps: Deps, payment: PaymentRow): Promise<void> {
   await once(effectKeys.topUpReceipt(payment.buy_order), async () => {
     const current = formatTokens(await balance(deps.db, phone, deps.now()));
     await sendToUser(deps, "collaborators", phone, {
-      text: texts.whatsapp.receiptText({ ...receipt, balance: current, saldoUrl: await saldoUrl(deps, phone) }),
+      text: texts.whatsapp.receiptText({ ...receipt, balance: current }),
+      link: { label: texts.whatsapp.saldoButton, url: await saldoUrl(deps, phone) },
       template: {
         name: "comprobante_recarga",
         params: [receipt.amount, receipt.tokens, receipt.buyOrder, receipt.last4, receipt.code, receipt.date, current],
