@@ -12,7 +12,7 @@
 import type { JobStanding } from "@cotorro/core/claim-store";
 import { verifyTopUpLink } from "@cotorro/core/collaborator-links";
 import { formatClp, formatTokens } from "@cotorro/core/money";
-import { formatPhone, type Phone } from "@cotorro/core/phone";
+import type { Phone } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
 import { newNonce, setCsp } from "@cotorro/web/csp";
 import { noStore } from "@cotorro/web/security-headers";
@@ -147,7 +147,7 @@ function startErrorResponse(c: Context<AppEnv>, error: StartTopUpError, link: st
       return c.html(
         <NotPaidPage
           kind="unavailable"
-          retry={{ phone: error.phone, phoneShown: formatPhone(error.phone), tokens: error.pack.tokens, link }}
+          retry={{ phone: error.phone, tokens: error.pack.tokens, link }}
           requestId={c.get("requestId")}
         />,
         503,

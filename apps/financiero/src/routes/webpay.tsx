@@ -8,7 +8,7 @@
  * Every not-paid page offers "Reintentar": a new transaction for the same number and pack.
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
-import { formatPhone, isPhone, type Phone, waLink } from "@cotorro/core/phone";
+import { type Phone, waLink } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
 import { MessagePage } from "@cotorro/web/layout";
 import { noStore } from "@cotorro/web/security-headers";
@@ -16,8 +16,7 @@ import { NOT_PAID_STATUS, PendingPage, pendingRefreshHref, returnParams } from "
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { bodyLimit } from "../middleware/form-guard.tsx";
-import { approvedTopUp, completeTopUp } from "../services/complete-topup.ts";
-import { retryLinkOf } from "../services/links.ts";
+import { completeTopUp } from "../services/complete-topup.ts";
 import { texts } from "../texts.ts";
 import { ApprovedPage, NotPaidPage } from "../views/payment-pages.tsx";
 
@@ -48,12 +47,10 @@ webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) =>
         return assertNever(error);
     }
   }
-  const { payment } = outcome.value;
-  const phone = isPhone(payment.phone) ? payment.phone : null;
-  switch (payment.status) {
-    case "authorized": {
-      if (!phone) throw new Error(`top-up ${payment.buy_order} has no buyer`);
-      const shown = await approvedTopUp(deps, payment, phone);
+  const view = outcome.value;
+  switch (view.kind) {
+    case "approved": {
+      const { payment, shown } = view;
       return c.html(
         <ApprovedPage
           tokens={payment.tokens ?? 0}
@@ -72,34 +69,15 @@ webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) =>
         200,
       );
     }
-    case "rejected":
-    case "aborted":
-    case "timed_out":
-    case "failed": {
+    case "not_paid":
       return c.html(
-        <NotPaidPage
-          kind={payment.status}
-          retry={
-            phone && payment.tokens
-              ? {
-                  phone,
-                  phoneShown: formatPhone(phone),
-                  tokens: payment.tokens,
-                  link: await retryLinkOf(deps, payment.job_link, phone),
-                }
-              : null
-          }
-          requestId={requestId}
-        />,
-        NOT_PAID_STATUS[payment.status],
+        <NotPaidPage kind={view.status} retry={view.retry} requestId={requestId} />,
+        NOT_PAID_STATUS[view.status],
       );
-    }
-    case "creating":
-    case "created":
-      // Settled elsewhere in the meantime, or never finished creating: show "confirming".
-      return c.html(<Pending token={payment.token} requestId={requestId} />, 202);
+    case "pending":
+      return c.html(<Pending token={view.token} requestId={requestId} />, 202);
     default:
-      return assertNever(payment.status);
+      return assertNever(view);
   }
 });
 

@@ -1,24 +1,65 @@
 /**
  * A request to the top-ups' `return_url`: the shared Webpay flow (four cases, commit only in the
- * normal one, idempotent across reloads and replays) with the top-up hooks. A token or buy order of
- * another purpose (a customer's visit payment, which has its own return URL) is unknown here: its
- * effects belong to cotorro and must never run with the top-up hooks.
+ * normal one, idempotent across reloads and replays) with the top-up hooks, and what its page
+ * shows. A token or buy order of another purpose (a customer's visit payment, which has its own
+ * return URL) is unknown here: its effects belong to cotorro and must never run with the top-up hooks.
  */
 import { saldoPath, saldoToken } from "@cotorro/core/collaborator-links";
-import { handleReturn, type ReturnError, type ReturnOutcome } from "@cotorro/core/payment-service";
+import { handleReturn, type ReturnError } from "@cotorro/core/payment-service";
 import type { PaymentRow } from "@cotorro/core/payment-store";
-import type { Phone } from "@cotorro/core/phone";
-import type { Result } from "@cotorro/core/result";
+import { isPhone, type Phone } from "@cotorro/core/phone";
+import { assertNever, ok, type Result } from "@cotorro/core/result";
 import { balance } from "@cotorro/core/token-store";
+import type { NotPaidStatus } from "@cotorro/web/webpay";
 import type { Deps } from "../deps.ts";
-import { type JobState, jobStateOf } from "./links.ts";
+import { type JobState, jobStateOf, retryLinkOf } from "./links.ts";
 import { tokenExpiry, topUpPaymentHooks } from "./topup-payment-hooks.ts";
 
-export function completeTopUp(
+/** What the return page shows: the approved top-up, a payment not made (and its retry), or one still settling. */
+export type TopUpReturn =
+  | { kind: "approved"; payment: PaymentRow; shown: ApprovedTopUp }
+  /** `retry`: the same number and pack again (null when the payment names neither). */
+  | { kind: "not_paid"; status: NotPaidStatus; retry: TopUpRetry | null }
+  /** Settled elsewhere in the meantime, or never finished creating: "confirming". */
+  | { kind: "pending"; token: string | null };
+
+/** A new transaction for the same number and pack, keeping the job the payment was for. */
+export interface TopUpRetry {
+  phone: Phone;
+  tokens: number;
+  link: string | null;
+}
+
+export async function completeTopUp(
   deps: Deps,
   params: Record<string, unknown>,
-): Promise<Result<ReturnOutcome, ReturnError>> {
-  return handleReturn(deps, params, topUpPaymentHooks(deps), { purpose: "topup" });
+): Promise<Result<TopUpReturn, ReturnError>> {
+  const outcome = await handleReturn(deps, params, topUpPaymentHooks(deps), { purpose: "topup" });
+  if (!outcome.ok) return outcome;
+  const { payment } = outcome.value;
+  const phone = isPhone(payment.phone) ? payment.phone : null;
+  switch (payment.status) {
+    case "authorized":
+      if (!phone) throw new Error(`top-up ${payment.buy_order} has no buyer`);
+      return ok({ kind: "approved", payment, shown: await approvedTopUp(deps, payment, phone) });
+    case "rejected":
+    case "aborted":
+    case "timed_out":
+    case "failed":
+      return ok({
+        kind: "not_paid",
+        status: payment.status,
+        retry:
+          phone && payment.tokens
+            ? { phone, tokens: payment.tokens, link: await retryLinkOf(deps, payment.job_link, phone) }
+            : null,
+      });
+    case "creating":
+    case "created":
+      return ok({ kind: "pending", token: payment.token });
+    default:
+      return assertNever(payment.status);
+  }
 }
 
 /** What "Recarga exitosa" shows beside the payment's own facts, read now. */
@@ -35,7 +76,7 @@ export interface ApprovedTopUp {
   job: JobState | null;
 }
 
-export async function approvedTopUp(deps: Deps, payment: PaymentRow, phone: Phone): Promise<ApprovedTopUp> {
+async function approvedTopUp(deps: Deps, payment: PaymentRow, phone: Phone): Promise<ApprovedTopUp> {
   const settledAt = payment.finalized_at ?? payment.updated_at;
   const [tokens, saldo, job] = await Promise.all([
     balance(deps.db, phone, deps.now()),

@@ -1,5 +1,6 @@
 /** Outcome pages of a top-up (SPEC §4, §6). Routes choose the HTTP status. Plain props in. */
 import { formatClp, formatTokens } from "@cotorro/core/money";
+import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { Layout, MessagePage } from "@cotorro/web/layout";
 import type { NotPaidStatus } from "@cotorro/web/webpay";
 import type { JobState } from "../services/links.ts";
@@ -109,8 +110,7 @@ const notPaid: Record<NotPaidKind, { title: string; body: string; tone: "bad" | 
 
 /** What the "Reintentar" form posts: a new transaction for the same number and pack. */
 export interface RetryProps {
-  phone: string;
-  phoneShown: string;
+  phone: Phone;
   tokens: number;
   /** The signed top-up link the payment came from, naming its job: the retry keeps it. */
   link: string | null;
@@ -134,7 +134,7 @@ export function NotPaidPage(p: { kind: NotPaidKind; retry: RetryProps | null; re
           <input type="hidden" name="cantidad" value={String(p.retry.tokens)} />
           {p.retry.link ? <input type="hidden" name="link" value={p.retry.link} /> : null}
           <button type="submit">{t.retry}</button>
-          <p class="muted">{t.retryNote(formatTokens(p.retry.tokens), p.retry.phoneShown)}</p>
+          <p class="muted">{t.retryNote(formatTokens(p.retry.tokens), formatPhone(p.retry.phone))}</p>
         </form>
       ) : null}
     </MessagePage>
