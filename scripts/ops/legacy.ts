@@ -17,6 +17,8 @@ import {
   type LegacyDump,
   LegacyDumpSchema,
   type LegacyEntry,
+  type SkipDetail,
+  type SkippedKey,
   type SkipReason,
 } from "../../packages/core/src/legacy-import.ts";
 import { COLLABORATOR_STATUS } from "../../packages/web/src/owner-names.ts";
@@ -136,7 +138,7 @@ interface ImportReport {
       status: "active" | "inactive";
       key: string;
       action: string;
-      note?: string;
+      valuePhone?: string;
     }[];
     tokens: {
       phone: string;
@@ -146,7 +148,7 @@ interface ImportReport {
       key: string;
       action: string;
     }[];
-    skipped: { namespace: string; key: string; reason: SkipReason; detail?: string }[];
+    skipped: SkippedKey[];
   };
 }
 
@@ -197,6 +199,21 @@ const SKIP_REASON: Record<SkipReason, string> = {
   unknown_key: "clave desconocida",
 };
 
+/** What a skipped key's detail says, in the owner's words. */
+function skipDetail(s: SkippedKey): string | null {
+  const d = s.detail;
+  if (!d) return null;
+  if ("sameAs" in d) return `el mismo ${s.namespace === "NOMINA" ? "colaborador" : "token"} que ${d.sameAs}`;
+  if ("expiredAt" in d) return `venció el ${date(d.expiredAt)}`;
+  return NOT_A[d.notA];
+}
+
+const NOT_A: Record<Extract<SkipDetail, { notA: string }>["notA"], string> = {
+  json_object: "no es un objeto JSON",
+  token_json: "no es el JSON de un token",
+  expiry_date: "expira_en no es una fecha",
+};
+
 function describeImport(r: ImportReport, verbose: boolean): string[] {
   const verb = r.dryRun ? "se crearían" : "se crearon";
   const lines = [
@@ -213,7 +230,7 @@ function describeImport(r: ImportReport, verbose: boolean): string[] {
     lines.push("");
     for (const c of r.details.collaborators) {
       lines.push(
-        `${c.action === "create" ? "+" : "="} colaborador ${c.phone} ${c.name} (${COLLABORATOR_STATUS[c.status]}) ← ${c.key}${c.note ? ` [${c.note}]` : ""}`,
+        `${c.action === "create" ? "+" : "="} colaborador ${c.phone} ${c.name} (${COLLABORATOR_STATUS[c.status]}) ← ${c.key}${c.valuePhone ? ` [su fono es ${c.valuePhone}; se conserva el número de la clave]` : ""}`,
       );
     }
     for (const t of r.details.tokens) {
@@ -221,8 +238,10 @@ function describeImport(r: ImportReport, verbose: boolean): string[] {
         `${t.action === "create" ? "+" : "="} token ${t.phone} ${t.promotional ? "promocional" : "pagado"}, válido hasta el ${date(t.expiresAt)} ← ${t.key}`,
       );
     }
-    for (const s of r.details.skipped)
-      lines.push(`- se omite ${s.namespace} ${s.key}: ${SKIP_REASON[s.reason]}${s.detail ? ` (${s.detail})` : ""}`);
+    for (const s of r.details.skipped) {
+      const detail = skipDetail(s);
+      lines.push(`- se omite ${s.namespace} ${s.key}: ${SKIP_REASON[s.reason]}${detail ? ` (${detail})` : ""}`);
+    }
   }
   return lines;
 }

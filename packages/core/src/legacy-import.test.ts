@@ -100,7 +100,7 @@ describe("planLegacyImport: NOMINA", () => {
         name: "Colaborador 5678",
         status: "active",
         key: "activo:912345678",
-        note: "su fono es +56911112222; se conserva el número de la clave",
+        valuePhone: "+56911112222",
       },
     ]);
   });
@@ -118,11 +118,11 @@ describe("planLegacyImport: NOMINA", () => {
       NOW,
     );
     expect(plan.collaborators).toEqual([]);
-    expect(plan.skipped.map((s) => s.reason)).toEqual([
-      "unknown_key",
-      "invalid_value",
-      "invalid_phone",
-      "invalid_value",
+    expect(plan.skipped.map((s) => [s.reason, s.detail])).toEqual([
+      ["unknown_key", undefined],
+      ["invalid_value", { notA: "json_object" }],
+      ["invalid_phone", undefined],
+      ["invalid_value", { notA: "json_object" }],
     ]);
   });
 });
@@ -206,7 +206,10 @@ describe("planLegacyImport: FINANCIERO", () => {
       NOW,
     );
     expect(plan.tokens).toEqual([]);
-    expect(plan.skipped.map((s) => s.reason)).toEqual(["expired", "expired"]);
+    expect(plan.skipped.map((s) => [s.reason, s.detail])).toEqual([
+      ["expired", { expiredAt: Date.parse("2026-01-01T00:00:00Z") }],
+      ["expired", { expiredAt: Date.parse("2026-01-15T12:00:00Z") }],
+    ]);
   });
 
   it("treats one purchase filed under two spellings of the phone as one token, two purchases with the same orden as two", () => {
@@ -230,7 +233,7 @@ describe("planLegacyImport: FINANCIERO", () => {
         namespace: "FINANCIERO",
         key: "56912345678:token:pagado:no_expirado:1782313445.123:731",
         reason: "duplicate",
-        detail: "el mismo token que 912345678:token:pagado:no_expirado:1782313445.123:731",
+        detail: { sameAs: "912345678:token:pagado:no_expirado:1782313445.123:731" },
       },
     ]);
   });
@@ -251,11 +254,11 @@ describe("planLegacyImport: FINANCIERO", () => {
     expect(plan.tokens.map((t) => [t.sourceRef, t.expiresAt])).toEqual([
       ["+56912345678:ts1782313445.5:9", 1782313445500],
     ]);
-    expect(plan.skipped.map((s) => s.reason)).toEqual([
-      "invalid_value",
-      "invalid_value",
-      "invalid_value",
-      "invalid_phone",
+    expect(plan.skipped.map((s) => [s.reason, s.detail])).toEqual([
+      ["invalid_value", { notA: "expiry_date" }], // promotional: no expira_en, and its key has no time
+      ["invalid_value", { notA: "expiry_date" }], // «pronto»
+      ["invalid_value", { notA: "token_json" }], // «[1,2»
+      ["invalid_phone", undefined],
     ]);
   });
 });

@@ -8,7 +8,6 @@
  * identities chosen here (a collaborator by E.164 phone, a token by phone + buy order + `orden`).
  */
 import * as z from "zod/mini";
-import { formatDateTimeCl } from "./dates.ts";
 import { normalizePhone, type Phone } from "./phone.ts";
 
 /** One KV pair as `wrangler kv` gives it (`value` null for a key that vanished while dumping). */
@@ -52,8 +51,8 @@ export interface PlannedCollaborator {
   status: "active" | "inactive";
   /** The NOMINA key it comes from. */
   key: string;
-  /** Set when the record's `fono` is another number than its key (the key wins: tokens use it). */
-  note?: string;
+  /** The record's own `fono`, when it is another number than its key's (the key wins: tokens use it). */
+  valuePhone?: Phone;
 }
 
 export interface PlannedToken {
@@ -69,11 +68,20 @@ export interface PlannedToken {
   key: string;
 }
 
+/** More about why a key stays behind (the command line words it for the owner). */
+export type SkipDetail =
+  /** `duplicate`: the key kept instead. */
+  | { sameAs: string }
+  /** `expired`: when it expired (epoch ms). */
+  | { expiredAt: number }
+  /** `invalid_value`: what the value should have been and is not. */
+  | { notA: "json_object" | "token_json" | "expiry_date" };
+
 export interface SkippedKey {
   namespace: LegacyNamespace;
   key: string;
   reason: SkipReason;
-  detail?: string;
+  detail?: SkipDetail;
 }
 
 export interface LegacyImportPlan {
@@ -190,7 +198,7 @@ const isOrderKey = (key: string) => /^\d{1,12}$/.test(key);
  */
 export function planLegacyImport(dump: LegacyDump, now: number): LegacyImportPlan {
   const skipped: SkippedKey[] = [];
-  const skip = (namespace: LegacyNamespace, key: string, reason: SkipReason, detail?: string) =>
+  const skip = (namespace: LegacyNamespace, key: string, reason: SkipReason, detail?: SkipDetail) =>
     skipped.push({ namespace, key, reason, ...(detail ? { detail } : {}) });
 
   // NOMINA: activo:{fono} / inactivo:{fono} → {"nombre", "fono"}. An active record wins over an
@@ -204,7 +212,7 @@ export function planLegacyImport(dump: LegacyDump, now: number): LegacyImportPla
     }
     const parsed = RosterValueSchema.safeParse(parseJson(entry.value));
     if (!parsed.success) {
-      skip("NOMINA", entry.name, "invalid_value", "no es un objeto JSON");
+      skip("NOMINA", entry.name, "invalid_value", { notA: "json_object" });
       continue;
     }
     const keyPhone = legacyPhone(m[2]);
@@ -219,16 +227,14 @@ export function planLegacyImport(dump: LegacyDump, now: number): LegacyImportPla
       name: cleanName(parsed.data.nombre, phone),
       status: m[1] === "activo" ? "active" : "inactive",
       key: entry.name,
-      ...(keyPhone && valuePhone && keyPhone !== valuePhone
-        ? { note: `su fono es ${valuePhone}; se conserva el número de la clave` }
-        : {}),
+      ...(keyPhone && valuePhone && keyPhone !== valuePhone ? { valuePhone } : {}),
     };
     const previous = byPhone.get(phone);
     if (previous && (previous.status === "active" || planned.status === "inactive")) {
-      skip("NOMINA", entry.name, "duplicate", `el mismo colaborador que ${previous.key}`);
+      skip("NOMINA", entry.name, "duplicate", { sameAs: previous.key });
       continue;
     }
-    if (previous) skip("NOMINA", previous.key, "duplicate", `el mismo colaborador que ${entry.name}`);
+    if (previous) skip("NOMINA", previous.key, "duplicate", { sameAs: entry.name });
     byPhone.set(phone, planned);
   }
 
@@ -258,7 +264,7 @@ export function planLegacyImport(dump: LegacyDump, now: number): LegacyImportPla
       json && typeof json === "object" && "token" in json ? (json as { token: unknown }).token : json,
     );
     if (!fields.success) {
-      skip("FINANCIERO", key, "invalid_value", "no es el JSON de un token");
+      skip("FINANCIERO", key, "invalid_value", { notA: "token_json" });
       continue;
     }
     const expiresAt =
@@ -268,11 +274,11 @@ export function planLegacyImport(dump: LegacyDump, now: number): LegacyImportPla
           ? Math.round(Number(paid[2]) * 1000)
           : null;
     if (expiresAt === null || !Number.isFinite(expiresAt)) {
-      skip("FINANCIERO", key, "invalid_value", "expira_en no es una fecha");
+      skip("FINANCIERO", key, "invalid_value", { notA: "expiry_date" });
       continue;
     }
     if (expiresAt <= now) {
-      skip("FINANCIERO", key, "expired", `venció el ${formatDateTimeCl(expiresAt)}`);
+      skip("FINANCIERO", key, "expired", { expiredAt: expiresAt });
       continue;
     }
     // Identity of a token: the same purchase's `orden` filed under two spellings of the phone
@@ -282,7 +288,7 @@ export function planLegacyImport(dump: LegacyDump, now: number): LegacyImportPla
     const sourceRef = promo ? `${phone}:promocional:${orden}` : `${phone}:${buyOrder || `ts${paid![2]}`}:${orden}`;
     const previous = tokens.get(sourceRef);
     if (previous) {
-      skip("FINANCIERO", key, "duplicate", `el mismo token que ${previous.key}`);
+      skip("FINANCIERO", key, "duplicate", { sameAs: previous.key });
       continue;
     }
     tokens.set(sourceRef, {
