@@ -181,11 +181,23 @@ export const texts = {
     ownerDuplicate: (p: { amount: string; buyOrder: string; orderId: string }) =>
       `Pago duplicado: el pedido ${p.orderId} ya estaba pagado y entró otro pago de ${p.amount} (orden ${p.buyOrder}). Devuelva uno de los dos.`,
     /** A lead the owner had offered to the collaborators without a payment (`orders dispatch`), paid afterwards. */
-    ownerOfferedUnpaid: (p: { amount: string; buyOrder: string; orderId: string; taken: boolean }) =>
-      `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que usted ya había ofrecido a los colaboradores sin pago${p.taken ? " y ya fue tomado" : ""}: no se ofreció de nuevo. Si acordó con el cliente otra forma de pago, devuélvale este.`,
+    ownerOfferedUnpaid: (p: { amount: string; buyOrder: string; orderId: string; status: OrderStatus }) =>
+      `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que usted ya había ofrecido a los colaboradores sin pago${
+        p.status === "taken"
+          ? " y ya fue tomado"
+          : p.status === "expired"
+            ? " y que venció sin que nadie lo tomara"
+            : p.status === "cancelled"
+              ? " y que luego canceló"
+              : ""
+      }: no se ofreció de nuevo. ${
+        p.status === "expired" || p.status === "cancelled"
+          ? "Devuelva el pago al cliente."
+          : "Si acordó con el cliente otra forma de pago, devuélvale este."
+      }`,
     /** `status` null: the order does not exist. */
     ownerNotPayable: (p: { amount: string; buyOrder: string; orderId: string; status: OrderStatus | null }) =>
-      `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que ${p.status === null ? "no existe" : `está ${ORDER_STATUS[p.status]}`}: no se envió a los colaboradores. Devuelva el pago o reactive el pedido.`,
+      `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que ${p.status === null ? "no existe" : `está ${ORDER_STATUS[p.status]}`}: no se envió a los colaboradores. Devuelva el pago al cliente.`,
     /** The owner's alerts about a visit payment that Webpay did not settle cleanly (core payment-service). */
     owner: {
       mismatch: (p) =>

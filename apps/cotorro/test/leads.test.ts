@@ -1,7 +1,7 @@
 /** Landing-page leads: both body formats, good and bad, CORS, the owner's notice, paying a lead. */
 import { env } from "cloudflare:workers";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
-import { openLead } from "@cotorro/core/order-store";
+import { cancelOrder, expireOrder, openLead } from "@cotorro/core/order-store";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { texts } from "../src/texts.ts";
 import {
@@ -400,53 +400,39 @@ describe("a lead paid through the owner's link", () => {
     expect(await taken.text()).toContain("Un electricista ya la tomó: no necesita pagar por este link.");
   });
 
-  it("a lead paid on Webpay after the owner had offered it without a payment: not offered again, the owner decides about the money", async () => {
-    const sends = vi.spyOn(env.DISPATCH, "send").mockResolvedValue(undefined as never);
-    onTestFinished(() => sends.mockRestore());
-    const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
-    const { token } = redirectForm(await (await checkout(id)).text());
-    expect(await openLead(env.LEDGER, id, Date.now(), 48)).toBe(true); // meanwhile, `pnpm ops orders dispatch`
-    expect((await performReturn(await sb.decide(token, "approve"))).status).toBe(200);
+  it.each([
+    ["still open", null, ": no se ofreció de nuevo. Si acordó con el cliente otra forma de pago, devuélvale este."],
+    [
+      "then expired",
+      "expired",
+      " y que venció sin que nadie lo tomara: no se ofreció de nuevo. Devuelva el pago al cliente.",
+    ],
+    ["then cancelled", "cancelled", " y que luego canceló: no se ofreció de nuevo. Devuelva el pago al cliente."],
+  ] as const)(
+    "a lead paid on Webpay after the owner had offered it without a payment (%s): not offered again, the owner told what it is",
+    async (_when, then, ending) => {
+      const sends = vi.spyOn(env.DISPATCH, "send").mockResolvedValue(undefined as never);
+      onTestFinished(() => sends.mockRestore());
+      const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
+      const { token } = redirectForm(await (await checkout(id)).text());
+      expect(await openLead(env.LEDGER, id, Date.now(), 48)).toBe(true); // meanwhile, `pnpm ops orders dispatch`
+      if (then === "expired") expect(await expireOrder(env.LEDGER, id, Date.now())).toBe(true);
+      if (then === "cancelled") expect(await cancelOrder(env.LEDGER, id, Date.now())).toBe(true);
+      expect((await performReturn(await sb.decide(token, "approve"))).status).toBe(200);
 
-    expect(await paymentByToken(token)).toMatchObject({ status: "authorized", order_id: id });
-    expect(await orderRow(id)).toMatchObject({ status: "paid", paid_at: null });
-    expect(sends.mock.calls.filter(([m]) => (m as { type?: string }).type === "dispatch")).toEqual([]);
-    const owner = (await ownerTexts()).filter((t) => t.includes(id));
-    expect(owner.filter((t) => t.startsWith("Pago"))).toEqual([
-      expect.stringMatching(
+      expect(await paymentByToken(token)).toMatchObject({ status: "authorized", order_id: id });
+      expect(await orderRow(id)).toMatchObject({ status: then ?? "paid", paid_at: null });
+      expect(sends.mock.calls.filter(([m]) => (m as { type?: string }).type === "dispatch")).toEqual([]);
+      const owner = (await ownerTexts()).filter((t) => t.includes(id) && t.startsWith("Pago"));
+      expect(owner).toHaveLength(1);
+      expect(owner[0]).toMatch(
         new RegExp(
-          `^Pago \\w+ de \\$68\\.000 recibido para el pedido ${id}, que usted ya había ofrecido a los colaboradores sin pago: no se ofreció de nuevo\\. Si acordó con el cliente otra forma de pago, devuélvale este\\.$`,
+          `^Pago \\w+ de \\$68\\.000 recibido para el pedido ${id}, que usted ya había ofrecido a los colaboradores sin pago`,
         ),
-      ),
-    ]);
-  });
-
-  it("both transactions approved (two tabs), their returns at once: paid once, one dispatch, the owner told to refund one", async () => {
-    const sends = vi.spyOn(env.DISPATCH, "send").mockResolvedValue(undefined as never);
-    onTestFinished(() => sends.mockRestore());
-    const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
-    const tokens = await Promise.all(
-      [checkout(id), checkout(id)].map(async (p) => redirectForm(await (await p).text()).token),
-    );
-    const returns = await Promise.all(tokens.map((t) => sb.decide(t, "approve")));
-    const pages = await Promise.all([...returns, ...returns].map((r) => performReturn(r)));
-    expect(pages.map((p) => p.status)).toEqual([200, 200, 200, 200]);
-
-    expect(await orderRow(id)).toMatchObject({ kind: "lead", status: "paid" });
-    const authorized = await env.LEDGER.prepare(
-      "SELECT count(*) AS n FROM payments WHERE order_id = ?1 AND status = 'authorized'",
-    )
-      .bind(id)
-      .first<{ n: number }>();
-    expect(authorized!.n).toBe(2);
-    const dispatches = sends.mock.calls.filter(
-      ([m]) => JSON.stringify(m) === JSON.stringify({ type: "dispatch", orderId: id }),
-    );
-    expect(dispatches).toHaveLength(1);
-    const owner = (await ownerTexts()).filter((t) => t.includes(id));
-    expect(owner.filter((t) => t.startsWith("Pago recibido"))).toHaveLength(1);
-    expect(owner.filter((t) => t.startsWith("Pago duplicado"))).toHaveLength(1);
-  });
+      );
+      expect(owner[0]!.endsWith(ending)).toBe(true);
+    },
+  );
 
   it("«Pagar» pressed twice at once starts two transactions; the one paid pays the order once", async () => {
     const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };

@@ -176,6 +176,14 @@ export async function openLead(db: D1Database, orderId: string, now: number, ttl
   return (res.meta.changes ?? 0) > 0;
 }
 
+/**
+ * A lead the owner opened to the collaborators without a payment (`openLead`: it got an
+ * availability window, never a payment), whatever became of it since (taken, expired, cancelled).
+ */
+export function offeredUnpaid(order: Pick<OrderRow, "kind" | "paid_at" | "expires_at">): boolean {
+  return order.kind === "lead" && order.paid_at === null && order.expires_at !== null;
+}
+
 /** Records that the offers went out (first time only); returns whether this call set it. */
 export async function markDispatched(db: D1Database, orderId: string, now: number): Promise<boolean> {
   const res = await run(

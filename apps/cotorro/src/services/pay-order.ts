@@ -12,6 +12,7 @@ import {
   getOrderDoc,
   type OrderDoc,
   type OrderRow,
+  offeredUnpaid,
 } from "@cotorro/core/order-store";
 import { startPayment } from "@cotorro/core/payment-service";
 import { getPaymentByBuyOrder } from "@cotorro/core/payment-store";
@@ -78,7 +79,7 @@ async function payableOrder(
     case "paid":
     case "taken":
       return err(
-        order.paid_at === null
+        offeredUnpaid(order)
           ? { kind: "sent_unpaid", orderId, taken: order.status === "taken" }
           : { kind: "already_paid", orderId },
       );

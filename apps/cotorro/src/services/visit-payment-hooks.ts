@@ -14,7 +14,13 @@ import { formatDateTimeCl } from "@cotorro/core/dates";
 import { effectKeys, effectStatus, runEffectOnce } from "@cotorro/core/effect-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
-import { comunaGiven, getOrder, getOrderDoc, markPaidByPaymentStatement } from "@cotorro/core/order-store";
+import {
+  comunaGiven,
+  getOrder,
+  getOrderDoc,
+  markPaidByPaymentStatement,
+  offeredUnpaid,
+} from "@cotorro/core/order-store";
 import type { PaymentHooks } from "@cotorro/core/payment-service";
 import type { PaymentRow } from "@cotorro/core/payment-store";
 import { putReceipt } from "@cotorro/core/receipt-store";
@@ -102,10 +108,10 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
   if (!order || order.paid_at === null) {
     // Paid for an order that was cancelled or is gone, or for a lead the owner had already offered
     // without a payment: nothing to dispatch, and the owner decides about the money.
-    const offered = order?.status === "paid" || order?.status === "taken";
-    const text = offered
-      ? texts.payment.ownerOfferedUnpaid({ ...common, taken: order.status === "taken" })
-      : texts.payment.ownerNotPayable({ ...common, status: order?.status ?? null });
+    const text =
+      order && offeredUnpaid(order)
+        ? texts.payment.ownerOfferedUnpaid({ ...common, status: order.status })
+        : texts.payment.ownerNotPayable({ ...common, status: order?.status ?? null });
     await once(ownerKey, async () => {
       await noticeOwner(deps, "payment", text, { key: payment.buy_order, force: true });
     });
