@@ -139,6 +139,8 @@ interface ImportReport {
       key: string;
       action: string;
       valuePhone?: string;
+      /** What a worker deployed before `valuePhone` sends instead, already worded. */
+      note?: string;
     }[];
     tokens: {
       phone: string;
@@ -148,7 +150,7 @@ interface ImportReport {
       key: string;
       action: string;
     }[];
-    skipped: SkippedKey[];
+    skipped: (SkippedKey | (Omit<SkippedKey, "detail"> & { detail?: string }))[];
   };
 }
 
@@ -199,10 +201,14 @@ const SKIP_REASON: Record<SkipReason, string> = {
   unknown_key: "clave desconocida",
 };
 
-/** What a skipped key's detail says, in the owner's words. */
-function skipDetail(s: SkippedKey): string | null {
+/**
+ * What a skipped key's detail says, in the owner's words. A worker deployed before the details were
+ * structured sends them already worded: they are shown as they come.
+ */
+function skipDetail(s: SkippedKey | (Omit<SkippedKey, "detail"> & { detail?: string })): string | null {
   const d = s.detail;
   if (!d) return null;
+  if (typeof d === "string") return d;
   if ("sameAs" in d) return `el mismo ${s.namespace === "NOMINA" ? "colaborador" : "token"} que ${d.sameAs}`;
   if ("expiredAt" in d) return `venció el ${date(d.expiredAt)}`;
   return NOT_A[d.notA];
@@ -230,7 +236,7 @@ function describeImport(r: ImportReport, verbose: boolean): string[] {
     lines.push("");
     for (const c of r.details.collaborators) {
       lines.push(
-        `${c.action === "create" ? "+" : "="} colaborador ${c.phone} ${c.name} (${COLLABORATOR_STATUS[c.status]}) ← ${c.key}${c.valuePhone ? ` [su fono es ${c.valuePhone}; se conserva el número de la clave]` : ""}`,
+        `${c.action === "create" ? "+" : "="} colaborador ${c.phone} ${c.name} (${COLLABORATOR_STATUS[c.status]}) ← ${c.key}${c.valuePhone ? ` [su fono es ${c.valuePhone}; se conserva el número de la clave]` : c.note ? ` [${c.note}]` : ""}`,
       );
     }
     for (const t of r.details.tokens) {

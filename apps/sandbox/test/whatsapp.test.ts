@@ -269,6 +269,19 @@ describe("WhatsApp 24-hour customer-service window", () => {
     const tooLong = structuredClone(ok);
     tooLong.interactive.action.buttons[0]!.reply.title = "Un título demasiado largo";
     expectGraphError(await sb.send("customers", tooLong), 400, 100);
+    const link = {
+      to: ANA,
+      type: "interactive",
+      interactive: {
+        type: "cta_url",
+        body: { text: "Recargue con el botón de abajo." },
+        action: { name: "cta_url", parameters: { display_text: "Recargar tokens", url: "https://x.cl/r/1" } },
+      },
+    };
+    expect((await sb.send("customers", link)).status).toBe(200);
+    const longLabel = structuredClone(link);
+    longLabel.interactive.action.parameters.display_text = "Recargar tokens ahora mismo";
+    expectGraphError(await sb.send("customers", longLabel), 400, 100);
     expectGraphError(await sb.send("customers", { to: ANA, type: "image", image: { link: "https://x" } }), 400, 100);
     expectGraphError(await sb.send("customers", { to: ANA, type: "text", text: {} }), 400, 100);
     expectGraphError(await sb.send("customers", { to: "abc", type: "text", text: { body: "x" } }), 400, 100);

@@ -85,16 +85,17 @@ export function comunaGiven(comuna: string): string | null {
 }
 
 /**
- * The stored comuna of every order `phone` spent a token on, by order id (a balance page names
- * the jobs taken by their comuna).
+ * The stored comuna of the last `limit` orders `phone` spent a token on, by order id (a balance
+ * page names the jobs taken by their comuna).
  */
-export async function comunasOfSpentOrders(db: D1Database, phone: string): Promise<Map<string, string>> {
+export async function comunasOfSpentOrders(db: D1Database, phone: string, limit: number): Promise<Map<string, string>> {
   const rows = await all<{ id: string; comuna: string }>(
     db
       .prepare(
-        "SELECT id, comuna FROM orders WHERE id IN (SELECT spent_order_id FROM tokens WHERE phone = ?1 AND spent_at IS NOT NULL)",
+        `SELECT id, comuna FROM orders WHERE id IN (
+           SELECT spent_order_id FROM tokens WHERE phone = ?1 AND spent_at IS NOT NULL ORDER BY spent_at DESC LIMIT ?2)`,
       )
-      .bind(phone),
+      .bind(phone, limit),
   );
   return new Map(rows.map((r) => [r.id, r.comuna]));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildPayload, LINK_BODY_MAX } from "./whatsapp-client.ts";
+import { buildPayload, LINK_BODY_MAX, LINK_LABEL_MAX } from "./whatsapp-client.ts";
 
 describe("buildPayload", () => {
   it("a text with a link is a cta_url message: the text as its body, the link as its button", () => {
@@ -42,6 +42,15 @@ describe("buildPayload", () => {
       text: { preview_url: true, body: `${body}\n\nRecargar tokens: https://x.cl/r/1` },
       biz_opaque_callback_data: "t",
     });
+  });
+
+  it("a label longer than WhatsApp's 20 characters goes as plain text with the link after it", () => {
+    const label = "x".repeat(LINK_LABEL_MAX + 1);
+    const payload = buildPayload(
+      { type: "text", to: "+56911112222", body: "Hola", link: { label, url: "https://x.cl" } },
+      "es",
+    );
+    expect(payload).toMatchObject({ type: "text", text: { body: `Hola\n\n${label}: https://x.cl` } });
   });
 
   it("a plain text stays plain", () => {

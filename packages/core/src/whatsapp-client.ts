@@ -21,6 +21,8 @@ export interface LinkButton {
 
 /** The most a `cta_url` message's body holds; a longer text goes as plain text with the link after it. */
 export const LINK_BODY_MAX = 1024;
+/** The most a `cta_url` button's label holds; a longer one goes as plain text with the link after it. */
+export const LINK_LABEL_MAX = 20;
 
 export type OutboundMessage = (
   | { type: "text"; to: string; body: string; link?: LinkButton }
@@ -100,7 +102,12 @@ export function templateParam(text: string): string {
 export function buildPayload(message: OutboundMessage, language: string): Record<string, unknown> {
   const to = message.to.replace(/^\+/, "");
   const tag = message.callbackData === undefined ? {} : { biz_opaque_callback_data: message.callbackData };
-  if (message.type === "text" && message.link && message.body.length <= LINK_BODY_MAX) {
+  if (
+    message.type === "text" &&
+    message.link &&
+    message.body.length <= LINK_BODY_MAX &&
+    message.link.label.length <= LINK_LABEL_MAX
+  ) {
     return {
       messaging_product: "whatsapp",
       recipient_type: "individual",

@@ -51,7 +51,7 @@ export async function loadWallet(deps: Deps, phone: Phone): Promise<Wallet> {
     validTokens(deps.db, phone, now),
     listTokens(deps.db, phone),
     authorizedTopUps(deps.db, phone, HISTORY_LIMIT),
-    comunasOfSpentOrders(deps.db, phone),
+    comunasOfSpentOrders(deps.db, phone, HISTORY_LIMIT),
   ]);
   const expired = all
     .filter((t) => t.spent_at === null && t.expires_at <= now)

@@ -116,6 +116,9 @@ function parseInteractive(value: unknown): ParseResult {
     ) {
       return bad('interactive cta_url needs action.name "cta_url" and parameters.display_text and parameters.url');
     }
+    if (params.display_text.length === 0 || params.display_text.length > 20) {
+      return bad("interactive cta_url parameters.display_text must be 1 to 20 characters");
+    }
     buttons.push({ index: 0, type: "url", text: params.display_text, payload: null, url: params.url });
   } else if (value.type === "list") {
     if (typeof action.button !== "string" || !Array.isArray(action.sections) || action.sections.length === 0) {
