@@ -126,7 +126,7 @@ export function importParts(dump: LegacyDump): Partial<LegacyDump>[] {
   return parts;
 }
 
-interface ImportReport {
+export interface ImportReport {
   dryRun: boolean;
   collaborators: { planned: number; created: number; existing: number };
   tokens: { planned: number; created: number; existing: number };
@@ -220,7 +220,7 @@ const NOT_A: Record<Extract<SkipDetail, { notA: string }>["notA"], string> = {
   expiry_date: "expira_en no es una fecha",
 };
 
-function describeImport(r: ImportReport, verbose: boolean): string[] {
+export function describeImport(r: ImportReport, verbose: boolean): string[] {
   const verb = r.dryRun ? "se crearían" : "se crearon";
   const lines = [
     r.dryRun ? "Prueba (--dry-run): no se escribió nada." : "Importación terminada.",
