@@ -69,6 +69,8 @@ export const texts = {
     hints: {
       fono: "Le enviamos el comprobante y el contacto del electricista. Ej.: 9 1234 5678",
       email: "Opcional",
+      comuna: (whatsapp: string) =>
+        `Atendemos estas comunas de Santiago. Si la suya no está, escríbanos por WhatsApp al ${whatsapp}.`,
       direccion: "Calle, número y departamento si corresponde",
       descripcion: "Por ejemplo: se corta la luz al encender el hervidor",
       fecha: "Opcional",

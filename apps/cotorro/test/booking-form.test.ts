@@ -22,6 +22,10 @@ describe("booking form", () => {
     expect(html).toContain("IVA incluido");
     expect(html).toContain("Acepto que alectrico entregue estos datos a un colaborador electricista");
     expect(html).toMatch(/<option value="Providencia" selected="">Providencia<\/option>/);
+    // A customer whose comuna is not on the list is told where to write.
+    expect(html).toContain(
+      '<label for="comuna">Comuna<span class="hint">Atendemos estas comunas de Santiago. Si la suya no está, escríbanos por WhatsApp al +56 9 4000 0001.</span></label>',
+    );
     expect(html).toContain('<form method="post" action="/agendar"');
     expect(fieldMarkup(html, "fecha")).toContain(`min="${today}"`);
     expect(res.headers.get("content-security-policy")).toContain("form-action 'self'");

@@ -7,7 +7,9 @@
  * cross-site post 403; too many attempts 429; Webpay unavailable 503 (order kept, retry offered).
  * The amount never comes from the client: any `amount` field is ignored.
  */
+
 import { chileToday } from "@cotorro/core/dates";
+import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { defaultCsp } from "@cotorro/web/csp";
 import { noStore } from "@cotorro/web/security-headers";
 import { type Context, Hono } from "hono";
@@ -42,6 +44,7 @@ function bookingPage(
       price={settings.PRECIO_VISITA}
       comunas={settings.COMUNAS}
       defaultComuna={settings.DEFAULT_COMUNA}
+      whatsapp={formatPhone(settings.PUBLIC_NUMBER_CUSTOMERS as Phone)}
       {...page}
     />
   );

@@ -12,6 +12,8 @@ export interface BookingPageProps {
   comunas: readonly string[];
   /** The comuna selected when the values do not name one. */
   defaultComuna: string;
+  /** The customers' WhatsApp number, as shown ("+56 9 4000 0001"), for a comuna not on the list. */
+  whatsapp: string;
   /** Today in Chile (YYYY-MM-DD): the earliest preferred date. */
   today: string;
   values?: BookingValues;
@@ -26,6 +28,7 @@ export function BookingPage({
   price,
   comunas,
   defaultComuna,
+  whatsapp,
   today,
   values = {},
   errors = {},
@@ -75,7 +78,7 @@ export function BookingPage({
           autocomplete="email"
           maxlength={LIMITS.email}
         />
-        <Field name="comuna" label={t.labels.comuna} error={errors.comuna}>
+        <Field name="comuna" label={t.labels.comuna} hint={t.hints.comuna(whatsapp)} error={errors.comuna}>
           <select id="comuna" name="comuna" required {...invalidProps("comuna", errors.comuna)}>
             {comunas.map((c) => (
               <option value={c} selected={c === selected}>
