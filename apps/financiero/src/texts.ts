@@ -30,7 +30,7 @@ export const texts = {
     perToken: (price: string) => `${price} por token`,
     discount: (pct: number, saving: string) => `${pct}% de descuento: ahorra ${saving}`,
     submit: "Continuar al pago",
-    errorSummary: "Revise los campos marcados en rojo.",
+    errorSummary: "Revise los campos marcados en rojo:",
     otherNumber: "¿Es otro número? Use el formulario general.",
     errors: {
       fonoMissing: "Escriba su número de WhatsApp.",

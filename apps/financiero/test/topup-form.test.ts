@@ -289,7 +289,11 @@ describe("POST /recargar", () => {
       const res = await postForm("/recargar", fields);
       expect(res.status).toBe(400);
       const html = await res.text();
-      expect(html).toContain("Revise los campos marcados en rojo.");
+      expect(html).toContain("Revise los campos marcados en rojo:");
+      // The summary links to the field at fault.
+      expect(html).toContain(
+        field === "fono" ? '<a href="#fono">Su número de WhatsApp</a>' : '<a href="#cantidad-1">¿Cuántos tokens?</a>',
+      );
       expect(html).toContain(`id="${field}-error" role="alert">${message}`);
       if (field === "fono") {
         expect(fieldMarkup(html, "fono")).toContain('aria-invalid="true"');

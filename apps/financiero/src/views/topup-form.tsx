@@ -51,6 +51,18 @@ export function TopUpPage({
       {hasErrors ? (
         <div class="notice bad" role="alert" id="errores">
           {t.errorSummary}
+          <ul>
+            {errors.fono ? (
+              <li>
+                <a href="#fono">{t.labels.fono}</a>
+              </li>
+            ) : null}
+            {errors.cantidad ? (
+              <li>
+                <a href={`#cantidad-${packs[0]?.tokens ?? 1}`}>{t.labels.cantidad}</a>
+              </li>
+            ) : null}
+          </ul>
         </div>
       ) : null}
       <form method="post" action="/recargar" class="card" novalidate>
