@@ -2,13 +2,15 @@
 import { env } from "cloudflare:workers";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { cancelOrder, expireOrder, openLead } from "@cotorro/core/order-store";
-import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { texts } from "../src/texts.ts";
+import { scalar } from "./atender-helpers.ts";
 import {
   ORIGIN,
   orderRow,
   paymentByToken,
   performReturn,
+  postForm,
   redirectForm,
   request,
   storedCounts,
@@ -279,15 +281,18 @@ describe("/create_from_jorgitos_landing_page[.json] (EmailJS JSON)", () => {
 
 describe("a lead paid through the owner's link", () => {
   const checkout = (id: string, fields: Record<string, string> = { acepto: "on" }, origin = ORIGIN) =>
-    request(`/pedido/${id}/pagar`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin },
-      body: new URLSearchParams(fields),
-    });
-  const paymentsOf = async (id: string) =>
-    (await env.LEDGER.prepare("SELECT count(*) AS n FROM payments WHERE order_id = ?1")
-      .bind(id)
-      .first<{ n: number }>())!.n;
+    postForm(`/pedido/${id}/pagar`, fields, { origin });
+  const paymentsOf = (id: string) => scalar("SELECT count(*) AS n FROM payments WHERE order_id = ?1", id);
+  const authorizedOf = (id: string) =>
+    scalar("SELECT count(*) AS n FROM payments WHERE order_id = ?1 AND status = 'authorized'", id);
+  /** What the return handlers enqueued to dispatch `id` (DISPATCH.send spied). */
+  const dispatchesOf = (sends: MockInstance, id: string) =>
+    sends.mock.calls.filter(([m]) => JSON.stringify(m) === JSON.stringify({ type: "dispatch", orderId: id }));
+  const spyDispatch = () => {
+    const sends = vi.spyOn(env.DISPATCH, "send").mockResolvedValue(undefined as never);
+    onTestFinished(() => sends.mockRestore());
+    return sends;
+  };
 
   it("the link opens a checkout page (price, data, consent) and starts nothing, however often it is opened", async () => {
     const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
@@ -367,6 +372,7 @@ describe("a lead paid through the owner's link", () => {
   });
 
   it("pays after the consent and becomes a paid order, dispatched once; its link then says it is paid", async () => {
+    const sends = spyDispatch();
     const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
     const page = await checkout(id);
     expect(page.status).toBe(200);
@@ -375,6 +381,7 @@ describe("a lead paid through the owner's link", () => {
     expect((await performReturn(ret)).status).toBe(200);
     expect(await paymentByToken(token)).toMatchObject({ status: "authorized", order_id: id });
     expect(await orderRow(id)).toMatchObject({ kind: "lead", status: "paid" });
+    expect(dispatchesOf(sends, id)).toHaveLength(1);
     for (const res of [await request(`/pedido/${id}/pagar`), await checkout(id)]) {
       expect(res.status).toBe(409);
       expect(await res.text()).toContain("Su visita ya está pagada");
@@ -411,18 +418,21 @@ describe("a lead paid through the owner's link", () => {
   ] as const)(
     "a lead paid on Webpay after the owner had offered it without a payment (%s): not offered again, the owner told what it is",
     async (_when, then, ending) => {
-      const sends = vi.spyOn(env.DISPATCH, "send").mockResolvedValue(undefined as never);
-      onTestFinished(() => sends.mockRestore());
+      const sends = spyDispatch();
       const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
       const { token } = redirectForm(await (await checkout(id)).text());
       expect(await openLead(env.LEDGER, id, Date.now(), 48)).toBe(true); // meanwhile, `pnpm ops orders dispatch`
       if (then === "expired") expect(await expireOrder(env.LEDGER, id, Date.now())).toBe(true);
       if (then === "cancelled") expect(await cancelOrder(env.LEDGER, id, Date.now())).toBe(true);
-      expect((await performReturn(await sb.decide(token, "approve"))).status).toBe(200);
+      // Its return delivered twice at once, then once more (a reload): the owner is told once.
+      const ret = await sb.decide(token, "approve");
+      const pages = await Promise.all([performReturn(ret), performReturn(ret)]);
+      pages.push(await performReturn(ret));
+      expect(pages.map((p) => p.status)).toEqual([200, 200, 200]);
 
       expect(await paymentByToken(token)).toMatchObject({ status: "authorized", order_id: id });
       expect(await orderRow(id)).toMatchObject({ status: then ?? "paid", paid_at: null });
-      expect(sends.mock.calls.filter(([m]) => (m as { type?: string }).type === "dispatch")).toEqual([]);
+      expect(dispatchesOf(sends, id)).toEqual([]);
       const owner = (await ownerTexts()).filter((t) => t.includes(id) && t.startsWith("Pago"));
       expect(owner).toHaveLength(1);
       expect(owner[0]).toMatch(
@@ -434,7 +444,26 @@ describe("a lead paid through the owner's link", () => {
     },
   );
 
+  it("both transactions approved (two tabs), their returns at once: paid once, one dispatch, the owner told to refund one", async () => {
+    const sends = spyDispatch();
+    const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
+    const tokens = await Promise.all(
+      [checkout(id), checkout(id)].map(async (p) => redirectForm(await (await p).text()).token),
+    );
+    const returns = await Promise.all(tokens.map((t) => sb.decide(t, "approve")));
+    const pages = await Promise.all([...returns, ...returns].map((r) => performReturn(r)));
+    expect(pages.map((p) => p.status)).toEqual([200, 200, 200, 200]);
+
+    expect(await orderRow(id)).toMatchObject({ kind: "lead", status: "paid" });
+    expect(await authorizedOf(id)).toBe(2);
+    expect(dispatchesOf(sends, id)).toHaveLength(1);
+    const owner = (await ownerTexts()).filter((t) => t.includes(id));
+    expect(owner.filter((t) => t.startsWith("Pago recibido"))).toHaveLength(1);
+    expect(owner.filter((t) => t.startsWith("Pago duplicado"))).toHaveLength(1);
+  });
+
   it("«Pagar» pressed twice at once starts two transactions; the one paid pays the order once", async () => {
+    const sends = spyDispatch();
     const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
     const pages = await Promise.all([checkout(id), checkout(id)]);
     const [first, second] = await Promise.all(pages.map(async (p) => redirectForm(await p.text()).token));
@@ -443,11 +472,9 @@ describe("a lead paid through the owner's link", () => {
     const returns = await Promise.all([performReturn(ret), performReturn(ret), performReturn(ret)]);
     expect(returns.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(await orderRow(id)).toMatchObject({ status: "paid" });
-    const authorized = await env.LEDGER.prepare(
-      "SELECT count(*) AS n FROM payments WHERE order_id = ?1 AND status = 'authorized'",
-    )
-      .bind(id)
-      .first<{ n: number }>();
-    expect(authorized!.n).toBe(1);
+    expect(await authorizedOf(id)).toBe(1);
+    // Paid once: one dispatch, one «Pago recibido», however many returns arrived at once.
+    expect(dispatchesOf(sends, id)).toHaveLength(1);
+    expect((await ownerTexts()).filter((t) => t.includes(id) && t.startsWith("Pago recibido"))).toHaveLength(1);
   });
 });
