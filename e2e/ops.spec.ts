@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { returnRequestOf } from "@cotorro/sandbox/control-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppName, type OpsContext, spawnWrangler, type WranglerRunner } from "../scripts/ops/context.ts";
 import { describeImport } from "../scripts/ops/legacy.ts";
@@ -298,6 +299,24 @@ describe("admin operations against the local stack", () => {
     expect(refund.out).toBe(`Se devolvió 1 token a ${phone}; saldo: 3 tokens`);
     expect((await h.run("orders", "refund-token", id, phone, "--reason", "otra vez")).out).toBe(
       `Ya se había devuelto el token a ${phone}; saldo: 3 tokens`,
+    );
+  });
+
+  it("a contact its customer paid on Webpay reads «pagado», not «ofrecido»", async () => {
+    const h = harness();
+    const id = await createLead(comuna);
+    const { cotorro } = urls();
+    const checkout = await fetch(`${cotorro}/pedido/${id}/pagar`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: cotorro },
+      body: new URLSearchParams({ acepto: "on" }),
+    });
+    const token = /name="token_ws" value="([^"]+)"/.exec(await checkout.text())?.[1];
+    expect(token, `checkout answered ${checkout.status}`).toBeDefined();
+    expect((await fetch(returnRequestOf(await sandbox().decide(token!, "approve")))).status).toBe(200);
+    expect((await h.run("orders", "show", id)).out).toContain("  estado       pagado\n");
+    expect((await h.run("orders", "list", "--status", "pagado")).out).toMatch(
+      new RegExp(`^${id} +contacto +pagado +\\$`, "m"),
     );
   });
 

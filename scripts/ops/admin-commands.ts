@@ -27,7 +27,7 @@ import {
 } from "../../packages/web/src/owner-names.ts";
 import { adminCall } from "./admin-client.ts";
 import { type Command, choices, count, date, print, stateValue, str, table } from "./command.ts";
-import { OpsError } from "./context.ts";
+import { type Environment, type OpsContext, OpsError } from "./context.ts";
 
 interface CollaboratorView {
   phone: string;
@@ -68,6 +68,31 @@ function queryOf(values: Record<string, string | undefined>): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(values)) if (value) query.set(key, value);
   return query.size ? `?${query}` : "";
+}
+
+interface OrderListItem {
+  id: string;
+  kind: OrderKind;
+  status: OrderStatus;
+  amount: number;
+  comuna: string | null;
+  createdAt: number;
+  paidAt: number | null;
+}
+
+/**
+ * When a contact open to the collaborators was paid (null: the owner offered it without payment).
+ * `GET /admin/orders/:id` does not say (SPEC §8 fixes its fields), so it is read from the list of
+ * paid orders; undefined when the order is not among them. Other orders need no lookup.
+ */
+async function paidAtOf(
+  ctx: OpsContext,
+  env: Environment,
+  order: { id: string; kind: OrderKind; status: OrderStatus },
+): Promise<number | null | undefined> {
+  if (order.kind !== "lead" || order.status !== "paid") return undefined;
+  const { body } = await adminCall<OrderListItem[]>(ctx, env, { method: "GET", path: "/orders?status=paid&limit=500" });
+  return body.find((o) => o.id === order.id)?.paidAt;
 }
 
 const statusCommand = (change: "activate" | "deactivate" | "approve", summary: string): Command => ({
@@ -208,9 +233,10 @@ export const adminCommands: Command[] = [
     },
     async run(ctx, { values, env, json }) {
       const status = stateValue(str(values.status), ORDER_STATUS_FILTER, "un estado");
-      const { body } = await adminCall<
-        { id: string; kind: OrderKind; status: OrderStatus; amount: number; comuna: string | null; createdAt: number }[]
-      >(ctx, env, { method: "GET", path: `/orders${queryOf({ status, limit: str(values.limit) })}` });
+      const { body } = await adminCall<OrderListItem[]>(ctx, env, {
+        method: "GET",
+        path: `/orders${queryOf({ status, limit: str(values.limit) })}`,
+      });
       print(ctx, { json }, body, () => [
         ...table([
           ["PEDIDO", "TIPO", "ESTADO", "MONTO", "COMUNA", "CREADO"],
@@ -243,10 +269,11 @@ export const adminCommands: Command[] = [
         comuna: string | null;
         takenBy: string[];
       }>(ctx, env, { method: "GET", path: `/orders/${enc(positionals[0]!)}` });
+      const state = json ? "" : orderStatusName({ ...body, paidAt: await paidAtOf(ctx, env, body) });
       print(ctx, { json }, body, () => [
         `Pedido ${body.id}`,
         `  tipo         ${ORDER_KIND[body.kind]}`,
-        `  estado       ${orderStatusName(body)}`,
+        `  estado       ${state}`,
         `  monto        ${formatClp(body.amount)}`,
         `  comuna       ${body.comuna ?? NO_COMUNA}`,
         `  tomado por   ${body.takenBy.length ? body.takenBy.join(", ") : "—"}`,

@@ -33,17 +33,20 @@ export const ORDER_STATUS: Record<OrderStatus, string> = {
 };
 
 /**
- * An order's state as the owner reads it beside its kind: a contact open to the collaborators was
- * offered to them, not paid (its state is the paid visit's, `paid`: open for claims).
+ * An order's state as the owner reads it beside its kind. A contact he opened to the collaborators
+ * without a payment (`paidAt` null) is «ofrecido», not paid: its state is the paid visit's, `paid`
+ * (open for claims); one its customer paid on Webpay is «pagado». `paidAt` undefined: not known.
  */
-export function orderStatusName(order: { kind: OrderKind; status: OrderStatus }): string {
-  return order.kind === "lead" && order.status === "paid" ? "ofrecido" : ORDER_STATUS[order.status];
+export function orderStatusName(order: { kind: OrderKind; status: OrderStatus; paidAt?: number | null }): string {
+  if (order.kind !== "lead" || order.status !== "paid") return ORDER_STATUS[order.status];
+  if (order.paidAt === undefined) return ORDER_STATUS_FILTER.paid;
+  return order.paidAt === null ? "ofrecido" : ORDER_STATUS.paid;
 }
 
 /** The states the owner filters orders by: `paid` lists the contacts offered too. */
 export const ORDER_STATUS_FILTER: Record<OrderStatus, string> = { ...ORDER_STATUS, paid: "pagado u ofrecido" };
 
-/** What an order is: a paid visit or a contact (lead) offered without payment. */
+/** What an order is: a visit booked on the site, or a contact (lead) from a landing page. */
 export const ORDER_KIND: Record<OrderKind, string> = { visit: "visita", lead: "contacto" };
 
 /** A collaborator's state in the owner's words ("… este colaborador está activo"). */
