@@ -12,7 +12,6 @@ import { join } from "node:path";
 import { returnRequestOf } from "@cotorro/sandbox/control-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppName, type OpsContext, spawnWrangler, type WranglerRunner } from "../scripts/ops/context.ts";
-import { describeImport } from "../scripts/ops/legacy.ts";
 import { COMMANDS, runOps } from "../scripts/ops.ts";
 import { devVar, ROOT } from "../scripts/stack.ts";
 import { sandbox, urls } from "./harness.ts";
@@ -784,36 +783,6 @@ describe("import legacy", () => {
     expect(second.out).toContain("Colaboradores: 25 en el respaldo, se crearon 0, ya estaban 25");
     expect(second.out).toContain("Tokens:        2 vigentes, se crearon 0, ya estaban 2");
     expect((await listed(h)).find((c) => c.phone === phones[0])?.balance).toBe(2);
-  });
-
-  it("words the details of a worker deployed before they were structured (sent as text) as they come", () => {
-    const lines = describeImport(
-      {
-        dryRun: true,
-        collaborators: { planned: 1, created: 1, existing: 0 },
-        tokens: { planned: 0, created: 0, existing: 0 },
-        skipped: { duplicate: 1 },
-        details: {
-          collaborators: [
-            {
-              phone: "+56912345678",
-              name: "Ana",
-              status: "active",
-              key: "activo:912345678",
-              action: "create",
-              note: "su fono es +56911112222; se conserva el número de la clave",
-            },
-          ],
-          tokens: [],
-          skipped: [{ namespace: "FINANCIERO", key: "k2", reason: "duplicate", detail: "el mismo token que k1" }],
-        },
-      },
-      true,
-    );
-    expect(lines).toContain(
-      "+ colaborador +56912345678 Ana (activo) ← activo:912345678 [su fono es +56911112222; se conserva el número de la clave]",
-    );
-    expect(lines).toContain("- se omite FINANCIERO k2: repetido (el mismo token que k1)");
   });
 
   it("refuses a file that is not a dump", async () => {

@@ -17,6 +17,7 @@ import {
   type LegacyDump,
   LegacyDumpSchema,
   type LegacyEntry,
+  type LegacyImportReport,
   type SkipDetail,
   type SkippedKey,
   type SkipReason,
@@ -126,42 +127,14 @@ export function importParts(dump: LegacyDump): Partial<LegacyDump>[] {
   return parts;
 }
 
-export interface ImportReport {
-  dryRun: boolean;
-  collaborators: { planned: number; created: number; existing: number };
-  tokens: { planned: number; created: number; existing: number };
-  skipped: Partial<Record<SkipReason, number>>;
-  details: {
-    collaborators: {
-      phone: string;
-      name: string;
-      status: "active" | "inactive";
-      key: string;
-      action: string;
-      valuePhone?: string;
-      /** What a worker deployed before `valuePhone` sends instead, already worded. */
-      note?: string;
-    }[];
-    tokens: {
-      phone: string;
-      sourceRef: string;
-      expiresAt: number;
-      promotional: boolean;
-      key: string;
-      action: string;
-    }[];
-    skipped: (SkippedKey | (Omit<SkippedKey, "detail"> & { detail?: string }))[];
-  };
-}
-
 /**
  * One report for all parts. Counts come from the details, each collaborator (by phone) and token
  * (by identity) once: in a dry run a later part cannot know what an earlier one would have created.
  */
-export function mergeReports(reports: readonly ImportReport[], dryRun: boolean): ImportReport {
-  const collaborators = new Map<string, ImportReport["details"]["collaborators"][number]>();
-  const tokens = new Map<string, ImportReport["details"]["tokens"][number]>();
-  const skipped: ImportReport["details"]["skipped"] = [];
+export function mergeReports(reports: readonly LegacyImportReport[], dryRun: boolean): LegacyImportReport {
+  const collaborators = new Map<string, LegacyImportReport["details"]["collaborators"][number]>();
+  const tokens = new Map<string, LegacyImportReport["details"]["tokens"][number]>();
+  const skipped: LegacyImportReport["details"]["skipped"] = [];
   for (const r of reports) {
     for (const c of r.details.collaborators) {
       if (collaborators.has(c.phone)) skipped.push({ namespace: "NOMINA", key: c.key, reason: "duplicate" });
@@ -201,14 +174,10 @@ const SKIP_REASON: Record<SkipReason, string> = {
   unknown_key: "clave desconocida",
 };
 
-/**
- * What a skipped key's detail says, in the owner's words. A worker deployed before the details were
- * structured sends them already worded: they are shown as they come.
- */
-function skipDetail(s: SkippedKey | (Omit<SkippedKey, "detail"> & { detail?: string })): string | null {
+/** What a skipped key's detail says, in the owner's words. */
+function skipDetail(s: SkippedKey): string | null {
   const d = s.detail;
   if (!d) return null;
-  if (typeof d === "string") return d;
   if ("sameAs" in d) return `el mismo ${s.namespace === "NOMINA" ? "colaborador" : "token"} que ${d.sameAs}`;
   if ("expiredAt" in d) return `venció el ${date(d.expiredAt)}`;
   return NOT_A[d.notA];
@@ -220,7 +189,7 @@ const NOT_A: Record<Extract<SkipDetail, { notA: string }>["notA"], string> = {
   expiry_date: "expira_en no es una fecha",
 };
 
-export function describeImport(r: ImportReport, verbose: boolean): string[] {
+function describeImport(r: LegacyImportReport, verbose: boolean): string[] {
   const verb = r.dryRun ? "se crearían" : "se crearon";
   const lines = [
     r.dryRun ? "Prueba (--dry-run): no se escribió nada." : "Importación terminada.",
@@ -236,7 +205,7 @@ export function describeImport(r: ImportReport, verbose: boolean): string[] {
     lines.push("");
     for (const c of r.details.collaborators) {
       lines.push(
-        `${c.action === "create" ? "+" : "="} colaborador ${c.phone} ${c.name} (${COLLABORATOR_STATUS[c.status]}) ← ${c.key}${c.valuePhone ? ` [su fono es ${c.valuePhone}; se conserva el número de la clave]` : c.note ? ` [${c.note}]` : ""}`,
+        `${c.action === "create" ? "+" : "="} colaborador ${c.phone} ${c.name} (${COLLABORATOR_STATUS[c.status]}) ← ${c.key}${c.valuePhone ? ` [su fono es ${c.valuePhone}; se conserva el número de la clave]` : ""}`,
       );
     }
     for (const t of r.details.tokens) {
@@ -336,9 +305,9 @@ export const legacyCommands: Command[] = [
         );
       }
       const dryRun = Boolean(values["dry-run"]);
-      const reports: ImportReport[] = [];
+      const reports: LegacyImportReport[] = [];
       for (const part of importParts(parsed.data)) {
-        const { body } = await adminCall<ImportReport>(ctx, env, {
+        const { body } = await adminCall<LegacyImportReport>(ctx, env, {
           method: "POST",
           path: "/import/legacy",
           body: { dump: part, dryRun },

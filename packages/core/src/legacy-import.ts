@@ -91,6 +91,22 @@ export interface LegacyImportPlan {
 }
 
 /**
+ * What an import answers (the admin API's body, read by `pnpm ops import legacy`): counts, and what
+ * was (or, in a dry run, would be) created and every key left behind with its reason.
+ */
+export interface LegacyImportReport {
+  dryRun: boolean;
+  collaborators: { planned: number; created: number; existing: number };
+  tokens: { planned: number; created: number; existing: number };
+  skipped: Partial<Record<SkipReason, number>>;
+  details: {
+    collaborators: (PlannedCollaborator & { action: "create" | "exists" })[];
+    tokens: (PlannedToken & { action: "create" | "exists" })[];
+    skipped: SkippedKey[];
+  };
+}
+
+/**
  * Parses Python's `str(datetime)` (naive, UTC on Workers): `2026-01-31 12:00:00.123456`, the
  * microseconds omitted when zero; also the `T` separator, a date alone and an explicit offset,
  * which `datetime.fromisoformat` accepts too. Returns epoch ms or null.

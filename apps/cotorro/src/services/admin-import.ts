@@ -9,15 +9,7 @@
  */
 import { auditStatement } from "@cotorro/core/audit-store";
 import { batch } from "@cotorro/core/d1";
-import {
-  countSkipped,
-  type LegacyDump,
-  type PlannedCollaborator,
-  type PlannedToken,
-  planLegacyImport,
-  type SkippedKey,
-  type SkipReason,
-} from "@cotorro/core/legacy-import";
+import { countSkipped, type LegacyDump, type LegacyImportReport, planLegacyImport } from "@cotorro/core/legacy-import";
 import { importedLegacyRefs, legacyTokenStatements } from "@cotorro/core/legacy-import-store";
 import { err, ok, type Result } from "@cotorro/core/result";
 import type { Deps } from "../deps.ts";
@@ -25,25 +17,12 @@ import type { Deps } from "../deps.ts";
 /** Per request: each new collaborator costs two KV calls (check, write). */
 export const IMPORT_LIMITS = { NOMINA: 20, FINANCIERO: 1000, BUY_ORDER: 5000 } as const;
 
-export interface ImportReport {
-  dryRun: boolean;
-  collaborators: { planned: number; created: number; existing: number };
-  tokens: { planned: number; created: number; existing: number };
-  skipped: Partial<Record<SkipReason, number>>;
-  /** What was (or, in a dry run, would be) created, and every key left behind with its reason. */
-  details: {
-    collaborators: (PlannedCollaborator & { action: "create" | "exists" })[];
-    tokens: (PlannedToken & { action: "create" | "exists" })[];
-    skipped: SkippedKey[];
-  };
-}
-
 export type ImportError = { kind: "too_large"; namespace: keyof typeof IMPORT_LIMITS; max: number };
 
 export async function importLegacy(
   deps: Pick<Deps, "db" | "roster" | "now" | "log">,
   input: { dump: LegacyDump; dryRun: boolean; actor: string },
-): Promise<Result<ImportReport, ImportError>> {
+): Promise<Result<LegacyImportReport, ImportError>> {
   for (const namespace of ["NOMINA", "FINANCIERO", "BUY_ORDER"] as const) {
     if (input.dump[namespace].length > IMPORT_LIMITS[namespace]) {
       return err({ kind: "too_large", namespace, max: IMPORT_LIMITS[namespace] });
