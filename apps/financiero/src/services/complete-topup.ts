@@ -23,10 +23,11 @@ export type TopUpReturn =
   /** Settled elsewhere in the meantime, or never finished creating: "confirming". */
   | { kind: "pending"; token: string | null };
 
-/** A new transaction for the same number and pack, keeping the job the payment was for. */
+/** What «Reintentar» posts: a new transaction for the same number and pack. */
 export interface TopUpRetry {
   phone: Phone;
   tokens: number;
+  /** The signed top-up link the payment came from, naming its job: the retry keeps it. */
   link: string | null;
 }
 

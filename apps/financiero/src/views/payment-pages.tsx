@@ -1,8 +1,9 @@
 /** Outcome pages of a top-up (SPEC §4, §6). Routes choose the HTTP status. Plain props in. */
 import { formatClp, formatTokens } from "@cotorro/core/money";
-import { formatPhone, type Phone } from "@cotorro/core/phone";
+import { formatPhone } from "@cotorro/core/phone";
 import { Layout, MessagePage } from "@cotorro/web/layout";
 import type { NotPaidStatus } from "@cotorro/web/webpay";
+import type { TopUpRetry } from "../services/complete-topup.ts";
 import type { JobState } from "../services/links.ts";
 import { texts } from "../texts.ts";
 
@@ -108,16 +109,8 @@ const notPaid: Record<NotPaidKind, { title: string; body: string; tone: "bad" | 
   unavailable: { title: t.unavailableTitle, body: t.unavailableBody, tone: "warn" },
 };
 
-/** What the "Reintentar" form posts: a new transaction for the same number and pack. */
-export interface RetryProps {
-  phone: Phone;
-  tokens: number;
-  /** The signed top-up link the payment came from, naming its job: the retry keeps it. */
-  link: string | null;
-}
-
 /** Not paid (rejected, cancelled, timed out, failed, Webpay down): what happened and "Reintentar". */
-export function NotPaidPage(p: { kind: NotPaidKind; retry: RetryProps | null; requestId?: string }) {
+export function NotPaidPage(p: { kind: NotPaidKind; retry: TopUpRetry | null; requestId?: string }) {
   const copy = notPaid[p.kind];
   return (
     <MessagePage
