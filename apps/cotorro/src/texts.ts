@@ -329,7 +329,7 @@ export const atenderTexts = {
     /** With `link`, the balance page's address written out (the template, outside the window); without, a button carries it. */
     saldo: (s: { balance: number; expiries: readonly { count: number; date: string }[]; link?: string }) =>
       [
-        `Saldo: ${s.balance} ${s.balance === 1 ? "token" : "tokens"}`,
+        `Saldo: ${formatTokens(s.balance)}`,
         s.expiries.length > 0
           ? `Vencen: ${s.expiries.map((e) => `${formatTokens(e.count)} el ${e.date}`).join(", ")}.`
           : "Para comprar tokens escriba *recargar*.",
@@ -421,7 +421,7 @@ export const atenderTexts = {
       preferredDate: "Fecha preferida",
       balance: "Su saldo",
     },
-    balance: (n: number) => `${n} ${n === 1 ? "token" : "tokens"}`,
+    balance: formatTokens,
     offerNoTokens: "Su saldo: 0 tokens. Recargue para poder atender este trabajo.",
     submit: "Atender (usa 1 token)",
     takenTitle: "El trabajo es suyo",

@@ -1,6 +1,6 @@
 /** Every Spanish string a user of the top-up site sees (pages and WhatsApp bodies). */
 
-import { formatClp } from "@cotorro/core/money";
+import { formatClp, formatTokens } from "@cotorro/core/money";
 import type { PaymentOwnerTexts } from "@cotorro/core/payment-service";
 import { webpayMismatch, webpayTrouble } from "@cotorro/web/owner-texts";
 
@@ -26,7 +26,7 @@ export const texts = {
       jobGone:
         "El trabajo por el que recarga ya no está disponible: lo tomó otro colaborador, se canceló o venció. Los tokens que compre le servirán para los próximos avisos.",
     },
-    pack: (tokens: number) => `${tokens} ${tokens === 1 ? "token" : "tokens"}`,
+    pack: formatTokens,
     perToken: (price: string) => `${price} por token`,
     discount: (pct: number, saving: string) => `${pct}% de descuento: ahorra ${saving}`,
     submit: "Continuar al pago",
