@@ -10,7 +10,7 @@ import { type Budget, SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import { createDeps, type Deps } from "./deps.ts";
 import type { Env } from "./env.ts";
 import { expireOrders } from "./services/expire-orders.ts";
-import { FORGET_ROUNDS, forgetOldRecords } from "./services/forget-old-records.ts";
+import { forgetOldRecords } from "./services/forget-old-records.ts";
 import { checkMetaTokens } from "./services/meta-token-health.ts";
 import { deliverOwedAlerts } from "./services/owed-alerts.ts";
 import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "./services/reconcile-payments.ts";
@@ -37,7 +37,7 @@ export async function handleScheduled(cron: string, scheduledTime: number, env: 
     // A token alert the collaborators' number refused goes out on the customers' number in this
     // run (oldest owed alerts first, while the run has room).
     await run("owed_alerts", left, deliverOwedAlerts);
-    await run("forget", Math.min(FORGET_ROUNDS, left), forgetOldRecords);
+    await run("forget", left, forgetOldRecords);
   }
 }
 
