@@ -125,6 +125,26 @@ export function invalidProps(name: string, error: string | undefined): Record<st
   return error ? { "aria-invalid": "true", "aria-describedby": `${name}-error` } : {};
 }
 
+/**
+ * The errors of a form above it (`#errores`): its title and a link to each field at fault, in the
+ * form's order; nothing when there are none.
+ */
+export function ErrorSummary({ title, fields }: { title: string; fields: readonly { href: string; label: string }[] }) {
+  if (fields.length === 0) return null;
+  return (
+    <div class="notice bad" role="alert" id="errores">
+      {title}
+      <ul>
+        {fields.map((f) => (
+          <li>
+            <a href={f.href}>{f.label}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export interface TextFieldProps {
   name: string;
   label: string;

@@ -1,6 +1,6 @@
 /** The booking form (SPEC §3): every field labelled, errors next to their field, values kept. */
 import { formatClp } from "@cotorro/core/money";
-import { Field, invalidProps, Layout, PhoneField, TextField } from "@cotorro/web/layout";
+import { ErrorSummary, Field, invalidProps, Layout, PhoneField, TextField } from "@cotorro/web/layout";
 import { BOOKING_FIELDS, type BookingErrors, type BookingValues, LIMITS } from "../services/booking-input.ts";
 import { texts } from "../texts.ts";
 import type { Brand } from "./brand.ts";
@@ -34,7 +34,6 @@ export function BookingPage({
   errors = {},
   requestId,
 }: BookingPageProps) {
-  const hasErrors = Object.keys(errors).length > 0;
   const selected = comunas.includes(values.comuna ?? "") ? values.comuna : defaultComuna;
   return (
     <Layout title={t.pageTitle} tagline={brand.tagline} requestId={requestId}>
@@ -45,18 +44,13 @@ export function BookingPage({
         <p class="price">{formatClp(price)}</p>
         <p class="muted">{t.priceNote}</p>
       </div>
-      {hasErrors ? (
-        <div class="notice bad" role="alert" id="errores">
-          {t.errorSummary}
-          <ul>
-            {BOOKING_FIELDS.filter((f) => errors[f]).map((f) => (
-              <li>
-                <a href={`#${f}`}>{t.labels[f].length > 40 ? t.consentShort : t.labels[f]}</a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <ErrorSummary
+        title={t.errorSummary}
+        fields={BOOKING_FIELDS.filter((f) => errors[f]).map((f) => ({
+          href: `#${f}`,
+          label: t.labels[f].length > 40 ? t.consentShort : t.labels[f],
+        }))}
+      />
       <form method="post" action="/agendar" class="card" novalidate>
         <TextField
           name="nombre"

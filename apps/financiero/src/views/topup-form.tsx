@@ -7,7 +7,7 @@ import { type Pack, packPrice } from "@cotorro/config";
 import type { JobStanding } from "@cotorro/core/claim-store";
 import { formatClp } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
-import { invalidProps, Layout, PhoneField } from "@cotorro/web/layout";
+import { ErrorSummary, invalidProps, Layout, PhoneField } from "@cotorro/web/layout";
 import type { TopUpErrors, TopUpValues } from "../services/topup-input.ts";
 import { texts } from "../texts.ts";
 
@@ -48,23 +48,13 @@ export function TopUpPage({
         <p class="price">{formatClp(pricePerToken)}</p>
         <p class="muted">{t.priceNote}</p>
       </div>
-      {hasErrors ? (
-        <div class="notice bad" role="alert" id="errores">
-          {t.errorSummary}
-          <ul>
-            {errors.fono ? (
-              <li>
-                <a href="#fono">{t.labels.fono}</a>
-              </li>
-            ) : null}
-            {errors.cantidad ? (
-              <li>
-                <a href={`#cantidad-${packs[0]?.tokens ?? 1}`}>{t.labels.cantidad}</a>
-              </li>
-            ) : null}
-          </ul>
-        </div>
-      ) : null}
+      <ErrorSummary
+        title={t.errorSummary}
+        fields={[
+          ...(errors.fono ? [{ href: "#fono", label: t.labels.fono }] : []),
+          ...(errors.cantidad ? [{ href: `#cantidad-${packs[0]?.tokens ?? 1}`, label: t.labels.cantidad }] : []),
+        ]}
+      />
       <form method="post" action="/recargar" class="card" novalidate>
         {fixed ? (
           <div class="field">
