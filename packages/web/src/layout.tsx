@@ -125,6 +125,16 @@ export function invalidProps(name: string, error: string | undefined): Record<st
   return error ? { "aria-invalid": "true", "aria-describedby": `${name}-error` } : {};
 }
 
+/** One `<dt>`/`<dd>` pair of a summary (`dl.summary`), or nothing when there is no value to show. */
+export function SummaryRow({ label, value }: { label: string; value: string | null | undefined }) {
+  return value ? (
+    <>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </>
+  ) : null;
+}
+
 /**
  * The errors of a form above it (`#errores`): its title and a link to each field at fault, in the
  * form's order; nothing when there are none.

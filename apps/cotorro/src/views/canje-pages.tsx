@@ -5,7 +5,7 @@
 import { firstNameOf } from "@cotorro/core/atender-messages";
 import { type Customer, comunaGiven } from "@cotorro/core/order-store";
 import { formatPhone, type Phone, waLink } from "@cotorro/core/phone";
-import { Layout } from "@cotorro/web/layout";
+import { Layout, SummaryRow } from "@cotorro/web/layout";
 import { atenderTexts, comunaValue, preferredDateShown } from "../texts.ts";
 
 const P = atenderTexts.page;
@@ -29,7 +29,7 @@ export function OfferPage(props: {
           <dd>{comunaValue(props.comuna)}</dd>
           <dt>{P.labels.description}</dt>
           <dd class="prose">{props.description}</dd>
-          <PreferredDate date={preferredDateShown(props)} />
+          <SummaryRow label={P.labels.preferredDate} value={preferredDateShown(props)} />
         </dl>
       </div>
       {props.topUpUrl ? (
@@ -78,7 +78,7 @@ export function ContactPage(props: { customer: Customer; balance: number; repeat
           <dd>{c.address || "—"}</dd>
           <dt>{P.labels.description}</dt>
           <dd class="prose">{c.description}</dd>
-          <PreferredDate date={preferredDateShown(c)} />
+          <SummaryRow label={P.labels.preferredDate} value={preferredDateShown(c)} />
         </dl>
       </div>
       <div class="actions">
@@ -93,14 +93,4 @@ export function ContactPage(props: { customer: Customer; balance: number; repeat
       <p class="muted">{`${P.labels.balance}: ${P.balance(props.balance)}`}</p>
     </Layout>
   );
-}
-
-/** The customer's preferred date, as a summary row, when they gave one. */
-function PreferredDate({ date }: { date: string | undefined }) {
-  return date ? (
-    <>
-      <dt>{P.labels.preferredDate}</dt>
-      <dd>{date}</dd>
-    </>
-  ) : null;
 }

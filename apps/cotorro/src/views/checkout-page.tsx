@@ -4,7 +4,7 @@
  */
 import { formatClp } from "@cotorro/core/money";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
-import { Layout } from "@cotorro/web/layout";
+import { Layout, SummaryRow } from "@cotorro/web/layout";
 import type { LeadCheckout } from "../services/pay-order.ts";
 import { preferredDateShown, texts } from "../texts.ts";
 import { ConsentField } from "./consent-field.tsx";
@@ -19,7 +19,6 @@ export function CheckoutPage(props: {
   requestId?: string;
 }) {
   const { orderId, amount, customer, comuna } = props.checkout;
-  const date = preferredDateShown(customer);
   const price = formatClp(amount);
   return (
     <Layout title={t.title} tagline={props.tagline} requestId={props.requestId}>
@@ -38,26 +37,11 @@ export function CheckoutPage(props: {
           <dd>{customer.name}</dd>
           <dt>{t.labels.phone}</dt>
           <dd>{formatPhone(customer.phone as Phone)}</dd>
-          {comuna ? (
-            <>
-              <dt>{t.labels.comuna}</dt>
-              <dd>{comuna}</dd>
-            </>
-          ) : null}
-          {customer.address ? (
-            <>
-              <dt>{t.labels.address}</dt>
-              <dd>{customer.address}</dd>
-            </>
-          ) : null}
+          <SummaryRow label={t.labels.comuna} value={comuna} />
+          <SummaryRow label={t.labels.address} value={customer.address} />
           <dt>{t.labels.description}</dt>
           <dd class="prose">{customer.description}</dd>
-          {date ? (
-            <>
-              <dt>{t.labels.preferredDate}</dt>
-              <dd>{date}</dd>
-            </>
-          ) : null}
+          <SummaryRow label={t.labels.preferredDate} value={preferredDateShown(customer)} />
           <dt>{t.labels.amount}</dt>
           <dd>{t.amount(price)}</dd>
         </dl>

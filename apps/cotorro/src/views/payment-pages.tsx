@@ -1,6 +1,6 @@
 /** Outcome pages of a visit payment (SPEC §4). Routes choose the HTTP status. */
 import { formatClp } from "@cotorro/core/money";
-import { Layout, MessagePage } from "@cotorro/web/layout";
+import { Layout, MessagePage, SummaryRow } from "@cotorro/web/layout";
 import { type NotPaidStatus, PendingPage as SharedPendingPage } from "@cotorro/web/webpay";
 import { texts } from "../texts.ts";
 
@@ -36,18 +36,8 @@ export function ApprovedPage(p: ApprovedPageProps) {
           <dd>{p.buyOrder}</dd>
           <dt>{t.summary.amount}</dt>
           <dd>{formatClp(p.amount)}</dd>
-          {p.cardLast4 ? (
-            <>
-              <dt>{t.summary.card}</dt>
-              <dd>{t.summary.cardEnding(p.cardLast4)}</dd>
-            </>
-          ) : null}
-          {p.authorizationCode ? (
-            <>
-              <dt>{t.summary.authorization}</dt>
-              <dd>{p.authorizationCode}</dd>
-            </>
-          ) : null}
+          <SummaryRow label={t.summary.card} value={p.cardLast4 ? t.summary.cardEnding(p.cardLast4) : null} />
+          <SummaryRow label={t.summary.authorization} value={p.authorizationCode} />
           <dt>{t.summary.date}</dt>
           <dd>{p.date}</dd>
         </dl>

@@ -1,7 +1,7 @@
 /** Outcome pages of a top-up (SPEC §4, §6). Routes choose the HTTP status. Plain props in. */
 import { formatClp, formatTokens } from "@cotorro/core/money";
 import { formatPhone } from "@cotorro/core/phone";
-import { Layout, MessagePage } from "@cotorro/web/layout";
+import { Layout, MessagePage, SummaryRow } from "@cotorro/web/layout";
 import type { NotPaidStatus } from "@cotorro/web/webpay";
 import type { TopUpRetry } from "../services/complete-topup.ts";
 import type { JobState } from "../services/links.ts";
@@ -78,18 +78,8 @@ export function ApprovedPage(p: ApprovedPageProps) {
           <dd>{formatClp(p.amount)}</dd>
           <dt>{t.summary.buyOrder}</dt>
           <dd>{p.buyOrder}</dd>
-          {p.cardLast4 ? (
-            <>
-              <dt>{t.summary.card}</dt>
-              <dd>{t.summary.cardEnding(p.cardLast4)}</dd>
-            </>
-          ) : null}
-          {p.authorizationCode ? (
-            <>
-              <dt>{t.summary.authorization}</dt>
-              <dd>{p.authorizationCode}</dd>
-            </>
-          ) : null}
+          <SummaryRow label={t.summary.card} value={p.cardLast4 ? t.summary.cardEnding(p.cardLast4) : null} />
+          <SummaryRow label={t.summary.authorization} value={p.authorizationCode} />
           <dt>{t.summary.date}</dt>
           <dd>{p.date}</dd>
         </dl>
