@@ -234,7 +234,7 @@ export function networkReason(error: unknown): string {
 }
 
 /** Why a file could not be read, in Spanish for the usual causes (Node's own text otherwise). */
-export function systemReason(error: unknown): string {
+function systemReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return "no existe";
   if (code === "EACCES" || code === "EPERM") return "no tiene permiso para leerlo";
