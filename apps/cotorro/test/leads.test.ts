@@ -4,6 +4,7 @@ import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
 import { cancelOrder, expireOrder, openLead } from "@cotorro/core/order-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { texts } from "../src/texts.ts";
+import { admin } from "./admin-helpers.ts";
 import { scalar } from "./atender-helpers.ts";
 import {
   ORIGIN,
@@ -443,6 +444,32 @@ describe("a lead paid through the owner's link", () => {
       expect(owner[0]!.endsWith(ending)).toBe(true);
     },
   );
+
+  it("the owner's «orders dispatch» and the customer's approved return at the same instant: one of them opens the lead, the owner is told once, and truly", async () => {
+    const sends = spyDispatch();
+    for (let round = 0; round < 3; round++) {
+      const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
+      const { token } = redirectForm(await (await checkout(id)).text());
+      const ret = await sb.decide(token, "approve");
+      const [dispatched, page] = await Promise.all([
+        admin("POST", `/orders/${id}/dispatch`, { reason: "cliente llamó" }),
+        performReturn(ret),
+      ]);
+      expect([dispatched.status, page.status]).toEqual([202, 200]);
+
+      expect(await authorizedOf(id)).toBe(1);
+      const order = await orderRow(id);
+      expect(order).toMatchObject({ kind: "lead", status: "paid" });
+      const owner = (await ownerTexts()).filter((t) => t.includes(id) && t.startsWith("Pago"));
+      expect(owner).toHaveLength(1);
+      // Whichever won: paid by Webpay («Pago recibido»), or opened unpaid first (told it was offered).
+      if (order!.paid_at === null)
+        expect(owner[0]).toContain("que usted ya había ofrecido a los colaboradores sin pago");
+      else expect(owner[0]).toMatch(/^Pago recibido/);
+      // Dispatching twice is harmless (offers are once per collaborator); it happens at least once.
+      expect(dispatchesOf(sends, id).length).toBeGreaterThanOrEqual(1);
+    }
+  });
 
   it("both transactions approved (two tabs), their returns at once: paid once, one dispatch, the owner told to refund one", async () => {
     const sends = spyDispatch();
