@@ -431,6 +431,7 @@ describe("admin operations against the local stack", () => {
         (await h.run("payments", "list", ...(purpose ? ["--purpose", purpose] : []), "--limit", "500", "--json")).out,
       ) as { purpose: string }[];
     const [visits, topups, all] = [await of("visita"), await of("recarga"), await of()];
+    expect(visits.length).toBeGreaterThan(0); // the paid contact above
     expect(visits.every((p) => p.purpose === "visit")).toBe(true);
     expect(topups.every((p) => p.purpose === "topup")).toBe(true);
     expect(visits.length + topups.length).toBe(all.length);

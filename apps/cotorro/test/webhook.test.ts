@@ -225,6 +225,7 @@ describe("a customer writing to the customers' number", () => {
     expect(cut).not.toContain("a".repeat(500));
     // The owner's own test message: answered like anyone's, not alerted to him.
     expect((await inbox(sb, OWNER)).filter((m) => m.phoneNumberId === COLLABORATORS_ID).length).toBe(ownerBefore);
+    expect(await wroteAlerts(OWNER)).toEqual([]);
   });
 });
 
