@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { commitTampered } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { admin, audit, newPhone, orderStatus } from "./admin-helpers.ts";
+import { said } from "./atender-helpers.ts";
 import { book, paymentByToken, VALID_BOOKING } from "./booking-helpers.ts";
 import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
 
@@ -89,7 +90,7 @@ describe("POST /admin/payments/:buyOrder/reconcile", () => {
     const reconcile = () => admin("POST", `/payments/${booked.buyOrder}/reconcile`);
     const notice = async () =>
       (await sb.messages({ to: "+56900000000" })).filter((m) =>
-        (m.text ?? m.parameters.join(" ")).includes(`Pago ${booked.buyOrder} NO aprobado`),
+        said(m).includes(`Pago ${booked.buyOrder} NO aprobado`),
       );
     // Webpay approves $1 for our buy order while WhatsApp is down: three reconciles at once.
     sb.intercept(commitTampered({ amount: 1 }));

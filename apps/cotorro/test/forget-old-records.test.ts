@@ -12,11 +12,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeps, type Deps } from "../src/deps.ts";
 import { FORGET_ROUNDS, forgetOldRecords } from "../src/services/forget-old-records.ts";
 import { withBudget } from "../src/subrequests.ts";
-import { runCron } from "./atender-helpers.ts";
+import { DAY, HOUR, runCron } from "./atender-helpers.ts";
 import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 let sb: InstalledSandbox;
 let deps: Deps;

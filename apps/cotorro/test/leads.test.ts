@@ -5,7 +5,7 @@ import { cancelOrder, expireOrder, openLead } from "@cotorro/core/order-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { texts } from "../src/texts.ts";
 import { admin } from "./admin-helpers.ts";
-import { scalar } from "./atender-helpers.ts";
+import { said, scalar } from "./atender-helpers.ts";
 import {
   ORIGIN,
   orderRow,
@@ -59,7 +59,7 @@ const postJson = (body: unknown, path = "/create_from_jorgitos_landing_page", or
 
 async function ownerTexts(): Promise<string[]> {
   const messages = await sb.messages({ to: OWNER });
-  return messages.map((m) => m.text ?? m.parameters.join(" "));
+  return messages.map(said);
 }
 
 const GOOD_LANDING = {

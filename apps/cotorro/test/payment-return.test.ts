@@ -15,7 +15,7 @@ import worker from "../src/index.ts";
 import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "../src/services/reconcile-payments.ts";
 import { EFFECTS_SUBREQUESTS } from "../src/services/visit-payment-hooks.ts";
 import { withBudget } from "../src/subrequests.ts";
-import { runCron } from "./atender-helpers.ts";
+import { runCron, said } from "./atender-helpers.ts";
 import {
   type Booked,
   book,
@@ -49,7 +49,7 @@ const receiptsTo = async (phone: string) =>
   (await sb.messages({ to: phone })).filter((m) => m.template === "comprobante_pago");
 const ownerNoticesOf = async (booked: Booked) =>
   (await sb.messages({ to: OWNER })).filter((m) =>
-    (m.text ?? m.parameters.join(" ")).includes(`Pago recibido: $68.000, orden ${booked.buyOrder}`),
+    said(m).includes(`Pago recibido: $68.000, orden ${booked.buyOrder}`),
   );
 const dispatchesOf = (orderId: string) =>
   queueSends.mock.calls.filter(([body]) => JSON.stringify(body) === JSON.stringify({ type: "dispatch", orderId }));
@@ -399,7 +399,7 @@ describe("Reintentar pago", () => {
     expect((await performReturn(other)).status).toBe(200);
     expect(dispatchesOf(booked.orderId)).toHaveLength(1);
     expect(await receiptsTo(CUSTOMER)).toHaveLength(2);
-    const texts = (await sb.messages({ to: OWNER })).map((m) => m.text ?? m.parameters.join(" "));
+    const texts = (await sb.messages({ to: OWNER })).map(said);
     expect(texts.filter((t) => t.startsWith("Pago duplicado") && t.includes(booked.orderId))).toHaveLength(1);
   });
 
@@ -409,7 +409,7 @@ describe("Reintentar pago", () => {
     expect((await performReturn(await sb.decide(booked.token, "approve"))).status).toBe(200);
     expect(dispatchesOf(booked.orderId)).toHaveLength(0);
     expect(await orderRow(booked.orderId)).toMatchObject({ status: "cancelled" });
-    const texts = (await sb.messages({ to: OWNER })).map((m) => m.text ?? m.parameters.join(" "));
+    const texts = (await sb.messages({ to: OWNER })).map(said);
     expect(texts.some((t) => t.includes(`pedido ${booked.orderId}, que está cancelado`))).toBe(true);
   });
 
@@ -419,7 +419,7 @@ describe("Reintentar pago", () => {
     const res = await performReturn(await sb.decide(booked.token, "approve"));
     expect(res.status).toBe(200);
     expect(dispatchesOf(booked.orderId)).toHaveLength(0);
-    const texts = (await sb.messages({ to: OWNER })).map((m) => m.text ?? m.parameters.join(" "));
+    const texts = (await sb.messages({ to: OWNER })).map(said);
     expect(texts.some((t) => t.includes(`pedido ${booked.orderId}, que no existe: no se envió`))).toBe(true);
   });
 
@@ -560,7 +560,7 @@ describe("reliability", () => {
     };
     const stuckAlerts = async () =>
       (await sb.messages({ to: OWNER }))
-        .map((m) => m.text ?? m.parameters.join(" "))
+        .map(said)
         .filter((text) => text.includes(`El pago ${booked.buyOrder} ($68.000) lleva`));
 
     // A passing failure (16 minutes) is retried quietly.
@@ -623,7 +623,7 @@ describe("reliability", () => {
     expect(res.status).toBe(402);
     await expectNotPaid(booked, "rejected");
     const alerts = (await sb.messages({ to: OWNER })).filter((m) =>
-      (m.text ?? m.parameters.join(" ")).includes(`Pago ${booked.buyOrder} NO aprobado`),
+      said(m).includes(`Pago ${booked.buyOrder} NO aprobado`),
     );
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.text ?? alerts[0]?.parameters.join(" ")).toContain(says);
@@ -631,9 +631,7 @@ describe("reliability", () => {
     sb.intercept(null);
     expect((await performReturn(ret)).status).toBe(402);
     await expectNotPaid(booked, "rejected");
-    expect(
-      (await sb.messages({ to: OWNER })).filter((m) => (m.text ?? m.parameters.join(" ")).includes("NO aprobado")),
-    ).toHaveLength(1);
+    expect((await sb.messages({ to: OWNER })).filter((m) => said(m).includes("NO aprobado"))).toHaveLength(1);
   });
 
   it("a mismatch alert WhatsApp refused is sent by the cron, and once only with cron runs and a reload at once", async () => {
@@ -658,9 +656,7 @@ describe("reliability", () => {
       return { booked, ret };
     };
     const alertsOf = async (booked: Booked) =>
-      (await sb.messages({ to: OWNER })).filter((m) =>
-        (m.text ?? m.parameters.join(" ")).includes(`Pago ${booked.buyOrder} NO aprobado`),
-      );
+      (await sb.messages({ to: OWNER })).filter((m) => said(m).includes(`Pago ${booked.buyOrder} NO aprobado`));
     const cronRun = () => {
       const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
       return reconcileVisitPayments(deps, budget, true);

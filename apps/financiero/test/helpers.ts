@@ -5,7 +5,7 @@ import { loadSettings, TEST_SECRETS } from "@cotorro/config";
 import { CRONS } from "@cotorro/config/wrangler";
 import { canjeSubject, verifyCanjeLink } from "@cotorro/core/collaborator-links";
 import { kvRosterStore } from "@cotorro/core/roster-store";
-import { type LinkPurpose, signLink } from "@cotorro/core/signed-link";
+import { type LinkPurpose, signLink, verifyLink } from "@cotorro/core/signed-link";
 import { browserClient, TEST_ORIGIN } from "@cotorro/core/testing/browser";
 import type { ReturnRequest } from "@cotorro/sandbox/control-api";
 import { webpayReturn } from "@cotorro/sandbox/testing";
@@ -96,6 +96,12 @@ export async function seedOrder(
 export async function expectCanjeLink(token: string | null | undefined, orderId: string, phone: string) {
   const read = await verifyCanjeLink({ settings: loadSettings("financiero", env), now: Date.now }, token ?? "");
   expect(read, `a canje link of ${orderId} for ${phone}: ${token}`).toEqual({ ok: true, value: { orderId, phone } });
+}
+
+/** Asserts that `link` is a top-up link for `orderId`'s job and `phone` (what «Reintentar» must keep). */
+export async function expectJobTopUpLink(link: string | null | undefined, orderId: string, phone: string) {
+  const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link ?? "", "recarga", Date.now());
+  expect(claims.ok && claims.value.subject, `a top-up link for ${orderId}: ${link}`).toBe(canjeSubject(orderId, phone));
 }
 
 export function paymentByToken(token: string) {

@@ -6,11 +6,8 @@
  * otherwise); a commit that times out is settled by the cron; "Reintentar" starts a new payment.
  */
 import { env } from "cloudflare:workers";
-import { TEST_SECRETS } from "@cotorro/config";
-import { canjeSubject } from "@cotorro/core/collaborator-links";
 import { recordInbound } from "@cotorro/core/conversation-store";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
-import { verifyLink } from "@cotorro/core/signed-link";
 import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import type { SandboxMessage } from "@cotorro/sandbox/control-api";
 import { commitTampered, commitUnanswered } from "@cotorro/sandbox/testing";
@@ -22,6 +19,7 @@ import { withBudget } from "../src/subrequests.ts";
 import {
   canjeLinkOf,
   expectCanjeLink,
+  expectJobTopUpLink,
   jobTopUpLink,
   OWNER,
   paymentByToken,
@@ -373,16 +371,10 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     const html = await (await performReturn(await sb.decide(first.token, "reject"))).text();
     const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
     // The retry's link is a top-up link for this job and this collaborator (a fresh one each time).
-    const forTheJob = async (retryLink: string | undefined) => {
-      const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, retryLink ?? "", "recarga", Date.now());
-      return claims.ok ? claims.value.subject : null;
-    };
-    expect(await forTheJob(field("link"))).toBe(canjeSubject("ord_job910000000000000", phone));
+    await expectJobTopUpLink(field("link"), "ord_job910000000000000", phone);
     // A reload of the refusal offers the same retry, for the same job.
     const reload = await (await request(`/return_url?token_ws=${first.token}`)).text();
-    expect(await forTheJob(/name="link" value="([^"]+)"/.exec(reload)?.[1])).toBe(
-      canjeSubject("ord_job910000000000000", phone),
-    );
+    await expectJobTopUpLink(/name="link" value="([^"]+)"/.exec(reload)?.[1], "ord_job910000000000000", phone);
     const retry = { fono: field("fono")!, cantidad: field("cantidad")!, link: field("link")! };
     // «Reintentar» pressed twice at once: two Webpay transactions, each for the job; nothing credited yet.
     const [retried, twice] = await Promise.all([postForm("/recargar", retry), postForm("/recargar", retry)]);
@@ -424,9 +416,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     const html = await res.text();
     expect(html).toContain(">Reintentar</button>");
     expect(html).toContain(`<input type="hidden" name="fono" value="${phone}"/>`);
-    const link = /name="link" value="([^"]+)"/.exec(html)?.[1];
-    const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link ?? "", "recarga", Date.now());
-    expect(claims.ok && claims.value.subject).toBe(canjeSubject(orderId, phone));
+    await expectJobTopUpLink(/name="link" value="([^"]+)"/.exec(html)?.[1], orderId, phone);
     expect(await tokensOf(phone)).toHaveLength(0);
   });
 
