@@ -16,6 +16,7 @@ import { type Collaborator, kvRosterStore } from "@cotorro/core/roster-store";
 import { verifyLink } from "@cotorro/core/signed-link";
 import { balance } from "@cotorro/core/token-store";
 import type { SandboxMessage } from "@cotorro/sandbox/control-api";
+import { linkButtonUrl } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
@@ -111,13 +112,7 @@ const linkIn = (text: string, path: string) =>
  * The top-up link of a reply inside the 24-hour window: the «Recargar tokens» button (a cta_url
  * message) under the text, which does not repeat it.
  */
-function topUpButton(m: SandboxMessage) {
-  expect(m.type).toBe("interactive");
-  expect(m.buttons.map((b) => [b.type, b.text])).toEqual([["url", "Recargar tokens"]]);
-  const url = m.buttons[0]?.url ?? "";
-  expect(m.text).not.toContain(url);
-  return linkIn(url, "recargar");
-}
+const topUpButton = (m: SandboxMessage) => linkIn(linkButtonUrl(m, "Recargar tokens"), "recargar");
 
 describe("the offer", () => {
   it("is say_atender with the collaborator's name, the flat description, the comuna and per-message payloads", async () => {
@@ -856,10 +851,7 @@ describe("collaborator commands and the customer's auto-reply", () => {
     expect(text).toContain(expected);
     if (count > 0) expect(text).toMatch(/Vencen: \d+ tokens? el \d{2}-\d{2}-\d{4}/);
     // The balance page is the «Ver detalle» button under the text (a cta_url message).
-    expect(reply.type).toBe("interactive");
-    expect(reply.buttons.map((b) => [b.type, b.text])).toEqual([["url", "Ver detalle"]]);
-    expect(text).not.toContain("http");
-    const link = linkIn(reply.buttons[0]!.url ?? "", "saldo");
+    const link = linkIn(linkButtonUrl(reply, "Ver detalle"), "saldo");
     expect(link?.[0].startsWith(`${FINANCIERO}/saldo/`)).toBe(true);
     const claims = await verifyLink(TEST_SECRETS.LINK_SIGNING_KEY, link![1]!, "saldo", Date.now());
     expect(claims.ok && claims.value.subject).toBe(c.phone);

@@ -11,9 +11,15 @@
  *   sb.restore();                           // in afterEach
  */
 import { localVars, SettingsSchema, TEST_SECRETS } from "@cotorro/config";
-import { type MockInstance, vi } from "vitest";
+import { expect, type MockInstance, vi } from "vitest";
 import { createSandboxApp, type SandboxApp, type SandboxOptions } from "./app.tsx";
-import { type ReturnRequest, returnRequestOf, type SandboxClient, sandboxClient } from "./control-api.ts";
+import {
+  type ReturnRequest,
+  returnRequestOf,
+  type SandboxClient,
+  type SandboxMessage,
+  sandboxClient,
+} from "./control-api.ts";
 
 const local = localVars();
 export const SANDBOX_ORIGIN = new URL(local.WEBPAY_BASE_URL ?? "http://127.0.0.1:8789").origin;
@@ -150,4 +156,16 @@ export function installSandbox(overrides: Partial<SandboxOptions> = {}): Install
     fetchSpy,
     restore: () => fetchSpy.mockRestore(),
   };
+}
+
+/**
+ * The address behind the one button of a text sent with a link (WhatsApp's `cta_url`): checks that
+ * the button reads `label` and that the text does not repeat the address.
+ */
+export function linkButtonUrl(m: SandboxMessage, label: string): string {
+  expect(m.type).toBe("interactive");
+  expect(m.buttons.map((b) => [b.type, b.text])).toEqual([["url", label]]);
+  const url = m.buttons[0]?.url ?? "";
+  expect(m.text).not.toContain("http");
+  return url;
 }
