@@ -319,6 +319,60 @@ describe("POST /webhook: every event, once", () => {
     expect(await scalar("SELECT count(*) AS n FROM inbound_events WHERE id LIKE ?1", `status:${offerId}:%`)).toBe(2);
   });
 
+  it("the statuses of 30 offers, each delivered twice, all at once: grouped in a few batches, each recorded once", async () => {
+    const order = await createPaidOrder();
+    const offers = await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        const c = await addCollaborator();
+        return { phone: c.phone, messageId: await recordedOffer(order.id, c.phone) };
+      }),
+    );
+    const statusOf = (o: { phone: string; messageId: string }, s: string) =>
+      envelope([
+        [
+          {
+            phoneNumberId: COLLABORATORS_ID,
+            value: {
+              statuses: [
+                {
+                  id: o.messageId,
+                  status: s,
+                  timestamp: "1764000000",
+                  recipient_id: o.phone.slice(1),
+                  biz_opaque_callback_data: OFFER_CALLBACK_DATA,
+                },
+              ],
+            },
+          },
+        ],
+      ]);
+    const batches = vi.spyOn(env.LEDGER, "batch");
+    const posts = offers.flatMap((o, i) => {
+      const s = i % 2 === 0 ? "delivered" : "read";
+      return [postWebhook(statusOf(o, s)), postWebhook(statusOf(o, s))];
+    });
+    expect((await Promise.all(posts)).map((r) => r.status)).toEqual(posts.map(() => 200));
+    // Grouped: the webhooks that arrived while a batch was in flight went together, 25 at most.
+    const sizes = batches.mock.calls.map(([statements]) => statements.length);
+    batches.mockRestore();
+    expect(sizes.length).toBeLessThan(posts.length / 2);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(50);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(2 * posts.length);
+    for (const [i, o] of offers.entries()) {
+      expect(await getDispatch(env.LEDGER, order.id, o.phone)).toMatchObject({
+        status: i % 2 === 0 ? "delivered" : "read",
+        message_id: o.messageId,
+      });
+    }
+    const ids = offers.map((o) => o.messageId);
+    expect(
+      await scalar(
+        `SELECT count(*) AS n FROM inbound_events WHERE ${ids.map((_, i) => `id LIKE ?${i + 1}`).join(" OR ")}`,
+        ...ids.map((id) => `status:${id}:%`),
+      ),
+    ).toBe(30);
+  });
+
   it("statuses of untagged messages (replies) store nothing; a failed one is logged", async () => {
     const c = await addCollaborator();
     const logs = vi.spyOn(console, "warn");

@@ -65,6 +65,7 @@ import {
 } from "@cotorro/core/webhook";
 import type { Channel, LinkButton } from "@cotorro/core/whatsapp-client";
 import type { Deps } from "../deps.ts";
+import { createGroupedBatches } from "../grouped-batches.ts";
 import { atenderTexts, personShown } from "../texts.ts";
 import {
   type Claimant,
@@ -284,6 +285,9 @@ interface FollowUps {
   later: FollowUp[];
 }
 
+/** Statuses of this isolate's concurrent webhooks, one D1 batch for a group (about 25 statuses at most). */
+const statusBatches = createGroupedBatches({ maxStatements: 50 });
+
 /**
  * Delivery statuses. An offer's statuses change its dispatch record: they are de-duplicated by
  * (id, status) and applied in one batch (each only moves the offer forward), and a first `failed`
@@ -291,7 +295,8 @@ interface FollowUps {
  * (tagged `customer:…`, webhook.ts) owes the owner an alert naming the customer to call, in the
  * same batch (owed-alert-store.ts): the crons send it, and a redelivered status owes nothing more.
  * The statuses of other messages (replies) need no storage; a failure among them is logged.
- * Returns the duplicates.
+ * Returns the duplicates. The batch goes beside those of webhooks handled at the same moment
+ * (`grouped-batches.ts`).
  */
 async function applyStatuses(all: InboundStatus[], deps: Deps): Promise<number> {
   const statuses = all.filter((s) => s.callbackData === OFFER_CALLBACK_DATA);
@@ -331,7 +336,7 @@ async function applyStatuses(all: InboundStatus[], deps: Deps): Promise<number> 
       }),
     ]),
   ];
-  const results = await batch(deps.db, statements);
+  const results = await statusBatches.run(deps.db, statements);
   let duplicates = 0;
   for (const [i, s] of statuses.entries()) {
     const fresh = (results[2 * i]?.meta.changes ?? 0) > 0;

@@ -1,0 +1,102 @@
+/**
+ * Delivery statuses of concurrent webhooks, written to D1 together. A dispatch to every
+ * collaborator brings back two or three statuses per offer within seconds, each its own webhook,
+ * and each webhook's statuses are one small D1 batch. While one batch is in flight, the statuses
+ * of the webhooks that arrive meanwhile wait and then go as the next batch, one round trip for all
+ * of them (a group commit). With nothing in flight a batch starts at once, so a lone webhook
+ * waits for nobody.
+ *
+ * Only for statements whose effect is the same alone or beside others' (statuses: de-duplicated
+ * by id, each only moving an offer forward); never for a claim, a payment or a token.
+ *
+ * Unlike `decisions-first.ts`, a webhook here does wait on a promise another request resolves.
+ * Each group's batch is run by one of its own members (the first, in its own request), so the
+ * request doing the I/O always waits for it, and the others are told their results when it ends. A
+ * group whose batch fails is split: every member runs its own statements alone, so a statement
+ * that fails makes only its own webhook fail (Meta delivers it again) and its neighbours' succeed.
+ */
+import { batch } from "@cotorro/core/d1";
+
+type Turn =
+  | { kind: "lead" }
+  | { kind: "alone" }
+  | { kind: "done"; results: D1Result[] }
+  | { kind: "failed"; error: unknown };
+
+interface Member {
+  statements: D1PreparedStatement[];
+  /** Set once: lead the next group, run alone, or the group's outcome. */
+  tell: (turn: Turn) => void;
+}
+
+export interface GroupedBatches {
+  /** `db.batch(statements)`, run beside the statements of webhooks arriving while a batch is in flight. */
+  run(db: D1Database, statements: D1PreparedStatement[]): Promise<D1Result[]>;
+}
+
+export function createGroupedBatches(options: { maxStatements: number }): GroupedBatches {
+  const waiting: Member[] = [];
+  let busy = false;
+
+  /** The members that fit in one batch, the first always (a webhook's statements are never split). */
+  function takeGroup(): Member[] {
+    const group: Member[] = [];
+    let size = 0;
+    for (let next = waiting[0]; next; next = waiting[0]) {
+      if (group.length > 0 && size + next.statements.length > options.maxStatements) break;
+      group.push(next);
+      waiting.shift();
+      size += next.statements.length;
+    }
+    return group;
+  }
+
+  /** The first waiting member leads the next group, in its own request; or nobody is busy. */
+  function handOver(): void {
+    const next = waiting[0];
+    if (next) next.tell({ kind: "lead" });
+    else busy = false;
+  }
+
+  /** Runs the group led by the caller (its first member); tells the others, returns the leader's. */
+  async function lead(db: D1Database): Promise<Turn> {
+    const group = takeGroup();
+    const turns: Turn[] = [];
+    try {
+      const results = await batch(
+        db,
+        group.flatMap((m) => m.statements),
+      );
+      let at = 0;
+      for (const m of group) {
+        turns.push({ kind: "done", results: results.slice(at, at + m.statements.length) });
+        at += m.statements.length;
+      }
+    } catch (error) {
+      for (const _ of group) turns.push(group.length === 1 ? { kind: "failed", error } : { kind: "alone" });
+    } finally {
+      handOver();
+    }
+    for (const [i, m] of group.entries()) if (i > 0) m.tell(turns[i] as Turn);
+    return turns[0] as Turn;
+  }
+
+  return {
+    async run(db, statements) {
+      const member: Member = { statements, tell: () => {} };
+      const turn = new Promise<Turn>((resolve) => {
+        member.tell = resolve;
+      });
+      waiting.push(member);
+      if (!busy) {
+        busy = true;
+        handOver();
+      }
+      const told = await turn;
+      const outcome = told.kind === "lead" ? await lead(db) : told;
+      if (outcome.kind === "done") return outcome.results;
+      if (outcome.kind === "failed") throw outcome.error;
+      return batch(db, statements);
+    },
+  };
+}
