@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { newOrderId } from "@cotorro/core/ids";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { kvRosterStore } from "@cotorro/core/roster-store";
+import { captureLogs } from "@cotorro/core/testing/logs";
 import { commitTampered, commitUnanswered } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
@@ -520,6 +521,68 @@ describe("reliability", () => {
     await expectPaidOnce(booked);
   });
 
+  it("a commit that answers «approved» after a «tiempo agotado» return closed the payment meanwhile: paid, dispatched once", async () => {
+    const booked = await book();
+    const ret = await sb.decide(booked.token, "approve");
+    const sessionId = (await paymentByToken(booked.token))?.session_id;
+    let closed: Response | undefined;
+    sb.intercept(async (req, res) => {
+      if (req.method !== "PUT" || closed) return res;
+      // While our commit is under way, a Webpay timeout return (another tab) closes the payment.
+      closed = await request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
+      return res;
+    });
+    const logs = captureLogs();
+    await expectApproved(await performReturn(ret), booked);
+    expect(closed?.status).toBe(408);
+    const charged = logs.lines().filter((l) => l.includes('"event":"payment_charged_after_closure"'));
+    logs.restore();
+    expect(charged).toHaveLength(1);
+    expect(JSON.parse(charged[0] ?? "{}")).toMatchObject({
+      level: "warn",
+      buyOrder: booked.buyOrder,
+      closedAs: "timed_out",
+    });
+    sb.intercept(null);
+    await expectPaidOnce(booked);
+    // Every later return, of either kind, shows the payment as it is, and repeats nothing.
+    await expectApproved(await performReturn(ret), booked);
+    const again = await request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
+    await expectApproved(again, booked);
+    await expectPaidOnce(booked);
+  });
+
+  it("the cron finding a payment abandoned while the customer's commit is under way: the approval still pays it, once", async () => {
+    const booked = await book();
+    const ret = await sb.decide(booked.token, "approve");
+    let cron: Promise<unknown> | undefined;
+    sb.intercept(async (req, res) => {
+      if (req.method !== "PUT" || cron) return res;
+      // The cron's own commit is refused (ours is under way) and Webpay's status still reads
+      // INITIALIZED: it closes the payment as abandoned before our commit's answer arrives.
+      sb.intercept(async (r, answer) => {
+        if (r.method === "PUT") return Response.json({ error_message: "Transaction already locked" }, { status: 422 });
+        if (r.method !== "GET") return answer;
+        const { status: _, ...rest } = (await answer.json()) as Record<string, unknown>;
+        return Response.json({ ...rest, status: "INITIALIZED" }, { status: answer.status });
+      });
+      const { deps, budget } = withBudget(
+        { ...createDeps(env), now: () => Date.now() + 16 * 60_000 },
+        env,
+        kvRosterStore,
+        RECONCILE_SUBREQUESTS,
+      );
+      cron = reconcileVisitPayments(deps, budget, false);
+      await cron;
+      sb.intercept(null);
+      expect(await paymentByToken(booked.token)).toMatchObject({ status: "timed_out" });
+      return res;
+    });
+    await expectApproved(await performReturn(ret), booked);
+    expect(cron).toBeDefined();
+    await expectPaidOnce(booked);
+  });
+
   it("the cron closes a payment the customer never finished as timed out (Webpay refuses its commit)", async () => {
     const booked = await book(); // sent to Webpay, never decided
     await stuckFor16Minutes(booked.token);
@@ -544,6 +607,27 @@ describe("reliability", () => {
     expect(await reconcileVisitPayments(next.deps, next.budget, false)).toMatchObject({ checked: 1, settled: 1 });
     await expectPaidOnce(booked);
   });
+
+  it.each([408, 429])(
+    "the cron's commit answered %i (not now, rather than no) leaves an approved payment pending",
+    async (code) => {
+      const booked = await stuckApproved();
+      sb.intercept(async (r, answer) => {
+        if (r.method === "PUT") return Response.json({ error_message: "Try later" }, { status: code });
+        return commitUnanswered(r, answer);
+      });
+      const first = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+      expect(await reconcileVisitPayments(first.deps, first.budget, false)).toMatchObject({
+        checked: 1,
+        stillPending: 1,
+      });
+      expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
+      sb.intercept(null);
+      const next = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
+      expect(await reconcileVisitPayments(next.deps, next.budget, false)).toMatchObject({ checked: 1, settled: 1 });
+      await expectPaidOnce(booked);
+    },
+  );
 
   it("a commit that keeps failing: after an hour the owner is told, once a day, while the payment stays pending", async () => {
     const booked = await stuckApproved();

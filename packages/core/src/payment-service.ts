@@ -15,6 +15,7 @@ import { newBuyOrder, newSessionId } from "./ids.ts";
 import type { Logger } from "./log.ts";
 import { type AlertDeps, alertOwner, noticeOwner } from "./messenger.ts";
 import {
+  CLOSED_WITHOUT_CHARGE,
   type CommitFacts,
   finalizePayment,
   getPaymentByBuyOrder,
@@ -250,8 +251,19 @@ async function applyResult(
         : null,
   };
   const statements = verdict.status === "authorized" ? hooks.authorizedStatements(payment, now) : [];
-  const firstTime = await finalizePayment(deps.db, payment.buy_order, verdict.status, facts, now, statements);
-  const stored = (await getPaymentByBuyOrder(deps.db, payment.buy_order)) ?? payment;
+  let firstTime = await finalizePayment(deps.db, payment.buy_order, verdict.status, facts, now, statements);
+  let stored = (await getPaymentByBuyOrder(deps.db, payment.buy_order)) ?? payment;
+  const charged = verdict.status === "authorized" || facts.mismatch !== null;
+  if (!firstTime && charged && CLOSED_WITHOUT_CHARGE.includes(stored.status)) {
+    // Webpay says the card was charged. That outranks a closure we made without its word while this
+    // commit was under way (a «no pagado» return, the cron finding it abandoned): kept, it would
+    // lose the money. Once: the move is conditional like the first.
+    const closedAs = stored.status;
+    const from = [closedAs];
+    firstTime = await finalizePayment(deps.db, payment.buy_order, verdict.status, facts, now, statements, from);
+    stored = (await getPaymentByBuyOrder(deps.db, payment.buy_order)) ?? stored;
+    if (firstTime) deps.log.warn("payment_charged_after_closure", { buyOrder: payment.buy_order, closedAs });
+  }
   if (firstTime)
     deps.log.info("payment_finalized", { buyOrder: payment.buy_order, status: verdict.status, detail: facts.detail });
   return settled(deps, stored, hooks, firstTime);
@@ -505,9 +517,11 @@ export async function reconcileOne(
 
 /**
  * Webpay refused the call (4xx: for a commit, never decided, already committed or past its
- * window); otherwise it failed (5xx, timeout, network) and may still be done on the next run.
+ * window); otherwise it failed (5xx, timeout, network, or a 408 or 429: not now, rather than no)
+ * and may still be done on the next run.
  */
-const refusedByWebpay = (error: WebpayError) => error.kind === "http" && error.status >= 400 && error.status < 500;
+const refusedByWebpay = (error: WebpayError) =>
+  error.kind === "http" && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
 
 /** A payment whose commit keeps failing is worth the owner's attention after this long. */
 const COMMIT_STUCK_ALERT_AFTER_MS = 60 * 60_000;

@@ -106,9 +106,17 @@ export interface CommitFacts {
 }
 
 /**
- * Moves a payment from `created` to a final status, together with `alsoStatements` (which must be
- * conditioned on the payment's new status themselves). Returns whether this call made the move:
- * a replay or a concurrent duplicate gets `false` and must not repeat any effect.
+ * The final statuses a payment gets from a return or the cron without a commit's answer (the
+ * customer left the form, it timed out or failed, the cron found it abandoned): a commit answering
+ * that the card was charged, having raced that closure, still decides (`finalizePayment`'s `from`).
+ */
+export const CLOSED_WITHOUT_CHARGE: readonly PaymentStatus[] = ["aborted", "timed_out", "failed"];
+
+/**
+ * Moves a payment from `created` (or another of `from`) to a final status, together with
+ * `alsoStatements` (which must be conditioned on the payment's new status themselves). Returns
+ * whether this call made the move: a replay or a concurrent duplicate gets `false` and must not
+ * repeat any effect.
  */
 export async function finalizePayment(
   db: D1Database,
@@ -117,13 +125,14 @@ export async function finalizePayment(
   facts: CommitFacts,
   now: number,
   alsoStatements: D1PreparedStatement[] = [],
+  from: readonly PaymentStatus[] = ["created"],
 ): Promise<boolean> {
   const finalize = db
     .prepare(
       `UPDATE payments SET status = ?2, card_last4 = ?3, authorization_code = ?4, response_code = ?5,
          transaction_date = ?6, detail = ?7, updated_at = ?8, finalized_at = ?8,
          mismatch_amount = ?9, mismatch_buy_order = ?10
-       WHERE buy_order = ?1 AND status = 'created'`,
+       WHERE buy_order = ?1 AND status IN (${from.map((_, i) => `?${i + 11}`).join(", ")})`,
     )
     .bind(
       buyOrder,
@@ -136,6 +145,7 @@ export async function finalizePayment(
       now,
       facts.mismatch?.amount ?? null,
       facts.mismatch?.buyOrder ?? null,
+      ...from,
     );
   const results = await batch(db, [finalize, ...alsoStatements]);
   return (results[0]?.meta.changes ?? 0) === 1;
