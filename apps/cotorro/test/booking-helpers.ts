@@ -54,6 +54,7 @@ export function redirectForm(html: string): { url: string; token: string } {
 export async function paymentByToken(token: string) {
   return env.LEDGER.prepare("SELECT * FROM payments WHERE token = ?1").bind(token).first<{
     buy_order: string;
+    session_id: string;
     order_id: string;
     status: string;
     amount: number;

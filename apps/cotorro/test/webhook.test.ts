@@ -37,6 +37,7 @@ import {
   OWNER,
   postWebhook,
   roster,
+  said,
   scalar,
   spentBy,
   textMessage,
@@ -572,6 +573,40 @@ describe("POST /webhook: every event, once", () => {
     expect(await spentBy(c.phone)).toBe(1);
     expect(await inbox(sb, c.phone)).toHaveLength(1);
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
+
+  it("a tap whose handling died holding its lease goes to the queue, which takes it after the lease: one claim, one contact", async () => {
+    const c = await addCollaborator({ tokens: 2 });
+    const order = await createPaidOrder();
+    const offerId = await recordedOffer(order.id, c.phone);
+    const value = buttonTap(c.phone, `ATENDER:${order.id}`, offerId);
+    const tap = envelope([[{ phoneNumberId: COLLABORATORS_ID, value }]]);
+    const wamid = value.messages[0]?.id;
+    // A handling that took the event's lease and died before deciding (or this tap's own batch,
+    // retried after D1 lost its answer, meeting its own lease): nobody is handling it now.
+    await env.LEDGER.prepare("INSERT INTO inbound_events (id, received_at, lease_until) VALUES (?1, ?2, ?3)")
+      .bind(`msg:${wamid}`, Date.now(), Date.now() + 60_000)
+      .run();
+    const sent = vi.spyOn(env.DISPATCH, "send");
+    expect((await postWebhook(tap)).status).toBe(200);
+    const handedOver = sent.mock.calls.map(([body, options]) => ({ body, options }));
+    sent.mockRestore();
+    expect(handedOver).toEqual([
+      { body: { type: "inbound", message: expect.objectContaining({ id: wamid }) }, options: { delaySeconds: 60 } },
+    ]);
+    expect(await claimsOf(order.id)).toBe(0);
+    // The queue delivers it a minute later, when the lease is over.
+    await env.LEDGER.prepare("UPDATE inbound_events SET lease_until = ?2 WHERE id = ?1")
+      .bind(`msg:${wamid}`, Date.now() - 1)
+      .run();
+    expect((await consume(handedOver.map(({ body }) => ({ body })))).acked).toHaveLength(1);
+    expect(await claimsOf(order.id)).toBe(1);
+    expect(await spentBy(c.phone)).toBe(1);
+    expect((await inbox(sb, c.phone)).map(said)).toEqual([expect.stringContaining(order.customer.phone.slice(-4))]);
+    // Meta's copy of it afterwards repeats nothing.
+    expect((await postWebhook(tap)).status).toBe(200);
+    expect(await spentBy(c.phone)).toBe(1);
+    expect(await inbox(sb, c.phone)).toHaveLength(1);
   });
 
   it("answers 500 when the decision itself fails, so Meta retries; the retry completes it exactly once", async () => {

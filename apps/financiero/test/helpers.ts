@@ -51,6 +51,7 @@ export function redirectForm(html: string): { url: string; token: string } {
 
 export interface PaymentRecord {
   buy_order: string;
+  session_id: string;
   purpose: string;
   phone: string | null;
   tokens: number | null;

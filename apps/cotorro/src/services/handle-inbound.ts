@@ -98,7 +98,10 @@ export interface WebhookReport {
   messages: number;
   statuses: number;
   duplicates: number;
-  /** Handed to the queue because this invocation's subrequest budget would not fit them. */
+  /**
+   * Handed to the queue: past this invocation's subrequest budget, or leased by another handling
+   * (looked at again when the lease is over).
+   */
   deferred: number;
   failed: number;
   ignored: number;
@@ -154,7 +157,13 @@ export async function handleWebhook(
     }
     try {
       const outcome = await handleInboundEvent(message, deps, { background: after });
-      if (outcome !== "handled") report.duplicates++;
+      if (outcome === "duplicate") report.duplicates++;
+      if (outcome === "busy") {
+        // Leased by another handling, which may have died (or be this one's own batch, retried
+        // after D1 lost its answer): the queue looks again once the lease is over.
+        await deps.queue.send({ type: "inbound", message }, { delaySeconds: EVENT_LEASE_MS / 1000 });
+        report.deferred++;
+      }
     } catch (error) {
       report.failed++;
       deps.log.error("inbound_failed", { id: message.id, error });
