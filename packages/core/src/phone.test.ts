@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPhone, isChileanNonMobile, maskPhone, normalizePhone, waId, waLink } from "./phone.ts";
+import { formatPhone, isChileanNonMobile, maskPhone, normalizePhone, phoneOfWaId, waId, waLink } from "./phone.ts";
 
 describe("normalizePhone", () => {
   it.each([
@@ -50,6 +50,22 @@ describe("normalizePhone", () => {
 
   it("refuses values that are not strings or numbers", () => {
     for (const v of [null, undefined, {}, [], true]) expect(normalizePhone(v)).toBeNull();
+  });
+});
+
+describe("phoneOfWaId", () => {
+  it.each([
+    ["56912345678", "+56912345678"],
+    ["584121234567", "+584121234567"], // Venezuela: never read as a Chilean spelling
+    ["51987654321", "+51987654321"], // Peru
+    ["573001234567", "+573001234567"], // Colombia
+    ["5491123456789", "+5491123456789"], // Argentina, mobile
+  ])("reads the wa_id %s as %s", (input, phone) => {
+    expect(phoneOfWaId(input)).toBe(phone);
+  });
+
+  it.each([[undefined], [""], ["912345678"], ["56222345678"], ["abc"]])("finds no WhatsApp number in %s", (input) => {
+    expect(phoneOfWaId(input)).toBeNull();
   });
 });
 

@@ -36,6 +36,16 @@ export function normalizePhone(input: unknown): Phone | null {
 const NORMALIZED_MAX = 5_000;
 const normalized = new Map<string, Phone | null>();
 
+/**
+ * The number of a WhatsApp `wa_id` (a message's `from`, a status's `recipient_id`): always the
+ * international number's digits without "+", whatever the country ("584121234567" is Venezuelan,
+ * never a Chilean spelling).
+ */
+export function phoneOfWaId(waId: string | undefined): Phone | null {
+  if (waId === undefined) return null;
+  return normalizePhone(/^\d+$/.test(waId) ? `+${waId}` : waId);
+}
+
 /** The number `input` writes, valid for its country (any line type), or null. */
 function parseValid(input: string) {
   const raw = input.trim();

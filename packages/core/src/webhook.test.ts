@@ -92,6 +92,22 @@ describe("normalizeWebhook", () => {
     expect(out.messages[0]!.phoneNumberId).toBe(CUSTOMERS);
   });
 
+  it("reads a sender and a recipient of any country from their wa_id, not as Chilean spellings", () => {
+    const out = normalizeWebhook(
+      envelope({
+        changes: [
+          change(CUSTOMERS, {
+            contacts: [{ wa_id: "584121234567", profile: { name: "Ana" } }],
+            messages: [{ from: "584121234567", id: "wamid.VE", type: "text", text: { body: "hola" } }],
+            statuses: [{ id: "wamid.R", status: "delivered", recipient_id: "51987654321" }],
+          }),
+        ],
+      }),
+    );
+    expect(out.messages.map((m) => m.from)).toEqual(["+584121234567"]);
+    expect(out.statuses.map((s) => s.recipient)).toEqual(["+51987654321"]);
+  });
+
   it("handles every entry, change, message and status, not only the first", () => {
     const out = normalizeWebhook(
       envelope(

@@ -6,7 +6,7 @@
  * Must not: verify signatures (meta-signature.ts, before parsing) or act on anything.
  */
 import * as z from "zod/mini";
-import { normalizePhone, type Phone } from "./phone.ts";
+import { type Phone, phoneOfWaId } from "./phone.ts";
 
 export type InboundContent =
   | { type: "text"; body: string }
@@ -188,7 +188,7 @@ export function normalizeWebhook(body: unknown): NormalizedWebhook {
         out.messages.push({
           id: m.id,
           phoneNumberId,
-          from: normalizePhone(fromRaw ?? contact?.wa_id),
+          from: phoneOfWaId(fromRaw ?? contact?.wa_id),
           userId: m.from_user_id ?? contact?.user_id ?? null,
           profileName: contact?.profile?.name ?? null,
           timestamp: epochMs(m.timestamp),
@@ -207,7 +207,7 @@ export function normalizeWebhook(body: unknown): NormalizedWebhook {
           id: s.id,
           status: s.status as DeliveryStatus,
           phoneNumberId,
-          recipient: normalizePhone(s.recipient_id === undefined ? undefined : String(s.recipient_id)),
+          recipient: phoneOfWaId(s.recipient_id === undefined ? undefined : String(s.recipient_id)),
           timestamp: epochMs(s.timestamp),
           errorCodes: (s.errors ?? []).flatMap((e) => (e.code === undefined ? [] : [e.code])),
           callbackData: s.biz_opaque_callback_data ?? null,
