@@ -401,11 +401,19 @@ export const atenderTexts = {
             ? "sin código de error"
             : `error ${u.code}`
       }). Llámelo para avisarle.`,
-    expired: (e: { orderId: string; comuna: string | null; notTold: { name: string; phone: string } | null }) =>
+    expired: (e: {
+      orderId: string;
+      comuna: string | null;
+      notTold: { name: string; phone: string } | null;
+      /** The customer's data had already expired (ORDER_DATA_TTL_DAYS): nobody could be told. */
+      customerGone: boolean;
+    }) =>
       `Pedido ${e.orderId} (${comunaNamed(e.comuna)}) venció sin que nadie lo tomara. ${
-        e.notTold
-          ? `WhatsApp no aceptó el aviso a ${e.notTold.name} (${e.notTold.phone}); lo seguimos intentando, pero conviene llamarle.`
-          : "Se avisó al cliente."
+        e.customerGone
+          ? "Los datos del cliente ya se habían borrado, así que no se le pudo avisar."
+          : e.notTold
+            ? `WhatsApp no aceptó el aviso a ${e.notTold.name} (${e.notTold.phone}); lo seguimos intentando, pero conviene llamarle.`
+            : "Se avisó al cliente."
       }`,
   },
   page: {

@@ -5,8 +5,10 @@
 
 import { env } from "cloudflare:workers";
 import { claimOrder } from "@cotorro/core/claim-store";
+import { batch } from "@cotorro/core/d1";
 import { formatDateCl } from "@cotorro/core/dates";
-import { JORGITOS_COMUNA } from "@cotorro/core/order-store";
+import { newOrderId } from "@cotorro/core/ids";
+import { expireOrder, insertOrderStatement, JORGITOS_COMUNA, markPaidStatement } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -104,6 +106,39 @@ describe("order expiry", () => {
 
     expect(await orderStatus(order.id)).toBe("taken");
     expect(await inbox(sb, order.customer.phone)).toEqual([]);
+  });
+
+  it("a claim that commits after the cron read the order keeps it from expiring: it is closed as taken", async () => {
+    const phone = newPhone();
+    await grantTokens(phone, 1, Date.now() + DAY);
+    const order = await createPaidOrder({ paidAt: Date.now() - 47 * HOUR, ttlHours: 48 });
+    // Decided a moment before the window closed; the cron's read of the order came just before it.
+    expect((await claimOrder(env.LEDGER, { orderId: order.id, phone, now: Date.now(), maxTakers: 3 })).ok).toBe(true);
+    expect(await expireOrder(env.LEDGER, order.id, Date.now() + 2 * DAY)).toBe(false);
+    expect(await orderStatus(order.id)).toBe("paid");
+    await env.LEDGER.prepare("UPDATE orders SET expires_at = ?2 WHERE id = ?1")
+      .bind(order.id, Date.now() - HOUR)
+      .run();
+    await runCron();
+    expect(await orderStatus(order.id)).toBe("taken");
+  });
+
+  it("an order whose customer data has already expired: the owner is told nobody could be warned", async () => {
+    // Its state row only: the document (the customer's data) expired long before this isolate ran.
+    const id = newOrderId();
+    const paidAt = Date.now() - 49 * HOUR;
+    await batch(env.LEDGER, [
+      insertOrderStatement(env.LEDGER, { id, kind: "visit", amount: 68_000, comuna: "Ñuñoa", now: paidAt }),
+      markPaidStatement(env.LEDGER, id, paidAt, 48),
+    ]);
+    const order = { id };
+    for (let i = 0; i < 4; i++) await runCron();
+    expect(await orderStatus(order.id)).toBe("expired");
+    const owner = (await inbox(sb, OWNER)).map(body).filter((text) => text.includes(order.id));
+    expect(owner).toEqual([
+      expect.stringContaining("Los datos del cliente ya se habían borrado, así que no se le pudo avisar."),
+    ]);
+    expect(owner[0]).not.toContain("Se avisó al cliente");
   });
 
   it("a notice that fails is sent by a later run, still once", async () => {

@@ -374,6 +374,38 @@ describe("POST /webhook: every event, once", () => {
     ).toBe(30);
   });
 
+  it("an offer WhatsApp took but could not deliver (not a dead number) is logged once as offer_failed", async () => {
+    const c = await addCollaborator();
+    const order = await createPaidOrder();
+    const offerId = await recordedOffer(order.id, c.phone);
+    const failed = envelope([
+      [
+        {
+          phoneNumberId: COLLABORATORS_ID,
+          value: {
+            statuses: [
+              {
+                id: offerId,
+                status: "failed",
+                recipient_id: c.phone.slice(1),
+                errors: [{ code: 131049, title: "Not delivered to maintain healthy ecosystem engagement" }],
+                biz_opaque_callback_data: OFFER_CALLBACK_DATA,
+              },
+            ],
+          },
+        },
+      ],
+    ]);
+    const logs = vi.spyOn(console, "warn");
+    for (let i = 0; i < 2; i++) expect((await postWebhook(failed)).status).toBe(200);
+    const warned = logs.mock.calls.map((call) => String(call[0])).filter((l) => l.includes('"offer_failed"'));
+    logs.mockRestore();
+    expect(warned).toHaveLength(1);
+    expect(JSON.parse(warned[0] ?? "{}")).toMatchObject({ id: offerId, errorCodes: [131049] });
+    expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "failed", error_code: 131049 });
+    expect(await roster().get(c.phone)).toMatchObject({ undeliverable: false });
+  });
+
   it("statuses of untagged messages (replies) store nothing; a failed one is logged", async () => {
     const c = await addCollaborator();
     const logs = vi.spyOn(console, "warn");

@@ -206,11 +206,17 @@ export function expiredCandidates(db: D1Database, now: number, limit = 50): Prom
   );
 }
 
-/** `paid` → `expired`, once. */
+/**
+ * `paid` → `expired`, once, and only with no claim: a tap decided just before the window closed
+ * can commit after the cron read the order, and then the order was taken (`closeClaimedOrder`).
+ */
 export async function expireOrder(db: D1Database, orderId: string, now: number): Promise<boolean> {
   const res = await run(
     db
-      .prepare("UPDATE orders SET status = 'expired', updated_at = ?2 WHERE id = ?1 AND status = 'paid'")
+      .prepare(
+        `UPDATE orders SET status = 'expired', updated_at = ?2
+         WHERE id = ?1 AND status = 'paid' AND NOT EXISTS (SELECT 1 FROM claims WHERE order_id = ?1)`,
+      )
       .bind(orderId, now),
   );
   return (res.meta.changes ?? 0) > 0;

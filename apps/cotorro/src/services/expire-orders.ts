@@ -81,9 +81,14 @@ async function notifyExpired(orderId: string, storedComuna: string, deps: Deps):
     };
     const toOwner = () =>
       runEffectOnce(deps.db, effectKeys.orderExpiredOwner(orderId), deps.now(), () =>
-        noticeOwner(deps, "order_expired", atenderTexts.owner.expired({ orderId, comuna, notTold }), {
-          key: orderId,
-        }),
+        noticeOwner(
+          deps,
+          "order_expired",
+          atenderTexts.owner.expired({ orderId, comuna, notTold, customerGone: !doc }),
+          {
+            key: orderId,
+          },
+        ),
       );
     await runEach([toCustomer, toOwner]);
   });
