@@ -144,6 +144,9 @@ export const texts = {
     rejectedTitle: "Pago rechazado",
     rejectedBody:
       "Webpay no aprobó el pago y no se hizo ningún cargo. Puede intentarlo de nuevo con la misma u otra tarjeta.",
+    reviewTitle: "Estamos revisando su pago",
+    reviewBody:
+      "Webpay nos informó un pago que no coincide con su visita, así que todavía no la damos por pagada. No vuelva a pagar: revisaremos el cobro y le escribiremos por WhatsApp.",
     abortedTitle: "Pago anulado",
     abortedBody: "Usted anuló el pago en Webpay. Su solicitud sigue guardada: puede volver a intentar el pago.",
     timedOutTitle: "Tiempo agotado",

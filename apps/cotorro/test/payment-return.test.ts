@@ -704,7 +704,13 @@ describe("reliability", () => {
     const ret = await sb.decide(booked.token, "approve");
     sb.intercept(commitTampered(tamper));
     const res = await performReturn(ret);
-    expect(res.status).toBe(402);
+    // The card may have been charged: the customer is not told otherwise, nor asked to pay again.
+    expect(res.status).toBe(202);
+    const html = await res.text();
+    expect(html).toContain("Estamos revisando su pago");
+    expect(html).toContain("No vuelva a pagar");
+    expect(html).not.toContain("no se hizo ningún cargo");
+    expect(html).not.toContain("Reintentar pago");
     await expectNotPaid(booked, "rejected");
     const alerts = (await sb.messages({ to: OWNER })).filter((m) =>
       said(m).includes(`Pago ${booked.buyOrder} NO aprobado`),
@@ -713,7 +719,7 @@ describe("reliability", () => {
     expect(alerts[0]?.text ?? alerts[0]?.parameters.join(" ")).toContain(says);
     // A reload neither approves it nor alerts twice.
     sb.intercept(null);
-    expect((await performReturn(ret)).status).toBe(402);
+    expect((await performReturn(ret)).status).toBe(202);
     await expectNotPaid(booked, "rejected");
     expect((await sb.messages({ to: OWNER })).filter((m) => said(m).includes("NO aprobado"))).toHaveLength(1);
   });
@@ -725,7 +731,7 @@ describe("reliability", () => {
       const ret = await sb.decide(booked.token, "approve");
       sb.intercept(commitTampered({ amount: 1 }));
       await sb.faults({ graph: { status: 500 } });
-      expect((await performReturn(ret)).status).toBe(402);
+      expect((await performReturn(ret)).status).toBe(202);
       sb.intercept(null);
       await sb.faults({});
       await expectNotPaid(booked, "rejected");
@@ -764,7 +770,7 @@ describe("reliability", () => {
     // Another one: two cron runs and a reload of the return at once, then one more run.
     const second = await mismatchedWhileWhatsAppDown();
     const [, , reload] = await Promise.all([cronRun(), cronRun(), performReturn(second.ret)]);
-    expect(reload.status).toBe(402);
+    expect(reload.status).toBe(202);
     await finalizedAgo(second.booked, 120_000);
     await cronRun();
     expect(await alertsOf(second.booked)).toHaveLength(1);

@@ -106,6 +106,9 @@ export const texts = {
     rejectedTitle: "Pago rechazado",
     rejectedBody:
       "Webpay no aprobó el pago: no se hizo ningún cargo y no se sumaron tokens. Puede intentarlo de nuevo con la misma u otra tarjeta.",
+    reviewTitle: "Estamos revisando su pago",
+    reviewBody:
+      "Webpay nos informó un pago que no coincide con esta recarga, así que todavía no sumamos los tokens. No vuelva a pagar: revisaremos el cobro y le escribiremos por WhatsApp.",
     abortedTitle: "Pago anulado",
     abortedBody: "Usted anuló el pago en Webpay: no se hizo ningún cargo y no se sumaron tokens.",
     timedOutTitle: "Tiempo agotado",

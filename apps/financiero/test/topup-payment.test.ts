@@ -429,7 +429,13 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     const ret = await sb.decide(started.token, "approve");
     sb.intercept(commitTampered(tamper));
     const res = await performReturn(ret);
-    expect(res.status).toBe(402);
+    // The card may have been charged: the buyer is not told otherwise, nor asked to pay again.
+    expect(res.status).toBe(202);
+    const html = await res.text();
+    expect(html).toContain("Estamos revisando su pago");
+    expect(html).toContain("No vuelva a pagar");
+    expect(html).not.toContain("no se hizo ningún cargo");
+    expect(html).not.toContain("Reintentar");
     await expectNothingCredited(phone, started, "rejected");
     const alerts = (await sb.messages({ to: OWNER })).filter((m) =>
       bodyOf(m).includes(`Pago ${started.buyOrder} NO aprobado`),
@@ -437,7 +443,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     expect(alerts).toHaveLength(1);
     // A reload neither credits nor alerts twice.
     sb.intercept(null);
-    expect((await performReturn(ret)).status).toBe(402);
+    expect((await performReturn(ret)).status).toBe(202);
     await expectNothingCredited(phone, started, "rejected");
     expect(
       (await sb.messages({ to: OWNER })).filter((m) => bodyOf(m).includes(`Pago ${started.buyOrder}`)),
@@ -450,7 +456,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
     const ret = await sb.decide(started.token, "approve");
     sb.intercept(commitTampered({ amount: 1 }));
     await sb.faults({ graph: { status: 500 } });
-    expect((await performReturn(ret)).status).toBe(402);
+    expect((await performReturn(ret)).status).toBe(202);
     sb.intercept(null);
     await sb.faults({});
     const alerts = async () =>
@@ -463,7 +469,7 @@ describe("not approved: nothing credited, «Reintentar»", () => {
       .run();
     // Two cron runs and a reload of the return at once, then one more run.
     const [, , reload] = await Promise.all([runCron(), runCron(), performReturn(ret)]);
-    expect(reload.status).toBe(402);
+    expect(reload.status).toBe(202);
     await runCron();
     expect(await alerts()).toHaveLength(1);
     expect(bodyOf((await alerts())[0]!)).toContain(

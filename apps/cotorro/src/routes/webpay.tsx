@@ -14,6 +14,7 @@
  * expired 410 · Webpay unavailable 503.
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
+import { mismatchOf } from "@cotorro/core/payment-store";
 import { assertNever } from "@cotorro/core/result";
 import { defaultCsp } from "@cotorro/web/csp";
 import { MessagePage } from "@cotorro/web/layout";
@@ -116,6 +117,19 @@ webpayRoutes.on(
       case "aborted":
       case "timed_out":
       case "failed": {
+        if (mismatchOf(payment)) {
+          // The card may have been charged: no «no se hizo ningún cargo», no retry; the owner checks it.
+          return c.html(
+            <MessagePage
+              title={t.reviewTitle}
+              tagline={tagline}
+              message={t.reviewBody}
+              requestId={requestId}
+              actions={[home]}
+            />,
+            202,
+          );
+        }
         return c.html(
           <NotPaidPage
             kind={payment.status}

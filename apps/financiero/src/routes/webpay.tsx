@@ -74,6 +74,11 @@ webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) =>
         <NotPaidPage kind={view.status} retry={view.retry} requestId={requestId} />,
         NOT_PAID_STATUS[view.status],
       );
+    case "review":
+      return c.html(
+        <MessagePage title={t.reviewTitle} tagline={texts.tagline} message={t.reviewBody} requestId={requestId} />,
+        202,
+      );
     case "pending":
       return c.html(<Pending token={view.token} requestId={requestId} />, 202);
     default:

@@ -6,7 +6,7 @@
  */
 import { saldoPath, saldoToken } from "@cotorro/core/collaborator-links";
 import { handleReturn, type ReturnError } from "@cotorro/core/payment-service";
-import type { PaymentRow } from "@cotorro/core/payment-store";
+import { mismatchOf, type PaymentRow } from "@cotorro/core/payment-store";
 import { isPhone, type Phone } from "@cotorro/core/phone";
 import { assertNever, ok, type Result } from "@cotorro/core/result";
 import { balance } from "@cotorro/core/token-store";
@@ -20,6 +20,8 @@ export type TopUpReturn =
   | { kind: "approved"; payment: PaymentRow; shown: ApprovedTopUp }
   /** `retry`: the same number and pack again (null when the payment names neither). */
   | { kind: "not_paid"; status: NotPaidStatus; retry: TopUpRetry | null }
+  /** Webpay approved another amount or buy order: the card may have been charged, the owner checks it. */
+  | { kind: "review" }
   /** Settled elsewhere in the meantime, or never finished creating: "confirming". */
   | { kind: "pending"; token: string | null };
 
@@ -44,23 +46,34 @@ export async function completeTopUp(
       if (!phone) throw new Error(`top-up ${payment.buy_order} has no buyer`);
       return ok({ kind: "approved", payment, shown: await approvedTopUp(deps, payment, phone) });
     case "rejected":
+      if (mismatchOf(payment)) return ok({ kind: "review" });
+      return notPaid(deps, payment, payment.status, phone);
     case "aborted":
     case "timed_out":
     case "failed":
-      return ok({
-        kind: "not_paid",
-        status: payment.status,
-        retry:
-          phone && payment.tokens
-            ? { phone, tokens: payment.tokens, link: await retryLinkOf(deps, payment.job_link, phone) }
-            : null,
-      });
+      return notPaid(deps, payment, payment.status, phone);
     case "creating":
     case "created":
       return ok({ kind: "pending", token: payment.token });
     default:
       return assertNever(payment.status);
   }
+}
+
+async function notPaid(
+  deps: Deps,
+  payment: PaymentRow,
+  status: NotPaidStatus,
+  phone: Phone | null,
+): Promise<Result<TopUpReturn, ReturnError>> {
+  return ok({
+    kind: "not_paid",
+    status,
+    retry:
+      phone && payment.tokens
+        ? { phone, tokens: payment.tokens, link: await retryLinkOf(deps, payment.job_link, phone) }
+        : null,
+  });
 }
 
 /** What "Recarga exitosa" shows beside the payment's own facts, read now. */
