@@ -408,15 +408,21 @@ export const atenderTexts = {
       orderId: string;
       comuna: string | null;
       notTold: { name: string; phone: string } | null;
-      /** The customer's data had already expired (ORDER_DATA_TTL_DAYS): nobody could be told. */
-      customerGone: boolean;
+      /**
+       * `told` (or `notTold` when WhatsApp refused it); `gone`: the customer's data had already
+       * expired (ORDER_DATA_TTL_DAYS); `unpaid`: a lead offered without a payment, whose customer
+       * is not sent the notice (it speaks of returning a payment).
+       */
+      customer: "told" | "gone" | "unpaid";
     }) =>
       `Pedido ${e.orderId} (${comunaNamed(e.comuna)}) venció sin que nadie lo tomara. ${
-        e.customerGone
+        e.customer === "gone"
           ? "Los datos del cliente ya se habían borrado, así que no se le pudo avisar."
-          : e.notTold
-            ? `WhatsApp no aceptó el aviso a ${e.notTold.name} (${e.notTold.phone}); lo seguimos intentando, pero conviene llamarle.`
-            : "Se avisó al cliente."
+          : e.customer === "unpaid"
+            ? "Usted lo ofreció sin pago, así que no se avisó al cliente: llámele si quiere reagendar."
+            : e.notTold
+              ? `WhatsApp no aceptó el aviso a ${e.notTold.name} (${e.notTold.phone}); lo seguimos intentando, pero conviene llamarle.`
+              : "Se avisó al cliente."
       }`,
   },
   page: {

@@ -5,7 +5,7 @@ import { cancelOrder, expireOrder, openLead } from "@cotorro/core/order-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { texts } from "../src/texts.ts";
 import { admin } from "./admin-helpers.ts";
-import { said, scalar } from "./atender-helpers.ts";
+import { runCron, said, scalar } from "./atender-helpers.ts";
 import {
   ORIGIN,
   orderRow,
@@ -406,6 +406,19 @@ describe("a lead paid through the owner's link", () => {
     const taken = await request(`/pedido/${id}/pagar`);
     expect(taken.status).toBe(409);
     expect(await taken.text()).toContain("Un electricista ya la tomó: no necesita pagar por este link.");
+  });
+
+  it("a lead the owner offered without a payment that nobody took: the owner hears; the customer is not told of a refund", async () => {
+    const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
+    expect(await openLead(env.LEDGER, id, Date.now() - 49 * 3_600_000, 48)).toBe(true);
+    for (let i = 0; i < 4; i++) await runCron();
+    expect(await orderRow(id)).toMatchObject({ status: "expired" });
+    // «Le contactaremos para devolver su pago» would be false: he never paid.
+    expect(await sb.messages({ to: "+56987654321" })).toEqual([]);
+    const owner = (await sb.messages({ to: OWNER })).map(said).filter((text) => text.includes(`Pedido ${id}`));
+    expect(owner).toEqual([
+      `Pedido ${id} (Las Condes) venció sin que nadie lo tomara. Usted lo ofreció sin pago, así que no se avisó al cliente: llámele si quiere reagendar.`,
+    ]);
   });
 
   it.each([

@@ -8,7 +8,14 @@ import { closeClaimedOrder } from "@cotorro/core/claim-store";
 import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { expiredAwaitingNotice } from "@cotorro/core/expiry-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
-import { comunaGiven, expiredCandidates, expireOrder, getOrderDoc } from "@cotorro/core/order-store";
+import {
+  comunaGiven,
+  expiredCandidates,
+  expireOrder,
+  getOrderDoc,
+  type OrderRow,
+  offeredUnpaid,
+} from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { type Budget, STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { customerNoticeTag } from "@cotorro/core/webhook";
@@ -38,7 +45,7 @@ export async function expireOrders(deps: Deps, budget: Budget): Promise<ExpiryRe
   for (const order of await expiredAwaitingNotice(deps.db, now, 5)) {
     if (!budget.fits(NOTICE_COST)) break;
     try {
-      await notifyExpired(order.id, order.comuna, deps);
+      await notifyExpired(order, deps);
       report.notified++;
     } catch (error) {
       // Left pending: the next run tries again.
@@ -55,9 +62,13 @@ export async function expireOrders(deps: Deps, budget: Budget): Promise<ExpiryRe
  * the other: when WhatsApp refuses the customer's, the owner still hears, with the customer's
  * number to call.
  */
-async function notifyExpired(orderId: string, storedComuna: string, deps: Deps): Promise<void> {
-  const comuna = comunaGiven(storedComuna);
-  const doc = await getOrderDoc(deps.kv.orders, orderId);
+async function notifyExpired(order: OrderRow, deps: Deps): Promise<void> {
+  const orderId = order.id;
+  const comuna = comunaGiven(order.comuna);
+  // A lead the owner offered without a payment: the customer's notice (a template that promises
+  // to return a payment) would be false, so only the owner hears, and he calls if he wishes.
+  const unpaid = offeredUnpaid(order);
+  const doc = unpaid ? null : await getOrderDoc(deps.kv.orders, orderId);
   await runEffectOnce(deps.db, effectKeys.orderExpired(orderId), deps.now(), async () => {
     // Set when WhatsApp refused the customer's notice: the owner's says so, with the number to call.
     let notTold: { name: string; phone: string } | null = null;
@@ -84,7 +95,7 @@ async function notifyExpired(orderId: string, storedComuna: string, deps: Deps):
         noticeOwner(
           deps,
           "order_expired",
-          atenderTexts.owner.expired({ orderId, comuna, notTold, customerGone: !doc }),
+          atenderTexts.owner.expired({ orderId, comuna, notTold, customer: unpaid ? "unpaid" : doc ? "told" : "gone" }),
           {
             key: orderId,
           },
