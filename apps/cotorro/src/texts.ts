@@ -458,8 +458,13 @@ export const atenderTexts = {
     expiredLinkTitle: "Link vencido",
     expiredLinkBody: "Este link ya venció. Los trabajos nuevos le llegan por WhatsApp.",
     notCollaboratorTitle: "Colaborador no activo",
-    notCollaboratorBody:
-      "Este número no está activo como colaborador. Escriba «activar» al WhatsApp de colaboradores para volver a recibir trabajos.",
+    /** By the number's standing on the roster: inactive, an application under review, or unknown (null). */
+    notCollaboratorBody: (status: "active" | "inactive" | "pending" | null) =>
+      status === "pending"
+        ? "Su solicitud para ser colaborador aún está en revisión. Le avisaremos por WhatsApp cuando el equipo la apruebe."
+        : status === null
+          ? "Este número no está registrado como colaborador. Para postular, escriba «suscribir» al WhatsApp de colaboradores."
+          : "Este número no está activo como colaborador. Escriba «activar» al WhatsApp de colaboradores para volver a recibir trabajos.",
   },
 } as const;
 

@@ -21,6 +21,7 @@ import {
   grantTokens,
   HOUR,
   inbox,
+  newPhone,
   ORIGIN,
   OWNER,
   offer,
@@ -197,12 +198,17 @@ describe("POST /atender/:link", () => {
     expect(await spentBy(ana.phone)).toBe(0);
   });
 
-  it("403 for a collaborator who is no longer active", async () => {
-    const c = await addCollaborator({ status: "inactive", tokens: 1 });
+  it.each([
+    ["no longer active", "inactive", "Escriba «activar» al WhatsApp de colaboradores"],
+    ["whose application is under review", "pending", "Su solicitud para ser colaborador aún está en revisión"],
+    ["no longer on the roster", null, "no está registrado como colaborador. Para postular, escriba «suscribir»"],
+  ] as const)("403 for a collaborator %s, with what to do", async (_label, status, says) => {
+    const phone = status === null ? newPhone() : (await addCollaborator({ status, tokens: 1 })).phone;
     const order = await createPaidOrder();
-    const res = await post(await canjeLink(order.id, c.phone));
+    const res = await post(await canjeLink(order.id, phone));
     expect(res.status).toBe(403);
-    expect(await spentBy(c.phone)).toBe(0);
+    expect(await res.text()).toContain(says);
+    expect(await spentBy(phone)).toBe(0);
   });
 
   it("refuses a cross-site post (CSRF) with 403 and spends nothing", async () => {

@@ -57,7 +57,7 @@ function refused(c: Context<AppEnv>, error: CanjeLinkError | ClaimOrderError) {
     case "no_tokens":
       return message(c, 402, P.noTokensTitle, P.noTokensBody, [{ href: error.topUpUrl, label: P.topUp }, back]);
     case "not_collaborator":
-      return message(c, 403, P.notCollaboratorTitle, P.notCollaboratorBody);
+      return message(c, 403, P.notCollaboratorTitle, P.notCollaboratorBody(error.status));
     default:
       return assertNever(error);
   }
