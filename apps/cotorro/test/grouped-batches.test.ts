@@ -123,7 +123,12 @@ describe("createGroupedBatches", () => {
     calls[1]?.finish(); // b1, bad1, c1 together: the transaction fails
     await tick();
     // Each runs its own batch from its own request.
-    expect(calls.slice(2).map((c) => [c.db, c.statements]).sort()).toEqual([
+    expect(
+      calls
+        .slice(2)
+        .map((c) => [c.db, c.statements])
+        .sort(),
+    ).toEqual([
       ["b", ["b1"]],
       ["c", ["c1"]],
       ["x", ["bad1"]],
