@@ -133,6 +133,15 @@ export const texts = {
       "Cuando un electricista tome su visita, le enviaremos por WhatsApp el nombre y el teléfono de ese profesional, que le contactará para coordinar.",
       `Si nadie la toma en ${hours} horas, le contactaremos para reagendar o devolver su pago.`,
     ],
+    /** An approved payment that did not pay an order to offer (visit-payment-hooks.ts `visitStanding`). */
+    duplicateSteps: [
+      "Su visita ya estaba pagada con otro pago, así que no la ofrecimos de nuevo.",
+      "Le escribiremos por WhatsApp para devolverle este pago. No necesita hacer nada más.",
+    ],
+    notPayableSteps: [
+      "Su solicitud ya no esperaba este pago: se canceló, venció o ya estaba en curso. No la ofrecimos a los electricistas.",
+      "Le escribiremos por WhatsApp para devolverle el pago o acordar con usted cómo seguir.",
+    ],
     summary: {
       buyOrder: "Orden de compra",
       amount: "Monto",

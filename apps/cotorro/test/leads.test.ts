@@ -443,6 +443,11 @@ describe("a lead paid through the owner's link", () => {
       const pages = await Promise.all([performReturn(ret), performReturn(ret)]);
       pages.push(await performReturn(ret));
       expect(pages.map((p) => p.status)).toEqual([200, 200, 200]);
+      for (const page of pages) {
+        const html = await page.text();
+        expect(html).toContain("Su solicitud ya no esperaba este pago");
+        expect(html).not.toContain("Avisamos ahora a los electricistas");
+      }
 
       expect(await paymentByToken(token)).toMatchObject({ status: "authorized", order_id: id });
       expect(await orderRow(id)).toMatchObject({ status: then ?? "paid", paid_at: null });

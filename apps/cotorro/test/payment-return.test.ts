@@ -396,8 +396,16 @@ describe("Reintentar pago", () => {
     const second = redirectForm(await (await request(`/pedido/${booked.orderId}/pagar`)).text());
     const first = await sb.decide(booked.token, "approve");
     const other = await sb.decide(second.token, "approve");
-    expect((await performReturn(first)).status).toBe(200);
-    expect((await performReturn(other)).status).toBe(200);
+    const paid = await expectApproved(await performReturn(first), booked);
+    expect(paid).toContain("Avisamos ahora a los electricistas");
+    // The second tab's page does not promise a second dispatch: it says this one is returned.
+    const duplicate = await performReturn(other);
+    expect(duplicate.status).toBe(200);
+    const page = await duplicate.text();
+    expect(page).toContain("Pago aprobado");
+    expect(page).toContain("Su visita ya estaba pagada con otro pago");
+    expect(page).toContain("para devolverle este pago");
+    expect(page).not.toContain("Avisamos ahora a los electricistas");
     expect(dispatchesOf(booked.orderId)).toHaveLength(1);
     expect(await receiptsTo(CUSTOMER)).toHaveLength(2);
     const texts = (await sb.messages({ to: OWNER })).map(said);
@@ -407,7 +415,12 @@ describe("Reintentar pago", () => {
   it("a payment for an order cancelled meanwhile is not dispatched and the owner is told", async () => {
     const booked = await book();
     await env.LEDGER.prepare("UPDATE orders SET status = 'cancelled' WHERE id = ?1").bind(booked.orderId).run();
-    expect((await performReturn(await sb.decide(booked.token, "approve"))).status).toBe(200);
+    const res = await performReturn(await sb.decide(booked.token, "approve"));
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain("Su solicitud ya no esperaba este pago");
+    expect(page).toContain("para devolverle el pago");
+    expect(page).not.toContain("Avisamos ahora a los electricistas");
     expect(dispatchesOf(booked.orderId)).toHaveLength(0);
     expect(await orderRow(booked.orderId)).toMatchObject({ status: "cancelled" });
     const texts = (await sb.messages({ to: OWNER })).map(said);
@@ -419,6 +432,7 @@ describe("Reintentar pago", () => {
     await env.LEDGER.prepare("DELETE FROM orders WHERE id = ?1").bind(booked.orderId).run();
     const res = await performReturn(await sb.decide(booked.token, "approve"));
     expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Su solicitud ya no esperaba este pago");
     expect(dispatchesOf(booked.orderId)).toHaveLength(0);
     const texts = (await sb.messages({ to: OWNER })).map(said);
     expect(texts.some((t) => t.includes(`pedido ${booked.orderId}, que no existe: no se envió`))).toBe(true);

@@ -109,6 +109,7 @@ webpayRoutes.on(
             authorizationCode={payment.authorization_code}
             date={formatDateTimeCl(payment.transaction_date ?? payment.finalized_at ?? payment.updated_at)}
             ttlHours={deps.settings.ORDER_TTL_HOURS}
+            standing={outcome.value.standing}
             requestId={requestId}
           />,
           200,

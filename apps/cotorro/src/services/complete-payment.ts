@@ -4,17 +4,22 @@
  * collaborator's top-up, which has its own return URL) is treated as unknown here: its effects
  * belong to the other worker and must never run with the visit hooks.
  */
+
+import { getOrder } from "@cotorro/core/order-store";
 import { handleReturn, type ReturnError, type ReturnOutcome } from "@cotorro/core/payment-service";
 import { getPaymentByBuyOrder, getPaymentByToken, type PaymentRow } from "@cotorro/core/payment-store";
-import { err, type Result } from "@cotorro/core/result";
+import { err, ok, type Result } from "@cotorro/core/result";
 import { classifyReturn } from "@cotorro/core/webpay-return";
 import type { Deps } from "../deps.ts";
-import { visitPaymentHooks } from "./visit-payment-hooks.ts";
+import { type VisitStanding, visitPaymentHooks, visitStanding } from "./visit-payment-hooks.ts";
+
+/** The stored outcome, and for an approved payment what it did to its order (the page says what comes next). */
+export type VisitReturn = ReturnOutcome & { standing: VisitStanding | null };
 
 export async function completeVisitPayment(
   deps: Deps,
   params: Record<string, unknown>,
-): Promise<Result<ReturnOutcome, ReturnError>> {
+): Promise<Result<VisitReturn, ReturnError>> {
   const ret = classifyReturn(params);
   let payment: PaymentRow | null = null;
   switch (ret.case) {
@@ -39,5 +44,10 @@ export async function completeVisitPayment(
     deps.log.warn("return_for_other_purpose", { buyOrder: payment.buy_order, purpose: payment.purpose });
     return err({ kind: "unknown_payment" });
   }
-  return handleReturn(deps, params, visitPaymentHooks(deps));
+  const outcome = await handleReturn(deps, params, visitPaymentHooks(deps));
+  if (!outcome.ok || outcome.value.payment.status !== "authorized" || !outcome.value.payment.order_id) {
+    return outcome.ok ? ok({ ...outcome.value, standing: null }) : outcome;
+  }
+  const order = await getOrder(deps.db, outcome.value.payment.order_id);
+  return ok({ ...outcome.value, standing: visitStanding(order, outcome.value.payment) });
 }

@@ -19,6 +19,7 @@ import {
   getOrder,
   getOrderDoc,
   markPaidByPaymentStatement,
+  type OrderRow,
   offeredUnpaid,
 } from "@cotorro/core/order-store";
 import type { PaymentHooks } from "@cotorro/core/payment-service";
@@ -105,7 +106,8 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
 
   const common = { amount: receipt.amount, buyOrder: payment.buy_order, orderId };
   const ownerKey = effectKeys.visitOwner(payment.buy_order);
-  if (!order || order.paid_at === null) {
+  const standing = visitStanding(order, payment);
+  if (!order || standing === "not_payable") {
     // Paid for an order that was cancelled or is gone, or for a lead the owner had already offered
     // without a payment: nothing to dispatch, and the owner decides about the money.
     const text =
@@ -115,8 +117,7 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
     await once(ownerKey, async () => {
       await noticeOwner(deps, "payment", text, { key: payment.buy_order, force: true });
     });
-  } else if (order.paid_at !== payment.finalized_at) {
-    // The same batch set both: another payment of this order had already paid it.
+  } else if (standing === "duplicate") {
     await once(ownerKey, async () => {
       await noticeOwner(deps, "payment", texts.payment.ownerDuplicate(common), { key: payment.buy_order, force: true });
     });
@@ -154,6 +155,19 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
   for (const key of skipped) {
     if ((await effectStatus(deps.db, key)) !== "done") throw new EffectsInProgressError(payment.buy_order);
   }
+}
+
+/**
+ * What an authorized visit payment did to its order: `pays` it (the order is offered), a
+ * `duplicate` (another payment of the order had already paid it: the same batch sets the order's
+ * `paid_at` and the payment's `finalized_at`), or `not_payable` (the order was cancelled or is gone,
+ * or is a lead the owner had already offered without a payment): the owner decides about the money.
+ */
+export type VisitStanding = "pays" | "duplicate" | "not_payable";
+
+export function visitStanding(order: OrderRow | null, payment: PaymentRow): VisitStanding {
+  if (!order || order.paid_at === null) return "not_payable";
+  return order.paid_at === payment.finalized_at ? "pays" : "duplicate";
 }
 
 export class EffectsInProgressError extends Error {

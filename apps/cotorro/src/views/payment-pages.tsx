@@ -2,6 +2,7 @@
 import { formatClp } from "@cotorro/core/money";
 import { Layout, MessagePage, SummaryRow } from "@cotorro/web/layout";
 import { type NotPaidStatus, PendingPage as SharedPendingPage } from "@cotorro/web/webpay";
+import type { VisitStanding } from "../services/visit-payment-hooks.ts";
 import { texts } from "../texts.ts";
 
 const t = texts.payment;
@@ -14,6 +15,8 @@ export interface ApprovedPageProps {
   authorizationCode: string | null;
   date: string;
   ttlHours: number;
+  /** What the payment did to its order: what comes next differs when it did not pay one to offer. */
+  standing: VisitStanding | null;
   requestId?: string;
 }
 
@@ -26,7 +29,12 @@ export function ApprovedPage(p: ApprovedPageProps) {
       </div>
       <h2>{t.nextTitle}</h2>
       <ol class="steps">
-        {t.nextSteps(p.ttlHours).map((step) => (
+        {(p.standing === "duplicate"
+          ? t.duplicateSteps
+          : p.standing === "not_payable"
+            ? t.notPayableSteps
+            : t.nextSteps(p.ttlHours)
+        ).map((step) => (
           <li>{step}</li>
         ))}
       </ol>
