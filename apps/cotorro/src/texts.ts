@@ -175,6 +175,8 @@ export const texts = {
     alreadyPaidTitle: "Su visita ya está pagada",
     alreadyPaidBody:
       "Este pedido ya fue pagado: no necesita pagar de nuevo. El contacto del electricista le llega por WhatsApp.",
+    paidClosedBody:
+      "Este pedido ya fue pagado: no vuelva a pagar. No se pudo atender a tiempo o se canceló, y le contactaremos por WhatsApp para reagendar o devolverle el pago.",
     /** A lead the owner offered to the electricians without a payment (agreed with the customer). */
     sentUnpaidTitle: "Su solicitud ya está en curso",
     sentUnpaidBody: (taken: boolean) =>

@@ -446,6 +446,22 @@ describe("Reintentar pago", () => {
     expect(await res.text()).toContain("ya no se puede pagar");
   });
 
+  it.each(["expired", "cancelled"])(
+    "a paid order that then %s: its payment link says it is paid, not to pay again",
+    async (status) => {
+      const booked = await book();
+      await expectApproved(await performReturn(await sb.decide(booked.token, "approve")), booked);
+      await env.LEDGER.prepare("UPDATE orders SET status = ?2 WHERE id = ?1").bind(booked.orderId, status).run();
+      const res = await request(`/pedido/${booked.orderId}/pagar`);
+      expect(res.status).toBe(409);
+      const html = await res.text();
+      expect(html).toContain("Este pedido ya fue pagado: no vuelva a pagar.");
+      expect(html).toContain("le contactaremos por WhatsApp para reagendar o devolverle el pago");
+      expect(html).not.toContain("ya no se puede pagar");
+      expect(html).not.toContain("Pagar");
+    },
+  );
+
   it("a request whose customer data is no longer kept cannot be paid (410): it could not be offered to anyone", async () => {
     // A request booked longer ago than ORDER_DATA_TTL_DAYS: its row is there, its KV document expired.
     const orderId = newOrderId();
