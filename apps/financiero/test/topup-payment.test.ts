@@ -490,6 +490,28 @@ describe("return_url edge cases", () => {
     expect((await request("/return_url?TBK_ORDEN_COMPRA=RNOEXISTE&TBK_ID_SESION=s-x")).status).toBe(404);
   });
 
+  it("a paid top-up's buy order (printed on the receipt) does not open its page without Webpay's session id", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    await expectApproved(await performReturn(await sb.decide(started.token, "approve")), started, 5);
+    const sessionId = (await paymentByToken(started.token))?.session_id;
+    for (const query of [
+      `TBK_ORDEN_COMPRA=${started.buyOrder}`,
+      `TBK_ORDEN_COMPRA=${started.buyOrder}&TBK_ID_SESION=s-guess`,
+      `TBK_TOKEN=${"c".repeat(64)}&TBK_ORDEN_COMPRA=${started.buyOrder}`,
+    ]) {
+      const res = await request(`/return_url?${query}`);
+      expect(res.status).toBe(404);
+      const html = await res.text();
+      expect(html).toContain("Pago no encontrado");
+      expect(html).not.toMatch(/\/saldo\//);
+    }
+    // Webpay's own timeout return carries both, and shows the outcome.
+    const own = await request(`/return_url?TBK_ORDEN_COMPRA=${started.buyOrder}&TBK_ID_SESION=${sessionId}`);
+    await expectApproved(own, started, 5);
+    await expectCreditedOnce(phone, started);
+  });
+
   it("a return whose form cannot be read (broken multipart) is 400, one too large 413; nothing is committed", async () => {
     const token = "b".repeat(64);
     const post = (body: string, type = "multipart/form-data; boundary=x") =>

@@ -174,12 +174,12 @@ export async function handleReturn(
     case "aborted": {
       const payment =
         (await getPaymentByToken(deps.db, ret.tbkToken)) ??
-        (ret.buyOrder ? await getPaymentByBuyOrder(deps.db, ret.buyOrder) : null);
+        (ret.buyOrder ? ofSession(await getPaymentByBuyOrder(deps.db, ret.buyOrder), ret.sessionId) : null);
       if (!known(payment)) return err({ kind: "unknown_payment" });
       return finishWithout(deps, payment, hooks, "aborted", "cancelled by the customer");
     }
     case "timed_out": {
-      const payment = await getPaymentByBuyOrder(deps.db, ret.buyOrder);
+      const payment = ofSession(await getPaymentByBuyOrder(deps.db, ret.buyOrder), ret.sessionId);
       if (!known(payment)) return err({ kind: "unknown_payment" });
       return finishWithout(deps, payment, hooks, "timed_out", "payment form timed out");
     }
@@ -189,6 +189,15 @@ export async function handleReturn(
       return finishWithout(deps, payment, hooks, "failed", "error on the payment form");
     }
   }
+}
+
+/**
+ * A payment found by its buy order alone, only with the session id Webpay returns beside it: the
+ * buy order is printed on receipts and notices, and the page shows a paid payment's outcome (a
+ * top-up's balance and a fresh balance link), so the buy order alone must not open it.
+ */
+function ofSession(payment: PaymentRow | null, sessionId: string | undefined): PaymentRow | null {
+  return payment && sessionId === payment.session_id ? payment : null;
 }
 
 async function finishWithout(

@@ -8,7 +8,7 @@ import type { TransactionResult } from "./webpay-client.ts";
 
 export type ReturnCase =
   | { case: "normal"; token: string }
-  | { case: "aborted"; tbkToken: string; buyOrder?: string }
+  | { case: "aborted"; tbkToken: string; buyOrder?: string; sessionId?: string }
   | { case: "timed_out"; buyOrder: string; sessionId?: string }
   | { case: "failed"; token: string; tbkToken: string }
   | { case: "invalid" };
@@ -33,7 +33,8 @@ export function classifyReturn(params: Record<string, unknown>): ReturnCase {
   if (buyOrder !== undefined && !BUY_ORDER.test(buyOrder)) return { case: "invalid" };
   if (token && tbkToken) return { case: "failed", token, tbkToken };
   if (token) return { case: "normal", token };
-  if (tbkToken) return { case: "aborted", tbkToken, ...(buyOrder ? { buyOrder } : {}) };
+  if (tbkToken)
+    return { case: "aborted", tbkToken, ...(buyOrder ? { buyOrder } : {}), ...(sessionId ? { sessionId } : {}) };
   if (buyOrder) return { case: "timed_out", buyOrder, ...(sessionId ? { sessionId } : {}) };
   return { case: "invalid" };
 }
