@@ -12,7 +12,7 @@ describe("classifyReturn (platform.md §1.6: the four return cases)", () => {
     [
       "TBK_TOKEN with order and session → customer cancelled",
       { TBK_TOKEN: TBK, TBK_ORDEN_COMPRA: BUY_ORDER, TBK_ID_SESION: "s-1" },
-      { case: "aborted", tbkToken: TBK, buyOrder: BUY_ORDER },
+      { case: "aborted", tbkToken: TBK, buyOrder: BUY_ORDER, sessionId: "s-1" },
     ],
     ["TBK_TOKEN alone → customer cancelled", { TBK_TOKEN: TBK }, { case: "aborted", tbkToken: TBK }],
     [
