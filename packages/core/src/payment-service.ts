@@ -138,25 +138,21 @@ export interface ReturnOutcome {
   firstTime: boolean;
 }
 
-export interface ReturnOptions {
-  /**
-   * Only payments of this purpose are handled here; any other is `unknown_payment`. Each worker has
-   * its own return URL, and another purpose's effects must never run with this worker's hooks.
-   */
-  purpose?: PaymentPurpose;
-}
-
-/** Handles a request to `return_url` (query and form merged). Idempotent across reloads and replays. */
+/**
+ * Handles a request to `return_url` (query and form merged). Idempotent across reloads and replays.
+ * Only payments of `purpose` are handled; any other is `unknown_payment`: each worker has its own
+ * return URL, and another purpose's effects must never run with this worker's hooks.
+ */
 export async function handleReturn(
   deps: PaymentDeps,
   params: Record<string, unknown>,
   hooks: Hooks,
-  options: ReturnOptions = {},
+  purpose: PaymentPurpose,
 ): Promise<Result<ReturnOutcome, ReturnError>> {
   const ret = classifyReturn(params);
   const known = (payment: PaymentRow | null): payment is PaymentRow => {
     if (!payment) return false;
-    if (options.purpose && payment.purpose !== options.purpose) {
+    if (payment.purpose !== purpose) {
       deps.log.warn("return_for_other_purpose", { buyOrder: payment.buy_order, purpose: payment.purpose });
       return false;
     }

@@ -7,9 +7,7 @@
 
 import { getOrder } from "@cotorro/core/order-store";
 import { handleReturn, type ReturnError, type ReturnOutcome } from "@cotorro/core/payment-service";
-import { getPaymentByBuyOrder, getPaymentByToken, type PaymentRow } from "@cotorro/core/payment-store";
-import { err, ok, type Result } from "@cotorro/core/result";
-import { classifyReturn } from "@cotorro/core/webpay-return";
+import { ok, type Result } from "@cotorro/core/result";
 import type { Deps } from "../deps.ts";
 import { type VisitStanding, visitPaymentHooks, visitStanding } from "./visit-payment-hooks.ts";
 
@@ -20,34 +18,10 @@ export async function completeVisitPayment(
   deps: Deps,
   params: Record<string, unknown>,
 ): Promise<Result<VisitReturn, ReturnError>> {
-  const ret = classifyReturn(params);
-  let payment: PaymentRow | null = null;
-  switch (ret.case) {
-    case "invalid":
-      return err({ kind: "invalid" });
-    case "normal":
-      payment = await getPaymentByToken(deps.db, ret.token);
-      break;
-    case "aborted":
-      payment =
-        (await getPaymentByToken(deps.db, ret.tbkToken)) ??
-        (ret.buyOrder ? await getPaymentByBuyOrder(deps.db, ret.buyOrder) : null);
-      break;
-    case "timed_out":
-      payment = await getPaymentByBuyOrder(deps.db, ret.buyOrder);
-      break;
-    case "failed":
-      payment = (await getPaymentByToken(deps.db, ret.token)) ?? (await getPaymentByToken(deps.db, ret.tbkToken));
-      break;
-  }
-  if (payment && payment.purpose !== "visit") {
-    deps.log.warn("return_for_other_purpose", { buyOrder: payment.buy_order, purpose: payment.purpose });
-    return err({ kind: "unknown_payment" });
-  }
-  const outcome = await handleReturn(deps, params, visitPaymentHooks(deps));
-  if (!outcome.ok || outcome.value.payment.status !== "authorized" || !outcome.value.payment.order_id) {
-    return outcome.ok ? ok({ ...outcome.value, standing: null }) : outcome;
-  }
-  const order = await getOrder(deps.db, outcome.value.payment.order_id);
-  return ok({ ...outcome.value, standing: visitStanding(order, outcome.value.payment) });
+  const outcome = await handleReturn(deps, params, visitPaymentHooks(deps), "visit");
+  if (!outcome.ok) return outcome;
+  const { payment } = outcome.value;
+  const order =
+    payment.status === "authorized" && payment.order_id ? await getOrder(deps.db, payment.order_id) : undefined;
+  return ok({ ...outcome.value, standing: order === undefined ? null : visitStanding(order, payment) });
 }

@@ -37,7 +37,7 @@ export async function completeTopUp(
   deps: Deps,
   params: Record<string, unknown>,
 ): Promise<Result<TopUpReturn, ReturnError>> {
-  const outcome = await handleReturn(deps, params, topUpPaymentHooks(deps), { purpose: "topup" });
+  const outcome = await handleReturn(deps, params, topUpPaymentHooks(deps), "topup");
   if (!outcome.ok) return outcome;
   const { payment } = outcome.value;
   const phone = isPhone(payment.phone) ? payment.phone : null;
