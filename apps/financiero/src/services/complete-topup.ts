@@ -40,40 +40,31 @@ export async function completeTopUp(
   const outcome = await handleReturn(deps, params, topUpPaymentHooks(deps), "topup");
   if (!outcome.ok) return outcome;
   const { payment } = outcome.value;
+  // Webpay approved another amount or buy order: the card may have been charged, so no «Reintentar».
+  if (mismatchOf(payment)) return ok({ kind: "review" });
   const phone = isPhone(payment.phone) ? payment.phone : null;
   switch (payment.status) {
     case "authorized":
       if (!phone) throw new Error(`top-up ${payment.buy_order} has no buyer`);
       return ok({ kind: "approved", payment, shown: await approvedTopUp(deps, payment, phone) });
     case "rejected":
-      if (mismatchOf(payment)) return ok({ kind: "review" });
-      return notPaid(deps, payment, payment.status, phone);
     case "aborted":
     case "timed_out":
     case "failed":
-      return notPaid(deps, payment, payment.status, phone);
+      return ok({
+        kind: "not_paid",
+        status: payment.status,
+        retry:
+          phone && payment.tokens
+            ? { phone, tokens: payment.tokens, link: await retryLinkOf(deps, payment.job_link, phone) }
+            : null,
+      });
     case "creating":
     case "created":
       return ok({ kind: "pending", token: payment.token });
     default:
       return assertNever(payment.status);
   }
-}
-
-async function notPaid(
-  deps: Deps,
-  payment: PaymentRow,
-  status: NotPaidStatus,
-  phone: Phone | null,
-): Promise<Result<TopUpReturn, ReturnError>> {
-  return ok({
-    kind: "not_paid",
-    status,
-    retry:
-      phone && payment.tokens
-        ? { phone, tokens: payment.tokens, link: await retryLinkOf(deps, payment.job_link, phone) }
-        : null,
-  });
 }
 
 /** What "Recarga exitosa" shows beside the payment's own facts, read now. */
