@@ -73,7 +73,9 @@ export function createGroupedBatches(options: { maxStatements: number }): Groupe
         at += m.statements.length;
       }
     } catch (error) {
-      for (const _ of group) turns.push(group.length === 1 ? { kind: "failed", error } : { kind: "alone" });
+      // Alone, the error is its own; in a group, any member's statement may have caused it.
+      const turn: Turn = group.length === 1 ? { kind: "failed", error } : { kind: "alone" };
+      turns.push(...group.map(() => turn));
     } finally {
       handOver();
     }

@@ -13,7 +13,7 @@ import { CLAIM_EFFECTS_COST, retryClaimEffects } from "./services/claim-order.ts
 import { LEAD_NOTICE_COST, retryLeadNotice } from "./services/create-lead.ts";
 import { parkInbound, parkNotice, parkOrderMessage } from "./services/dead-letters.ts";
 import { dispatchOrder } from "./services/dispatch-order.ts";
-import { handleInboundEvent, INBOUND_MESSAGE_COST } from "./services/handle-inbound.ts";
+import { BUSY_RETRY_S, handleInboundEvent, INBOUND_MESSAGE_COST } from "./services/handle-inbound.ts";
 import {
   backoffSeconds,
   OFFER_BATCH_COST,
@@ -158,7 +158,7 @@ async function consume(body: Exclude<QueueMessage, OfferMessage>, message: Messa
     case "inbound": {
       const late = body.since !== undefined;
       const outcome = await handleInboundEvent(body.message as unknown as InboundMessage, deps, { late });
-      if (outcome === "busy") return message.retry({ delaySeconds: 60 });
+      if (outcome === "busy") return message.retry({ delaySeconds: BUSY_RETRY_S });
       return message.ack();
     }
   }

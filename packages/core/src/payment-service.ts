@@ -264,8 +264,7 @@ async function applyResult(
     // commit was under way (a «no pagado» return, the cron finding it abandoned): kept, it would
     // lose the money. Once: the move is conditional like the first.
     const closedAs = stored.status;
-    const from = [closedAs];
-    firstTime = await finalizePayment(deps.db, payment.buy_order, verdict.status, facts, now, statements, from);
+    firstTime = await finalizePayment(deps.db, payment.buy_order, verdict.status, facts, now, statements, [closedAs]);
     stored = (await getPaymentByBuyOrder(deps.db, payment.buy_order)) ?? stored;
     if (firstTime) deps.log.warn("payment_charged_after_closure", { buyOrder: payment.buy_order, closedAs });
   }

@@ -107,6 +107,9 @@ export interface WebhookReport {
   ignored: number;
 }
 
+/** A message leased by another handling is looked at again (from the queue) once the lease is over. */
+export const BUSY_RETRY_S = EVENT_LEASE_MS / 1000;
+
 /** The channel of one of our business numbers, by its phone-number id. */
 export function channelOf(deps: Pick<Deps, "settings">, phoneNumberId: string | null): Channel | null {
   if (phoneNumberId === deps.settings.CHANNEL_CUSTOMERS_PHONE_ID) return "customers";
@@ -161,7 +164,7 @@ export async function handleWebhook(
       if (outcome === "busy") {
         // Leased by another handling, which may have died (or be this one's own batch, retried
         // after D1 lost its answer): the queue looks again once the lease is over.
-        await deps.queue.send({ type: "inbound", message }, { delaySeconds: EVENT_LEASE_MS / 1000 });
+        await deps.queue.send({ type: "inbound", message }, { delaySeconds: BUSY_RETRY_S });
         report.deferred++;
       }
     } catch (error) {
