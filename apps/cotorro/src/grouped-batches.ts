@@ -13,9 +13,12 @@
  * Each group's batch is run by one of its own members (the first, in its own request), so the
  * request doing the I/O always waits for it, and the others are told their results when it ends. A
  * group whose batch fails is split: every member runs its own statements alone, so a statement
- * that fails makes only its own webhook fail (Meta delivers it again) and its neighbours' succeed.
+ * that fails makes only its own webhook fail (Meta delivers it again) and its neighbours' succeed;
+ * when D1 itself failed (a transient error, already retried), all of them fail at once instead of
+ * trying again one by one. A member waits `maxWaitMs` at most: a request cancelled while it held
+ * the line (its continuations go with it) delays the others by that much, never for good.
  */
-import { batch } from "@cotorro/core/d1";
+import { batch, isTransientD1Error } from "@cotorro/core/d1";
 
 type Turn =
   | { kind: "lead" }
@@ -34,9 +37,10 @@ export interface GroupedBatches {
   run(db: D1Database, statements: D1PreparedStatement[]): Promise<D1Result[]>;
 }
 
-export function createGroupedBatches(options: { maxStatements: number }): GroupedBatches {
+export function createGroupedBatches(options: { maxStatements: number; maxWaitMs: number }): GroupedBatches {
   const waiting: Member[] = [];
-  let busy = false;
+  /** When the group in flight was handed to its leader; null while none is. */
+  let leadSince: number | null = null;
 
   /** The members that fit in one batch, the first always (a webhook's statements are never split). */
   function takeGroup(): Member[] {
@@ -51,11 +55,11 @@ export function createGroupedBatches(options: { maxStatements: number }): Groupe
     return group;
   }
 
-  /** The first waiting member leads the next group, in its own request; or nobody is busy. */
+  /** The first waiting member leads the next group, in its own request; or none is in flight. */
   function handOver(): void {
     const next = waiting[0];
-    if (next) next.tell({ kind: "lead" });
-    else busy = false;
+    leadSince = next ? Date.now() : null;
+    next?.tell({ kind: "lead" });
   }
 
   /** Runs the group led by the caller (its first member); tells the others, returns the leader's. */
@@ -73,8 +77,10 @@ export function createGroupedBatches(options: { maxStatements: number }): Groupe
         at += m.statements.length;
       }
     } catch (error) {
-      // Alone, the error is its own; in a group, any member's statement may have caused it.
-      const turn: Turn = group.length === 1 ? { kind: "failed", error } : { kind: "alone" };
+      // Alone, or D1 itself failing (already retried), the error is everyone's; otherwise any
+      // member's statement may have caused it, and each runs alone.
+      const shared = group.length === 1 || isTransientD1Error(error);
+      const turn: Turn = shared ? { kind: "failed", error } : { kind: "alone" };
       turns.push(...group.map(() => turn));
     } finally {
       handOver();
@@ -83,17 +89,32 @@ export function createGroupedBatches(options: { maxStatements: number }): Groupe
     return turns[0] as Turn;
   }
 
+  /**
+   * A member not told within `maxWaitMs`: the request running its group, or the one told to lead
+   * next, may have been cancelled (a client gone, a limit), and its continuations with it. The
+   * member runs its statements alone (each only moves an offer forward, so running them again
+   * beside a batch that did commit changes nothing), and a line held that long gets a new leader.
+   */
+  function giveUp(member: Member): void {
+    const at = waiting.indexOf(member);
+    if (at >= 0) waiting.splice(at, 1);
+    if (leadSince !== null && Date.now() - leadSince >= options.maxWaitMs) handOver();
+    member.tell({ kind: "alone" });
+  }
+
   return {
     async run(db, statements) {
       const member: Member = { statements, tell: () => {} };
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const turn = new Promise<Turn>((resolve) => {
-        member.tell = resolve;
+        member.tell = (told) => {
+          if (timer !== undefined) clearTimeout(timer);
+          resolve(told);
+        };
       });
+      timer = setTimeout(() => giveUp(member), options.maxWaitMs);
       waiting.push(member);
-      if (!busy) {
-        busy = true;
-        handOver();
-      }
+      if (leadSince === null) handOver();
       const told = await turn;
       const outcome = told.kind === "lead" ? await lead(db) : told;
       if (outcome.kind === "done") return outcome.results;

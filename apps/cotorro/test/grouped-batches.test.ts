@@ -30,9 +30,11 @@ function fakeDatabases() {
             finish: () =>
               listed.some((n) => n.startsWith("bad"))
                 ? reject(new Error("D1_ERROR: UNIQUE constraint failed"))
-                : resolve(
-                    listed.map((n) => ({ results: [n], success: true, meta: { changes: 1 } }) as unknown as D1Result),
-                  ),
+                : listed.some((n) => n.startsWith("down"))
+                  ? reject(new Error("D1_ERROR: Network connection lost."))
+                  : resolve(
+                      listed.map((n) => ({ results: [n], success: true, meta: { changes: 1 } }) as unknown as D1Result),
+                    ),
           });
         });
       },
@@ -47,7 +49,7 @@ const resultNames = (results: D1Result[]) => results.map((r) => r.results[0]);
 describe("createGroupedBatches", () => {
   it("runs a lone webhook's statements at once, as one batch of its own", async () => {
     const { calls, db, tick } = fakeDatabases();
-    const groups = createGroupedBatches({ maxStatements: 50 });
+    const groups = createGroupedBatches({ maxStatements: 50, maxWaitMs: 2_000 });
     const done = groups.run(db("a"), [stmt("a1"), stmt("a2")]);
     await tick();
     expect(calls.map((c) => c.statements)).toEqual([["a1", "a2"]]);
@@ -57,7 +59,7 @@ describe("createGroupedBatches", () => {
 
   it("sends the webhooks that arrive during a batch as the next batch, run by the first of them", async () => {
     const { calls, db, tick } = fakeDatabases();
-    const groups = createGroupedBatches({ maxStatements: 50 });
+    const groups = createGroupedBatches({ maxStatements: 50, maxWaitMs: 2_000 });
     const a = groups.run(db("a"), [stmt("a1")]);
     await tick();
     const b = groups.run(db("b"), [stmt("b1"), stmt("b2")]);
@@ -85,7 +87,7 @@ describe("createGroupedBatches", () => {
 
   it("never puts more than maxStatements in a group, nor splits one webhook's statements", async () => {
     const { calls, db, tick } = fakeDatabases();
-    const groups = createGroupedBatches({ maxStatements: 4 });
+    const groups = createGroupedBatches({ maxStatements: 4, maxWaitMs: 2_000 });
     const first = groups.run(db("a"), [stmt("a1")]);
     await tick();
     const rest = [
@@ -111,7 +113,7 @@ describe("createGroupedBatches", () => {
 
   it("splits a failed group: each webhook runs alone, so only the one at fault fails", async () => {
     const { calls, db, tick } = fakeDatabases();
-    const groups = createGroupedBatches({ maxStatements: 50 });
+    const groups = createGroupedBatches({ maxStatements: 50, maxWaitMs: 2_000 });
     const a = groups.run(db("a"), [stmt("a1")]);
     await tick();
     const b = groups.run(db("b"), [stmt("b1")]);
@@ -140,7 +142,7 @@ describe("createGroupedBatches", () => {
 
   it("a lone webhook whose batch fails gets the error and the next one still runs", async () => {
     const { calls, db, tick } = fakeDatabases();
-    const groups = createGroupedBatches({ maxStatements: 50 });
+    const groups = createGroupedBatches({ maxStatements: 50, maxWaitMs: 2_000 });
     const bad = groups.run(db("x"), [stmt("bad1")]);
     const badFails = expect(bad).rejects.toThrow("UNIQUE constraint failed");
     await tick();
@@ -152,4 +154,50 @@ describe("createGroupedBatches", () => {
     calls[1]?.finish();
     expect(resultNames(await b)).toEqual(["b1"]);
   });
+
+  it("a group whose leader's request never finishes (cancelled mid-batch): the others run alone after maxWaitMs, and the line moves on", async () => {
+    const { calls, db, tick } = fakeDatabases();
+    const groups = createGroupedBatches({ maxStatements: 50, maxWaitMs: 50 });
+    void groups.run(db("a"), [stmt("a1")]); // its batch never settles
+    await tick();
+    const b = groups.run(db("b"), [stmt("b1")]);
+    const c = groups.run(db("c"), [stmt("c1")]);
+    await new Promise((r) => setTimeout(r, 80));
+    // Not told in time: b gives up and runs alone; the line, held too long, goes to c (its own request).
+    expect(
+      calls
+        .slice(1)
+        .map((call) => [call.db, call.statements])
+        .sort(),
+    ).toEqual([
+      ["b", ["b1"]],
+      ["c", ["c1"]],
+    ]);
+    for (const call of calls.slice(1)) call.finish();
+    expect([resultNames(await b), resultNames(await c)]).toEqual([["b1"], ["c1"]]);
+    // The line was given up: the next webhook does not wait for the lost batch.
+    const d = groups.run(db("d"), [stmt("d1")]);
+    await tick();
+    expect(calls.at(-1)?.statements).toEqual(["d1"]);
+    calls.at(-1)?.finish();
+    expect(resultNames(await d)).toEqual(["d1"]);
+  });
+
+  it("a group D1 itself fails (a transient error, already retried) fails for all at once, not one by one", async () => {
+    const { calls, db, tick } = fakeDatabases();
+    const groups = createGroupedBatches({ maxStatements: 50, maxWaitMs: 10_000 });
+    const a = groups.run(db("a"), [stmt("a1")]);
+    await tick();
+    const b = groups.run(db("b"), [stmt("down1")]);
+    const c = groups.run(db("c"), [stmt("c1")]);
+    const failures = Promise.allSettled([b, c]);
+    calls[0]?.finish();
+    await a;
+    // The group's batch fails each time (retried with backoff) until the retries are spent.
+    while ((await Promise.race([failures.then(() => true), tick().then(() => false)])) === false) {
+      for (const call of calls.slice(1)) call.finish();
+    }
+    expect((await failures).map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect(calls.slice(1).every((call) => call.db === "b" && call.statements.join() === "down1,c1")).toBe(true);
+  }, 10_000);
 });

@@ -297,8 +297,11 @@ interface FollowUps {
   later: FollowUp[];
 }
 
-/** Statuses of this isolate's concurrent webhooks, one D1 batch for a group (about 25 statuses at most). */
-const statusBatches = createGroupedBatches({ maxStatements: 50 });
+/**
+ * Statuses of this isolate's concurrent webhooks, one D1 batch for a group (about 25 statuses at
+ * most); a status waits 5 s at most for its group before it is written alone.
+ */
+const statusBatches = createGroupedBatches({ maxStatements: 50, maxWaitMs: 5_000 });
 
 /**
  * Delivery statuses. An offer's statuses change its dispatch record: they are de-duplicated by
