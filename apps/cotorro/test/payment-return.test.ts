@@ -551,20 +551,22 @@ describe("reliability", () => {
     await expectPaidOnce(booked);
   });
 
-  it("a commit that answers «approved» after a «tiempo agotado» return closed the payment meanwhile: paid, dispatched once", async () => {
+  it("commits that answer «approved» (two at once) after a «tiempo agotado» return closed the payment meanwhile: paid, dispatched once", async () => {
     const booked = await book();
     const ret = await sb.decide(booked.token, "approve");
     const sessionId = (await paymentByToken(booked.token))?.session_id;
-    let closed: Response | undefined;
+    let closed: Promise<Response> | undefined;
     sb.intercept(async (req, res) => {
-      if (req.method !== "PUT" || closed) return res;
-      // While our commit is under way, a Webpay timeout return (another tab) closes the payment.
-      closed = await request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
+      if (req.method !== "PUT") return res;
+      // While our commits are under way, a Webpay timeout return (another tab) closes the payment.
+      closed ??= request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
+      await closed;
       return res;
     });
     const logs = captureLogs();
-    await expectApproved(await performReturn(ret), booked);
-    expect(closed?.status).toBe(408);
+    // The same return delivered twice at once: both commits (or the second's status query) answer «approved».
+    for (const page of await Promise.all([performReturn(ret), performReturn(ret)])) await expectApproved(page, booked);
+    expect((await closed)?.status).toBe(408);
     const charged = logs.lines().filter((l) => l.includes('"event":"payment_charged_after_closure"'));
     logs.restore();
     expect(charged).toHaveLength(1);
@@ -580,6 +582,31 @@ describe("reliability", () => {
     const again = await request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
     await expectApproved(again, booked);
     await expectPaidOnce(booked);
+  });
+
+  it("a commit approving another amount after a «tiempo agotado» return closed the payment: under review, the owner alerted once", async () => {
+    const booked = await book();
+    const ret = await sb.decide(booked.token, "approve");
+    const sessionId = (await paymentByToken(booked.token))?.session_id;
+    let closed: Promise<Response> | undefined;
+    sb.intercept(async (req, res) => {
+      if (req.method !== "PUT") return res;
+      closed ??= request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
+      await closed;
+      return commitTampered({ amount: 1 })(req, res);
+    });
+    const res = await performReturn(ret);
+    expect(res.status).toBe(202);
+    expect(await res.text()).toContain("Estamos revisando su pago");
+    expect((await closed)?.status).toBe(408);
+    sb.intercept(null);
+    await expectNotPaid(booked, "rejected");
+    expect(await paymentByToken(booked.token)).toMatchObject({ detail: "amount_mismatch", mismatch_amount: 1 });
+    const alerts = async () =>
+      (await sb.messages({ to: OWNER })).filter((m) => said(m).includes(`Pago ${booked.buyOrder} NO aprobado`));
+    expect(await alerts()).toHaveLength(1);
+    expect((await performReturn(ret)).status).toBe(202);
+    expect(await alerts()).toHaveLength(1);
   });
 
   it("the cron finding a payment abandoned while the customer's commit is under way: the approval still pays it, once", async () => {
