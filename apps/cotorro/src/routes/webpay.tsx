@@ -14,7 +14,6 @@
  * expired 410 · Webpay unavailable 503.
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
-import { mismatchOf } from "@cotorro/core/payment-store";
 import { assertNever } from "@cotorro/core/result";
 import { defaultCsp } from "@cotorro/web/csp";
 import { MessagePage } from "@cotorro/web/layout";
@@ -118,7 +117,7 @@ webpayRoutes.on(
       case "aborted":
       case "timed_out":
       case "failed": {
-        if (mismatchOf(payment)) {
+        if (outcome.value.review) {
           // The card may have been charged: no «no se hizo ningún cargo», no retry; the owner checks it.
           return c.html(
             <MessagePage

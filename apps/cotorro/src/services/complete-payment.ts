@@ -7,12 +7,17 @@
 
 import { getOrder } from "@cotorro/core/order-store";
 import { handleReturn, type ReturnError, type ReturnOutcome } from "@cotorro/core/payment-service";
+import { mismatchOf } from "@cotorro/core/payment-store";
 import { ok, type Result } from "@cotorro/core/result";
 import type { Deps } from "../deps.ts";
 import { type VisitStanding, visitPaymentHooks, visitStanding } from "./visit-payment-hooks.ts";
 
-/** The stored outcome, and for an approved payment what it did to its order (the page says what comes next). */
-export type VisitReturn = ReturnOutcome & { standing: VisitStanding | null };
+/**
+ * The stored outcome; for an approved payment what it did to its order (the page says what comes
+ * next); `review` when Webpay approved another amount or buy order: the card may have been charged,
+ * so the page neither says no charge was made nor offers a retry (the owner checks it).
+ */
+export type VisitReturn = ReturnOutcome & { standing: VisitStanding | null; review: boolean };
 
 export async function completeVisitPayment(
   deps: Deps,
@@ -23,5 +28,9 @@ export async function completeVisitPayment(
   const { payment } = outcome.value;
   const order =
     payment.status === "authorized" && payment.order_id ? await getOrder(deps.db, payment.order_id) : undefined;
-  return ok({ ...outcome.value, standing: order === undefined ? null : visitStanding(order, payment) });
+  return ok({
+    ...outcome.value,
+    standing: order === undefined ? null : visitStanding(order, payment),
+    review: mismatchOf(payment) !== null,
+  });
 }
