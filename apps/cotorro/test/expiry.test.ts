@@ -8,7 +8,7 @@ import { claimOrder } from "@cotorro/core/claim-store";
 import { batch } from "@cotorro/core/d1";
 import { formatDateCl } from "@cotorro/core/dates";
 import { newOrderId } from "@cotorro/core/ids";
-import { expireOrder, insertOrderStatement, JORGITOS_COMUNA, markPaidStatement } from "@cotorro/core/order-store";
+import { closeOverdueOrder, insertOrderStatement, JORGITOS_COMUNA, markPaidStatement } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -114,13 +114,13 @@ describe("order expiry", () => {
     const order = await createPaidOrder({ paidAt: Date.now() - 47 * HOUR, ttlHours: 48 });
     // Decided a moment before the window closed; the cron's read of the order came just before it.
     expect((await claimOrder(env.LEDGER, { orderId: order.id, phone, now: Date.now(), maxTakers: 3 })).ok).toBe(true);
-    expect(await expireOrder(env.LEDGER, order.id, Date.now() + 2 * DAY)).toBe(false);
-    expect(await orderStatus(order.id)).toBe("paid");
-    await env.LEDGER.prepare("UPDATE orders SET expires_at = ?2 WHERE id = ?1")
-      .bind(order.id, Date.now() - HOUR)
-      .run();
+    expect(await closeOverdueOrder(env.LEDGER, order.id, Date.now() + 2 * DAY)).toBe("taken");
+    expect(await orderStatus(order.id)).toBe("taken");
+    // Once: closed, it is closed.
+    expect(await closeOverdueOrder(env.LEDGER, order.id, Date.now() + 2 * DAY)).toBeNull();
     await runCron();
     expect(await orderStatus(order.id)).toBe("taken");
+    expect(await inbox(sb, order.customer.phone)).toEqual([]);
   });
 
   it("an order whose customer data has already expired: the owner is told nobody could be warned", async () => {

@@ -1,7 +1,7 @@
 /** Landing-page leads: both body formats, good and bad, CORS, the owner's notice, paying a lead. */
 import { env } from "cloudflare:workers";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
-import { cancelOrder, expireOrder, openLead } from "@cotorro/core/order-store";
+import { cancelOrder, closeOverdueOrder, openLead } from "@cotorro/core/order-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { texts } from "../src/texts.ts";
 import { admin } from "./admin-helpers.ts";
@@ -436,7 +436,7 @@ describe("a lead paid through the owner's link", () => {
       const { id } = (await (await postLanding(landingBody(GOOD_LANDING))).json()) as { id: string };
       const { token } = redirectForm(await (await checkout(id)).text());
       expect(await openLead(env.LEDGER, id, Date.now(), 48)).toBe(true); // meanwhile, `pnpm ops orders dispatch`
-      if (then === "expired") expect(await expireOrder(env.LEDGER, id, Date.now())).toBe(true);
+      if (then === "expired") expect(await closeOverdueOrder(env.LEDGER, id, Date.now())).toBe("expired");
       if (then === "cancelled") expect(await cancelOrder(env.LEDGER, id, Date.now())).toBe(true);
       // Its return delivered twice at once, then once more (a reload): the owner is told once.
       const ret = await sb.decide(token, "approve");

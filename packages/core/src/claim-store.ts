@@ -4,7 +4,7 @@
  * tokens on one order — the double take and double spend of original-cotorro.md §9 (13, 14).
  * Must not: send messages or read KV; the services around it do that with the outcome.
  */
-import { all, batch, first, run } from "./d1.ts";
+import { all, batch, first } from "./d1.ts";
 import { base64url } from "./ids.ts";
 import { isOpenForClaims, type OrderRow } from "./order-store.ts";
 import { err, ok, type Result } from "./result.ts";
@@ -203,20 +203,4 @@ export async function jobStandingFor(
 /** Everyone who took the order (admin, owner notices). */
 export function claimsOf(db: D1Database, orderId: string): Promise<ClaimRow[]> {
   return all<ClaimRow>(db.prepare("SELECT * FROM claims WHERE order_id = ?1 ORDER BY created_at").bind(orderId));
-}
-
-/**
- * An order past its window that someone took (with MAX_TAKERS > 1 it stays `paid` below the cap)
- * is closed as `taken`, not `expired`: its customer has a professional. Returns whether it changed.
- */
-export async function closeClaimedOrder(db: D1Database, orderId: string, now: number): Promise<boolean> {
-  const res = await run(
-    db
-      .prepare(
-        `UPDATE orders SET status = 'taken', taken_at = ?2, updated_at = ?2
-         WHERE id = ?1 AND status = 'paid' AND EXISTS (SELECT 1 FROM claims WHERE order_id = ?1)`,
-      )
-      .bind(orderId, now),
-  );
-  return (res.meta.changes ?? 0) > 0;
 }

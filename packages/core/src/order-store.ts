@@ -207,19 +207,29 @@ export function expiredCandidates(db: D1Database, now: number, limit = 50): Prom
 }
 
 /**
- * `paid` → `expired`, once, and only with no claim: a tap decided just before the window closed
- * can commit after the cron read the order, and then the order was taken (`closeClaimedOrder`).
+ * Closes a paid order past its window, once, in one statement: `taken` when someone took it (with
+ * MAX_TAKERS > 1 it stays `paid` below the cap; and a tap decided just before the window closed
+ * can commit after the cron read the order), else `expired`. Returns which, or null when it was
+ * no longer `paid`.
  */
-export async function expireOrder(db: D1Database, orderId: string, now: number): Promise<boolean> {
-  const res = await run(
+export async function closeOverdueOrder(
+  db: D1Database,
+  orderId: string,
+  now: number,
+): Promise<"taken" | "expired" | null> {
+  const row = await first<{ status: "taken" | "expired" }>(
     db
       .prepare(
-        `UPDATE orders SET status = 'expired', updated_at = ?2
-         WHERE id = ?1 AND status = 'paid' AND NOT EXISTS (SELECT 1 FROM claims WHERE order_id = ?1)`,
+        `UPDATE orders SET
+           status = CASE WHEN EXISTS (SELECT 1 FROM claims WHERE order_id = ?1) THEN 'taken' ELSE 'expired' END,
+           taken_at = CASE WHEN EXISTS (SELECT 1 FROM claims WHERE order_id = ?1) THEN ?2 ELSE taken_at END,
+           updated_at = ?2
+         WHERE id = ?1 AND status = 'paid'
+         RETURNING status`,
       )
       .bind(orderId, now),
   );
-  return (res.meta.changes ?? 0) > 0;
+  return row?.status ?? null;
 }
 
 /**

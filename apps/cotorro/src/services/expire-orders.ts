@@ -4,14 +4,13 @@
  * that some collaborator took below a raised MAX_TAKERS cap is closed as `taken` instead.
  */
 import { expiredTemplate, firstNameOf } from "@cotorro/core/atender-messages";
-import { closeClaimedOrder } from "@cotorro/core/claim-store";
 import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { expiredAwaitingNotice } from "@cotorro/core/expiry-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import {
+  closeOverdueOrder,
   comunaGiven,
   expiredCandidates,
-  expireOrder,
   getOrderDoc,
   type OrderRow,
   offeredUnpaid,
@@ -37,9 +36,10 @@ export async function expireOrders(deps: Deps, budget: Budget): Promise<ExpiryRe
   const report: ExpiryReport = { expired: 0, closedAsTaken: 0, notified: 0 };
   const now = deps.now();
   for (const order of await expiredCandidates(deps.db, now, 10)) {
-    if (!budget.fits(2 + NOTICE_COST)) break;
-    if (await closeClaimedOrder(deps.db, order.id, now)) report.closedAsTaken++;
-    else if (await expireOrder(deps.db, order.id, now)) report.expired++;
+    if (!budget.fits(1 + NOTICE_COST)) break;
+    const closed = await closeOverdueOrder(deps.db, order.id, now);
+    if (closed === "taken") report.closedAsTaken++;
+    if (closed === "expired") report.expired++;
   }
   if (!budget.fits(1 + NOTICE_COST)) return report;
   for (const order of await expiredAwaitingNotice(deps.db, now, 5)) {
