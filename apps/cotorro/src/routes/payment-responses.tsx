@@ -70,7 +70,9 @@ export function payErrorResponse(c: Context<AppEnv>, error: PayOrderError) {
     case "not_found":
       return c.html(page(t.orderNotFoundTitle, t.orderNotFoundBody, [home]), 404);
     case "already_paid":
-      return c.html(page(t.alreadyPaidTitle, error.closed ? t.paidClosedBody : t.alreadyPaidBody, [home], "ok"), 409);
+      return c.html(page(t.alreadyPaidTitle, t.alreadyPaidBody, [home], "ok"), 409);
+    case "paid_closed":
+      return c.html(page(t.alreadyPaidTitle, t.paidClosedBody, [home], "ok"), 409);
     case "sent_unpaid":
       return c.html(page(t.sentUnpaidTitle, t.sentUnpaidBody(error.taken), [home], "ok"), 409);
     case "not_payable":

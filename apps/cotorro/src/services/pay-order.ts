@@ -32,8 +32,9 @@ export type StartOrderPaymentError = { kind: "webpay_unavailable"; orderId: stri
 
 export type PayOrderError =
   | { kind: "not_found" }
-  /** `closed`: paid, then it expired untaken or the owner cancelled it (the customer is owed a new date or a refund). */
-  | { kind: "already_paid"; orderId: string; closed?: boolean }
+  | { kind: "already_paid"; orderId: string }
+  /** Paid, then it expired untaken or the owner cancelled it: the customer is owed a new date or a refund. */
+  | { kind: "paid_closed"; orderId: string }
   /** A lead the owner offered to the collaborators without a payment (`orders dispatch`); `taken` once someone took it. */
   | { kind: "sent_unpaid"; orderId: string; taken: boolean }
   | { kind: "not_payable"; orderId: string }
@@ -86,9 +87,7 @@ async function payableOrder(
       );
     case "expired":
     case "cancelled":
-      return err(
-        order.paid_at !== null ? { kind: "already_paid", orderId, closed: true } : { kind: "not_payable", orderId },
-      );
+      return err(order.paid_at !== null ? { kind: "paid_closed", orderId } : { kind: "not_payable", orderId });
   }
 }
 
