@@ -418,22 +418,21 @@ export const atenderTexts = {
     expired: (e: {
       orderId: string;
       comuna: string | null;
-      notTold: { name: string; phone: string } | null;
       /**
-       * `told` (or `notTold` when WhatsApp refused it); `gone`: the customer's data had already
-       * expired (ORDER_DATA_TTL_DAYS); `unpaid`: a lead offered without a payment, whose customer
-       * is not sent the notice (it speaks of returning a payment).
+       * `told`; `refused` when WhatsApp refused the notice (the number to call); `gone`: the
+       * customer's data had already expired (ORDER_DATA_TTL_DAYS); `unpaid`: a lead offered without
+       * a payment, whose customer is not sent the notice (it speaks of returning a payment).
        */
-      customer: "told" | "gone" | "unpaid";
+      customer: "told" | "gone" | "unpaid" | { refused: { name: string; phone: string } };
     }) =>
       `Pedido ${e.orderId} (${comunaNamed(e.comuna)}) venció sin que nadie lo tomara. ${
-        e.customer === "gone"
-          ? "Los datos del cliente ya se habían borrado, así que no se le pudo avisar."
-          : e.customer === "unpaid"
-            ? "Usted lo ofreció sin pago, así que no se avisó al cliente: llámele si quiere reagendar."
-            : e.notTold
-              ? `WhatsApp no aceptó el aviso a ${e.notTold.name} (${e.notTold.phone}); lo seguimos intentando, pero conviene llamarle.`
-              : "Se avisó al cliente."
+        e.customer === "told"
+          ? "Se avisó al cliente."
+          : e.customer === "gone"
+            ? "Los datos del cliente ya se habían borrado, así que no se le pudo avisar."
+            : e.customer === "unpaid"
+              ? "Usted lo ofreció sin pago, así que no se avisó al cliente: llámele si quiere reagendar."
+              : `WhatsApp no aceptó el aviso a ${e.customer.refused.name} (${e.customer.refused.phone}); lo seguimos intentando, pero conviene llamarle.`
       }`,
   },
   page: {
@@ -470,7 +469,7 @@ export const atenderTexts = {
     expiredLinkBody: "Este link ya venció. Los trabajos nuevos le llegan por WhatsApp.",
     notCollaboratorTitle: "Colaborador no activo",
     /** By the number's standing on the roster: inactive, an application under review, or unknown (null). */
-    notCollaboratorBody: (status: "active" | "inactive" | "pending" | null) =>
+    notCollaboratorBody: (status: CollaboratorStatus | null) =>
       status === "pending"
         ? "Su solicitud para ser colaborador aún está en revisión. Le avisaremos por WhatsApp cuando el equipo la apruebe."
         : status === null

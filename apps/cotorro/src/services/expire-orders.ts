@@ -95,10 +95,12 @@ async function notifyExpired(order: OrderRow, deps: Deps): Promise<void> {
         noticeOwner(
           deps,
           "order_expired",
-          atenderTexts.owner.expired({ orderId, comuna, notTold, customer: unpaid ? "unpaid" : doc ? "told" : "gone" }),
-          {
-            key: orderId,
-          },
+          atenderTexts.owner.expired({
+            orderId,
+            comuna,
+            customer: unpaid ? "unpaid" : !doc ? "gone" : notTold ? { refused: notTold } : "told",
+          }),
+          { key: orderId },
         ),
       );
     await runEach([toCustomer, toOwner]);
