@@ -17,8 +17,9 @@ export const PHONE_INPUT_MAX = 40;
 
 /**
  * Normalises a phone typed by a person or sent by an API ("9 1234 5678", "+56 9 1234 5678",
- * "56912345678", "912345678", "(09) 1234-5678", a WhatsApp `wa_id`) to E.164, or returns `null` when it is not a
+ * "56912345678", "912345678", "(09) 1234-5678") to E.164, or returns `null` when it is not a
  * valid number. Chilean numbers must be mobiles (9 digits starting with 9): WhatsApp needs one.
+ * A WhatsApp `wa_id` (always international, any country) is read by `phoneOfWaId`.
  */
 export function normalizePhone(input: unknown): Phone | null {
   if (typeof input !== "string" && typeof input !== "number") return null;
@@ -52,7 +53,7 @@ function parseValid(input: string) {
   if (raw.length === 0 || raw.length > PHONE_INPUT_MAX) return null;
   if (!/^[+\d\s().-]+$/.test(raw)) return null;
   const digits = raw.replace(/[^\d]/g, "");
-  // A bare international number without "+" ("56912345678", a WhatsApp wa_id) starts with 56; a
+  // A bare Chilean international number without "+" ("56912345678") starts with 56; a
   // mobile written the way it was before 2012 ("(09) 1234-5678") starts with 09.
   const candidate = raw.startsWith("+")
     ? raw

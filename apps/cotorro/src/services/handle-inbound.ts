@@ -357,13 +357,13 @@ async function applyStatuses(all: InboundStatus[], deps: Deps): Promise<number> 
     const fresh = (results[2 * i]?.meta.changes ?? 0) > 0;
     const applied = (results[2 * i + 1]?.meta.changes ?? 0) > 0;
     if (!fresh) duplicates++;
-    // Meta cannot deliver to that number. Also when the status beat the record of its send (its
-    // offer's message id is written once its batch is out): its recipient is known all the same.
-    if (fresh && s.status === "failed" && !s.errorCodes.includes(131026)) {
+    if (!fresh || s.status !== "failed") continue;
+    if (!s.errorCodes.includes(131026)) {
       // WhatsApp took the offer but could not deliver it (not a dead number): worth a look.
       deps.log.warn("offer_failed", { id: s.id, recipient: s.recipient, errorCodes: s.errorCodes });
-    }
-    if (fresh && (applied || s.recipient) && s.status === "failed" && s.errorCodes.includes(131026)) {
+    } else if (applied || s.recipient) {
+      // Meta cannot deliver to that number. Also when the status beat the record of its send (its
+      // offer's message id is written once its batch is out): its recipient is known all the same.
       const phone = s.recipient ?? (await dispatchByMessageId(deps.db, s.id))?.phone;
       if (phone) await markUndeliverable(deps, phone);
     }
