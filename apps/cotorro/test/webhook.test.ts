@@ -55,6 +55,20 @@ afterEach(async () => {
 
 const eventCount = () => scalar("SELECT count(*) AS n FROM inbound_events");
 
+/** The webhook of one delivery status of an offer (its message `id`) to `phone`, with Graph's errors when it failed. */
+function offerStatus(id: string, phone: string, status: string, errors: { code: number; title: string }[] = []) {
+  const s = {
+    id,
+    status,
+    timestamp: "1764000000",
+    recipient_id: phone.slice(1),
+    biz_opaque_callback_data: OFFER_CALLBACK_DATA,
+  };
+  return envelope([
+    [{ phoneNumberId: COLLABORATORS_ID, value: { statuses: [errors.length > 0 ? { ...s, errors } : s] } }],
+  ]);
+}
+
 /** An offer as the dispatch leaves it: a dispatch row carrying the wamid of the sent template. */
 async function recordedOffer(orderId: string, phone: string): Promise<string> {
   const messageId = newWamid();
@@ -295,25 +309,7 @@ describe("POST /webhook: every event, once", () => {
     const c = await addCollaborator();
     const order = await createPaidOrder();
     const offerId = await recordedOffer(order.id, c.phone);
-    const status = (s: string) =>
-      envelope([
-        [
-          {
-            phoneNumberId: COLLABORATORS_ID,
-            value: {
-              statuses: [
-                {
-                  id: offerId,
-                  status: s,
-                  timestamp: "1764000000",
-                  recipient_id: c.phone.slice(1),
-                  biz_opaque_callback_data: OFFER_CALLBACK_DATA,
-                },
-              ],
-            },
-          },
-        ],
-      ]);
+    const status = (s: string) => offerStatus(offerId, c.phone, s);
     for (let i = 0; i < 10; i++) expect((await postWebhook(status("read"))).status).toBe(200);
     expect((await postWebhook(status("delivered"))).status).toBe(200); // late, out of order
     expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({ status: "read", message_id: offerId });
@@ -328,25 +324,7 @@ describe("POST /webhook: every event, once", () => {
         return { phone: c.phone, messageId: await recordedOffer(order.id, c.phone) };
       }),
     );
-    const statusOf = (o: { phone: string; messageId: string }, s: string) =>
-      envelope([
-        [
-          {
-            phoneNumberId: COLLABORATORS_ID,
-            value: {
-              statuses: [
-                {
-                  id: o.messageId,
-                  status: s,
-                  timestamp: "1764000000",
-                  recipient_id: o.phone.slice(1),
-                  biz_opaque_callback_data: OFFER_CALLBACK_DATA,
-                },
-              ],
-            },
-          },
-        ],
-      ]);
+    const statusOf = (o: { phone: string; messageId: string }, s: string) => offerStatus(o.messageId, o.phone, s);
     const batches = vi.spyOn(env.LEDGER, "batch");
     const posts = offers.flatMap((o, i) => {
       const s = i % 2 === 0 ? "delivered" : "read";
@@ -378,23 +356,8 @@ describe("POST /webhook: every event, once", () => {
     const c = await addCollaborator();
     const order = await createPaidOrder();
     const offerId = await recordedOffer(order.id, c.phone);
-    const failed = envelope([
-      [
-        {
-          phoneNumberId: COLLABORATORS_ID,
-          value: {
-            statuses: [
-              {
-                id: offerId,
-                status: "failed",
-                recipient_id: c.phone.slice(1),
-                errors: [{ code: 131049, title: "Not delivered to maintain healthy ecosystem engagement" }],
-                biz_opaque_callback_data: OFFER_CALLBACK_DATA,
-              },
-            ],
-          },
-        },
-      ],
+    const failed = offerStatus(offerId, c.phone, "failed", [
+      { code: 131049, title: "Not delivered to maintain healthy ecosystem engagement" },
     ]);
     const logs = vi.spyOn(console, "warn");
     for (let i = 0; i < 2; i++) expect((await postWebhook(failed)).status).toBe(200);
@@ -531,24 +494,7 @@ describe("POST /webhook: every event, once", () => {
     const order = await createPaidOrder();
     const offerId = await recordedOffer(order.id, c.phone);
     const res = await postWebhook(
-      envelope([
-        [
-          {
-            phoneNumberId: COLLABORATORS_ID,
-            value: {
-              statuses: [
-                {
-                  id: offerId,
-                  status: "failed",
-                  recipient_id: c.phone.slice(1),
-                  errors: [{ code: 131026, title: "Message undeliverable" }],
-                  biz_opaque_callback_data: OFFER_CALLBACK_DATA,
-                },
-              ],
-            },
-          },
-        ],
-      ]),
+      offerStatus(offerId, c.phone, "failed", [{ code: 131026, title: "Message undeliverable" }]),
     );
     expect(res.status).toBe(200);
     expect(await getDispatch(env.LEDGER, order.id, c.phone)).toMatchObject({
@@ -560,23 +506,8 @@ describe("POST /webhook: every event, once", () => {
 
   it("a 'failed' 131026 of an offer that arrives before its send is recorded still marks the collaborator", async () => {
     const c = await addCollaborator();
-    const failed = envelope([
-      [
-        {
-          phoneNumberId: COLLABORATORS_ID,
-          value: {
-            statuses: [
-              {
-                id: "wamid.offer-not-recorded-yet",
-                status: "failed",
-                recipient_id: c.phone.slice(1),
-                errors: [{ code: 131026, title: "Message undeliverable" }],
-                biz_opaque_callback_data: OFFER_CALLBACK_DATA,
-              },
-            ],
-          },
-        },
-      ],
+    const failed = offerStatus("wamid.offer-not-recorded-yet", c.phone, "failed", [
+      { code: 131026, title: "Message undeliverable" },
     ]);
     expect((await postWebhook(failed)).status).toBe(200);
     expect(await roster().get(c.phone)).toMatchObject({ undeliverable: true, status: "active" });
