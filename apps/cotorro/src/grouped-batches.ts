@@ -105,18 +105,21 @@ export function createGroupedBatches(options: { maxStatements: number; maxWaitMs
   return {
     async run(db, statements) {
       const member: Member = { statements, tell: () => {} };
+      let told = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const turn = new Promise<Turn>((resolve) => {
-        member.tell = (told) => {
+        member.tell = (t) => {
+          told = true;
           if (timer !== undefined) clearTimeout(timer);
-          resolve(told);
+          resolve(t);
         };
       });
-      timer = setTimeout(() => giveUp(member), options.maxWaitMs);
       waiting.push(member);
       if (leadSince === null) handOver();
-      const told = await turn;
-      const outcome = told.kind === "lead" ? await lead(db) : told;
+      // A lone webhook leads at once; only one that waits needs the time limit.
+      if (!told) timer = setTimeout(() => giveUp(member), options.maxWaitMs);
+      const first = await turn;
+      const outcome = first.kind === "lead" ? await lead(db) : first;
       if (outcome.kind === "done") return outcome.results;
       if (outcome.kind === "failed") throw outcome.error;
       return batch(db, statements);
