@@ -9,7 +9,7 @@ import { newOrderId } from "@cotorro/core/ids";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { captureLogs } from "@cotorro/core/testing/logs";
-import { commitTampered, commitUnanswered } from "@cotorro/sandbox/testing";
+import { commitTampered, commitUnanswered, type Intercept } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
@@ -134,6 +134,26 @@ async function stuckApproved(fields: Record<string, string> = VALID_BOOKING): Pr
   await approveWithFailedCommit(booked);
   await stuckFor16Minutes(booked.token);
   return booked;
+}
+
+/**
+ * A booking the customer approved, whose commits are held (and answered through `answer`) until a
+ * Webpay timeout return, as from another tab, has closed the payment: the race of an approval
+ * with a closure made without a commit's answer.
+ */
+async function closedWhileCommitting(answer: Intercept = async (_req, res) => res) {
+  const booked = await book();
+  const ret = await sb.decide(booked.token, "approve");
+  const sessionId = (await paymentByToken(booked.token))?.session_id;
+  const timeoutReturn = () => request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
+  let closing: Promise<Response> | undefined;
+  sb.intercept(async (req, res) => {
+    if (req.method !== "PUT") return res;
+    closing ??= timeoutReturn();
+    await closing;
+    return answer(req, res);
+  });
+  return { booked, ret, timeoutReturn, closed: () => closing };
 }
 
 async function expectNotPaid(booked: Booked, status: string) {
@@ -552,21 +572,11 @@ describe("reliability", () => {
   });
 
   it("commits that answer «approved» (two at once) after a «tiempo agotado» return closed the payment meanwhile: paid, dispatched once", async () => {
-    const booked = await book();
-    const ret = await sb.decide(booked.token, "approve");
-    const sessionId = (await paymentByToken(booked.token))?.session_id;
-    let closed: Promise<Response> | undefined;
-    sb.intercept(async (req, res) => {
-      if (req.method !== "PUT") return res;
-      // While our commits are under way, a Webpay timeout return (another tab) closes the payment.
-      closed ??= request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
-      await closed;
-      return res;
-    });
+    const { booked, ret, timeoutReturn, closed } = await closedWhileCommitting();
     const logs = captureLogs();
     // The same return delivered twice at once: both commits (or the second's status query) answer «approved».
     for (const page of await Promise.all([performReturn(ret), performReturn(ret)])) await expectApproved(page, booked);
-    expect((await closed)?.status).toBe(408);
+    expect((await closed())?.status).toBe(408);
     const charged = logs.lines().filter((l) => l.includes('"event":"payment_charged_after_closure"'));
     logs.restore();
     expect(charged).toHaveLength(1);
@@ -579,26 +589,16 @@ describe("reliability", () => {
     await expectPaidOnce(booked);
     // Every later return, of either kind, shows the payment as it is, and repeats nothing.
     await expectApproved(await performReturn(ret), booked);
-    const again = await request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
-    await expectApproved(again, booked);
+    await expectApproved(await timeoutReturn(), booked);
     await expectPaidOnce(booked);
   });
 
   it("a commit approving another amount after a «tiempo agotado» return closed the payment: under review, the owner alerted once", async () => {
-    const booked = await book();
-    const ret = await sb.decide(booked.token, "approve");
-    const sessionId = (await paymentByToken(booked.token))?.session_id;
-    let closed: Promise<Response> | undefined;
-    sb.intercept(async (req, res) => {
-      if (req.method !== "PUT") return res;
-      closed ??= request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
-      await closed;
-      return commitTampered({ amount: 1 })(req, res);
-    });
+    const { booked, ret, closed } = await closedWhileCommitting(commitTampered({ amount: 1 }));
     const res = await performReturn(ret);
     expect(res.status).toBe(202);
     expect(await res.text()).toContain("Estamos revisando su pago");
-    expect((await closed)?.status).toBe(408);
+    expect((await closed())?.status).toBe(408);
     sb.intercept(null);
     await expectNotPaid(booked, "rejected");
     expect(await paymentByToken(booked.token)).toMatchObject({ detail: "amount_mismatch", mismatch_amount: 1 });
