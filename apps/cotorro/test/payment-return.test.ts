@@ -6,7 +6,9 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { newOrderId } from "@cotorro/core/ids";
+import { getOrder } from "@cotorro/core/order-store";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
+import type { PaymentRow } from "@cotorro/core/payment-store";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { captureLogs } from "@cotorro/core/testing/logs";
 import { commitTampered, commitUnanswered, type Intercept } from "@cotorro/sandbox/testing";
@@ -14,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestF
 import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
 import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "../src/services/reconcile-payments.ts";
-import { EFFECTS_SUBREQUESTS } from "../src/services/visit-payment-hooks.ts";
+import { EFFECTS_SUBREQUESTS, visitStanding } from "../src/services/visit-payment-hooks.ts";
 import { withBudget } from "../src/subrequests.ts";
 import { runCron, said } from "./atender-helpers.ts";
 import {
@@ -430,6 +432,21 @@ describe("Reintentar pago", () => {
     expect(await receiptsTo(CUSTOMER)).toHaveLength(2);
     const texts = (await sb.messages({ to: OWNER })).map(said);
     expect(texts.filter((t) => t.startsWith("Pago duplicado") && t.includes(booked.orderId))).toHaveLength(1);
+  });
+
+  it("two payments of one order settled in the same millisecond: only the one the order names paid it", async () => {
+    const booked = await book();
+    await performReturn(await sb.decide(booked.token, "approve"));
+    const order = await getOrder(env.LEDGER, booked.orderId);
+    const paid = (await env.LEDGER.prepare("SELECT * FROM payments WHERE buy_order = ?1")
+      .bind(booked.buyOrder)
+      .first()) as unknown as PaymentRow;
+    expect(order?.paid_by).toBe(booked.buyOrder);
+    // Workers' clock stands still while an isolate runs: two returns handled together share a time.
+    const other = { ...paid, buy_order: "VOTHERTAB000000000000" };
+    expect(other.finalized_at).toBe(order?.paid_at);
+    expect(visitStanding(order, paid)).toBe("pays");
+    expect(visitStanding(order, other)).toBe("duplicate");
   });
 
   it("a payment for an order cancelled meanwhile is not dispatched and the owner is told", async () => {

@@ -77,6 +77,7 @@ describe("isOpenForClaims", () => {
     created_at: now - 10,
     updated_at: now - 10,
     paid_at: now - 5,
+    paid_by: "VBUYORDER",
     dispatched_at: null,
     expires_at: expiresAt,
     taken_at: null,

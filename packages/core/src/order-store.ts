@@ -40,6 +40,8 @@ export interface OrderRow {
   created_at: number;
   updated_at: number;
   paid_at: number | null;
+  /** The buy order of the payment that paid it (migration 0006); null when none did, or before 0006. */
+  paid_by: string | null;
   dispatched_at: number | null;
   expires_at: number | null;
   taken_at: number | null;
@@ -160,7 +162,7 @@ export function markPaidByPaymentStatement(
 ): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE orders SET status = 'paid', paid_at = ?3, expires_at = ?4, updated_at = ?3
+      `UPDATE orders SET status = 'paid', paid_at = ?3, paid_by = ?2, expires_at = ?4, updated_at = ?3
        WHERE id = ?1 AND status IN ('pending_payment', 'lead')
          AND EXISTS (SELECT 1 FROM payments WHERE buy_order = ?2 AND order_id = ?1 AND status = 'authorized')`,
     )

@@ -159,15 +159,17 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
 
 /**
  * What an authorized visit payment did to its order: `pays` it (the order is offered), a
- * `duplicate` (another payment of the order had already paid it: the same batch sets the order's
- * `paid_at` and the payment's `finalized_at`), or `not_payable` (the order was cancelled or is gone,
- * or is a lead the owner had already offered without a payment): the owner decides about the money.
+ * `duplicate` (another payment of the order had already paid it: the order names the one that did,
+ * `paid_by`), or `not_payable` (the order was cancelled or is gone, or is a lead the owner had
+ * already offered without a payment): the owner decides about the money.
  */
 export type VisitStanding = "pays" | "duplicate" | "not_payable";
 
 export function visitStanding(order: OrderRow | null, payment: PaymentRow): VisitStanding {
   if (!order || order.paid_at === null) return "not_payable";
-  return order.paid_at === payment.finalized_at ? "pays" : "duplicate";
+  // An order paid before migration 0006 names no payment: the batch that paid it set both times.
+  const paidBy = order.paid_by ?? (order.paid_at === payment.finalized_at ? payment.buy_order : null);
+  return paidBy === payment.buy_order ? "pays" : "duplicate";
 }
 
 export class EffectsInProgressError extends Error {
