@@ -26,6 +26,12 @@ describe("cotorro foundation", () => {
     expect(page.headers.get("x-frame-options")).toBe("DENY");
     expect(page.headers.get("x-content-type-options")).toBe("nosniff");
     expect(page.headers.get("referrer-policy")).toBe("same-origin");
+    expect(page.headers.get("strict-transport-security")).toContain("max-age=");
+    expect(page.headers.get("cross-origin-opener-policy")).toBe("same-origin");
+    // Read by no browser in use: not sent (security-headers.tsx).
+    for (const dead of ["x-xss-protection", "x-download-options", "x-permitted-cross-domain-policies"]) {
+      expect(page.headers.has(dead)).toBe(false);
+    }
     const machine = await exports.default.fetch("http://localhost/webhook", { method: "POST", body: "{}" });
     expect(machine.headers.get("x-frame-options")).toBe("DENY");
   });
