@@ -206,17 +206,46 @@ describe("a customer writing to the customers' number", () => {
     expect(body(replies[0]!)).toContain(ORIGIN);
   });
 
-  it("within a minute, the next message is counted for the owner's next alert, not sent; another customer's is", async () => {
+  it("within a minute, the next messages reach the owner at the crons' next delivery, five at most; another customer's at once", async () => {
     const [maria, pedro] = [newPhone(), newPhone()];
-    await fromCustomers(textMessage(maria, "Hola"));
-    await fromCustomers(textMessage(maria, "Se cortó la luz"));
+    const said = ["Hola", "Se cortó la luz", "En todo el departamento", "Huele a quemado", "¿Pueden venir hoy?"];
+    for (const text of said) await fromCustomers(textMessage(maria, text));
     await fromCustomers(textMessage(pedro, "Buenas tardes", "Pedro"));
     await sb.app.settle();
     expect(await wroteAlerts(maria)).toHaveLength(1);
     expect((await wroteAlerts(maria))[0]).toContain("«Hola»");
     expect(await wroteAlerts(pedro)).toHaveLength(1);
-    // Both got their answer.
-    expect(await inbox(sb, maria)).toHaveLength(2);
+    // Every message got its answer.
+    expect(await inbox(sb, maria)).toHaveLength(said.length);
+
+    expect(await deliverOwed()).toMatchObject({ delivered: 4 });
+    expect((await wroteAlerts(maria)).map((text) => /«(.*)»/.exec(text)?.[1])).toEqual(said);
+    expect(await deliverOwed()).toMatchObject({ delivered: 0 });
+  });
+
+  it("a flood of messages at once owes the owner five of them; the rest are counted in the next alert", async () => {
+    const maria = newPhone();
+    const said = Array.from({ length: 9 }, (_, n) => `mensaje ${n}`);
+    const answers = await Promise.all(said.map((text) => fromCustomers(textMessage(maria, text))));
+    expect(answers.map((r) => r.status)).toEqual(said.map(() => 200));
+    await sb.app.settle();
+    expect(await wroteAlerts(maria)).toHaveLength(1);
+    expect(await deliverOwed()).toMatchObject({ delivered: 5 });
+    const quoted = (await wroteAlerts(maria)).map((text) => /«(.*)»/.exec(text)?.[1]);
+    expect(quoted).toHaveLength(6);
+    expect(new Set(quoted).size).toBe(6);
+    expect(said).toEqual(expect.arrayContaining(quoted));
+
+    // A minute on (her alert's rate row moved back), her next message goes out at once and says
+    // how many were not sent.
+    await env.LEDGER.prepare("UPDATE alerts SET last_sent_at = last_sent_at - 61000 WHERE kind = ?1")
+      .bind(`customer_message:${maria}`)
+      .run();
+    await fromCustomers(textMessage(maria, "¿Me leen?"));
+    await sb.app.settle();
+    const last = (await wroteAlerts(maria)).at(-1)!;
+    expect(last).toContain("«¿Me leen?»");
+    expect(last).toContain("(+3 avisos similares omitidos)");
   });
 
   it("a photo is named, not shown; a long text is cut; the owner writing there is not told of himself", async () => {

@@ -9,7 +9,7 @@ import { noticeTemplate } from "./atender-messages.ts";
 import { windowOpen } from "./conversation-store.ts";
 import { WhatsAppApiError } from "./errors.ts";
 import type { Logger } from "./log.ts";
-import { type AlertKind, alertSlot, oweAlert } from "./owed-alert-store.ts";
+import { type AlertKind, alertSlot, oweAlert, oweHeldBackAlert } from "./owed-alert-store.ts";
 import type { Channel, LinkButton, OutboundMessage, TemplateButtonParam, WhatsAppClient } from "./whatsapp-client.ts";
 
 export interface MessengerDeps {
@@ -81,12 +81,15 @@ export type { AlertKind } from "./owed-alert-store.ts";
 
 /**
  * `key`: rate-limit per key within the kind (e.g. one per order); `force`: send even within the
- * interval; `intervalMs`: this alert's own interval, instead of the configured one.
+ * interval; `intervalMs`: this alert's own interval, instead of the configured one; `oweHeldBack`:
+ * an alert held back within the interval is owed for the crons to send, instead of only counted,
+ * while fewer than this many of its slot are owed (for alerts whose every text matters).
  */
 export interface AlertOptions {
   key?: string;
   force?: boolean;
   intervalMs?: number;
+  oweHeldBack?: number;
 }
 
 /** The words of the alerts this module writes on its own; each app gives them (its texts.ts). */
@@ -160,6 +163,10 @@ async function sendAlert(
   const slot = alertSlot(kind, options.key);
   const interval = options.intervalMs ?? deps.minIntervalMs;
   const suppress = async () => {
+    if (options.oweHeldBack && (await oweHeldBackAlert(deps.db, { slot, kind, text, now }, options.oweHeldBack))) {
+      deps.log.info("owner_alert_owed", { kind });
+      return "suppressed" as const;
+    }
     await countHeldBackAlert(deps.db, slot);
     deps.log.info("owner_alert_suppressed", { kind });
     return "suppressed" as const;

@@ -96,6 +96,28 @@ export function oweIfChangedStatement(
 }
 
 /**
+ * Owes an alert its rate limit held back, for the next delivery run, unless `cap` alerts of its
+ * slot are owed already or the same text is: true when it was owed. One statement, so alerts held
+ * back at once cannot owe more than `cap` between them.
+ */
+export async function oweHeldBackAlert(
+  db: D1Database,
+  alert: { slot: string; kind: AlertKind; text: string; now: number },
+  cap: number,
+): Promise<boolean> {
+  const result = await run(
+    db
+      .prepare(
+        `INSERT INTO owed_alerts (slot, kind, text, since, attempts, last_error, next_try_at)
+         SELECT ?1, ?2, ?3, ?4, 0, NULL, ?4 WHERE (SELECT count(*) FROM owed_alerts WHERE slot = ?1) < ?5
+         ON CONFLICT (slot, text) DO NOTHING`,
+      )
+      .bind(alert.slot, alert.kind, alert.text, alert.now, cap),
+  );
+  return result.meta.changes > 0;
+}
+
+/**
  * Takes up to `limit` owed alerts that are due, oldest first, for one delivery run: their next try
  * moves `leaseMs` ahead in the same statement, so a run overlapping this one does not take them too.
  */

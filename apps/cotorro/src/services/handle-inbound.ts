@@ -598,11 +598,14 @@ async function command(
 
 /** Longest part of a customer's message the owner's alert quotes. */
 const QUOTED_MAX = 500;
+/** A customer's messages held back by the minute's limit that are owed to the owner at most at once; more are counted. */
+const HELD_MESSAGES_OWED = 5;
 
 /**
  * A customer wrote to the customers' number. Nobody reads that number's messages but this worker,
- * so the owner hears what they said (one alert per customer and minute at most; the next says how
- * many were held back), and the customer gets the booking link and word that the team has it.
+ * so the owner hears what they said: one alert per customer and minute at once, and the messages
+ * held back by that limit at the crons' next delivery (up to five owed at a time; more are only
+ * counted in the next alert). The customer gets the booking link and word that the team has it.
  */
 async function customerWrote(content: InboundContent, sender: Sender, deps: Deps): Promise<void> {
   if (sender.phone !== deps.settings.FONO_JEFE) {
@@ -614,7 +617,7 @@ async function customerWrote(content: InboundContent, sender: Sender, deps: Deps
       deps,
       "customer_message",
       atenderTexts.owner.customerWrote({ who: personShown(sender.profileName, sender.phone), said }),
-      { key: sender.phone, intervalMs: 60_000 },
+      { key: sender.phone, intervalMs: 60_000, oweHeldBack: HELD_MESSAGES_OWED },
     );
   }
   return replyText(sender, T.customerWelcome(deps.settings.COTORRO_PUBLIC_URL));
