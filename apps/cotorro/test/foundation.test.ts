@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { balance } from "@cotorro/core/token-store";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../src/app.tsx";
 
 describe("cotorro foundation", () => {
   it("serves the booking page in Spanish with a request id", async () => {
@@ -18,6 +19,16 @@ describe("cotorro foundation", () => {
     expect(res.status).toBe(404);
     expect(await res.text()).toContain("Página no encontrada");
     expect(res.headers.get("x-request-id")).toMatch(/^[\w-]{4,64}$/);
+  });
+
+  it("a server error's page offers to write on WhatsApp, with the page's code already typed", async () => {
+    const failing = { ...env, LEDGER: { prepare: () => Promise.reject(new Error("D1 no responde")) } };
+    const res = await createApp().request(`/pedido/${"a".repeat(22)}/pagar`, {}, failing);
+    expect(res.status).toBe(500);
+    const html = await res.text();
+    expect(html).toContain("Ocurrió un error");
+    const typed = `Hola, necesito ayuda. Código de la solicitud: ${res.headers.get("x-request-id")}`;
+    expect(html).toContain(`href="https://wa.me/56940000001?text=${encodeURIComponent(typed)}"`);
   });
 
   it("refuses framing in both the CSP and X-Frame-Options, on pages and machine answers", async () => {

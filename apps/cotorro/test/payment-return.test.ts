@@ -346,7 +346,13 @@ describe("the four return cases, each reloaded", () => {
     expect(await markup.text()).not.toContain("<script>alert");
     const unknown = await request(`/return_url?token_ws=${"ab".repeat(32)}`);
     expect(unknown.status).toBe(404);
-    expect(await unknown.text()).toContain("Pago no encontrado");
+    const unknownPage = await unknown.text();
+    expect(unknownPage).toContain("Pago no encontrado");
+    // A way out: the customers' number (read by the owner), with this page's code already typed.
+    const code = unknown.headers.get("x-request-id")!;
+    expect(unknownPage).toContain(
+      `href="https://wa.me/56940000001?text=${encodeURIComponent(`Hola, necesito ayuda. Código de la solicitud: ${code}`)}"`,
+    );
     const unknownOrder = await performReturn({
       method: "POST",
       url: "http://127.0.0.1:8787/return_url",

@@ -4,9 +4,10 @@
  * admin, leads) get a bare status or JSON. A 4xx raised by a validator or middleware keeps its status.
  */
 import type { Logger } from "@cotorro/core/log";
+import type { Phone } from "@cotorro/core/phone";
 import type { Context, Env, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { MessagePage } from "./layout.tsx";
+import { MessagePage, whatsappHelp } from "./layout.tsx";
 
 export interface ErrorTexts {
   notFoundTitle: string;
@@ -25,24 +26,32 @@ export interface ErrorPagesOptions<E extends Env> {
   logFor: (c: Context<E>) => Logger;
   /** Paths answered without a page. */
   machinePaths?: RegExp;
+  /** The number the server error page offers to write to (none when the settings could not be read). */
+  helpPhone?: (c: Context<E>) => Phone | undefined;
 }
 
 export function installErrorPages<E extends Env & { Variables: { requestId: string } }>(
   app: Hono<E>,
-  { tagline, texts, logFor, machinePaths }: ErrorPagesOptions<E>,
+  { tagline, texts, logFor, machinePaths, helpPhone }: ErrorPagesOptions<E>,
 ): void {
   const isMachine = (c: Context<E>) => machinePaths?.test(c.req.path) ?? false;
-  const page = (c: Context<E>, title: string, message: string, status: 400 | 404 | 500 | number) =>
-    c.html(
+  const page = (c: Context<E>, title: string, message: string, status: 400 | 404 | 500 | number) => {
+    const requestId = c.get("requestId");
+    const phone = status >= 500 ? safely(() => helpPhone?.(c)) : undefined;
+    return c.html(
       <MessagePage
         title={title}
         tagline={tagline}
         message={message}
-        requestId={c.get("requestId")}
-        actions={[{ href: "/", label: texts.goHome, variant: "secondary" }]}
+        requestId={requestId}
+        actions={[
+          ...(phone ? [whatsappHelp(phone, requestId)] : []),
+          { href: "/", label: texts.goHome, variant: "secondary" },
+        ]}
       />,
       status as 400,
     );
+  };
 
   app.notFound((c) => {
     if (isMachine(c)) return c.json({ error: "no encontrado" }, 404);
@@ -60,4 +69,13 @@ export function installErrorPages<E extends Env & { Variables: { requestId: stri
     if (isMachine(c)) return c.body(null, 500);
     return page(c, texts.serverTitle, texts.serverBody, 500);
   });
+}
+
+/** The error page itself must not fail: a value that cannot be read is left out. */
+function safely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@
  * Shared page shell and building blocks of both sites (Hono JSX): Spanish, mobile-first, escaped,
  * working without JavaScript. Plain props in, no data fetching.
  */
-import { PHONE_INPUT_MAX } from "@cotorro/core/phone";
+import { PHONE_INPUT_MAX, type Phone, waLink } from "@cotorro/core/phone";
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 
@@ -61,6 +61,18 @@ export interface MessagePageProps {
   tone?: "ok" | "warn" | "bad" | "info";
   actions?: readonly { href: string; label: string; variant?: "primary" | "secondary" | "whatsapp" }[];
   children?: Child;
+}
+
+export type PageAction = NonNullable<MessagePageProps["actions"]>[number];
+
+/**
+ * «Escribir por WhatsApp» on a page that ends in «escríbanos»: a chat with the customers' number,
+ * whose messages reach the owner (cotorro's webhook), with the page's code already typed so
+ * whoever answers can find the request in the logs.
+ */
+export function whatsappHelp(phone: Phone, requestId: string | undefined): PageAction {
+  const text = `Hola, necesito ayuda.${requestId ? ` Código de la solicitud: ${requestId}` : ""}`;
+  return { href: waLink(phone, text), label: "Escribir por WhatsApp", variant: "whatsapp" };
 }
 
 /** A page that states one outcome (error, success, notice) with its actions. The route sets the status. */

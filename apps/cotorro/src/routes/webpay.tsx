@@ -14,9 +14,10 @@
  * expired 410 · Webpay unavailable 503.
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
+import type { Phone } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
 import { defaultCsp } from "@cotorro/web/csp";
-import { MessagePage } from "@cotorro/web/layout";
+import { MessagePage, whatsappHelp } from "@cotorro/web/layout";
 import { noStore } from "@cotorro/web/security-headers";
 import { NOT_PAID_STATUS, pendingRefreshHref, returnParams } from "@cotorro/web/webpay";
 import { type Context, Hono } from "hono";
@@ -79,7 +80,7 @@ webpayRoutes.on(
               tagline={tagline}
               message={t.unknownBody}
               requestId={requestId}
-              actions={[home]}
+              actions={[whatsappHelp(deps.settings.PUBLIC_NUMBER_CUSTOMERS as Phone, requestId), home]}
             />,
             404,
           );

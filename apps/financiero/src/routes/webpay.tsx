@@ -10,7 +10,7 @@
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { type Phone, waLink } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
-import { MessagePage } from "@cotorro/web/layout";
+import { MessagePage, whatsappHelp } from "@cotorro/web/layout";
 import { noStore } from "@cotorro/web/security-headers";
 import { NOT_PAID_STATUS, PendingPage, pendingRefreshHref, returnParams } from "@cotorro/web/webpay";
 import { Hono } from "hono";
@@ -38,7 +38,13 @@ webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) =>
         );
       case "unknown_payment":
         return c.html(
-          <MessagePage title={t.unknownTitle} tagline={texts.tagline} message={t.unknownBody} requestId={requestId} />,
+          <MessagePage
+            title={t.unknownTitle}
+            tagline={texts.tagline}
+            message={t.unknownBody}
+            requestId={requestId}
+            actions={[whatsappHelp(deps.settings.PUBLIC_NUMBER_CUSTOMERS as Phone, requestId)]}
+          />,
           404,
         );
       case "pending":
