@@ -22,7 +22,10 @@ describe("cotorro foundation", () => {
   });
 
   it("a server error's page offers to write on WhatsApp, with the page's code already typed", async () => {
-    const failing = { ...env, LEDGER: { prepare: () => Promise.reject(new Error("D1 no responde")) } };
+    const down = () => {
+      throw new Error("D1 no responde");
+    };
+    const failing = { ...env, LEDGER: { prepare: down } };
     const res = await createApp().request(`/pedido/${"a".repeat(22)}/pagar`, {}, failing);
     expect(res.status).toBe(500);
     const html = await res.text();
