@@ -723,6 +723,8 @@ describe("reliability", () => {
     expect((await stuckAlerts())[0]).toContain(
       "lleva 1 hora sin confirmarse: Webpay respondió con un error (HTTP 500) al confirmarlo. Si fue aprobado, el cliente aún no tiene su visita: el pedido no se ha ofrecido a los colaboradores.",
     );
+    // It promises only what follows: the payment's own notice if it is confirmed, nothing if not.
+    expect((await stuckAlerts())[0]).toContain("si Webpay lo da por no pagado, queda cerrado sin cobro");
     // A day later it is still stuck: told again.
     expect(await runLater(25 * HOUR)).toMatchObject({ stillPending: 1 });
     expect(await stuckAlerts()).toHaveLength(2);

@@ -194,7 +194,7 @@ export const texts = {
       statusUnavailable: (p) =>
         `Webpay ${webpayTrouble(p.trouble)} cuando consultamos la recarga ${p.buyOrder}, que sigue sin confirmarse. La reintentamos cada 5 minutos.`,
       commitStuck: (p) =>
-        `La recarga ${p.buyOrder} (${formatClp(p.amount)}) lleva ${p.hours === 1 ? "1 hora" : `${p.hours} horas`} sin confirmarse: Webpay ${webpayTrouble(p.trouble)} al confirmarla. Si fue aprobada, el colaborador aún no recibe sus tokens. La reintentamos cada 5 minutos y le avisaremos cuando se confirme; si sigue así, consulte a Transbank.`,
+        `La recarga ${p.buyOrder} (${formatClp(p.amount)}) lleva ${p.hours === 1 ? "1 hora" : `${p.hours} horas`} sin confirmarse: Webpay ${webpayTrouble(p.trouble)} al confirmarla. Si fue aprobada, el colaborador aún no recibe sus tokens. La reintentamos cada 5 minutos: si se confirma, le llega el aviso de la recarga y los tokens se acreditan solos; si Webpay la da por no pagada, queda cerrada sin cobro (véala con «pnpm ops payments list»). Si sigue así, consulte a Transbank.`,
     } satisfies PaymentOwnerTexts,
   },
   errors: {
