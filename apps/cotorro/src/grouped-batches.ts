@@ -21,7 +21,8 @@
 import { batch, isTransientD1Error } from "@cotorro/core/d1";
 
 type Turn =
-  | { kind: "lead" }
+  /** Run `group` (this member first), already taken out of the line. */
+  | { kind: "lead"; group: Member[] }
   | { kind: "alone" }
   | { kind: "done"; results: D1Result[] }
   | { kind: "failed"; error: unknown };
@@ -55,16 +56,19 @@ export function createGroupedBatches(options: { maxStatements: number; maxWaitMs
     return group;
   }
 
-  /** The first waiting member leads the next group, in its own request; or none is in flight. */
+  /**
+   * The next group leaves the line now, and its first member is told to run it, in its own
+   * request; or none is in flight. Taken here rather than when the leader resumes: a leader whose
+   * request is cancelled before it resumes must not stay first in line, told again and again.
+   */
   function handOver(): void {
-    const next = waiting[0];
-    leadSince = next ? Date.now() : null;
-    next?.tell({ kind: "lead" });
+    const group = takeGroup();
+    leadSince = group.length > 0 ? Date.now() : null;
+    group[0]?.tell({ kind: "lead", group });
   }
 
-  /** Runs the group led by the caller (its first member); tells the others, returns the leader's. */
-  async function lead(db: D1Database): Promise<Turn> {
-    const group = takeGroup();
+  /** Runs `group` (led by its first member, the caller); tells the others, returns the leader's. */
+  async function lead(db: D1Database, group: Member[]): Promise<Turn> {
     const turns: Turn[] = [];
     try {
       const results = await batch(
@@ -119,7 +123,7 @@ export function createGroupedBatches(options: { maxStatements: number; maxWaitMs
       // A lone webhook leads at once; only one that waits needs the time limit.
       if (!told) timer = setTimeout(() => giveUp(member), options.maxWaitMs);
       const first = await turn;
-      const outcome = first.kind === "lead" ? await lead(db) : first;
+      const outcome = first.kind === "lead" ? await lead(db, first.group) : first;
       if (outcome.kind === "done") return outcome.results;
       if (outcome.kind === "failed") throw outcome.error;
       return batch(db, statements);
