@@ -29,6 +29,8 @@ export const PaymentStatusSchema = z.enum([
 export type PaymentStatus = z.infer<typeof PaymentStatusSchema>;
 /** A payment that has left `created`, once and for all. */
 export type FinalStatus = Exclude<PaymentStatus, "creating" | "created">;
+/** A payment that ended without money, as the return page names it. */
+export type NotPaidStatus = Exclude<FinalStatus, "authorized">;
 
 /** Why Webpay did not approve a commit we checked (webpay-return `evaluateCommit`). */
 export type RejectDetail = "declined" | "amount_mismatch" | "buy_order_mismatch";

@@ -5,7 +5,7 @@
  * submitted by a nonce-allowed one-line script and by hand without JavaScript), and the
  * "confirming your payment" page that refreshes itself.
  */
-import type { FinalStatus } from "@cotorro/core/states";
+import type { NotPaidStatus } from "@cotorro/core/states";
 import type { Context } from "hono";
 import { raw } from "hono/html";
 import { Layout } from "./layout.tsx";
@@ -58,8 +58,7 @@ export function WebpayRedirectPage({ url, token, nonce, tagline, texts }: Webpay
   );
 }
 
-/** A payment that ended without money, as the return page names it. */
-export type NotPaidStatus = Exclude<FinalStatus, "authorized">;
+export type { NotPaidStatus };
 
 /** The status both sites answer a return with when the payment ended without money. */
 export const NOT_PAID_STATUS = {
