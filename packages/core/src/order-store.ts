@@ -95,7 +95,7 @@ export async function comunasOfSpentOrders(db: D1Database, phone: string, limit:
     db
       .prepare(
         `SELECT id, comuna FROM orders WHERE id IN (
-           SELECT spent_order_id FROM tokens WHERE phone = ?1 AND spent_at IS NOT NULL ORDER BY spent_at DESC LIMIT ?2)`,
+           SELECT spent_order_id FROM tokens WHERE phone = ?1 AND spent_at IS NOT NULL ORDER BY spent_at DESC, id DESC LIMIT ?2)`,
       )
       .bind(phone, limit),
   );

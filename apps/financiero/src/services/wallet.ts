@@ -28,7 +28,7 @@ export interface Wallet {
   expired: ExpiryGroup[];
   purchases: { at: number; tokens: number; amount: number; buyOrder: string }[];
   /** `comuna`: the job's, null when its customer named none. */
-  spends: { at: number; orderId: string; comuna: string | null }[];
+  spends: { at: number; comuna: string | null }[];
 }
 
 /** How many history rows the page shows (a phone-sized page, not an accounting export). */
@@ -56,9 +56,10 @@ export async function loadWallet(deps: Deps, phone: Phone): Promise<Wallet> {
   const expired = all
     .filter((t) => t.spent_at === null && t.expires_at <= now)
     .sort((a, b) => b.expires_at - a.expires_at || a.id - b.id);
+  // The order comunasOfSpentOrders picks them in, ties included, so each shown job has its comuna.
   const spent = all
     .filter((t): t is TokenRow & { spent_at: number } => t.spent_at !== null)
-    .sort((a, b) => b.spent_at - a.spent_at)
+    .sort((a, b) => b.spent_at - a.spent_at || b.id - a.id)
     .slice(0, HISTORY_LIMIT);
   return {
     phone,
@@ -73,9 +74,8 @@ export async function loadWallet(deps: Deps, phone: Phone): Promise<Wallet> {
       buyOrder: p.buy_order,
     })),
     spends: spent.map((t) => {
-      const orderId = t.spent_order_id ?? "";
-      const comuna = comunas.get(orderId);
-      return { at: t.spent_at, orderId, comuna: comuna === undefined ? null : comunaGiven(comuna) };
+      const comuna = t.spent_order_id === null ? undefined : comunas.get(t.spent_order_id);
+      return { at: t.spent_at, comuna: comuna === undefined ? null : comunaGiven(comuna) };
     }),
   };
 }
