@@ -26,7 +26,7 @@ export interface ErrorPagesOptions<E extends Env> {
   logFor: (c: Context<E>) => Logger;
   /** Paths answered without a page. */
   machinePaths?: RegExp;
-  /** The number the server error page offers to write to (none when the settings could not be read). */
+  /** The number the server error page offers to write to; undefined when the settings could not be read (no deps). */
   helpPhone?: (c: Context<E>) => Phone | undefined;
 }
 
@@ -37,7 +37,7 @@ export function installErrorPages<E extends Env & { Variables: { requestId: stri
   const isMachine = (c: Context<E>) => machinePaths?.test(c.req.path) ?? false;
   const page = (c: Context<E>, title: string, message: string, status: 400 | 404 | 500 | number) => {
     const requestId = c.get("requestId");
-    const phone = status >= 500 ? safely(() => helpPhone?.(c)) : undefined;
+    const phone = status >= 500 ? helpPhone?.(c) : undefined;
     return c.html(
       <MessagePage
         title={title}
@@ -69,13 +69,4 @@ export function installErrorPages<E extends Env & { Variables: { requestId: stri
     if (isMachine(c)) return c.body(null, 500);
     return page(c, texts.serverTitle, texts.serverBody, 500);
   });
-}
-
-/** The error page itself must not fail: a value that cannot be read is left out. */
-function safely<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
 }

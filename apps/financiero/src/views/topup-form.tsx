@@ -39,6 +39,8 @@ export function TopUpPage({
 }: TopUpPageProps) {
   const hasErrors = Object.keys(errors).length > 0;
   const chosen = values.cantidad ?? (hasErrors ? undefined : String(packs[0]?.tokens ?? ""));
+  /** The first pack's radio: where the label and the error summary point. */
+  const firstPackId = `cantidad-${packs[0]?.tokens ?? 1}`;
   return (
     <Layout title={t.pageTitle} tagline={texts.tagline} requestId={requestId}>
       <h1>{t.heading}</h1>
@@ -52,7 +54,7 @@ export function TopUpPage({
         title={t.errorSummary}
         fields={[
           ...(errors.fono ? [{ href: "#fono", label: t.labels.fono }] : []),
-          ...(errors.cantidad ? [{ href: `#cantidad-${packs[0]?.tokens ?? 1}`, label: t.labels.cantidad }] : []),
+          ...(errors.cantidad ? [{ href: `#${firstPackId}`, label: t.labels.cantidad }] : []),
         ]}
       />
       <form method="post" action="/recargar" class="card" novalidate>
@@ -81,7 +83,7 @@ export function TopUpPage({
           aria-labelledby="cantidad-label"
           {...invalidProps("cantidad", errors.cantidad)}
         >
-          <label id="cantidad-label" for={`cantidad-${packs[0]?.tokens ?? 1}`}>
+          <label id="cantidad-label" for={firstPackId}>
             {t.labels.cantidad}
           </label>
           <div class="options">
