@@ -440,6 +440,25 @@ describe("Reintentar pago", () => {
     expect(texts.filter((t) => t.startsWith("Pago duplicado") && t.includes(booked.orderId))).toHaveLength(1);
   });
 
+  it("two attempts both paid (two tabs), their returns at once and each twice: one pays, one dispatch, one «Pago duplicado»", async () => {
+    const booked = await book();
+    const second = redirectForm(await (await request(`/pedido/${booked.orderId}/pagar`)).text());
+    const returns = [await sb.decide(booked.token, "approve"), await sb.decide(second.token, "approve")];
+    const pages = await Promise.all([...returns, ...returns].map(async (r) => (await performReturn(r)).text()));
+    expect(pages.every((page) => page.includes("Pago aprobado"))).toBe(true);
+    const paidBy = (await orderRow(booked.orderId))?.paid_by;
+    expect([booked.buyOrder, (await paymentByToken(second.token))?.buy_order]).toContain(paidBy);
+    // Both pages of the paying tab promise the dispatch; both of the other say it is returned.
+    const dispatching = pages.filter((page) => page.includes("Avisamos ahora a los electricistas"));
+    const returned = pages.filter((page) => page.includes("Su visita ya estaba pagada con otro pago"));
+    expect([dispatching.length, returned.length]).toEqual([2, 2]);
+    expect(dispatchesOf(booked.orderId)).toHaveLength(1);
+    expect(await receiptsTo(CUSTOMER)).toHaveLength(2);
+    const texts = (await sb.messages({ to: OWNER })).map(said);
+    expect(texts.filter((t) => t.startsWith("Pago duplicado") && t.includes(booked.orderId))).toHaveLength(1);
+    expect(texts.filter((t) => t.startsWith("Pago recibido") && t.includes(booked.orderId))).toHaveLength(1);
+  });
+
   it("two payments of one order settled in the same millisecond: only the one the order names paid it", async () => {
     const booked = await book();
     await performReturn(await sb.decide(booked.token, "approve"));
