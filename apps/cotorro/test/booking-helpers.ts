@@ -66,9 +66,15 @@ export async function paymentByToken(token: string) {
 }
 
 export async function orderRow(orderId: string) {
-  return env.LEDGER.prepare("SELECT * FROM orders WHERE id = ?1")
-    .bind(orderId)
-    .first<{ id: string; kind: string; status: string; amount: number; comuna: string; paid_at: number | null }>();
+  return env.LEDGER.prepare("SELECT * FROM orders WHERE id = ?1").bind(orderId).first<{
+    id: string;
+    kind: string;
+    status: string;
+    amount: number;
+    comuna: string;
+    paid_at: number | null;
+    paid_by: string | null;
+  }>();
 }
 
 /** Books a visit through the form and follows it to the redirect page. */
