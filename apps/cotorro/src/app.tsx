@@ -3,7 +3,6 @@
  * (a Spanish error page with a request id for pages, a bare status for machine endpoints).
  */
 
-import type { Phone } from "@cotorro/core/phone";
 import { installErrorPages } from "@cotorro/web/error-pages";
 import { requestId } from "@cotorro/web/request-id";
 import { securityHeaders } from "@cotorro/web/security-headers";
@@ -42,7 +41,7 @@ export function createApp() {
     tagline: texts.tagline,
     texts: texts.errors,
     logFor: (c) => c.get("deps")?.log ?? createDeps(c.env, { requestId: c.get("requestId") }).log,
-    helpPhone: (c) => c.get("deps")?.settings.PUBLIC_NUMBER_CUSTOMERS as Phone | undefined,
+    helpPhone: (c) => c.get("deps")?.settings.PUBLIC_NUMBER_CUSTOMERS,
     machinePaths: MACHINE_PATHS,
   });
   return app;

@@ -3,7 +3,6 @@
  * (a Spanish error page with the right status and a request id).
  */
 
-import type { Phone } from "@cotorro/core/phone";
 import { defaultCsp } from "@cotorro/web/csp";
 import { installErrorPages } from "@cotorro/web/error-pages";
 import { requestId } from "@cotorro/web/request-id";
@@ -34,7 +33,7 @@ export function createApp() {
     tagline: texts.tagline,
     texts: texts.errors,
     logFor: (c) => c.get("deps")?.log ?? createDeps(c.env, { requestId: c.get("requestId") }).log,
-    helpPhone: (c) => c.get("deps")?.settings.PUBLIC_NUMBER_CUSTOMERS as Phone | undefined,
+    helpPhone: (c) => c.get("deps")?.settings.PUBLIC_NUMBER_CUSTOMERS,
   });
   return app;
 }

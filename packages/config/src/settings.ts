@@ -28,7 +28,12 @@ function fromJsonString<T extends z.ZodMiniType>(schema: T) {
 }
 
 const clp = z.coerce.number().check(z.int(), z.positive(), z.lte(10_000_000));
-const e164 = z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, "must be an E.164 phone such as +56912345678"));
+/** An E.164 number, typed as core's `Phone` (the same brand, written here: config imports nothing but zod). */
+type E164 = string & { readonly __brand: "E164" };
+const e164 = z.pipe(
+  z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, "must be an E.164 phone such as +56912345678")),
+  z.transform((phone: string) => phone as E164),
+);
 const httpUrl = z.pipe(
   z.url().check(z.refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")),
   z.transform((u: string) => u.replace(/\/+$/, "")),
@@ -116,15 +121,15 @@ export const SettingsSchema = z.object({
   ]),
   HOST_API: z._default(z.string().check(z.minLength(3)), "api.alectrico.cl"),
   HOST_RECARGA: z._default(z.string().check(z.minLength(3)), "recarga.alectrico.cl"),
-  FONO_JEFE: z._default(e164, "+56900000000"),
+  FONO_JEFE: z._default(e164, "+56900000000" as E164),
   /** WhatsApp phone-number id of the customers' business number. */
   CHANNEL_CUSTOMERS_PHONE_ID: z._default(z.string().check(z.regex(/^\d{5,20}$/)), "100000000000001"),
   /** WhatsApp phone-number id of the collaborators' business number. */
   CHANNEL_COLLABORATORS_PHONE_ID: z._default(z.string().check(z.regex(/^\d{5,20}$/)), "100000000000002"),
   WABA_ID: z._default(z.string().check(z.regex(/^\d{5,20}$/)), "200000000000001"),
   META_APP_ID: z._default(z.string().check(z.regex(/^\d{5,20}$/)), "300000000000001"),
-  PUBLIC_NUMBER_CUSTOMERS: z._default(e164, "+56940000001"),
-  PUBLIC_NUMBER_COLLABORATORS: z._default(e164, "+56940000002"),
+  PUBLIC_NUMBER_CUSTOMERS: z._default(e164, "+56940000001" as E164),
+  PUBLIC_NUMBER_COLLABORATORS: z._default(e164, "+56940000002" as E164),
   ORDER_TTL_HOURS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(720)), 48),
   /** How long a customer's personal data lives in BUY_ORDER. */
   ORDER_DATA_TTL_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(365)), 90),

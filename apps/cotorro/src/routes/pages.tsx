@@ -9,7 +9,7 @@
  */
 
 import { chileToday } from "@cotorro/core/dates";
-import { formatPhone, type Phone } from "@cotorro/core/phone";
+import { formatPhone } from "@cotorro/core/phone";
 import { defaultCsp } from "@cotorro/web/csp";
 import { noStore } from "@cotorro/web/security-headers";
 import { type Context, Hono } from "hono";
@@ -44,7 +44,7 @@ function bookingPage(
       price={settings.PRECIO_VISITA}
       comunas={settings.COMUNAS}
       defaultComuna={settings.DEFAULT_COMUNA}
-      whatsapp={formatPhone(settings.PUBLIC_NUMBER_CUSTOMERS as Phone)}
+      whatsapp={formatPhone(settings.PUBLIC_NUMBER_CUSTOMERS)}
       {...page}
     />
   );

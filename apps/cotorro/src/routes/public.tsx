@@ -17,8 +17,8 @@ publicRoutes.use("/fonos.json", onlyHosts("booking", "api"));
 publicRoutes.use("/v/*", onlyHosts("booking", "api"));
 
 /** One public number as the original served it: `numero` is the WhatsApp link, `html` the display text. */
-function publicNumber(audience: "colaborador" | "cliente", phone: string) {
-  return { publico: audience, numero: waLink(phone as Phone), html: formatPhone(phone as Phone) };
+function publicNumber(audience: "colaborador" | "cliente", phone: Phone) {
+  return { publico: audience, numero: waLink(phone), html: formatPhone(phone) };
 }
 
 const CORS = {

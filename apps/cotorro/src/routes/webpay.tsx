@@ -14,7 +14,6 @@
  * expired 410 · Webpay unavailable 503.
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
-import type { Phone } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
 import { defaultCsp } from "@cotorro/web/csp";
 import { MessagePage, whatsappHelp } from "@cotorro/web/layout";
@@ -80,7 +79,7 @@ webpayRoutes.on(
               tagline={tagline}
               message={t.unknownBody}
               requestId={requestId}
-              actions={[whatsappHelp(deps.settings.PUBLIC_NUMBER_CUSTOMERS as Phone, requestId), home]}
+              actions={[whatsappHelp(deps.settings.PUBLIC_NUMBER_CUSTOMERS, requestId), home]}
             />,
             404,
           );

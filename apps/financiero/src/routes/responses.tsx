@@ -19,7 +19,7 @@ export function linkErrorResponse(c: Context<AppEnv>, error: LinkRefusal) {
   const expired = error.kind === "expired";
   const deps = c.get("deps");
   deps.log.info("link_refused", { reason: error.kind, path: c.req.path.split("/")[1] });
-  const number = deps.settings.PUBLIC_NUMBER_COLLABORATORS as Phone;
+  const number = deps.settings.PUBLIC_NUMBER_COLLABORATORS;
   const shown = formatPhone(number);
   return c.html(
     <MessagePage
@@ -41,7 +41,7 @@ type RosterRefusal = Exclude<StartTopUpError["kind"], "webpay_unavailable">;
 
 export function rosterRefusalResponse(c: Context<AppEnv>, kind: RosterRefusal, phone: Phone) {
   const t = texts.roster;
-  const number = c.get("deps").settings.PUBLIC_NUMBER_COLLABORATORS as Phone;
+  const number = c.get("deps").settings.PUBLIC_NUMBER_COLLABORATORS;
   const shown = formatPhone(phone);
   const copy = {
     not_registered: {

@@ -8,7 +8,7 @@
  * Every not-paid page offers "Reintentar": a new transaction for the same number and pack.
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
-import { type Phone, waLink } from "@cotorro/core/phone";
+import { waLink } from "@cotorro/core/phone";
 import { assertNever } from "@cotorro/core/result";
 import { MessagePage, whatsappHelp } from "@cotorro/web/layout";
 import { noStore } from "@cotorro/web/security-headers";
@@ -43,7 +43,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) =>
             tagline={texts.tagline}
             message={t.unknownBody}
             requestId={requestId}
-            actions={[whatsappHelp(deps.settings.PUBLIC_NUMBER_CUSTOMERS as Phone, requestId)]}
+            actions={[whatsappHelp(deps.settings.PUBLIC_NUMBER_CUSTOMERS, requestId)]}
           />,
           404,
         );
@@ -68,7 +68,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) =>
           date={formatDateTimeCl(shown.paidAt)}
           validUntil={formatDateTimeCl(shown.validUntil)}
           saldoHref={shown.saldoHref}
-          whatsappHref={waLink(deps.settings.PUBLIC_NUMBER_COLLABORATORS as Phone)}
+          whatsappHref={waLink(deps.settings.PUBLIC_NUMBER_COLLABORATORS)}
           job={shown.job}
           requestId={requestId}
         />,
