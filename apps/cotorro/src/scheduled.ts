@@ -1,5 +1,6 @@
 /**
- * Cron entry: every 5 minutes reconcile stuck payments and expire orders; daily, Meta token health.
+ * Cron entry: every 5 minutes resume inbound messages whose follow-ups were cut off, reconcile stuck
+ * payments and expire orders; daily, Meta token health.
  * Both then deliver the owner alerts WhatsApp refused, with what is left of the invocation; the
  * daily one ends by forgetting the rows that have served their purpose.
  */
@@ -14,6 +15,7 @@ import { forgetOldRecords } from "./services/forget-old-records.ts";
 import { checkMetaTokens } from "./services/meta-token-health.ts";
 import { deliverOwedAlerts } from "./services/owed-alerts.ts";
 import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "./services/reconcile-payments.ts";
+import { resumeStrandedInbound, STRANDED_SWEEP_COST } from "./services/stranded-inbound.ts";
 import { withBudget } from "./subrequests.ts";
 
 export async function handleScheduled(cron: string, scheduledTime: number, env: Env): Promise<void> {
@@ -25,6 +27,8 @@ export async function handleScheduled(cron: string, scheduledTime: number, env: 
     left -= await runJob(deps, env, name, limit, job);
   };
   if (cron === CRONS.frequent) {
+    // First: a collaborator may be waiting for the contact of an order they paid a token for.
+    await run("stranded_inbound", STRANDED_SWEEP_COST, resumeStrandedInbound);
     await run("reconcile", RECONCILE_SUBREQUESTS, (d, b) =>
       reconcileVisitPayments(d, b, effectsGoFirst(scheduledTime)),
     );

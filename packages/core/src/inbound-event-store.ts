@@ -32,23 +32,26 @@ export async function beginEvent(
 /**
  * `beginEvent` as two statements (take the lease, read the row), for a caller that sends them in
  * one batch with its own reads; `eventClaimOf` reads the outcome from their two results.
+ * `pending`: the message (JSON) when its follow-ups will run after the answer, kept until the event
+ * is processed so that a handling cut off there is found and resumed (`strandedEventsStatement`).
  */
 export function beginEventStatements(
   db: D1Database,
   id: string,
   now: number,
   leaseMs = EVENT_LEASE_MS,
+  pending: string | null = null,
 ): [D1PreparedStatement, D1PreparedStatement] {
   return [
     db
       .prepare(
-        `INSERT INTO inbound_events (id, received_at, lease_until) VALUES (?1, ?2, ?3)
-         ON CONFLICT (id) DO UPDATE SET lease_until = ?3
+        `INSERT INTO inbound_events (id, received_at, lease_until, pending) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET lease_until = ?3, pending = coalesce(?4, inbound_events.pending)
          WHERE inbound_events.processed_at IS NULL
            AND (inbound_events.lease_until IS NULL OR inbound_events.lease_until <= ?2)
          RETURNING id`,
       )
-      .bind(id, now, now + leaseMs),
+      .bind(id, now, now + leaseMs, pending),
     db.prepare("SELECT processed_at FROM inbound_events WHERE id = ?1").bind(id),
   ];
 }
@@ -61,12 +64,52 @@ export function eventClaimOf(results: readonly D1Result[]): EventClaim {
 
 /** The handling is done: sent in the same batch as the records of what it sent. */
 export function markProcessedStatement(db: D1Database, id: string, now: number): D1PreparedStatement {
-  return db.prepare("UPDATE inbound_events SET processed_at = ?2, lease_until = NULL WHERE id = ?1").bind(id, now);
+  return db
+    .prepare("UPDATE inbound_events SET processed_at = ?2, lease_until = NULL, pending = NULL WHERE id = ?1")
+    .bind(id, now);
 }
 
 /** Handling failed: let the next delivery of the same event handle it at once. */
 export async function releaseEvent(db: D1Database, id: string): Promise<void> {
   await run(db.prepare("UPDATE inbound_events SET lease_until = NULL WHERE id = ?1 AND processed_at IS NULL").bind(id));
+}
+
+/** A leased event no handling has held for this long, still pending, was cut off (`strandedEventsStatement`). */
+export const STRANDED_AFTER_MS = 2 * EVENT_LEASE_MS;
+
+/**
+ * Takes the events whose follow-ups were cut off after the webhook answered: still holding their
+ * message, not processed, their lease over and received `STRANDED_AFTER_MS` ago at least (a
+ * handling still sending is left alone), `limit` of them, oldest first. Two statements for one
+ * batch: the first reads them (`{ id, pending }`), the second stops keeping their messages, so
+ * that no later run takes them again once the caller has handed them to the queue (which
+ * retries them). A caller that could not hand them over writes them back (`keepPendingStatement`).
+ */
+export function takeStrandedEventsStatements(
+  db: D1Database,
+  now: number,
+  limit: number,
+): [D1PreparedStatement, D1PreparedStatement] {
+  const stranded = `SELECT id FROM inbound_events
+    WHERE pending IS NOT NULL AND received_at <= ?2 AND processed_at IS NULL AND coalesce(lease_until, 0) <= ?1
+    ORDER BY received_at LIMIT ?3`;
+  const params = [now, now - STRANDED_AFTER_MS, limit];
+  return [
+    db.prepare(`SELECT id, pending FROM inbound_events WHERE id IN (${stranded}) ORDER BY received_at`).bind(...params),
+    db.prepare(`UPDATE inbound_events SET pending = NULL WHERE id IN (${stranded})`).bind(...params),
+  ];
+}
+
+/** The event's message is in the queue's hands now: it is no longer kept here. */
+export function clearPendingStatement(db: D1Database, id: string): D1PreparedStatement {
+  return db.prepare("UPDATE inbound_events SET pending = NULL WHERE id = ?1").bind(id);
+}
+
+/** Keeps an event's message again (its hand-over to the queue failed), unless it was processed meanwhile. */
+export function keepPendingStatement(db: D1Database, id: string, pending: string): D1PreparedStatement {
+  return db
+    .prepare("UPDATE inbound_events SET pending = ?2 WHERE id = ?1 AND processed_at IS NULL AND pending IS NULL")
+    .bind(id, pending);
 }
 
 /**

@@ -23,7 +23,7 @@ import {
 } from "@cotorro/core/claim-store";
 import { saldoUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { recordInboundStatement } from "@cotorro/core/conversation-store";
-import { batch } from "@cotorro/core/d1";
+import { batch, run } from "@cotorro/core/d1";
 import { formatDateCl } from "@cotorro/core/dates";
 import {
   type DispatchRow,
@@ -40,6 +40,7 @@ import {
 } from "@cotorro/core/effect-store";
 import {
   beginEventStatements,
+  clearPendingStatement,
   EVENT_LEASE_MS,
   eventClaimOf,
   markProcessedStatement,
@@ -180,7 +181,9 @@ export async function handleWebhook(
  * Its decision (a claim, a status change) is made here; its outgoing messages follow, inline or,
  * with `background`, after the webhook has answered. The event is marked processed only once they
  * are sent; if they fail in the background the event is released and handed to the queue, which
- * handles it again (the claim is idempotent and each message is keyed, so nothing repeats).
+ * handles it again (the claim is idempotent and each message is keyed, so nothing repeats). The
+ * event keeps the message until then: if the runtime cuts the background off, the five-minute
+ * cron hands it to the queue (stranded-inbound.ts).
  * A `late` round (a dead-lettered tap sent back, hours after it) makes no decision of its own: it
  * only sends the contact of the claim the tap made, if any (dead-letters.ts).
  */
@@ -212,7 +215,8 @@ export async function handleInboundEvent(
   // One round trip: the event's lease, the tapped offer, the sender's 24-hour window, whether an
   // earlier handling already replied, and the claim.
   const results = await batch(deps.db, [
-    ...beginEventStatements(deps.db, eventId, now, EVENT_LEASE_MS),
+    // With follow-ups after the answer, the message is kept until they are done (a cut-off one is resumed).
+    ...beginEventStatements(deps.db, eventId, now, EVENT_LEASE_MS, background ? JSON.stringify(message) : null),
     dispatchByMessageIdStatement(deps.db, offerId ?? ""),
     recordInboundStatement(deps.db, {
       phone: message.from,
@@ -262,6 +266,7 @@ export async function handleInboundEvent(
         deps.log.error("inbound_follow_up_failed", { id: message.id, error });
         await releaseEvent(deps.db, eventId).catch(() => undefined);
         await deps.queue.send({ type: "inbound", message });
+        await run(clearPendingStatement(deps.db, eventId)).catch(() => undefined);
       }),
     );
   }

@@ -11,7 +11,8 @@ import { EFFECTS_SUBREQUESTS, visitPaymentHooks } from "./visit-payment-hooks.ts
 
 /**
  * Share of a cron invocation's subrequests: enough to settle a payment and complete its follow-ups
- * in one run. Expiry runs after it with what is left (22 at least).
+ * in one run. Expiry runs after it with what is left: 20 at least, one order's expiry and its
+ * notices, when the sweep of stranded inbound messages before it used its usual 2.
  */
 export const RECONCILE_SUBREQUESTS = reconcileShare(EFFECTS_SUBREQUESTS);
 

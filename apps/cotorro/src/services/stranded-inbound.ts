@@ -1,0 +1,53 @@
+/**
+ * Inbound messages whose follow-ups were cut off. A lone message's decision (a claim included) is
+ * made before the webhook answers Meta; its reply and notices are sent after, in the webhook's
+ * `waitUntil`, which the runtime may end before they are done (an isolate stopped, a deploy, the
+ * time after the answer spent). Meta, answered 200, never sends it again, so without this a
+ * collaborator who spent a token would wait for a contact that never comes. The event keeps its
+ * message until it is processed (core inbound-event-store.ts); the five-minute cron hands the ones
+ * left behind to the queue, which handles them again: the claim is recognised as this tap's own
+ * and every message is keyed, so only what was not sent goes out.
+ * Must not: handle them here (the queue retries them and dead-letters what keeps failing).
+ */
+import { batch } from "@cotorro/core/d1";
+import { keepPendingStatement, takeStrandedEventsStatements } from "@cotorro/core/inbound-event-store";
+import type { Budget } from "@cotorro/core/subrequest-budget";
+import type { Deps } from "../deps.ts";
+
+/**
+ * The look (one batch that also stops keeping what it found) and the hand-over (one `sendBatch`);
+ * when the hand-over fails, one more batch keeps the messages again for the next run.
+ */
+export const STRANDED_SWEEP_COST = 3;
+
+/** One `sendBatch` takes at most this many messages; the rest wait for the next run. */
+const MAX_PER_RUN = 100;
+
+export async function resumeStrandedInbound(deps: Deps, budget: Budget): Promise<{ resumed: number }> {
+  if (!budget.fits(STRANDED_SWEEP_COST)) return { resumed: 0 };
+  const [found] = await batch(deps.db, takeStrandedEventsStatements(deps.db, deps.now(), MAX_PER_RUN));
+  const rows = (found?.results ?? []) as { id: string; pending: string }[];
+  if (rows.length === 0) return { resumed: 0 };
+  const messages = rows.flatMap(({ id, pending }) => {
+    try {
+      return [{ id, pending, message: JSON.parse(pending) as { id: string } }];
+    } catch (error) {
+      // Written by this code from a parsed message, so never expected; let go rather than looked at every run.
+      deps.log.error("inbound_stranded_unreadable", { eventId: id, error });
+      return [];
+    }
+  });
+  if (messages.length === 0) return { resumed: 0 };
+  try {
+    await deps.queue.sendBatch(messages.map(({ message }) => ({ body: { type: "inbound", message } })));
+  } catch (error) {
+    deps.log.error("inbound_stranded_not_queued", { count: messages.length, error });
+    await batch(
+      deps.db,
+      messages.map(({ id, pending }) => keepPendingStatement(deps.db, id, pending)),
+    );
+    throw error;
+  }
+  deps.log.warn("inbound_stranded_resumed", { count: messages.length, ids: messages.map((m) => m.message.id) });
+  return { resumed: messages.length };
+}

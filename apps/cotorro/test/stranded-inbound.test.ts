@@ -1,0 +1,147 @@
+/**
+ * A lone message's reply and notices go out after the webhook has answered Meta; when the runtime
+ * cuts that off, Meta never sends the message again. The five-minute cron finds the event still
+ * holding its message and hands it to the queue: a tap's collaborator, who already spent the token,
+ * gets the contact once, and nothing is claimed or spent twice.
+ */
+import { env } from "cloudflare:workers";
+import { acquireSend, recordSent } from "@cotorro/core/dispatch-store";
+import { messageEventId } from "@cotorro/core/inbound-event-store";
+import { type InboundMessage, normalizeWebhook } from "@cotorro/core/webhook";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createDeps } from "../src/deps.ts";
+import { type BackgroundTask, handleInboundEvent } from "../src/services/handle-inbound.ts";
+import {
+  addCollaborator,
+  atenderTap,
+  COLLABORATORS_ID,
+  claimsOf,
+  consume,
+  createPaidOrder,
+  envelope,
+  inbox,
+  newWamid,
+  postWebhook,
+  runCron,
+  said,
+  scalar,
+  spentBy,
+  textMessage,
+} from "./atender-helpers.ts";
+import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+
+let sb: InstalledSandbox;
+beforeEach(() => {
+  sb = installSandbox({ statusWebhooks: false, statusDelayMs: 0, redeliveryDelaysMs: [] });
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await sb.app.settle();
+  sb.restore();
+});
+
+/** A collaborator with tokens, offered a paid order: the tap they send on it, as cotorro reads it. */
+async function offeredTap() {
+  const c = await addCollaborator({ tokens: 2 });
+  const order = await createPaidOrder();
+  const offerId = newWamid();
+  await acquireSend(env.LEDGER, { orderId: order.id, phone: c.phone, now: Date.now() });
+  await recordSent(env.LEDGER, { orderId: order.id, phone: c.phone, messageId: offerId, now: Date.now() });
+  const webhook = atenderTap(c.phone, order.id, offerId);
+  const message = normalizeWebhook(webhook).messages[0] as InboundMessage;
+  return { c, order, webhook, message, eventId: messageEventId(message.id) };
+}
+
+/** The tap decided before the answer, and its follow-ups never run: the runtime stopped after it. */
+async function cutOff(message: InboundMessage): Promise<BackgroundTask[]> {
+  const dropped: BackgroundTask[] = [];
+  expect(await handleInboundEvent(message, createDeps(env), { background: (task) => dropped.push(task) })).toBe(
+    "handled",
+  );
+  return dropped;
+}
+
+const keeps = (eventId: string) =>
+  scalar("SELECT count(*) AS n FROM inbound_events WHERE id = ?1 AND pending IS NOT NULL", eventId);
+
+/** Its lease over and received `minutes` ago, as when the cron comes by after a cut-off. */
+const age = (eventId: string, minutes: number) =>
+  env.LEDGER.prepare("UPDATE inbound_events SET received_at = ?2, lease_until = ?3 WHERE id = ?1")
+    .bind(eventId, Date.now() - minutes * 60_000, Date.now() - (minutes - 1) * 60_000)
+    .run();
+
+/** Runs the five-minute cron; returns the inbound messages it handed to the queue with `id`. */
+async function cronHandsOver(id: string): Promise<unknown[]> {
+  const sendBatch = vi.spyOn(env.DISPATCH, "sendBatch").mockResolvedValue(undefined as never);
+  await runCron();
+  const bodies = sendBatch.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body));
+  sendBatch.mockRestore();
+  return bodies.filter((b) => (b as { message?: { id?: string } }).message?.id === id);
+}
+
+describe("inbound messages whose follow-ups were cut off after the answer", () => {
+  it("a tap's contact reaches the collaborator from the queue, once; nothing is claimed or spent twice", async () => {
+    const { c, order, webhook, message, eventId } = await offeredTap();
+    expect(await cutOff(message)).toHaveLength(1);
+    expect(await claimsOf(order.id)).toBe(1);
+    expect(await spentBy(c.phone)).toBe(1);
+    expect(await inbox(sb, c.phone)).toEqual([]);
+    expect(await keeps(eventId)).toBe(1);
+
+    // While its handling could still be sending (its lease, then two minutes), the cron leaves it.
+    expect(await cronHandsOver(message.id)).toEqual([]);
+    expect(await keeps(eventId)).toBe(1);
+
+    await age(eventId, 3);
+    const handedOver = await cronHandsOver(message.id);
+    expect(handedOver).toEqual([{ type: "inbound", message: expect.objectContaining({ id: message.id }) }]);
+    expect(await keeps(eventId)).toBe(0);
+    // Handed over once: the next run finds nothing.
+    expect(await cronHandsOver(message.id)).toEqual([]);
+
+    expect((await consume(handedOver.map((b) => ({ body: b })))).acked).toHaveLength(1);
+    expect(await claimsOf(order.id)).toBe(1);
+    expect(await spentBy(c.phone)).toBe(1);
+    expect((await inbox(sb, c.phone)).map(said)).toEqual([expect.stringContaining(order.customer.phone.slice(-4))]);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+
+    // Meta's copy of it, or the queue's second delivery, repeats nothing.
+    expect((await postWebhook(webhook)).status).toBe(200);
+    expect((await consume(handedOver.map((b) => ({ body: b })))).acked).toHaveLength(1);
+    expect(await spentBy(c.phone)).toBe(1);
+    expect(await inbox(sb, c.phone)).toHaveLength(1);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+  });
+
+  it("when the queue refuses the hand-over, the message is kept for the next run", async () => {
+    const { c, message, eventId } = await offeredTap();
+    await cutOff(message);
+    await age(eventId, 3);
+    const refused = vi.spyOn(env.DISPATCH, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
+    await runCron();
+    expect(refused).toHaveBeenCalled();
+    refused.mockRestore();
+    expect(await keeps(eventId)).toBe(1);
+
+    const handedOver = await cronHandsOver(message.id);
+    expect(handedOver).toHaveLength(1);
+    await consume(handedOver.map((b) => ({ body: b })));
+    expect(await spentBy(c.phone)).toBe(1);
+    expect(await inbox(sb, c.phone)).toHaveLength(1);
+  });
+
+  it("a message handled in full keeps nothing, and one handled without follow-ups after the answer never did", async () => {
+    const { c, webhook, eventId } = await offeredTap();
+    expect((await postWebhook(webhook)).status).toBe(200);
+    expect(await inbox(sb, c.phone)).toHaveLength(1);
+    expect(await keeps(eventId)).toBe(0);
+
+    // The queue's handling (and a webhook of several messages) sends before it answers.
+    const saldo = normalizeWebhook(
+      envelope([[{ phoneNumberId: COLLABORATORS_ID, value: textMessage(c.phone, "saldo") }]]),
+    ).messages[0] as InboundMessage;
+    expect(await handleInboundEvent(saldo, createDeps(env))).toBe("handled");
+    expect(await inbox(sb, c.phone)).toHaveLength(2);
+    expect(await keeps(messageEventId(saldo.id))).toBe(0);
+  });
+});
