@@ -84,6 +84,8 @@ export const texts = {
     balanceLine: (balance: string) => `Saldo: ${balance}`,
     validUntil: "Los tokens de esta compra vencen el",
     seeBalance: "Ver saldo y movimientos",
+    balanceOnWhatsApp:
+      "Este es el comprobante de una compra anterior. Para ver su saldo de hoy, escriba «saldo» en el WhatsApp de colaboradores.",
     backToJob:
       "¿Recargó para tomar un trabajo? Vuelva a WhatsApp y presione «Atender» otra vez en el aviso del trabajo: si sigue disponible, es suyo.",
     backToWhatsApp: "Volver a WhatsApp",

@@ -6,6 +6,7 @@
  * otherwise); a commit that times out is settled by the cron; "Reintentar" starts a new payment.
  */
 import { env } from "cloudflare:workers";
+import { verifySaldoLink } from "@cotorro/core/collaborator-links";
 import { recordInbound } from "@cotorro/core/conversation-store";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
@@ -46,6 +47,9 @@ afterEach(() => {
   sb.restore();
   vi.useRealTimers();
 });
+
+/** What checking a link needs, at `now`. */
+const linkDeps = (now: number) => ({ settings: createDeps(env).settings, now: () => now });
 
 let phoneSeq = 0;
 /** A fresh active collaborator per test (storage may be shared between the tests of a file). */
@@ -290,6 +294,42 @@ describe("approved top-up", () => {
     const res = await request(href!);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("Saldo: 5 tokens");
+  });
+
+  it("opened again from the browser's history, the same balance link; after the links ran out, the receipt alone", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    const ret = await sb.decide(started.token, "approve");
+    const saldoHref = (html: string) => /href="(\/saldo\/[\w.-]+)"/.exec(html)?.[1];
+    const first = saldoHref(await expectApproved(await performReturn(ret), started, 5));
+    expect(saldoHref(await expectApproved(await performReturn(ret), started, 5))).toBe(first);
+    // It expires when the links sent with the payment do, not a week after each visit.
+    const { finalized_at } = (await paymentByToken(started.token))!;
+    const ttl = Number(env.LINK_TTL_HOURS) * 3_600_000;
+    const token = first!.slice("/saldo/".length);
+    expect((await verifySaldoLink(linkDeps(finalized_at! + ttl - 1), token)).ok).toBe(true);
+    expect(await verifySaldoLink(linkDeps(finalized_at! + ttl), token)).toEqual({
+      ok: false,
+      error: { kind: "expired" },
+    });
+
+    // A week later, on a phone lent or shared: what was bought, and no way into the balance.
+    await env.LEDGER.prepare(
+      "UPDATE payments SET finalized_at = finalized_at - ?2, updated_at = updated_at - ?2 WHERE buy_order = ?1",
+    )
+      .bind(started.buyOrder, ttl)
+      .run();
+    const later = await performReturn(ret);
+    expect(later.status).toBe(200);
+    const html = await later.text();
+    expect(html).toContain("Recarga exitosa");
+    expect(html).toContain(started.buyOrder);
+    expect(html).toContain("Los tokens de esta compra vencen el");
+    expect(html).toContain("Para ver su saldo de hoy, escriba «saldo» en el WhatsApp de colaboradores.");
+    expect(html).toContain('href="https://wa.me/56940000002"');
+    expect(html).not.toContain("/saldo/");
+    expect(html).not.toContain("Saldo:");
+    expect(await tokensOf(phone)).toHaveLength(5);
   });
 });
 

@@ -44,8 +44,8 @@ function readSubject(subject: string): { orderId: string | null; phone: Phone } 
   return { orderId, phone };
 }
 
-const sign = (deps: LinkDeps, purpose: LinkPurpose, subject: string) =>
-  signLink(deps.settings.LINK_SIGNING_KEY, { purpose, subject, expiresAt: expiry(deps) });
+const sign = (deps: LinkDeps, purpose: LinkPurpose, subject: string, expiresAt = expiry(deps)) =>
+  signLink(deps.settings.LINK_SIGNING_KEY, { purpose, subject, expiresAt });
 
 async function verify(deps: LinkDeps, purpose: LinkPurpose, token: string) {
   const verified = await verifyLink(deps.settings.LINK_SIGNING_KEY, token, purpose, deps.now());
@@ -102,8 +102,11 @@ export const topUpUrl = (deps: LinkDeps, token: string) => `${deps.settings.FINA
 
 // ---- saldo: the balance page of one number, on financiero ----
 
-/** Token of the balance link of one number. */
-export const saldoToken = (deps: LinkDeps, phone: string) => sign(deps, "saldo", phone);
+/**
+ * Token of the balance link of one number, valid `LINK_TTL_HOURS` from now, or until `expiresAt`
+ * (the same token each time for the same instant: a page shown again gives the link it gave).
+ */
+export const saldoToken = (deps: LinkDeps, phone: string, expiresAt?: number) => sign(deps, "saldo", phone, expiresAt);
 
 /** The number of a balance link, after checking signature, purpose and expiry. */
 export async function verifySaldoLink(deps: LinkDeps, token: string): Promise<Result<Phone, LinkError>> {

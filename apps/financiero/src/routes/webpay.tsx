@@ -61,13 +61,12 @@ webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) =>
         <ApprovedPage
           tokens={payment.tokens ?? 0}
           amount={payment.amount}
-          balance={shown.balance}
+          live={shown.live}
           buyOrder={payment.buy_order}
           cardLast4={payment.card_last4}
           authorizationCode={payment.authorization_code}
           date={formatDateTimeCl(shown.paidAt)}
           validUntil={formatDateTimeCl(shown.validUntil)}
-          saldoHref={shown.saldoHref}
           whatsappHref={waLink(deps.settings.PUBLIC_NUMBER_COLLABORATORS)}
           job={shown.job}
           requestId={requestId}

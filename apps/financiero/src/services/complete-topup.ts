@@ -69,30 +69,33 @@ export async function completeTopUp(
 
 /** What "Recarga exitosa" shows beside the payment's own facts, read now. */
 export interface ApprovedTopUp {
-  /** The buyer's balance now, this top-up's tokens included. */
-  balance: number;
   /** When it was paid: Webpay's transaction date (ISO text), else when it was settled (epoch ms). */
   paidAt: string | number;
   /** Until when this top-up's tokens are valid. */
   validUntil: number;
-  /** The buyer's balance page. */
-  saldoHref: string;
+  /**
+   * The buyer's balance now (this top-up's tokens included) and their balance page, while a link
+   * sent with the payment would still hold (`LINK_TTL_HOURS` from it); null after that.
+   */
+  live: { balance: number; saldoHref: string } | null;
   /** The job the top-up was made to take, if its link still holds (links.ts). */
   job: JobState | null;
 }
 
+/**
+ * The receipt's live part (the balance, a link to the balance page) lasts as long as the links
+ * sent with the payment: the page opened again from the browser's history later (a phone lent or
+ * shared) shows the receipt alone, and within that time always gives the same balance link.
+ */
 async function approvedTopUp(deps: Deps, payment: PaymentRow, phone: Phone): Promise<ApprovedTopUp> {
   const settledAt = payment.finalized_at ?? payment.updated_at;
+  const facts = { paidAt: payment.transaction_date ?? settledAt, validUntil: tokenExpiry(deps, settledAt) };
+  const linkUntil = settledAt + deps.settings.LINK_TTL_HOURS * 3_600_000;
+  if (deps.now() >= linkUntil) return { ...facts, live: null, job: null };
   const [tokens, saldo, job] = await Promise.all([
     balance(deps.db, phone, deps.now()),
-    saldoToken(deps, phone),
+    saldoToken(deps, phone, linkUntil),
     jobStateOf(deps, payment.job_link, phone),
   ]);
-  return {
-    balance: tokens,
-    paidAt: payment.transaction_date ?? settledAt,
-    validUntil: tokenExpiry(deps, settledAt),
-    saldoHref: saldoPath(saldo),
-    job,
-  };
+  return { ...facts, live: { balance: tokens, saldoHref: saldoPath(saldo) }, job };
 }

@@ -12,13 +12,13 @@ const t = texts.payment;
 export interface ApprovedPageProps {
   tokens: number;
   amount: number;
-  balance: number;
+  /** The balance now and the balance page; null on a receipt opened again after its links ran out. */
+  live: { balance: number; saldoHref: string } | null;
   buyOrder: string;
   cardLast4: string | null;
   authorizationCode: string | null;
   date: string;
   validUntil: string;
-  saldoHref: string;
   /** The collaborators' WhatsApp chat (wa.me), where the offer and its Atender button are. */
   whatsappHref: string;
   /**
@@ -34,7 +34,8 @@ export interface ApprovedPageProps {
  * "Recarga exitosa" with the new balance, the way back to the job (most top-ups are made to take
  * one offered on WhatsApp: straight to its page when the top-up link named it and it can still
  * be taken, or is this collaborator's already; otherwise to the WhatsApp chat, saying so when that
- * job is gone) and a link to the balance page.
+ * job is gone) and a link to the balance page. Opened again after its links ran out, the receipt
+ * alone, and the way to ask for the balance on WhatsApp.
  */
 export function ApprovedPage(p: ApprovedPageProps) {
   return (
@@ -44,9 +45,11 @@ export function ApprovedPage(p: ApprovedPageProps) {
         {t.approvedBody(formatTokens(p.tokens), formatClp(p.amount))}
       </div>
       <div class="card">
-        <p class="price" id="saldo">
-          {t.balanceLine(formatTokens(p.balance))}
-        </p>
+        {p.live && (
+          <p class="price" id="saldo">
+            {t.balanceLine(formatTokens(p.live.balance))}
+          </p>
+        )}
         <p class="muted">
           {t.validUntil}
           <br />
@@ -54,7 +57,11 @@ export function ApprovedPage(p: ApprovedPageProps) {
         </p>
       </div>
       <p id="volver">
-        {p.job === null ? t.backToJob : { open: t.jobReady, held: t.jobHeld, gone: t.jobGone }[p.job.kind]}
+        {p.live === null
+          ? t.balanceOnWhatsApp
+          : p.job === null
+            ? t.backToJob
+            : { open: t.jobReady, held: t.jobHeld, gone: t.jobGone }[p.job.kind]}
       </p>
       <div class="actions">
         {p.job !== null && p.job.kind !== "gone" ? (
@@ -66,9 +73,11 @@ export function ApprovedPage(p: ApprovedPageProps) {
             {t.backToWhatsApp}
           </a>
         )}
-        <a class="button secondary" href={p.saldoHref}>
-          {t.seeBalance}
-        </a>
+        {p.live && (
+          <a class="button secondary" href={p.live.saldoHref}>
+            {t.seeBalance}
+          </a>
+        )}
       </div>
       <div class="card">
         <dl class="summary">
