@@ -221,7 +221,9 @@ export const texts = {
       statusUnavailable: (p) =>
         `Webpay ${webpayTrouble(p.trouble)} cuando consultamos el pago de visita ${p.buyOrder}, que sigue sin confirmarse. Lo reintentamos cada 5 minutos.`,
       commitStuck: (p) =>
-        `El pago ${p.buyOrder} (${formatClp(p.amount)}) lleva ${p.hours === 1 ? "1 hora" : `${p.hours} horas`} sin confirmarse: Webpay ${webpayTrouble(p.trouble)} al confirmarlo. Si fue aprobado, el cliente aún no tiene su visita: el pedido no se ha ofrecido a los colaboradores. Lo reintentamos cada 5 minutos: si se confirma, le llega el aviso del pago y el pedido se ofrece solo; si Webpay lo da por no pagado, queda cerrado sin cobro (véalo con «pnpm ops payments list»). Si sigue así, consulte a Transbank.`,
+        `El pago ${p.buyOrder} (${formatClp(p.amount)}) lleva ${p.hours === 1 ? "1 hora" : `${p.hours} horas`} sin confirmarse: Webpay ${webpayTrouble(p.trouble)} al confirmarlo. Si fue aprobado, el cliente aún no tiene su visita: el pedido no se ha ofrecido a los colaboradores. Lo reintentamos cada 5 minutos: si se confirma, le llega el aviso del pago y el pedido se ofrece solo; si Webpay lo da por no pagado, queda cerrado sin cobro y se lo avisamos. Si sigue así, consulte a Transbank.`,
+      stuckClosed: (p) =>
+        `El pago ${p.buyOrder} (${formatClp(p.amount)}), que le avisamos que no se confirmaba, quedó cerrado sin cobro: Webpay lo dio por no pagado. El pedido no se ofreció a los colaboradores; si el cliente aún quiere la visita, puede agendarla y pagarla de nuevo.`,
     } satisfies PaymentOwnerTexts,
   },
   /** Landing-page leads (JSON answers) and the owner's notice. */

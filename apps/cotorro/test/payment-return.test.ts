@@ -18,7 +18,7 @@ import worker from "../src/index.ts";
 import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "../src/services/reconcile-payments.ts";
 import { EFFECTS_SUBREQUESTS, visitStanding } from "../src/services/visit-payment-hooks.ts";
 import { withBudget } from "../src/subrequests.ts";
-import { runCron, said } from "./atender-helpers.ts";
+import { deliverOwed, runCron, said } from "./atender-helpers.ts";
 import {
   type Booked,
   book,
@@ -131,6 +131,19 @@ async function approveWithFailedCommit(booked: Booked) {
 }
 
 /** A booking the customer approved while our commit failed, left in `created` past the cron's 15 minutes. */
+const HOUR = 3_600_000;
+
+/** One run of the payments cron `ms` from now, with its share of the invocation. */
+function runLater(ms: number) {
+  const { deps, budget } = withBudget(
+    { ...createDeps(env), now: () => Date.now() + ms },
+    env,
+    kvRosterStore,
+    RECONCILE_SUBREQUESTS,
+  );
+  return reconcileVisitPayments(deps, budget, false);
+}
+
 async function stuckApproved(fields: Record<string, string> = VALID_BOOKING): Promise<Booked> {
   const booked = await book(fields);
   await approveWithFailedCommit(booked);
@@ -716,16 +729,6 @@ describe("reliability", () => {
   it("a commit that keeps failing: after an hour the owner is told, once a day, while the payment stays pending", async () => {
     const booked = await stuckApproved();
     sb.intercept(commitUnanswered);
-    const HOUR = 3_600_000;
-    const runLater = (ms: number) => {
-      const { deps, budget } = withBudget(
-        { ...createDeps(env), now: () => Date.now() + ms },
-        env,
-        kvRosterStore,
-        RECONCILE_SUBREQUESTS,
-      );
-      return reconcileVisitPayments(deps, budget, false);
-    };
     const stuckAlerts = async () =>
       (await sb.messages({ to: OWNER }))
         .map(said)
@@ -742,8 +745,10 @@ describe("reliability", () => {
     expect((await stuckAlerts())[0]).toContain(
       "lleva 1 hora sin confirmarse: Webpay respondió con un error (HTTP 500) al confirmarlo. Si fue aprobado, el cliente aún no tiene su visita: el pedido no se ha ofrecido a los colaboradores.",
     );
-    // It promises only what follows: the payment's own notice if it is confirmed, nothing if not.
-    expect((await stuckAlerts())[0]).toContain("si Webpay lo da por no pagado, queda cerrado sin cobro");
+    // It says what follows: the payment's own notice if it is confirmed, a notice of its end if not.
+    expect((await stuckAlerts())[0]).toContain(
+      "si Webpay lo da por no pagado, queda cerrado sin cobro y se lo avisamos",
+    );
     // A day later it is still stuck: told again.
     expect(await runLater(25 * HOUR)).toMatchObject({ stillPending: 1 });
     expect(await stuckAlerts()).toHaveLength(2);
@@ -753,6 +758,35 @@ describe("reliability", () => {
     sb.intercept(null);
     expect(await runLater(25 * HOUR + 5 * 60_000)).toMatchObject({ settled: 1 });
     await expectPaidOnce(booked);
+  });
+
+  it("a payment the owner was told was stuck that Webpay then calls unpaid: closed without a charge, and he hears so once", async () => {
+    const told = await stuckApproved();
+    const untold = await stuckApproved();
+    sb.intercept(commitUnanswered);
+    // Only the first has been stuck for over an hour: the owner is told of it.
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - ?2 WHERE token = ?1")
+      .bind(told.token, HOUR)
+      .run();
+    expect(await runLater(0)).toMatchObject({ stillPending: 2 });
+    // Webpay then refuses the commits and no longer knows either transaction: never paid.
+    sb.intercept(async () => Response.json({ error_message: "Transaction not found" }, { status: 404 }));
+    expect(await runLater(5 * 60_000)).toMatchObject({ checked: 2 });
+    sb.intercept(null);
+    for (const booked of [told, untold]) {
+      expect(await paymentByToken(booked.token)).toMatchObject({ status: "timed_out" });
+      expect(await orderRow(booked.orderId)).toMatchObject({ status: "pending_payment" });
+    }
+    // The cron's delivery of what the owner is owed, in that run and the next.
+    const later = { ...createDeps(env), now: () => Date.now() + 5 * 60_000 };
+    await deliverOwed(later);
+    await deliverOwed(later);
+    const endings = (await sb.messages({ to: OWNER }))
+      .map(said)
+      .filter((text) => text.includes("quedó cerrado sin cobro"));
+    expect(endings).toEqual([
+      `El pago ${told.buyOrder} ($68.000), que le avisamos que no se confirmaba, quedó cerrado sin cobro: Webpay lo dio por no pagado. El pedido no se ofreció a los colaboradores; si el cliente aún quiere la visita, puede agendarla y pagarla de nuevo.`,
+    ]);
   });
 
   it("two cron runs at once on the same stuck approved payment: paid and dispatched once", async () => {

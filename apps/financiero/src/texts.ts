@@ -196,7 +196,9 @@ export const texts = {
       statusUnavailable: (p) =>
         `Webpay ${webpayTrouble(p.trouble)} cuando consultamos la recarga ${p.buyOrder}, que sigue sin confirmarse. La reintentamos cada 5 minutos.`,
       commitStuck: (p) =>
-        `La recarga ${p.buyOrder} (${formatClp(p.amount)}) lleva ${p.hours === 1 ? "1 hora" : `${p.hours} horas`} sin confirmarse: Webpay ${webpayTrouble(p.trouble)} al confirmarla. Si fue aprobada, el colaborador aún no recibe sus tokens. La reintentamos cada 5 minutos: si se confirma, le llega el aviso de la recarga y los tokens se acreditan solos; si Webpay la da por no pagada, queda cerrada sin cobro (véala con «pnpm ops payments list»). Si sigue así, consulte a Transbank.`,
+        `La recarga ${p.buyOrder} (${formatClp(p.amount)}) lleva ${p.hours === 1 ? "1 hora" : `${p.hours} horas`} sin confirmarse: Webpay ${webpayTrouble(p.trouble)} al confirmarla. Si fue aprobada, el colaborador aún no recibe sus tokens. La reintentamos cada 5 minutos: si se confirma, le llega el aviso de la recarga y los tokens se acreditan solos; si Webpay la da por no pagada, queda cerrada sin cobro y se lo avisamos. Si sigue así, consulte a Transbank.`,
+      stuckClosed: (p) =>
+        `La recarga ${p.buyOrder} (${formatClp(p.amount)}), que le avisamos que no se confirmaba, quedó cerrada sin cobro: Webpay la dio por no pagada. No se acreditaron tokens; el colaborador puede recargar de nuevo.`,
     } satisfies PaymentOwnerTexts,
   },
   errors: {

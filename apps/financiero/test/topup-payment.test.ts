@@ -678,6 +678,32 @@ describe("return_url edge cases", () => {
     }
   });
 
+  it("a top-up the owner was told was stuck that Webpay then calls unpaid: nothing credited, and its end is owed to the owner once", async () => {
+    const { phone, started } = await stuckApproved();
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 3600000 WHERE token = ?1")
+      .bind(started.token)
+      .run();
+    sb.intercept(commitUnanswered);
+    await runCron();
+    const stuck = (await sb.messages({ to: OWNER })).map(bodyOf).filter((t) => t.includes(started.buyOrder));
+    expect(stuck).toEqual([expect.stringContaining(`La recarga ${started.buyOrder} ($25.000) lleva 1 hora`)]);
+    expect(stuck[0]).toContain("si Webpay la da por no pagada, queda cerrada sin cobro y se lo avisamos");
+    // Webpay refuses the commit and no longer knows the transaction: never paid.
+    sb.intercept(async () => Response.json({ error_message: "Transaction not found" }, { status: 404 }));
+    await runCron();
+    await runCron();
+    sb.intercept(null);
+    expect(await paymentByToken(started.token)).toMatchObject({ status: "timed_out" });
+    expect(await tokensOf(phone)).toHaveLength(0);
+    // cotorro's cron delivers what the owner is owed, financiero's included.
+    const owed = await env.LEDGER.prepare("SELECT text FROM owed_alerts WHERE slot = ?1")
+      .bind(`reconciliation_failure:closed:${started.buyOrder}`)
+      .all<{ text: string }>();
+    expect(owed.results.map((r) => r.text)).toEqual([
+      `La recarga ${started.buyOrder} ($25.000), que le avisamos que no se confirmaba, quedó cerrada sin cobro: Webpay la dio por no pagada. No se acreditaron tokens; el colaborador puede recargar de nuevo.`,
+    ]);
+  });
+
   it("two cron runs at once on the same stuck approved top-up: credited once", async () => {
     const { phone, started } = await stuckApproved();
     await Promise.all([runCron(), runCron()]);

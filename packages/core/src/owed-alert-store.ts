@@ -96,6 +96,23 @@ export function oweIfChangedStatement(
 }
 
 /**
+ * The statement that owes an alert never tried, for the next delivery run, only if an alert of the
+ * slot `after` was let out before (`alerts`): the end of something the owner was told about.
+ */
+export function oweIfToldStatement(
+  db: D1Database,
+  alert: { kind: AlertKind; key: string; text: string; now: number; after: string },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO owed_alerts (slot, kind, text, since, attempts, last_error, next_try_at)
+       SELECT ?1, ?2, ?3, ?4, 0, NULL, ?4 WHERE EXISTS (SELECT 1 FROM alerts WHERE kind = ?5)
+       ON CONFLICT (slot, text) DO NOTHING`,
+    )
+    .bind(alertSlot(alert.kind, alert.key), alert.kind, alert.text, alert.now, alert.after);
+}
+
+/**
  * Owes an alert its rate limit held back, for the next delivery run, unless `cap` alerts of its
  * slot are owed already or the same text is: true when it was owed. One statement, so alerts held
  * back at once cannot owe more than `cap` between them.

@@ -14,6 +14,7 @@ import { WebpayError } from "./errors.ts";
 import { newBuyOrder, newSessionId } from "./ids.ts";
 import type { Logger } from "./log.ts";
 import { type AlertDeps, alertOwner, noticeOwner } from "./messenger.ts";
+import { alertSlot, oweIfToldStatement } from "./owed-alert-store.ts";
 import {
   CLOSED_WITHOUT_CHARGE,
   type CommitFacts,
@@ -70,6 +71,8 @@ export interface PaymentOwnerTexts {
   statusUnavailable(p: { buyOrder: string; trouble: WebpayTrouble }): string;
   /** Webpay has not let the cron commit a payment for `hours` (one or more). */
   commitStuck(p: { buyOrder: string; amount: number; hours: number; trouble: WebpayTrouble }): string;
+  /** A payment the owner was told was stuck (`commitStuck`) ended without a charge. */
+  stuckClosed(p: { buyOrder: string; amount: number }): string;
 }
 
 /** Payments stuck in `created` this long are reconciled by the cron (SPEC §4). */
@@ -341,8 +344,9 @@ class EffectsDeferredError extends Error {
 /**
  * Subrequests `reconcileOne` uses for one payment, its follow-ups aside (they are budgeted with
  * `effectsCost`). The most: both calls failing and the owner's alert, or a commit failing for over
- * an hour and its alert. Others: a refused commit, the status call, finalize, re-read and the mark
- * of follow-ups deferred to the next run (5).
+ * an hour and its alert. Others: a refused commit, the status call, finalize, re-read, the mark of
+ * follow-ups deferred to the next run and, for a payment the owner was told was stuck, the notice
+ * of its end owed (6).
  */
 const SETTLE_SUBREQUESTS = 2 + STEP_SUBREQUESTS.alert;
 
@@ -467,11 +471,37 @@ export async function reconcileOne(
   hooks: Hooks,
 ): Promise<PaymentRow["status"] | "pending"> {
   if (payment.status !== "created" || !payment.token) return payment.status;
+  const ended = await settleCreated(deps, payment, hooks, payment.token);
+  if (ended === "pending") return ended;
+  // Told it was stuck (`alertCommitStuck`), the owner hears that it ended without a charge, from the
+  // owed alerts the cron delivers (one statement here). A charge has its own notice, and an approval
+  // of another amount or buy order its own alert.
+  if (ended.status !== "authorized" && mismatchOf(ended) === null) {
+    await run(
+      oweIfToldStatement(deps.db, {
+        kind: "reconciliation_failure",
+        key: `closed:${payment.buy_order}`,
+        text: hooks.ownerTexts.stuckClosed({ buyOrder: payment.buy_order, amount: payment.amount }),
+        now: deps.now(),
+        after: alertSlot("reconciliation_failure", stuckKey(payment)),
+      }),
+    );
+  }
+  return ended.status;
+}
+
+/** `reconcileOne` of a payment in `created`: the row as it ended, or "pending" while it is not settled. */
+async function settleCreated(
+  deps: PaymentDeps,
+  payment: PaymentRow,
+  hooks: Hooks,
+  token: string,
+): Promise<PaymentRow | "pending"> {
   let commitFailure: WebpayError;
   try {
-    const committed = await deps.webpay.commit(payment.token);
+    const committed = await deps.webpay.commit(token);
     const outcome = await applyResult(deps, payment, hooks, committed);
-    return outcome.ok ? outcome.value.payment.status : "pending";
+    return outcome.ok ? outcome.value.payment : "pending";
   } catch (error) {
     if (!(error instanceof WebpayError)) throw error;
     commitFailure = error;
@@ -482,7 +512,7 @@ export async function reconcileOne(
   }
   let result: TransactionResult;
   try {
-    result = await deps.webpay.status(payment.token);
+    result = await deps.webpay.status(token);
   } catch (error) {
     if (!(error instanceof WebpayError)) throw error;
     deps.log.warn("payment_reconcile_failed", { buyOrder: payment.buy_order, error });
@@ -495,7 +525,7 @@ export async function reconcileOne(
         "timed_out",
         `${STATUS_UNAVAILABLE}${error.errorMessage}`,
       );
-      return outcome.ok ? outcome.value.payment.status : "pending";
+      return outcome.ok ? outcome.value.payment : "pending";
     }
     await alertOwner(
       deps,
@@ -513,10 +543,10 @@ export async function reconcileOne(
     }
     // The customer never finished: the Webpay form gives up after 5–10 minutes.
     const outcome = await finishWithout(deps, payment, hooks, "timed_out", "abandoned on the payment form");
-    return outcome.ok ? outcome.value.payment.status : "pending";
+    return outcome.ok ? outcome.value.payment : "pending";
   }
   const outcome = await applyResult(deps, payment, hooks, result);
-  return outcome.ok ? outcome.value.payment.status : "pending";
+  return outcome.ok ? outcome.value.payment : "pending";
 }
 
 /**
@@ -548,6 +578,9 @@ async function alertCommitStuck(
     deps,
     "reconciliation_failure",
     texts.commitStuck({ buyOrder: payment.buy_order, amount: payment.amount, hours, trouble }),
-    { key: `commit:${payment.buy_order}`, intervalMs: COMMIT_STUCK_ALERT_EVERY_MS },
+    { key: stuckKey(payment), intervalMs: COMMIT_STUCK_ALERT_EVERY_MS },
   );
 }
+
+/** The key of a payment's `commitStuck` alerts. */
+const stuckKey = (payment: PaymentRow) => `commit:${payment.buy_order}`;
