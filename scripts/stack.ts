@@ -46,9 +46,14 @@ const wranglerBin = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
  * file is not written.
  * It also records a trace of every invocation (each request, queue batch and subrequest) for its
  * local explorer page, which nothing here reads: that cost 0.17 ms of CPU per request of the bare
- * "ok" worker and 0.3 ms per booking page (6 000 requests each, three rounds), so it is off.
+ * "ok" worker and 0.3 ms per booking page (6 000 requests each, three rounds), so it is off unless
+ * `X_LOCAL_OBSERVABILITY=true` is set (to browse the traces of a `pnpm dev` session).
  */
-const STACK_ENV = { ...OFFLINE_ENV, WRANGLER_WRITE_LOGS: "false", X_LOCAL_OBSERVABILITY: "false" };
+const STACK_ENV = {
+  ...OFFLINE_ENV,
+  WRANGLER_WRITE_LOGS: "false",
+  X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? "false",
+};
 
 export interface WorkerOptions {
   /** Prefix of its output lines, and the name `onLine` receives. */
