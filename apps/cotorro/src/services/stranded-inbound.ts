@@ -6,7 +6,9 @@
  * collaborator who spent a token would wait for a contact that never comes. The event keeps its
  * message until it is processed (core inbound-event-store.ts); the five-minute cron hands the ones
  * left behind to the queue, which handles them again: the claim is recognised as this tap's own
- * and every message is keyed, so only what was not sent goes out.
+ * and every message is keyed, so only what was not sent goes out. A lone message whose decision
+ * failed before the answer (answered 500, released) is taken too: Meta redelivers it as well, and
+ * whichever comes first handles it, once.
  * Must not: handle them here (the queue retries them and dead-letters what keeps failing).
  */
 import { batch } from "@cotorro/core/d1";
