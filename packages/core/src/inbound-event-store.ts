@@ -33,7 +33,7 @@ export async function beginEvent(
  * `beginEvent` as two statements (take the lease, read the row), for a caller that sends them in
  * one batch with its own reads; `eventClaimOf` reads the outcome from their two results.
  * `pending`: the message (JSON) when its follow-ups will run after the answer, kept until the event
- * is processed so that a handling cut off there is found and resumed (`strandedEventsStatement`).
+ * is processed so that a handling cut off there is found and resumed (`takeStrandedEventsStatements`).
  */
 export function beginEventStatements(
   db: D1Database,
@@ -74,7 +74,7 @@ export async function releaseEvent(db: D1Database, id: string): Promise<void> {
   await run(db.prepare("UPDATE inbound_events SET lease_until = NULL WHERE id = ?1 AND processed_at IS NULL").bind(id));
 }
 
-/** A leased event no handling has held for this long, still pending, was cut off (`strandedEventsStatement`). */
+/** A leased event no handling has held for this long, still pending, was cut off (`takeStrandedEventsStatements`). */
 export const STRANDED_AFTER_MS = 2 * EVENT_LEASE_MS;
 
 /**
