@@ -130,7 +130,6 @@ async function approveWithFailedCommit(booked: Booked) {
   await sb.faults({});
 }
 
-/** A booking the customer approved while our commit failed, left in `created` past the cron's 15 minutes. */
 const HOUR = 3_600_000;
 
 /** One run of the payments cron `ms` from now, with its share of the invocation. */
@@ -144,6 +143,14 @@ function runLater(ms: number) {
   return reconcileVisitPayments(deps, budget, false);
 }
 
+/** What the owner's deliveries owe him five minutes on (the notices owed at a run `runLater(5 min)`). */
+const later5Minutes = () => ({ ...createDeps(env), now: () => Date.now() + 5 * 60_000 });
+
+/** The owner's messages about payments that closed without a charge. */
+const endings = async () =>
+  (await sb.messages({ to: OWNER })).map(said).filter((text) => text.includes("quedó cerrado sin cobro"));
+
+/** A booking the customer approved while our commit failed, left in `created` past the cron's 15 minutes. */
 async function stuckApproved(fields: Record<string, string> = VALID_BOOKING): Promise<Booked> {
   const booked = await book(fields);
   await approveWithFailedCommit(booked);
@@ -769,24 +776,45 @@ describe("reliability", () => {
       .bind(told.token, HOUR)
       .run();
     expect(await runLater(0)).toMatchObject({ stillPending: 2 });
-    // Webpay then refuses the commits and no longer knows either transaction: never paid.
+    // Webpay then refuses the commits and no longer knows either transaction: never paid. Two
+    // runs at once (a slow run and the next, or the admin's reconcile beside the cron).
     sb.intercept(async () => Response.json({ error_message: "Transaction not found" }, { status: 404 }));
-    expect(await runLater(5 * 60_000)).toMatchObject({ checked: 2 });
+    await Promise.all([runLater(5 * 60_000), runLater(5 * 60_000)]);
     sb.intercept(null);
     for (const booked of [told, untold]) {
       expect(await paymentByToken(booked.token)).toMatchObject({ status: "timed_out" });
       expect(await orderRow(booked.orderId)).toMatchObject({ status: "pending_payment" });
     }
-    // The cron's delivery of what the owner is owed, in that run and the next.
-    const later = { ...createDeps(env), now: () => Date.now() + 5 * 60_000 };
-    await deliverOwed(later);
-    await deliverOwed(later);
-    const endings = (await sb.messages({ to: OWNER }))
-      .map(said)
-      .filter((text) => text.includes("quedó cerrado sin cobro"));
-    expect(endings).toEqual([
+    // The cron's delivery of what the owner is owed; a later run and delivery add nothing.
+    await deliverOwed(later5Minutes());
+    expect(await runLater(10 * 60_000)).toMatchObject({ checked: 0 });
+    await deliverOwed(later5Minutes());
+    expect(await endings()).toEqual([
       `El pago ${told.buyOrder} ($68.000), que le avisamos que no se confirmaba, quedó cerrado sin cobro: Webpay lo dio por no pagado. El pedido no se ofreció a los colaboradores; si el cliente aún quiere la visita, puede agendarla y pagarla de nuevo.`,
     ]);
+  });
+
+  it("a payment the owner was told was stuck, declined when the customer reloads its page (twice at once): he hears so once", async () => {
+    const told = await stuckApproved();
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - ?2 WHERE token = ?1")
+      .bind(told.token, HOUR)
+      .run();
+    sb.intercept(commitUnanswered);
+    expect(await runLater(0)).toMatchObject({ stillPending: 1 });
+    // Its commit is refused (already made) and Webpay's status now reads it as failed.
+    sb.intercept(async (r, answer) => {
+      if (r.method === "PUT") return Response.json({ error_message: "Transaction already locked" }, { status: 422 });
+      if (r.method !== "GET") return answer;
+      return Response.json({ ...((await answer.json()) as object), status: "FAILED", response_code: -1 });
+    });
+    const pages = await Promise.all([1, 2].map(() => request(`/return_url?token_ws=${told.token}`)));
+    sb.intercept(null);
+    expect(pages.map((p) => p.status)).toEqual([402, 402]);
+    await expectNotPaid(told, "rejected");
+    await deliverOwed(later5Minutes());
+    await request(`/return_url?token_ws=${told.token}`);
+    await deliverOwed(later5Minutes());
+    expect(await endings()).toEqual([expect.stringContaining(`El pago ${told.buyOrder} ($68.000), que le avisamos`)]);
   });
 
   it("two cron runs at once on the same stuck approved payment: paid and dispatched once", async () => {

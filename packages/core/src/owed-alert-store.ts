@@ -78,38 +78,49 @@ export async function oweAlert(
 }
 
 /**
- * The statement that owes an alert never tried, for the next delivery run, only if the statement
- * right before it in the same batch changed rows (SQLite `changes()`: e.g. the first record of
- * the event it is about), so a replayed event owes nothing more.
+ * The statement that owes an alert never tried, due at the next delivery run, when `condition`
+ * (SQL; its own parameters from ?5) holds. The same text of a slot is one row (`UNIQUE (slot, text)`).
+ */
+function oweNeverTried(
+  db: D1Database,
+  alert: { slot: string; kind: AlertKind; text: string; now: number },
+  condition: string,
+  ...params: unknown[]
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO owed_alerts (slot, kind, text, since, attempts, last_error, next_try_at)
+       SELECT ?1, ?2, ?3, ?4, 0, NULL, ?4 WHERE ${condition}
+       ON CONFLICT (slot, text) DO NOTHING`,
+    )
+    .bind(alert.slot, alert.kind, alert.text, alert.now, ...params);
+}
+
+/**
+ * Owes an alert only if the statement right before it in the same batch changed rows (SQLite
+ * `changes()`: e.g. the first record of the event it is about), so a replayed event owes nothing more.
  */
 export function oweIfChangedStatement(
   db: D1Database,
   alert: { kind: AlertKind; key: string; text: string; now: number },
 ): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO owed_alerts (slot, kind, text, since, attempts, last_error, next_try_at)
-       SELECT ?1, ?2, ?3, ?4, 0, NULL, ?4 WHERE changes() > 0
-       ON CONFLICT (slot, text) DO NOTHING`,
-    )
-    .bind(alertSlot(alert.kind, alert.key), alert.kind, alert.text, alert.now);
+  return oweNeverTried(db, { ...alert, slot: alertSlot(alert.kind, alert.key) }, "changes() > 0");
 }
 
 /**
- * The statement that owes an alert never tried, for the next delivery run, only if an alert of the
- * slot `after` was let out before (`alerts`): the end of something the owner was told about.
+ * `oweIfChangedStatement`, and only if an alert of the slot `after` was let out before (`alerts`):
+ * the end of something the owner was told about, owed by the batch that ends it.
  */
-export function oweIfToldStatement(
+export function oweIfChangedAndToldStatement(
   db: D1Database,
   alert: { kind: AlertKind; key: string; text: string; now: number; after: string },
 ): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO owed_alerts (slot, kind, text, since, attempts, last_error, next_try_at)
-       SELECT ?1, ?2, ?3, ?4, 0, NULL, ?4 WHERE EXISTS (SELECT 1 FROM alerts WHERE kind = ?5)
-       ON CONFLICT (slot, text) DO NOTHING`,
-    )
-    .bind(alertSlot(alert.kind, alert.key), alert.kind, alert.text, alert.now, alert.after);
+  return oweNeverTried(
+    db,
+    { ...alert, slot: alertSlot(alert.kind, alert.key) },
+    "changes() > 0 AND EXISTS (SELECT 1 FROM alerts WHERE kind = ?5)",
+    alert.after,
+  );
 }
 
 /**
@@ -122,15 +133,7 @@ export async function oweHeldBackAlert(
   alert: { slot: string; kind: AlertKind; text: string; now: number },
   cap: number,
 ): Promise<boolean> {
-  const result = await run(
-    db
-      .prepare(
-        `INSERT INTO owed_alerts (slot, kind, text, since, attempts, last_error, next_try_at)
-         SELECT ?1, ?2, ?3, ?4, 0, NULL, ?4 WHERE (SELECT count(*) FROM owed_alerts WHERE slot = ?1) < ?5
-         ON CONFLICT (slot, text) DO NOTHING`,
-      )
-      .bind(alert.slot, alert.kind, alert.text, alert.now, cap),
-  );
+  const result = await run(oweNeverTried(db, alert, "(SELECT count(*) FROM owed_alerts WHERE slot = ?1) < ?5", cap));
   return result.meta.changes > 0;
 }
 

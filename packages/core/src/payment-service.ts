@@ -14,7 +14,7 @@ import { WebpayError } from "./errors.ts";
 import { newBuyOrder, newSessionId } from "./ids.ts";
 import type { Logger } from "./log.ts";
 import { type AlertDeps, alertOwner, noticeOwner } from "./messenger.ts";
-import { alertSlot, oweIfToldStatement } from "./owed-alert-store.ts";
+import { alertSlot, oweIfChangedAndToldStatement } from "./owed-alert-store.ts";
 import {
   CLOSED_WITHOUT_CHARGE,
   type CommitFacts,
@@ -207,7 +207,10 @@ async function finishWithout(
   detail: PaymentDetail | `${typeof STATUS_UNAVAILABLE}${string}`,
 ): Promise<Result<ReturnOutcome, ReturnError>> {
   if (payment.status !== "created") return settled(deps, payment, hooks, false);
-  const firstTime = await finalizePayment(deps.db, payment.buy_order, status, { detail }, deps.now());
+  const now = deps.now();
+  const firstTime = await finalizePayment(deps.db, payment.buy_order, status, { detail }, now, [
+    stuckEndedStatement(deps, payment, hooks.ownerTexts, now),
+  ]);
   const stored = (await getPaymentByBuyOrder(deps.db, payment.buy_order)) ?? payment;
   if (firstTime) deps.log.info("payment_finalized", { buyOrder: payment.buy_order, status });
   return settled(deps, stored, hooks, firstTime);
@@ -258,7 +261,12 @@ async function applyResult(
         ? { amount: result.amount, buyOrder: result.buy_order.slice(0, 26) }
         : null,
   };
-  const statements = verdict.status === "authorized" ? hooks.authorizedStatements(payment, now) : [];
+  const statements =
+    verdict.status === "authorized"
+      ? hooks.authorizedStatements(payment, now)
+      : facts.mismatch === null
+        ? [stuckEndedStatement(deps, payment, hooks.ownerTexts, now)]
+        : [];
   let firstTime = await finalizePayment(deps.db, payment.buy_order, verdict.status, facts, now, statements);
   let stored = (await getPaymentByBuyOrder(deps.db, payment.buy_order)) ?? payment;
   const charged = verdict.status === "authorized" || facts.mismatch !== null;
@@ -344,9 +352,8 @@ class EffectsDeferredError extends Error {
 /**
  * Subrequests `reconcileOne` uses for one payment, its follow-ups aside (they are budgeted with
  * `effectsCost`). The most: both calls failing and the owner's alert, or a commit failing for over
- * an hour and its alert. Others: a refused commit, the status call, finalize, re-read, the mark of
- * follow-ups deferred to the next run and, for a payment the owner was told was stuck, the notice
- * of its end owed (6).
+ * an hour and its alert. Others: a refused commit, the status call, finalize, re-read and the mark
+ * of follow-ups deferred to the next run (5).
  */
 const SETTLE_SUBREQUESTS = 2 + STEP_SUBREQUESTS.alert;
 
@@ -471,37 +478,11 @@ export async function reconcileOne(
   hooks: Hooks,
 ): Promise<PaymentRow["status"] | "pending"> {
   if (payment.status !== "created" || !payment.token) return payment.status;
-  const ended = await settleCreated(deps, payment, hooks, payment.token);
-  if (ended === "pending") return ended;
-  // Told it was stuck (`alertCommitStuck`), the owner hears that it ended without a charge, from the
-  // owed alerts the cron delivers (one statement here). A charge has its own notice, and an approval
-  // of another amount or buy order its own alert.
-  if (ended.status !== "authorized" && mismatchOf(ended) === null) {
-    await run(
-      oweIfToldStatement(deps.db, {
-        kind: "reconciliation_failure",
-        key: `closed:${payment.buy_order}`,
-        text: hooks.ownerTexts.stuckClosed({ buyOrder: payment.buy_order, amount: payment.amount }),
-        now: deps.now(),
-        after: alertSlot("reconciliation_failure", stuckKey(payment)),
-      }),
-    );
-  }
-  return ended.status;
-}
-
-/** `reconcileOne` of a payment in `created`: the row as it ended, or "pending" while it is not settled. */
-async function settleCreated(
-  deps: PaymentDeps,
-  payment: PaymentRow,
-  hooks: Hooks,
-  token: string,
-): Promise<PaymentRow | "pending"> {
   let commitFailure: WebpayError;
   try {
-    const committed = await deps.webpay.commit(token);
+    const committed = await deps.webpay.commit(payment.token);
     const outcome = await applyResult(deps, payment, hooks, committed);
-    return outcome.ok ? outcome.value.payment : "pending";
+    return outcome.ok ? outcome.value.payment.status : "pending";
   } catch (error) {
     if (!(error instanceof WebpayError)) throw error;
     commitFailure = error;
@@ -512,7 +493,7 @@ async function settleCreated(
   }
   let result: TransactionResult;
   try {
-    result = await deps.webpay.status(token);
+    result = await deps.webpay.status(payment.token);
   } catch (error) {
     if (!(error instanceof WebpayError)) throw error;
     deps.log.warn("payment_reconcile_failed", { buyOrder: payment.buy_order, error });
@@ -525,7 +506,7 @@ async function settleCreated(
         "timed_out",
         `${STATUS_UNAVAILABLE}${error.errorMessage}`,
       );
-      return outcome.ok ? outcome.value.payment : "pending";
+      return outcome.ok ? outcome.value.payment.status : "pending";
     }
     await alertOwner(
       deps,
@@ -543,10 +524,10 @@ async function settleCreated(
     }
     // The customer never finished: the Webpay form gives up after 5–10 minutes.
     const outcome = await finishWithout(deps, payment, hooks, "timed_out", "abandoned on the payment form");
-    return outcome.ok ? outcome.value.payment : "pending";
+    return outcome.ok ? outcome.value.payment.status : "pending";
   }
   const outcome = await applyResult(deps, payment, hooks, result);
-  return outcome.ok ? outcome.value.payment : "pending";
+  return outcome.ok ? outcome.value.payment.status : "pending";
 }
 
 /**
@@ -584,3 +565,24 @@ async function alertCommitStuck(
 
 /** The key of a payment's `commitStuck` alerts. */
 const stuckKey = (payment: PaymentRow) => `commit:${payment.buy_order}`;
+
+/**
+ * For the batch that closes a payment without a charge (after its finalize): if the owner was told
+ * it was stuck (`alertCommitStuck`), he is owed word of its end, which the cron delivers. Owed only
+ * by the finalize that moved it, so a replay or a run beside it owes nothing more. (A charge has
+ * its own notice, an approval of another amount or buy order its own alert.)
+ */
+function stuckEndedStatement(
+  deps: PaymentDeps,
+  payment: PaymentRow,
+  texts: PaymentOwnerTexts,
+  now: number,
+): D1PreparedStatement {
+  return oweIfChangedAndToldStatement(deps.db, {
+    kind: "reconciliation_failure",
+    key: `closed:${payment.buy_order}`,
+    text: texts.stuckClosed({ buyOrder: payment.buy_order, amount: payment.amount }),
+    now,
+    after: alertSlot("reconciliation_failure", stuckKey(payment)),
+  });
+}
