@@ -97,7 +97,10 @@ export function createGroupedBatches(options: { maxStatements: number; maxWaitMs
    * A member not told within `maxWaitMs`: the request running its group, or the one told to lead
    * next, may have been cancelled (a client gone, a limit), and its continuations with it. The
    * member runs its statements alone (each only moves an offer forward, so running them again
-   * beside a batch that did commit changes nothing), and a line held that long gets a new leader.
+   * beside a batch that did commit changes no row), and a line held that long gets a new leader.
+   * Its results are then its own run's: had the group's batch committed first, its statuses read
+   * as already recorded, so what a fresh one triggers (a `failed` offer's mark and log) is skipped
+   * for them. That takes a D1 batch over `maxWaitMs`, or a leader cut off after its commit.
    */
   function giveUp(member: Member): void {
     const at = waiting.indexOf(member);

@@ -5,7 +5,9 @@
  *  - `claim_effects`: retry the notices of a claim whose inline notices failed;
  *  - `lead_notice`: retry the owner's notice of a lead that WhatsApp refused;
  *  - `inbound`: a webhook message the webhook's own invocation had no subrequest budget left for,
- *    or one whose reply or notices failed after the webhook had answered.
+ *    one leased by another handling (looked at again a minute later), one whose reply or notices
+ *    failed after the webhook had answered, or one the five-minute cron found cut off there
+ *    (stranded-inbound.ts).
  * Each carries `since` once dead-lettered and sent back for another round (dead-letters.ts).
  */
 import * as z from "zod/mini";

@@ -685,13 +685,7 @@ describe("reliability", () => {
         const { status: _, ...rest } = (await answer.json()) as Record<string, unknown>;
         return Response.json({ ...rest, status: "INITIALIZED" }, { status: answer.status });
       });
-      const { deps, budget } = withBudget(
-        { ...createDeps(env), now: () => Date.now() + 16 * 60_000 },
-        env,
-        kvRosterStore,
-        RECONCILE_SUBREQUESTS,
-      );
-      cron = reconcileVisitPayments(deps, budget, false);
+      cron = runLater(16 * 60_000);
       await cron;
       sb.intercept(null);
       expect(await paymentByToken(booked.token)).toMatchObject({ status: "timed_out" });

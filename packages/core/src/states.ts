@@ -27,7 +27,11 @@ export const PaymentStatusSchema = z.enum([
   "failed",
 ]);
 export type PaymentStatus = z.infer<typeof PaymentStatusSchema>;
-/** A payment that has left `created`, once and for all. */
+/**
+ * A payment that has left `created`, once; but a commit's answer that the card was charged moves
+ * one closed without that answer (`aborted`, `timed_out`, `failed`) on (payment-store
+ * `finalizePayment`, storage-schema.md).
+ */
 export type FinalStatus = Exclude<PaymentStatus, "creating" | "created">;
 /** A payment that ended without money, as the return page names it. */
 export type NotPaidStatus = Exclude<FinalStatus, "authorized">;

@@ -58,8 +58,6 @@ export function WebpayRedirectPage({ url, token, nonce, tagline, texts }: Webpay
   );
 }
 
-export type { NotPaidStatus };
-
 /** The status both sites answer a return with when the payment ended without money. */
 export const NOT_PAID_STATUS = {
   rejected: 402,

@@ -6,8 +6,9 @@
  * CSRF: Transbank posts it cross-site (platform.md §1.6, §5). HTTP statuses of its pages:
  * approved 200 · commit not confirmed yet 202 (refreshes itself) · rejected 402 (Payment Required) ·
  * cancelled by the customer 409 · timed out on Webpay's form 408 · error on Webpay's form 502 ·
- * parameters that are none of Webpay's cases 400 · unknown token or buy order 404.
- * Every failure page offers "Reintentar pago" → GET `/pedido/:id/pagar` (a new transaction, same order).
+ * parameters that are none of Webpay's cases 400 · unknown token or buy order 404 · approved for
+ * another amount or buy order 202 (under review: the card may have been charged, no retry).
+ * Every other failure page offers "Reintentar pago" → GET `/pedido/:id/pagar` (a new transaction, same order).
  *
  * `/pedido/:id/pagar` and `/transbank`: the redirect page 200 (a lead's checkout page first, 200,
  * whose POST needs the consent: 422 without it) · unknown order 404 · already paid 409 · cancelled or

@@ -1,7 +1,8 @@
 /** Outcome pages of a visit payment (SPEC §4). Routes choose the HTTP status. */
 import { formatClp } from "@cotorro/core/money";
+import type { NotPaidStatus } from "@cotorro/core/states";
 import { Layout, MessagePage, SummaryRow } from "@cotorro/web/layout";
-import { type NotPaidStatus, PendingPage as SharedPendingPage } from "@cotorro/web/webpay";
+import { PendingPage as SharedPendingPage } from "@cotorro/web/webpay";
 import type { VisitStanding } from "../services/visit-payment-hooks.ts";
 import { texts } from "../texts.ts";
 

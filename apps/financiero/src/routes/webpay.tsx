@@ -4,8 +4,9 @@
  * Statuses, as in cotorro: approved 200 ("Recarga exitosa" with the new balance) · commit not
  * confirmed yet 202 (refreshes itself) · rejected 402 · cancelled by the collaborator 409 · timed
  * out on Webpay's form 408 · error on Webpay's form 502 · parameters that are none of Webpay's cases
- * 400 · unknown token or buy order (or another worker's payment) 404.
- * Every not-paid page offers "Reintentar": a new transaction for the same number and pack.
+ * 400 · unknown token or buy order (or another worker's payment) 404 · approved for another amount
+ * or buy order 202 (under review: the card may have been charged, no retry).
+ * Every other not-paid page offers "Reintentar": a new transaction for the same number and pack.
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { waLink } from "@cotorro/core/phone";

@@ -1,8 +1,8 @@
 /** Outcome pages of a top-up (SPEC §4, §6). Routes choose the HTTP status. Plain props in. */
 import { formatClp, formatTokens } from "@cotorro/core/money";
 import { formatPhone } from "@cotorro/core/phone";
+import type { NotPaidStatus } from "@cotorro/core/states";
 import { Layout, MessagePage, SummaryRow } from "@cotorro/web/layout";
-import type { NotPaidStatus } from "@cotorro/web/webpay";
 import type { TopUpRetry } from "../services/complete-topup.ts";
 import type { JobState } from "../services/links.ts";
 import { texts } from "../texts.ts";
