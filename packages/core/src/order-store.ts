@@ -86,18 +86,11 @@ export function comunaGiven(comuna: string): string | null {
   return comuna === JORGITOS_COMUNA ? null : comuna;
 }
 
-/**
- * The stored comuna of the last `limit` orders `phone` spent a token on, by order id (a balance
- * page names the jobs taken by their comuna).
- */
-export async function comunasOfSpentOrders(db: D1Database, phone: string, limit: number): Promise<Map<string, string>> {
+/** The stored comuna of each of these orders, by order id (a balance page names the jobs taken by their comuna). */
+export async function comunasOfOrders(db: D1Database, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
   const rows = await all<{ id: string; comuna: string }>(
-    db
-      .prepare(
-        `SELECT id, comuna FROM orders WHERE id IN (
-           SELECT spent_order_id FROM tokens WHERE phone = ?1 AND spent_at IS NOT NULL ORDER BY spent_at DESC, id DESC LIMIT ?2)`,
-      )
-      .bind(phone, limit),
+    db.prepare("SELECT id, comuna FROM orders WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(ids)),
   );
   return new Map(rows.map((r) => [r.id, r.comuna]));
 }

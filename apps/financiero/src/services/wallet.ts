@@ -5,7 +5,7 @@
  * spends by.
  */
 
-import { comunaGiven, comunasOfSpentOrders } from "@cotorro/core/order-store";
+import { comunaGiven, comunasOfOrders } from "@cotorro/core/order-store";
 import type { PaymentRow } from "@cotorro/core/payment-store";
 import { authorizedTopUps } from "@cotorro/core/payment-store";
 import type { Phone } from "@cotorro/core/phone";
@@ -46,21 +46,24 @@ function group(tokens: readonly TokenRow[]): ExpiryGroup[] {
 
 export async function loadWallet(deps: Deps, phone: Phone): Promise<Wallet> {
   const now = deps.now();
-  const [collaborator, valid, all, topUps, comunas] = await Promise.all([
+  const [collaborator, valid, all, topUps] = await Promise.all([
     deps.roster.get(phone),
     validTokens(deps.db, phone, now),
     listTokens(deps.db, phone),
     authorizedTopUps(deps.db, phone, HISTORY_LIMIT),
-    comunasOfSpentOrders(deps.db, phone, HISTORY_LIMIT),
   ]);
   const expired = all
     .filter((t) => t.spent_at === null && t.expires_at <= now)
     .sort((a, b) => b.expires_at - a.expires_at || a.id - b.id);
-  // The order comunasOfSpentOrders picks them in, ties included, so each shown job has its comuna.
   const spent = all
     .filter((t): t is TokenRow & { spent_at: number } => t.spent_at !== null)
     .sort((a, b) => b.spent_at - a.spent_at || b.id - a.id)
     .slice(0, HISTORY_LIMIT);
+  // The comunas of exactly the jobs shown.
+  const comunas = await comunasOfOrders(
+    deps.db,
+    spent.flatMap((t) => (t.spent_order_id === null ? [] : [t.spent_order_id])),
+  );
   return {
     phone,
     name: collaborator?.name ?? null,
