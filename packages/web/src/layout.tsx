@@ -45,7 +45,7 @@ export function Layout({ title, tagline, children, head, requestId, homeHref = "
           <main id="contenido">{children}</main>
           <footer class="site">
             <p>alectrico® · Electricistas autorizados SEC · Santiago de Chile</p>
-            {requestId ? <p class="request-id">{`Código de la solicitud: ${requestId}`}</p> : null}
+            {requestId ? <p class="request-id">{requestCode(requestId)}</p> : null}
           </footer>
         </body>
       </html>
@@ -65,13 +65,16 @@ export interface MessagePageProps {
 
 export type PageAction = NonNullable<MessagePageProps["actions"]>[number];
 
+/** How a page, and a help message, name the request a customer can quote. */
+const requestCode = (requestId: string) => `Código de la solicitud: ${requestId}`;
+
 /**
  * «Escribir por WhatsApp» on a page that ends in «escríbanos»: a chat with the customers' number,
  * whose messages reach the owner (cotorro's webhook), with the page's code already typed so
  * whoever answers can find the request in the logs.
  */
 export function whatsappHelp(phone: Phone, requestId: string | undefined): PageAction {
-  const text = `Hola, necesito ayuda.${requestId ? ` Código de la solicitud: ${requestId}` : ""}`;
+  const text = `Hola, necesito ayuda.${requestId ? ` ${requestCode(requestId)}` : ""}`;
   return { href: waLink(phone, text), label: "Escribir por WhatsApp", variant: "whatsapp" };
 }
 
