@@ -139,6 +139,11 @@ export interface ReturnOutcome {
   payment: PaymentRow;
   /** False on a reload or replay: the stored outcome is shown and nothing is repeated. */
   firstTime: boolean;
+  /**
+   * Under review: Webpay approved another amount or buy order. The card may have been charged, so
+   * a page neither says no charge was made nor offers a retry; the owner checks it (the alert).
+   */
+  review: boolean;
 }
 
 /**
@@ -292,7 +297,7 @@ async function settled(
   firstTime: boolean,
 ): Promise<Result<ReturnOutcome, ReturnError>> {
   await runEffects(deps, payment, hooks);
-  return ok({ payment, firstTime });
+  return ok({ payment, firstTime, review: mismatchOf(payment) !== null });
 }
 
 /**

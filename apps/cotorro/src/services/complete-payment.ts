@@ -7,17 +7,15 @@
 
 import { getOrder } from "@cotorro/core/order-store";
 import { handleReturn, type ReturnError, type ReturnOutcome } from "@cotorro/core/payment-service";
-import { mismatchOf } from "@cotorro/core/payment-store";
 import { ok, type Result } from "@cotorro/core/result";
 import type { Deps } from "../deps.ts";
 import { type VisitStanding, visitPaymentHooks, visitStanding } from "./visit-payment-hooks.ts";
 
 /**
- * The stored outcome; for an approved payment what it did to its order (the page says what comes
- * next); `review` when Webpay approved another amount or buy order: the card may have been charged,
- * so the page neither says no charge was made nor offers a retry (the owner checks it).
+ * The stored outcome (core's, `review` included) and, for an approved payment, what it did to its
+ * order (the page says what comes next).
  */
-export type VisitReturn = ReturnOutcome & { standing: VisitStanding | null; review: boolean };
+export type VisitReturn = ReturnOutcome & { standing: VisitStanding | null };
 
 export async function completeVisitPayment(
   deps: Deps,
@@ -31,6 +29,5 @@ export async function completeVisitPayment(
   return ok({
     ...outcome.value,
     standing: order === undefined ? null : visitStanding(order, payment),
-    review: mismatchOf(payment) !== null,
   });
 }

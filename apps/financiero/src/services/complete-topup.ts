@@ -6,7 +6,7 @@
  */
 import { saldoPath, saldoToken } from "@cotorro/core/collaborator-links";
 import { handleReturn, type ReturnError } from "@cotorro/core/payment-service";
-import { mismatchOf, type PaymentRow } from "@cotorro/core/payment-store";
+import type { PaymentRow } from "@cotorro/core/payment-store";
 import { isPhone, type Phone } from "@cotorro/core/phone";
 import { assertNever, ok, type Result } from "@cotorro/core/result";
 import type { NotPaidStatus } from "@cotorro/core/states";
@@ -39,9 +39,9 @@ export async function completeTopUp(
 ): Promise<Result<TopUpReturn, ReturnError>> {
   const outcome = await handleReturn(deps, params, topUpPaymentHooks(deps), "topup");
   if (!outcome.ok) return outcome;
-  const { payment } = outcome.value;
+  const { payment, review } = outcome.value;
   // Webpay approved another amount or buy order: the card may have been charged, so no «Reintentar».
-  if (mismatchOf(payment)) return ok({ kind: "review" });
+  if (review) return ok({ kind: "review" });
   const phone = isPhone(payment.phone) ? payment.phone : null;
   switch (payment.status) {
     case "authorized":
