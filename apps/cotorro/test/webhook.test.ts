@@ -13,6 +13,7 @@ import { captureLogs } from "@cotorro/core/testing/logs";
 import { customerNoticeTag, OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
+import { createGroupedBatches } from "../src/grouped-batches.ts";
 import { handleWebhook } from "../src/services/handle-inbound.ts";
 import { withBudget } from "../src/subrequests.ts";
 import {
@@ -488,7 +489,9 @@ describe("POST /webhook: every event, once", () => {
       errors: [{ code: 131026, title: "Message undeliverable" }],
     }));
     const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore);
-    await handleWebhook(envelope([[{ phoneNumberId: CUSTOMERS_ID, value: { statuses } }]]), deps, budget);
+    const statusBatches = createGroupedBatches({ maxStatements: 50, maxWaitMs: 5_000 });
+    const webhook = envelope([[{ phoneNumberId: CUSTOMERS_ID, value: { statuses } }]]);
+    await handleWebhook(webhook, deps, budget, statusBatches);
     expect(budget.used()).toBe(1);
     expect(await deliverOwed()).toMatchObject({ delivered: 9 });
     expect(await deliverOwed()).toMatchObject({ delivered: 3 });

@@ -13,6 +13,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env.ts";
 import { createDecisionGate } from "../decisions-first.ts";
+import { createGroupedBatches } from "../grouped-batches.ts";
 import { onlyHosts } from "../middleware/hosts.ts";
 import { type BackgroundTask, handleWebhook, type WebhookReport } from "../services/handle-inbound.ts";
 import { withBudget } from "../subrequests.ts";
@@ -29,6 +30,12 @@ export const webhookRoutes = new Hono<AppEnv>();
  * (a burst of taps is still arriving when its first is decided), a second at most.
  */
 export const webhookDecisions = createDecisionGate({ maxWaitMs: 1_000, quietMs: 50, pollMs: 10 });
+
+/**
+ * Statuses of this isolate's concurrent webhooks, one D1 batch for a group (about 25 statuses at
+ * most); a status waits 5 s at most for its group before it is written alone.
+ */
+const statusBatches = createGroupedBatches({ maxStatements: 50, maxWaitMs: 5_000 });
 
 const hosts = onlyHosts("api", "booking");
 
@@ -97,7 +104,7 @@ async function decide(
   const { deps, budget } = withBudget(c.get("deps"), c.env, kvRosterStore);
   // Decisions (a claim) are made before answering; replies and notices go out after the answer.
   const followUps: BackgroundTask[] = [];
-  const report = await handleWebhook(body, deps, budget, (task) => followUps.push(task));
+  const report = await handleWebhook(body, deps, budget, statusBatches, (task) => followUps.push(task));
   return { report, budget, followUps };
 }
 

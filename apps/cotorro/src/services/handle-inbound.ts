@@ -66,7 +66,7 @@ import {
 } from "@cotorro/core/webhook";
 import type { Channel, LinkButton } from "@cotorro/core/whatsapp-client";
 import type { Deps } from "../deps.ts";
-import { createGroupedBatches } from "../grouped-batches.ts";
+import type { GroupedBatches } from "../grouped-batches.ts";
 import { atenderTexts, personShown } from "../texts.ts";
 import {
   type Claimant,
@@ -125,15 +125,18 @@ export type BackgroundTask = () => Promise<void>;
 export type Background = (task: BackgroundTask) => void;
 
 /**
- * Handles a verified, parsed webhook body. Statuses are applied in one batch; messages one by one,
- * and a message that fails is released for Meta's redelivery without stopping the others
- * (`failed` > 0 → the route answers 500). With `background`, each message's decision (a claim
- * included) is made before this returns and its replies are sent after the response.
+ * Handles a verified, parsed webhook body. Statuses are applied in one batch, run through
+ * `statusBatches` beside those of the webhooks handled at the same moment (the caller keeps one
+ * per isolate); messages one by one, and a message that fails is released for Meta's redelivery
+ * without stopping the others (`failed` > 0 → the route answers 500). With `background`, each
+ * message's decision (a claim included) is made before this returns and its replies are sent
+ * after the response.
  */
 export async function handleWebhook(
   body: unknown,
   deps: Deps,
   budget: Budget,
+  statusBatches: GroupedBatches,
   background?: Background,
 ): Promise<WebhookReport> {
   const { messages, statuses, ignored } = normalizeWebhook(body);
@@ -145,7 +148,7 @@ export async function handleWebhook(
     failed: 0,
     ignored,
   };
-  if (statuses.length > 0) report.duplicates += await applyStatuses(statuses, deps);
+  if (statuses.length > 0) report.duplicates += await applyStatuses(statuses, deps, statusBatches);
   // A lone message (a tap, a text) answers after its decision; several are handled in full one
   // after the other, so each knows what the previous ones used of the invocation's budget.
   const after = messages.length === 1 ? background : undefined;
@@ -303,12 +306,6 @@ interface FollowUps {
 }
 
 /**
- * Statuses of this isolate's concurrent webhooks, one D1 batch for a group (about 25 statuses at
- * most); a status waits 5 s at most for its group before it is written alone.
- */
-const statusBatches = createGroupedBatches({ maxStatements: 50, maxWaitMs: 5_000 });
-
-/**
  * Delivery statuses. An offer's statuses change its dispatch record: they are de-duplicated by
  * (id, status) and applied in one batch (each only moves the offer forward), and a first `failed`
  * with 131026 also marks the collaborator undeliverable. A first `failed` of a notice to a customer
@@ -316,9 +313,9 @@ const statusBatches = createGroupedBatches({ maxStatements: 50, maxWaitMs: 5_000
  * same batch (owed-alert-store.ts): the crons send it, and a redelivered status owes nothing more.
  * The statuses of other messages (replies) need no storage; a failure among them is logged.
  * Returns the duplicates. The batch goes beside those of webhooks handled at the same moment
- * (`grouped-batches.ts`).
+ * (`statusBatches`, grouped-batches.ts).
  */
-async function applyStatuses(all: InboundStatus[], deps: Deps): Promise<number> {
+async function applyStatuses(all: InboundStatus[], deps: Deps, statusBatches: GroupedBatches): Promise<number> {
   const statuses = all.filter((s) => s.callbackData === OFFER_CALLBACK_DATA);
   const unreached = all.flatMap((s) => {
     const notice = s.status === "failed" ? parseCustomerNoticeTag(s.callbackData) : null;
