@@ -15,6 +15,7 @@ import { type AppName, type OpsContext, spawnWrangler, type WranglerRunner } fro
 import { COMMANDS, runOps } from "../scripts/ops.ts";
 import { devVar, ROOT } from "../scripts/stack.ts";
 import { sandbox, urls } from "./harness.ts";
+import { newPhone, paidVisit } from "./journey.ts";
 
 interface Run {
   code: number;
@@ -417,6 +418,8 @@ describe("admin operations against the local stack", () => {
 
   it("lists payments and reconciles one (refusing an unknown buy order)", async () => {
     const h = harness();
+    // A visit paid in this test, so that the list has one whatever ran before.
+    await paidVisit({ name: "Cliente de la lista", phone: newPhone() });
     const list = await h.run("payments", "list", "--json");
     expect(list.code, list.err).toBe(0);
     expect(Array.isArray(JSON.parse(list.out))).toBe(true);
@@ -431,7 +434,7 @@ describe("admin operations against the local stack", () => {
         (await h.run("payments", "list", ...(purpose ? ["--purpose", purpose] : []), "--limit", "500", "--json")).out,
       ) as { purpose: string }[];
     const [visits, topups, all] = [await of("visita"), await of("recarga"), await of()];
-    expect(visits.length).toBeGreaterThan(0); // the paid contact above
+    expect(visits.length).toBeGreaterThan(0); // the visit paid above
     expect(visits.every((p) => p.purpose === "visit")).toBe(true);
     expect(topups.every((p) => p.purpose === "topup")).toBe(true);
     expect(visits.length + topups.length).toBe(all.length);
