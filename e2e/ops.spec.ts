@@ -15,7 +15,7 @@ import { type AppName, type OpsContext, spawnWrangler, type WranglerRunner } fro
 import { COMMANDS, runOps } from "../scripts/ops.ts";
 import { devVar, ROOT } from "../scripts/stack.ts";
 import { sandbox, urls } from "./harness.ts";
-import { newPhone, paidVisit } from "./journey.ts";
+import { paidVisit } from "./journey.ts";
 
 interface Run {
   code: number;
