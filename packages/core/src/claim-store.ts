@@ -6,7 +6,7 @@
  */
 import { all, batch, first } from "./d1.ts";
 import { base64url } from "./ids.ts";
-import { isOpenForClaims, type OrderRow } from "./order-store.ts";
+import { isOpenForClaims, type StoredOrderRow } from "./order-store.ts";
 import { err, ok, type Result } from "./result.ts";
 
 export interface ClaimInput {
@@ -189,7 +189,7 @@ export async function jobStandingFor(
   phone: string,
   now: number,
 ): Promise<JobStanding> {
-  const row = await first<OrderRow & { held: number }>(
+  const row = await first<StoredOrderRow & { held: number }>(
     db
       .prepare(
         "SELECT o.*, EXISTS (SELECT 1 FROM claims c WHERE c.order_id = o.id AND c.phone = ?2) AS held FROM orders o WHERE o.id = ?1",

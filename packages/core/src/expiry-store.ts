@@ -5,7 +5,7 @@
  */
 import { all } from "./d1.ts";
 import { ORDER_EXPIRED_PREFIX } from "./effect-store.ts";
-import type { OrderRow } from "./order-store.ts";
+import { type OrderRow, orderRowOf, type StoredOrderRow } from "./order-store.ts";
 
 /** How far back a missing notice is still worth sending. */
 export const EXPIRY_NOTICE_WINDOW_MS = 7 * 86_400_000;
@@ -15,8 +15,8 @@ export const EXPIRY_NOTICE_WINDOW_MS = 7 * 86_400_000;
  * tried (an attempt's lease stamps the effect), so notices WhatsApp keeps refusing (a customer
  * not on WhatsApp) cannot hold back the others.
  */
-export function expiredAwaitingNotice(db: D1Database, now: number, limit = 10): Promise<OrderRow[]> {
-  return all<OrderRow>(
+export async function expiredAwaitingNotice(db: D1Database, now: number, limit = 10): Promise<OrderRow[]> {
+  const rows = await all<StoredOrderRow>(
     db
       .prepare(
         `SELECT o.* FROM orders o LEFT JOIN effects e ON e.key = ?3 || o.id
@@ -25,4 +25,5 @@ export function expiredAwaitingNotice(db: D1Database, now: number, limit = 10): 
       )
       .bind(now - EXPIRY_NOTICE_WINDOW_MS, limit, ORDER_EXPIRED_PREFIX),
   );
+  return rows.map(orderRowOf);
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
-import { getOrderDoc, isOpenForClaims, type OrderDoc, type OrderRow, putOrderDoc } from "./order-store.ts";
+import {
+  getOrderDoc,
+  isOpenForClaims,
+  JORGITOS_COMUNA,
+  type OrderDoc,
+  type OrderRow,
+  putOrderDoc,
+} from "./order-store.ts";
 import { orderKey } from "./storage-keys.ts";
 
 /** A KV namespace in memory; each call makes a new object for it, as a per-invocation wrapper does. */
@@ -63,6 +70,20 @@ describe("order documents kept by this isolate", () => {
     expect(await getOrderDoc(ns.binding(), "no-such-order")).toBeNull();
     expect(await getOrderDoc(ns.binding(), "no-such-order")).toBeNull();
     expect(ns.reads).toHaveBeenCalledTimes(2);
+  });
+
+  it("stores a JSON lead's placeholder comuna as given, and hands it out as null", async () => {
+    const ns = namespace();
+    const written = doc();
+    written.customer.comuna = JORGITOS_COMUNA;
+    const handedOut = { ...written, customer: { ...written.customer, comuna: null } };
+    expect(await putOrderDoc(ns.binding(), written, 90)).toEqual(handedOut);
+    expect(JSON.parse(ns.data.get(orderKey(written.id))!).customer.comuna).toBe(JORGITOS_COMUNA);
+    expect(await getOrderDoc(ns.binding(), written.id)).toEqual(handedOut);
+    const stored = doc();
+    stored.customer.comuna = JORGITOS_COMUNA;
+    ns.data.set(orderKey(stored.id), JSON.stringify(stored));
+    expect((await getOrderDoc(ns.binding(), stored.id))!.customer.comuna).toBeNull();
   });
 });
 

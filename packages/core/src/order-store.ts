@@ -2,6 +2,8 @@
  * Orders: the customer's data as a KV document in BUY_ORDER (expires with ORDER_DATA_TTL_DAYS, so
  * personal data does not live forever) and the order's state as a row in LEDGER `orders` (no
  * personal data). State changes are conditional updates, so each transition happens once.
+ * Every read hands out the comuna as the customer gave it, null for none (`orderRowOf`, `docRead`):
+ * no reader ever sees the placeholder that is stored for it (`JORGITOS_COMUNA`).
  */
 import * as z from "zod/mini";
 import { all, first, run } from "./d1.ts";
@@ -19,6 +21,7 @@ export const CustomerSchema = z.object({
   /** Preferred date, YYYY-MM-DD. */
   preferredDate: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
 });
+/** The customer's data as booked and stored: `comuna` is `JORGITOS_COMUNA` when they named none. */
 export type Customer = z.infer<typeof CustomerSchema>;
 
 export const OrderDocSchema = z.object({
@@ -29,14 +32,23 @@ export const OrderDocSchema = z.object({
   source: z._default(z.enum(["form", "landing", "jorgitos", "admin"]), "form"),
   createdAt: z.number().check(z.int()),
 });
+/** An order's document as written (`putOrderDoc`). */
 export type OrderDoc = z.infer<typeof OrderDocSchema>;
 
+/** The customer's data as the store hands it out: `comuna` is null when they named none. */
+export type CustomerRead = Omit<Customer, "comuna"> & { comuna: string | null };
+
+/** An order's document as the store hands it out (`getOrderDoc`, `putOrderDoc`). */
+export type OrderDocRead = Omit<OrderDoc, "customer"> & { customer: CustomerRead };
+
+/** An order's state as the store hands it out (`orderRowOf`). */
 export interface OrderRow {
   id: string;
   kind: OrderKind;
   status: OrderStatus;
   amount: number;
-  comuna: string;
+  /** The comuna the customer gave; null when they named none. */
+  comuna: string | null;
   created_at: number;
   updated_at: number;
   paid_at: number | null;
@@ -47,19 +59,26 @@ export interface OrderRow {
   taken_at: number | null;
 }
 
-export async function putOrderDoc(kv: KVNamespace, doc: OrderDoc, dataTtlDays: number): Promise<void> {
+/** Writes an order's document; returns it as `getOrderDoc` will read it. */
+export async function putOrderDoc(kv: KVNamespace, doc: OrderDoc, dataTtlDays: number): Promise<OrderDocRead> {
   const valid = OrderDocSchema.parse(doc);
   await kv.put(orderKey(doc.id), JSON.stringify(valid), { expirationTtl: ttlSeconds(dataTtlDays) });
   recentDocs.set(valid.id, valid);
+  return docRead(valid);
 }
 
-export async function getOrderDoc(kv: KVNamespace, orderId: string): Promise<OrderDoc | null> {
+export async function getOrderDoc(kv: KVNamespace, orderId: string): Promise<OrderDocRead | null> {
   const known = recentDocs.get(orderId);
-  if (known) return known;
+  if (known) return docRead(known);
   const parsed = OrderDocSchema.safeParse(await kv.get(orderKey(orderId), "json"));
   if (!parsed.success) return null;
   recentDocs.set(parsed.data.id, parsed.data);
-  return parsed.data;
+  return docRead(parsed.data);
+}
+
+/** A stored document as readers get it. */
+function docRead(doc: OrderDoc): OrderDocRead {
+  return { ...doc, customer: { ...doc.customer, comuna: comunaGiven(doc.customer.comuna) } };
 }
 
 /**
@@ -79,20 +98,32 @@ const recentDocs: RecentCache<OrderDoc> = recentCache<OrderDoc>({
 export const JORGITOS_COMUNA = "Texas";
 
 /**
- * The comuna the customer gave, or null for the JSON leads' placeholder. Everything shown to
- * people (customer, collaborators, owner) and the dispatch read an order's comuna through this.
+ * The comuna the customer gave, or null for the JSON leads' placeholder. Every read of a stored
+ * comuna (the order's row, its document, `comunasOfOrders`) goes through this, so that what is
+ * shown to people (customer, collaborators, owner) and the dispatch never see the placeholder.
  */
-export function comunaGiven(comuna: string): string | null {
-  return comuna === JORGITOS_COMUNA ? null : comuna;
+function comunaGiven(stored: string): string | null {
+  return stored === JORGITOS_COMUNA ? null : stored;
 }
 
-/** The stored comuna of each of these orders, by order id (a balance page names the jobs taken by their comuna). */
-export async function comunasOfOrders(db: D1Database, ids: readonly string[]): Promise<Map<string, string>> {
+/** An `orders` row as LEDGER holds it: `comuna` is `JORGITOS_COMUNA` when the customer named none. */
+export type StoredOrderRow = Omit<OrderRow, "comuna"> & { comuna: string };
+
+/** A stored row as readers get it; the stores that select whole `orders` rows hand them out through this. */
+export function orderRowOf(row: StoredOrderRow): OrderRow {
+  return { ...row, comuna: comunaGiven(row.comuna) };
+}
+
+/**
+ * The comuna of each of these orders, by order id, null when its customer named none (a balance
+ * page names the jobs taken by their comuna).
+ */
+export async function comunasOfOrders(db: D1Database, ids: readonly string[]): Promise<Map<string, string | null>> {
   if (ids.length === 0) return new Map();
   const rows = await all<{ id: string; comuna: string }>(
     db.prepare("SELECT id, comuna FROM orders WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(ids)),
   );
-  return new Map(rows.map((r) => [r.id, r.comuna]));
+  return new Map(rows.map((r) => [r.id, comunaGiven(r.comuna)]));
 }
 
 /** The statement that creates an order's state row (status `pending_payment` for visits, `lead` for leads). */
@@ -114,8 +145,9 @@ export function insertOrderStatement(
     );
 }
 
-export function getOrder(db: D1Database, orderId: string): Promise<OrderRow | null> {
-  return first<OrderRow>(db.prepare("SELECT * FROM orders WHERE id = ?1").bind(orderId));
+export async function getOrder(db: D1Database, orderId: string): Promise<OrderRow | null> {
+  const row = await first<StoredOrderRow>(db.prepare("SELECT * FROM orders WHERE id = ?1").bind(orderId));
+  return row && orderRowOf(row);
 }
 
 /** An order a collaborator may still take (`isOpenForClaims`). */
@@ -191,14 +223,15 @@ export async function markDispatched(db: D1Database, orderId: string, now: numbe
 }
 
 /** Paid orders whose window has passed without being taken (for the expiry cron). */
-export function expiredCandidates(db: D1Database, now: number, limit = 50): Promise<OrderRow[]> {
-  return all<OrderRow>(
+export async function expiredCandidates(db: D1Database, now: number, limit = 50): Promise<OrderRow[]> {
+  const rows = await all<StoredOrderRow>(
     db
       .prepare(
         "SELECT * FROM orders WHERE status = 'paid' AND expires_at IS NOT NULL AND expires_at <= ?1 ORDER BY expires_at LIMIT ?2",
       )
       .bind(now, limit),
   );
+  return rows.map(orderRowOf);
 }
 
 /**
@@ -244,6 +277,9 @@ export async function cancelOrder(db: D1Database, orderId: string, now: number):
   return (res.meta.changes ?? 0) > 0;
 }
 
-export function listOrders(db: D1Database, limit = 100): Promise<OrderRow[]> {
-  return all<OrderRow>(db.prepare("SELECT * FROM orders ORDER BY created_at DESC LIMIT ?1").bind(limit));
+export async function listOrders(db: D1Database, limit = 100): Promise<OrderRow[]> {
+  const rows = await all<StoredOrderRow>(
+    db.prepare("SELECT * FROM orders ORDER BY created_at DESC LIMIT ?1").bind(limit),
+  );
+  return rows.map(orderRowOf);
 }

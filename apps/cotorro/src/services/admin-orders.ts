@@ -7,15 +7,7 @@
 import { auditIfChangedStatement, recordAudit } from "@cotorro/core/audit-store";
 import { claimsOf, getClaim } from "@cotorro/core/claim-store";
 import { batch } from "@cotorro/core/d1";
-import {
-  cancelOrder,
-  comunaGiven,
-  getOrder,
-  isOpenForClaims,
-  listOrders,
-  type OrderRow,
-  openLead,
-} from "@cotorro/core/order-store";
+import { cancelOrder, getOrder, isOpenForClaims, listOrders, type OrderRow, openLead } from "@cotorro/core/order-store";
 import { err, ok, type Result } from "@cotorro/core/result";
 import type { OrderKind, OrderStatus } from "@cotorro/core/states";
 import { balance, creditStatements } from "@cotorro/core/token-store";
@@ -54,7 +46,7 @@ const listItem = (o: OrderRow): OrderListItem => ({
   kind: o.kind,
   status: o.status,
   amount: o.amount,
-  comuna: comunaGiven(o.comuna),
+  comuna: o.comuna,
   createdAt: o.created_at,
   paidAt: o.paid_at,
   expiresAt: o.expires_at,
@@ -91,7 +83,7 @@ export async function showOrder(deps: OrderDeps, orderId: string): Promise<Resul
     kind: order.kind,
     status: order.status,
     amount: order.amount,
-    comuna: comunaGiven(order.comuna),
+    comuna: order.comuna,
     takenBy: claims.map((c) => c.phone),
   });
 }

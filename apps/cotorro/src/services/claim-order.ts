@@ -16,7 +16,7 @@ import { type ClaimInput, type ClaimResult, claimOrder, getClaim } from "@cotorr
 import { canjeToken, canjeUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
-import { type Customer, comunaGiven, getOrderDoc, type OrderDoc } from "@cotorro/core/order-store";
+import { type CustomerRead, getOrderDoc, type OrderDocRead } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { err, ok, type Result } from "@cotorro/core/result";
 import type { Collaborator } from "@cotorro/core/roster-store";
@@ -28,7 +28,7 @@ import { atenderTexts, type ContactText, comunaValue, preferredDateShown } from 
 
 export interface ClaimedOrder {
   orderId: string;
-  customer: Customer;
+  customer: CustomerRead;
   collaborator: { name: string; phone: string };
   /** Already taken by this collaborator before: nothing was spent this time. */
   repeat: boolean;
@@ -45,7 +45,7 @@ export type ClaimOrderError =
 /** Who claims, and the order's document (the customer's data): read from KV before a claim. */
 export interface Claimant {
   collaborator: Collaborator | null;
-  doc: OrderDoc | null;
+  doc: OrderDocRead | null;
 }
 
 export async function readClaimant(input: { orderId: string; phone: string }, deps: Deps): Promise<Claimant> {
@@ -57,7 +57,7 @@ export async function readClaimant(input: { orderId: string; phone: string }, de
 }
 
 /** An active collaborator and an order with its customer's data: the claim needs no other check. */
-export function readyToClaim(claimant: Claimant): claimant is { collaborator: Collaborator; doc: OrderDoc } {
+export function readyToClaim(claimant: Claimant): claimant is { collaborator: Collaborator; doc: OrderDocRead } {
   return claimant.collaborator?.status === "active" && claimant.doc !== null;
 }
 
@@ -101,7 +101,7 @@ export interface ClaimRequest {
  */
 export async function settleClaim(
   input: ClaimRequest,
-  claimant: { collaborator: Collaborator | null; doc: OrderDoc },
+  claimant: { collaborator: Collaborator | null; doc: OrderDocRead },
   outcome: ClaimResult,
   deps: Deps,
   later?: (task: () => Promise<void>) => void,
@@ -155,7 +155,7 @@ export async function settleClaim(
  */
 export async function runClaimEffects(
   deps: Deps,
-  claim: { orderId: string; phone: string; collaboratorName: string; customer: Customer; onPage?: boolean },
+  claim: { orderId: string; phone: string; collaboratorName: string; customer: CustomerRead; onPage?: boolean },
 ): Promise<void> {
   const { orderId, phone, collaboratorName, customer } = claim;
   const now = deps.now();
@@ -183,7 +183,7 @@ export async function runClaimEffects(
         "order_taken",
         atenderTexts.owner.taken({
           orderId,
-          comuna: comunaGiven(customer.comuna),
+          comuna: customer.comuna,
           name: collaboratorName,
           phone: professionalPhone,
         }),
@@ -202,11 +202,11 @@ export async function runClaimEffects(
 }
 
 /** The customer's contact as the collaborator's WhatsApp texts show it (`url`: the job's canje page). */
-export function contactShown(customer: Customer, url: string): Omit<ContactText, "balanceAfter"> {
+export function contactShown(customer: CustomerRead, url: string): Omit<ContactText, "balanceAfter"> {
   return {
     name: customer.name,
     phone: formatPhone(customer.phone as Phone),
-    comuna: comunaValue(comunaGiven(customer.comuna)),
+    comuna: comunaValue(customer.comuna),
     address: customer.address,
     description: customer.description,
     preferredDate: preferredDateShown(customer),
@@ -215,11 +215,11 @@ export function contactShown(customer: Customer, url: string): Omit<ContactText,
 }
 
 /** The customer's contact outside the 24-hour window: `confirmacion_de_caso`. */
-export function contactTemplateFor(customer: Customer, collaboratorName: string): TemplateMessage {
+export function contactTemplateFor(customer: CustomerRead, collaboratorName: string): TemplateMessage {
   return contactTemplate({
     collaboratorName,
     description: atenderTexts.problem(customer),
-    comuna: comunaValue(comunaGiven(customer.comuna)),
+    comuna: comunaValue(customer.comuna),
     customerName: customer.name,
     customerPhone: customer.phone as Phone,
   });

@@ -9,10 +9,10 @@ import { newOrderId } from "@cotorro/core/ids";
 import { noticeOwner } from "@cotorro/core/messenger";
 import {
   type Customer,
-  comunaGiven,
   getOrderDoc,
   insertOrderStatement,
   type OrderDoc,
+  type OrderDocRead,
   putOrderDoc,
 } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
@@ -28,8 +28,11 @@ export const LEAD_NOTICE_COST = 1 + STEP_SUBREQUESTS.effect + STEP_SUBREQUESTS.a
 export async function createLead(deps: Deps, customer: Customer, source: LeadSource): Promise<{ orderId: string }> {
   const now = deps.now();
   const id = newOrderId();
-  const doc: OrderDoc = { id, kind: "lead", customer, source, createdAt: now };
-  await putOrderDoc(deps.kv.orders, doc, deps.settings.ORDER_DATA_TTL_DAYS);
+  const doc = await putOrderDoc(
+    deps.kv.orders,
+    { id, kind: "lead", customer, source, createdAt: now },
+    deps.settings.ORDER_DATA_TTL_DAYS,
+  );
   await run(
     insertOrderStatement(deps.db, {
       id,
@@ -62,7 +65,7 @@ export async function retryLeadNotice(input: { orderId: string }, deps: Deps): P
 }
 
 /** The owner hears of a lead once (`lead-owner:{id}`), with the payment link to send the customer; throws when it could not be sent. */
-async function noticeLead(deps: Deps, doc: OrderDoc): Promise<void> {
+async function noticeLead(deps: Deps, doc: OrderDocRead): Promise<void> {
   const { customer } = doc;
   await runEffectOnce(deps.db, effectKeys.leadOwner(doc.id), deps.now(), () =>
     noticeOwner(
@@ -72,7 +75,7 @@ async function noticeLead(deps: Deps, doc: OrderDoc): Promise<void> {
         source: doc.source === "landing" ? "landing" : "jorgitos",
         name: customer.name,
         phone: formatPhone(customer.phone as Phone),
-        comuna: comunaGiven(customer.comuna),
+        comuna: customer.comuna,
         description: customer.description.replace(/\s+/g, " ").slice(0, 300),
         preferredDate: preferredDateShown(customer),
         link: `${deps.settings.COTORRO_PUBLIC_URL}/pedido/${doc.id}/pagar`,

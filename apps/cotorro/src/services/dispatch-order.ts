@@ -6,7 +6,7 @@
  * the first failure, original-cotorro.md §9.21) and each invocation stays within its budget.
  */
 import { alertOwner } from "@cotorro/core/messenger";
-import { comunaGiven, getOrder, getOrderDoc, isOpenForClaims, markDispatched } from "@cotorro/core/order-store";
+import { getOrder, getOrderDoc, isOpenForClaims, markDispatched } from "@cotorro/core/order-store";
 import { type Collaborator, coversComuna } from "@cotorro/core/roster-store";
 import type { Deps } from "../deps.ts";
 import type { OfferMessage } from "../queue-messages.ts";
@@ -47,8 +47,7 @@ export async function dispatchOrder(input: { orderId: string; from?: number }, d
   const doc = await getOrderDoc(deps.kv.orders, orderId);
   if (!doc) return { kind: "skipped", reason: "order_data_missing" };
 
-  const comuna = comunaGiven(order.comuna);
-  const targets = recipients(await deps.roster.list(), comuna);
+  const targets = recipients(await deps.roster.list(), order.comuna);
   const end = Math.min(targets.length, from + SEND_BATCH_MAX * SEND_BATCHES_PER_RUN);
   for (let i = from; i < end; i += SEND_BATCH_MAX) {
     const chunk = targets.slice(i, Math.min(i + SEND_BATCH_MAX, end));
@@ -72,7 +71,7 @@ export async function dispatchOrder(input: { orderId: string; from?: number }, d
     await alertOwner(
       deps,
       "dispatch_summary",
-      atenderTexts.owner.dispatched({ orderId, comuna, offered: targets.length }),
+      atenderTexts.owner.dispatched({ orderId, comuna: order.comuna, offered: targets.length }),
       { key: orderId },
     );
   }

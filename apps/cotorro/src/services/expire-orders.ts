@@ -9,7 +9,6 @@ import { expiredAwaitingNotice } from "@cotorro/core/expiry-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import {
   closeOverdueOrder,
-  comunaGiven,
   expiredCandidates,
   getOrderDoc,
   type OrderRow,
@@ -63,8 +62,7 @@ export async function expireOrders(deps: Deps, budget: Budget): Promise<ExpiryRe
  * number to call.
  */
 async function notifyExpired(order: OrderRow, deps: Deps): Promise<void> {
-  const orderId = order.id;
-  const comuna = comunaGiven(order.comuna);
+  const { id: orderId, comuna } = order;
   // A lead the owner offered without a payment: the customer's notice (a template that promises
   // to return a payment) would be false, so only the owner hears, and he calls if he wishes.
   const unpaid = offeredUnpaid(order);

@@ -6,11 +6,10 @@
  */
 import { ORDER_ID_PATTERN } from "@cotorro/core/ids";
 import {
-  type Customer,
-  comunaGiven,
+  type CustomerRead,
   getOrder,
   getOrderDoc,
-  type OrderDoc,
+  type OrderDocRead,
   type OrderRow,
   offeredUnpaid,
 } from "@cotorro/core/order-store";
@@ -69,7 +68,7 @@ export async function startOrderPayment(
 async function payableOrder(
   deps: Deps,
   orderId: string,
-): Promise<Result<{ order: OrderRow; doc: OrderDoc }, PayOrderError>> {
+): Promise<Result<{ order: OrderRow; doc: OrderDocRead }, PayOrderError>> {
   const order = ORDER_ID_PATTERN.test(orderId) ? await getOrder(deps.db, orderId) : null;
   if (!order) return err({ kind: "not_found" });
   switch (order.status) {
@@ -98,9 +97,8 @@ async function payableOrder(
 export interface LeadCheckout {
   orderId: string;
   amount: number;
-  customer: Customer;
-  /** The comuna, when the customer gave one (a Jorgitos lead gives none). */
-  comuna: string | null;
+  /** `comuna` is null when the customer gave none (a Jorgitos lead). */
+  customer: CustomerRead;
 }
 
 export type PaymentStep = { kind: "checkout"; checkout: LeadCheckout } | { kind: "webpay"; redirect: WebpayRedirect };
@@ -137,13 +135,8 @@ export async function confirmOrderPayment(
   return startOrderPayment(deps, order);
 }
 
-function checkoutOf(deps: Pick<Deps, "settings">, order: OrderRow, doc: OrderDoc): LeadCheckout {
-  return {
-    orderId: order.id,
-    amount: amountOf(deps, order),
-    customer: doc.customer,
-    comuna: comunaGiven(doc.customer.comuna),
-  };
+function checkoutOf(deps: Pick<Deps, "settings">, order: OrderRow, doc: OrderDocRead): LeadCheckout {
+  return { orderId: order.id, amount: amountOf(deps, order), customer: doc.customer };
 }
 
 /** What the order costs: its stored amount (the visit price when it was made). */

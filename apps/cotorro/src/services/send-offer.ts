@@ -17,14 +17,7 @@ import {
 } from "@cotorro/core/dispatch-store";
 import { WhatsAppApiError } from "@cotorro/core/errors";
 import { alertOwner, alertTokenRejected } from "@cotorro/core/messenger";
-import {
-  comunaGiven,
-  getOrder,
-  getOrderDoc,
-  isOpenForClaims,
-  type OrderDoc,
-  type OrderRow,
-} from "@cotorro/core/order-store";
+import { getOrder, getOrderDoc, isOpenForClaims, type OrderDocRead, type OrderRow } from "@cotorro/core/order-store";
 import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
@@ -40,7 +33,7 @@ export type OfferOutcome =
   | { kind: "failed"; code: number };
 
 /** Orders read once per queue batch (a batch usually holds offers of one order). */
-export type OrderCache = Map<string, Promise<{ row: OrderRow | null; doc: OrderDoc | null }>>;
+export type OrderCache = Map<string, Promise<{ row: OrderRow | null; doc: OrderDocRead | null }>>;
 
 function loadOrder(cache: OrderCache, deps: Deps, orderId: string) {
   let entry = cache.get(orderId);
@@ -137,7 +130,7 @@ export async function sendOffers(
       const template = offerMessage({
         collaboratorName: offer.name,
         description: atenderTexts.problem(doc.customer),
-        comuna: comunaValue(comunaGiven(row.comuna)),
+        comuna: comunaValue(row.comuna),
         orderId: offer.orderId,
       });
       const send = async () => {

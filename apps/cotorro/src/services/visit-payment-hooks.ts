@@ -15,7 +15,6 @@ import { effectKeys, effectStatus, runEffectOnce } from "@cotorro/core/effect-st
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
 import {
-  comunaGiven,
   getOrder,
   getOrderDoc,
   markPaidByPaymentStatement,
@@ -129,7 +128,7 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
       });
     }
     await once(ownerKey, async () => {
-      await noticeOwner(deps, "payment", texts.payment.ownerPaid({ ...common, comuna: comunaGiven(order.comuna) }), {
+      await noticeOwner(deps, "payment", texts.payment.ownerPaid({ ...common, comuna: order.comuna }), {
         key: payment.buy_order,
       });
     });

@@ -18,12 +18,12 @@ export function CheckoutPage(props: {
   consentError?: string | undefined;
   requestId?: string;
 }) {
-  const { orderId, amount, customer, comuna } = props.checkout;
+  const { orderId, amount, customer } = props.checkout;
   const price = formatClp(amount);
   return (
     <Layout title={t.title} tagline={props.tagline} requestId={props.requestId}>
       <h1>{t.title}</h1>
-      <p>{t.intro(comuna !== null)}</p>
+      <p>{t.intro(customer.comuna !== null)}</p>
       {props.consentError ? (
         <div class="notice bad" role="alert" id="errores">
           <a href="#acepto">{props.consentError}</a>
@@ -37,7 +37,7 @@ export function CheckoutPage(props: {
           <dd>{customer.name}</dd>
           <dt>{t.labels.phone}</dt>
           <dd>{formatPhone(customer.phone as Phone)}</dd>
-          <SummaryRow label={t.labels.comuna} value={comuna} />
+          <SummaryRow label={t.labels.comuna} value={customer.comuna} />
           <SummaryRow label={t.labels.address} value={customer.address} />
           <dt>{t.labels.description}</dt>
           <dd class="prose">{customer.description}</dd>

@@ -5,7 +5,7 @@
  * spends by.
  */
 
-import { comunaGiven, comunasOfOrders } from "@cotorro/core/order-store";
+import { comunasOfOrders } from "@cotorro/core/order-store";
 import type { PaymentRow } from "@cotorro/core/payment-store";
 import { authorizedTopUps } from "@cotorro/core/payment-store";
 import type { Phone } from "@cotorro/core/phone";
@@ -76,9 +76,9 @@ export async function loadWallet(deps: Deps, phone: Phone): Promise<Wallet> {
       amount: p.amount,
       buyOrder: p.buy_order,
     })),
-    spends: spent.map((t) => {
-      const comuna = t.spent_order_id === null ? undefined : comunas.get(t.spent_order_id);
-      return { at: t.spent_at, comuna: comuna === undefined ? null : comunaGiven(comuna) };
-    }),
+    spends: spent.map((t) => ({
+      at: t.spent_at,
+      comuna: t.spent_order_id === null ? null : (comunas.get(t.spent_order_id) ?? null),
+    })),
   };
 }
