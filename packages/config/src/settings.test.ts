@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TEST_SECRETS } from "./local.ts";
-import { ConfigError, loadSettings, packPrice, SettingsSchema } from "./settings.ts";
+import { APP_SECRETS, ConfigError, loadSettings, packPrice, SettingsSchema } from "./settings.ts";
 
 describe("loadSettings", () => {
   it("fills SPEC defaults when only secrets are given", () => {
@@ -25,6 +25,16 @@ describe("loadSettings", () => {
     expect(s.PRECIO_TOKEN).toBe(4500);
     expect(s.PACKS).toEqual([{ tokens: 3, discountPct: 5 }]);
     expect(s.COMUNAS).toEqual(["Providencia", "Ñuñoa"]);
+  });
+
+  it("gives financiero only its own secrets: it needs none of the webhook's or the admin API's", () => {
+    const { META_APP_SECRET, META_VERIFY_TOKEN, ADMIN_TOKEN, ...own } = TEST_SECRETS;
+    expect(Object.keys(own).sort()).toEqual([...APP_SECRETS.financiero].sort());
+    expect(loadSettings("financiero", own).LINK_SIGNING_KEY).toBe(own.LINK_SIGNING_KEY);
+    // Given every secret (one .dev.vars for all), it still holds only its own.
+    const held = loadSettings("financiero", { ...TEST_SECRETS });
+    for (const name of ["META_APP_SECRET", "META_VERIFY_TOKEN", "ADMIN_TOKEN"]) expect(held).not.toHaveProperty(name);
+    expect(() => loadSettings("cotorro", own)).toThrow(ConfigError);
   });
 
   it("reports every bad or missing key at once, in one readable error", () => {

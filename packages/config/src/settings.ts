@@ -179,8 +179,11 @@ export type Secrets = z.infer<typeof SecretsSchema>;
 
 export type AppName = "cotorro" | "financiero";
 
-/** Which secrets each worker needs; a deploy without them fails (`secrets.required`). */
-export const APP_SECRETS: Record<AppName, readonly SecretName[]> = {
+/**
+ * Which secrets each worker needs, and holds: a deploy without them fails (`secrets.required`), and
+ * a worker is given no secret it does not use (financiero has no admin API and receives no webhook).
+ */
+export const APP_SECRETS = {
   cotorro: SECRET_NAMES,
   financiero: [
     "META_TOKEN_COLLABORATORS",
@@ -188,9 +191,11 @@ export const APP_SECRETS: Record<AppName, readonly SecretName[]> = {
     "TBK_API_KEY_ID",
     "TBK_API_KEY_SECRET",
     "LINK_SIGNING_KEY",
-    "ADMIN_TOKEN",
   ],
-};
+} as const satisfies Record<AppName, readonly SecretName[]>;
+
+/** The secrets a worker's settings carry. */
+export type AppSecrets<A extends AppName> = Pick<Secrets, (typeof APP_SECRETS)[A][number]>;
 
 export type AppConfig = Settings & Partial<Secrets>;
 
@@ -220,9 +225,9 @@ function collectIssues(error: z.core.$ZodError): { key: string; message: string 
  * Throws one {@link ConfigError} that names every bad or missing key, so a misconfigured deploy
  * fails loudly at the first request instead of half-working.
  */
-export function loadSettings(app: AppName, env: Record<string, unknown>): Settings & Secrets {
+export function loadSettings<A extends AppName>(app: A, env: Record<string, unknown>): Settings & AppSecrets<A> {
   const settings = SettingsSchema.safeParse(pickKnown(env, Object.keys(SettingsSchema.shape)));
-  const required = APP_SECRETS[app];
+  const required: readonly SecretName[] = APP_SECRETS[app];
   const secretsSchema = z.pick(SecretsSchema, Object.fromEntries(required.map((k) => [k, true])) as never);
   const secrets = secretsSchema.safeParse(pickKnown(env, required));
   const issues = [
@@ -233,7 +238,7 @@ export function loadSettings(app: AppName, env: Record<string, unknown>): Settin
     issues.push({ key: "DEFAULT_COMUNA", message: "must be one of COMUNAS" });
   }
   if (!settings.success || !secrets.success || issues.length > 0) throw new ConfigError(app, issues);
-  return { ...settings.data, ...(secrets.data as Secrets) };
+  return { ...settings.data, ...(secrets.data as AppSecrets<A>) };
 }
 
 function pickKnown(env: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {

@@ -42,6 +42,17 @@ describe("generated wrangler.jsonc files", () => {
     },
   );
 
+  it.each(["cotorro", "financiero"] as const)("the deploy workflow hands apps/%s exactly its own secrets", (app) => {
+    const workflow = readFileSync(join(root, `.github/workflows/deploy-${app}.yml`), "utf8");
+    const given = [...workflow.matchAll(/^\s+(\w+): \$\{\{ secrets\.(\w+) \}\}$/gm)]
+      .map(([, name, source]) => {
+        expect(source).toBe(name);
+        return name;
+      })
+      .filter((name) => !name?.startsWith("CLOUDFLARE_"));
+    expect(given.sort()).toEqual([...APP_SECRETS[app]].sort());
+  });
+
   it("declares secrets as required secrets, never as vars", () => {
     for (const app of ["cotorro", "financiero"] as const) {
       const c = config(app);
