@@ -523,7 +523,6 @@ describe("secrets push", () => {
     "TBK_API_KEY_ID",
     "TBK_API_KEY_SECRET",
     "LINK_SIGNING_KEY",
-    "ADMIN_TOKEN",
   ];
 
   it("--dry-run names what each worker would get, never a value", async () => {
@@ -592,7 +591,6 @@ describe("secrets push", () => {
         "  - cotorro: falta LINK_SIGNING_KEY",
         "  - cotorro: ADMIN_TOKEN debe tener al menos 24 caracteres",
         "  - financiero: falta LINK_SIGNING_KEY",
-        "  - financiero: ADMIN_TOKEN debe tener al menos 24 caracteres",
       ].join("\n"),
     );
     expect(res.err).not.toContain("short");
