@@ -534,16 +534,30 @@ describe("secrets push", () => {
     for (const value of Object.values(secrets)) expect(res.out).not.toContain(value);
   });
 
+  /**
+   * A production wrangler: `secret list` answers what each worker holds (`held`, by its config's
+   * folder); `secret bulk` is recorded with the JSON it was given.
+   */
+  const productionWrangler = (held: Partial<Record<"cotorro" | "financiero", string[]>> = {}) => {
+    const calls: { args: string[]; secrets: Record<string, string | null> }[] = [];
+    const wrangler: WranglerRunner = async (args) => {
+      const app = args.at(-1)?.includes("financiero") ? "financiero" : "cotorro";
+      if (args[1] === "list") {
+        const names = held[app] ?? [];
+        return { code: 0, stdout: JSON.stringify(names.map((name) => ({ name, type: "secret_text" }))), stderr: "" };
+      }
+      calls.push({ args, secrets: JSON.parse(readFileSync(args[2]!, "utf8")) });
+      return { code: 0, stdout: "✨ Success!", stderr: "" };
+    };
+    return { calls, wrangler };
+  };
+
   it("production: one `wrangler secret bulk` per worker with only that worker's secrets", async () => {
-    const calls: { args: string[]; secrets: Record<string, string> }[] = [];
-    const h = harness({
-      wrangler: async (args) => {
-        calls.push({ args, secrets: JSON.parse(readFileSync(args[2]!, "utf8")) });
-        return { code: 0, stdout: "✨ Success!", stderr: "" };
-      },
-    });
+    const { calls, wrangler } = productionWrangler({ cotorro: Object.keys(secrets), financiero });
+    const h = harness({ wrangler });
     const res = await h.run("secrets", "push", "--from", join(dir, "secrets.env"), "--env", "production");
     expect(res.code, res.err).toBe(0);
+    expect(res.out).not.toContain("Aviso");
     expect(calls.map((c) => [c.args[0], c.args[1], c.args[3], c.args[4]])).toEqual([
       ["secret", "bulk", "--config", join(ROOT, "apps/cotorro/wrangler.jsonc")],
       ["secret", "bulk", "--config", join(ROOT, "apps/financiero/wrangler.jsonc")],
@@ -554,6 +568,45 @@ describe("secrets push", () => {
     );
     expect(h.written).toEqual({});
     expect(res.out).not.toContain(secrets.ADMIN_TOKEN);
+  });
+
+  it("production: names a secret a worker holds and no longer uses, and `--prune` deletes it in the same bulk", async () => {
+    // financiero was once given the admin token, which it never used; `bulk` alone leaves it there.
+    const held = { cotorro: Object.keys(secrets), financiero: [...financiero, "ADMIN_TOKEN"] };
+    const push = async (...extra: string[]) => {
+      const { calls, wrangler } = productionWrangler(held);
+      const res = await harness({ wrangler }).run("secrets", "push", "--from", join(dir, "secrets.json"), ...extra);
+      return { res, calls };
+    };
+
+    const told = await push("--env", "production");
+    expect(told.res.code, told.res.err).toBe(0);
+    expect(told.res.out).toContain(
+      "Aviso: financiero guarda secretos que no usa: ADMIN_TOKEN. Bórrelos con `pnpm ops secrets push --env production --prune`.",
+    );
+    expect(told.calls[1]?.secrets).not.toHaveProperty("ADMIN_TOKEN");
+
+    const pruned = await push("--env", "production", "--prune");
+    expect(pruned.res.code, pruned.res.err).toBe(0);
+    expect(pruned.calls[0]?.secrets).toEqual(secrets);
+    expect(pruned.calls[1]?.secrets).toEqual({
+      ...Object.fromEntries(financiero.map((k) => [k, secrets[k as keyof typeof secrets]])),
+      ADMIN_TOKEN: null,
+    });
+    expect(pruned.res.out).toContain(`  financiero: ${financiero.join(", ")}; borrados: ADMIN_TOKEN`);
+    expect(pruned.res.out).not.toContain("Aviso");
+    expect(pruned.res.out).not.toContain(secrets.ADMIN_TOKEN);
+
+    const json = await push("--env", "production", "--json");
+    const apps = (JSON.parse(json.res.out) as { apps: { app: string; unused: string[]; removed: string[] }[] }).apps;
+    expect(apps.map((a) => [a.app, a.unused, a.removed])).toEqual([
+      ["cotorro", [], []],
+      ["financiero", ["ADMIN_TOKEN"], []],
+    ]);
+
+    const local = await push("--prune");
+    expect([local.res.code, local.res.err]).toEqual([2, "--prune es solo para producción (--env production)"]);
+    expect(local.calls).toEqual([]);
   });
 
   it("local: writes each app's .dev.vars (and the sandbox's shared keys)", async () => {
@@ -575,7 +628,8 @@ describe("secrets push", () => {
 
   it("reads the environment when no file is given, and refuses missing or malformed secrets before pushing anything", async () => {
     let calls = 0;
-    const wrangler: WranglerRunner = async () => {
+    const wrangler: WranglerRunner = async (args) => {
+      if (args[1] === "list") return { code: 0, stdout: "[]", stderr: "" };
       calls++;
       return { code: 0, stdout: "", stderr: "" };
     };

@@ -2,6 +2,8 @@
  * `pnpm ops secrets push`: every secret to both workers from one place (SPEC §8, §9). Each worker
  * gets only its own secrets (APP_SECRETS of packages/config), validated first, through
  * `wrangler secret bulk` (production) or written to its `.dev.vars` (local). Values are never printed.
+ * In production it also names the secrets a worker still holds but no longer uses (`bulk` only adds
+ * and updates), and `--prune` deletes them in the same `bulk`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -76,35 +78,67 @@ export function planSecrets(
   return plans;
 }
 
+/** What a push did to one worker: the secrets it stored, and those it holds but does not use. */
+export interface PushResult {
+  line: string;
+  app: AppName;
+  /** Held by the worker in production but not among its APP_SECRETS (when asked); null when they could not be listed. */
+  unused: string[] | null;
+  /** The unused ones deleted (`--prune`). */
+  removed: string[];
+}
+
+/**
+ * The secrets a deployed worker holds that it does not use (`wrangler secret list`); null when they
+ * cannot be listed (a worker not deployed yet holds none).
+ */
+async function unusedSecrets(ctx: OpsContext, app: AppName, config: string): Promise<string[] | null> {
+  const res = await ctx.wrangler(["secret", "list", "--format", "json", "--config", config]);
+  if (res.code !== 0) return null;
+  try {
+    const held = JSON.parse(res.stdout) as { name?: unknown }[];
+    const own: readonly string[] = APP_SECRETS[app];
+    return held.flatMap((h) => (typeof h.name === "string" && !own.includes(h.name) ? [h.name] : []));
+  } catch {
+    return null;
+  }
+}
+
 /** Applies the plans: `wrangler secret bulk` per worker (production) or the `.dev.vars` files (local). */
-export async function applySecrets(ctx: OpsContext, env: Environment, plans: readonly PushPlan[]): Promise<string[]> {
-  const done: string[] = [];
+export async function applySecrets(
+  ctx: OpsContext,
+  env: Environment,
+  plans: readonly PushPlan[],
+  /** Production: also list what each worker holds and does not use (`report`), or delete it (`prune`). */
+  options: { unused?: "report" | "prune" } = {},
+): Promise<PushResult[]> {
+  const done: PushResult[] = [];
+  const local = (line: string, app: AppName): PushResult => ({ line, app, unused: [], removed: [] });
   if (env.target === "local") {
     for (const plan of plans) {
       ctx.writeDevVars(plan.app, plan.values);
-      done.push(`apps/${plan.app}/.dev.vars: ${Object.keys(plan.values).join(", ")}`);
+      done.push(local(`apps/${plan.app}/.dev.vars: ${Object.keys(plan.values).join(", ")}`, plan.app));
     }
     const sandbox = Object.fromEntries(
       plans.flatMap((p) => Object.entries(p.values)).filter(([k]) => SANDBOX_KEYS.includes(k)),
     );
     if (Object.keys(sandbox).length > 0) {
       ctx.writeDevVars("sandbox", sandbox);
-      done.push(`apps/sandbox/.dev.vars: ${Object.keys(sandbox).join(", ")}`);
+      done.push(local(`apps/sandbox/.dev.vars: ${Object.keys(sandbox).join(", ")}`, "cotorro"));
     }
     return done;
   }
   for (const plan of plans) {
+    const config = join(ctx.root, "apps", plan.app, "wrangler.jsonc");
+    const unused = options.unused ? await unusedSecrets(ctx, plan.app, config) : [];
+    const removed = options.unused === "prune" ? (unused ?? []) : [];
     const dir = mkdtempSync(join(tmpdir(), "cotorro-secrets-"));
     const file = join(dir, "secrets.json");
     try {
-      writeFileSync(file, JSON.stringify(plan.values), { mode: 0o600 });
-      const res = await ctx.wrangler([
-        "secret",
-        "bulk",
-        file,
-        "--config",
-        join(ctx.root, "apps", plan.app, "wrangler.jsonc"),
-      ]);
+      // `null` deletes a secret in `wrangler secret bulk`.
+      const body = { ...plan.values, ...Object.fromEntries(removed.map((name) => [name, null])) };
+      writeFileSync(file, JSON.stringify(body), { mode: 0o600 });
+      const res = await ctx.wrangler(["secret", "bulk", file, "--config", config]);
       if (res.code !== 0) {
         throw new OpsError(
           `wrangler secret bulk falló en ${plan.app} (código ${res.code}):\n${res.stderr.trim() || res.stdout.trim()}`,
@@ -113,9 +147,28 @@ export async function applySecrets(ctx: OpsContext, env: Environment, plans: rea
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    done.push(`${plan.app}: ${Object.keys(plan.values).join(", ")}`);
+    const line = `${plan.app}: ${Object.keys(plan.values).join(", ")}`;
+    done.push({
+      line: removed.length > 0 ? `${line}; borrados: ${removed.join(", ")}` : line,
+      app: plan.app,
+      unused,
+      removed,
+    });
   }
   return done;
+}
+
+/** The owner's warnings after a push: secrets a worker holds and does not use, or could not be listed. */
+function unusedWarnings(results: readonly PushResult[], prune: boolean): string[] {
+  return results.flatMap(({ app, unused, removed }) => {
+    if (unused === null)
+      return prune ? [`No se pudo revisar qué otros secretos guarda ${app} (wrangler secret list).`] : [];
+    const left = unused.filter((name) => !removed.includes(name));
+    if (left.length === 0) return [];
+    return [
+      `Aviso: ${app} guarda secretos que no usa: ${left.join(", ")}. Bórrelos con \`pnpm ops secrets push --env production --prune\`.`,
+    ];
+  });
 }
 
 export const secretsCommands: Command[] = [
@@ -130,6 +183,8 @@ export const secretsCommands: Command[] = [
       "reinicie `pnpm dev` después.",
       "Secretos: META_TOKEN_CUSTOMERS, META_TOKEN_COLLABORATORS, META_APP_SECRET, META_VERIFY_TOKEN,",
       "          TBK_API_KEY_ID, TBK_API_KEY_SECRET, LINK_SIGNING_KEY, ADMIN_TOKEN.",
+      "financiero guarda solo los cinco que usa (sin META_APP_SECRET, META_VERIFY_TOKEN ni ADMIN_TOKEN).",
+      "Producción: avisa si un worker guarda secretos que ya no usa; --prune los borra.",
     ],
     arity: [0, 0],
     options: {
@@ -139,6 +194,10 @@ export const secretsCommands: Command[] = [
       },
       app: { type: "string", description: "Solo cotorro o solo financiero" },
       "dry-run": { type: "boolean", description: "Muestra qué se guardaría (solo nombres), sin guardar nada" },
+      prune: {
+        type: "boolean",
+        description: "Producción: borra de cada worker los secretos que guarda y ya no usa (los nombra el aviso)",
+      },
     },
     async run(ctx, { values, env, json }) {
       const app = str(values.app);
@@ -153,10 +212,17 @@ export const secretsCommands: Command[] = [
         ]);
         return 0;
       }
-      const done = await applySecrets(ctx, env, plans);
-      print(ctx, { json }, { dryRun: false, target: env.target, apps: summary }, () => [
+      const prune = values.prune === true;
+      if (prune && env.target === "local") throw new OpsError("--prune es solo para producción (--env production)", 2);
+      const done = await applySecrets(ctx, env, plans, { unused: prune ? "prune" : "report" });
+      const apps = summary.map((s) => {
+        const result = done.find((d) => d.app === s.app);
+        return env.target === "local" ? s : { ...s, unused: result?.unused ?? null, removed: result?.removed ?? [] };
+      });
+      print(ctx, { json }, { dryRun: false, target: env.target, apps }, () => [
         "Secretos guardados:",
-        ...done.map((d) => `  ${d}`),
+        ...done.map((d) => `  ${d.line}`),
+        ...unusedWarnings(done, prune),
         ...(env.target === "local" ? ["Reinicie `pnpm dev` para que los workers los carguen."] : []),
       ]);
       return 0;

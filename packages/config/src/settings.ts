@@ -194,8 +194,8 @@ export const APP_SECRETS = {
   ],
 } as const satisfies Record<AppName, readonly SecretName[]>;
 
-/** The secrets a worker's settings carry. */
-export type AppSecrets<A extends AppName> = Pick<Secrets, (typeof APP_SECRETS)[A][number]>;
+/** The secrets a worker's settings carry (for a union of apps, only those they all carry). */
+export type AppSecrets<A extends AppName> = A extends AppName ? Pick<Secrets, (typeof APP_SECRETS)[A][number]> : never;
 
 export type AppConfig = Settings & Partial<Secrets>;
 

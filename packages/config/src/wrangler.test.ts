@@ -44,13 +44,13 @@ describe("generated wrangler.jsonc files", () => {
 
   it.each(["cotorro", "financiero"] as const)("the deploy workflow hands apps/%s exactly its own secrets", (app) => {
     const workflow = readFileSync(join(root, `.github/workflows/deploy-${app}.yml`), "utf8");
-    const given = [...workflow.matchAll(/^\s+(\w+): \$\{\{ secrets\.(\w+) \}\}$/gm)]
-      .map(([, name, source]) => {
-        expect(source).toBe(name);
-        return name;
-      })
-      .filter((name) => !name?.startsWith("CLOUDFLARE_"));
-    expect(given.sort()).toEqual([...APP_SECRETS[app]].sort());
+    // Every repository secret the workflow reads, however it is written; Cloudflare's are wrangler's own.
+    const read = [...workflow.matchAll(/secrets\.(\w+)/g)].map(([, name]) => name ?? "");
+    expect(read.filter((name) => !name.startsWith("CLOUDFLARE_")).sort()).toEqual([...APP_SECRETS[app]].sort());
+    // Each under its own name, so the worker's secret is the repository secret of that name.
+    for (const [, name, source] of workflow.matchAll(/^\s+(\w+):\s*"?\$\{\{\s*secrets\.(\w+)\s*\}\}"?\s*$/gm)) {
+      expect(source).toBe(name);
+    }
   });
 
   it("declares secrets as required secrets, never as vars", () => {

@@ -42,7 +42,7 @@ export async function createLead(deps: Deps, customer: Customer, source: LeadSou
       now,
     }),
   );
-  deps.log.info("lead_created", { orderId: id, source, comuna: customer.comuna });
+  deps.log.info("lead_created", { orderId: id, source, comuna: doc.customer.comuna });
   try {
     await noticeLead(deps, doc);
   } catch {
