@@ -811,6 +811,35 @@ describe("reliability", () => {
     expect(await endings()).toEqual([expect.stringContaining(`El pago ${told.buyOrder} ($68.000), que le avisamos`)]);
   });
 
+  it("a payment the owner was told was stuck, closed by a «tiempo agotado» return while commits approving it were under way (two at once): paid once, never said to be closed without a charge", async () => {
+    const told = await stuckApproved();
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - ?2 WHERE token = ?1")
+      .bind(told.token, HOUR)
+      .run();
+    sb.intercept(commitUnanswered);
+    expect(await runLater(0)).toMatchObject({ stillPending: 1 });
+    // The timeout return closes it (owing the owner word of that end) while the commits are held.
+    const sessionId = (await paymentByToken(told.token))?.session_id;
+    let closing: Promise<Response> | undefined;
+    sb.intercept(async (req, res) => {
+      if (req.method !== "PUT") return res;
+      closing ??= request(`/return_url?TBK_ORDEN_COMPRA=${told.buyOrder}&TBK_ID_SESION=${sessionId}`);
+      await closing;
+      return res;
+    });
+    const pages = await Promise.all([1, 2].map(() => request(`/return_url?token_ws=${told.token}`)));
+    for (const page of pages) await expectApproved(page, told);
+    expect((await closing)?.status).toBe(408);
+    sb.intercept(null);
+    await expectPaidOnce(told);
+    // Delivered, replayed and delivered again: the owner never reads that it closed without a charge.
+    await deliverOwed(later5Minutes());
+    await expectApproved(await request(`/return_url?token_ws=${told.token}`), told);
+    await deliverOwed(later5Minutes());
+    expect(await endings()).toEqual([]);
+    await expectPaidOnce(told);
+  });
+
   it("two cron runs at once on the same stuck approved payment: paid and dispatched once", async () => {
     const booked = await stuckApproved();
     const runs = await Promise.all(

@@ -187,6 +187,14 @@ export function getOwedAlert(db: D1Database, id: number): Promise<OwedAlert | nu
   return first<OwedAlert>(db.prepare(`SELECT ${COLUMNS} FROM owed_alerts WHERE id = ?1`).bind(id));
 }
 
+/**
+ * The statement that withdraws what a slot owes and has not delivered: an ending that turned out
+ * otherwise before the owner was told of it.
+ */
+export function withdrawOwedStatement(db: D1Database, slot: string): D1PreparedStatement {
+  return db.prepare("DELETE FROM owed_alerts WHERE slot = ?1").bind(slot);
+}
+
 /** The statement that dismisses an owed alert; put it in the batch with its audit record. */
 export function dismissOwedAlertStatement(db: D1Database, id: number): D1PreparedStatement {
   return db.prepare("DELETE FROM owed_alerts WHERE id = ?1").bind(id);

@@ -14,7 +14,7 @@ import { WebpayError } from "./errors.ts";
 import { newBuyOrder, newSessionId } from "./ids.ts";
 import type { Logger } from "./log.ts";
 import { type AlertDeps, alertOwner, noticeOwner } from "./messenger.ts";
-import { alertSlot, oweIfChangedAndToldStatement } from "./owed-alert-store.ts";
+import { alertSlot, oweIfChangedAndToldStatement, withdrawOwedStatement } from "./owed-alert-store.ts";
 import {
   CLOSED_WITHOUT_CHARGE,
   type CommitFacts,
@@ -278,9 +278,19 @@ async function applyResult(
   if (!firstTime && charged && CLOSED_WITHOUT_CHARGE.includes(stored.status)) {
     // Webpay says the card was charged. That outranks a closure we made without its word while this
     // commit was under way (a «no pagado» return, the cron finding it abandoned): kept, it would
-    // lose the money. Once: the move is conditional like the first.
+    // lose the money. Once: the move is conditional like the first. The closure's word to the
+    // owner that it ended without a charge, if not yet delivered, is withdrawn with it.
     const closedAs = stored.status;
-    firstTime = await finalizePayment(deps.db, payment.buy_order, verdict.status, facts, now, statements, [closedAs]);
+    const withdrawn = withdrawOwedStatement(deps.db, alertSlot("reconciliation_failure", closedKey(payment)));
+    firstTime = await finalizePayment(
+      deps.db,
+      payment.buy_order,
+      verdict.status,
+      facts,
+      now,
+      [...statements, withdrawn],
+      [closedAs],
+    );
     stored = (await getPaymentByBuyOrder(deps.db, payment.buy_order)) ?? stored;
     if (firstTime) deps.log.warn("payment_charged_after_closure", { buyOrder: payment.buy_order, closedAs });
   }
@@ -568,8 +578,9 @@ async function alertCommitStuck(
   );
 }
 
-/** The key of a payment's `commitStuck` alerts. */
+/** The key of a payment's `commitStuck` alerts, and of the word that it closed without a charge. */
 const stuckKey = (payment: PaymentRow) => `commit:${payment.buy_order}`;
+const closedKey = (payment: PaymentRow) => `closed:${payment.buy_order}`;
 
 /**
  * For the batch that closes a payment without a charge (after its finalize): if the owner was told
@@ -585,7 +596,7 @@ function stuckEndedStatement(
 ): D1PreparedStatement {
   return oweIfChangedAndToldStatement(deps.db, {
     kind: "reconciliation_failure",
-    key: `closed:${payment.buy_order}`,
+    key: closedKey(payment),
     text: texts.stuckClosed({ buyOrder: payment.buy_order, amount: payment.amount }),
     now,
     after: alertSlot("reconciliation_failure", stuckKey(payment)),
