@@ -671,6 +671,27 @@ describe("POST /webhook: every event, once", () => {
     expect(body(reply!)).toContain(order.customer.name);
   });
 
+  it("a webhook's report counts every message it left to the queue: one another handling holds and those past its budget", async () => {
+    const values = Array.from({ length: 6 }, () => textMessage(newPhone(), "hola"));
+    const held = values[0]?.messages[0]?.id;
+    await env.LEDGER.prepare("INSERT INTO inbound_events (id, received_at, lease_until) VALUES (?1, ?2, ?3)")
+      .bind(`msg:${held}`, Date.now(), Date.now() + 60_000)
+      .run();
+    const logs = vi.spyOn(console, "log");
+    const batched = vi.spyOn(env.DISPATCH, "sendBatch");
+    expect(
+      (await postWebhook(envelope([values.map((value) => ({ phoneNumberId: CUSTOMERS_ID, value }))]))).status,
+    ).toBe(200);
+    const lines = () => logs.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('"event":"webhook_handled"'));
+    await vi.waitUntil(() => lines().length > 0, { timeout: 10_000, interval: 50 });
+    const report = JSON.parse(lines()[0] ?? "{}") as { deferred: number };
+    const pastBudget = batched.mock.calls.reduce((n, [messages]) => n + [...messages].length, 0);
+    logs.mockRestore();
+    batched.mockRestore();
+    expect(pastBudget).toBeGreaterThan(0);
+    expect(report.deferred).toBe(1 + pastBudget);
+  });
+
   it("replies on the channel whose number received the message", async () => {
     const customer = newPhone();
     const collaborator = await addCollaborator();

@@ -159,7 +159,7 @@ export async function handleWebhook(
       for (let j = 0; j < rest.length; j += 100) {
         await deps.queue.sendBatch(rest.slice(j, j + 100).map((m) => ({ body: { type: "inbound", message: m } })));
       }
-      report.deferred = rest.length;
+      report.deferred += rest.length;
       break;
     }
     try {
