@@ -1,10 +1,13 @@
 /**
  * What the owner is owed (`owed_alerts` in LEDGER): alerts WhatsApp refused (messenger.ts owes
- * them), and alerts written for the crons to send (a customer's notice WhatsApp could not
- * deliver, owed by the webhook in the batch that records its status). cotorro's crons deliver
- * each and delete it, or the owner dismisses it after reading it in `pnpm ops alerts list`. One
- * row per distinct text of a slot (kind, or kind and key): the same text refused again is one row,
- * another text of the slot is a row of its own, so nothing owed is overwritten.
+ * them), alerts the rate limit held back when the caller asked for it (a customer's messages, at
+ * most a few per slot: `oweHeldBackAlert`), and alerts written for the crons to send (a customer's
+ * notice WhatsApp could not deliver, owed by the webhook in the batch that records its status; the
+ * end of a payment the owner was told was stuck, owed by the batch that closes it and withdrawn if
+ * it turns out charged after all). cotorro's crons deliver each and delete it, or the owner
+ * dismisses it after reading it in `pnpm ops alerts list`. One row per distinct text of a slot
+ * (kind, or kind and key): the same text refused again is one row, another text of the slot is a
+ * row of its own, so nothing owed is overwritten.
  * Must not: send anything.
  */
 import { all, first, run } from "./d1.ts";

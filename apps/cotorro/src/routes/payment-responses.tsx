@@ -46,8 +46,9 @@ export function checkoutResponse(c: Context<AppEnv>, checkout: LeadCheckout, con
 }
 
 /**
- * A payment that could not start: unknown order 404, already paid 409, cancelled or expired 410,
- * Webpay unavailable 503 (the order stays; the page offers to try again).
+ * A payment that could not start: unknown order 404, already paid (also when, paid, it expired or was
+ * cancelled since) or a lead offered without a payment 409, cancelled or expired unpaid 410, Webpay
+ * unavailable 503 (the order stays; the page offers to try again).
  */
 export function payErrorResponse(c: Context<AppEnv>, error: PayOrderError) {
   const page = (

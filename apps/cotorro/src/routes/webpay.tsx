@@ -11,8 +11,9 @@
  * Every other failure page offers "Reintentar pago" → GET `/pedido/:id/pagar` (a new transaction, same order).
  *
  * `/pedido/:id/pagar` and `/transbank`: the redirect page 200 (a lead's checkout page first, 200,
- * whose POST needs the consent: 422 without it) · unknown order 404 · already paid 409 · cancelled or
- * expired 410 · Webpay unavailable 503.
+ * whose POST needs the consent: 422 without it) · unknown order 404 · already paid (also when, paid,
+ * it expired or was cancelled since) or a lead offered without a payment 409 · cancelled or expired
+ * unpaid 410 · Webpay unavailable 503.
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { assertNever } from "@cotorro/core/result";
