@@ -13,6 +13,7 @@ import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   body,
+  claimsOf,
   createPaidOrder,
   DAY,
   grantTokens,
@@ -23,6 +24,7 @@ import {
   orderStatus,
   type PaidOrder,
   runCron,
+  spentBy,
 } from "./atender-helpers.ts";
 import { type InstalledSandbox, installSandbox, inTurn, refuseSendsTo } from "./sandbox.ts";
 
@@ -121,6 +123,33 @@ describe("order expiry", () => {
     await runCron();
     expect(await orderStatus(order.id)).toBe("taken");
     expect(await inbox(sb, order.customer.phone)).toEqual([]);
+  });
+
+  it("a claim and the cron's close of the same order at once: either taken with one token spent, or expired with none", async () => {
+    for (let round = 0; round < 6; round++) {
+      const phone = newPhone();
+      await grantTokens(phone, 1, Date.now() + DAY);
+      const order = await createPaidOrder({ paidAt: Date.now() - 47 * HOUR, ttlHours: 48 });
+      // Which of the two commits first is not fixed: they are started in either order.
+      const claim = () => claimOrder(env.LEDGER, { orderId: order.id, phone, now: Date.now(), maxTakers: 3 });
+      const close = () => closeOverdueOrder(env.LEDGER, order.id, Date.now() + 2 * DAY);
+      const [claimed, closed] =
+        round % 2 === 0
+          ? await Promise.all([claim(), close()])
+          : await Promise.all([close(), claim()]).then(([c, k]) => [k, c] as const);
+      const status = await orderStatus(order.id);
+      if (claimed.ok) {
+        expect([status, closed, await spentBy(phone), await claimsOf(order.id)]).toEqual(["taken", "taken", 1, 1]);
+      } else {
+        expect([status, closed, await spentBy(phone), await claimsOf(order.id)]).toEqual(["expired", "expired", 0, 0]);
+      }
+      // Both replayed: nothing moves, nothing more is spent.
+      await claim();
+      expect(await close()).toBeNull();
+      expect([await orderStatus(order.id), await spentBy(phone), await claimsOf(order.id)]).toEqual(
+        claimed.ok ? ["taken", 1, 1] : ["expired", 0, 0],
+      );
+    }
   });
 
   it("an order whose customer data has already expired: the owner is told nobody could be warned", async () => {

@@ -694,6 +694,10 @@ describe("reliability", () => {
     await expectApproved(await performReturn(ret), booked);
     expect(cron).toBeDefined();
     await expectPaidOnce(booked);
+    // Replayed, and the cron again: the stored outcome, nothing repeated.
+    await expectApproved(await performReturn(ret), booked);
+    await runLater(20 * 60_000);
+    await expectPaidOnce(booked);
   });
 
   it("the cron closes a payment the customer never finished as timed out (Webpay refuses its commit)", async () => {
