@@ -64,9 +64,12 @@ describe("phoneOfWaId", () => {
     expect(phoneOfWaId(input)).toBe(phone);
   });
 
-  it.each([[undefined], [""], ["912345678"], ["56222345678"], ["abc"]])("finds no WhatsApp number in %s", (input) => {
-    expect(phoneOfWaId(input)).toBeNull();
-  });
+  it.each([[undefined], [""], ["912345678"], ["56222345678"], ["abc"], ["+56 9 1234 5678"]])(
+    "finds no WhatsApp number in %s",
+    (input) => {
+      expect(phoneOfWaId(input)).toBeNull();
+    },
+  );
 });
 
 describe("isChileanNonMobile", () => {

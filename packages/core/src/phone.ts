@@ -44,7 +44,7 @@ const normalized = new Map<string, Phone | null>();
  */
 export function phoneOfWaId(waId: string | undefined): Phone | null {
   if (waId === undefined) return null;
-  return normalizePhone(/^\d+$/.test(waId) ? `+${waId}` : waId);
+  return /^\d+$/.test(waId) ? normalizePhone(`+${waId}`) : null;
 }
 
 /** The number `input` writes, valid for its country (any line type), or null. */
