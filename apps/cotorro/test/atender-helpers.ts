@@ -17,6 +17,7 @@ import { CRONS } from "@cotorro/config/wrangler";
 import { canjeSubject } from "@cotorro/core/collaborator-links";
 import { recordInboundStatement } from "@cotorro/core/conversation-store";
 import { batch } from "@cotorro/core/d1";
+import { acquireSend, recordSent } from "@cotorro/core/dispatch-store";
 import { newOrderId } from "@cotorro/core/ids";
 import { signMetaBody } from "@cotorro/core/meta-signature";
 import { type Customer, insertOrderStatement, markPaidStatement, putOrderDoc } from "@cotorro/core/order-store";
@@ -147,6 +148,14 @@ export const orderStatus = async (orderId: string) =>
 const digits = (phone: string) => phone.replace(/\D/g, "");
 let wamid = 0;
 export const newWamid = () => `wamid.TEST${Date.now().toString(36)}${(++wamid).toString(36)}`;
+
+/** An offer as the dispatch leaves it: a dispatch row carrying the wamid of the sent template. */
+export async function recordedOffer(orderId: string, phone: string): Promise<string> {
+  const messageId = newWamid();
+  await acquireSend(env.LEDGER, { orderId, phone, now: Date.now() });
+  await recordSent(env.LEDGER, { orderId, phone, messageId, now: Date.now() });
+  return messageId;
+}
 
 export function envelope(changes: { phoneNumberId: string; value: Record<string, unknown> }[][]) {
   return {

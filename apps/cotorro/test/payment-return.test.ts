@@ -18,7 +18,7 @@ import worker from "../src/index.ts";
 import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "../src/services/reconcile-payments.ts";
 import { EFFECTS_SUBREQUESTS, visitStanding } from "../src/services/visit-payment-hooks.ts";
 import { withBudget } from "../src/subrequests.ts";
-import { deliverOwed, runCron, said } from "./atender-helpers.ts";
+import { deliverOwed, HOUR, runCron, said } from "./atender-helpers.ts";
 import {
   type Booked,
   book,
@@ -129,8 +129,6 @@ async function approveWithFailedCommit(booked: Booked) {
   expect((await performReturn(ret)).status).toBe(202);
   await sb.faults({});
 }
-
-const HOUR = 3_600_000;
 
 /** One run of the payments cron `ms` from now, with its share of the invocation. */
 function runLater(ms: number) {

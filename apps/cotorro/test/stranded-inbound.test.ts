@@ -5,7 +5,6 @@
  * gets the contact once, and nothing is claimed or spent twice.
  */
 import { env } from "cloudflare:workers";
-import { acquireSend, recordSent } from "@cotorro/core/dispatch-store";
 import { messageEventId, STRANDED_AFTER_MS } from "@cotorro/core/inbound-event-store";
 import { type InboundMessage, normalizeWebhook } from "@cotorro/core/webhook";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -20,8 +19,8 @@ import {
   createPaidOrder,
   envelope,
   inbox,
-  newWamid,
   postWebhook,
+  recordedOffer,
   runCron,
   said,
   scalar,
@@ -44,9 +43,7 @@ afterEach(async () => {
 async function offeredTap() {
   const c = await addCollaborator({ tokens: 2 });
   const order = await createPaidOrder();
-  const offerId = newWamid();
-  await acquireSend(env.LEDGER, { orderId: order.id, phone: c.phone, now: Date.now() });
-  await recordSent(env.LEDGER, { orderId: order.id, phone: c.phone, messageId: offerId, now: Date.now() });
+  const offerId = await recordedOffer(order.id, c.phone);
   const webhook = atenderTap(c.phone, order.id, offerId);
   const message = normalizeWebhook(webhook).messages[0] as InboundMessage;
   return { c, order, webhook, message, eventId: messageEventId(message.id) };

@@ -5,7 +5,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
-import { acquireSend, getDispatch, recordSent } from "@cotorro/core/dispatch-store";
+import { getDispatch } from "@cotorro/core/dispatch-store";
 import { signMetaBody } from "@cotorro/core/meta-signature";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { kvRosterStore } from "@cotorro/core/roster-store";
@@ -37,6 +37,7 @@ import {
   ORIGIN,
   OWNER,
   postWebhook,
+  recordedOffer,
   roster,
   said,
   scalar,
@@ -68,14 +69,6 @@ function offerStatus(id: string, phone: string, status: string, errors: { code: 
   return envelope([
     [{ phoneNumberId: COLLABORATORS_ID, value: { statuses: [errors.length > 0 ? { ...s, errors } : s] } }],
   ]);
-}
-
-/** An offer as the dispatch leaves it: a dispatch row carrying the wamid of the sent template. */
-async function recordedOffer(orderId: string, phone: string): Promise<string> {
-  const messageId = newWamid();
-  await acquireSend(env.LEDGER, { orderId, phone, now: Date.now() });
-  await recordSent(env.LEDGER, { orderId, phone, messageId, now: Date.now() });
-  return messageId;
 }
 
 describe("GET /webhook: Meta's verification handshake", () => {
@@ -209,33 +202,33 @@ describe("a customer writing to the customers' number", () => {
 
   it("within a minute, the next messages reach the owner at the crons' next delivery, five at most; another customer's at once", async () => {
     const [maria, pedro] = [newPhone(), newPhone()];
-    const said = ["Hola", "Se cortó la luz", "En todo el departamento", "Huele a quemado", "¿Pueden venir hoy?"];
-    for (const text of said) await fromCustomers(textMessage(maria, text));
+    const written = ["Hola", "Se cortó la luz", "En todo el departamento", "Huele a quemado", "¿Pueden venir hoy?"];
+    for (const text of written) await fromCustomers(textMessage(maria, text));
     await fromCustomers(textMessage(pedro, "Buenas tardes", "Pedro"));
     await sb.app.settle();
     expect(await wroteAlerts(maria)).toHaveLength(1);
     expect((await wroteAlerts(maria))[0]).toContain("«Hola»");
     expect(await wroteAlerts(pedro)).toHaveLength(1);
     // Every message got its answer.
-    expect(await inbox(sb, maria)).toHaveLength(said.length);
+    expect(await inbox(sb, maria)).toHaveLength(written.length);
 
     expect(await deliverOwed()).toMatchObject({ delivered: 4 });
-    expect((await wroteAlerts(maria)).map((text) => /«(.*)»/.exec(text)?.[1])).toEqual(said);
+    expect((await wroteAlerts(maria)).map((text) => /«(.*)»/.exec(text)?.[1])).toEqual(written);
     expect(await deliverOwed()).toMatchObject({ delivered: 0 });
   });
 
   it("a flood of messages at once owes the owner five of them; the rest are counted in the next alert", async () => {
     const maria = newPhone();
-    const said = Array.from({ length: 9 }, (_, n) => `mensaje ${n}`);
-    const answers = await Promise.all(said.map((text) => fromCustomers(textMessage(maria, text))));
-    expect(answers.map((r) => r.status)).toEqual(said.map(() => 200));
+    const written = Array.from({ length: 9 }, (_, n) => `mensaje ${n}`);
+    const answers = await Promise.all(written.map((text) => fromCustomers(textMessage(maria, text))));
+    expect(answers.map((r) => r.status)).toEqual(written.map(() => 200));
     await sb.app.settle();
     expect(await wroteAlerts(maria)).toHaveLength(1);
     expect(await deliverOwed()).toMatchObject({ delivered: 5 });
     const quoted = (await wroteAlerts(maria)).map((text) => /«(.*)»/.exec(text)?.[1]);
     expect(quoted).toHaveLength(6);
     expect(new Set(quoted).size).toBe(6);
-    expect(said).toEqual(expect.arrayContaining(quoted));
+    expect(written).toEqual(expect.arrayContaining(quoted));
 
     // A minute on (her alert's rate row moved back), her next message goes out at once and says
     // how many were not sent.
@@ -361,7 +354,7 @@ describe("POST /webhook: every event, once", () => {
       return [postWebhook(statusOf(o, s)), postWebhook(statusOf(o, s))];
     });
     expect((await Promise.all(posts)).map((r) => r.status)).toEqual(posts.map(() => 200));
-    // Grouped: the webhooks that arrived while a batch was in flight went together, 25 at most.
+    // Grouped: the webhooks that arrived while a batch was in flight went together, 25 at most (50 statements).
     const sizes = batches.mock.calls.map(([statements]) => statements.length);
     batches.mockRestore();
     expect(sizes.length).toBeLessThan(posts.length / 2);

@@ -197,8 +197,6 @@ export const APP_SECRETS = {
 /** The secrets a worker's settings carry (for a union of apps, only those they all carry). */
 export type AppSecrets<A extends AppName> = A extends AppName ? Pick<Secrets, (typeof APP_SECRETS)[A][number]> : never;
 
-export type AppConfig = Settings & Partial<Secrets>;
-
 export class ConfigError extends Error {
   readonly issues: readonly { key: string; message: string }[];
   constructor(app: string, issues: readonly { key: string; message: string }[]) {
