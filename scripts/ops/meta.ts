@@ -109,7 +109,7 @@ export const metaCommands: Command[] = [
         ["cotorro", "financiero"],
         TOKEN_SECRETS,
       );
-      const pushed = values["dry-run"] ? [] : (await applySecrets(ctx, env, plans)).map((p) => p.line);
+      const pushed = values["dry-run"] ? [] : (await applySecrets(ctx, env, plans)).lines;
       const result = {
         token: maskToken(token),
         expiresIn,

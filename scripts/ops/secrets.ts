@@ -78,14 +78,13 @@ export function planSecrets(
   return plans;
 }
 
-/** What a push did to one worker: the secrets it stored, and those it holds but does not use. */
+/**
+ * What a push did: a line per place written, and, for each production worker (when asked), the
+ * secrets it holds but does not use (null when they could not be listed) and those deleted.
+ */
 export interface PushResult {
-  line: string;
-  app: AppName;
-  /** Held by the worker in production but not among its APP_SECRETS (when asked); null when they could not be listed. */
-  unused: string[] | null;
-  /** The unused ones deleted (`--prune`). */
-  removed: string[];
+  lines: string[];
+  unused: Partial<Record<AppName, { unused: string[] | null; removed: string[] }>>;
 }
 
 /**
@@ -111,26 +110,25 @@ export async function applySecrets(
   plans: readonly PushPlan[],
   /** Production: also list what each worker holds and does not use (`report`), or delete it (`prune`). */
   options: { unused?: "report" | "prune" } = {},
-): Promise<PushResult[]> {
-  const done: PushResult[] = [];
-  const local = (line: string, app: AppName): PushResult => ({ line, app, unused: [], removed: [] });
+): Promise<PushResult> {
+  const result: PushResult = { lines: [], unused: {} };
   if (env.target === "local") {
     for (const plan of plans) {
       ctx.writeDevVars(plan.app, plan.values);
-      done.push(local(`apps/${plan.app}/.dev.vars: ${Object.keys(plan.values).join(", ")}`, plan.app));
+      result.lines.push(`apps/${plan.app}/.dev.vars: ${Object.keys(plan.values).join(", ")}`);
     }
     const sandbox = Object.fromEntries(
       plans.flatMap((p) => Object.entries(p.values)).filter(([k]) => SANDBOX_KEYS.includes(k)),
     );
     if (Object.keys(sandbox).length > 0) {
       ctx.writeDevVars("sandbox", sandbox);
-      done.push(local(`apps/sandbox/.dev.vars: ${Object.keys(sandbox).join(", ")}`, "cotorro"));
+      result.lines.push(`apps/sandbox/.dev.vars: ${Object.keys(sandbox).join(", ")}`);
     }
-    return done;
+    return result;
   }
   for (const plan of plans) {
     const config = join(ctx.root, "apps", plan.app, "wrangler.jsonc");
-    const unused = options.unused ? await unusedSecrets(ctx, plan.app, config) : [];
+    const unused = options.unused ? await unusedSecrets(ctx, plan.app, config) : undefined;
     const removed = options.unused === "prune" ? (unused ?? []) : [];
     const dir = mkdtempSync(join(tmpdir(), "cotorro-secrets-"));
     const file = join(dir, "secrets.json");
@@ -148,22 +146,19 @@ export async function applySecrets(
       rmSync(dir, { recursive: true, force: true });
     }
     const line = `${plan.app}: ${Object.keys(plan.values).join(", ")}`;
-    done.push({
-      line: removed.length > 0 ? `${line}; borrados: ${removed.join(", ")}` : line,
-      app: plan.app,
-      unused,
-      removed,
-    });
+    result.lines.push(removed.length > 0 ? `${line}; borrados: ${removed.join(", ")}` : line);
+    if (unused !== undefined) result.unused[plan.app] = { unused, removed };
   }
-  return done;
+  return result;
 }
 
 /** The owner's warnings after a push: secrets a worker holds and does not use, or could not be listed. */
-function unusedWarnings(results: readonly PushResult[], prune: boolean): string[] {
-  return results.flatMap(({ app, unused, removed }) => {
-    if (unused === null)
+function unusedWarnings(unused: PushResult["unused"], prune: boolean): string[] {
+  return Object.entries(unused).flatMap(([app, found]) => {
+    if (!found) return [];
+    if (found.unused === null)
       return prune ? [`No se pudo revisar qué otros secretos guarda ${app} (wrangler secret list).`] : [];
-    const left = unused.filter((name) => !removed.includes(name));
+    const left = found.unused.filter((name) => !found.removed.includes(name));
     if (left.length === 0) return [];
     return [
       `Aviso: ${app} guarda secretos que no usa: ${left.join(", ")}. Bórrelos con \`pnpm ops secrets push --env production --prune\`.`,
@@ -181,9 +176,8 @@ export const secretsCommands: Command[] = [
       "Producción: `wrangler secret bulk` por worker (necesita `wrangler login` o CLOUDFLARE_API_TOKEN).",
       "Local: escribe los .dev.vars de apps/cotorro y apps/financiero (y las claves que comparte el sandbox);",
       "reinicie `pnpm dev` después.",
-      "Secretos: META_TOKEN_CUSTOMERS, META_TOKEN_COLLABORATORS, META_APP_SECRET, META_VERIFY_TOKEN,",
-      "          TBK_API_KEY_ID, TBK_API_KEY_SECRET, LINK_SIGNING_KEY, ADMIN_TOKEN.",
-      "financiero guarda solo los cinco que usa (sin META_APP_SECRET, META_VERIFY_TOKEN ni ADMIN_TOKEN).",
+      `cotorro: ${APP_SECRETS.cotorro.join(", ")}.`,
+      `financiero, solo los que usa: ${APP_SECRETS.financiero.join(", ")}.`,
       "Producción: avisa si un worker guarda secretos que ya no usa; --prune los borra.",
     ],
     arity: [0, 0],
@@ -215,14 +209,11 @@ export const secretsCommands: Command[] = [
       const prune = values.prune === true;
       if (prune && env.target === "local") throw new OpsError("--prune es solo para producción (--env production)", 2);
       const done = await applySecrets(ctx, env, plans, { unused: prune ? "prune" : "report" });
-      const apps = summary.map((s) => {
-        const result = done.find((d) => d.app === s.app);
-        return env.target === "local" ? s : { ...s, unused: result?.unused ?? null, removed: result?.removed ?? [] };
-      });
+      const apps = summary.map((s) => ({ ...s, ...done.unused[s.app] }));
       print(ctx, { json }, { dryRun: false, target: env.target, apps }, () => [
         "Secretos guardados:",
-        ...done.map((d) => `  ${d.line}`),
-        ...unusedWarnings(done, prune),
+        ...done.lines.map((line) => `  ${line}`),
+        ...unusedWarnings(done.unused, prune),
         ...(env.target === "local" ? ["Reinicie `pnpm dev` para que los workers los carguen."] : []),
       ]);
       return 0;
