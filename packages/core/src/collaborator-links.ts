@@ -28,7 +28,8 @@ export interface LinkDeps {
   now(): number;
 }
 
-const expiry = (deps: LinkDeps) => deps.now() + deps.settings.LINK_TTL_HOURS * 3_600_000;
+/** When a link issued at `from` (now, by default) stops holding: LINK_TTL_HOURS later. */
+export const linkExpiry = (deps: LinkDeps, from = deps.now()) => from + deps.settings.LINK_TTL_HOURS * 3_600_000;
 
 // ---- subjects: "<phone>" or "<orderId>|<phone>" ----
 
@@ -44,7 +45,7 @@ function readSubject(subject: string): { orderId: string | null; phone: Phone } 
   return { orderId, phone };
 }
 
-const sign = (deps: LinkDeps, purpose: LinkPurpose, subject: string, expiresAt = expiry(deps)) =>
+const sign = (deps: LinkDeps, purpose: LinkPurpose, subject: string, expiresAt = linkExpiry(deps)) =>
   signLink(deps.settings.LINK_SIGNING_KEY, { purpose, subject, expiresAt });
 
 async function verify(deps: LinkDeps, purpose: LinkPurpose, token: string) {

@@ -4,7 +4,7 @@
  * shows. A token or buy order of another purpose (a customer's visit payment, which has its own
  * return URL) is unknown here: its effects belong to cotorro and must never run with the top-up hooks.
  */
-import { saldoPath, saldoToken } from "@cotorro/core/collaborator-links";
+import { linkExpiry, saldoPath, saldoToken } from "@cotorro/core/collaborator-links";
 import { handleReturn, type ReturnError } from "@cotorro/core/payment-service";
 import type { PaymentRow } from "@cotorro/core/payment-store";
 import { isPhone, type Phone } from "@cotorro/core/phone";
@@ -90,7 +90,7 @@ export interface ApprovedTopUp {
 async function approvedTopUp(deps: Deps, payment: PaymentRow, phone: Phone): Promise<ApprovedTopUp> {
   const settledAt = payment.finalized_at ?? payment.updated_at;
   const facts = { paidAt: payment.transaction_date ?? settledAt, validUntil: tokenExpiry(deps, settledAt) };
-  const linkUntil = settledAt + deps.settings.LINK_TTL_HOURS * 3_600_000;
+  const linkUntil = linkExpiry(deps, settledAt);
   if (deps.now() >= linkUntil) return { ...facts, live: null, job: null };
   const [tokens, saldo, job] = await Promise.all([
     balance(deps.db, phone, deps.now()),
