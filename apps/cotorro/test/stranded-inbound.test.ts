@@ -61,9 +61,14 @@ async function cutOff(message: InboundMessage): Promise<BackgroundTask[]> {
 const keeps = (eventId: string) =>
   scalar("SELECT count(*) AS n FROM inbound_events WHERE id = ?1 AND pending IS NOT NULL", eventId);
 
-/** Its lease over and received long enough ago for the sweep, as when the cron comes by after a cut-off. */
+/**
+ * Its lease over and received (and last taken by the sweep, if ever) long enough ago, as when the
+ * cron comes by after a cut-off, or a run comes by after one that did not hand it over.
+ */
 const strand = (eventId: string) =>
-  env.LEDGER.prepare("UPDATE inbound_events SET received_at = ?2, lease_until = ?3 WHERE id = ?1")
+  env.LEDGER.prepare(
+    "UPDATE inbound_events SET received_at = ?2, lease_until = ?3, handed_at = min(handed_at, ?2) WHERE id = ?1",
+  )
     .bind(eventId, Date.now() - STRANDED_AFTER_MS - 1, Date.now() - 1)
     .run();
 
@@ -122,12 +127,45 @@ describe("inbound messages whose follow-ups were cut off after the answer", () =
     expect(refused).toHaveBeenCalled();
     refused.mockRestore();
     expect(await keeps(eventId)).toBe(1);
+    // Taken by that run: the next one within two minutes leaves it.
+    expect(await cronHandsOver(message.id)).toEqual([]);
 
+    await strand(eventId);
     const handedOver = await cronHandsOver(message.id);
     expect(handedOver).toHaveLength(1);
     await consume(handedOver.map((b) => ({ body: b })));
     expect(await spentBy(c.phone)).toBe(1);
     expect(await inbox(sb, c.phone)).toHaveLength(1);
+  });
+
+  it("a cron cut off while handing over loses nothing: a run two minutes later hands it over", async () => {
+    const { c, order, message, eventId } = await offeredTap();
+    await cutOff(message);
+    await strand(eventId);
+    // The run finds it, and the runtime stops it while the queue has not yet taken the message.
+    const stalled = vi.spyOn(env.DISPATCH, "sendBatch").mockReturnValue(new Promise<never>(() => {}));
+    void runCron();
+    await vi.waitFor(() => expect(stalled).toHaveBeenCalled());
+    stalled.mockRestore();
+    expect(await keeps(eventId)).toBe(1);
+
+    await strand(eventId);
+    const handedOver = await cronHandsOver(message.id);
+    expect(handedOver).toHaveLength(1);
+    expect(await keeps(eventId)).toBe(0);
+    await consume(handedOver.map((b) => ({ body: b })));
+    expect(await claimsOf(order.id)).toBe(1);
+    expect(await spentBy(c.phone)).toBe(1);
+    expect((await inbox(sb, c.phone)).map(said)).toEqual([expect.stringContaining(order.customer.phone.slice(-4))]);
+  });
+
+  it("a kept message that cannot be read is let go, not taken again every run", async () => {
+    const { message, eventId } = await offeredTap();
+    await cutOff(message);
+    await strand(eventId);
+    await env.LEDGER.prepare("UPDATE inbound_events SET pending = '{' WHERE id = ?1").bind(eventId).run();
+    expect(await cronHandsOver(message.id)).toEqual([]);
+    expect(await keeps(eventId)).toBe(0);
   });
 
   it("a message handled in full keeps nothing, and one handled without follow-ups after the answer never did", async () => {

@@ -79,11 +79,12 @@ export const STRANDED_AFTER_MS = 2 * EVENT_LEASE_MS;
 
 /**
  * Takes the events whose follow-ups were cut off after the webhook answered: still holding their
- * message, not processed, their lease over and received `STRANDED_AFTER_MS` ago at least (a
- * handling still sending is left alone), `limit` of them, oldest first. Two statements for one
- * batch: the first reads them (`{ id, pending }`), the second stops keeping their messages, so
- * that no later run takes them again once the caller has handed them to the queue (which
- * retries them). A caller that could not hand them over writes them back (`keepPendingStatement`).
+ * message, not processed, their lease over, received (or last taken by this) `STRANDED_AFTER_MS`
+ * ago at least (a handling still sending is left alone), `limit` of them, oldest first. Two
+ * statements for one batch: the first reads them (`{ id, pending }`), the second marks them taken
+ * (`handed_at`), so that a run at the same time does not take them too. They keep their message
+ * until the caller has handed it to the queue (`clearPendingStatement`): a caller cut off before
+ * that, or refused by the queue, leaves them to be taken again by a run two minutes later.
  */
 export function takeStrandedEventsStatements(
   db: D1Database,
@@ -91,25 +92,19 @@ export function takeStrandedEventsStatements(
   limit: number,
 ): [D1PreparedStatement, D1PreparedStatement] {
   const stranded = `SELECT id FROM inbound_events
-    WHERE pending IS NOT NULL AND received_at <= ?2 AND processed_at IS NULL AND coalesce(lease_until, 0) <= ?1
+    WHERE pending IS NOT NULL AND received_at <= ?2 AND coalesce(handed_at, 0) <= ?2
+      AND processed_at IS NULL AND coalesce(lease_until, 0) <= ?1
     ORDER BY received_at LIMIT ?3`;
   const params = [now, now - STRANDED_AFTER_MS, limit];
   return [
     db.prepare(`SELECT id, pending FROM inbound_events WHERE id IN (${stranded}) ORDER BY received_at`).bind(...params),
-    db.prepare(`UPDATE inbound_events SET pending = NULL WHERE id IN (${stranded})`).bind(...params),
+    db.prepare(`UPDATE inbound_events SET handed_at = ?1 WHERE id IN (${stranded})`).bind(...params),
   ];
 }
 
 /** The event's message is in the queue's hands now: it is no longer kept here. */
 export function clearPendingStatement(db: D1Database, id: string): D1PreparedStatement {
   return db.prepare("UPDATE inbound_events SET pending = NULL WHERE id = ?1").bind(id);
-}
-
-/** Keeps an event's message again (its hand-over to the queue failed), unless it was processed meanwhile. */
-export function keepPendingStatement(db: D1Database, id: string, pending: string): D1PreparedStatement {
-  return db
-    .prepare("UPDATE inbound_events SET pending = ?2 WHERE id = ?1 AND processed_at IS NULL AND pending IS NULL")
-    .bind(id, pending);
 }
 
 /**

@@ -12,13 +12,15 @@
  * Must not: handle them here (the queue retries them and dead-letters what keeps failing).
  */
 import { batch } from "@cotorro/core/d1";
-import { keepPendingStatement, takeStrandedEventsStatements } from "@cotorro/core/inbound-event-store";
+import { clearPendingStatement, takeStrandedEventsStatements } from "@cotorro/core/inbound-event-store";
 import type { Budget } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
 
 /**
- * The look (one batch that also stops keeping what it found) and the hand-over (one `sendBatch`);
- * when the hand-over fails, one more batch keeps the messages again for the next run.
+ * The look (one batch that also marks what it found taken), the hand-over (one `sendBatch`) and,
+ * once the queue holds the messages, one batch that stops keeping them. A run cut off or refused
+ * before that last batch leaves them kept: a run two minutes later takes them again (handling is
+ * keyed, so one handed over twice sends nothing twice).
  */
 export const STRANDED_SWEEP_COST = 3;
 
@@ -32,24 +34,26 @@ export async function resumeStrandedInbound(deps: Deps, budget: Budget): Promise
   if (rows.length === 0) return { resumed: 0 };
   const messages = rows.flatMap(({ id, pending }) => {
     try {
-      return [{ id, pending, message: JSON.parse(pending) as { id: string } }];
+      return [{ id, message: JSON.parse(pending) as { id: string } }];
     } catch (error) {
-      // Written by this code from a parsed message, so never expected; let go rather than looked at every run.
+      // Written by this code from a parsed message, so never expected; let go below rather than looked at every run.
       deps.log.error("inbound_stranded_unreadable", { eventId: id, error });
       return [];
     }
   });
-  if (messages.length === 0) return { resumed: 0 };
-  try {
-    await deps.queue.sendBatch(messages.map(({ message }) => ({ body: { type: "inbound", message } })));
-  } catch (error) {
-    deps.log.error("inbound_stranded_not_queued", { count: messages.length, error });
-    await batch(
-      deps.db,
-      messages.map(({ id, pending }) => keepPendingStatement(deps.db, id, pending)),
-    );
-    throw error;
+  if (messages.length > 0) {
+    try {
+      await deps.queue.sendBatch(messages.map(({ message }) => ({ body: { type: "inbound", message } })));
+    } catch (error) {
+      deps.log.error("inbound_stranded_not_queued", { count: messages.length, error });
+      throw error;
+    }
   }
+  await batch(
+    deps.db,
+    rows.map(({ id }) => clearPendingStatement(deps.db, id)),
+  );
+  if (messages.length === 0) return { resumed: 0 };
   deps.log.warn("inbound_stranded_resumed", { count: messages.length, ids: messages.map((m) => m.message.id) });
   return { resumed: messages.length };
 }
