@@ -214,6 +214,8 @@ export const texts = {
     /** `status` null: the order does not exist. */
     ownerNotPayable: (p: { amount: string; buyOrder: string; orderId: string; status: OrderStatus | null }) =>
       `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que ${p.status === null ? "no existe" : `está ${ORDER_STATUS[p.status]}`}: no se envió a los colaboradores. Devuelva el pago al cliente.`,
+    ownerWithoutOrder: (p: { amount: string; buyOrder: string }) =>
+      `Pago ${p.buyOrder} de ${p.amount} recibido sin un pedido asociado: no se envió a los colaboradores. Revíselo en el portal de Transbank y devuélvalo al cliente.`,
     /** The owner's alerts about a visit payment that Webpay did not settle cleanly (core payment-service). */
     owner: {
       mismatch: (p) =>

@@ -518,6 +518,24 @@ describe("Reintentar pago", () => {
     expect(texts.some((t) => t.includes(`pedido ${booked.orderId}, que no existe: no se envió`))).toBe(true);
   });
 
+  it("an approved payment that names no order: the page says it paid none, the owner is told once", async () => {
+    const booked = await book();
+    await env.LEDGER.prepare("UPDATE payments SET order_id = NULL WHERE buy_order = ?1").bind(booked.buyOrder).run();
+    const returned = await sb.decide(booked.token, "approve");
+    for (const res of [await performReturn(returned), await performReturn(returned)]) {
+      expect(res.status).toBe(200);
+      const page = await res.text();
+      expect(page).toContain("Su solicitud ya no esperaba este pago");
+      expect(page).not.toContain("Avisamos ahora a los electricistas");
+    }
+    expect(dispatchesOf(booked.orderId)).toHaveLength(0);
+    expect(await orderRow(booked.orderId)).toMatchObject({ status: "pending_payment" });
+    const texts = (await sb.messages({ to: OWNER })).map(said);
+    expect(texts.filter((t) => t.includes(`Pago ${booked.buyOrder}`))).toEqual([
+      expect.stringContaining("sin un pedido asociado: no se envió a los colaboradores"),
+    ]);
+  });
+
   it("a cancelled order cannot be paid (410)", async () => {
     const booked = await book();
     await env.LEDGER.prepare("UPDATE orders SET status = 'cancelled' WHERE id = ?1").bind(booked.orderId).run();

@@ -98,9 +98,10 @@ webpayRoutes.on(
           return assertNever(error);
       }
     }
-    const { payment } = outcome.value;
-    switch (payment.status) {
-      case "authorized":
+    const shown = outcome.value;
+    switch (shown.kind) {
+      case "approved": {
+        const { payment } = shown;
         return c.html(
           <ApprovedPage
             tagline={tagline}
@@ -110,47 +111,41 @@ webpayRoutes.on(
             authorizationCode={payment.authorization_code}
             date={formatDateTimeCl(payment.transaction_date ?? payment.finalized_at ?? payment.updated_at)}
             ttlHours={deps.settings.ORDER_TTL_HOURS}
-            standing={outcome.value.standing}
+            standing={shown.standing}
             requestId={requestId}
           />,
           200,
         );
-      case "rejected":
-      case "aborted":
-      case "timed_out":
-      case "failed": {
-        if (outcome.value.review) {
-          // The card may have been charged: no «no se hizo ningún cargo», no retry; the owner checks it.
-          return c.html(
-            <MessagePage
-              title={t.reviewTitle}
-              tagline={tagline}
-              message={t.reviewBody}
-              requestId={requestId}
-              actions={[home]}
-            />,
-            202,
-          );
-        }
+      }
+      case "review":
+        // The card may have been charged: no «no se hizo ningún cargo», no retry; the owner checks it.
+        return c.html(
+          <MessagePage
+            title={t.reviewTitle}
+            tagline={tagline}
+            message={t.reviewBody}
+            requestId={requestId}
+            actions={[home]}
+          />,
+          202,
+        );
+      case "not_paid":
         return c.html(
           <NotPaidPage
-            kind={payment.status}
+            kind={shown.status}
             tagline={tagline}
-            retryHref={retryHref(payment.order_id)}
+            retryHref={retryHref(shown.orderId)}
             requestId={requestId}
           />,
-          NOT_PAID_STATUS[payment.status],
+          NOT_PAID_STATUS[shown.status],
         );
-      }
-      case "creating":
-      case "created":
-        // Settled elsewhere in the meantime, or never finished creating: show "confirming".
+      case "pending":
         return c.html(
-          <PendingPage tagline={tagline} refreshHref={pendingRefreshHref(payment.token)} requestId={requestId} />,
+          <PendingPage tagline={tagline} refreshHref={pendingRefreshHref(shown.token)} requestId={requestId} />,
           202,
         );
       default:
-        return assertNever(payment.status);
+        return assertNever(shown);
     }
   },
 );

@@ -6,16 +6,23 @@
  */
 
 import { getOrder } from "@cotorro/core/order-store";
-import { handleReturn, type ReturnError, type ReturnOutcome } from "@cotorro/core/payment-service";
+import { handleReturn, type ReturnError } from "@cotorro/core/payment-service";
+import type { PaymentRow } from "@cotorro/core/payment-store";
 import { ok, type Result } from "@cotorro/core/result";
+import type { NotPaidStatus } from "@cotorro/core/states";
 import type { Deps } from "../deps.ts";
 import { type VisitStanding, visitPaymentHooks, visitStanding } from "./visit-payment-hooks.ts";
 
-/**
- * The stored outcome (core's, `review` included) and, for an approved payment, what it did to its
- * order (the page says what comes next).
- */
-export type VisitReturn = ReturnOutcome & { standing: VisitStanding | null };
+/** What the return page shows, from the stored outcome (a reload or replay shows the same). */
+export type VisitReturn =
+  /** `standing`: what the payment did to its order (the page says what comes next). */
+  | { kind: "approved"; payment: PaymentRow; standing: VisitStanding }
+  /** `orderId`: the order «Reintentar pago» pays (null when the payment names none). */
+  | { kind: "not_paid"; status: NotPaidStatus; orderId: string | null }
+  /** Webpay approved another amount or buy order: the card may have been charged, the owner checks it. */
+  | { kind: "review" }
+  /** Settled elsewhere in the meantime, or never finished creating: "confirming". */
+  | { kind: "pending"; token: string | null };
 
 export async function completeVisitPayment(
   deps: Deps,
@@ -23,11 +30,22 @@ export async function completeVisitPayment(
 ): Promise<Result<VisitReturn, ReturnError>> {
   const outcome = await handleReturn(deps, params, visitPaymentHooks(deps), "visit");
   if (!outcome.ok) return outcome;
-  const { payment } = outcome.value;
-  const order =
-    payment.status === "authorized" && payment.order_id ? await getOrder(deps.db, payment.order_id) : undefined;
-  return ok({
-    ...outcome.value,
-    standing: order === undefined ? null : visitStanding(order, payment),
-  });
+  const { payment, review } = outcome.value;
+  // Webpay approved another amount or buy order: the card may have been charged, so no «Reintentar».
+  if (review) return ok({ kind: "review" });
+  switch (payment.status) {
+    case "authorized": {
+      // A payment that names no order paid none: the page says so, as for an order that is gone.
+      const order = payment.order_id ? await getOrder(deps.db, payment.order_id) : null;
+      return ok({ kind: "approved", payment, standing: visitStanding(order, payment) });
+    }
+    case "rejected":
+    case "aborted":
+    case "timed_out":
+    case "failed":
+      return ok({ kind: "not_paid", status: payment.status, orderId: payment.order_id });
+    case "creating":
+    case "created":
+      return ok({ kind: "pending", token: payment.token });
+  }
 }

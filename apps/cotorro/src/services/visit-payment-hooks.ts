@@ -69,11 +69,8 @@ export function receiptParams(payment: PaymentRow) {
 }
 
 async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<void> {
+  if (payment.status !== "authorized") return;
   const orderId = payment.order_id;
-  if (payment.status !== "authorized" || !orderId) {
-    deps.log.error("visit_effects_without_order", { buyOrder: payment.buy_order });
-    return;
-  }
   const failures: unknown[] = [];
   const skipped: string[] = [];
   const once = async (key: string, effect: () => Promise<void>) => {
@@ -84,6 +81,15 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
       failures.push(error);
     }
   };
+  if (!orderId) {
+    // Charged for no order (never written so by this code): nothing to offer; the owner returns the money.
+    deps.log.error("visit_effects_without_order", { buyOrder: payment.buy_order });
+    const text = texts.payment.ownerWithoutOrder({ amount: formatClp(payment.amount), buyOrder: payment.buy_order });
+    await once(effectKeys.visitOwner(payment.buy_order), async () => {
+      await noticeOwner(deps, "payment", text, { key: payment.buy_order, force: true });
+    });
+    return allDone(deps, payment, failures, skipped);
+  }
   const [order, doc] = await Promise.all([getOrder(deps.db, orderId), getOrderDoc(deps.kv.orders, orderId)]);
   const receipt = receiptParams(payment);
 
@@ -148,9 +154,16 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
     deps.log.warn("visit_receipt_without_customer", { orderId, buyOrder: payment.buy_order });
   }
 
+  return allDone(deps, payment, failures, skipped);
+}
+
+/**
+ * Throws unless every effect is done: the first failure, or, when a concurrent runner holds one we
+ * skipped, `EffectsInProgressError`. Only a runner that sees every effect done may let the payment
+ * be marked complete, or a failure over there would never be retried.
+ */
+async function allDone(deps: Deps, payment: PaymentRow, failures: unknown[], skipped: string[]): Promise<void> {
   if (failures.length > 0) throw failures[0];
-  // A concurrent runner holds what we skipped: only a runner that sees every effect done may let
-  // the payment be marked complete, or a failure over there would never be retried.
   for (const key of skipped) {
     if ((await effectStatus(deps.db, key)) !== "done") throw new EffectsInProgressError(payment.buy_order);
   }

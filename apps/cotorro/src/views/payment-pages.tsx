@@ -17,9 +17,16 @@ export interface ApprovedPageProps {
   date: string;
   ttlHours: number;
   /** What the payment did to its order: what comes next differs when it did not pay one to offer. */
-  standing: VisitStanding | null;
+  standing: VisitStanding;
   requestId?: string;
 }
+
+/** What comes next, by what the payment did to its order (`ttlHours`: how long an offered order waits). */
+const nextSteps: Record<VisitStanding, (ttlHours: number) => readonly string[]> = {
+  pays: t.nextSteps,
+  duplicate: () => t.duplicateSteps,
+  not_payable: () => t.notPayableSteps,
+};
 
 export function ApprovedPage(p: ApprovedPageProps) {
   return (
@@ -30,12 +37,7 @@ export function ApprovedPage(p: ApprovedPageProps) {
       </div>
       <h2>{t.nextTitle}</h2>
       <ol class="steps">
-        {(p.standing === "duplicate"
-          ? t.duplicateSteps
-          : p.standing === "not_payable"
-            ? t.notPayableSteps
-            : t.nextSteps(p.ttlHours)
-        ).map((step) => (
+        {nextSteps[p.standing](p.ttlHours).map((step) => (
           <li>{step}</li>
         ))}
       </ol>
