@@ -11,7 +11,7 @@ import { effectsGoFirst } from "@cotorro/core/payment-service";
 import type { PaymentRow } from "@cotorro/core/payment-store";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { captureLogs } from "@cotorro/core/testing/logs";
-import { commitTampered, commitUnanswered, type Intercept } from "@cotorro/sandbox/testing";
+import { commitRefused, commitTampered, commitUnanswered, type Intercept } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
@@ -695,12 +695,7 @@ describe("reliability", () => {
       if (req.method !== "PUT" || cron) return res;
       // The cron's own commit is refused (ours is under way) and Webpay's status still reads
       // INITIALIZED: it closes the payment as abandoned before our commit's answer arrives.
-      sb.intercept(async (r, answer) => {
-        if (r.method === "PUT") return Response.json({ error_message: "Transaction already locked" }, { status: 422 });
-        if (r.method !== "GET") return answer;
-        const { status: _, ...rest } = (await answer.json()) as Record<string, unknown>;
-        return Response.json({ ...rest, status: "INITIALIZED" }, { status: answer.status });
-      });
+      sb.intercept(commitRefused(422, "Transaction already locked"));
       cron = runLater(16 * 60_000);
       await cron;
       sb.intercept(null);
@@ -730,10 +725,7 @@ describe("reliability", () => {
     async (code) => {
       const booked = await stuckApproved();
       // The commit fails and the status reads INITIALIZED, as an approval never committed does.
-      sb.intercept(async (r, answer) => {
-        if (r.method === "PUT") return Response.json({ error_message: "Try later" }, { status: code });
-        return commitUnanswered(r, answer);
-      });
+      sb.intercept(commitRefused(code, "Try later"));
       const first = withBudget(createDeps(env), env, kvRosterStore, RECONCILE_SUBREQUESTS);
       expect(await reconcileVisitPayments(first.deps, first.budget, false)).toMatchObject({
         checked: 1,

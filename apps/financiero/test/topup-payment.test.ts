@@ -11,7 +11,7 @@ import { recordInbound } from "@cotorro/core/conversation-store";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import type { SandboxMessage } from "@cotorro/sandbox/control-api";
-import { commitTampered, commitUnanswered, linkButtonUrl } from "@cotorro/sandbox/testing";
+import { commitRefused, commitTampered, commitUnanswered, linkButtonUrl } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import { reconcileTopUps } from "../src/services/reconcile-topups.ts";
@@ -651,12 +651,7 @@ describe("return_url edge cases", () => {
             expect(page.status).toBe(408);
           } else {
             // The cron's own commit is refused (ours is under way) and the status reads INITIALIZED.
-            sb.intercept(async (r, answer) => {
-              if (r.method === "PUT") return Response.json({ error_message: "Transaction locked" }, { status: 422 });
-              if (r.method !== "GET") return answer;
-              const { status: _, ...rest } = (await answer.json()) as Record<string, unknown>;
-              return Response.json({ ...rest, status: "INITIALIZED" }, { status: answer.status });
-            });
+            sb.intercept(commitRefused(422, "Transaction locked"));
             await stuckFor16Minutes(started.token);
             await runCron();
             sb.intercept(null);

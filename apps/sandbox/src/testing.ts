@@ -29,16 +29,21 @@ export const COTORRO_ORIGIN = new URL(local.COTORRO_PUBLIC_URL ?? "http://127.0.
 export type Intercept = (request: Request, response: Response) => Response | Promise<Response>;
 
 /**
- * Webpay answers a commit (PUT) with a 500 and reports the transaction as INITIALIZED, as it does
- * for an approval never committed: whether that commit happened cannot be told yet. (The sandbox
- * did commit it, so a later commit is refused and the status then reads AUTHORIZED.)
+ * Webpay answers a commit (PUT) with `status` and `message` and reports the transaction as
+ * INITIALIZED, as it does for an approval never committed: whether that commit happened cannot be
+ * told from its answer. (The sandbox may have committed it, so its status then reads AUTHORIZED.)
  */
-export const commitUnanswered: Intercept = async (request, response) => {
-  if (request.method === "PUT") return Response.json({ error_message: "Internal error" }, { status: 500 });
-  if (request.method !== "GET") return response;
-  const { status: _, ...rest } = (await response.json()) as Record<string, unknown>;
-  return Response.json({ ...rest, status: "INITIALIZED" }, { status: response.status });
-};
+export function commitRefused(status: number, message: string): Intercept {
+  return async (request, response) => {
+    if (request.method === "PUT") return Response.json({ error_message: message }, { status });
+    if (request.method !== "GET") return response;
+    const { status: _, ...rest } = (await response.json()) as Record<string, unknown>;
+    return Response.json({ ...rest, status: "INITIALIZED" }, { status: response.status });
+  };
+}
+
+/** The commit answered 500: it may or may not have happened (`commitRefused`). */
+export const commitUnanswered: Intercept = commitRefused(500, "Internal error");
 
 /**
  * Webpay's commit (PUT) answer with `fields` changed: an approval for another amount or buy order
