@@ -29,6 +29,36 @@ const TOP_UP_JOB = {
   none: { before: "", after: "" },
 } as const;
 
+/**
+ * A lead the owner had offered without a payment, paid afterwards: what became of it, and what the
+ * owner does with the money (statuses such a lead cannot be in read as the plain case).
+ */
+const OFFERED_UNPAID: Record<OrderStatus, { became: string; money: string }> = {
+  lead: { became: "", money: "Si acordó con el cliente otra forma de pago, devuélvale este." },
+  pending_payment: { became: "", money: "Si acordó con el cliente otra forma de pago, devuélvale este." },
+  paid: { became: "", money: "Si acordó con el cliente otra forma de pago, devuélvale este." },
+  taken: { became: " y ya fue tomado", money: "Si acordó con el cliente otra forma de pago, devuélvale este." },
+  expired: { became: " y que venció sin que nadie lo tomara", money: "Devuelva el pago al cliente." },
+  cancelled: { became: " y que luego canceló", money: "Devuelva el pago al cliente." },
+};
+
+/** An expired order's customer, in the owner's notice (all but a refused notice, which names whom to call). */
+const EXPIRED_CUSTOMER = {
+  told: "Se avisó al cliente.",
+  gone: "Los datos del cliente ya se habían borrado, así que no se le pudo avisar.",
+  unpaid: "Usted lo ofreció sin pago, así que no se avisó al cliente: llámele si quiere reagendar.",
+} as const;
+
+/** Why a number cannot use a collaborator's page, by its standing on the roster (null: unknown). */
+const NOT_COLLABORATOR: Record<Exclude<CollaboratorStatus, "active"> | "unknown", string> = {
+  pending:
+    "Su solicitud para ser colaborador aún está en revisión. Le avisaremos por WhatsApp cuando el equipo la apruebe.",
+  inactive:
+    "Este número no está activo como colaborador. Escriba «activar» al WhatsApp de colaboradores para volver a recibir trabajos.",
+  unknown:
+    "Este número no está registrado como colaborador. Para postular, escriba «suscribir» al WhatsApp de colaboradores.",
+};
+
 /** An order's comuna as the owner reads it, in a sentence ("Ñuñoa"; null: the customer named none). */
 const comunaNamed = (comuna: string | null) => comuna ?? `comuna ${NO_COMUNA}`;
 
@@ -198,19 +228,7 @@ export const texts = {
       `Pago duplicado: el pedido ${p.orderId} ya estaba pagado y entró otro pago de ${p.amount} (orden ${p.buyOrder}). Devuelva uno de los dos.`,
     /** A lead the owner had offered to the collaborators without a payment (`orders dispatch`), paid afterwards. */
     ownerOfferedUnpaid: (p: { amount: string; buyOrder: string; orderId: string; status: OrderStatus }) =>
-      `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que usted ya había ofrecido a los colaboradores sin pago${
-        p.status === "taken"
-          ? " y ya fue tomado"
-          : p.status === "expired"
-            ? " y que venció sin que nadie lo tomara"
-            : p.status === "cancelled"
-              ? " y que luego canceló"
-              : ""
-      }: no se ofreció de nuevo. ${
-        p.status === "expired" || p.status === "cancelled"
-          ? "Devuelva el pago al cliente."
-          : "Si acordó con el cliente otra forma de pago, devuélvale este."
-      }`,
+      `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que usted ya había ofrecido a los colaboradores sin pago${OFFERED_UNPAID[p.status].became}: no se ofreció de nuevo. ${OFFERED_UNPAID[p.status].money}`,
     /** `status` null: the order does not exist. */
     ownerNotPayable: (p: { amount: string; buyOrder: string; orderId: string; status: OrderStatus | null }) =>
       `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que ${p.status === null ? "no existe" : `está ${ORDER_STATUS[p.status]}`}: no se envió a los colaboradores. Devuelva el pago al cliente.`,
@@ -430,13 +448,9 @@ export const atenderTexts = {
       customer: "told" | "gone" | "unpaid" | { refused: { name: string; phone: string } };
     }) =>
       `Pedido ${e.orderId} (${comunaNamed(e.comuna)}) venció sin que nadie lo tomara. ${
-        e.customer === "told"
-          ? "Se avisó al cliente."
-          : e.customer === "gone"
-            ? "Los datos del cliente ya se habían borrado, así que no se le pudo avisar."
-            : e.customer === "unpaid"
-              ? "Usted lo ofreció sin pago, así que no se avisó al cliente: llámele si quiere reagendar."
-              : `WhatsApp no aceptó el aviso a ${e.customer.refused.name} (${e.customer.refused.phone}); lo seguimos intentando, pero conviene llamarle.`
+        typeof e.customer === "string"
+          ? EXPIRED_CUSTOMER[e.customer]
+          : `WhatsApp no aceptó el aviso a ${e.customer.refused.name} (${e.customer.refused.phone}); lo seguimos intentando, pero conviene llamarle.`
       }`,
   },
   page: {
@@ -473,12 +487,8 @@ export const atenderTexts = {
     expiredLinkBody: "Este link ya venció. Los trabajos nuevos le llegan por WhatsApp.",
     notCollaboratorTitle: "Colaborador no activo",
     /** By the number's standing on the roster: inactive, an application under review, or unknown (null). */
-    notCollaboratorBody: (status: CollaboratorStatus | null) =>
-      status === "pending"
-        ? "Su solicitud para ser colaborador aún está en revisión. Le avisaremos por WhatsApp cuando el equipo la apruebe."
-        : status === null
-          ? "Este número no está registrado como colaborador. Para postular, escriba «suscribir» al WhatsApp de colaboradores."
-          : "Este número no está activo como colaborador. Escriba «activar» al WhatsApp de colaboradores para volver a recibir trabajos.",
+    notCollaboratorBody: (status: Exclude<CollaboratorStatus, "active"> | null) =>
+      NOT_COLLABORATOR[status ?? "unknown"],
   },
 } as const;
 

@@ -429,6 +429,11 @@ describe("a lead paid through the owner's link", () => {
       " y que venció sin que nadie lo tomara: no se ofreció de nuevo. Devuelva el pago al cliente.",
     ],
     ["then cancelled", "cancelled", " y que luego canceló: no se ofreció de nuevo. Devuelva el pago al cliente."],
+    [
+      "then taken",
+      "taken",
+      " y ya fue tomado: no se ofreció de nuevo. Si acordó con el cliente otra forma de pago, devuélvale este.",
+    ],
   ] as const)(
     "a lead paid on Webpay after the owner had offered it without a payment (%s): not offered again, the owner told what it is",
     async (_when, then, ending) => {
@@ -438,6 +443,7 @@ describe("a lead paid through the owner's link", () => {
       expect(await openLead(env.LEDGER, id, Date.now(), 48)).toBe(true); // meanwhile, `pnpm ops orders dispatch`
       if (then === "expired") expect(await closeOverdueOrder(env.LEDGER, id, Date.now())).toBe("expired");
       if (then === "cancelled") expect(await cancelOrder(env.LEDGER, id, Date.now())).toBe(true);
+      if (then === "taken") await env.LEDGER.prepare("UPDATE orders SET status = 'taken' WHERE id = ?1").bind(id).run();
       // Its return delivered twice at once, then once more (a reload): the owner is told once.
       const ret = await sb.decide(token, "approve");
       const pages = await Promise.all([performReturn(ret), performReturn(ret)]);

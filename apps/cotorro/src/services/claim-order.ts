@@ -40,7 +40,8 @@ export type ClaimOrderError =
   | { kind: "order_not_available" }
   /** The top-up token names the job; it is `topUpUrl`'s last part and the template button's suffix. */
   | { kind: "no_tokens"; topUpToken: string; topUpUrl: string }
-  | { kind: "not_collaborator"; status: CollaboratorStatus | null };
+  /** `status`: the number's standing on the roster, never active (null: not on it). */
+  | { kind: "not_collaborator"; status: Exclude<CollaboratorStatus, "active"> | null };
 
 /** Who claims, and the order's document (the customer's data): read from KV before a claim. */
 export interface Claimant {

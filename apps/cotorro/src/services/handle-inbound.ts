@@ -512,12 +512,7 @@ async function claimErrorReply(error: ClaimOrderError, deps: Deps): Promise<Repl
         }),
       };
     case "not_collaborator": {
-      const text =
-        error.status === "pending"
-          ? T.pending
-          : error.status === "inactive"
-            ? T.inactive
-            : T.notCollaborator(deps.settings.COTORRO_PUBLIC_URL);
+      const text = error.status ? T[error.status] : T.notCollaborator(deps.settings.COTORRO_PUBLIC_URL);
       return { text, template: noticeTemplate(text) };
     }
   }
