@@ -18,7 +18,7 @@ import worker from "../src/index.ts";
 import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "../src/services/reconcile-payments.ts";
 import { EFFECTS_SUBREQUESTS, visitStanding } from "../src/services/visit-payment-hooks.ts";
 import { withBudget } from "../src/subrequests.ts";
-import { deliverOwed, HOUR, runCron, said } from "./atender-helpers.ts";
+import { createPaidOrder, deliverOwed, HOUR, runCron, said } from "./atender-helpers.ts";
 import {
   type Booked,
   book,
@@ -475,6 +475,35 @@ describe("Reintentar pago", () => {
     const texts = (await sb.messages({ to: OWNER })).map(said);
     expect(texts.filter((t) => t.startsWith("Pago duplicado") && t.includes(booked.orderId))).toHaveLength(1);
     expect(texts.filter((t) => t.startsWith("Pago recibido") && t.includes(booked.orderId))).toHaveLength(1);
+  });
+
+  it("orders paid before paid_by was recorded: migration 0009 names the payment that paid each, and only that one pays it", async () => {
+    const booked = await book();
+    const second = redirectForm(await (await request(`/pedido/${booked.orderId}/pagar`)).text());
+    await performReturn(await sb.decide(booked.token, "approve"));
+    await performReturn(await sb.decide(second.token, "approve"));
+    const secondBuyOrder = (await paymentByToken(second.token))?.buy_order as string;
+    // Settled a second later (two returns handled together can share a millisecond: see the next test).
+    await env.LEDGER.prepare("UPDATE payments SET finalized_at = finalized_at + 1000 WHERE buy_order = ?1")
+      .bind(secondBuyOrder)
+      .run();
+    // A paid order with no payment of its own (a test's, or one paid before any was recorded).
+    const alone = await createPaidOrder();
+    // As before migration 0006: no order names the payment that paid it.
+    await env.LEDGER.prepare("UPDATE orders SET paid_by = NULL").run();
+    const backfill = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0009_"));
+    expect(backfill).toBeDefined();
+    await env.LEDGER.batch((backfill?.queries ?? []).map((q) => env.LEDGER.prepare(q)));
+
+    const order = await getOrder(env.LEDGER, booked.orderId);
+    expect(order?.paid_by).toBe(booked.buyOrder);
+    expect((await getOrder(env.LEDGER, alone.id))?.paid_by).toBeNull();
+    const payment = async (buyOrder: string) =>
+      (await env.LEDGER.prepare("SELECT * FROM payments WHERE buy_order = ?1")
+        .bind(buyOrder)
+        .first()) as unknown as PaymentRow;
+    expect(visitStanding(order, await payment(booked.buyOrder))).toBe("pays");
+    expect(visitStanding(order, await payment(secondBuyOrder))).toBe("duplicate");
   });
 
   it("two payments of one order settled in the same millisecond: only the one the order names paid it", async () => {

@@ -179,9 +179,8 @@ export type VisitStanding = "pays" | "duplicate" | "not_payable";
 
 export function visitStanding(order: OrderRow | null, payment: PaymentRow): VisitStanding {
   if (!order || order.paid_at === null) return "not_payable";
-  // An order paid before migration 0006 names no payment: the batch that paid it set both times.
-  const paidBy = order.paid_by ?? (order.paid_at === payment.finalized_at ? payment.buy_order : null);
-  return paidBy === payment.buy_order ? "pays" : "duplicate";
+  // Orders paid before migration 0006 were given the payment that paid them by migration 0009.
+  return order.paid_by === payment.buy_order ? "pays" : "duplicate";
 }
 
 export class EffectsInProgressError extends Error {
