@@ -484,7 +484,7 @@ describe("POST /webhook: every event, once", () => {
     const { deps, budget } = withBudget(createDeps(env), env, kvRosterStore);
     const statusBatches = createGroupedBatches({ maxStatements: 50, maxWaitMs: 5_000 });
     const webhook = envelope([[{ phoneNumberId: CUSTOMERS_ID, value: { statuses } }]]);
-    await handleWebhook(webhook, deps, budget, statusBatches);
+    await handleWebhook(webhook, deps, { budget, statusBatches });
     expect(budget.used()).toBe(1);
     expect(await deliverOwed()).toMatchObject({ delivered: 9 });
     expect(await deliverOwed()).toMatchObject({ delivered: 3 });

@@ -104,7 +104,11 @@ async function decide(
   const { deps, budget } = withBudget(c.get("deps"), c.env, kvRosterStore);
   // Decisions (a claim) are made before answering; replies and notices go out after the answer.
   const followUps: BackgroundTask[] = [];
-  const report = await handleWebhook(body, deps, budget, statusBatches, (task) => followUps.push(task));
+  const report = await handleWebhook(body, deps, {
+    budget,
+    statusBatches,
+    background: (task) => followUps.push(task),
+  });
   return { report, budget, followUps };
 }
 

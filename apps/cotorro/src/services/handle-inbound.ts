@@ -125,7 +125,7 @@ export type BackgroundTask = () => Promise<void>;
 export type Background = (task: BackgroundTask) => void;
 
 /**
- * Handles a verified, parsed webhook body. Statuses are applied in one batch, run through
+ * Handles a verified, parsed webhook body within `budget`. Statuses are applied in one batch, run through
  * `statusBatches` beside those of the webhooks handled at the same moment (the caller keeps one
  * per isolate); messages one by one, and a message that fails is released for Meta's redelivery
  * without stopping the others (`failed` > 0 → the route answers 500). With `background`, each
@@ -135,10 +135,9 @@ export type Background = (task: BackgroundTask) => void;
 export async function handleWebhook(
   body: unknown,
   deps: Deps,
-  budget: Budget,
-  statusBatches: GroupedBatches,
-  background?: Background,
+  options: { budget: Budget; statusBatches: GroupedBatches; background?: Background },
 ): Promise<WebhookReport> {
+  const { budget, statusBatches, background } = options;
   const { messages, statuses, ignored } = normalizeWebhook(body);
   const report: WebhookReport = {
     messages: messages.length,
