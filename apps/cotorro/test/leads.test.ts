@@ -1,7 +1,7 @@
 /** Landing-page leads: both body formats, good and bad, CORS, the owner's notice, paying a lead. */
 import { env } from "cloudflare:workers";
 import { effectKeys, effectStatus } from "@cotorro/core/effect-store";
-import { cancelOrder, closeOverdueOrder, openLead } from "@cotorro/core/order-store";
+import { cancelOrder, closeOverdueOrder, JORGITOS_COMUNA, openLead } from "@cotorro/core/order-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { texts } from "../src/texts.ts";
 import { admin } from "./admin-helpers.ts";
@@ -169,10 +169,11 @@ describe("/create_from_jorgitos_landing_page[.json] (EmailJS JSON)", () => {
       expect(res.status).toBe(201);
       expect(res.headers.get("access-control-allow-origin")).toBe(ALLOWED);
       const { id } = (await res.json()) as { id: string };
-      expect(await orderRow(id)).toMatchObject({ kind: "lead", status: "lead" });
+      // Stored as the original stored it: its form asks for no comuna, so the placeholder.
+      expect(await orderRow(id)).toMatchObject({ kind: "lead", status: "lead", comuna: JORGITOS_COMUNA });
       expect(await env.BUY_ORDER.get(`v1:order:${id}`, "json")).toMatchObject({
         source: "jorgitos",
-        customer: { name: "John Smith", phone: "+17135550142", email: "john@example.com" },
+        customer: { name: "John Smith", phone: "+17135550142", email: "john@example.com", comuna: JORGITOS_COMUNA },
       });
       expect((await ownerTexts()).some((t) => t.includes("John Smith"))).toBe(true);
     },

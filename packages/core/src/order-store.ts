@@ -2,8 +2,9 @@
  * Orders: the customer's data as a KV document in BUY_ORDER (expires with ORDER_DATA_TTL_DAYS, so
  * personal data does not live forever) and the order's state as a row in LEDGER `orders` (no
  * personal data). State changes are conditional updates, so each transition happens once.
- * Every read hands out the comuna as the customer gave it, null for none (`orderRowOf`, `docRead`):
- * no reader ever sees the placeholder that is stored for it (`JORGITOS_COMUNA`).
+ * The comuna is the customer's, null when they named none, both ways: writes store the placeholder
+ * the original system used for it (`JORGITOS_COMUNA`) and every read hands it back as null
+ * (`orderRowOf`, `docRead`), so no caller ever writes or sees the placeholder.
  */
 import * as z from "zod/mini";
 import { all, first, run } from "./d1.ts";
@@ -11,7 +12,8 @@ import { type RecentCache, recentCache } from "./recent.ts";
 import { type OrderKind, OrderKindSchema, type OrderStatus } from "./states.ts";
 import { orderKey, ttlSeconds } from "./storage-keys.ts";
 
-export const CustomerSchema = z.object({
+/** The customer's data as stored: `comuna` is `JORGITOS_COMUNA` when they named none. */
+const StoredCustomerSchema = z.object({
   name: z.string().check(z.minLength(1), z.maxLength(80)),
   phone: z.string().check(z.regex(/^\+[1-9]\d{7,14}$/)),
   email: z.optional(z.string().check(z.maxLength(254))),
@@ -21,25 +23,23 @@ export const CustomerSchema = z.object({
   /** Preferred date, YYYY-MM-DD. */
   preferredDate: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
 });
-/** The customer's data as booked and stored: `comuna` is `JORGITOS_COMUNA` when they named none. */
-export type Customer = z.infer<typeof CustomerSchema>;
+type StoredCustomer = z.infer<typeof StoredCustomerSchema>;
 
-export const OrderDocSchema = z.object({
+/** The customer's data as booked and as read: `comuna` is null when they named none. */
+export type Customer = Omit<StoredCustomer, "comuna"> & { comuna: string | null };
+
+const StoredOrderDocSchema = z.object({
   id: z.string(),
   kind: OrderKindSchema,
-  customer: CustomerSchema,
+  customer: StoredCustomerSchema,
   /** Where it came from: the booking form, a landing page, a JSON lead. */
   source: z._default(z.enum(["form", "landing", "jorgitos", "admin"]), "form"),
   createdAt: z.number().check(z.int()),
 });
-/** An order's document as written (`putOrderDoc`). */
-export type OrderDoc = z.infer<typeof OrderDocSchema>;
+type StoredOrderDoc = z.infer<typeof StoredOrderDocSchema>;
 
-/** The customer's data as the store hands it out: `comuna` is null when they named none. */
-export type CustomerRead = Omit<Customer, "comuna"> & { comuna: string | null };
-
-/** An order's document as the store hands it out (`getOrderDoc`, `putOrderDoc`). */
-export type OrderDocRead = Omit<OrderDoc, "customer"> & { customer: CustomerRead };
+/** An order's document, as written (`putOrderDoc`) and read (`getOrderDoc`). */
+export type OrderDoc = Omit<StoredOrderDoc, "customer"> & { customer: Customer };
 
 /** An order's state as the store hands it out (`orderRowOf`). */
 export interface OrderRow {
@@ -59,25 +59,28 @@ export interface OrderRow {
   taken_at: number | null;
 }
 
-/** Writes an order's document; returns it as `getOrderDoc` will read it. */
-export async function putOrderDoc(kv: KVNamespace, doc: OrderDoc, dataTtlDays: number): Promise<OrderDocRead> {
-  const valid = OrderDocSchema.parse(doc);
+/** Writes an order's document (refusing one the schema does not allow); returns it as `getOrderDoc` will read it. */
+export async function putOrderDoc(kv: KVNamespace, doc: OrderDoc, dataTtlDays: number): Promise<OrderDoc> {
+  const valid = StoredOrderDocSchema.parse({
+    ...doc,
+    customer: { ...doc.customer, comuna: comunaStored(doc.customer.comuna) },
+  });
   await kv.put(orderKey(doc.id), JSON.stringify(valid), { expirationTtl: ttlSeconds(dataTtlDays) });
   recentDocs.set(valid.id, valid);
   return docRead(valid);
 }
 
-export async function getOrderDoc(kv: KVNamespace, orderId: string): Promise<OrderDocRead | null> {
+export async function getOrderDoc(kv: KVNamespace, orderId: string): Promise<OrderDoc | null> {
   const known = recentDocs.get(orderId);
   if (known) return docRead(known);
-  const parsed = OrderDocSchema.safeParse(await kv.get(orderKey(orderId), "json"));
+  const parsed = StoredOrderDocSchema.safeParse(await kv.get(orderKey(orderId), "json"));
   if (!parsed.success) return null;
   recentDocs.set(parsed.data.id, parsed.data);
   return docRead(parsed.data);
 }
 
 /** A stored document as readers get it. */
-function docRead(doc: OrderDoc): OrderDocRead {
+function docRead(doc: StoredOrderDoc): OrderDoc {
   return { ...doc, customer: { ...doc.customer, comuna: comunaGiven(doc.customer.comuna) } };
 }
 
@@ -88,14 +91,22 @@ function docRead(doc: OrderDoc): OrderDocRead {
  * unique), not by binding object: one namespace reaches here through a different object in each
  * invocation (cotorro wraps its bindings per invocation to count subrequests).
  */
-const recentDocs: RecentCache<OrderDoc> = recentCache<OrderDoc>({
+const recentDocs: RecentCache<StoredOrderDoc> = recentCache<StoredOrderDoc>({
   ttlMs: 5 * 60_000,
   max: 200,
   copy: (d) => structuredClone(d),
 });
 
-/** Comuna stored for the JSON (Jorgitos) leads, whose form asks for none (the original hard-coded it). */
+/**
+ * Comuna stored for a customer who named none: the JSON (Jorgitos) leads, whose form asks for none
+ * (the original hard-coded it, and its rows still hold it). Only the store reads or writes it.
+ */
 export const JORGITOS_COMUNA = "Texas";
+
+/** What is stored for the comuna the customer gave (`comunaGiven` reads it back). */
+function comunaStored(given: string | null): string {
+  return given ?? JORGITOS_COMUNA;
+}
 
 /**
  * The comuna the customer gave, or null for the JSON leads' placeholder. Every read of a stored
@@ -126,10 +137,13 @@ export async function comunasOfOrders(db: D1Database, ids: readonly string[]): P
   return new Map(rows.map((r) => [r.id, comunaGiven(r.comuna)]));
 }
 
-/** The statement that creates an order's state row (status `pending_payment` for visits, `lead` for leads). */
+/**
+ * The statement that creates an order's state row (status `pending_payment` for visits, `lead` for
+ * leads); `comuna` null when the customer named none.
+ */
 export function insertOrderStatement(
   db: D1Database,
-  order: { id: string; kind: OrderKind; amount: number; comuna: string; now: number },
+  order: { id: string; kind: OrderKind; amount: number; comuna: string | null; now: number },
 ): D1PreparedStatement {
   return db
     .prepare(
@@ -140,7 +154,7 @@ export function insertOrderStatement(
       order.kind,
       order.kind === "visit" ? "pending_payment" : "lead",
       order.amount,
-      order.comuna,
+      comunaStored(order.comuna),
       order.now,
     );
 }

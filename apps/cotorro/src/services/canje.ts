@@ -6,7 +6,7 @@
  */
 import { getClaim } from "@cotorro/core/claim-store";
 import { type CanjeTarget, topUpToken, topUpUrl, verifyCanjeLink } from "@cotorro/core/collaborator-links";
-import { type CustomerRead, getOrder, getOrderDoc, isOpenForClaims } from "@cotorro/core/order-store";
+import { type Customer, getOrder, getOrderDoc, isOpenForClaims } from "@cotorro/core/order-store";
 import { err, ok, type Result } from "@cotorro/core/result";
 import { balance } from "@cotorro/core/token-store";
 import type { Deps } from "../deps.ts";
@@ -26,7 +26,7 @@ export type CanjeView =
       balance: number;
       topUpUrl: string | null;
     }
-  | { kind: "contact"; customer: CustomerRead; balance: number }
+  | { kind: "contact"; customer: Customer; balance: number }
   | { kind: "not_available" };
 
 async function readLink(link: string, deps: Deps): Promise<Result<CanjeTarget, CanjeLinkError>> {

@@ -16,7 +16,7 @@ import { type ClaimInput, type ClaimResult, claimOrder, getClaim } from "@cotorr
 import { canjeToken, canjeUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
-import { type CustomerRead, getOrderDoc, type OrderDocRead } from "@cotorro/core/order-store";
+import { type Customer, getOrderDoc, type OrderDoc } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
 import { err, ok, type Result } from "@cotorro/core/result";
 import type { Collaborator } from "@cotorro/core/roster-store";
@@ -28,7 +28,7 @@ import { atenderTexts, type ContactText, comunaValue, preferredDateShown } from 
 
 export interface ClaimedOrder {
   orderId: string;
-  customer: CustomerRead;
+  customer: Customer;
   collaborator: { name: string; phone: string };
   /** Already taken by this collaborator before: nothing was spent this time. */
   repeat: boolean;
@@ -46,7 +46,7 @@ export type ClaimOrderError =
 /** Who claims, and the order's document (the customer's data): read from KV before a claim. */
 export interface Claimant {
   collaborator: Collaborator | null;
-  doc: OrderDocRead | null;
+  doc: OrderDoc | null;
 }
 
 export async function readClaimant(input: { orderId: string; phone: string }, deps: Deps): Promise<Claimant> {
@@ -58,7 +58,7 @@ export async function readClaimant(input: { orderId: string; phone: string }, de
 }
 
 /** An active collaborator and an order with its customer's data: the claim needs no other check. */
-export function readyToClaim(claimant: Claimant): claimant is { collaborator: Collaborator; doc: OrderDocRead } {
+export function readyToClaim(claimant: Claimant): claimant is { collaborator: Collaborator; doc: OrderDoc } {
   return claimant.collaborator?.status === "active" && claimant.doc !== null;
 }
 
@@ -102,7 +102,7 @@ export interface ClaimRequest {
  */
 export async function settleClaim(
   input: ClaimRequest,
-  claimant: { collaborator: Collaborator | null; doc: OrderDocRead },
+  claimant: { collaborator: Collaborator | null; doc: OrderDoc },
   outcome: ClaimResult,
   deps: Deps,
   later?: (task: () => Promise<void>) => void,
@@ -156,7 +156,7 @@ export async function settleClaim(
  */
 export async function runClaimEffects(
   deps: Deps,
-  claim: { orderId: string; phone: string; collaboratorName: string; customer: CustomerRead; onPage?: boolean },
+  claim: { orderId: string; phone: string; collaboratorName: string; customer: Customer; onPage?: boolean },
 ): Promise<void> {
   const { orderId, phone, collaboratorName, customer } = claim;
   const now = deps.now();
@@ -203,7 +203,7 @@ export async function runClaimEffects(
 }
 
 /** The customer's contact as the collaborator's WhatsApp texts show it (`url`: the job's canje page). */
-export function contactShown(customer: CustomerRead, url: string): Omit<ContactText, "balanceAfter"> {
+export function contactShown(customer: Customer, url: string): Omit<ContactText, "balanceAfter"> {
   return {
     name: customer.name,
     phone: formatPhone(customer.phone as Phone),
@@ -216,7 +216,7 @@ export function contactShown(customer: CustomerRead, url: string): Omit<ContactT
 }
 
 /** The customer's contact outside the 24-hour window: `confirmacion_de_caso`. */
-export function contactTemplateFor(customer: CustomerRead, collaboratorName: string): TemplateMessage {
+export function contactTemplateFor(customer: Customer, collaboratorName: string): TemplateMessage {
   return contactTemplate({
     collaboratorName,
     description: atenderTexts.problem(customer),

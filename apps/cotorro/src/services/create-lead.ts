@@ -12,7 +12,6 @@ import {
   getOrderDoc,
   insertOrderStatement,
   type OrderDoc,
-  type OrderDocRead,
   putOrderDoc,
 } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
@@ -65,7 +64,7 @@ export async function retryLeadNotice(input: { orderId: string }, deps: Deps): P
 }
 
 /** The owner hears of a lead once (`lead-owner:{id}`), with the payment link to send the customer; throws when it could not be sent. */
-async function noticeLead(deps: Deps, doc: OrderDocRead): Promise<void> {
+async function noticeLead(deps: Deps, doc: OrderDoc): Promise<void> {
   const { customer } = doc;
   await runEffectOnce(deps.db, effectKeys.leadOwner(doc.id), deps.now(), () =>
     noticeOwner(

@@ -10,7 +10,7 @@
  */
 import type { Settings } from "@cotorro/config";
 import { isIsoDate } from "@cotorro/core/dates";
-import { type Customer, JORGITOS_COMUNA } from "@cotorro/core/order-store";
+import type { Customer } from "@cotorro/core/order-store";
 import { normalizePhone } from "@cotorro/core/phone";
 import { firstString, parsedText } from "@cotorro/web/validate";
 import * as z from "zod/mini";
@@ -130,7 +130,7 @@ export const JorgitosLeadSchema = z.pipe(
       name: p.from_name,
       phone: p.phone,
       ...(p.email ? { email: p.email } : {}),
-      comuna: JORGITOS_COMUNA,
+      comuna: null,
       address: "",
       // A calendar date is the preferred date, shown on its own; any other wording joins the message.
       ...(isIsoDate(date)

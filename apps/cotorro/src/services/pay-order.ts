@@ -6,10 +6,10 @@
  */
 import { ORDER_ID_PATTERN } from "@cotorro/core/ids";
 import {
-  type CustomerRead,
+  type Customer,
   getOrder,
   getOrderDoc,
-  type OrderDocRead,
+  type OrderDoc,
   type OrderRow,
   offeredUnpaid,
 } from "@cotorro/core/order-store";
@@ -68,7 +68,7 @@ export async function startOrderPayment(
 async function payableOrder(
   deps: Deps,
   orderId: string,
-): Promise<Result<{ order: OrderRow; doc: OrderDocRead }, PayOrderError>> {
+): Promise<Result<{ order: OrderRow; doc: OrderDoc }, PayOrderError>> {
   const order = ORDER_ID_PATTERN.test(orderId) ? await getOrder(deps.db, orderId) : null;
   if (!order) return err({ kind: "not_found" });
   switch (order.status) {
@@ -98,7 +98,7 @@ export interface LeadCheckout {
   orderId: string;
   amount: number;
   /** `comuna` is null when the customer gave none (a Jorgitos lead). */
-  customer: CustomerRead;
+  customer: Customer;
 }
 
 export type PaymentStep = { kind: "checkout"; checkout: LeadCheckout } | { kind: "webpay"; redirect: WebpayRedirect };
@@ -135,7 +135,7 @@ export async function confirmOrderPayment(
   return startOrderPayment(deps, order);
 }
 
-function checkoutOf(deps: Pick<Deps, "settings">, order: OrderRow, doc: OrderDocRead): LeadCheckout {
+function checkoutOf(deps: Pick<Deps, "settings">, order: OrderRow, doc: OrderDoc): LeadCheckout {
   return { orderId: order.id, amount: amountOf(deps, order), customer: doc.customer };
 }
 

@@ -17,7 +17,7 @@ import {
 } from "@cotorro/core/dispatch-store";
 import { WhatsAppApiError } from "@cotorro/core/errors";
 import { alertOwner, alertTokenRejected } from "@cotorro/core/messenger";
-import { getOrder, getOrderDoc, isOpenForClaims, type OrderDocRead, type OrderRow } from "@cotorro/core/order-store";
+import { getOrder, getOrderDoc, isOpenForClaims, type OrderDoc, type OrderRow } from "@cotorro/core/order-store";
 import { STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import { OFFER_CALLBACK_DATA } from "@cotorro/core/webhook";
 import type { Deps } from "../deps.ts";
@@ -33,7 +33,7 @@ export type OfferOutcome =
   | { kind: "failed"; code: number };
 
 /** Orders read once per queue batch (a batch usually holds offers of one order). */
-export type OrderCache = Map<string, Promise<{ row: OrderRow | null; doc: OrderDocRead | null }>>;
+export type OrderCache = Map<string, Promise<{ row: OrderRow | null; doc: OrderDoc | null }>>;
 
 function loadOrder(cache: OrderCache, deps: Deps, orderId: string) {
   let entry = cache.get(orderId);

@@ -3,7 +3,7 @@
  * customer's contact with `tel:` and `wa.me` buttons. Plain props in; the route sets the status.
  */
 import { firstNameOf } from "@cotorro/core/atender-messages";
-import type { CustomerRead } from "@cotorro/core/order-store";
+import type { Customer } from "@cotorro/core/order-store";
 import { formatPhone, type Phone, waLink } from "@cotorro/core/phone";
 import { Layout, SummaryRow } from "@cotorro/web/layout";
 import { atenderTexts, comunaValue, preferredDateShown } from "../texts.ts";
@@ -56,7 +56,7 @@ export function OfferPage(props: {
 }
 
 /** `repeat`: the collaborator pressed the button again (POST) — say nothing more was spent. */
-export function ContactPage(props: { customer: CustomerRead; balance: number; repeat: boolean; requestId?: string }) {
+export function ContactPage(props: { customer: Customer; balance: number; repeat: boolean; requestId?: string }) {
   const c = props.customer;
   const phone = c.phone as Phone;
   const firstName = firstNameOf(c.name);
