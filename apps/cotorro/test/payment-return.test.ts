@@ -11,7 +11,7 @@ import { effectsGoFirst } from "@cotorro/core/payment-service";
 import type { PaymentRow } from "@cotorro/core/payment-store";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { captureLogs } from "@cotorro/core/testing/logs";
-import { commitRefused, commitTampered, commitUnanswered, type Intercept } from "@cotorro/sandbox/testing";
+import { commitRefused, commitTampered, commitUnanswered, holdCommits, type Intercept } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
@@ -166,14 +166,7 @@ async function closedWhileCommitting(answer: Intercept = async (_req, res) => re
   const ret = await sb.decide(booked.token, "approve");
   const sessionId = (await paymentByToken(booked.token))?.session_id;
   const timeoutReturn = () => request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
-  let closing: Promise<Response> | undefined;
-  sb.intercept(async (req, res) => {
-    if (req.method !== "PUT") return res;
-    closing ??= timeoutReturn();
-    await closing;
-    return answer(req, res);
-  });
-  return { booked, ret, timeoutReturn, closed: () => closing };
+  return { booked, ret, timeoutReturn, closed: holdCommits(sb, timeoutReturn, answer) };
 }
 
 async function expectNotPaid(booked: Booked, status: string) {
@@ -719,20 +712,16 @@ describe("reliability", () => {
   it("the cron finding a payment abandoned while the customer's commit is under way: the approval still pays it, once", async () => {
     const booked = await book();
     const ret = await sb.decide(booked.token, "approve");
-    let cron: Promise<unknown> | undefined;
-    sb.intercept(async (req, res) => {
-      if (req.method !== "PUT" || cron) return res;
+    const cron = holdCommits(sb, async () => {
       // The cron's own commit is refused (ours is under way) and Webpay's status still reads
       // INITIALIZED: it closes the payment as abandoned before our commit's answer arrives.
       sb.intercept(commitRefused(422, "Transaction already locked"));
-      cron = runLater(16 * 60_000);
-      await cron;
+      await runLater(16 * 60_000);
       sb.intercept(null);
       expect(await paymentByToken(booked.token)).toMatchObject({ status: "timed_out" });
-      return res;
     });
     await expectApproved(await performReturn(ret), booked);
-    expect(cron).toBeDefined();
+    expect(cron()).toBeDefined();
     await expectPaidOnce(booked);
     // Replayed, and the cron again: the stored outcome, nothing repeated.
     await expectApproved(await performReturn(ret), booked);
@@ -861,16 +850,12 @@ describe("reliability", () => {
     expect(await runLater(0)).toMatchObject({ stillPending: 1 });
     // The timeout return closes it (owing the owner word of that end) while the commits are held.
     const sessionId = (await paymentByToken(told.token))?.session_id;
-    let closing: Promise<Response> | undefined;
-    sb.intercept(async (req, res) => {
-      if (req.method !== "PUT") return res;
-      closing ??= request(`/return_url?TBK_ORDEN_COMPRA=${told.buyOrder}&TBK_ID_SESION=${sessionId}`);
-      await closing;
-      return res;
-    });
+    const closing = holdCommits(sb, () =>
+      request(`/return_url?TBK_ORDEN_COMPRA=${told.buyOrder}&TBK_ID_SESION=${sessionId}`),
+    );
     const pages = await Promise.all([1, 2].map(() => request(`/return_url?token_ws=${told.token}`)));
     for (const page of pages) await expectApproved(page, told);
-    expect((await closing)?.status).toBe(408);
+    expect((await closing())?.status).toBe(408);
     sb.intercept(null);
     await expectPaidOnce(told);
     // Delivered, replayed and delivered again: the owner never reads that it closed without a charge.

@@ -11,7 +11,7 @@ import { recordInbound } from "@cotorro/core/conversation-store";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import type { SandboxMessage } from "@cotorro/sandbox/control-api";
-import { commitRefused, commitTampered, commitUnanswered, linkButtonUrl } from "@cotorro/sandbox/testing";
+import { commitRefused, commitTampered, commitUnanswered, holdCommits, linkButtonUrl } from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import { reconcileTopUps } from "../src/services/reconcile-topups.ts";
@@ -641,30 +641,25 @@ describe("return_url edge cases", () => {
       const started = await startTopUp(phone, 5);
       const ret = await sb.decide(started.token, "approve");
       const sessionId = (await paymentByToken(started.token))?.session_id;
-      let closing: Promise<void> | undefined;
-      sb.intercept(async (req, res) => {
-        if (req.method !== "PUT") return res;
-        // While the buyer's commit is under way, the payment is closed as not paid.
-        closing ??= (async () => {
-          if (closure === "timeout return") {
-            const page = await request(`/return_url?TBK_ORDEN_COMPRA=${started.buyOrder}&TBK_ID_SESION=${sessionId}`);
-            expect(page.status).toBe(408);
-          } else {
-            // The cron's own commit is refused (ours is under way) and the status reads INITIALIZED.
-            sb.intercept(commitRefused(422, "Transaction locked"));
-            await stuckFor16Minutes(started.token);
-            await runCron();
-            sb.intercept(null);
-          }
-          expect(await paymentByToken(started.token)).toMatchObject({ status: "timed_out" });
-        })();
-        await closing;
-        return res;
+      // While the buyer's commit is under way, the payment is closed as not paid.
+      const closed = holdCommits(sb, async () => {
+        if (closure === "timeout return") {
+          const page = await request(`/return_url?TBK_ORDEN_COMPRA=${started.buyOrder}&TBK_ID_SESION=${sessionId}`);
+          expect(page.status).toBe(408);
+        } else {
+          // The cron's own commit is refused (ours is under way) and the status reads INITIALIZED.
+          sb.intercept(commitRefused(422, "Transaction locked"));
+          await stuckFor16Minutes(started.token);
+          await runCron();
+          sb.intercept(null);
+        }
+        expect(await paymentByToken(started.token)).toMatchObject({ status: "timed_out" });
       });
       // After a timeout return, the buyer's own return delivered twice at once: both «approved».
       const copies = closure === "timeout return" ? 2 : 1;
       const pages = await Promise.all(Array.from({ length: copies }, () => performReturn(ret)));
       for (const page of pages) await expectApproved(page, started, 5);
+      expect(closed()).toBeDefined();
       sb.intercept(null);
       await expectCreditedOnce(phone, started);
       await expectApproved(await performReturn(ret), started, 5);

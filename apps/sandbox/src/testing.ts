@@ -57,6 +57,26 @@ export function commitTampered(fields: Record<string, unknown>): Intercept {
   };
 }
 
+/**
+ * Holds every commit (PUT) the worker sends until `meanwhile` — started by the first of them — has
+ * finished, then answers each through `answer`: a payment closed (a timeout return from another
+ * tab, the cron) while its approving commit is under way. Returns what `meanwhile` gave, once started.
+ */
+export function holdCommits<T>(
+  sb: Pick<InstalledSandbox, "intercept">,
+  meanwhile: () => Promise<T>,
+  answer: Intercept = (_request, response) => response,
+): () => Promise<T> | undefined {
+  let running: Promise<T> | undefined;
+  sb.intercept(async (request, response) => {
+    if (request.method !== "PUT") return response;
+    running ??= meanwhile();
+    await running;
+    return answer(request, response);
+  });
+  return () => running;
+}
+
 /** A request the worker sent to the sandbox (read eagerly: bodies cannot cross request contexts). */
 export interface RecordedRequest {
   method: string;
