@@ -159,6 +159,60 @@ describe("inbound messages whose follow-ups were cut off after the answer", () =
     expect((await inbox(sb, c.phone)).map(said)).toEqual([expect.stringContaining(order.customer.phone.slice(-4))]);
   });
 
+  it("a run hands over at most 200 KB; what did not fit, or what the queue refused, waits behind newer messages", async () => {
+    // Long texts from collaborators, each kept after a cut-off (about 4 KB each).
+    const keptText = async (receivedAt: number) => {
+      const c = await addCollaborator({ tokens: 0 });
+      const webhook = envelope([[{ phoneNumberId: COLLABORATORS_ID, value: textMessage(c.phone, "a".repeat(4000)) }]]);
+      const message = normalizeWebhook(webhook).messages[0] as InboundMessage;
+      await env.LEDGER.prepare(
+        "INSERT INTO inbound_events (id, received_at, lease_until, pending) VALUES (?1, ?2, ?3, ?4)",
+      )
+        .bind(messageEventId(message.id), receivedAt, receivedAt + 60_000, JSON.stringify(message))
+        .run();
+      return message.id;
+    };
+    const oldest = Date.now() - STRANDED_AFTER_MS - 60_000;
+    const older: string[] = [];
+    for (let i = 0; i < 60; i++) older.push(await keptText(oldest + i));
+    const handedOver = async () => {
+      const sendBatch = vi.spyOn(env.DISPATCH, "sendBatch").mockResolvedValue(undefined as never);
+      await runCron();
+      const ids = sendBatch.mock.calls.flatMap(([m]) =>
+        [...m].map((x) => (x.body as { message: { id: string } }).message.id),
+      );
+      const bytes = sendBatch.mock.calls.map(([m]) => JSON.stringify([...m].map((x) => x.body)).length);
+      sendBatch.mockRestore();
+      return { ids, bytes };
+    };
+    const refused = vi.spyOn(env.DISPATCH, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
+    await runCron();
+    expect(refused).toHaveBeenCalledTimes(1);
+    const tried = [...(refused.mock.calls[0]?.[0] ?? [])].length;
+    refused.mockRestore();
+    expect(tried).toBeGreaterThan(0);
+    expect(tried).toBeLessThan(60);
+
+    // A newer one, never taken, goes before those taken already; each run stays under 200 KB.
+    const newer = await keptText(Date.now() - STRANDED_AFTER_MS - 1);
+    await env.LEDGER.prepare("UPDATE inbound_events SET handed_at = handed_at - ?1 WHERE handed_at IS NOT NULL")
+      .bind(STRANDED_AFTER_MS)
+      .run();
+    const first = await handedOver();
+    expect(first.ids[0]).toBe(newer);
+    expect(first.bytes.every((b) => b < 200_000 + 10_000)).toBe(true);
+    expect(first.ids.length).toBeLessThan(61);
+    // The rest, in the next runs: every message handed over once in all.
+    const all = [...first.ids];
+    for (let run = 0; run < 3 && all.length < 61; run++) {
+      await env.LEDGER.prepare("UPDATE inbound_events SET handed_at = handed_at - ?1 WHERE handed_at IS NOT NULL")
+        .bind(STRANDED_AFTER_MS)
+        .run();
+      all.push(...(await handedOver()).ids);
+    }
+    expect(all.toSorted()).toEqual([...older, newer].toSorted());
+  });
+
   it("a kept message that cannot be read is let go, not taken again every run", async () => {
     const { message, eventId } = await offeredTap();
     await cutOff(message);

@@ -1,9 +1,13 @@
 -- orders.paid_by for the orders paid before migration 0006 named the payment: the authorized
 -- payment of the order whose finalized_at is the order's paid_at (the batch that paid the order set
--- both to one time). Two such payments settled in the same millisecond cannot be told apart here;
--- the lowest buy order is taken, and the owner was already told of the other one as a payment to
--- return. An order paid with no matching payment (a lead opened without one keeps paid_at null)
--- keeps null: no payment pays it. After this, cotorro's visitStanding reads paid_by alone.
+-- both to one time). An order paid with no matching payment keeps null: no payment pays it. After
+-- this, cotorro's visitStanding reads paid_by alone.
+-- Two payments of one order settled in the same millisecond cannot be told apart: the lowest buy
+-- order is taken. Before 0006 both counted as paying the order, so the owner was told of neither as
+-- a duplicate to return. Before applying this to data paid before 0006, list them (one row per
+-- order charged twice, for the owner to refund one):
+--   SELECT order_id, group_concat(buy_order) FROM payments
+--   WHERE purpose = 'visit' AND status = 'authorized' GROUP BY order_id, finalized_at HAVING count(*) > 1;
 
 UPDATE orders SET paid_by = (
   SELECT p.buy_order FROM payments p

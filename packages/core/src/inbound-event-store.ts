@@ -79,12 +79,14 @@ export const STRANDED_AFTER_MS = 2 * EVENT_LEASE_MS;
 
 /**
  * Takes the events whose follow-ups were cut off after the webhook answered: still holding their
- * message, not processed, their lease over, received (or last taken by this) `STRANDED_AFTER_MS`
- * ago at least (a handling still sending is left alone), `limit` of them, oldest first. Two
- * statements for one batch: the first reads them (`{ id, pending }`), the second marks them taken
- * (`handed_at`), so that a run at the same time does not take them too. They keep their message
- * until the caller has handed it to the queue (`clearPendingStatement`): a caller cut off before
- * that, or refused by the queue, leaves them to be taken again by a run two minutes later.
+ * message, not processed, their lease over, received (and last taken by this, if ever)
+ * `STRANDED_AFTER_MS` ago at least (a handling still sending is left alone). `limit` of them: those
+ * never taken first, then those taken longest ago (so a batch the queue keeps refusing does not
+ * hold back the rest), each oldest first. Two statements for one batch: the first reads them
+ * (`{ id, pending }`), the second marks them taken (`handed_at`), so that a run at the same time
+ * does not take them too. They keep their message until the caller has handed it to the queue
+ * (`clearPendingStatement`): a caller cut off before that, or refused by the queue, leaves them to
+ * be taken again by the next run (two minutes later at least).
  */
 export function takeStrandedEventsStatements(
   db: D1Database,
@@ -94,10 +96,14 @@ export function takeStrandedEventsStatements(
   const stranded = `SELECT id FROM inbound_events
     WHERE pending IS NOT NULL AND received_at <= ?2 AND coalesce(handed_at, 0) <= ?2
       AND processed_at IS NULL AND coalesce(lease_until, 0) <= ?1
-    ORDER BY received_at LIMIT ?3`;
+    ORDER BY coalesce(handed_at, 0), received_at LIMIT ?3`;
   const params = [now, now - STRANDED_AFTER_MS, limit];
   return [
-    db.prepare(`SELECT id, pending FROM inbound_events WHERE id IN (${stranded}) ORDER BY received_at`).bind(...params),
+    db
+      .prepare(
+        `SELECT id, pending FROM inbound_events WHERE id IN (${stranded}) ORDER BY coalesce(handed_at, 0), received_at`,
+      )
+      .bind(...params),
     db.prepare(`UPDATE inbound_events SET handed_at = ?1 WHERE id IN (${stranded})`).bind(...params),
   ];
 }

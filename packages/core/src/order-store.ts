@@ -52,7 +52,7 @@ export interface OrderRow {
   created_at: number;
   updated_at: number;
   paid_at: number | null;
-  /** The buy order of the payment that paid it (migration 0006); null when none did, or before 0006. */
+  /** The buy order of the payment that paid it (migrations 0006, 0009); null when none did. */
   paid_by: string | null;
   dispatched_at: number | null;
   expires_at: number | null;

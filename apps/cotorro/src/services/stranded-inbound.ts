@@ -19,28 +19,37 @@ import type { Deps } from "../deps.ts";
 /**
  * The look (one batch that also marks what it found taken), the hand-over (one `sendBatch`) and,
  * once the queue holds the messages, one batch that stops keeping them. A run cut off or refused
- * before that last batch leaves them kept: a run two minutes later takes them again (handling is
- * keyed, so one handed over twice sends nothing twice).
+ * before that last batch leaves them kept: the next run (at least two minutes later) takes them
+ * again, and handling is keyed, so one handed over twice sends nothing twice. The clear may also
+ * wipe a message a redelivery of the same event kept meanwhile: the queue's copy covers it (it
+ * waits out that handling's lease, then handles what is left).
  */
 export const STRANDED_SWEEP_COST = 3;
 
-/** One `sendBatch` takes at most this many messages; the rest wait for the next run. */
+/** One `sendBatch` takes at most 100 messages and 256 KB (platform.md §3.4); the rest wait for the next run. */
 const MAX_PER_RUN = 100;
+const MAX_BYTES_PER_RUN = 200_000;
 
 export async function resumeStrandedInbound(deps: Deps, budget: Budget): Promise<{ resumed: number }> {
   if (!budget.fits(STRANDED_SWEEP_COST)) return { resumed: 0 };
   const [found] = await batch(deps.db, takeStrandedEventsStatements(deps.db, deps.now(), MAX_PER_RUN));
   const rows = (found?.results ?? []) as { id: string; pending: string }[];
   if (rows.length === 0) return { resumed: 0 };
-  const messages = rows.flatMap(({ id, pending }) => {
+  const messages: { id: string; message: { id: string } }[] = [];
+  const letGo: string[] = [];
+  let bytes = 0;
+  for (const { id, pending } of rows) {
+    const size = new TextEncoder().encode(pending).length;
+    if (bytes + size > MAX_BYTES_PER_RUN) continue; // taken again by the next run
     try {
-      return [{ id, message: JSON.parse(pending) as { id: string } }];
+      messages.push({ id, message: JSON.parse(pending) as { id: string } });
+      bytes += size;
     } catch (error) {
-      // Written by this code from a parsed message, so never expected; let go below rather than looked at every run.
+      // Written by this code from a parsed message, so never expected; let go rather than looked at every run.
       deps.log.error("inbound_stranded_unreadable", { eventId: id, error });
-      return [];
+      letGo.push(id);
     }
-  });
+  }
   if (messages.length > 0) {
     try {
       await deps.queue.sendBatch(messages.map(({ message }) => ({ body: { type: "inbound", message } })));
@@ -48,12 +57,14 @@ export async function resumeStrandedInbound(deps: Deps, budget: Budget): Promise
       deps.log.error("inbound_stranded_not_queued", { count: messages.length, error });
       throw error;
     }
+    deps.log.warn("inbound_stranded_resumed", { count: messages.length, ids: messages.map((m) => m.message.id) });
   }
-  await batch(
-    deps.db,
-    rows.map(({ id }) => clearPendingStatement(deps.db, id)),
-  );
-  if (messages.length === 0) return { resumed: 0 };
-  deps.log.warn("inbound_stranded_resumed", { count: messages.length, ids: messages.map((m) => m.message.id) });
+  const done = [...messages.map((m) => m.id), ...letGo];
+  if (done.length > 0) {
+    await batch(
+      deps.db,
+      done.map((id) => clearPendingStatement(deps.db, id)),
+    );
+  }
   return { resumed: messages.length };
 }
