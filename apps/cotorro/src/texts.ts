@@ -168,6 +168,10 @@ export const texts = {
       "Su visita ya estaba pagada con otro pago, así que no la ofrecimos de nuevo.",
       "Le escribiremos por WhatsApp para devolverle este pago. No necesita hacer nada más.",
     ],
+    noOrderSteps: [
+      "Este pago no quedó asociado a ninguna solicitud, así que no la ofrecimos a los electricistas.",
+      "Escríbanos por WhatsApp con la orden de compra que ve abajo y le devolvemos el pago.",
+    ],
     notPayableSteps: [
       "Su solicitud ya no esperaba este pago: se canceló, venció o ya estaba en curso. No la ofrecimos a los electricistas.",
       "Le escribiremos por WhatsApp para devolverle el pago o acordar con usted cómo seguir.",

@@ -540,14 +540,17 @@ describe("Reintentar pago", () => {
     expect(texts.some((t) => t.includes(`pedido ${booked.orderId}, que no existe: no se envió`))).toBe(true);
   });
 
-  it("an approved payment that names no order: the page says it paid none, the owner is told once", async () => {
+  it("an approved payment that names no order: the page says it paid none and asks the customer to write, the owner is told once", async () => {
     const booked = await book();
     await env.LEDGER.prepare("UPDATE payments SET order_id = NULL WHERE buy_order = ?1").bind(booked.buyOrder).run();
     const returned = await sb.decide(booked.token, "approve");
     for (const res of [await performReturn(returned), await performReturn(returned)]) {
       expect(res.status).toBe(200);
       const page = await res.text();
-      expect(page).toContain("Su solicitud ya no esperaba este pago");
+      expect(page).toContain("Este pago no quedó asociado a ninguna solicitud");
+      expect(page).toContain("Escríbanos por WhatsApp con la orden de compra");
+      expect(page).toContain("Escribir por WhatsApp");
+      expect(page).toContain(booked.buyOrder);
       expect(page).not.toContain("Avisamos ahora a los electricistas");
     }
     expect(dispatchesOf(booked.orderId)).toHaveLength(0);

@@ -95,17 +95,24 @@ export function MessagePage({
         {message}
       </div>
       {children}
-      <div class="actions">
-        {actions.map((a) => (
-          <a
-            class={`button ${a.variant === "secondary" ? "secondary" : a.variant === "whatsapp" ? "whatsapp" : ""}`}
-            href={a.href}
-          >
-            {a.label}
-          </a>
-        ))}
-      </div>
+      <Actions actions={actions} />
     </Layout>
+  );
+}
+
+/** A page's buttons, in the order given. */
+export function Actions({ actions }: { actions: readonly PageAction[] }) {
+  return (
+    <div class="actions">
+      {actions.map((a) => (
+        <a
+          class={`button ${a.variant === "secondary" ? "secondary" : a.variant === "whatsapp" ? "whatsapp" : ""}`}
+          href={a.href}
+        >
+          {a.label}
+        </a>
+      ))}
+    </div>
   );
 }
 

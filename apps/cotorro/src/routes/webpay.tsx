@@ -112,6 +112,11 @@ webpayRoutes.on(
             date={formatDateTimeCl(payment.transaction_date ?? payment.finalized_at ?? payment.updated_at)}
             ttlHours={deps.settings.ORDER_TTL_HOURS}
             standing={shown.standing}
+            actions={
+              shown.standing === "no_order"
+                ? [whatsappHelp(deps.settings.PUBLIC_NUMBER_CUSTOMERS, requestId)]
+                : undefined
+            }
             requestId={requestId}
           />,
           200,

@@ -8,15 +8,21 @@
 import { getOrder } from "@cotorro/core/order-store";
 import { handleReturn, type ReturnError } from "@cotorro/core/payment-service";
 import type { PaymentRow } from "@cotorro/core/payment-store";
-import { ok, type Result } from "@cotorro/core/result";
+import { assertNever, ok, type Result } from "@cotorro/core/result";
 import type { NotPaidStatus } from "@cotorro/core/states";
 import type { Deps } from "../deps.ts";
 import { type VisitStanding, visitPaymentHooks, visitStanding } from "./visit-payment-hooks.ts";
 
+/**
+ * What an approved payment did, as its page says what comes next: its order's standing, or
+ * `no_order` for a payment that names none (never written so by this code: the customer is asked
+ * to write, since there is no order to reach them through).
+ */
+export type ApprovedStanding = VisitStanding | "no_order";
+
 /** What the return page shows, from the stored outcome (a reload or replay shows the same). */
 export type VisitReturn =
-  /** `standing`: what the payment did to its order (the page says what comes next). */
-  | { kind: "approved"; payment: PaymentRow; standing: VisitStanding }
+  | { kind: "approved"; payment: PaymentRow; standing: ApprovedStanding }
   /** `orderId`: the order «Reintentar pago» pays (null when the payment names none). */
   | { kind: "not_paid"; status: NotPaidStatus; orderId: string | null }
   /** Webpay approved another amount or buy order: the card may have been charged, the owner checks it. */
@@ -35,8 +41,8 @@ export async function completeVisitPayment(
   if (review) return ok({ kind: "review" });
   switch (payment.status) {
     case "authorized": {
-      // A payment that names no order paid none: the page says so, as for an order that is gone.
-      const order = payment.order_id ? await getOrder(deps.db, payment.order_id) : null;
+      if (!payment.order_id) return ok({ kind: "approved", payment, standing: "no_order" });
+      const order = await getOrder(deps.db, payment.order_id);
       return ok({ kind: "approved", payment, standing: visitStanding(order, payment) });
     }
     case "rejected":
@@ -47,5 +53,7 @@ export async function completeVisitPayment(
     case "creating":
     case "created":
       return ok({ kind: "pending", token: payment.token });
+    default:
+      return assertNever(payment.status);
   }
 }

@@ -1,9 +1,9 @@
 /** Outcome pages of a visit payment (SPEC §4). Routes choose the HTTP status. */
 import { formatClp } from "@cotorro/core/money";
 import type { NotPaidStatus } from "@cotorro/core/states";
-import { Layout, MessagePage, SummaryRow } from "@cotorro/web/layout";
+import { Actions, Layout, MessagePage, type PageAction, SummaryRow } from "@cotorro/web/layout";
 import { PendingPage as SharedPendingPage } from "@cotorro/web/webpay";
-import type { VisitStanding } from "../services/visit-payment-hooks.ts";
+import type { ApprovedStanding } from "../services/complete-payment.ts";
 import { texts } from "../texts.ts";
 
 const t = texts.payment;
@@ -17,15 +17,18 @@ export interface ApprovedPageProps {
   date: string;
   ttlHours: number;
   /** What the payment did to its order: what comes next differs when it did not pay one to offer. */
-  standing: VisitStanding;
+  standing: ApprovedStanding;
+  /** Buttons after the receipt (the WhatsApp help when the customer is asked to write). */
+  actions?: readonly PageAction[];
   requestId?: string;
 }
 
 /** What comes next, by what the payment did to its order (`ttlHours`: how long an offered order waits). */
-const nextSteps: Record<VisitStanding, (ttlHours: number) => readonly string[]> = {
+const nextSteps: Record<ApprovedStanding, (ttlHours: number) => readonly string[]> = {
   pays: t.nextSteps,
   duplicate: () => t.duplicateSteps,
   not_payable: () => t.notPayableSteps,
+  no_order: () => t.noOrderSteps,
 };
 
 export function ApprovedPage(p: ApprovedPageProps) {
@@ -53,6 +56,7 @@ export function ApprovedPage(p: ApprovedPageProps) {
           <dd>{p.date}</dd>
         </dl>
       </div>
+      {p.actions ? <Actions actions={p.actions} /> : null}
     </Layout>
   );
 }
