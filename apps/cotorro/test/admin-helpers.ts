@@ -84,14 +84,15 @@ export function newPhone(): string {
 export async function createOrder(fields: {
   kind?: "visit" | "lead";
   status?: "pending_payment" | "lead" | "paid" | "taken" | "expired" | "cancelled";
-  comuna?: string;
+  /** null: the customer named none. */
+  comuna?: string | null;
   amount?: number;
   expiresAt?: number | null;
 }): Promise<string> {
   const id = newOrderId();
   const now = Date.now();
   const kind = fields.kind ?? (fields.status === "lead" ? "lead" : "visit");
-  const comuna = fields.comuna ?? "Ñuñoa";
+  const comuna = fields.comuna === undefined ? "Ñuñoa" : fields.comuna;
   await putOrderDoc(
     env.BUY_ORDER,
     {

@@ -171,7 +171,7 @@ describe("the customer's preferred date", () => {
 describe("an order whose customer named no comuna (a Jorgitos lead stores a placeholder)", () => {
   it("reads «no indicada» in the offer, both job pages, the contact reply and template, and to the owner", async () => {
     const ana = await addCollaborator({ name: "Ana Rojas", tokens: 2 });
-    const order = await createPaidOrder({ comuna: JORGITOS_COMUNA, address: "" });
+    const order = await createPaidOrder({ comuna: null, address: "" });
     const sent = await offer(sb, order, ana);
     expect(sent.parameters[2]).toBe("no indicada");
     const link = await canjeLink(order.id, ana.phone);
@@ -187,7 +187,7 @@ describe("an order whose customer named no comuna (a Jorgitos lead stores a plac
 
     // Outside the 24-hour window the contact goes as confirmacion_de_caso, whose comuna is a parameter.
     const bea = await addCollaborator({ name: "Bea Soto", tokens: 1 });
-    const late = await createPaidOrder({ comuna: JORGITOS_COMUNA });
+    const late = await createPaidOrder({ comuna: null });
     const lateOffer = await offer(sb, late, bea);
     expect((await postWebhook(dayLateTap(bea.phone, late.id, lateOffer.id))).status).toBe(200);
     expect((await inbox(sb, bea.phone)).at(-1)).toMatchObject({

@@ -97,7 +97,7 @@ export async function createPaidOrder(
   const customer: Customer = {
     name: fields.name ?? "Marta Díaz",
     phone: fields.phone ?? newPhone(),
-    comuna: fields.comuna ?? "Ñuñoa",
+    comuna: fields.comuna === undefined ? "Ñuñoa" : fields.comuna,
     address: fields.address ?? "Irarrázaval 1234, depto 5",
     description: fields.description ?? "Saltó el automático y huele a quemado en el enchufe del living.",
     ...(fields.preferredDate ? { preferredDate: fields.preferredDate } : {}),

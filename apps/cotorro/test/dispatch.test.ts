@@ -7,7 +7,6 @@
 import { env } from "cloudflare:workers";
 import { TEST_SECRETS } from "@cotorro/config";
 import { getDispatch } from "@cotorro/core/dispatch-store";
-import { JORGITOS_COMUNA } from "@cotorro/core/order-store";
 import { listOwedAlerts } from "@cotorro/core/owed-alert-store";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { OFFERS_PER_SECOND } from "../src/services/dispatch-order.ts";
@@ -135,7 +134,7 @@ describe("who is offered an order", () => {
       await addCollaborator({ comunas: [] }),
     ];
     const inactive = await addCollaborator({ comunas: [], status: "inactive" });
-    const order = await createPaidOrder({ comuna: JORGITOS_COMUNA });
+    const order = await createPaidOrder({ comuna: null });
 
     const { offered } = await dispatchAll(order);
 
