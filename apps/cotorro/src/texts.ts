@@ -157,6 +157,9 @@ export const texts = {
     newBooking: "Agendar una visita",
     approvedTitle: "Pago aprobado",
     approvedBody: (amount: string) => `Recibimos su pago de ${amount}. Le enviamos el comprobante por WhatsApp.`,
+    /** A payment that names no order: there is no number to send the receipt to. */
+    approvedUnsentBody: (amount: string) =>
+      `Recibimos su pago de ${amount}. Guarde esta página: la orden de compra de abajo es su comprobante.`,
     nextTitle: "¿Qué pasa ahora?",
     nextSteps: (hours: number) => [
       "Avisamos ahora a los electricistas que atienden su comuna.",
@@ -237,7 +240,7 @@ export const texts = {
     ownerNotPayable: (p: { amount: string; buyOrder: string; orderId: string; status: OrderStatus | null }) =>
       `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que ${p.status === null ? "no existe" : `está ${ORDER_STATUS[p.status]}`}: no se envió a los colaboradores. Devuelva el pago al cliente.`,
     ownerWithoutOrder: (p: { amount: string; buyOrder: string }) =>
-      `Pago ${p.buyOrder} de ${p.amount} recibido sin un pedido asociado: no se envió a los colaboradores. Revíselo en el portal de Transbank y devuélvalo al cliente.`,
+      `Pago ${p.buyOrder} de ${p.amount} recibido sin un pedido asociado: no se envió a los colaboradores. Su página le pide al cliente escribir al WhatsApp de clientes con esta orden de compra; devuélvale el pago desde el portal de Transbank.`,
     /** The owner's alerts about a visit payment that Webpay did not settle cleanly (core payment-service). */
     owner: {
       mismatch: (p) =>

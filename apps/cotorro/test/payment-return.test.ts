@@ -547,6 +547,8 @@ describe("Reintentar pago", () => {
     for (const res of [await performReturn(returned), await performReturn(returned)]) {
       expect(res.status).toBe(200);
       const page = await res.text();
+      expect(page).toContain("la orden de compra de abajo es su comprobante");
+      expect(page).not.toContain("Le enviamos el comprobante");
       expect(page).toContain("Este pago no quedó asociado a ninguna solicitud");
       expect(page).toContain("Escríbanos por WhatsApp con la orden de compra");
       expect(page).toContain("Escribir por WhatsApp");

@@ -36,7 +36,7 @@ export function ApprovedPage(p: ApprovedPageProps) {
     <Layout title={t.approvedTitle} tagline={p.tagline} requestId={p.requestId}>
       <h1>{t.approvedTitle}</h1>
       <div class="notice ok" role="status">
-        {t.approvedBody(formatClp(p.amount))}
+        {(p.standing === "no_order" ? t.approvedUnsentBody : t.approvedBody)(formatClp(p.amount))}
       </div>
       <h2>{t.nextTitle}</h2>
       <ol class="steps">
