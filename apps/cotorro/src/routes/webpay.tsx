@@ -18,7 +18,7 @@
 import { formatDateTimeCl } from "@cotorro/core/dates";
 import { assertNever } from "@cotorro/core/result";
 import { defaultCsp } from "@cotorro/web/csp";
-import { MessagePage, whatsappHelp } from "@cotorro/web/layout";
+import { MessagePage, type PageAction, whatsappHelp } from "@cotorro/web/layout";
 import { noStore } from "@cotorro/web/security-headers";
 import { NOT_PAID_STATUS, pendingRefreshHref, returnParams } from "@cotorro/web/webpay";
 import { type Context, Hono } from "hono";
@@ -59,30 +59,18 @@ webpayRoutes.on(
     const deps = c.get("deps");
     const tagline = brandOf(c.req).tagline;
     const requestId = c.get("requestId");
+    const page = (title: string, message: string, actions: readonly PageAction[] = [home]) => (
+      <MessagePage title={title} tagline={tagline} message={message} requestId={requestId} actions={actions} />
+    );
     const outcome = await completeVisitPayment(deps, await returnParams(c));
     if (!outcome.ok) {
       const error = outcome.error;
       switch (error.kind) {
         case "invalid":
-          return c.html(
-            <MessagePage
-              title={t.invalidTitle}
-              tagline={tagline}
-              message={t.invalidBody}
-              requestId={requestId}
-              actions={[home]}
-            />,
-            400,
-          );
+          return c.html(page(t.invalidTitle, t.invalidBody), 400);
         case "unknown_payment":
           return c.html(
-            <MessagePage
-              title={t.unknownTitle}
-              tagline={tagline}
-              message={t.unknownBody}
-              requestId={requestId}
-              actions={[whatsappHelp(deps.settings.PUBLIC_NUMBER_CUSTOMERS, requestId), home]}
-            />,
+            page(t.unknownTitle, t.unknownBody, [whatsappHelp(deps.settings.PUBLIC_NUMBER_CUSTOMERS, requestId), home]),
             404,
           );
         case "pending":
@@ -124,16 +112,7 @@ webpayRoutes.on(
       }
       case "review":
         // The card may have been charged: no «no se hizo ningún cargo», no retry; the owner checks it.
-        return c.html(
-          <MessagePage
-            title={t.reviewTitle}
-            tagline={tagline}
-            message={t.reviewBody}
-            requestId={requestId}
-            actions={[home]}
-          />,
-          202,
-        );
+        return c.html(page(t.reviewTitle, t.reviewBody), 202);
       case "not_paid":
         return c.html(
           <NotPaidPage
