@@ -7,7 +7,7 @@
  *  - `inbound`: a webhook message the webhook's own invocation had no subrequest budget left for,
  *    one leased by another handling (looked at again a minute later), one whose reply or notices
  *    failed after the webhook had answered, or one the five-minute cron found cut off there
- *    (stranded-inbound.ts).
+ *    (stranded-follow-ups.ts).
  * Each carries `since` once dead-lettered and sent back for another round (dead-letters.ts).
  */
 import * as z from "zod/mini";

@@ -15,7 +15,7 @@ import { forgetOldRecords } from "./services/forget-old-records.ts";
 import { checkMetaTokens } from "./services/meta-token-health.ts";
 import { deliverOwedAlerts } from "./services/owed-alerts.ts";
 import { RECONCILE_SUBREQUESTS, reconcileVisitPayments } from "./services/reconcile-payments.ts";
-import { resumeStrandedInbound, STRANDED_SWEEP_COST } from "./services/stranded-inbound.ts";
+import { resumeStrandedFollowUps, STRANDED_SWEEP_COST } from "./services/stranded-follow-ups.ts";
 import { withBudget } from "./subrequests.ts";
 
 export async function handleScheduled(cron: string, scheduledTime: number, env: Env): Promise<void> {
@@ -27,8 +27,9 @@ export async function handleScheduled(cron: string, scheduledTime: number, env: 
     left -= await runJob(deps, env, name, limit, job);
   };
   if (cron === CRONS.frequent) {
-    // First: a collaborator may be waiting for the contact of an order they paid a token for.
-    await run("stranded_inbound", STRANDED_SWEEP_COST, resumeStrandedInbound);
+    // First: a collaborator may be waiting for the contact of an order they paid a token for, or a
+    // customer for who is coming.
+    await run("stranded_follow_ups", STRANDED_SWEEP_COST, resumeStrandedFollowUps);
     await run("reconcile", RECONCILE_SUBREQUESTS, (d, b) =>
       reconcileVisitPayments(d, b, effectsGoFirst(scheduledTime)),
     );

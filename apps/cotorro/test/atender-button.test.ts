@@ -485,7 +485,11 @@ describe("Atender through the button", () => {
     ]);
     await sb.app.settle();
 
-    expect([...first!.acked, ...second!.acked]).toHaveLength(3);
+    // A run that found a notice held by another is retried (it is not done until the holder is);
+    // its retry then finds nothing left to send.
+    const retried = [...first!.retried, ...second!.retried];
+    expect([...first!.acked, ...second!.acked].length + retried.length).toBe(3);
+    expect((await consume(retried.map((r) => ({ body: r.body })))).acked).toHaveLength(retried.length);
     expect(taps.map((t) => t.status)).toEqual([200, 200, 200, 200]);
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1 + 1); // the refused one, then one delivered
     expect(await takenNotices()).toHaveLength(1 + 1);

@@ -1,7 +1,8 @@
 /**
  * Side effects performed once per key (a receipt per buy order, a notice per claim…), even when the
  * step that triggers them is replayed or runs concurrently. A runner takes a lease before acting;
- * a second runner skips while the lease is held and skips for good once the effect is done.
+ * a second runner fails while the lease is held (`EffectHeldError`: not done yet, so its caller's
+ * retry comes back for it) and skips for good once the effect is done.
  */
 import { batch, first, run } from "./d1.ts";
 
@@ -45,16 +46,31 @@ export const effectKeys = {
 /** `effectKeys.orderExpired`'s prefix, for the query that joins orders to their notice (expiry-store.ts). */
 export const ORDER_EXPIRED_PREFIX = "order-expired:";
 
+/** `done`: performed by this call; `skipped`: it was done already. */
 export type EffectOutcome = "done" | "skipped";
 
+/**
+ * Another runner holds the effect's lease: it is not done, and this runner must not count it as
+ * done. (The holder may yet fail or be cut off, and the holder may be this very runner when D1's
+ * answer to its lease was lost and the batch retried.) The caller's own retry finds it again, and
+ * takes it once the lease is over.
+ */
+export class EffectHeldError extends Error {
+  override readonly name = "EffectHeldError";
+  constructor(key: string) {
+    super(`effect ${key} is held by another runner`);
+  }
+}
+
+/** Performs `effect` once per `key`; throws `EffectHeldError` while another runner holds it. */
 export async function runEffectOnce(
   db: D1Database,
   key: string,
   now: number,
   effect: () => Promise<void>,
 ): Promise<EffectOutcome> {
-  // Create the effect if new and take its lease, in one round trip (one transaction).
-  const [, leased] = await batch(db, [
+  // Create the effect if new, take its lease and read where it stands, in one round trip (one transaction).
+  const [, leased, standing] = await batch(db, [
     db
       .prepare(
         "INSERT INTO effects (key, status, attempts, created_at, updated_at) VALUES (?1, 'pending', 0, ?2, ?2) ON CONFLICT (key) DO NOTHING",
@@ -66,9 +82,14 @@ export async function runEffectOnce(
          WHERE key = ?1 AND (status = 'pending' OR (status = 'running' AND lease_until < ?3)) RETURNING key`,
       )
       .bind(key, now + EFFECT_LEASE_MS, now),
+    db.prepare("SELECT status FROM effects WHERE key = ?1").bind(key),
   ]);
   const lease = (leased?.results ?? [])[0];
-  if (!lease) return "skipped";
+  if (!lease) {
+    const row = (standing?.results ?? [])[0] as { status: string } | undefined;
+    if (row?.status === "done") return "skipped";
+    throw new EffectHeldError(key);
+  }
   try {
     await effect();
   } catch (error) {
@@ -104,14 +125,6 @@ export async function effectStatus(db: D1Database, key: string): Promise<"pendin
   return row?.status ?? null;
 }
 
-/** Another runner still holds one of a payment's effects: the set is not complete yet. */
-export class EffectsInProgressError extends Error {
-  override readonly name = "EffectsInProgressError";
-  constructor(subject: string) {
-    super(`effects of ${subject} are still running elsewhere`);
-  }
-}
-
 /**
  * Runs `steps` in turn, each even when an earlier one failed (notices owed to different people: a
  * refused one must not hold back the next), then throws the first failure. `effectSet` does the
@@ -129,32 +142,44 @@ export async function runEach(steps: readonly (() => Promise<unknown>)[]): Promi
   if (failure) throw failure.error;
 }
 
+/** Another runner still holds one of a set's effects: the set is not complete yet. */
+export class EffectsInProgressError extends Error {
+  override readonly name = "EffectsInProgressError";
+  constructor(subject: string) {
+    super(`effects of ${subject} are still running elsewhere`);
+  }
+}
+
 /**
  * A set of once-only effects that must all be attempted even if one fails (a payment's receipts and
- * notices). `once` runs one; `finish` throws the first failure, or `EffectsInProgressError` when a
- * concurrent runner still holds one of them — so only the runner that sees every effect done lets
- * the caller record the set as complete (a failure there would otherwise be lost).
+ * notices). `once` runs one; `finish` throws the first failure, or `EffectsInProgressError` when an
+ * effect another runner held is still not done (read again at the end: concurrent runners often
+ * share a set's effects between them). So only a runner that sees every effect done lets the
+ * caller record the set as complete; a failure elsewhere would otherwise never be retried.
  */
 export function effectSet(
   db: D1Database,
   now: () => number,
   onError: (key: string, error: unknown) => void,
 ): { once(key: string, effect: () => Promise<void>): Promise<void>; finish(subject: string): Promise<void> } {
-  const keys: string[] = [];
+  const held: string[] = [];
   const failures: unknown[] = [];
   return {
     async once(key, effect) {
-      keys.push(key);
       try {
         await runEffectOnce(db, key, now(), effect);
       } catch (error) {
+        if (error instanceof EffectHeldError) {
+          held.push(key);
+          return;
+        }
         onError(key, error);
         failures.push(error);
       }
     },
     async finish(subject) {
       if (failures.length > 0) throw failures[0];
-      const statuses = await Promise.all(keys.map((key) => effectStatus(db, key)));
+      const statuses = await Promise.all(held.map((key) => effectStatus(db, key)));
       if (statuses.some((s) => s !== "done")) throw new EffectsInProgressError(subject);
     },
   };

@@ -12,8 +12,15 @@ import {
   professionalTemplate,
   type TemplateMessage,
 } from "@cotorro/core/atender-messages";
-import { type ClaimInput, type ClaimResult, claimOrder, getClaim } from "@cotorro/core/claim-store";
+import {
+  type ClaimInput,
+  type ClaimResult,
+  claimOrder,
+  getClaim,
+  noticesHandledStatement,
+} from "@cotorro/core/claim-store";
 import { canjeToken, canjeUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
+import { run } from "@cotorro/core/d1";
 import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { type Customer, getOrderDoc, type OrderDoc } from "@cotorro/core/order-store";
@@ -85,8 +92,14 @@ export async function claimOrderFor(
   return settleClaim(input, { collaborator, doc }, outcome, deps, later);
 }
 
-export function claimInput(input: { orderId: string; phone: string }, deps: Deps): ClaimInput {
-  return { orderId: input.orderId, phone: input.phone, now: deps.now(), maxTakers: deps.settings.MAX_TAKERS };
+export function claimInput(input: ClaimRequest, deps: Deps): ClaimInput {
+  return {
+    orderId: input.orderId,
+    phone: input.phone,
+    now: deps.now(),
+    maxTakers: deps.settings.MAX_TAKERS,
+    ...(input.onPage ? { onPage: true } : {}),
+  };
 }
 
 /** Who claims which order, and whether on the canje page (`onPage`) rather than by a WhatsApp tap. */
@@ -132,6 +145,14 @@ export async function settleClaim(
       // The claim stands; its notices are retried from the queue (still once each, by effect key).
       deps.log.error("claim_effects_failed", { orderId, error });
       await deps.queue.send({ type: "claim_effects", orderId, phone, ...(onPage ? { onPage } : {}) });
+    }
+    // On the page: sent or in the queue's hands. Until this is written, the cron finds them owed
+    // (cut off here, or before) and hands them to the queue: at worst once more, which sends nothing
+    // twice. (A tap's are its event's follow-ups: the event keeps its message until they are done.)
+    if (input.onPage) {
+      await run(noticesHandledStatement(deps.db, orderId, phone, deps.now())).catch((error: unknown) =>
+        deps.log.warn("claim_notices_unrecorded", { orderId, error }),
+      );
     }
   };
   if (later) later(notices);

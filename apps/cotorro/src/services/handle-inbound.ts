@@ -185,7 +185,7 @@ export async function handleWebhook(
  * are sent; if they fail in the background the event is released and handed to the queue, which
  * handles it again (the claim is idempotent and each message is keyed, so nothing repeats). The
  * event keeps the message until then: if the runtime cuts the background off, the five-minute
- * cron hands it to the queue (stranded-inbound.ts).
+ * cron hands it to the queue (stranded-follow-ups.ts).
  * A `late` round (a dead-lettered tap sent back, hours after it) makes no decision of its own: it
  * only sends the contact of the claim the tap made, if any (dead-letters.ts).
  */

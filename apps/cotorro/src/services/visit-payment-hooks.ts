@@ -11,7 +11,7 @@
  * Cost: at most {@link EFFECTS_SUBREQUESTS} subrequests (the cron budgets with it).
  */
 import { formatDateTimeCl } from "@cotorro/core/dates";
-import { effectKeys, effectStatus, runEffectOnce } from "@cotorro/core/effect-store";
+import { effectKeys, effectSet } from "@cotorro/core/effect-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { formatClp } from "@cotorro/core/money";
 import {
@@ -35,7 +35,7 @@ const { effect, alert, templateSend } = STEP_SUBREQUESTS;
  * Subrequests (D1, KV, Queue, WhatsApp calls) the effects of one payment use at most: the order
  * and its document, the receipt document, three effects (the dispatch's queue send, the owner's
  * notice, the customer's receipt, a template), and the final mark. An effect another runner holds
- * reads its status instead of doing its work.
+ * is read again once the others are done (core `effectSet`).
  */
 export const EFFECTS_SUBREQUESTS = 2 + 1 + (effect + 1) + (effect + alert) + (effect + templateSend) + 1;
 
@@ -71,16 +71,8 @@ export function receiptParams(payment: PaymentRow) {
 async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<void> {
   if (payment.status !== "authorized") return;
   const orderId = payment.order_id;
-  const failures: unknown[] = [];
-  const skipped: string[] = [];
-  const once = async (key: string, effect: () => Promise<void>) => {
-    try {
-      if ((await runEffectOnce(deps.db, key, deps.now(), effect)) === "skipped") skipped.push(key);
-    } catch (error) {
-      deps.log.error("visit_effect_failed", { key, error });
-      failures.push(error);
-    }
-  };
+  const effects = effectSet(deps.db, deps.now, (key, error) => deps.log.error("visit_effect_failed", { key, error }));
+  const { once } = effects;
   if (!orderId) {
     // Charged for no order (never written so by this code): nothing to offer; the owner returns the money.
     deps.log.error("visit_effects_without_order", { buyOrder: payment.buy_order });
@@ -88,11 +80,12 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
     await once(effectKeys.visitOwner(payment.buy_order), async () => {
       await noticeOwner(deps, "payment", text, { key: payment.buy_order, force: true });
     });
-    return allDone(deps, payment, failures, skipped);
+    return effects.finish(payment.buy_order);
   }
   const [order, doc] = await Promise.all([getOrder(deps.db, orderId), getOrderDoc(deps.kv.orders, orderId)]);
   const receipt = receiptParams(payment);
 
+  let receiptNotStored: { error: unknown } | null = null;
   try {
     await putReceipt(deps.kv.receipts, {
       buyOrder: payment.buy_order,
@@ -106,7 +99,7 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
     });
   } catch (error) {
     deps.log.error("visit_receipt_store_failed", { buyOrder: payment.buy_order, error });
-    failures.push(error);
+    receiptNotStored = { error };
   }
 
   const common = { amount: receipt.amount, buyOrder: payment.buy_order, orderId };
@@ -154,19 +147,9 @@ async function visitPaymentEffects(deps: Deps, payment: PaymentRow): Promise<voi
     deps.log.warn("visit_receipt_without_customer", { orderId, buyOrder: payment.buy_order });
   }
 
-  return allDone(deps, payment, failures, skipped);
-}
-
-/**
- * Throws unless every effect is done: the first failure, or, when a concurrent runner holds one we
- * skipped, `EffectsInProgressError`. Only a runner that sees every effect done may let the payment
- * be marked complete, or a failure over there would never be retried.
- */
-async function allDone(deps: Deps, payment: PaymentRow, failures: unknown[], skipped: string[]): Promise<void> {
-  if (failures.length > 0) throw failures[0];
-  for (const key of skipped) {
-    if ((await effectStatus(deps.db, key)) !== "done") throw new EffectsInProgressError(payment.buy_order);
-  }
+  // Only a runner that saw every effect done lets the payment be marked complete.
+  await effects.finish(payment.buy_order);
+  if (receiptNotStored) throw receiptNotStored.error;
 }
 
 /**
@@ -181,11 +164,4 @@ export function visitStanding(order: OrderRow | null, payment: PaymentRow): Visi
   if (!order || order.paid_at === null) return "not_payable";
   // Orders paid before migration 0006 were given the payment that paid them by migration 0009.
   return order.paid_by === payment.buy_order ? "pays" : "duplicate";
-}
-
-export class EffectsInProgressError extends Error {
-  override readonly name = "EffectsInProgressError";
-  constructor(buyOrder: string) {
-    super(`effects of ${buyOrder} are still running elsewhere`);
-  }
 }

@@ -2,23 +2,30 @@
  * A lone message's reply and notices go out after the webhook has answered Meta; when the runtime
  * cuts that off, Meta never sends the message again. The five-minute cron finds the event still
  * holding its message and hands it to the queue: a tap's collaborator, who already spent the token,
- * gets the contact once, and nothing is claimed or spent twice.
+ * gets the contact once, and nothing is claimed or spent twice. Likewise a claim whose notices
+ * were cut off (a phone that dropped the canje page): the customer still hears who is coming.
  */
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { claimOrder } from "@cotorro/core/claim-store";
+import { effectKeys } from "@cotorro/core/effect-store";
 import { messageEventId, STRANDED_AFTER_MS } from "@cotorro/core/inbound-event-store";
 import { type InboundMessage, normalizeWebhook } from "@cotorro/core/webhook";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
+import { claimInput } from "../src/services/claim-order.ts";
 import { type BackgroundTask, handleInboundEvent } from "../src/services/handle-inbound.ts";
 import {
   addCollaborator,
   atenderTap,
   COLLABORATORS_ID,
+  canjeLink,
   claimsOf,
   consume,
   createPaidOrder,
   envelope,
   inbox,
+  ORIGIN,
+  OWNER,
   postWebhook,
   recordedOffer,
   runCron,
@@ -235,5 +242,111 @@ describe("inbound messages whose follow-ups were cut off after the answer", () =
     expect(await handleInboundEvent(saldo, createDeps(env))).toBe("handled");
     expect(await inbox(sb, c.phone)).toHaveLength(2);
     expect(await keeps(messageEventId(saldo.id))).toBe(0);
+  });
+});
+
+describe("a claim whose notices were cut off", () => {
+  /** Its claims as if made `STRANDED_AFTER_MS` ago and more. */
+  const madeLongAgo = (orderId: string) =>
+    env.LEDGER.prepare("UPDATE claims SET created_at = created_at - ?2 WHERE order_id = ?1")
+      .bind(orderId, STRANDED_AFTER_MS + 1)
+      .run();
+  const owes = (orderId: string) =>
+    scalar("SELECT count(*) AS n FROM claims WHERE order_id = ?1 AND notices_at IS NULL", orderId);
+  /** Runs the cron; returns the `claim_effects` it handed to the queue for `orderId`. */
+  async function cronHandsOverClaims(orderId: string, runs = 1) {
+    const sendBatch = vi.spyOn(env.DISPATCH, "sendBatch").mockResolvedValue(undefined as never);
+    await Promise.all(Array.from({ length: runs }, () => runCron()));
+    const bodies = sendBatch.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body));
+    sendBatch.mockRestore();
+    return bodies.filter((b) => (b as { type: string; orderId?: string }).orderId === orderId);
+  }
+  const takenNotices = async (orderId: string) =>
+    (await inbox(sb, OWNER)).filter((m) => said(m).includes(`Pedido ${orderId}`) && said(m).includes("tomado por"));
+
+  it("on the canje page: the cron hands them over; the customer, the owner and the collaborator hear once each", async () => {
+    const c = await addCollaborator({ tokens: 2 });
+    const order = await createPaidOrder();
+    // The page's claim is made, and the request ends there (the phone dropped the connection).
+    expect(
+      (await claimOrder(env.LEDGER, claimInput({ orderId: order.id, phone: c.phone, onPage: true }, createDeps(env))))
+        .ok,
+    ).toBe(true);
+    expect(await spentBy(c.phone)).toBe(1);
+    expect(await owes(order.id)).toBe(1);
+    // Within two minutes its request may still be sending them: left alone.
+    expect(await cronHandsOverClaims(order.id)).toEqual([]);
+
+    await madeLongAgo(order.id);
+    // Two runs at once: each may hand them over, and they are still sent once.
+    const handedOver = await cronHandsOverClaims(order.id, 2);
+    expect(handedOver.length).toBeGreaterThan(0);
+    expect(handedOver[0]).toEqual({ type: "claim_effects", orderId: order.id, phone: c.phone, onPage: true });
+    expect(await owes(order.id)).toBe(0);
+    expect(await cronHandsOverClaims(order.id)).toEqual([]);
+
+    await Promise.all(handedOver.map((b) => consume([{ body: b }])));
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+    expect((await inbox(sb, order.customer.phone)).map(said)).toEqual([expect.stringContaining(c.phone.slice(-4))]);
+    expect(await takenNotices(order.id)).toHaveLength(1);
+    expect((await inbox(sb, c.phone)).map(said)).toEqual([expect.stringContaining(order.customer.phone.slice(-4))]);
+    expect(await spentBy(c.phone)).toBe(1);
+    expect(await claimsOf(order.id)).toBe(1);
+  });
+
+  it("a claim whose notices went out (on the page or by a tap) is never handed over", async () => {
+    const c = await addCollaborator({ tokens: 2 });
+    const order = await createPaidOrder();
+    const res = await exports.default.fetch(`${ORIGIN}${await canjeLink(order.id, c.phone)}`, {
+      method: "POST",
+      headers: { origin: ORIGIN },
+    });
+    expect(res.status).toBe(200);
+    expect(await takenNotices(order.id)).toHaveLength(1);
+    expect(await owes(order.id)).toBe(0);
+
+    const tapped = await offeredTap();
+    expect((await postWebhook(tapped.webhook)).status).toBe(200);
+    await sb.app.settle();
+    expect(await owes(tapped.order.id)).toBe(0);
+
+    await madeLongAgo(order.id);
+    await madeLongAgo(tapped.order.id);
+    expect(await cronHandsOverClaims(order.id)).toEqual([]);
+    expect(await cronHandsOverClaims(tapped.order.id)).toEqual([]);
+  });
+
+  it("a notice held by a runner that was cut off is not counted as sent: the queue tries again and sends it once the lease is over", async () => {
+    const c = await addCollaborator({ tokens: 2 });
+    const order = await createPaidOrder();
+    expect(
+      (await claimOrder(env.LEDGER, claimInput({ orderId: order.id, phone: c.phone, onPage: true }, createDeps(env))))
+        .ok,
+    ).toBe(true);
+    // A runner took the customer's notice and was cut off before sending it: its lease runs a minute.
+    const key = effectKeys.claimCustomer(order.id, c.phone);
+    await env.LEDGER.prepare(
+      "INSERT INTO effects (key, status, attempts, lease_until, created_at, updated_at) VALUES (?1, 'running', 1, ?2, ?3, ?3)",
+    )
+      .bind(key, Date.now() + 60_000, Date.now())
+      .run();
+    const retry = { body: { type: "claim_effects", orderId: order.id, phone: c.phone, onPage: true } };
+    const held = await consume([retry]);
+    expect(held.acked).toHaveLength(0);
+    expect(held.retried).toHaveLength(1);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(0);
+    // The others went out meanwhile, once.
+    expect(await takenNotices(order.id)).toHaveLength(1);
+    expect(await inbox(sb, c.phone)).toHaveLength(1);
+
+    await env.LEDGER.prepare("UPDATE effects SET lease_until = ?2 WHERE key = ?1")
+      .bind(key, Date.now() - 1)
+      .run();
+    expect((await consume([retry])).acked).toHaveLength(1);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+    expect((await consume([retry])).acked).toHaveLength(1);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+    expect(await takenNotices(order.id)).toHaveLength(1);
+    expect(await inbox(sb, c.phone)).toHaveLength(1);
   });
 });
