@@ -676,6 +676,51 @@ describe("reliability", () => {
     await expectPaidOnce(booked);
   });
 
+  it("a «no pagado» return after a commit whose answer was lost: Webpay's status says approved, so it pays instead of closing", async () => {
+    const booked = await book();
+    const ret = await sb.decide(booked.token, "approve");
+    // Our commit reaches Webpay, which charges the card, but its answer is lost, and so is the status.
+    sb.intercept(async (request, response) =>
+      request.method === "PUT" || request.method === "GET"
+        ? Response.json({ error_message: "Internal error" }, { status: 500 })
+        : response,
+    );
+    expect((await performReturn(ret)).status).toBe(202);
+    expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
+    sb.intercept(null);
+    // Then a return that says it was not paid: the Back button to Webpay's form, a replay or a forged one.
+    const sessionId = (await paymentByToken(booked.token))?.session_id;
+    for (const closing of [
+      `/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`,
+      `/return_url?TBK_TOKEN=${booked.token}&TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`,
+    ]) {
+      await expectApproved(await request(closing), booked);
+    }
+    await expectPaidOnce(booked);
+  });
+
+  it("a «no pagado» return while Webpay cannot be asked: the payment stays open for the cron, and the page says it is being confirmed", async () => {
+    const booked = await book();
+    const sessionId = (await paymentByToken(booked.token))?.session_id;
+    sb.intercept(async (request, response) =>
+      request.method === "GET" ? Response.json({ error_message: "Internal error" }, { status: 500 }) : response,
+    );
+    const page = await request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
+    expect(page.status).toBe(202);
+    const html = await page.text();
+    expect(html).not.toContain("No se hizo ningún cargo");
+    // It refreshes as the same return: asking Webpay again, never committing what the customer left.
+    expect(html).toContain(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&amp;TBK_ID_SESION=${sessionId}`);
+    expect(html).not.toContain("token_ws");
+    expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
+    sb.intercept(null);
+    // Webpay answers again: the same return closes it as the customer left it.
+    expect((await request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`)).status).toBe(
+      408,
+    );
+    await expectNotPaid(booked, "timed_out");
+  });
+
   it("commits that answer «approved» (two at once) after a «tiempo agotado» return closed the payment meanwhile: paid, dispatched once", async () => {
     const { booked, ret, timeoutReturn, closed } = await closedWhileCommitting();
     const logs = captureLogs();

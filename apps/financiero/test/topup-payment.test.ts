@@ -635,6 +635,29 @@ describe("return_url edge cases", () => {
     await expectCreditedOnce(phone, started);
   });
 
+  it("a «no pagado» return after a commit whose answer was lost: Webpay's status says approved, so the tokens are credited once", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    const ret = await sb.decide(started.token, "approve");
+    // The commit charges the card but its answer is lost, and so is the status.
+    sb.intercept(async (req, res) =>
+      req.method === "PUT" || req.method === "GET"
+        ? Response.json({ error_message: "Internal error" }, { status: 500 })
+        : res,
+    );
+    expect((await performReturn(ret)).status).toBe(202);
+    sb.intercept(null);
+    const sessionId = (await paymentByToken(started.token))?.session_id;
+    await expectApproved(
+      await request(
+        `/return_url?TBK_TOKEN=${started.token}&TBK_ORDEN_COMPRA=${started.buyOrder}&TBK_ID_SESION=${sessionId}`,
+      ),
+      started,
+      5,
+    );
+    await expectCreditedOnce(phone, started);
+  });
+
   it("commits answering «approved» after the payment was closed meanwhile (a timeout return, with two at once; or the cron): credited once", async () => {
     for (const closure of ["timeout return", "cron"] as const) {
       const phone = await collaborator();

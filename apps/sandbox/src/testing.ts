@@ -60,7 +60,8 @@ export function commitTampered(fields: Record<string, unknown>): Intercept {
 /**
  * Holds every commit (PUT) the worker sends until `meanwhile` — started by the first of them — has
  * finished, then answers each through `answer`: a payment closed (a timeout return from another
- * tab, the cron) while its approving commit is under way. Returns what `meanwhile` gave, once started.
+ * tab, the cron) while its approving commit is under way. Meanwhile Webpay's status still reads
+ * INITIALIZED, as it does until a commit is done. Returns what `meanwhile` gave, once started.
  */
 export function holdCommits<T>(
   sb: Pick<InstalledSandbox, "intercept">,
@@ -68,10 +69,15 @@ export function holdCommits<T>(
   answer: Intercept = (_request, response) => response,
 ): () => Promise<T> | undefined {
   let running: Promise<T> | undefined;
+  let held = false;
   sb.intercept(async (request, response) => {
+    if (request.method === "GET" && held) return commitRefused(500, "")(request, response);
     if (request.method !== "PUT") return response;
+    held = true;
     running ??= meanwhile();
-    await running;
+    await running.finally(() => {
+      held = false;
+    });
     return answer(request, response);
   });
   return () => running;

@@ -180,17 +180,17 @@ export async function handleReturn(
         (await getPaymentByToken(deps.db, ret.tbkToken)) ??
         (ret.buyOrder ? ofSession(await getPaymentByBuyOrder(deps.db, ret.buyOrder), ret.sessionId) : null);
       if (!known(payment)) return err({ kind: "unknown_payment" });
-      return finishWithout(deps, payment, hooks, "aborted", "cancelled by the customer");
+      return closeOnReturn(deps, payment, hooks, "aborted", "cancelled by the customer");
     }
     case "timed_out": {
       const payment = ofSession(await getPaymentByBuyOrder(deps.db, ret.buyOrder), ret.sessionId);
       if (!known(payment)) return err({ kind: "unknown_payment" });
-      return finishWithout(deps, payment, hooks, "timed_out", "payment form timed out");
+      return closeOnReturn(deps, payment, hooks, "timed_out", "payment form timed out");
     }
     case "failed": {
       const payment = (await getPaymentByToken(deps.db, ret.token)) ?? (await getPaymentByToken(deps.db, ret.tbkToken));
       if (!known(payment)) return err({ kind: "unknown_payment" });
-      return finishWithout(deps, payment, hooks, "failed", "error on the payment form");
+      return closeOnReturn(deps, payment, hooks, "failed", "error on the payment form");
     }
   }
 }
@@ -202,6 +202,36 @@ export async function handleReturn(
  */
 function ofSession(payment: PaymentRow | null, sessionId: string | undefined): PaymentRow | null {
   return payment && sessionId === payment.session_id ? payment : null;
+}
+
+/**
+ * A return that says the payment was not made (cancelled, timed out, an error on Webpay's form).
+ * Webpay's own word outranks it: a commit made earlier whose answer was lost (the customer's return
+ * timed out on us, then this one came: the Back button, a replay, a forged one) charged the card,
+ * and closing the payment here would lose the money while the page says no charge was made. So a
+ * payment still `created` is closed only once Webpay's status says it was not authorized, or that
+ * it does not know it (a refusal, 4xx); when Webpay cannot be asked now it stays `created` for the
+ * cron, and the page says it is being confirmed.
+ */
+async function closeOnReturn(
+  deps: PaymentDeps,
+  payment: PaymentRow,
+  hooks: Hooks,
+  status: FinalStatus,
+  detail: PaymentDetail,
+): Promise<Result<ReturnOutcome, ReturnError>> {
+  if (payment.status !== "created" || !payment.token) return finishWithout(deps, payment, hooks, status, detail);
+  let result: TransactionResult;
+  try {
+    result = await deps.webpay.status(payment.token);
+  } catch (error) {
+    if (!(error instanceof WebpayError)) throw error;
+    deps.log.warn("payment_status_failed", { buyOrder: payment.buy_order, error });
+    if (!refusedByWebpay(error)) return err({ kind: "pending", payment });
+    return finishWithout(deps, payment, hooks, status, detail);
+  }
+  if (isPending(result)) return finishWithout(deps, payment, hooks, status, detail);
+  return applyResult(deps, payment, hooks, result);
 }
 
 async function finishWithout(

@@ -66,8 +66,22 @@ export const NOT_PAID_STATUS = {
   failed: 502,
 } as const satisfies Record<NotPaidStatus, number>;
 
-/** Where the pending page refreshes to: the same return, which settles it or shows the stored outcome. */
-export const pendingRefreshHref = (token: string | null) => `/return_url?token_ws=${encodeURIComponent(token ?? "")}`;
+/** Webpay's fields of a return (platform.md §1.6): the normal one's token, or the closing ones'. */
+const RETURN_FIELDS = ["token_ws", "TBK_TOKEN", "TBK_ORDEN_COMPRA", "TBK_ID_SESION"] as const;
+
+/**
+ * Where the pending page refreshes to: the same return (its Webpay fields, `returnParams`), which
+ * settles the payment or shows the stored outcome. A «no pagado» return Webpay could not confirm
+ * asks again as that return; it never becomes a commit.
+ */
+export function pendingRefreshHref(params: Record<string, unknown>): string {
+  const query = new URLSearchParams();
+  for (const key of RETURN_FIELDS) {
+    const value = params[key];
+    if (typeof value === "string") query.set(key, value);
+  }
+  return `/return_url?${query}`;
+}
 
 export interface PendingPageProps {
   tagline: string;

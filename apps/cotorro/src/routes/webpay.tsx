@@ -4,7 +4,8 @@
  *
  * `/return_url` answers GET and POST (query and form merged), needs no cookie and is exempt from
  * CSRF: Transbank posts it cross-site (platform.md §1.6, §5). HTTP statuses of its pages:
- * approved 200 · commit not confirmed yet 202 (refreshes itself) · rejected 402 (Payment Required) ·
+ * approved 200 · commit not confirmed yet, or a «no pagado» return Webpay could not confirm, 202
+ * (refreshes itself) · rejected 402 (Payment Required) ·
  * cancelled by the customer 409 · timed out on Webpay's form 408 · error on Webpay's form 502 ·
  * parameters that are none of Webpay's cases 400 · unknown token or buy order 404 · approved for
  * another amount or buy order 202 (under review: the card may have been charged, no retry).
@@ -62,7 +63,8 @@ webpayRoutes.on(
     const page = (title: string, message: string, actions: readonly PageAction[] = [home]) => (
       <MessagePage title={title} tagline={tagline} message={message} requestId={requestId} actions={actions} />
     );
-    const outcome = await completeVisitPayment(deps, await returnParams(c));
+    const params = await returnParams(c);
+    const outcome = await completeVisitPayment(deps, params);
     if (!outcome.ok) {
       const error = outcome.error;
       switch (error.kind) {
@@ -75,11 +77,7 @@ webpayRoutes.on(
           );
         case "pending":
           return c.html(
-            <PendingPage
-              tagline={tagline}
-              refreshHref={pendingRefreshHref(error.payment.token)}
-              requestId={requestId}
-            />,
+            <PendingPage tagline={tagline} refreshHref={pendingRefreshHref(params)} requestId={requestId} />,
             202,
           );
         default:
@@ -125,7 +123,7 @@ webpayRoutes.on(
         );
       case "pending":
         return c.html(
-          <PendingPage tagline={tagline} refreshHref={pendingRefreshHref(shown.token)} requestId={requestId} />,
+          <PendingPage tagline={tagline} refreshHref={pendingRefreshHref(params)} requestId={requestId} />,
           202,
         );
       default:

@@ -28,7 +28,7 @@ export type VisitReturn =
   /** Webpay approved another amount or buy order: the card may have been charged, the owner checks it. */
   | { kind: "review" }
   /** Settled elsewhere in the meantime, or never finished creating: "confirming". */
-  | { kind: "pending"; token: string | null };
+  | { kind: "pending" };
 
 export async function completeVisitPayment(
   deps: Deps,
@@ -52,7 +52,7 @@ export async function completeVisitPayment(
       return ok({ kind: "not_paid", status: payment.status, orderId: payment.order_id });
     case "creating":
     case "created":
-      return ok({ kind: "pending", token: payment.token });
+      return ok({ kind: "pending" });
     default:
       return assertNever(payment.status);
   }

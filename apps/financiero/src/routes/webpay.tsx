@@ -28,7 +28,8 @@ const t = texts.payment;
 webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) => {
   const deps = c.get("deps");
   const requestId = c.get("requestId");
-  const outcome = await completeTopUp(deps, await returnParams(c));
+  const params = await returnParams(c);
+  const outcome = await completeTopUp(deps, params);
   if (!outcome.ok) {
     const error = outcome.error;
     switch (error.kind) {
@@ -49,7 +50,7 @@ webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) =>
           404,
         );
       case "pending":
-        return c.html(<Pending token={error.payment.token} requestId={requestId} />, 202);
+        return c.html(<Pending refreshHref={pendingRefreshHref(params)} requestId={requestId} />, 202);
       default:
         return assertNever(error);
     }
@@ -86,17 +87,17 @@ webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) =>
         202,
       );
     case "pending":
-      return c.html(<Pending token={view.token} requestId={requestId} />, 202);
+      return c.html(<Pending refreshHref={pendingRefreshHref(params)} requestId={requestId} />, 202);
     default:
       return assertNever(view);
   }
 });
 
-function Pending({ token, requestId }: { token: string | null; requestId: string }) {
+function Pending({ refreshHref, requestId }: { refreshHref: string; requestId: string }) {
   return (
     <PendingPage
       tagline={texts.tagline}
-      refreshHref={pendingRefreshHref(token)}
+      refreshHref={refreshHref}
       requestId={requestId}
       texts={{ title: t.pendingTitle, body: t.pendingBody, refresh: t.pendingRefresh }}
     />

@@ -23,7 +23,7 @@ export type TopUpReturn =
   /** Webpay approved another amount or buy order: the card may have been charged, the owner checks it. */
   | { kind: "review" }
   /** Settled elsewhere in the meantime, or never finished creating: "confirming". */
-  | { kind: "pending"; token: string | null };
+  | { kind: "pending" };
 
 /** What «Reintentar» posts: a new transaction for the same number and pack. */
 export interface TopUpRetry {
@@ -61,7 +61,7 @@ export async function completeTopUp(
       });
     case "creating":
     case "created":
-      return ok({ kind: "pending", token: payment.token });
+      return ok({ kind: "pending" });
     default:
       return assertNever(payment.status);
   }
