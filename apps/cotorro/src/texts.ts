@@ -569,6 +569,8 @@ export const adminTexts = {
     topupPayment: "Los pagos de recarga se concilian solos en el sitio de recargas, cada 5 minutos.",
     tooRecent: (at: string) =>
       `El pago se creó hace menos de 15 minutos y el cliente puede estar aún en Webpay: concílielo después de ${at}.`,
+    pastWindow:
+      "El pago tiene más de 7 días y Webpay ya no informa su estado: revise en el portal de Transbank si se cobró y, si se cobró, devuélvalo o atienda el pedido.",
   },
   notFoundPage: {
     title: "Página no encontrada",

@@ -136,6 +136,18 @@ describe("POST /admin/payments/:buyOrder/reconcile", () => {
     expect(await audit(booked.buyOrder)).toEqual([]);
   });
 
+  it("refuses a payment older than Webpay's 7-day status window (409): its silence is no proof of no charge", async () => {
+    const booked = await stuckPayment("approve");
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 8 * 86400000 WHERE token = ?1")
+      .bind(booked.token)
+      .run();
+    const res = await admin("POST", `/payments/${booked.buyOrder}/reconcile`);
+    expect(res.status).toBe(409);
+    expect(res.json.error).toContain("más de 7 días");
+    expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
+    expect(await audit(booked.buyOrder)).toEqual([]);
+  });
+
   it("refuses top-ups (financiero reconciles them), unknown buy orders and malformed ones", async () => {
     const buyOrder = `RTEST${Date.now().toString(36).toUpperCase()}`;
     await env.LEDGER.prepare(

@@ -216,6 +216,8 @@ function reconcileError(c: C, error: ReconcileError) {
         { error: adminTexts.conflict.tooRecent(formatDateTimeCl(error.retryAt)), retryAt: error.retryAt },
         409,
       );
+    case "past_window":
+      return c.json({ error: adminTexts.conflict.pastWindow }, 409);
     default:
       return assertNever(error);
   }
