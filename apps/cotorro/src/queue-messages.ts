@@ -2,7 +2,8 @@
  * Bodies of the DISPATCH queue's messages (JSON, told apart by `type`; storage-schema.md):
  *  - `dispatch`: fan an order out to its collaborators (`from`: where a long roster continues);
  *  - `offer`: send one collaborator the offer of one order (at `at`, when given);
- *  - `claim_effects`: retry the notices of a claim whose inline notices failed;
+ *  - `claim_effects`: retry the notices of a claim whose inline notices failed, or that the
+ *    five-minute cron found owed (a page request cut off before it sent them);
  *  - `lead_notice`: retry the owner's notice of a lead that WhatsApp refused;
  *  - `inbound`: a webhook message the webhook's own invocation had no subrequest budget left for,
  *    one leased by another handling (looked at again a minute later), one whose reply or notices

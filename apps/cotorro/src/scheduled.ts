@@ -1,6 +1,6 @@
 /**
- * Cron entry: every 5 minutes resume inbound messages whose follow-ups were cut off, reconcile stuck
- * payments and expire orders; daily, Meta token health.
+ * Cron entry: every 5 minutes resume the follow-ups that were cut off (inbound messages, a page
+ * claim's notices), reconcile stuck payments and expire orders; daily, Meta token health.
  * Both then deliver the owner alerts WhatsApp refused, with what is left of the invocation; the
  * daily one ends by forgetting the rows that have served their purpose.
  */

@@ -721,6 +721,18 @@ describe("reliability", () => {
     await expectNotPaid(booked, "timed_out");
   });
 
+  it("a «no pagado» return for a payment past Webpay's 7-day status window: left open for the owner, not closed as no charge", async () => {
+    const booked = await book();
+    await sb.decide(booked.token, "approve");
+    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 8 * 86400000 WHERE token = ?1")
+      .bind(booked.token)
+      .run();
+    const sessionId = (await paymentByToken(booked.token))?.session_id;
+    const page = await request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
+    expect(page.status).toBe(202);
+    expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
+  });
+
   it("commits that answer «approved» (two at once) after a «tiempo agotado» return closed the payment meanwhile: paid, dispatched once", async () => {
     const { booked, ret, timeoutReturn, closed } = await closedWhileCommitting();
     const logs = captureLogs();

@@ -252,7 +252,7 @@ describe("a claim whose notices were cut off", () => {
       .bind(orderId, STRANDED_AFTER_MS + 1)
       .run();
   const owes = (orderId: string) =>
-    scalar("SELECT count(*) AS n FROM claims WHERE order_id = ?1 AND notices_at IS NULL", orderId);
+    scalar("SELECT count(*) AS n FROM claims WHERE order_id = ?1 AND notices_owed = 1", orderId);
   /** Runs the cron; returns the `claim_effects` it handed to the queue for `orderId`. */
   async function cronHandsOverClaims(orderId: string, runs = 1) {
     const sendBatch = vi.spyOn(env.DISPATCH, "sendBatch").mockResolvedValue(undefined as never);
@@ -292,6 +292,34 @@ describe("a claim whose notices were cut off", () => {
     expect((await inbox(sb, c.phone)).map(said)).toEqual([expect.stringContaining(order.customer.phone.slice(-4))]);
     expect(await spentBy(c.phone)).toBe(1);
     expect(await claimsOf(order.id)).toBe(1);
+  });
+
+  it("a reload of the page after the cut-off leaves them owed: the cron still sends the collaborator's contact", async () => {
+    const c = await addCollaborator({ tokens: 2 });
+    const order = await createPaidOrder();
+    expect(
+      (await claimOrder(env.LEDGER, claimInput({ orderId: order.id, phone: c.phone, onPage: true }, createDeps(env))))
+        .ok,
+    ).toBe(true);
+    // The collaborator reloads the page (the browser posts again): a repeat, which sends the
+    // customer's and the owner's notices but not the WhatsApp contact.
+    const res = await exports.default.fetch(`${ORIGIN}${await canjeLink(order.id, c.phone)}`, {
+      method: "POST",
+      headers: { origin: ORIGIN },
+    });
+    expect(res.status).toBe(200);
+    expect(await takenNotices(order.id)).toHaveLength(1);
+    expect(await inbox(sb, c.phone)).toHaveLength(0);
+    expect(await owes(order.id)).toBe(1);
+
+    await madeLongAgo(order.id);
+    const handedOver = await cronHandsOverClaims(order.id);
+    expect(handedOver).toHaveLength(1);
+    await consume(handedOver.map((b) => ({ body: b })));
+    expect((await inbox(sb, c.phone)).map(said)).toEqual([expect.stringContaining(order.customer.phone.slice(-4))]);
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
+    expect(await takenNotices(order.id)).toHaveLength(1);
+    expect(await spentBy(c.phone)).toBe(1);
   });
 
   it("a claim whose notices went out (on the page or by a tap) is never handed over", async () => {

@@ -17,7 +17,7 @@ export interface ClaimInput {
   /** How many collaborators may take one order (MAX_TAKERS, default 1). */
   maxTakers: number;
   /**
-   * Made on the canje page: its notices are owed (`notices_at` null) until the page records them
+   * Made on the canje page: its notices are owed (`notices_owed`) until the page records them
    * sent. A tap's are the event's follow-ups, kept with its message (inbound-event-store.ts).
    */
   onPage?: boolean;
@@ -99,8 +99,8 @@ export function claimOrderStatements(db: D1Database, input: ClaimInput, guard?: 
            AND NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.message_id = ?8 AND d.phone <> ?2) AND NOT ?9`
     : "";
   const insert = db.prepare(
-    `INSERT INTO claims (order_id, phone, token_id, claim_ref, created_at, notices_at)
-         SELECT ?1, ?2, t.id, ?3, ?4, ${input.onPage ? "NULL" : "?4"} FROM tokens t
+    `INSERT INTO claims (order_id, phone, token_id, claim_ref, created_at, notices_owed)
+         SELECT ?1, ?2, t.id, ?3, ?4, ${input.onPage ? "1" : "NULL"} FROM tokens t
          WHERE t.phone = ?2 AND t.spent_at IS NULL AND t.expires_at > ?4
            AND EXISTS (SELECT 1 FROM orders o WHERE o.id = ?1 AND o.status = 'paid'
                        AND o.expires_at IS NOT NULL AND o.expires_at > ?4)
@@ -169,15 +169,15 @@ export interface ClaimRow {
   token_id: number;
   claim_ref: string;
   created_at: number;
-  /** When its notices were sent or handed to the queue (migration 0010); null while owed. */
-  notices_at: number | null;
+  /** 1 while the notices of a claim made on the page are owed (migration 0010); else null. */
+  notices_owed: number | null;
 }
 
 /** The claim's notices were sent, or handed to the queue, which retries them: no longer owed. */
-export function noticesHandledStatement(db: D1Database, orderId: string, phone: string, now: number) {
+export function noticesHandledStatement(db: D1Database, orderId: string, phone: string) {
   return db
-    .prepare("UPDATE claims SET notices_at = ?3 WHERE order_id = ?1 AND phone = ?2 AND notices_at IS NULL")
-    .bind(orderId, phone, now);
+    .prepare("UPDATE claims SET notices_owed = NULL WHERE order_id = ?1 AND phone = ?2 AND notices_owed = 1")
+    .bind(orderId, phone);
 }
 
 /**
@@ -187,7 +187,7 @@ export function noticesHandledStatement(db: D1Database, orderId: string, phone: 
 export function owedClaimNoticesStatement(db: D1Database, madeBefore: number, limit: number) {
   return db
     .prepare(
-      "SELECT order_id, phone FROM claims WHERE notices_at IS NULL AND created_at <= ?1 ORDER BY created_at LIMIT ?2",
+      "SELECT order_id, phone FROM claims WHERE notices_owed = 1 AND created_at <= ?1 ORDER BY created_at LIMIT ?2",
     )
     .bind(madeBefore, limit);
 }

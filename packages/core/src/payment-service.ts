@@ -210,8 +210,9 @@ function ofSession(payment: PaymentRow | null, sessionId: string | undefined): P
  * timed out on us, then this one came: the Back button, a replay, a forged one) charged the card,
  * and closing the payment here would lose the money while the page says no charge was made. So a
  * payment still `created` is closed only once Webpay's status says it was not authorized, or that
- * it does not know it (a refusal, 4xx); when Webpay cannot be asked now it stays `created` for the
- * cron, and the page says it is being confirmed.
+ * it does not know it (404, 422); when Webpay cannot be asked now (or answers otherwise) it stays
+ * `created` for the cron, and the page says it is being confirmed. Past Webpay's status window
+ * (7 days) its silence proves nothing: the payment is left for the owner, who has been alerted.
  */
 async function closeOnReturn(
   deps: PaymentDeps,
@@ -221,13 +222,14 @@ async function closeOnReturn(
   detail: PaymentDetail,
 ): Promise<Result<ReturnOutcome, ReturnError>> {
   if (payment.status !== "created" || !payment.token) return finishWithout(deps, payment, hooks, status, detail);
+  if (deps.now() > payment.created_at + STATUS_WINDOW_MS) return err({ kind: "pending", payment });
   let result: TransactionResult;
   try {
     result = await deps.webpay.status(payment.token);
   } catch (error) {
     if (!(error instanceof WebpayError)) throw error;
     deps.log.warn("payment_status_failed", { buyOrder: payment.buy_order, error });
-    if (!refusedByWebpay(error)) return err({ kind: "pending", payment });
+    if (error.status !== 404 && error.status !== 422) return err({ kind: "pending", payment });
     return finishWithout(deps, payment, hooks, status, detail);
   }
   if (isPending(result)) return finishWithout(deps, payment, hooks, status, detail);

@@ -146,11 +146,13 @@ export async function settleClaim(
       deps.log.error("claim_effects_failed", { orderId, error });
       await deps.queue.send({ type: "claim_effects", orderId, phone, ...(onPage ? { onPage } : {}) });
     }
-    // On the page: sent or in the queue's hands. Until this is written, the cron finds them owed
-    // (cut off here, or before) and hands them to the queue: at worst once more, which sends nothing
-    // twice. (A tap's are its event's follow-ups: the event keeps its message until they are done.)
-    if (input.onPage) {
-      await run(noticesHandledStatement(deps.db, orderId, phone, deps.now())).catch((error: unknown) =>
+    // The page's claim just made: sent or in the queue's hands. Until this is written, the cron
+    // finds them owed (cut off here, or before) and hands them to the queue: at worst once more,
+    // which sends nothing twice. A reload of the page (a repeat) sends only the customer's and the
+    // owner's, so it leaves them owed for the cron, which sends the collaborator's contact too. (A
+    // tap's are its event's follow-ups: the event keeps its message until they are done.)
+    if (onPage) {
+      await run(noticesHandledStatement(deps.db, orderId, phone)).catch((error: unknown) =>
         deps.log.warn("claim_notices_unrecorded", { orderId, error }),
       );
     }
@@ -257,7 +259,7 @@ export const CLAIM_EFFECTS_COST =
   (STEP_SUBREQUESTS.effect + STEP_SUBREQUESTS.alert) +
   (STEP_SUBREQUESTS.effect + STEP_SUBREQUESTS.send);
 
-/** Queue retry of the notices of a claim whose inline notices failed. */
+/** Queue retry of the notices of a claim whose inline notices failed, or were cut off (the cron's sweep). */
 export async function retryClaimEffects(input: ClaimRequest, deps: Deps): Promise<void> {
   const { collaborator, doc } = await readClaimant(input, deps);
   if (!doc) return;

@@ -4,7 +4,7 @@
  * that some collaborator took below a raised MAX_TAKERS cap is closed as `taken` instead.
  */
 import { expiredTemplate, firstNameOf } from "@cotorro/core/atender-messages";
-import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
+import { EffectHeldError, effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { expiredAwaitingNotice } from "@cotorro/core/expiry-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import {
@@ -70,6 +70,9 @@ async function notifyExpired(order: OrderRow, deps: Deps): Promise<void> {
   await runEffectOnce(deps.db, effectKeys.orderExpired(orderId), deps.now(), async () => {
     // Set when WhatsApp refused the customer's notice: the owner's says so, with the number to call.
     let notTold: { name: string; phone: string } | null = null;
+    // Another runner holds the customer's notice: the owner's waits for the next run, which knows
+    // whether it went out.
+    let customerHeld = false;
     const toCustomer = async () => {
       if (!doc) return;
       const customerName = doc.customer.name;
@@ -84,12 +87,14 @@ async function notifyExpired(order: OrderRow, deps: Deps): Promise<void> {
           callbackData: customerNoticeTag("expired", orderId),
         });
       }).catch((error: unknown) => {
-        notTold = { name: customerName, phone: formatPhone(doc.customer.phone as Phone) };
+        if (error instanceof EffectHeldError) customerHeld = true;
+        else notTold = { name: customerName, phone: formatPhone(doc.customer.phone as Phone) };
         throw error;
       });
     };
-    const toOwner = () =>
-      runEffectOnce(deps.db, effectKeys.orderExpiredOwner(orderId), deps.now(), () =>
+    const toOwner = async () => {
+      if (customerHeld) return;
+      await runEffectOnce(deps.db, effectKeys.orderExpiredOwner(orderId), deps.now(), () =>
         noticeOwner(
           deps,
           "order_expired",
@@ -101,6 +106,7 @@ async function notifyExpired(order: OrderRow, deps: Deps): Promise<void> {
           { key: orderId },
         ),
       );
+    };
     await runEach([toCustomer, toOwner]);
   });
 }

@@ -9,7 +9,7 @@
  *    as this tap's own and every message is keyed, so only what was not sent goes out. A lone
  *    message whose decision failed before the answer (answered 500, released) is taken too: Meta
  *    redelivers it as well, and whichever comes first handles it, once.
- *  - A claim's notices (core claim-store.ts `notices_at`): the professional's contact to the
+ *  - A claim's notices (core claim-store.ts `notices_owed`): the professional's contact to the
  *    customer, the owner's notice and, after a claim on the canje page, the contact to the
  *    collaborator. A claim on the page sends them before the page answers: a phone that drops the
  *    connection there (or a stopped runtime) ends the request, and the token is spent while the
@@ -94,9 +94,10 @@ export async function resumeStrandedFollowUps(
       deps.log.warn("claim_notices_resumed", { count: claims.length, orderIds: claims.map((c) => c.order_id) });
     }
   }
-  await batch(deps.db, [
+  const handled = [
     ...[...messages.map((m) => m.id), ...letGo].map((id) => clearPendingStatement(deps.db, id)),
-    ...claims.map((c) => noticesHandledStatement(deps.db, c.order_id, c.phone, now)),
-  ]);
+    ...claims.map((c) => noticesHandledStatement(deps.db, c.order_id, c.phone)),
+  ];
+  if (handled.length > 0) await batch(deps.db, handled);
   return { resumed: messages.length, claims: claims.length };
 }
