@@ -11,7 +11,14 @@ import { effectsGoFirst } from "@cotorro/core/payment-service";
 import type { PaymentRow } from "@cotorro/core/payment-store";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { captureLogs } from "@cotorro/core/testing/logs";
-import { commitRefused, commitTampered, commitUnanswered, holdCommits, type Intercept } from "@cotorro/sandbox/testing";
+import {
+  answersLost,
+  commitRefused,
+  commitTampered,
+  commitUnanswered,
+  holdCommits,
+  type Intercept,
+} from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, onTestFinished, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import worker from "../src/index.ts";
@@ -680,11 +687,7 @@ describe("reliability", () => {
     const booked = await book();
     const ret = await sb.decide(booked.token, "approve");
     // Our commit reaches Webpay, which charges the card, but its answer is lost, and so is the status.
-    sb.intercept(async (request, response) =>
-      request.method === "PUT" || request.method === "GET"
-        ? Response.json({ error_message: "Internal error" }, { status: 500 })
-        : response,
-    );
+    sb.intercept(answersLost);
     expect((await performReturn(ret)).status).toBe(202);
     expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
     sb.intercept(null);

@@ -261,17 +261,22 @@ describe("a claim whose notices were cut off", () => {
     sendBatch.mockRestore();
     return bodies.filter((b) => (b as { type: string; orderId?: string }).orderId === orderId);
   }
+  /** A collaborator takes a paid order on the canje page, and the request ends right after the claim. */
+  async function pageClaimCutOff() {
+    const c = await addCollaborator({ tokens: 2 });
+    const order = await createPaidOrder();
+    const claimed = await claimOrder(
+      env.LEDGER,
+      claimInput({ orderId: order.id, phone: c.phone, onPage: true }, createDeps(env)),
+    );
+    expect(claimed.ok).toBe(true);
+    return { c, order };
+  }
   const takenNotices = async (orderId: string) =>
     (await inbox(sb, OWNER)).filter((m) => said(m).includes(`Pedido ${orderId}`) && said(m).includes("tomado por"));
 
   it("on the canje page: the cron hands them over; the customer, the owner and the collaborator hear once each", async () => {
-    const c = await addCollaborator({ tokens: 2 });
-    const order = await createPaidOrder();
-    // The page's claim is made, and the request ends there (the phone dropped the connection).
-    expect(
-      (await claimOrder(env.LEDGER, claimInput({ orderId: order.id, phone: c.phone, onPage: true }, createDeps(env))))
-        .ok,
-    ).toBe(true);
+    const { c, order } = await pageClaimCutOff();
     expect(await spentBy(c.phone)).toBe(1);
     expect(await owes(order.id)).toBe(1);
     // Within two minutes its request may still be sending them: left alone.
@@ -295,12 +300,7 @@ describe("a claim whose notices were cut off", () => {
   });
 
   it("a reload of the page after the cut-off leaves them owed: the cron still sends the collaborator's contact", async () => {
-    const c = await addCollaborator({ tokens: 2 });
-    const order = await createPaidOrder();
-    expect(
-      (await claimOrder(env.LEDGER, claimInput({ orderId: order.id, phone: c.phone, onPage: true }, createDeps(env))))
-        .ok,
-    ).toBe(true);
+    const { c, order } = await pageClaimCutOff();
     // The collaborator reloads the page (the browser posts again): a repeat, which sends the
     // customer's and the owner's notices but not the WhatsApp contact.
     const res = await exports.default.fetch(`${ORIGIN}${await canjeLink(order.id, c.phone)}`, {
@@ -345,12 +345,7 @@ describe("a claim whose notices were cut off", () => {
   });
 
   it("a notice held by a runner that was cut off is not counted as sent: the queue tries again and sends it once the lease is over", async () => {
-    const c = await addCollaborator({ tokens: 2 });
-    const order = await createPaidOrder();
-    expect(
-      (await claimOrder(env.LEDGER, claimInput({ orderId: order.id, phone: c.phone, onPage: true }, createDeps(env))))
-        .ok,
-    ).toBe(true);
+    const { c, order } = await pageClaimCutOff();
     // A runner took the customer's notice and was cut off before sending it: its lease runs a minute.
     const key = effectKeys.claimCustomer(order.id, c.phone);
     await env.LEDGER.prepare(

@@ -11,7 +11,14 @@ import { recordInbound } from "@cotorro/core/conversation-store";
 import { effectsGoFirst } from "@cotorro/core/payment-service";
 import { SUBREQUEST_LIMIT } from "@cotorro/core/subrequest-budget";
 import type { SandboxMessage } from "@cotorro/sandbox/control-api";
-import { commitRefused, commitTampered, commitUnanswered, holdCommits, linkButtonUrl } from "@cotorro/sandbox/testing";
+import {
+  answersLost,
+  commitRefused,
+  commitTampered,
+  commitUnanswered,
+  holdCommits,
+  linkButtonUrl,
+} from "@cotorro/sandbox/testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import { reconcileTopUps } from "../src/services/reconcile-topups.ts";
@@ -640,11 +647,7 @@ describe("return_url edge cases", () => {
     const started = await startTopUp(phone, 5);
     const ret = await sb.decide(started.token, "approve");
     // The commit charges the card but its answer is lost, and so is the status.
-    sb.intercept(async (req, res) =>
-      req.method === "PUT" || req.method === "GET"
-        ? Response.json({ error_message: "Internal error" }, { status: 500 })
-        : res,
-    );
+    sb.intercept(answersLost);
     expect((await performReturn(ret)).status).toBe(202);
     sb.intercept(null);
     const sessionId = (await paymentByToken(started.token))?.session_id;

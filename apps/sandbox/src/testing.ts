@@ -42,6 +42,15 @@ export function commitRefused(status: number, message: string): Intercept {
   };
 }
 
+/**
+ * Webpay does its work (a commit charges the card) but every commit and status answer is lost: a
+ * 500, as an outage between us and Webpay reads.
+ */
+export const answersLost: Intercept = (request, response) =>
+  request.method === "PUT" || request.method === "GET"
+    ? Response.json({ error_message: "Internal error" }, { status: 500 })
+    : response;
+
 /** The commit answered 500: it may or may not have happened (`commitRefused`). */
 export const commitUnanswered: Intercept = commitRefused(500, "Internal error");
 
