@@ -3,6 +3,7 @@
  * individually, so one failure never holds back the rest of the batch. Every invocation counts its
  * subrequests (subrequests.ts) and hands what would not fit back to the queue.
  */
+import { failureLevel } from "@cotorro/core/effect-store";
 import { kvRosterStore } from "@cotorro/core/roster-store";
 import { type Budget, STEP_SUBREQUESTS } from "@cotorro/core/subrequest-budget";
 import type { InboundMessage } from "@cotorro/core/webhook";
@@ -82,7 +83,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
     else others.push({ message, body });
   }
   const failed = (message: Message<unknown>, type: string, error: unknown) => {
-    deps.log.error("queue_message_failed", { queue: batch.queue, type, id: message.id, error });
+    deps.log[failureLevel(error)]("queue_message_failed", { queue: batch.queue, type, id: message.id, error });
     message.retry({ delaySeconds: backoffSeconds(message.attempts) });
   };
   await Promise.all([

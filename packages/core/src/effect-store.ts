@@ -62,6 +62,9 @@ export class EffectHeldError extends Error {
   }
 }
 
+/** How a failure is logged: another runner holding an effect is routine concurrency, retried as intended. */
+export const failureLevel = (error: unknown): "warn" | "error" => (error instanceof EffectHeldError ? "warn" : "error");
+
 /** Performs `effect` once per `key`; throws `EffectHeldError` while another runner holds it. */
 export async function runEffectOnce(
   db: D1Database,

@@ -21,7 +21,7 @@ import {
 } from "@cotorro/core/claim-store";
 import { canjeToken, canjeUrl, topUpToken, topUpUrl } from "@cotorro/core/collaborator-links";
 import { run } from "@cotorro/core/d1";
-import { effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
+import { effectKeys, failureLevel, runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import { type Customer, getOrderDoc, type OrderDoc } from "@cotorro/core/order-store";
 import { formatPhone, type Phone } from "@cotorro/core/phone";
@@ -143,7 +143,7 @@ export async function settleClaim(
       await runClaimEffects(deps, { orderId, phone, collaboratorName: name, customer: doc.customer, onPage });
     } catch (error) {
       // The claim stands; its notices are retried from the queue (still once each, by effect key).
-      deps.log.error("claim_effects_failed", { orderId, error });
+      deps.log[failureLevel(error)]("claim_effects_failed", { orderId, error });
       await deps.queue.send({ type: "claim_effects", orderId, phone, ...(onPage ? { onPage } : {}) });
     }
     // The page's claim just made: sent or in the queue's hands. Until this is written, the cron

@@ -4,7 +4,7 @@
  * that some collaborator took below a raised MAX_TAKERS cap is closed as `taken` instead.
  */
 import { expiredTemplate, firstNameOf } from "@cotorro/core/atender-messages";
-import { EffectHeldError, effectKeys, runEach, runEffectOnce } from "@cotorro/core/effect-store";
+import { EffectHeldError, effectKeys, failureLevel, runEach, runEffectOnce } from "@cotorro/core/effect-store";
 import { expiredAwaitingNotice } from "@cotorro/core/expiry-store";
 import { noticeOwner, sendToUser } from "@cotorro/core/messenger";
 import {
@@ -48,7 +48,7 @@ export async function expireOrders(deps: Deps, budget: Budget): Promise<ExpiryRe
       report.notified++;
     } catch (error) {
       // Left pending: the next run tries again.
-      deps.log.error("expiry_notice_failed", { orderId: order.id, error });
+      deps.log[failureLevel(error)]("expiry_notice_failed", { orderId: order.id, error });
     }
   }
   if (report.expired + report.closedAsTaken + report.notified > 0) deps.log.info("orders_expired", { ...report });

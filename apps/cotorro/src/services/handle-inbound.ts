@@ -35,6 +35,7 @@ import {
   effectDoneStatement,
   effectKeys,
   effectStatusStatement,
+  failureLevel,
   runEach,
   runEffectOnce,
 } from "@cotorro/core/effect-store";
@@ -172,7 +173,7 @@ export async function handleWebhook(
       }
     } catch (error) {
       report.failed++;
-      deps.log.error("inbound_failed", { id: message.id, error });
+      deps.log[failureLevel(error)]("inbound_failed", { id: message.id, error });
     }
   }
   return report;
@@ -265,7 +266,7 @@ export async function handleInboundEvent(
   if (background) {
     background(() =>
       finish().catch(async (error) => {
-        deps.log.error("inbound_follow_up_failed", { id: message.id, error });
+        deps.log[failureLevel(error)]("inbound_follow_up_failed", { id: message.id, error });
         await releaseEvent(deps.db, eventId).catch(() => undefined);
         await deps.queue.send({ type: "inbound", message });
         await run(clearPendingStatement(deps.db, eventId)).catch(() => undefined);
