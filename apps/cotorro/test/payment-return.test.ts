@@ -163,6 +163,20 @@ async function stuckApproved(fields: Record<string, string> = VALID_BOOKING): Pr
   return booked;
 }
 
+/** As if this payment had been created `ms` earlier. */
+async function createdEarlier(token: string, ms: number) {
+  await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - ?2 WHERE token = ?1").bind(token, ms).run();
+}
+
+/** An approved payment whose commit has failed for over an hour: the cron's run tells the owner it is stuck. */
+async function toldStuck(): Promise<Booked> {
+  const told = await stuckApproved();
+  await createdEarlier(told.token, HOUR);
+  sb.intercept(commitUnanswered);
+  expect(await runLater(0)).toMatchObject({ stillPending: 1 });
+  return told;
+}
+
 /**
  * A booking the customer approved, whose commits are held (and answered through `answer`) until a
  * Webpay timeout return, as from another tab, has closed the payment: the race of an approval
@@ -727,9 +741,7 @@ describe("reliability", () => {
   it("a «no pagado» return for a payment past Webpay's 7-day status window: left open for the owner, not closed as no charge", async () => {
     const booked = await book();
     await sb.decide(booked.token, "approve");
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - 8 * 86400000 WHERE token = ?1")
-      .bind(booked.token)
-      .run();
+    await createdEarlier(booked.token, 8 * 24 * HOUR);
     const sessionId = (await paymentByToken(booked.token))?.session_id;
     const page = await request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
     expect(page.status).toBe(202);
@@ -861,9 +873,7 @@ describe("reliability", () => {
     const untold = await stuckApproved();
     sb.intercept(commitUnanswered);
     // Only the first has been stuck for over an hour: the owner is told of it.
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - ?2 WHERE token = ?1")
-      .bind(told.token, HOUR)
-      .run();
+    await createdEarlier(told.token, HOUR);
     expect(await runLater(0)).toMatchObject({ stillPending: 2 });
     // Webpay then refuses the commits and no longer knows either transaction: never paid. Two
     // runs at once (a slow run and the next, or the admin's reconcile beside the cron).
@@ -884,12 +894,7 @@ describe("reliability", () => {
   });
 
   it("a payment the owner was told was stuck, declined when the customer reloads its page (twice at once): he hears so once", async () => {
-    const told = await stuckApproved();
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - ?2 WHERE token = ?1")
-      .bind(told.token, HOUR)
-      .run();
-    sb.intercept(commitUnanswered);
-    expect(await runLater(0)).toMatchObject({ stillPending: 1 });
+    const told = await toldStuck();
     // Its commit is refused (already made) and Webpay's status now reads it as failed.
     sb.intercept(async (r, answer) => {
       if (r.method === "PUT") return Response.json({ error_message: "Transaction already locked" }, { status: 422 });
@@ -907,12 +912,7 @@ describe("reliability", () => {
   });
 
   it("a payment the owner was told was stuck, closed by a «tiempo agotado» return while commits approving it were under way (two at once): paid once, never said to be closed without a charge", async () => {
-    const told = await stuckApproved();
-    await env.LEDGER.prepare("UPDATE payments SET created_at = created_at - ?2 WHERE token = ?1")
-      .bind(told.token, HOUR)
-      .run();
-    sb.intercept(commitUnanswered);
-    expect(await runLater(0)).toMatchObject({ stillPending: 1 });
+    const told = await toldStuck();
     // The timeout return closes it (owing the owner word of that end) while the commits are held.
     const sessionId = (await paymentByToken(told.token))?.session_id;
     const closing = holdCommits(sb, () =>
