@@ -62,8 +62,11 @@ export class EffectHeldError extends Error {
   }
 }
 
-/** How a failure is logged: another runner holding an effect is routine concurrency, retried as intended. */
-export const failureLevel = (error: unknown): "warn" | "error" => (error instanceof EffectHeldError ? "warn" : "error");
+/** Another runner holds the effect, or one of a set's: not done yet, and retried as intended. */
+const heldElsewhere = (error: unknown) => error instanceof EffectHeldError || error instanceof EffectsInProgressError;
+
+/** How a failure is logged: an effect held elsewhere is routine concurrency, a warning. */
+export const failureLevel = (error: unknown): "warn" | "error" => (heldElsewhere(error) ? "warn" : "error");
 
 /** Performs `effect` once per `key`; throws `EffectHeldError` while another runner holds it. */
 export async function runEffectOnce(
@@ -130,19 +133,20 @@ export async function effectStatus(db: D1Database, key: string): Promise<"pendin
 
 /**
  * Runs `steps` in turn, each even when an earlier one failed (notices owed to different people: a
- * refused one must not hold back the next), then throws the first failure. `effectSet` does the
+ * refused one must not hold back the next), then throws the first real failure, else the first
+ * effect held elsewhere, so the caller logs a refusal as the error it is. `effectSet` does the
  * same for a set that is also recorded complete.
  */
 export async function runEach(steps: readonly (() => Promise<unknown>)[]): Promise<void> {
-  let failure: { error: unknown } | null = null;
+  const failures: unknown[] = [];
   for (const step of steps) {
     try {
       await step();
     } catch (error) {
-      failure ??= { error };
+      failures.push(error);
     }
   }
-  if (failure) throw failure.error;
+  if (failures.length > 0) throw failures.find((error) => !heldElsewhere(error)) ?? failures[0];
 }
 
 /** Another runner still holds one of a set's effects: the set is not complete yet. */

@@ -9,7 +9,7 @@
  */
 
 import { run } from "./d1.ts";
-import { effectKeys, effectSet } from "./effect-store.ts";
+import { effectKeys, effectSet, failureLevel } from "./effect-store.ts";
 import { WebpayError } from "./errors.ts";
 import { newBuyOrder, newSessionId } from "./ids.ts";
 import type { Logger } from "./log.ts";
@@ -357,7 +357,7 @@ export async function runEffects(deps: PaymentDeps, payment: PaymentRow, hooks: 
   } catch (error) {
     if (error instanceof EffectsDeferredError)
       deps.log.info("payment_effects_deferred", { buyOrder: payment.buy_order });
-    else deps.log.error("payment_effects_failed", { buyOrder: payment.buy_order, error });
+    else deps.log[failureLevel(error)]("payment_effects_failed", { buyOrder: payment.buy_order, error });
     await markEffectsRetried(deps.db, payment.buy_order, deps.now()).catch(() => undefined);
     return false;
   }
