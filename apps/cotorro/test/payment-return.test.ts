@@ -745,6 +745,10 @@ describe("reliability", () => {
     const sessionId = (await paymentByToken(booked.token))?.session_id;
     const page = await request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`);
     expect(page.status).toBe(202);
+    // Under review (the owner checks Transbank's portal), not a «confirmando» page refreshing forever.
+    const html = await page.text();
+    expect(html).toContain("Estamos revisando su pago");
+    expect(html).not.toContain("return_url?");
     expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
   });
 

@@ -80,6 +80,15 @@ export const RECONCILE_AFTER_MS = 15 * 60_000;
 /** Webpay answers status queries for 7 days (platform.md §1.3). */
 export const STATUS_WINDOW_MS = 7 * 86_400_000;
 
+/**
+ * Past Webpay's status window: it no longer reports the payment, so its silence (404, 422) is no
+ * proof that the card was not charged. Such a payment is never closed; the owner checks it.
+ */
+export const pastStatusWindow = (payment: PaymentRow, now: number) => now > payment.created_at + STATUS_WINDOW_MS;
+
+/** Webpay does not know the transaction (404) or no longer takes it (422): within the window, never paid. */
+const unknownToWebpay = (error: WebpayError) => error.kind === "http" && (error.status === 404 || error.status === 422);
+
 export interface StartInput {
   purpose: PaymentPurpose;
   orderId?: string;
@@ -212,7 +221,8 @@ function ofSession(payment: PaymentRow | null, sessionId: string | undefined): P
  * payment still `created` is closed only once Webpay's status says it was not authorized, or that
  * it does not know it (404, 422); when Webpay cannot be asked now (or answers otherwise) it stays
  * `created` for the cron, and the page says it is being confirmed. Past Webpay's status window
- * (7 days) its silence proves nothing: the payment is left for the owner, who has been alerted.
+ * (`pastStatusWindow`) the payment is left for the owner, who has been alerted, and the page says
+ * it is under review rather than refreshing forever.
  */
 async function closeOnReturn(
   deps: PaymentDeps,
@@ -222,14 +232,14 @@ async function closeOnReturn(
   detail: PaymentDetail,
 ): Promise<Result<ReturnOutcome, ReturnError>> {
   if (payment.status !== "created" || !payment.token) return finishWithout(deps, payment, hooks, status, detail);
-  if (deps.now() > payment.created_at + STATUS_WINDOW_MS) return err({ kind: "pending", payment });
+  if (pastStatusWindow(payment, deps.now())) return ok({ payment, firstTime: false, review: true });
   let result: TransactionResult;
   try {
     result = await deps.webpay.status(payment.token);
   } catch (error) {
     if (!(error instanceof WebpayError)) throw error;
     deps.log.warn("payment_status_failed", { buyOrder: payment.buy_order, error });
-    if (error.status !== 404 && error.status !== 422) return err({ kind: "pending", payment });
+    if (!unknownToWebpay(error)) return err({ kind: "pending", payment });
     return finishWithout(deps, payment, hooks, status, detail);
   }
   if (isPending(result)) return finishWithout(deps, payment, hooks, status, detail);
@@ -501,7 +511,7 @@ export async function reconcilePayments(
       if (!budget.fits(SETTLE_SUBREQUESTS)) break;
       report.checked++;
       const outcome = await reconcileOne(deps, payment, budgeted);
-      if (outcome === "pending") report.stillPending++;
+      if (outcome === "pending" || outcome === "past_window") report.stillPending++;
       else report.settled++;
     }
   };
@@ -518,13 +528,15 @@ export async function reconcilePayments(
  * Webpay refuses the commit (never decided, already committed, past its window) or does not answer,
  * its status endpoint decides — except that an unfinished transaction after a commit that did not
  * answer stays pending: an approval never committed reads the same, and the next run commits it.
+ * `past_window`: past Webpay's status window, nothing is asked or changed (`pastStatusWindow`).
  */
 export async function reconcileOne(
   deps: PaymentDeps,
   payment: PaymentRow,
   hooks: Hooks,
-): Promise<PaymentRow["status"] | "pending"> {
+): Promise<PaymentRow["status"] | "pending" | "past_window"> {
   if (payment.status !== "created" || !payment.token) return payment.status;
+  if (pastStatusWindow(payment, deps.now())) return "past_window";
   let commitFailure: WebpayError;
   try {
     const committed = await deps.webpay.commit(payment.token);
@@ -544,8 +556,8 @@ export async function reconcileOne(
   } catch (error) {
     if (!(error instanceof WebpayError)) throw error;
     deps.log.warn("payment_reconcile_failed", { buyOrder: payment.buy_order, error });
-    if (error.status === 404 || error.status === 422) {
-      // Webpay does not know or no longer reports the transaction: it was never paid.
+    if (unknownToWebpay(error)) {
+      // Within its window, Webpay does not know or no longer takes the transaction: it was never paid.
       const outcome = await finishWithout(
         deps,
         payment,

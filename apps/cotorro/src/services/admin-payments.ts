@@ -7,7 +7,7 @@
  * Must not: reconcile top-ups: their hooks (tokens credited) belong to financiero, whose cron does it.
  */
 import { recordAudit } from "@cotorro/core/audit-store";
-import { RECONCILE_AFTER_MS, reconcileOne, runEffects, STATUS_WINDOW_MS } from "@cotorro/core/payment-service";
+import { RECONCILE_AFTER_MS, reconcileOne, runEffects } from "@cotorro/core/payment-service";
 import { getPaymentByBuyOrder, listPayments, mismatchOf, type PaymentRow } from "@cotorro/core/payment-store";
 import { err, ok, type Result } from "@cotorro/core/result";
 import type { PaymentPurpose, PaymentStatus } from "@cotorro/core/states";
@@ -91,11 +91,9 @@ export async function reconcilePaymentAdmin(
   if (payment.purpose === "topup") return err({ kind: "topup" });
   const retryAt = payment.created_at + RECONCILE_AFTER_MS;
   if (payment.status === "created" && deps.now() < retryAt) return err({ kind: "too_recent", retryAt });
-  if (payment.status === "created" && deps.now() > payment.created_at + STATUS_WINDOW_MS) {
-    return err({ kind: "past_window" });
-  }
   const hooks = visitPaymentHooks(deps);
   const status = await reconcileOne(deps, payment, hooks);
+  if (status === "past_window") return err({ kind: "past_window" });
   // A payment that still owes follow-ups (an authorized one's effects, a mismatch's alert) gets them now (idempotent).
   await runEffects(deps, payment, hooks);
   const after = (await getPaymentByBuyOrder(deps.db, input.buyOrder)) ?? payment;
