@@ -42,9 +42,9 @@ beforeEach(() => {
   sb = installSandbox({ statusWebhooks: false, statusDelayMs: 0, redeliveryDelaysMs: [] });
 });
 afterEach(async () => {
-  vi.restoreAllMocks();
   await sb.app.settle();
   sb.restore();
+  vi.restoreAllMocks();
 });
 
 /** A collaborator with tokens, offered a paid order: the tap they send on it, as cotorro reads it. */

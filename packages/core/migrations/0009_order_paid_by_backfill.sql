@@ -4,8 +4,8 @@
 -- this, cotorro's visitStanding reads paid_by alone.
 -- Two payments of one order settled in the same millisecond cannot be told apart: the lowest buy
 -- order is taken. Before 0006 both counted as paying the order, so the owner was told of neither as
--- a duplicate to return. Before applying this to data paid before 0006, list them (one row per
--- order charged twice, for the owner to refund one):
+-- a duplicate to return. On data paid before 0006, list them (the query reads payments only, so
+-- it answers the same after this migration; one row per order charged twice, to refund one):
 --   SELECT order_id, group_concat(buy_order) FROM payments
 --   WHERE purpose = 'visit' AND status = 'authorized' GROUP BY order_id, finalized_at HAVING count(*) > 1;
 

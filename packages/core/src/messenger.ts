@@ -110,7 +110,7 @@ export interface AlertDeps extends MessengerDeps {
  * Tells the owner something on WhatsApp. Alerts of one kind (and `key`, e.g. one per order) are
  * sent at most once per `minIntervalMs`, counting failed attempts too (a number whose token Meta
  * refuses is not tried once per failing message); suppressed ones are counted and mentioned in
- * the next. An alert WhatsApp refuses is owed (owed-alert-store.ts): cotorro's crons deliver it
+ * the next, or owed when `oweHeldBack` asks. An alert WhatsApp refuses is owed (owed-alert-store.ts): cotorro's crons deliver it
  * later. Never throws: an alert that can be neither sent nor owed is logged.
  */
 export async function alertOwner(

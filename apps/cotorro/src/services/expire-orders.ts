@@ -57,9 +57,9 @@ export async function expireOrders(deps: Deps, budget: Budget): Promise<ExpiryRe
 
 /**
  * The customer's notice and the owner's, each once: the order's notice effect is done when both
- * are, and each is an effect of its own, so a retry sends only what is missing. Neither waits on
- * the other: when WhatsApp refuses the customer's, the owner still hears, with the customer's
- * number to call.
+ * are, and each is an effect of its own, so a retry sends only what is missing. When WhatsApp
+ * refuses the customer's, the owner still hears, with the customer's number to call; while another
+ * runner holds the customer's, the owner's waits for the next run, which knows how it went.
  */
 async function notifyExpired(order: OrderRow, deps: Deps): Promise<void> {
   const { id: orderId, comuna } = order;

@@ -11,10 +11,10 @@ import { EFFECTS_SUBREQUESTS, visitPaymentHooks } from "./visit-payment-hooks.ts
 
 /**
  * Share of a cron invocation's subrequests: enough to settle a payment and complete its follow-ups
- * in one run. Expiry runs after it with what is left: 21 when the sweep of stranded inbound
- * messages before it found none (1), enough to expire an order and send its notices. In a run
- * where the sweep hands messages over (3) and this share is spent in full, 19 are left and expiry
- * waits for the next run, five minutes later.
+ * in one run. Expiry runs after it with what is left: 21 when the sweep of stranded follow-ups
+ * before it found none (1), enough to expire an order and send its notices. In a run where the
+ * sweep hands anything over (3) and this share is spent in full, 19 are left and expiry waits for
+ * the next run, five minutes later.
  */
 export const RECONCILE_SUBREQUESTS = reconcileShare(EFFECTS_SUBREQUESTS);
 

@@ -25,7 +25,7 @@ import {
 } from "@cotorro/core/inbound-event-store";
 import type { Budget } from "@cotorro/core/subrequest-budget";
 import type { Deps } from "../deps.ts";
-import type { QueueMessage } from "../queue-messages.ts";
+import type { InboundQueueMessage, QueueMessage } from "../queue-messages.ts";
 
 /**
  * The look (one batch that also marks the events it found taken), the hand-over (one `sendBatch`)
@@ -36,8 +36,6 @@ import type { QueueMessage } from "../queue-messages.ts";
  * the queue's copy covers it (it waits out that handling's lease, then handles what is left).
  */
 export const STRANDED_SWEEP_COST = 3;
-
-type InboundBody = Extract<QueueMessage, { type: "inbound" }>;
 
 /**
  * One `sendBatch` takes at most 100 messages and 256 KB (platform.md §3.4): 80 events and 20 claims
@@ -61,14 +59,14 @@ export async function resumeStrandedFollowUps(
   const claims = (owed?.results ?? []) as { order_id: string; phone: string }[];
   if (rows.length === 0 && claims.length === 0) return { resumed: 0, claims: 0 };
 
-  const messages: { id: string; message: InboundBody["message"] }[] = [];
+  const messages: { id: string; message: InboundQueueMessage["message"] }[] = [];
   const letGo: string[] = [];
   let bytes = 0;
   for (const { id, pending } of rows) {
     const size = new TextEncoder().encode(pending).length;
     if (bytes + size > MAX_BYTES_PER_RUN) continue; // taken again by the next run
     try {
-      messages.push({ id, message: JSON.parse(pending) as InboundBody["message"] });
+      messages.push({ id, message: JSON.parse(pending) as InboundQueueMessage["message"] });
       bytes += size;
     } catch (error) {
       // Written by this code from a parsed message, so never expected; let go rather than looked at every run.
@@ -81,12 +79,8 @@ export async function resumeStrandedFollowUps(
     ...claims.map((c) => ({ type: "claim_effects" as const, orderId: c.order_id, phone: c.phone, onPage: true })),
   ];
   if (bodies.length > 0) {
-    try {
-      await deps.queue.sendBatch(bodies.map((body) => ({ body })));
-    } catch (error) {
-      deps.log.error("stranded_not_queued", { count: bodies.length, error });
-      throw error;
-    }
+    // Refused: the cron logs the failure (`cron_stranded_follow_ups_failed`), and the next run takes them again.
+    await deps.queue.sendBatch(bodies.map((body) => ({ body })));
     if (messages.length > 0) {
       deps.log.warn("inbound_stranded_resumed", { count: messages.length, ids: messages.map((m) => m.message.id) });
     }
