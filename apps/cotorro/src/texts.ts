@@ -30,17 +30,19 @@ const TOP_UP_JOB = {
 } as const;
 
 /**
- * A lead the owner had offered without a payment, paid afterwards: what became of it, and what the
- * owner does with the money (statuses such a lead cannot be in read as the plain case).
+ * A lead the owner had offered without a payment, paid afterwards: what became of it since (the
+ * statuses it can have moved on to), and whether the money is simply returned (it ended unserved)
+ * or only if the owner had agreed another way of paying.
  */
-const OFFERED_UNPAID: Record<OrderStatus, { became: string; money: string }> = {
-  lead: { became: "", money: "Si acordó con el cliente otra forma de pago, devuélvale este." },
-  pending_payment: { became: "", money: "Si acordó con el cliente otra forma de pago, devuélvale este." },
-  paid: { became: "", money: "Si acordó con el cliente otra forma de pago, devuélvale este." },
-  taken: { became: " y ya fue tomado", money: "Si acordó con el cliente otra forma de pago, devuélvale este." },
-  expired: { became: " y que venció sin que nadie lo tomara", money: "Devuelva el pago al cliente." },
-  cancelled: { became: " y que luego canceló", money: "Devuelva el pago al cliente." },
+const OFFERED_UNPAID_BECAME: Partial<Record<OrderStatus, string>> = {
+  taken: " y ya fue tomado",
+  expired: " y que venció sin que nadie lo tomara",
+  cancelled: " y que luego canceló",
 };
+const offeredUnpaidMoney = (status: OrderStatus) =>
+  status === "expired" || status === "cancelled"
+    ? "Devuelva el pago al cliente."
+    : "Si acordó con el cliente otra forma de pago, devuélvale este.";
 
 /** An expired order's customer, in the owner's notice (all but a refused notice, which names whom to call). */
 const EXPIRED_CUSTOMER = {
@@ -235,7 +237,7 @@ export const texts = {
       `Pago duplicado: el pedido ${p.orderId} ya estaba pagado y entró otro pago de ${p.amount} (orden ${p.buyOrder}). Devuelva uno de los dos.`,
     /** A lead the owner had offered to the collaborators without a payment (`orders dispatch`), paid afterwards. */
     ownerOfferedUnpaid: (p: { amount: string; buyOrder: string; orderId: string; status: OrderStatus }) =>
-      `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que usted ya había ofrecido a los colaboradores sin pago${OFFERED_UNPAID[p.status].became}: no se ofreció de nuevo. ${OFFERED_UNPAID[p.status].money}`,
+      `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que usted ya había ofrecido a los colaboradores sin pago${OFFERED_UNPAID_BECAME[p.status] ?? ""}: no se ofreció de nuevo. ${offeredUnpaidMoney(p.status)}`,
     /** `status` null: the order does not exist. */
     ownerNotPayable: (p: { amount: string; buyOrder: string; orderId: string; status: OrderStatus | null }) =>
       `Pago ${p.buyOrder} de ${p.amount} recibido para el pedido ${p.orderId}, que ${p.status === null ? "no existe" : `está ${ORDER_STATUS[p.status]}`}: no se envió a los colaboradores. Devuelva el pago al cliente.`,
@@ -366,9 +368,12 @@ export const atenderTexts = {
       `Usted ya tomó este trabajo; no se descontó otro token.\n\n${contactLines(c)}\n\nFicha del trabajo: ${c.canjeUrl}`,
     notCollaborator: (bookingUrl: string) =>
       `Este número no está registrado como colaborador de alectrico. Si es electricista y quiere recibir trabajos, escriba *suscribir*. Para agendar una visita: ${bookingUrl}`,
-    inactive: "Su cuenta de colaborador está inactiva. Escriba *activar* para volver a recibir trabajos.",
-    pending:
-      "Su solicitud para ser colaborador está en revisión. Le avisaremos por este medio cuando el equipo la apruebe.",
+    /** By the number's standing on the roster when it is not active. */
+    notActive: {
+      inactive: "Su cuenta de colaborador está inactiva. Escriba *activar* para volver a recibir trabajos.",
+      pending:
+        "Su solicitud para ser colaborador está en revisión. Le avisaremos por este medio cuando el equipo la apruebe.",
+    } satisfies Record<Exclude<CollaboratorStatus, "active">, string>,
     /** With `link`, the balance page's address written out (the template, outside the window); without, a button carries it. */
     saldo: (s: { balance: number; expiries: readonly { count: number; date: string }[]; link?: string }) =>
       [

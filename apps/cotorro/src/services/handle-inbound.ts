@@ -512,7 +512,7 @@ async function claimErrorReply(error: ClaimOrderError, deps: Deps): Promise<Repl
         }),
       };
     case "not_collaborator": {
-      const text = error.status ? T[error.status] : T.notCollaborator(deps.settings.COTORRO_PUBLIC_URL);
+      const text = error.status ? T.notActive[error.status] : T.notCollaborator(deps.settings.COTORRO_PUBLIC_URL);
       return { text, template: noticeTemplate(text) };
     }
   }
@@ -531,7 +531,7 @@ async function replyTopUp(
   if (!collaborator) return replyText(sender, T.notCollaborator(deps.settings.COTORRO_PUBLIC_URL));
   // Financiero sells only to active collaborators: a link would lead to its refusal.
   if (collaborator.status !== "active") {
-    return replyText(sender, collaborator.status === "pending" ? T.pending : T.inactive);
+    return replyText(sender, T.notActive[collaborator.status]);
   }
   const token = await topUpToken(deps, sender.phone, job?.standing === "open" ? job.orderId : null);
   const price = formatClp(deps.settings.PRECIO_TOKEN);
@@ -579,7 +579,7 @@ async function command(
   switch (cmd) {
     case "saldo":
       // An applicant has no tokens to show, and could not buy any yet.
-      return collaborator.status === "pending" ? replyText(sender, T.pending) : replySaldo(sender, deps);
+      return collaborator.status === "pending" ? replyText(sender, T.notActive.pending) : replySaldo(sender, deps);
     case "recargar":
       return replyTopUp(sender, deps);
     case "activar":
@@ -625,7 +625,7 @@ const messageText = (content: Exclude<InboundContent, { type: "other" }>) =>
 
 /** `activar` / `desactivar`: only between active and inactive (a pending application stays pending); tokens stay. */
 async function setActive(collaborator: Collaborator, active: boolean, sender: Sender, deps: Deps): Promise<void> {
-  if (collaborator.status === "pending") return replyText(sender, T.pending);
+  if (collaborator.status === "pending") return replyText(sender, T.notActive.pending);
   const status = active ? "active" : "inactive";
   // (An undeliverable mark was cleared already: writing to us proves the number gets messages.)
   if (collaborator.status !== status) {
@@ -642,9 +642,7 @@ async function subscribe(existing: Collaborator | null, sender: Sender, deps: De
     // A pending application whose notice WhatsApp refused (the message is redelivered, or the
     // applicant writes "suscribir" again): the owner hears of it now, still once.
     if (existing.status === "pending") await noticeApplication(existing.name, sender.phone, deps);
-    const text =
-      existing.status === "active" ? T.alreadyActive : existing.status === "inactive" ? T.inactive : T.pending;
-    return replyText(sender, text);
+    return replyText(sender, existing.status === "active" ? T.alreadyActive : T.notActive[existing.status]);
   }
   const now = deps.now();
   const name = (sender.profileName ?? "").replace(/\s+/g, " ").trim().slice(0, 80) || "Sin nombre";
