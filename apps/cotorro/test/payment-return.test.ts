@@ -705,14 +705,17 @@ describe("reliability", () => {
     expect((await performReturn(ret)).status).toBe(202);
     expect(await paymentByToken(booked.token)).toMatchObject({ status: "created" });
     sb.intercept(null);
-    // Then a return that says it was not paid: the Back button to Webpay's form, a replay or a forged one.
+    // Then returns that say it was not paid (the Back button to Webpay's form, a replay or a forged
+    // one) arrive at once with the customer's own reload, and each again afterwards.
     const sessionId = (await paymentByToken(booked.token))?.session_id;
-    for (const closing of [
-      `/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`,
-      `/return_url?TBK_TOKEN=${booked.token}&TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`,
-    ]) {
-      await expectApproved(await request(closing), booked);
-    }
+    const returns = [
+      () => request(`/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`),
+      () =>
+        request(`/return_url?TBK_TOKEN=${booked.token}&TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`),
+      () => performReturn(ret),
+    ];
+    for (const page of await Promise.all(returns.map((r) => r()))) await expectApproved(page, booked);
+    for (const r of returns) await expectApproved(await r(), booked);
     await expectPaidOnce(booked);
   });
 
@@ -737,6 +740,28 @@ describe("reliability", () => {
     );
     await expectNotPaid(booked, "timed_out");
   });
+
+  it.each([
+    [404, 408, "timed_out"],
+    [422, 408, "timed_out"],
+    [408, 202, "created"],
+    [429, 202, "created"],
+    [401, 202, "created"],
+  ] as const)(
+    "a «no pagado» return whose status question Webpay answers %i: closed only when Webpay does not know it (%i, %s)",
+    async (code, page, status) => {
+      const booked = await book();
+      const sessionId = (await paymentByToken(booked.token))?.session_id;
+      sb.intercept(async (request, response) =>
+        request.method === "GET" ? Response.json({ error_message: "Webpay says" }, { status: code }) : response,
+      );
+      const timeout = `/return_url?TBK_ORDEN_COMPRA=${booked.buyOrder}&TBK_ID_SESION=${sessionId}`;
+      expect((await request(timeout)).status).toBe(page);
+      expect((await request(timeout)).status).toBe(page);
+      expect(await paymentByToken(booked.token)).toMatchObject({ status });
+      expect(dispatchesOf(booked.orderId)).toHaveLength(0);
+    },
+  );
 
   it("a «no pagado» return for a payment past Webpay's 7-day status window: left open for the owner, not closed as no charge", async () => {
     const booked = await book();

@@ -651,14 +651,33 @@ describe("return_url edge cases", () => {
     expect((await performReturn(ret)).status).toBe(202);
     sb.intercept(null);
     const sessionId = (await paymentByToken(started.token))?.session_id;
-    await expectApproved(
-      await request(
-        `/return_url?TBK_TOKEN=${started.token}&TBK_ORDEN_COMPRA=${started.buyOrder}&TBK_ID_SESION=${sessionId}`,
-      ),
-      started,
-      5,
-    );
+    const aborted = () =>
+      request(`/return_url?TBK_TOKEN=${started.token}&TBK_ORDEN_COMPRA=${started.buyOrder}&TBK_ID_SESION=${sessionId}`);
+    const timedOut = () => request(`/return_url?TBK_ORDEN_COMPRA=${started.buyOrder}&TBK_ID_SESION=${sessionId}`);
+    // Three at once, then one more: 5 tokens, not 10 or 15.
+    for (const page of await Promise.all([aborted(), aborted(), timedOut()])) await expectApproved(page, started, 5);
+    await expectApproved(await aborted(), started, 5);
     await expectCreditedOnce(phone, started);
+  });
+
+  it("a «no pagado» return while Webpay cannot be asked: nothing credited, the page refreshes as that same return", async () => {
+    const phone = await collaborator();
+    const started = await startTopUp(phone, 5);
+    const sessionId = (await paymentByToken(started.token))?.session_id;
+    const timedOut = `/return_url?TBK_ORDEN_COMPRA=${started.buyOrder}&TBK_ID_SESION=${sessionId}`;
+    sb.intercept(async (req, res) =>
+      req.method === "GET" ? Response.json({ error_message: "Internal error" }, { status: 500 }) : res,
+    );
+    const page = await request(timedOut);
+    expect(page.status).toBe(202);
+    const html = await page.text();
+    expect(html).toContain(`/return_url?TBK_ORDEN_COMPRA=${started.buyOrder}&amp;TBK_ID_SESION=${sessionId}`);
+    expect(html).not.toContain("token_ws");
+    expect(await paymentByToken(started.token)).toMatchObject({ status: "created" });
+    sb.intercept(null);
+    expect((await request(timedOut)).status).toBe(408);
+    expect(await paymentByToken(started.token)).toMatchObject({ status: "timed_out" });
+    expect(await tokensOf(phone)).toHaveLength(0);
   });
 
   it("commits answering «approved» after the payment was closed meanwhile (a timeout return, with two at once; or the cron): credited once", async () => {
