@@ -36,10 +36,14 @@ export type Intercept = (request: Request, response: Response) => Response | Pro
 export function commitRefused(status: number, message: string): Intercept {
   return async (request, response) => {
     if (request.method === "PUT") return Response.json({ error_message: message }, { status });
-    if (request.method !== "GET") return response;
-    const { status: _, ...rest } = (await response.json()) as Record<string, unknown>;
-    return Response.json({ ...rest, status: "INITIALIZED" }, { status: response.status });
+    return request.method === "GET" ? statusInitialized(response) : response;
   };
+}
+
+/** A status answer (GET) as Webpay gives it before any commit is done: INITIALIZED. */
+async function statusInitialized(response: Response): Promise<Response> {
+  const { status: _, ...rest } = (await response.json()) as Record<string, unknown>;
+  return Response.json({ ...rest, status: "INITIALIZED" }, { status: response.status });
 }
 
 /**
@@ -80,7 +84,7 @@ export function holdCommits<T>(
   let running: Promise<T> | undefined;
   let held = false;
   sb.intercept(async (request, response) => {
-    if (request.method === "GET" && held) return commitRefused(500, "")(request, response);
+    if (request.method === "GET" && held) return statusInitialized(response);
     if (request.method !== "PUT") return response;
     held = true;
     running ??= meanwhile();

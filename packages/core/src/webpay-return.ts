@@ -13,10 +13,14 @@ export type ReturnCase =
   | { case: "failed"; token: string; tbkToken: string }
   | { case: "invalid" };
 
+/** The fields Webpay returns with, in every case (platform.md §1.6). */
+export const RETURN_FIELDS = ["token_ws", "TBK_TOKEN", "TBK_ORDEN_COMPRA", "TBK_ID_SESION"] as const;
+type ReturnField = (typeof RETURN_FIELDS)[number];
+
 const TOKEN = /^[A-Za-z0-9_-]{1,100}$/;
 const BUY_ORDER = /^[A-Za-z0-9|_=&%.,~:/?[+!@()>-]{1,26}$/;
 
-function param(params: Record<string, unknown>, name: string): string | undefined {
+function param(params: Record<string, unknown>, name: ReturnField): string | undefined {
   const value = params[name];
   const text = Array.isArray(value) ? value[0] : value;
   return typeof text === "string" && text.length > 0 ? text.trim() : undefined;

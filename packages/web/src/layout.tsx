@@ -53,17 +53,22 @@ export function Layout({ title, tagline, children, head, requestId, homeHref = "
   );
 }
 
+/** A page's button: a link, styled by `variant`. */
+export interface PageAction {
+  href: string;
+  label: string;
+  variant?: "primary" | "secondary" | "whatsapp";
+}
+
 export interface MessagePageProps {
   title: string;
   tagline: string;
   message: Child;
   requestId?: string;
   tone?: "ok" | "warn" | "bad" | "info";
-  actions?: readonly { href: string; label: string; variant?: "primary" | "secondary" | "whatsapp" }[];
+  actions?: readonly PageAction[];
   children?: Child;
 }
-
-export type PageAction = NonNullable<MessagePageProps["actions"]>[number];
 
 /** How a page, and a help message, name the request a customer can quote. */
 const requestCode = (requestId: string) => `Código de la solicitud: ${requestId}`;

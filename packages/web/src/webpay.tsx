@@ -6,6 +6,7 @@
  * "confirming your payment" page that refreshes itself.
  */
 import type { NotPaidStatus } from "@cotorro/core/states";
+import { RETURN_FIELDS } from "@cotorro/core/webpay-return";
 import type { Context } from "hono";
 import { raw } from "hono/html";
 import { Layout } from "./layout.tsx";
@@ -65,9 +66,6 @@ export const NOT_PAID_STATUS = {
   timed_out: 408,
   failed: 502,
 } as const satisfies Record<NotPaidStatus, number>;
-
-/** Webpay's fields of a return (platform.md §1.6): the normal one's token, or the closing ones'. */
-const RETURN_FIELDS = ["token_ws", "TBK_TOKEN", "TBK_ORDEN_COMPRA", "TBK_ID_SESION"] as const;
 
 /**
  * Where the pending page refreshes to: the same return (its Webpay fields, `returnParams`), which

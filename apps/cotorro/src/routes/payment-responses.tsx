@@ -1,7 +1,7 @@
 /** Responses shared by the routes that send a browser to Webpay (booking, retry, legacy link). */
 
 import { newNonce, setCsp } from "@cotorro/web/csp";
-import { MessagePage } from "@cotorro/web/layout";
+import { MessagePage, type PageAction } from "@cotorro/web/layout";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import type { LeadCheckout, PaymentStep, PayOrderError, WebpayRedirect } from "../services/pay-order.ts";
@@ -54,7 +54,7 @@ export function payErrorResponse(c: Context<AppEnv>, error: PayOrderError) {
   const page = (
     title: string,
     message: string,
-    actions: { href: string; label: string; variant?: "secondary" }[],
+    actions: readonly PageAction[],
     tone: "bad" | "warn" | "ok" = "bad",
   ) => (
     <MessagePage
