@@ -139,10 +139,14 @@ export async function startPayment(
 
 export type ReturnError =
   /** Parameters that are none of Webpay's four cases, or a token we never created. */
-  | { kind: "invalid" }
-  | { kind: "unknown_payment" }
-  /** The commit could not be confirmed yet (Webpay down or slow); the cron will settle it. */
-  | { kind: "pending"; payment: PaymentRow };
+  { kind: "invalid" } | { kind: "unknown_payment" };
+
+/**
+ * Webpay could not confirm the payment yet (down or slow): it stays `created`, which the return's
+ * page shows as «confirmando», and the cron settles it.
+ */
+const unconfirmed = (payment: PaymentRow): Result<ReturnOutcome, ReturnError> =>
+  ok({ payment, firstTime: false, review: false });
 
 export interface ReturnOutcome {
   payment: PaymentRow;
@@ -239,7 +243,7 @@ async function closeOnReturn(
   } catch (error) {
     if (!(error instanceof WebpayError)) throw error;
     deps.log.warn("payment_status_failed", { buyOrder: payment.buy_order, error });
-    if (!unknownToWebpay(error)) return err({ kind: "pending", payment });
+    if (!unknownToWebpay(error)) return unconfirmed(payment);
     return finishWithout(deps, payment, hooks, status, detail);
   }
   if (isPending(result)) return finishWithout(deps, payment, hooks, status, detail);
@@ -281,9 +285,9 @@ async function commitAndSettle(
     } catch (statusError) {
       if (!(statusError instanceof WebpayError)) throw statusError;
       deps.log.warn("payment_status_failed", { buyOrder: payment.buy_order, error: statusError });
-      return err({ kind: "pending", payment });
+      return unconfirmed(payment);
     }
-    if (isPending(result)) return err({ kind: "pending", payment });
+    if (isPending(result)) return unconfirmed(payment);
   }
   return applyResult(deps, payment, hooks, result);
 }

@@ -75,11 +75,6 @@ webpayRoutes.on(
             page(t.unknownTitle, t.unknownBody, [whatsappHelp(deps.settings.PUBLIC_NUMBER_CUSTOMERS, requestId), home]),
             404,
           );
-        case "pending":
-          return c.html(
-            <PendingPage tagline={tagline} refreshHref={pendingRefreshHref(params)} requestId={requestId} />,
-            202,
-          );
         default:
           return assertNever(error);
       }

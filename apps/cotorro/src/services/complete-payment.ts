@@ -27,7 +27,7 @@ export type VisitReturn =
   | { kind: "not_paid"; status: NotPaidStatus; orderId: string | null }
   /** Webpay approved another amount or buy order: the card may have been charged, the owner checks it. */
   | { kind: "review" }
-  /** Settled elsewhere in the meantime, or never finished creating: "confirming". */
+  /** Not confirmed yet (Webpay could not be asked, or the payment never finished creating): "confirming". */
   | { kind: "pending" };
 
 export async function completeVisitPayment(

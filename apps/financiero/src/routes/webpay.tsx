@@ -49,8 +49,6 @@ webpayRoutes.on(["GET", "POST"], "/return_url", bodyLimit, noStore, async (c) =>
           />,
           404,
         );
-      case "pending":
-        return c.html(<Pending refreshHref={pendingRefreshHref(params)} requestId={requestId} />, 202);
       default:
         return assertNever(error);
     }

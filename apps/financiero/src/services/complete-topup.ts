@@ -22,7 +22,7 @@ export type TopUpReturn =
   | { kind: "not_paid"; status: NotPaidStatus; retry: TopUpRetry | null }
   /** Webpay approved another amount or buy order: the card may have been charged, the owner checks it. */
   | { kind: "review" }
-  /** Settled elsewhere in the meantime, or never finished creating: "confirming". */
+  /** Not confirmed yet (Webpay could not be asked, or the payment never finished creating): "confirming". */
   | { kind: "pending" };
 
 /** What «Reintentar» posts: a new transaction for the same number and pack. */
