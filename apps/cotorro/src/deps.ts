@@ -2,7 +2,7 @@
  * Everything a service may use, built once per request (or per queue batch / cron run) from the
  * worker's bindings. Services receive `deps` and never see `env`, `Context` or `Request`.
  */
-import { type AppSecrets, loadSettings, type Settings } from "@cotorro/config";
+import { type AppSettings, loadSettings } from "@cotorro/config";
 import { outboundClients } from "@cotorro/core/clients";
 import { createLogger, type Logger } from "@cotorro/core/log";
 import type { AlertDeps } from "@cotorro/core/messenger";
@@ -13,7 +13,7 @@ import type { Env } from "./env.ts";
 import { alertTexts } from "./texts.ts";
 
 export interface Deps extends AlertDeps {
-  settings: Settings & AppSecrets<"cotorro">;
+  settings: AppSettings<"cotorro">;
   now: () => number;
   log: Logger;
   db: D1Database;
@@ -24,10 +24,10 @@ export interface Deps extends AlertDeps {
   whatsapp: WhatsAppClient;
 }
 
-let cached: { env: Env; settings: Settings & AppSecrets<"cotorro"> } | undefined;
+let cached: { env: Env; settings: AppSettings<"cotorro"> } | undefined;
 
 /** Validated settings; validation runs once per isolate and env object (start-up), not per request. */
-export function settingsFor(env: Env): Settings & AppSecrets<"cotorro"> {
+export function settingsFor(env: Env): AppSettings<"cotorro"> {
   if (cached?.env !== env) cached = { env, settings: loadSettings("cotorro", env) };
   return cached.settings;
 }

@@ -2,7 +2,7 @@
  * Everything a financiero service may use, built once per request (or cron run) from the bindings.
  * Services receive `deps` and never see `env`, `Context` or `Request`.
  */
-import { type AppSecrets, loadSettings, type Settings } from "@cotorro/config";
+import { type AppSettings, loadSettings } from "@cotorro/config";
 import { outboundClients } from "@cotorro/core/clients";
 import { createLogger, type Logger } from "@cotorro/core/log";
 import type { AlertDeps } from "@cotorro/core/messenger";
@@ -13,7 +13,7 @@ import type { Env } from "./env.ts";
 import { alertTexts } from "./texts.ts";
 
 export interface Deps extends AlertDeps {
-  settings: Settings & AppSecrets<"financiero">;
+  settings: AppSettings<"financiero">;
   now: () => number;
   log: Logger;
   db: D1Database;
@@ -23,9 +23,9 @@ export interface Deps extends AlertDeps {
   whatsapp: WhatsAppClient;
 }
 
-let cached: { env: Env; settings: Settings & AppSecrets<"financiero"> } | undefined;
+let cached: { env: Env; settings: AppSettings<"financiero"> } | undefined;
 
-export function settingsFor(env: Env): Settings & AppSecrets<"financiero"> {
+export function settingsFor(env: Env): AppSettings<"financiero"> {
   if (cached?.env !== env) cached = { env, settings: loadSettings("financiero", env) };
   return cached.settings;
 }

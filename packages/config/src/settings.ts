@@ -197,6 +197,9 @@ export const APP_SECRETS = {
 /** The secrets a worker's settings carry (for a union of apps, only those they all carry). */
 export type AppSecrets<A extends AppName> = A extends AppName ? Pick<Secrets, (typeof APP_SECRETS)[A][number]> : never;
 
+/** A worker's settings: the shared configuration and the secrets it holds. */
+export type AppSettings<A extends AppName> = Settings & AppSecrets<A>;
+
 export class ConfigError extends Error {
   readonly issues: readonly { key: string; message: string }[];
   constructor(app: string, issues: readonly { key: string; message: string }[]) {
@@ -223,7 +226,7 @@ function collectIssues(error: z.core.$ZodError): { key: string; message: string 
  * Throws one {@link ConfigError} that names every bad or missing key, so a misconfigured deploy
  * fails loudly at the first request instead of half-working.
  */
-export function loadSettings<A extends AppName>(app: A, env: Record<string, unknown>): Settings & AppSecrets<A> {
+export function loadSettings<A extends AppName>(app: A, env: Record<string, unknown>): AppSettings<A> {
   const settings = SettingsSchema.safeParse(pickKnown(env, Object.keys(SettingsSchema.shape)));
   const required: readonly SecretName[] = APP_SECRETS[app];
   const secretsSchema = z.pick(SecretsSchema, Object.fromEntries(required.map((k) => [k, true])) as never);

@@ -3,6 +3,8 @@
  * (platform.md §2.6), so every inbound message and status is handled once by its id. A handler
  * takes a short lease on the event, marks it processed when its effects are done, or releases it
  * on failure so the redelivery handles it again (the effects themselves are keyed, effect-store.ts).
+ * A lone message whose follow-ups run after the answer is kept whole (`pending`: personal data, as
+ * the customer wrote it) only until its event is processed or handed to the queue.
  * Must not: interpret events; webhook.ts normalises them and the app's services handle them.
  */
 import { batch, first, run } from "./d1.ts";
@@ -20,28 +22,24 @@ export type EventClaim = "handle" | "done" | "busy";
  * `markProcessedStatement` or calls `releaseEvent`. `done`: already handled. `busy`: another
  * delivery is handling it.
  */
-export async function beginEvent(
-  db: D1Database,
-  id: string,
-  now: number,
-  leaseMs = EVENT_LEASE_MS,
-): Promise<EventClaim> {
-  return eventClaimOf(await batch(db, beginEventStatements(db, id, now, leaseMs)));
+export async function beginEvent(db: D1Database, id: string, now: number): Promise<EventClaim> {
+  return eventClaimOf(await batch(db, beginEventStatements(db, id, now)));
 }
 
 /**
  * `beginEvent` as two statements (take the lease, read the row), for a caller that sends them in
  * one batch with its own reads; `eventClaimOf` reads the outcome from their two results.
- * `pending`: the message (JSON) when its follow-ups will run after the answer, kept until the event
- * is processed so that a handling cut off there is found and resumed (`takeStrandedEventsStatements`).
+ * `keep`: the message, when its follow-ups will run after the answer: kept (as JSON, in `pending`)
+ * until the event is processed, so that a handling cut off there is found and resumed
+ * (`takeStrandedEventsStatements`).
  */
 export function beginEventStatements(
   db: D1Database,
   id: string,
   now: number,
-  leaseMs = EVENT_LEASE_MS,
-  pending: string | null = null,
+  options: { keep?: unknown } = {},
 ): [D1PreparedStatement, D1PreparedStatement] {
+  const pending = options.keep === undefined ? null : JSON.stringify(options.keep);
   return [
     db
       .prepare(
@@ -51,7 +49,7 @@ export function beginEventStatements(
            AND (inbound_events.lease_until IS NULL OR inbound_events.lease_until <= ?2)
          RETURNING id`,
       )
-      .bind(id, now, now + leaseMs, pending),
+      .bind(id, now, now + EVENT_LEASE_MS, pending),
     db.prepare("SELECT processed_at FROM inbound_events WHERE id = ?1").bind(id),
   ];
 }

@@ -219,7 +219,7 @@ export async function handleInboundEvent(
   // earlier handling already replied, and the claim.
   const results = await batch(deps.db, [
     // With follow-ups after the answer, the message is kept until they are done (a cut-off one is resumed).
-    ...beginEventStatements(deps.db, eventId, now, EVENT_LEASE_MS, background ? JSON.stringify(message) : null),
+    ...beginEventStatements(deps.db, eventId, now, background ? { keep: message } : {}),
     dispatchByMessageIdStatement(deps.db, offerId ?? ""),
     recordInboundStatement(deps.db, {
       phone: message.from,
