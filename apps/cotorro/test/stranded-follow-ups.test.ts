@@ -35,7 +35,7 @@ import {
   spentBy,
   textMessage,
 } from "./atender-helpers.ts";
-import { type InstalledSandbox, installSandbox } from "./sandbox.ts";
+import { type InstalledSandbox, installSandbox, refuseSendsTo } from "./sandbox.ts";
 
 let sb: InstalledSandbox;
 beforeEach(() => {
@@ -324,6 +324,34 @@ describe("a claim whose notices were cut off", () => {
     expect((await inbox(sb, c.phone)).map(said)).toEqual([expect.stringContaining(order.customer.phone.slice(-4))]);
     expect(await inbox(sb, order.customer.phone)).toHaveLength(1);
     expect(await takenNotices(order.id)).toHaveLength(1);
+    expect(await spentBy(c.phone)).toBe(1);
+  });
+
+  it("on the page, when a notice is refused and the queue too: the page still shows the contact, and the cron sends the rest", async () => {
+    const c = await addCollaborator({ tokens: 2 });
+    const order = await createPaidOrder();
+    const refused = refuseSendsTo(order.customer.phone, 1);
+    sb.intercept(refused);
+    const queue = vi.spyOn(env.DISPATCH, "send").mockRejectedValue(new Error("queue unavailable"));
+    const res = await exports.default.fetch(`${ORIGIN}${await canjeLink(order.id, c.phone)}`, {
+      method: "POST",
+      headers: { origin: ORIGIN },
+    });
+    queue.mockRestore();
+    sb.intercept(null);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain(order.customer.name);
+    expect(refused.refused()).toBe(1);
+    expect(await spentBy(c.phone)).toBe(1);
+    expect(await owes(order.id)).toBe(1);
+
+    await madeLongAgo(order.id);
+    const handedOver = await cronHandsOverClaims(order.id);
+    expect(handedOver).toHaveLength(1);
+    await consume(handedOver.map((b) => ({ body: b })));
+    expect(await inbox(sb, order.customer.phone)).toHaveLength(1 + 1); // the refused one, then one delivered
+    expect(await takenNotices(order.id)).toHaveLength(1);
+    expect(await inbox(sb, c.phone)).toHaveLength(1);
     expect(await spentBy(c.phone)).toBe(1);
   });
 

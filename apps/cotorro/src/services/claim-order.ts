@@ -144,7 +144,15 @@ export async function settleClaim(
     } catch (error) {
       // The claim stands; its notices are retried from the queue (still once each, by effect key).
       deps.log[failureLevel(error)]("claim_effects_failed", { orderId, error });
-      await deps.queue.send({ type: "claim_effects", orderId, phone, ...(onPage ? { onPage } : {}) });
+      try {
+        await deps.queue.send({ type: "claim_effects", orderId, phone, ...(onPage ? { onPage } : {}) });
+      } catch (queueError) {
+        // A tap's event is released for its retry. The page's claim stays owed and the cron hands
+        // its notices over: the collaborator who just paid the token still sees the contact.
+        if (!onPage) throw queueError;
+        deps.log.error("claim_effects_not_queued", { orderId, error: queueError });
+        return;
+      }
     }
     // The page's claim just made: sent or in the queue's hands. Until this is written, the cron
     // finds them owed (cut off here, or before) and hands them to the queue: at worst once more,
