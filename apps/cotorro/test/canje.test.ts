@@ -27,6 +27,7 @@ import {
   offer,
   orderStatus,
   recordWindow,
+  scalar,
   spentBy,
 } from "./atender-helpers.ts";
 import { type InstalledSandbox, installSandbox, refuseSendsTo } from "./sandbox.ts";
@@ -153,6 +154,8 @@ describe("POST /atender/:link", () => {
     expect(await inbox(sb, "+56955507777")).toHaveLength(1);
     expect((await inbox(sb, OWNER)).filter((m) => body(m).includes(`${order.id} (`))).toHaveLength(1);
     expect(await inbox(sb, ana.phone)).toMatchObject([{ template: "confirmacion_de_caso" }]);
+    // The request that made the claim recorded its notices sent: nothing is left for the cron.
+    expect(await scalar("SELECT count(*) AS n FROM claims WHERE order_id = ?1 AND notices_owed = 1", order.id)).toBe(0);
   });
 
   it("outcome 2: 402 'Sin tokens vigentes' with a top-up link; nothing claimed; expired tokens do not count", async () => {
